@@ -1,0 +1,121 @@
+//! Pieces shared by every page: header, form fields with errors, notices.
+
+use crate::Chrome;
+use leptos::prelude::*;
+
+#[component]
+pub fn Header(chrome: Chrome) -> impl IntoView {
+    let signed_in = chrome.customer_name.clone().map(|name| {
+        view! {
+            <nav class="flex items-center gap-3 text-sm" aria-label="Account">
+                <a href="/account" class="font-medium text-indigo-700 hover:underline">{name}</a>
+                <form method="post" action="/logout">
+                    <CsrfField token=chrome.csrf_token.clone()/>
+                    <button type="submit" class="rounded-md px-2 py-1 text-slate-700 hover:bg-slate-200">
+                        "Sign out"
+                    </button>
+                </form>
+            </nav>
+        }
+    });
+    view! {
+        <header class="border-b border-slate-200 bg-white">
+            <div class="mx-auto flex max-w-3xl items-center justify-between px-4 py-3">
+                <a href="/" class="text-lg font-semibold tracking-tight text-slate-900">"Gatehouse"</a>
+                {signed_in}
+            </div>
+        </header>
+    }
+}
+
+/// The hidden CSRF token every state-changing form carries.
+#[component]
+pub fn CsrfField(token: String) -> impl IntoView {
+    view! { <input type="hidden" name="csrf_token" value=token/> }
+}
+
+/// A labelled input with its hint and validation error, wired for screen readers.
+#[component]
+pub fn Field(
+    name: &'static str,
+    label: &'static str,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(optional, into)] value: String,
+    #[prop(optional_no_strip)] error: Option<String>,
+    #[prop(optional, into)] hint: Option<String>,
+    #[prop(default = "off")] autocomplete: &'static str,
+    #[prop(default = 200)] maxlength: usize,
+    #[prop(default = true)] required: bool,
+) -> impl IntoView {
+    let id = format!("field-{name}");
+    let hint_id = format!("{id}-hint");
+    let error_id = format!("{id}-error");
+    let described_by = match (hint.is_some(), error.is_some()) {
+        (true, true) => format!("{hint_id} {error_id}"),
+        (true, false) => hint_id.clone(),
+        (false, true) => error_id.clone(),
+        (false, false) => String::new(),
+    };
+    let invalid = error.is_some();
+    let input_class = if invalid {
+        "mt-1 block w-full rounded-md border border-red-500 bg-white px-3 py-2 text-base shadow-sm focus:outline-none focus:ring-2 focus:ring-red-500"
+    } else {
+        "mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-base shadow-sm focus:border-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-500"
+    };
+    view! {
+        <div class="mb-4">
+            <label for=id.clone() class="block text-sm font-medium text-slate-700">{label}</label>
+            <input
+                id=id
+                name=name
+                type=kind
+                value=value
+                autocomplete=autocomplete
+                maxlength=maxlength
+                required=required
+                aria-invalid=invalid.then_some("true")
+                aria-describedby=(!described_by.is_empty()).then_some(described_by)
+                class=input_class
+            />
+            {hint.map(|h| view! { <p id=hint_id class="mt-1 text-sm text-slate-500">{h}</p> })}
+            {error.map(|e| view! { <p id=error_id class="mt-1 text-sm font-medium text-red-700">{e}</p> })}
+        </div>
+    }
+}
+
+/// A message shown above a form: `tone` is "error", "success" or "info".
+#[component]
+pub fn Notice(tone: &'static str, message: String) -> impl IntoView {
+    let class = match tone {
+        "error" => "mb-4 rounded-md border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-800",
+        "success" => {
+            "mb-4 rounded-md border border-green-200 bg-green-50 px-4 py-3 text-sm text-green-800"
+        }
+        _ => "mb-4 rounded-md border border-sky-200 bg-sky-50 px-4 py-3 text-sm text-sky-900",
+    };
+    let role = if tone == "error" { "alert" } else { "status" };
+    view! { <div class=class role=role>{message}</div> }
+}
+
+#[component]
+pub fn SubmitButton(label: &'static str) -> impl IntoView {
+    view! {
+        <button
+            type="submit"
+            class="w-full rounded-md bg-indigo-600 px-4 py-2 text-base font-semibold text-white shadow-sm hover:bg-indigo-700 focus:outline-none focus:ring-2 focus:ring-indigo-500 focus:ring-offset-2"
+        >
+            {label}
+        </button>
+    }
+}
+
+/// The white card every hosted page sits in.
+#[component]
+pub fn Card(title: String, children: Children) -> impl IntoView {
+    view! {
+        <section class="rounded-lg border border-slate-200 bg-white p-6 shadow-sm sm:p-8">
+            <h1 class="mb-6 text-2xl font-semibold tracking-tight">{title}</h1>
+            {children()}
+        </section>
+    }
+}

@@ -1,0 +1,94 @@
+use super::signup::password_hint;
+use crate::components::{Card, CsrfField, Field, Notice, SubmitButton};
+use crate::{Chrome, FieldErrors, document};
+use leptos::prelude::*;
+
+#[derive(Clone, Debug, Default)]
+pub struct AccountView {
+    pub email: String,
+    pub email_verified: bool,
+    pub display_name: String,
+    pub member_since: String,
+    pub password_min: usize,
+    /// A confirmation after a successful change (POST-redirect-GET flash).
+    pub notice: Option<String>,
+    pub profile_errors: FieldErrors,
+    pub password_errors: FieldErrors,
+}
+
+pub fn account_page(chrome: &Chrome, page: &AccountView) -> String {
+    let (chrome, page) = (chrome.clone(), page.clone());
+    let csrf = chrome.csrf_token.clone();
+    let verification = if page.email_verified {
+        view! { <span class="rounded bg-green-100 px-2 py-0.5 text-xs font-medium text-green-800">"Verified"</span> }
+            .into_any()
+    } else {
+        view! {
+            <span class="rounded bg-amber-100 px-2 py-0.5 text-xs font-medium text-amber-900">"Not verified"</span>
+            <form method="post" action="/account/verify-email" class="mt-2">
+                <CsrfField token=csrf.clone()/>
+                <button type="submit" class="text-sm font-medium text-indigo-700 hover:underline">
+                    "Send a new verification link"
+                </button>
+            </form>
+        }
+        .into_any()
+    };
+    let body = view! {
+        <Card title="Your account".to_string()>
+            {page.notice.clone().map(|m| view! { <Notice tone="success" message=m/> })}
+            <dl class="mb-8 space-y-3 text-sm">
+                <div>
+                    <dt class="font-medium text-slate-500">"Email"</dt>
+                    <dd class="break-all">{page.email.clone()} " " {verification}</dd>
+                </div>
+                <div>
+                    <dt class="font-medium text-slate-500">"Member since"</dt>
+                    <dd>{page.member_since.clone()}</dd>
+                </div>
+            </dl>
+            <h2 class="mb-3 text-lg font-semibold">"Profile"</h2>
+            <form method="post" action="/account/profile" class="mb-8" novalidate>
+                <CsrfField token=csrf.clone()/>
+                <Field name="display_name" label="Name" value=page.display_name.clone()
+                    error=page.profile_errors.get("display_name") autocomplete="name" maxlength=100/>
+                <SubmitButton label="Save profile"/>
+            </form>
+            <h2 class="mb-3 text-lg font-semibold">"Change password"</h2>
+            <form method="post" action="/account/password" novalidate>
+                <CsrfField token=csrf.clone()/>
+                <Field name="current_password" label="Current password" kind="password"
+                    error=page.password_errors.get("current_password") autocomplete="current-password" maxlength=1024/>
+                <Field name="new_password" label="New password" kind="password"
+                    error=page.password_errors.get("new_password") autocomplete="new-password" maxlength=1024
+                    hint=password_hint(page.password_min)/>
+                <SubmitButton label="Change password"/>
+            </form>
+        </Card>
+    };
+    document(&chrome, "Your account", body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::chrome;
+
+    #[test]
+    fn unverified_account_offers_resend_and_escapes_name() {
+        let html = account_page(
+            &chrome(),
+            &AccountView {
+                email: "ada@example.com".into(),
+                email_verified: false,
+                display_name: "Ada \"<b>\"".into(),
+                member_since: "2026-11-29".into(),
+                password_min: 8,
+                ..Default::default()
+            },
+        );
+        assert!(html.contains("Not verified"));
+        assert!(html.contains(r#"action="/account/verify-email""#));
+        assert!(!html.contains("<b>"));
+    }
+}

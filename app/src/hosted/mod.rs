@@ -1,0 +1,18 @@
+//! Customer-facing pages: sign-up, sign-in, email verification, password
+//! recovery and the account page.
+
+mod account;
+mod message;
+mod recovery;
+mod signin;
+mod signup;
+mod verification;
+
+pub use account::{AccountView, account_page};
+pub use message::{Link, MessageView, message_page};
+pub use recovery::{
+    ForgotPasswordView, ResetPasswordView, forgot_password_page, reset_password_page,
+};
+pub use signin::{SignInView, sign_in_page};
+pub use signup::{SignUpView, sign_up_page};
+pub use verification::{ResendVerificationView, resend_verification_page, verify_email_page};

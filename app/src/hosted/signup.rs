@@ -1,0 +1,92 @@
+use crate::components::{Card, CsrfField, Field, Notice, SubmitButton};
+use crate::{Chrome, FieldErrors, document};
+use leptos::prelude::*;
+
+#[derive(Clone, Debug, Default)]
+pub struct SignUpView {
+    pub email: String,
+    pub display_name: String,
+    pub accepted_terms: bool,
+    pub terms_version: String,
+    pub password_min: usize,
+    pub errors: FieldErrors,
+}
+
+pub fn sign_up_page(chrome: &Chrome, page: &SignUpView) -> String {
+    let (chrome, page) = (chrome.clone(), page.clone());
+    let csrf = chrome.csrf_token.clone();
+    let password_hint = password_hint(page.password_min);
+    let terms_error = page.errors.get("accept_terms");
+    let summary = (!page.errors.is_empty())
+        .then(|| view! { <Notice tone="error" message="Please correct the highlighted fields.".to_string()/> });
+    let body = view! {
+        <Card title="Create your account".to_string()>
+            {summary}
+            <form method="post" action="/signup" novalidate>
+                <CsrfField token=csrf.clone()/>
+                <Field name="email" label="Email" kind="email" value=page.email.clone()
+                    error=page.errors.get("email") autocomplete="email" maxlength=254/>
+                <Field name="display_name" label="Name" value=page.display_name.clone()
+                    error=page.errors.get("display_name") autocomplete="name" maxlength=100
+                    hint="How we address you."/>
+                <Field name="password" label="Password" kind="password"
+                    error=page.errors.get("password") autocomplete="new-password" maxlength=1024
+                    hint=password_hint/>
+                <div class="mb-6">
+                    <div class="flex items-start gap-2">
+                        <input id="field-accept_terms" type="checkbox" name="accept_terms" value="yes"
+                            checked=page.accepted_terms
+                            aria-invalid=terms_error.is_some().then_some("true")
+                            class="mt-1 h-4 w-4 rounded border-slate-300"/>
+                        <label for="field-accept_terms" class="text-sm text-slate-700">
+                            "I accept the "
+                            <a href="/terms" class="text-indigo-700 underline">"terms of service"</a>
+                            " (version " {page.terms_version.clone()} ")."
+                        </label>
+                    </div>
+                    {terms_error.map(|e| view! { <p class="mt-1 text-sm font-medium text-red-700">{e}</p> })}
+                </div>
+                <SubmitButton label="Create account"/>
+            </form>
+            <p class="mt-6 text-sm">
+                "Already have an account? "
+                <a href="/login" class="text-indigo-700 hover:underline">"Sign in"</a>
+            </p>
+        </Card>
+    };
+    document(&chrome, "Create your account", body)
+}
+
+pub(crate) fn password_hint(min: usize) -> String {
+    format!("At least {min} characters. A few unrelated words make a strong password.")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::chrome;
+
+    #[test]
+    fn shows_field_errors_and_keeps_input_but_not_password() {
+        let mut errors = FieldErrors::new();
+        errors.add("email", "Enter a valid email address.");
+        errors.add("accept_terms", "You must accept the terms to continue.");
+        let html = sign_up_page(
+            &chrome(),
+            &SignUpView {
+                email: "bad@".into(),
+                display_name: "Ada".into(),
+                accepted_terms: false,
+                terms_version: "2026-01".into(),
+                password_min: 8,
+                errors,
+            },
+        );
+        assert!(html.contains("Enter a valid email address."));
+        assert!(html.contains("You must accept the terms to continue."));
+        assert!(html.contains(r#"value="Ada""#));
+        assert!(html.contains("version 2026-01"));
+        assert!(html.contains(r#"aria-describedby="field-email-error""#));
+        assert!(!html.contains(r#"type="password" value="#));
+    }
+}

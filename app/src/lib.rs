@@ -1,0 +1,86 @@
+//! Gatehouse's views, rendered on the server with Leptos.
+//!
+//! Nothing here does I/O or knows about the database: every page is a function
+//! from a plain view-model struct to an HTML string, so views are unit-tested by
+//! rendering them and reading the markup.
+
+pub mod components;
+pub mod hosted;
+
+use leptos::prelude::*;
+use std::collections::BTreeMap;
+
+/// What every page needs besides its own content.
+#[derive(Clone, Debug, Default)]
+pub struct Chrome {
+    /// URL of the compiled stylesheet (content-hashed, so it can be cached forever).
+    pub stylesheet: String,
+    /// CSRF token for the forms on the page, including the header's sign-out button.
+    pub csrf_token: String,
+    /// Display name of the signed-in customer, if any; shows the account menu.
+    pub customer_name: Option<String>,
+}
+
+/// Validation errors keyed by form field name, shown next to the field.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FieldErrors(BTreeMap<&'static str, String>);
+
+impl FieldErrors {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
+        self.0.entry(field).or_insert_with(|| message.into());
+    }
+
+    pub fn get(&self, field: &str) -> Option<String> {
+        self.0.get(field).cloned()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        self.0.iter().map(|(k, v)| (*k, v.as_str()))
+    }
+}
+
+/// Renders a complete HTML document around `body`.
+pub(crate) fn document(chrome: &Chrome, title: &str, body: impl IntoView + 'static) -> String {
+    let chrome = chrome.clone();
+    let title = format!("{title} · Gatehouse");
+    let html = Owner::new().with(move || {
+        view! {
+            <html lang="en">
+                <head>
+                    <meta charset="utf-8"/>
+                    <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                    <meta name="referrer" content="no-referrer"/>
+                    <title>{title}</title>
+                    <link rel="stylesheet" href=chrome.stylesheet.clone()/>
+                </head>
+                <body class="min-h-screen bg-slate-50 text-slate-900 antialiased">
+                    <components::Header chrome=chrome.clone()/>
+                    <main id="main" class="mx-auto w-full max-w-md px-4 py-8 sm:py-12">{body}</main>
+                </body>
+            </html>
+        }
+        .to_html()
+    });
+    format!("<!DOCTYPE html>{html}")
+}
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    use super::Chrome;
+
+    pub fn chrome() -> Chrome {
+        Chrome {
+            stylesheet: "/assets/test.css".into(),
+            csrf_token: "tok-123".into(),
+            customer_name: None,
+        }
+    }
+}

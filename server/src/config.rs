@@ -1,0 +1,326 @@
+//! Command line and environment configuration.
+//!
+//! Every setting is a flag and a `GATEHOUSE_*` variable; `gatehouse --help`
+//! lists them. Values are checked once at start-up so a bad setting stops the
+//! process with a message naming it, instead of failing later under load.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::net::SocketAddr;
+use url::Url;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "gatehouse",
+    version,
+    about = "Customer identity and access management server"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    #[command(flatten)]
+    pub settings: Settings,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run migrations, then serve HTTP (the default).
+    Serve,
+    /// Run database migrations and exit.
+    Migrate,
+    /// Measure sign-in throughput and latency against a freshly started server.
+    Bench(crate::bench::BenchArgs),
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct Settings {
+    /// Address and port to listen on.
+    #[arg(
+        long,
+        env = "GATEHOUSE_BIND",
+        default_value = "127.0.0.1:3000",
+        global = true
+    )]
+    pub bind: String,
+
+    /// Database: sqlite://PATH (created if missing) or postgres://USER@HOST/DB.
+    #[arg(
+        long,
+        env = "GATEHOUSE_DATABASE_URL",
+        default_value = "sqlite://gatehouse.db",
+        global = true
+    )]
+    pub database_url: String,
+
+    /// Public base URL customers reach Gatehouse at; used in emailed links.
+    /// Cookies are marked Secure when it is https.
+    #[arg(long, env = "GATEHOUSE_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
+
+    /// SMTP server for outgoing mail, e.g. smtp://user:pass@host:587 (STARTTLS),
+    /// smtps://... (TLS) or smtp://host:25?tls=none. Without it, mail goes to the
+    /// development outbox and the console.
+    #[arg(
+        long,
+        env = "GATEHOUSE_SMTP_URL",
+        global = true,
+        hide_env_values = true
+    )]
+    pub smtp_url: Option<String>,
+
+    /// Sender address of outgoing mail.
+    #[arg(
+        long,
+        env = "GATEHOUSE_MAIL_FROM",
+        default_value = "Gatehouse <no-reply@localhost>",
+        global = true
+    )]
+    pub mail_from: String,
+
+    /// Sign a customer out after this many minutes without a request.
+    #[arg(long, env = "GATEHOUSE_SESSION_IDLE_MINUTES", default_value_t = 60 * 24, global = true)]
+    pub session_idle_minutes: u32,
+
+    /// Sign a customer out this many hours after sign-in, active or not.
+    #[arg(long, env = "GATEHOUSE_SESSION_ABSOLUTE_HOURS", default_value_t = 24 * 30, global = true)]
+    pub session_absolute_hours: u32,
+
+    /// Minimum password length.
+    #[arg(
+        long,
+        env = "GATEHOUSE_PASSWORD_MIN_LENGTH",
+        default_value_t = 8,
+        global = true
+    )]
+    pub password_min_length: usize,
+
+    /// Threads that hash passwords; sign-ins beyond this queue. Defaults to the number of cores.
+    #[arg(long, env = "GATEHOUSE_HASH_THREADS", global = true)]
+    pub hash_threads: Option<usize>,
+
+    /// Version of the terms of service customers accept at sign-up.
+    #[arg(
+        long,
+        env = "GATEHOUSE_TERMS_VERSION",
+        default_value = "1",
+        global = true
+    )]
+    pub terms_version: String,
+
+    /// Log format: readable text or one JSON object per line.
+    #[arg(
+        long,
+        env = "GATEHOUSE_LOG_FORMAT",
+        value_enum,
+        default_value = "text",
+        global = true
+    )]
+    pub log_format: LogFormat,
+}
+
+/// Settings after validation, in the types the server uses.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub bind: SocketAddr,
+    pub database_url: String,
+    pub public_url: Url,
+    pub smtp_url: Option<Url>,
+    pub mail_from: lettre::message::Mailbox,
+    pub session_idle: time::Duration,
+    pub session_absolute: time::Duration,
+    pub password_min_length: usize,
+    pub hash_threads: usize,
+    pub terms_version: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("invalid setting {setting}: {reason}")]
+pub struct ConfigError {
+    pub setting: &'static str,
+    pub reason: String,
+}
+
+fn invalid(setting: &'static str, reason: impl Into<String>) -> ConfigError {
+    ConfigError {
+        setting,
+        reason: reason.into(),
+    }
+}
+
+impl Settings {
+    pub fn validate(&self) -> Result<Config, ConfigError> {
+        let bind: SocketAddr = self.bind.parse().map_err(|_| {
+            invalid(
+                "GATEHOUSE_BIND",
+                format!(
+                    "'{}' is not an address:port such as 127.0.0.1:3000",
+                    self.bind
+                ),
+            )
+        })?;
+
+        if !(self.database_url.starts_with("sqlite:")
+            || self.database_url.starts_with("postgres://")
+            || self.database_url.starts_with("postgresql://"))
+        {
+            return Err(invalid(
+                "GATEHOUSE_DATABASE_URL",
+                "must start with sqlite: or postgres://",
+            ));
+        }
+
+        let public_url = match &self.public_url {
+            Some(raw) => {
+                Url::parse(raw).map_err(|e| invalid("GATEHOUSE_PUBLIC_URL", e.to_string()))?
+            }
+            None => Url::parse(&format!("http://{bind}")).expect("socket address forms a URL"),
+        };
+        if !matches!(public_url.scheme(), "http" | "https") || public_url.host().is_none() {
+            return Err(invalid(
+                "GATEHOUSE_PUBLIC_URL",
+                "must be an http:// or https:// URL with a host",
+            ));
+        }
+
+        let smtp_url = match &self.smtp_url {
+            Some(raw) if !raw.is_empty() => {
+                let url =
+                    Url::parse(raw).map_err(|e| invalid("GATEHOUSE_SMTP_URL", e.to_string()))?;
+                if !matches!(url.scheme(), "smtp" | "smtps") || url.host().is_none() {
+                    return Err(invalid(
+                        "GATEHOUSE_SMTP_URL",
+                        "must be smtp://host[:port] or smtps://host[:port]",
+                    ));
+                }
+                Some(url)
+            }
+            _ => None,
+        };
+
+        let mail_from = self
+            .mail_from
+            .parse()
+            .map_err(|e: lettre::address::AddressError| {
+                invalid("GATEHOUSE_MAIL_FROM", e.to_string())
+            })?;
+
+        if self.session_idle_minutes == 0 {
+            return Err(invalid(
+                "GATEHOUSE_SESSION_IDLE_MINUTES",
+                "must be at least 1",
+            ));
+        }
+        if self.session_absolute_hours == 0 {
+            return Err(invalid(
+                "GATEHOUSE_SESSION_ABSOLUTE_HOURS",
+                "must be at least 1",
+            ));
+        }
+        if !(8..=128).contains(&self.password_min_length) {
+            return Err(invalid(
+                "GATEHOUSE_PASSWORD_MIN_LENGTH",
+                "must be between 8 and 128",
+            ));
+        }
+        let hash_threads = match self.hash_threads {
+            Some(0) => return Err(invalid("GATEHOUSE_HASH_THREADS", "must be at least 1")),
+            Some(n) => n,
+            None => std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1),
+        };
+        if self.terms_version.trim().is_empty() || self.terms_version.len() > 64 {
+            return Err(invalid(
+                "GATEHOUSE_TERMS_VERSION",
+                "must be 1 to 64 characters",
+            ));
+        }
+
+        Ok(Config {
+            bind,
+            database_url: self.database_url.clone(),
+            public_url,
+            smtp_url,
+            mail_from,
+            session_idle: time::Duration::minutes(self.session_idle_minutes.into()),
+            session_absolute: time::Duration::hours(self.session_absolute_hours.into()),
+            password_min_length: self.password_min_length,
+            hash_threads,
+            terms_version: self.terms_version.trim().to_string(),
+        })
+    }
+}
+
+impl Config {
+    /// An absolute URL under the public base, e.g. `link("/reset-password")`.
+    pub fn link(&self, path_and_query: &str) -> String {
+        let base = self.public_url.as_str().trim_end_matches('/');
+        format!("{base}{path_and_query}")
+    }
+
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.scheme() == "https"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(args: &[&str]) -> Settings {
+        let mut argv = vec!["gatehouse"];
+        argv.extend_from_slice(args);
+        Cli::try_parse_from(argv).expect("parses").settings
+    }
+
+    #[test]
+    fn defaults_are_valid() {
+        let config = settings(&[]).validate().expect("valid");
+        assert_eq!(config.bind.to_string(), "127.0.0.1:3000");
+        assert_eq!(config.link("/login"), "http://127.0.0.1:3000/login");
+        assert!(!config.secure_cookies());
+        assert!(config.smtp_url.is_none());
+    }
+
+    #[test]
+    fn bad_values_name_the_setting() {
+        let cases: &[(&[&str], &str)] = &[
+            (&["--bind", "nonsense"], "GATEHOUSE_BIND"),
+            (&["--database-url", "mysql://x"], "GATEHOUSE_DATABASE_URL"),
+            (&["--public-url", "ftp://x"], "GATEHOUSE_PUBLIC_URL"),
+            (&["--smtp-url", "http://mail"], "GATEHOUSE_SMTP_URL"),
+            (&["--mail-from", "not an address"], "GATEHOUSE_MAIL_FROM"),
+            (
+                &["--password-min-length", "4"],
+                "GATEHOUSE_PASSWORD_MIN_LENGTH",
+            ),
+            (
+                &["--session-idle-minutes", "0"],
+                "GATEHOUSE_SESSION_IDLE_MINUTES",
+            ),
+        ];
+        for (args, setting) in cases {
+            let err = settings(args).validate().expect_err("invalid");
+            assert_eq!(err.setting, *setting, "{args:?}");
+            assert!(err.to_string().contains(setting));
+        }
+    }
+
+    #[test]
+    fn https_public_url_makes_cookies_secure() {
+        let config = settings(&["--public-url", "https://id.example.com/"])
+            .validate()
+            .unwrap();
+        assert!(config.secure_cookies());
+        assert_eq!(
+            config.link("/verify-email?token=x"),
+            "https://id.example.com/verify-email?token=x"
+        );
+    }
+}

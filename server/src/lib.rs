@@ -1,0 +1,78 @@
+//! Gatehouse: customer identity and access management.
+//!
+//! Capabilities are modules named for what they do (`signup`, `signin`,
+//! `verification`, `recovery`, `account`, `sessions`); `http` maps requests
+//! onto them and `store` is the only place that speaks SQL.
+
+pub mod account;
+pub mod bench;
+pub mod clock;
+pub mod config;
+pub mod customers;
+pub mod error;
+pub mod http;
+pub mod mail;
+pub mod password;
+pub mod recovery;
+pub mod secrets;
+pub mod sessions;
+pub mod signin;
+pub mod signup;
+pub mod state;
+pub mod store;
+pub mod telemetry;
+pub mod verification;
+
+pub use state::AppState;
+
+use anyhow::Context;
+
+/// Connects, migrates, and serves until Ctrl-C or SIGTERM.
+pub async fn serve(config: config::Config) -> anyhow::Result<()> {
+    let store = store::Store::connect(&config.database_url)
+        .await
+        .context("GATEHOUSE_DATABASE_URL: cannot open the database")?;
+    store
+        .migrate()
+        .await
+        .context("running database migrations")?;
+    let listener = tokio::net::TcpListener::bind(config.bind)
+        .await
+        .with_context(|| format!("GATEHOUSE_BIND: cannot listen on {}", config.bind))?;
+    let state = AppState::new(config, store.clone(), clock::Clock::system());
+    state.spawn_background_jobs();
+    let url = state
+        .config
+        .public_url
+        .as_str()
+        .trim_end_matches('/')
+        .to_string();
+    tracing::info!(
+        database = store.backend_name(),
+        hash_threads = state.hasher.threads(),
+        "Gatehouse is listening on {}",
+        listener.local_addr()?
+    );
+    println!("Gatehouse is running at {url}/");
+    axum::serve(listener, http::router(state).into_make_service())
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    store.close().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+}

@@ -1,0 +1,38 @@
+use clap::Parser;
+use gatehouse::config::{Cli, Command};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match cli.settings.validate() {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("gatehouse: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    gatehouse::telemetry::init(cli.settings.log_format);
+    let runtime = tokio::runtime::Runtime::new().expect("start the async runtime");
+    let result = runtime.block_on(async move {
+        match cli.command.unwrap_or(Command::Serve) {
+            Command::Serve => gatehouse::serve(config).await,
+            Command::Migrate => {
+                let store = gatehouse::store::Store::connect(&config.database_url).await?;
+                store.migrate().await?;
+                println!(
+                    "Migrations applied to the {} database.",
+                    store.backend_name()
+                );
+                Ok(())
+            }
+            Command::Bench(args) => gatehouse::bench::run(args, config).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("gatehouse: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

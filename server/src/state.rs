@@ -1,0 +1,55 @@
+//! What every request and background job shares.
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::mail::Mailer;
+use crate::password::Hasher;
+use crate::store::Store;
+use std::sync::Arc;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub store: Store,
+    pub hasher: Hasher,
+    pub mailer: Mailer,
+    pub clock: Clock,
+}
+
+impl AppState {
+    pub fn new(config: Config, store: Store, clock: Clock) -> Self {
+        let hasher = Hasher::new(config.hash_threads);
+        let mailer = Mailer::new(store.clone(), clock.clone());
+        Self {
+            config: Arc::new(config),
+            store,
+            hasher,
+            mailer,
+            clock,
+        }
+    }
+
+    /// Starts the background jobs of one instance: mail delivery and clean-up.
+    pub fn spawn_background_jobs(&self) {
+        tokio::spawn(self.mailer.clone().run_worker(self.config.clone()));
+        let state = self.clone();
+        tokio::spawn(async move {
+            let backend = state.store.session_backend();
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+            loop {
+                tick.tick().await;
+                use tower_sessions::session_store::ExpiredDeletion;
+                if let Err(e) = backend.delete_expired().await {
+                    tracing::warn!(error = %e, "expired browser sessions not deleted");
+                }
+                if let Err(e) = state
+                    .store
+                    .delete_expired_customer_sessions(state.clock.now())
+                    .await
+                {
+                    tracing::warn!(error = %e, "expired customer sessions not deleted");
+                }
+            }
+        });
+    }
+}

@@ -1,0 +1,158 @@
+use super::{Store, StoreResult, is_unique_violation, with_pool};
+use crate::customers::{Customer, CustomerId, DisplayName, Email};
+use crate::password::PasswordHash;
+use uuid::Uuid;
+
+#[derive(sqlx::FromRow)]
+pub(super) struct CustomerRow {
+    id: Uuid,
+    email: String,
+    display_name: String,
+    email_verified_at: Option<i64>,
+    created_at: i64,
+    last_sign_in_at: Option<i64>,
+}
+
+impl From<CustomerRow> for Customer {
+    fn from(row: CustomerRow) -> Self {
+        Customer {
+            id: CustomerId(row.id),
+            email: Email::from_stored(row.email),
+            display_name: DisplayName::from_stored(row.display_name),
+            email_verified: row.email_verified_at.is_some(),
+            created_at: row.created_at,
+            last_sign_in_at: row.last_sign_in_at,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct CustomerWithHashRow {
+    #[sqlx(flatten)]
+    customer: CustomerRow,
+    password_hash: String,
+}
+
+const CUSTOMER_COLUMNS: &str =
+    "id, email, display_name, email_verified_at, created_at, last_sign_in_at";
+
+pub struct NewCustomer<'a> {
+    pub id: CustomerId,
+    pub email: &'a Email,
+    pub display_name: &'a DisplayName,
+    pub password_hash: &'a PasswordHash,
+    pub terms_version: &'a str,
+    pub now: i64,
+}
+
+impl Store {
+    /// Inserts a customer; `Ok(false)` when the email is already registered.
+    pub async fn insert_customer(&self, new: NewCustomer<'_>) -> StoreResult<bool> {
+        let sql = "INSERT INTO customers (id, email, display_name, password_hash, terms_version, \
+                   terms_accepted_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6, $6)";
+        let result = with_pool!(self, |pool| sqlx::query(sql)
+            .bind(new.id.0)
+            .bind(new.email.as_str())
+            .bind(new.display_name.as_str())
+            .bind(new.password_hash.as_str())
+            .bind(new.terms_version)
+            .bind(new.now)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()));
+        match result {
+            Ok(_) => Ok(true),
+            Err(e) if is_unique_violation(&e) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    pub async fn customer_by_email(
+        &self,
+        email: &Email,
+    ) -> StoreResult<Option<(Customer, PasswordHash)>> {
+        let sql =
+            format!("SELECT {CUSTOMER_COLUMNS}, password_hash FROM customers WHERE email = $1");
+        let row: Option<CustomerWithHashRow> = with_pool!(self, |pool| sqlx::query_as(&sql)
+            .bind(email.as_str())
+            .fetch_optional(pool)
+            .await)?;
+        Ok(row.map(|r| {
+            (
+                r.customer.into(),
+                PasswordHash::from_stored(r.password_hash),
+            )
+        }))
+    }
+
+    pub async fn customer_by_id(&self, id: CustomerId) -> StoreResult<Option<Customer>> {
+        let sql = format!("SELECT {CUSTOMER_COLUMNS} FROM customers WHERE id = $1");
+        let row: Option<CustomerRow> = with_pool!(self, |pool| sqlx::query_as(&sql)
+            .bind(id.0)
+            .fetch_optional(pool)
+            .await)?;
+        Ok(row.map(Into::into))
+    }
+
+    pub async fn password_hash(&self, id: CustomerId) -> StoreResult<Option<PasswordHash>> {
+        let sql = "SELECT password_hash FROM customers WHERE id = $1";
+        let hash: Option<String> = with_pool!(self, |pool| sqlx::query_scalar(sql)
+            .bind(id.0)
+            .fetch_optional(pool)
+            .await)?;
+        Ok(hash.map(PasswordHash::from_stored))
+    }
+
+    pub async fn set_password_hash(
+        &self,
+        id: CustomerId,
+        hash: &PasswordHash,
+        now: i64,
+    ) -> StoreResult<()> {
+        let sql = "UPDATE customers SET password_hash = $2, updated_at = $3 WHERE id = $1";
+        with_pool!(self, |pool| sqlx::query(sql)
+            .bind(id.0)
+            .bind(hash.as_str())
+            .bind(now)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    pub async fn set_display_name(
+        &self,
+        id: CustomerId,
+        name: &DisplayName,
+        now: i64,
+    ) -> StoreResult<()> {
+        let sql = "UPDATE customers SET display_name = $2, updated_at = $3 WHERE id = $1";
+        with_pool!(self, |pool| sqlx::query(sql)
+            .bind(id.0)
+            .bind(name.as_str())
+            .bind(now)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    pub async fn record_sign_in(&self, id: CustomerId, now: i64) -> StoreResult<()> {
+        let sql = "UPDATE customers SET last_sign_in_at = $2 WHERE id = $1";
+        with_pool!(self, |pool| sqlx::query(sql)
+            .bind(id.0)
+            .bind(now)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    pub async fn count_customers(&self) -> StoreResult<i64> {
+        with_pool!(self, |pool| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM customers"
+        )
+        .fetch_one(pool)
+        .await)
+    }
+}

@@ -1,0 +1,185 @@
+use super::{Pool, Store, StoreResult, with_pool};
+use crate::customers::{Customer, CustomerId};
+use async_trait::async_trait;
+use tower_sessions::session::{Id, Record};
+use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
+use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
+use uuid::Uuid;
+
+impl Store {
+    pub async fn insert_customer_session(
+        &self,
+        id: Uuid,
+        customer: CustomerId,
+        now: i64,
+        expires_at: i64,
+        user_agent: Option<&str>,
+    ) -> StoreResult<()> {
+        let sql = "INSERT INTO customer_sessions (id, customer_id, created_at, expires_at, last_seen_at, user_agent) \
+                   VALUES ($1, $2, $3, $4, $3, $5)";
+        with_pool!(self, |pool| sqlx::query(sql)
+            .bind(id)
+            .bind(customer.0)
+            .bind(now)
+            .bind(expires_at)
+            .bind(user_agent)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// The customer signed in through this session, if it is still live,
+    /// with the time the session was last seen.
+    pub async fn customer_for_session(
+        &self,
+        id: Uuid,
+        now: i64,
+    ) -> StoreResult<Option<(Customer, i64)>> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            #[sqlx(flatten)]
+            customer: super::customers::CustomerRow,
+            last_seen_at: i64,
+        }
+        let sql = "SELECT c.id, c.email, c.display_name, c.email_verified_at, c.created_at, c.last_sign_in_at, \
+                   s.last_seen_at FROM customer_sessions s JOIN customers c ON c.id = s.customer_id \
+                   WHERE s.id = $1 AND s.expires_at > $2";
+        let row: Option<Row> = with_pool!(self, |pool| sqlx::query_as(sql)
+            .bind(id)
+            .bind(now)
+            .fetch_optional(pool)
+            .await)?;
+        Ok(row.map(|r| (r.customer.into(), r.last_seen_at)))
+    }
+
+    pub async fn touch_customer_session(&self, id: Uuid, now: i64) -> StoreResult<()> {
+        with_pool!(self, |pool| sqlx::query(
+            "UPDATE customer_sessions SET last_seen_at = $2 WHERE id = $1"
+        )
+        .bind(id)
+        .bind(now)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    pub async fn delete_customer_session(&self, id: Uuid) -> StoreResult<()> {
+        with_pool!(self, |pool| sqlx::query(
+            "DELETE FROM customer_sessions WHERE id = $1"
+        )
+        .bind(id)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Ends every session of the customer except `keep` (the one making the change).
+    pub async fn delete_other_customer_sessions(
+        &self,
+        customer: CustomerId,
+        keep: Uuid,
+    ) -> StoreResult<u64> {
+        let result = with_pool!(self, |pool| sqlx::query(
+            "DELETE FROM customer_sessions WHERE customer_id = $1 AND id <> $2"
+        )
+        .bind(customer.0)
+        .bind(keep)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(result)
+    }
+
+    pub async fn count_customer_sessions(
+        &self,
+        customer: CustomerId,
+        now: i64,
+    ) -> StoreResult<i64> {
+        with_pool!(self, |pool| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM customer_sessions WHERE customer_id = $1 AND expires_at > $2"
+        )
+        .bind(customer.0)
+        .bind(now)
+        .fetch_one(pool)
+        .await)
+    }
+
+    pub async fn delete_expired_customer_sessions(&self, now: i64) -> StoreResult<()> {
+        with_pool!(self, |pool| sqlx::query(
+            "DELETE FROM customer_sessions WHERE expires_at <= $1"
+        )
+        .bind(now)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// The browser-session store for tower-sessions, in the same database.
+    pub fn session_backend(&self) -> SessionBackend {
+        match &self.pool {
+            Pool::Sqlite(pool) => SessionBackend::Sqlite(SqliteStore::new(pool.clone())),
+            Pool::Postgres(pool) => SessionBackend::Postgres(PostgresStore::new(pool.clone())),
+        }
+    }
+}
+
+/// tower-sessions' SQL stores are one type per database; this picks at run time.
+#[derive(Clone, Debug)]
+pub enum SessionBackend {
+    Sqlite(SqliteStore),
+    Postgres(PostgresStore),
+}
+
+impl SessionBackend {
+    pub async fn migrate(&self) -> sqlx::Result<()> {
+        match self {
+            Self::Sqlite(s) => s.migrate().await,
+            Self::Postgres(s) => s.migrate().await,
+        }
+    }
+}
+
+#[async_trait]
+impl SessionStore for SessionBackend {
+    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
+        match self {
+            Self::Sqlite(s) => s.create(record).await,
+            Self::Postgres(s) => s.create(record).await,
+        }
+    }
+
+    async fn save(&self, record: &Record) -> session_store::Result<()> {
+        match self {
+            Self::Sqlite(s) => s.save(record).await,
+            Self::Postgres(s) => s.save(record).await,
+        }
+    }
+
+    async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
+        match self {
+            Self::Sqlite(s) => s.load(id).await,
+            Self::Postgres(s) => s.load(id).await,
+        }
+    }
+
+    async fn delete(&self, id: &Id) -> session_store::Result<()> {
+        match self {
+            Self::Sqlite(s) => s.delete(id).await,
+            Self::Postgres(s) => s.delete(id).await,
+        }
+    }
+}
+
+#[async_trait]
+impl ExpiredDeletion for SessionBackend {
+    async fn delete_expired(&self) -> session_store::Result<()> {
+        match self {
+            Self::Sqlite(s) => s.delete_expired().await,
+            Self::Postgres(s) => s.delete_expired().await,
+        }
+    }
+}

@@ -1,0 +1,60 @@
+use super::{Store, StoreResult, with_pool};
+use crate::customers::Email;
+
+impl Store {
+    /// When sign-ins for this email are locked, until when.
+    pub async fn sign_in_locked_until(&self, email: &Email, now: i64) -> StoreResult<Option<i64>> {
+        let sql =
+            "SELECT locked_until FROM sign_in_failures WHERE email = $1 AND locked_until > $2";
+        let until: Option<Option<i64>> = with_pool!(self, |pool| sqlx::query_scalar(sql)
+            .bind(email.as_str())
+            .bind(now)
+            .fetch_optional(pool)
+            .await)?;
+        Ok(until.flatten())
+    }
+
+    /// Counts a failed sign-in; after `max` failures within `window` seconds
+    /// the email is locked for `lock` seconds. Returns the lock end if locked now.
+    pub async fn record_sign_in_failure(
+        &self,
+        email: &Email,
+        now: i64,
+        window: i64,
+        max: i64,
+        lock: i64,
+    ) -> StoreResult<Option<i64>> {
+        // One statement, so concurrent failures on several instances all count.
+        let sql = "INSERT INTO sign_in_failures (email, failures, window_started_at, locked_until) \
+                   VALUES ($1, 1, $2, NULL) \
+                   ON CONFLICT (email) DO UPDATE SET \
+                     failures = CASE WHEN sign_in_failures.window_started_at <= $2 - $3 THEN 1 \
+                                     ELSE sign_in_failures.failures + 1 END, \
+                     window_started_at = CASE WHEN sign_in_failures.window_started_at <= $2 - $3 THEN $2 \
+                                     ELSE sign_in_failures.window_started_at END, \
+                     locked_until = CASE WHEN sign_in_failures.window_started_at > $2 - $3 \
+                                          AND sign_in_failures.failures + 1 >= $4 THEN $2 + $5 \
+                                     ELSE sign_in_failures.locked_until END \
+                   RETURNING locked_until";
+        let until: Option<i64> = with_pool!(self, |pool| sqlx::query_scalar(sql)
+            .bind(email.as_str())
+            .bind(now)
+            .bind(window)
+            .bind(max)
+            .bind(lock)
+            .fetch_one(pool)
+            .await)?;
+        Ok(until.filter(|t| *t > now))
+    }
+
+    pub async fn clear_sign_in_failures(&self, email: &Email) -> StoreResult<()> {
+        with_pool!(self, |pool| sqlx::query(
+            "DELETE FROM sign_in_failures WHERE email = $1"
+        )
+        .bind(email.as_str())
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+}

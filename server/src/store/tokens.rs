@@ -1,0 +1,156 @@
+use super::{Store, StoreResult, with_pool};
+use crate::customers::CustomerId;
+use crate::password::PasswordHash;
+use uuid::Uuid;
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum TokenPurpose {
+    VerifyEmail,
+    ResetPassword,
+}
+
+impl TokenPurpose {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::VerifyEmail => "verify_email",
+            Self::ResetPassword => "reset_password",
+        }
+    }
+}
+
+impl Store {
+    pub async fn insert_token(
+        &self,
+        token_hash: &[u8],
+        customer: CustomerId,
+        purpose: TokenPurpose,
+        now: i64,
+        expires_at: i64,
+    ) -> StoreResult<()> {
+        let sql = "INSERT INTO customer_tokens (token_hash, customer_id, purpose, created_at, expires_at) \
+                   VALUES ($1, $2, $3, $4, $5)";
+        with_pool!(self, |pool| sqlx::query(sql)
+            .bind(token_hash)
+            .bind(customer.0)
+            .bind(purpose.as_str())
+            .bind(now)
+            .bind(expires_at)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// How many tokens of this purpose the customer was sent since `since`;
+    /// bounds how much mail one address can be made to receive.
+    pub async fn tokens_issued_since(
+        &self,
+        customer: CustomerId,
+        purpose: TokenPurpose,
+        since: i64,
+    ) -> StoreResult<i64> {
+        let sql = "SELECT COUNT(*) FROM customer_tokens WHERE customer_id = $1 AND purpose = $2 AND created_at >= $3";
+        with_pool!(self, |pool| sqlx::query_scalar(sql)
+            .bind(customer.0)
+            .bind(purpose.as_str())
+            .bind(since)
+            .fetch_one(pool)
+            .await)
+    }
+
+    /// The customer a token belongs to, if it is unused and unexpired; does not spend it.
+    pub async fn peek_token(
+        &self,
+        token_hash: &[u8],
+        purpose: TokenPurpose,
+        now: i64,
+    ) -> StoreResult<Option<CustomerId>> {
+        let sql = "SELECT customer_id FROM customer_tokens \
+                   WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3";
+        let id: Option<Uuid> = with_pool!(self, |pool| sqlx::query_scalar(sql)
+            .bind(token_hash)
+            .bind(purpose.as_str())
+            .bind(now)
+            .fetch_optional(pool)
+            .await)?;
+        Ok(id.map(CustomerId))
+    }
+
+    /// Spends a verification token and marks the address verified, atomically.
+    pub async fn verify_email_with_token(
+        &self,
+        token_hash: &[u8],
+        now: i64,
+    ) -> StoreResult<Option<CustomerId>> {
+        with_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            // The first statement writes, so SQLite takes its write lock up front.
+            let id: Option<Uuid> = sqlx::query_scalar(SPEND_TOKEN)
+                .bind(token_hash)
+                .bind(TokenPurpose::VerifyEmail.as_str())
+                .bind(now)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if let Some(id) = id {
+                sqlx::query("UPDATE customers SET email_verified_at = COALESCE(email_verified_at, $2) WHERE id = $1")
+                    .bind(id)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            Ok(id.map(CustomerId))
+        })
+    }
+
+    /// Spends a reset token, sets the new password, retires the customer's
+    /// other reset links and ends all of their sessions, atomically. Following
+    /// the link also proves the customer reads that mailbox, so it is verified.
+    pub async fn reset_password_with_token(
+        &self,
+        token_hash: &[u8],
+        new_hash: &PasswordHash,
+        now: i64,
+    ) -> StoreResult<Option<CustomerId>> {
+        with_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let id: Option<Uuid> = sqlx::query_scalar(SPEND_TOKEN)
+                .bind(token_hash)
+                .bind(TokenPurpose::ResetPassword.as_str())
+                .bind(now)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if let Some(id) = id {
+                sqlx::query(
+                    "UPDATE customers SET password_hash = $2, updated_at = $3, \
+                     email_verified_at = COALESCE(email_verified_at, $3) WHERE id = $1",
+                )
+                .bind(id)
+                .bind(new_hash.as_str())
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query(
+                    "UPDATE customer_tokens SET used_at = $2 \
+                     WHERE customer_id = $1 AND purpose = 'reset_password' AND used_at IS NULL",
+                )
+                .bind(id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query("DELETE FROM customer_sessions WHERE customer_id = $1")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            Ok(id.map(CustomerId))
+        })
+    }
+}
+
+/// Marks a token used if it is unused and unexpired; a concurrent second
+/// use finds `used_at` set and gets no row.
+const SPEND_TOKEN: &str = "UPDATE customer_tokens SET used_at = $3 \
+    WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3 \
+    RETURNING customer_id";
