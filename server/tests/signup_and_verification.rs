@@ -1,0 +1,170 @@
+//! Sign-up and email verification through the real router, on every backend.
+
+mod support;
+
+use axum::http::StatusCode;
+use support::*;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_up_verify_in_same_browser_signs_in() {
+    on_each_backend(|app| async move {
+        let mut browser = app.sign_up("  Ada@Example.com ", "Ada Lovelace", STRONG_PASSWORD).await;
+        assert_eq!(app.customers().await, 1);
+        browser.get("/signup/check-email").await.assert_status(StatusCode::OK).assert_contains("Check your inbox");
+
+        // The address is stored normalised, and the mail goes there.
+        let mail = app.mail.wait_for("ada@example.com").await;
+        assert_eq!(mail.subject, "Verify your email address");
+        assert!(mail.body.contains("Ada Lovelace"));
+        let link = link_to(&mail.body, "/verify-email?token=");
+
+        // Opening the link only shows a confirmation; the POST spends it.
+        browser.get(&link).await.assert_status(StatusCode::OK).assert_contains("Verify my email");
+        let token = link.split("token=").nth(1).unwrap().to_string();
+        browser.post("/verify-email", &[("token", &token)]).await.assert_redirect("/account");
+        browser
+            .get("/account")
+            .await
+            .assert_status(StatusCode::OK)
+            .assert_contains("ada@example.com")
+            .assert_contains("Verified")
+            .assert_contains("Your email address is verified. Welcome!");
+
+        // Single use.
+        let again = browser.post("/verify-email", &[("token", &token)]).await;
+        again.assert_status(StatusCode::BAD_REQUEST).assert_contains("invalid, expired or already used");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn link_opened_in_another_browser_verifies_without_signing_in() {
+    on_each_backend(|app| async move {
+        app.sign_up("grace@example.com", "Grace", STRONG_PASSWORD).await;
+        let link = link_to(&app.mail.wait_for("grace@example.com").await.body, "/verify-email?token=");
+        let mut other = app.browser();
+        other.get(&link).await.assert_status(StatusCode::OK);
+        let token = link.split("token=").nth(1).unwrap().to_string();
+        other.post("/verify-email", &[("token", &token)]).await.assert_redirect("/login");
+        other.get("/login").await.assert_contains("Sign in to continue");
+        other.get("/account").await.assert_redirect("/login");
+
+        other.post("/login", &[("email", "grace@example.com"), ("password", STRONG_PASSWORD)]).await.assert_redirect("/account");
+        other.get("/account").await.assert_contains("Verified");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verification_links_expire_and_can_be_resent() {
+    on_each_backend(|app| async move {
+        let mut browser = app.sign_up("late@example.com", "Late", STRONG_PASSWORD).await;
+        let link = link_to(&app.mail.wait_for("late@example.com").await.body, "/verify-email?token=");
+        let token = link.split("token=").nth(1).unwrap().to_string();
+
+        app.state.clock.advance(24 * 3600 + 1);
+        browser.get(&link).await.assert_status(StatusCode::OK);
+        browser.post("/verify-email", &[("token", &token)]).await.assert_status(StatusCode::BAD_REQUEST);
+
+        // Resend by address: same answer for a known and an unknown address.
+        browser.get("/verify-email/resend").await.assert_status(StatusCode::OK);
+        let known = browser.post("/verify-email/resend", &[("email", "LATE@example.com")]).await;
+        let unknown = browser.post("/verify-email/resend", &[("email", "nobody@example.com")]).await;
+        known.assert_status(StatusCode::OK);
+        unknown.assert_status(StatusCode::OK);
+        assert_eq!(strip_csrf(&known.body), strip_csrf(&unknown.body));
+
+        let fresh = link_to(&app.mail.wait_for_nth("late@example.com", 2).await.body, "/verify-email?token=");
+        let fresh_token = fresh.split("token=").nth(1).unwrap().to_string();
+        assert_ne!(fresh_token, token);
+        browser.post("/verify-email", &[("token", &fresh_token)]).await.assert_redirect("/account");
+        app.mail.settle().await;
+        assert!(app.mail.to("nobody@example.com").is_empty());
+
+        // A malformed link is a clear 400, not a server error.
+        browser.get("/verify-email?token=abc").await.assert_status(StatusCode::BAD_REQUEST).assert_contains("incomplete");
+        browser.get("/verify-email").await.assert_status(StatusCode::BAD_REQUEST);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_sign_up_input_gets_field_errors_and_creates_nothing() {
+    on_each_backend(|app| async move {
+        let mut browser = app.browser();
+        browser.get("/signup").await;
+        let long_name = "n".repeat(101);
+        let cases: Vec<(Vec<(&str, &str)>, &str)> = vec![
+            (vec![("email", "not-an-email"), ("display_name", "A"), ("password", STRONG_PASSWORD), ("accept_terms", "yes")], "Enter a valid email address"),
+            (vec![("email", "\u{430}da@example.com"), ("display_name", "A"), ("password", STRONG_PASSWORD), ("accept_terms", "yes")], "plain Latin letters"),
+            (vec![("email", "a@example.com"), ("display_name", "A"), ("password", "short"), ("accept_terms", "yes")], "at least 8 characters"),
+            (vec![("email", "a@example.com"), ("display_name", "A"), ("password", "password123"), ("accept_terms", "yes")], "too common"),
+            (vec![("email", "a@example.com"), ("display_name", "A"), ("password", STRONG_PASSWORD)], "accept the terms"),
+            (vec![("email", "a@example.com"), ("display_name", &long_name), ("password", STRONG_PASSWORD), ("accept_terms", "yes")], "at most 100 characters"),
+            (vec![("email", "a@example.com"), ("display_name", " "), ("password", STRONG_PASSWORD), ("accept_terms", "yes")], "Enter your name"),
+            (vec![], "Enter your email address"),
+        ];
+        for (fields, message) in cases {
+            let page = browser.post("/signup", &fields).await;
+            page.assert_status(StatusCode::UNPROCESSABLE_ENTITY).assert_contains(message);
+            // The form comes back with what was typed, never the password.
+            if let Some((_, email)) = fields.iter().find(|(k, _)| *k == "email") {
+                let escaped = email.replace('&', "&amp;");
+                page.assert_contains(&format!(r#"value="{escaped}""#));
+            }
+            assert!(!page.body.contains(STRONG_PASSWORD));
+        }
+        // A 1024-character passphrase is fine; 1025 is not.
+        let long_ok = "word ".repeat(205)[..1024].to_string();
+        let too_long = format!("{long_ok}x");
+        browser
+            .post("/signup", &[("email", "a@example.com"), ("display_name", "A"), ("password", &too_long), ("accept_terms", "yes")])
+            .await
+            .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+            .assert_contains("at most 1024");
+        assert_eq!(app.customers().await, 0);
+        app.mail.settle().await;
+        assert!(app.mail.all().is_empty());
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signing_up_again_reveals_nothing_and_mails_the_owner() {
+    on_each_backend(|app| async move {
+        let first = app.sign_up("owner@example.com", "Owner", STRONG_PASSWORD).await;
+        drop(first);
+        app.mail.wait_for("owner@example.com").await;
+
+        // Same address in another case: same redirect, no second account.
+        let mut again = app.browser();
+        again.get("/signup").await;
+        let page = again
+            .post("/signup", &[("email", " OWNER@example.COM"), ("display_name", "Intruder"), ("password", OTHER_PASSWORD), ("accept_terms", "yes")])
+            .await;
+        page.assert_redirect("/signup/check-email");
+        assert_eq!(app.customers().await, 1);
+        let note = app.mail.wait_for_nth("owner@example.com", 2).await;
+        assert_eq!(note.subject, "You already have an account");
+        assert!(note.body.contains("/forgot-password"));
+
+        // The existing password still works; the intruder's does not.
+        let mut b = app.browser();
+        b.get("/login").await;
+        b.post("/login", &[("email", "owner@example.com"), ("password", OTHER_PASSWORD)]).await.assert_status(StatusCode::UNAUTHORIZED);
+        b.post("/login", &[("email", "owner@example.com"), ("password", STRONG_PASSWORD)]).await.assert_redirect("/account");
+    })
+    .await;
+}
+
+fn strip_csrf(html: &str) -> String {
+    let marker = r#"name="csrf_token" value=""#;
+    match html.find(marker) {
+        Some(start) => {
+            let from = start + marker.len();
+            let end = html[from..].find('"').unwrap() + from;
+            format!("{}{}", &html[..from], &html[end..])
+        }
+        None => html.to_string(),
+    }
+}

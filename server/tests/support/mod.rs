@@ -1,0 +1,353 @@
+//! Test harness: the real router on a real database (SQLite always,
+//! PostgreSQL when GATEHOUSE_TEST_POSTGRES_URL is set), real SMTP delivery to
+//! a loopback sink, and a cookie-keeping "browser" that submits forms the way
+//! a browser without JavaScript does.
+
+#![allow(dead_code)]
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use gatehouse::AppState;
+use gatehouse::clock::Clock;
+use gatehouse::config::Cli;
+use gatehouse::store::Store;
+use http_body_util::BodyExt;
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use tower::ServiceExt;
+
+pub const PUBLIC_URL: &str = "http://gatehouse.test";
+pub const STRONG_PASSWORD: &str = "lantern-orchard-velvet-92";
+pub const OTHER_PASSWORD: &str = "copper kettle moonlit harbour";
+
+#[derive(Clone, Debug)]
+pub enum Backend {
+    Sqlite,
+    Postgres(String),
+}
+
+/// Every backend this run can test. PostgreSQL is skipped, with a note, when
+/// GATEHOUSE_TEST_POSTGRES_URL is unset; CI sets it.
+pub fn backends() -> Vec<Backend> {
+    let mut all = vec![Backend::Sqlite];
+    match std::env::var("GATEHOUSE_TEST_POSTGRES_URL") {
+        Ok(url) if !url.is_empty() => all.push(Backend::Postgres(url)),
+        _ => eprintln!("note: GATEHOUSE_TEST_POSTGRES_URL is not set; PostgreSQL skipped, SQLite only"),
+    }
+    all
+}
+
+/// Runs `test` once per backend, naming the backend when it fails.
+pub async fn on_each_backend<F, Fut>(test: F)
+where
+    F: Fn(TestApp) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    for backend in backends() {
+        eprintln!("-- backend: {backend:?}");
+        let app = TestApp::start(&backend, &[]).await;
+        test(app).await;
+    }
+}
+
+pub struct TestDb {
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+    drop_pg: Option<(String, String)>,
+}
+
+impl TestDb {
+    pub async fn create(backend: &Backend) -> Self {
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let url = format!("sqlite://{}", dir.path().join("gatehouse.db").display());
+                Self { url, _dir: Some(dir), drop_pg: None }
+            }
+            Backend::Postgres(admin_url) => {
+                use sqlx::Connection;
+                let name = format!("gatehouse_test_{}", uuid::Uuid::now_v7().simple());
+                let mut conn = sqlx::PgConnection::connect(admin_url)
+                    .await
+                    .expect("GATEHOUSE_TEST_POSTGRES_URL is set but PostgreSQL is unreachable");
+                sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create test database");
+                let mut url = url::Url::parse(admin_url).expect("postgres url");
+                url.set_path(&name);
+                Self { url: url.to_string(), _dir: None, drop_pg: Some((admin_url.clone(), name)) }
+            }
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some((admin, name)) = self.drop_pg.take() {
+            // Dropping needs async I/O; do it on a private runtime.
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                rt.block_on(async {
+                    use sqlx::Connection;
+                    if let Ok(mut conn) = sqlx::PgConnection::connect(&admin).await {
+                        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn).await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+/// A real SMTP server (aiosmtpd) on a free loopback port.
+pub struct MailSink {
+    pub port: u16,
+    file: PathBuf,
+    child: Child,
+    _dir: tempfile::TempDir,
+}
+
+#[derive(Clone, Debug, serde::Deserialize)]
+pub struct ReceivedMail {
+    pub to: Vec<String>,
+    pub subject: String,
+    pub body: String,
+}
+
+impl MailSink {
+    pub fn start() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = dir.path().join("mail.jsonl");
+        let port = free_port();
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../end2end/smtp_sink.py");
+        let mut child = Command::new("python3")
+            .args([script, "--port", &port.to_string(), "--out", file.to_str().unwrap()])
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("start the SMTP sink (python3 with aiosmtpd)");
+        let mut ready = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut ready).expect("sink output");
+        assert_eq!(ready.trim(), "ready", "SMTP sink did not start (is aiosmtpd installed?)");
+        Self { port, file, child, _dir: dir }
+    }
+
+    pub fn all(&self) -> Vec<ReceivedMail> {
+        std::fs::read_to_string(&self.file)
+            .unwrap_or_default()
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("sink writes JSON lines"))
+            .collect()
+    }
+
+    pub fn to(&self, address: &str) -> Vec<ReceivedMail> {
+        self.all().into_iter().filter(|m| m.to.iter().any(|t| t == address)).collect()
+    }
+
+    /// Waits for the `n`th (1-based) message to `address`.
+    pub async fn wait_for_nth(&self, address: &str, n: usize) -> ReceivedMail {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let mails = self.to(address);
+            if mails.len() >= n {
+                return mails[n - 1].clone();
+            }
+            assert!(Instant::now() < deadline, "no mail #{n} to {address} within 15 s; got {mails:?}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    pub async fn wait_for(&self, address: &str) -> ReceivedMail {
+        self.wait_for_nth(address, 1).await
+    }
+
+    /// Gives the mail worker time to send anything it would send.
+    pub async fn settle(&self) {
+        tokio::time::sleep(Duration::from_millis(700)).await;
+    }
+}
+
+impl Drop for MailSink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// The path and query of the first link in `body` that points at `path`.
+pub fn link_to(body: &str, path: &str) -> String {
+    let start = format!("{PUBLIC_URL}{path}");
+    let at = body.find(&start).unwrap_or_else(|| panic!("no link to {path} in mail:\n{body}"));
+    let url: String = body[at..].chars().take_while(|c| !c.is_whitespace()).collect();
+    url[PUBLIC_URL.len()..].to_string()
+}
+
+pub struct TestApp {
+    pub state: AppState,
+    pub router: Router,
+    pub mail: MailSink,
+    pub db: TestDb,
+}
+
+impl TestApp {
+    pub async fn start(backend: &Backend, extra_args: &[&str]) -> Self {
+        let db = TestDb::create(backend).await;
+        let mail = MailSink::start();
+        let smtp = format!("smtp://127.0.0.1:{}", mail.port);
+        let mut argv = vec![
+            "gatehouse",
+            "--database-url",
+            &db.url,
+            "--public-url",
+            PUBLIC_URL,
+            "--smtp-url",
+            &smtp,
+            "--hash-threads",
+            "2",
+        ];
+        argv.extend_from_slice(extra_args);
+        let config = <Cli as clap::Parser>::try_parse_from(argv).unwrap().settings.validate().unwrap();
+        let store = Store::connect(&db.url).await.expect("connect");
+        store.migrate().await.expect("migrate");
+        let state = AppState::new(config, store, Clock::adjustable());
+        state.spawn_background_jobs();
+        let router = gatehouse::http::router(state.clone());
+        Self { state, router, mail, db }
+    }
+
+    pub fn browser(&self) -> Browser {
+        Browser { router: self.router.clone(), cookie: None, csrf: None }
+    }
+
+    pub async fn customers(&self) -> i64 {
+        self.state.store.count_customers().await.unwrap()
+    }
+
+    /// Signs up through the pages and returns the browser that did it.
+    pub async fn sign_up(&self, email: &str, name: &str, password: &str) -> Browser {
+        let mut browser = self.browser();
+        browser.get("/signup").await.assert_status(StatusCode::OK);
+        let page = browser
+            .post("/signup", &[("email", email), ("display_name", name), ("password", password), ("accept_terms", "yes")])
+            .await;
+        page.assert_redirect("/signup/check-email");
+        browser
+    }
+
+    /// Signs up, verifies by following the mailed link in the same browser, and
+    /// returns that browser, now signed in.
+    pub async fn signed_up_and_verified(&self, email: &str, password: &str) -> Browser {
+        let mut browser = self.sign_up(email, "Test Customer", password).await;
+        let mail = self.mail.wait_for(email).await;
+        let link = link_to(&mail.body, "/verify-email?token=");
+        browser.get(&link).await.assert_status(StatusCode::OK);
+        let token = link.split("token=").nth(1).unwrap().to_string();
+        browser.post("/verify-email", &[("token", &token)]).await.assert_redirect("/account");
+        browser
+    }
+}
+
+pub struct Page {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Page {
+    pub fn location(&self) -> Option<&str> {
+        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok())
+    }
+
+    #[track_caller]
+    pub fn assert_status(&self, status: StatusCode) -> &Self {
+        assert_eq!(self.status, status, "unexpected status; body:\n{}", self.body);
+        self
+    }
+
+    #[track_caller]
+    pub fn assert_redirect(&self, to: &str) -> &Self {
+        assert!(self.status.is_redirection(), "expected a redirect to {to}, got {}:\n{}", self.status, self.body);
+        assert_eq!(self.location(), Some(to));
+        self
+    }
+
+    #[track_caller]
+    pub fn assert_contains(&self, text: &str) -> &Self {
+        assert!(self.body.contains(text), "page lacks {text:?}:\n{}", self.body);
+        self
+    }
+}
+
+/// Keeps the session cookie and the last CSRF token seen, like a browser.
+pub struct Browser {
+    router: Router,
+    pub cookie: Option<String>,
+    pub csrf: Option<String>,
+}
+
+impl Browser {
+    pub async fn get(&mut self, path: &str) -> Page {
+        let req = self.request(Method::GET, path).body(Body::empty()).unwrap();
+        self.send(req).await
+    }
+
+    /// Posts a form with this browser's CSRF token added.
+    pub async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let csrf = self.csrf.clone().expect("load a page with a form before posting");
+        let mut all = vec![("csrf_token", csrf.as_str())];
+        all.extend_from_slice(fields);
+        self.post_raw(path, &encode(&all)).await
+    }
+
+    pub async fn post_raw(&mut self, path: &str, body: &str) -> Page {
+        let req = self
+            .request(Method::POST, path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        self.send(req).await
+    }
+
+    pub fn request(&self, method: Method, path: &str) -> axum::http::request::Builder {
+        let mut req = Request::builder().method(method).uri(path).header(header::USER_AGENT, "gatehouse-tests");
+        if let Some(cookie) = &self.cookie {
+            req = req.header(header::COOKIE, format!("gatehouse_session={cookie}"));
+        }
+        req
+    }
+
+    pub async fn send(&mut self, req: Request<Body>) -> Page {
+        let response = self.router.clone().oneshot(req).await.expect("router is infallible");
+        let status = response.status();
+        let headers = response.headers().clone();
+        for value in headers.get_all(header::SET_COOKIE) {
+            let value = value.to_str().unwrap();
+            if let Some(rest) = value.strip_prefix("gatehouse_session=") {
+                let cookie = rest.split(';').next().unwrap().to_string();
+                let removed = value.contains("Max-Age=0") || cookie.is_empty();
+                self.cookie = if removed { None } else { Some(cookie) };
+            }
+        }
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        let body = String::from_utf8_lossy(&bytes).into_owned();
+        if let Some(token) = extract_csrf(&body) {
+            self.csrf = Some(token);
+        }
+        Page { status, headers, body }
+    }
+}
+
+fn extract_csrf(html: &str) -> Option<String> {
+    let marker = r#"name="csrf_token" value=""#;
+    let start = html.find(marker)? + marker.len();
+    let end = html[start..].find('"')? + start;
+    Some(html[start..end].to_string())
+}
+
+pub fn encode(fields: &[(&str, &str)]) -> String {
+    url::form_urlencoded::Serializer::new(String::new()).extend_pairs(fields).finish()
+}
