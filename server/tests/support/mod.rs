@@ -198,17 +198,16 @@ impl TestApp {
         let db = TestDb::create(backend).await;
         let mail = MailSink::start();
         let smtp = format!("smtp://127.0.0.1:{}", mail.port);
-        let mut argv = vec![
-            "gatehouse",
-            "--database-url",
-            &db.url,
-            "--public-url",
-            PUBLIC_URL,
+        let mut argv = vec!["gatehouse", "--database-url", &db.url];
+        if !extra_args.contains(&"--public-url") {
+            argv.extend(["--public-url", PUBLIC_URL]);
+        }
+        argv.extend([
             "--smtp-url",
             &smtp,
             "--hash-threads",
             "2",
-        ];
+        ]);
         argv.extend_from_slice(extra_args);
         let config = <Cli as clap::Parser>::try_parse_from(argv).unwrap().settings.validate().unwrap();
         let store = Store::connect(&db.url).await.expect("connect");
