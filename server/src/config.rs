@@ -63,9 +63,9 @@ pub struct Settings {
     #[arg(long, env = "GATEHOUSE_PUBLIC_URL", global = true)]
     pub public_url: Option<String>,
 
-    /// SMTP server for outgoing mail, e.g. smtp://user:pass@host:587 (STARTTLS),
-    /// smtps://... (TLS) or smtp://host:25?tls=none. Without it, mail goes to the
-    /// development outbox and the console.
+    /// SMTP server for outgoing mail: smtps://user:pass@host:465 (TLS),
+    /// smtp://user:pass@host:587?tls=required (STARTTLS), or plain smtp://host:25
+    /// for a local relay. Without it, mail goes to the development outbox and the console.
     #[arg(
         long,
         env = "GATEHOUSE_SMTP_URL",

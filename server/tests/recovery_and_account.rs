@@ -7,19 +7,36 @@ use support::*;
 
 async fn request_reset(app: &TestApp, email: &str) -> Browser {
     let mut browser = app.browser();
-    browser.get("/forgot-password").await.assert_status(StatusCode::OK);
-    browser.post("/forgot-password", &[("email", email)]).await.assert_redirect("/forgot-password/sent");
-    browser.get("/forgot-password/sent").await.assert_contains("If an account uses that address");
+    browser
+        .get("/forgot-password")
+        .await
+        .assert_status(StatusCode::OK);
+    browser
+        .post("/forgot-password", &[("email", email)])
+        .await
+        .assert_redirect("/forgot-password/sent");
+    browser
+        .get("/forgot-password/sent")
+        .await
+        .assert_contains("If an account uses that address");
     browser
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reset_sets_a_new_password_and_ends_every_session() {
     on_each_backend(|app| async move {
-        let mut laptop = app.signed_up_and_verified("rita@example.com", STRONG_PASSWORD).await;
+        let mut laptop = app
+            .signed_up_and_verified("rita@example.com", STRONG_PASSWORD)
+            .await;
         let mut phone = app.browser();
         phone.get("/login").await;
-        phone.post("/login", &[("email", "rita@example.com"), ("password", STRONG_PASSWORD)]).await.assert_redirect("/account");
+        phone
+            .post(
+                "/login",
+                &[("email", "rita@example.com"), ("password", STRONG_PASSWORD)],
+            )
+            .await
+            .assert_redirect("/account");
 
         let mut browser = request_reset(&app, "Rita@Example.com").await;
         let mail = app.mail.wait_for_nth("rita@example.com", 2).await;
@@ -27,27 +44,67 @@ async fn reset_sets_a_new_password_and_ends_every_session() {
         let link = link_to(&mail.body, "/reset-password?token=");
         let token = link.split("token=").nth(1).unwrap().to_string();
 
-        browser.get(&link).await.assert_status(StatusCode::OK).assert_contains("Choose a new password");
+        browser
+            .get(&link)
+            .await
+            .assert_status(StatusCode::OK)
+            .assert_contains("Choose a new password");
         // A weak password is refused and the link stays usable.
-        browser.post("/reset-password", &[("token", &token), ("password", "12345678")]).await
+        browser
+            .post(
+                "/reset-password",
+                &[("token", &token), ("password", "12345678")],
+            )
+            .await
             .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
             .assert_contains("too common");
-        browser.post("/reset-password", &[("token", &token), ("password", OTHER_PASSWORD)]).await.assert_redirect("/login");
-        browser.get("/login").await.assert_contains("Your password has been changed");
+        browser
+            .post(
+                "/reset-password",
+                &[("token", &token), ("password", OTHER_PASSWORD)],
+            )
+            .await
+            .assert_redirect("/login");
+        browser
+            .get("/login")
+            .await
+            .assert_contains("Your password has been changed");
 
         // Every session of the customer ended.
         laptop.get("/account").await.assert_redirect("/login");
         phone.get("/account").await.assert_redirect("/login");
 
         // Old password out, new password in.
-        browser.post("/login", &[("email", "rita@example.com"), ("password", STRONG_PASSWORD)]).await.assert_status(StatusCode::UNAUTHORIZED);
-        browser.post("/login", &[("email", "rita@example.com"), ("password", OTHER_PASSWORD)]).await.assert_redirect("/account");
+        browser
+            .post(
+                "/login",
+                &[("email", "rita@example.com"), ("password", STRONG_PASSWORD)],
+            )
+            .await
+            .assert_status(StatusCode::UNAUTHORIZED);
+        browser
+            .post(
+                "/login",
+                &[("email", "rita@example.com"), ("password", OTHER_PASSWORD)],
+            )
+            .await
+            .assert_redirect("/account");
 
         // The link is spent.
         let mut again = app.browser();
-        again.get(&link).await.assert_status(StatusCode::BAD_REQUEST).assert_contains("invalid, expired or already used");
+        again
+            .get(&link)
+            .await
+            .assert_status(StatusCode::BAD_REQUEST)
+            .assert_contains("invalid, expired or already used");
         again.get("/login").await;
-        again.post("/reset-password", &[("token", &token), ("password", "another fine passphrase")]).await.assert_status(StatusCode::BAD_REQUEST);
+        again
+            .post(
+                "/reset-password",
+                &[("token", &token), ("password", "another fine passphrase")],
+            )
+            .await
+            .assert_status(StatusCode::BAD_REQUEST);
     })
     .await;
 }
@@ -55,21 +112,47 @@ async fn reset_sets_a_new_password_and_ends_every_session() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reset_links_expire_and_unknown_addresses_get_the_same_answer() {
     on_each_backend(|app| async move {
-        drop(app.signed_up_and_verified("eve@example.com", STRONG_PASSWORD).await);
+        drop(
+            app.signed_up_and_verified("eve@example.com", STRONG_PASSWORD)
+                .await,
+        );
         let mut browser = request_reset(&app, "eve@example.com").await;
-        let link = link_to(&app.mail.wait_for_nth("eve@example.com", 2).await.body, "/reset-password?token=");
+        let link = link_to(
+            &app.mail.wait_for_nth("eve@example.com", 2).await.body,
+            "/reset-password?token=",
+        );
         let token = link.split("token=").nth(1).unwrap().to_string();
         app.state.clock.advance(3601);
-        browser.get(&link).await.assert_status(StatusCode::BAD_REQUEST);
+        browser
+            .get(&link)
+            .await
+            .assert_status(StatusCode::BAD_REQUEST);
         browser.get("/login").await;
-        browser.post("/reset-password", &[("token", &token), ("password", OTHER_PASSWORD)]).await.assert_status(StatusCode::BAD_REQUEST);
-        browser.post("/login", &[("email", "eve@example.com"), ("password", STRONG_PASSWORD)]).await.assert_redirect("/account");
+        browser
+            .post(
+                "/reset-password",
+                &[("token", &token), ("password", OTHER_PASSWORD)],
+            )
+            .await
+            .assert_status(StatusCode::BAD_REQUEST);
+        browser
+            .post(
+                "/login",
+                &[("email", "eve@example.com"), ("password", STRONG_PASSWORD)],
+            )
+            .await
+            .assert_redirect("/account");
 
         request_reset(&app, "nobody@example.com").await;
         let mut b = app.browser();
         b.get("/forgot-password").await;
-        b.post("/forgot-password", &[("email", "not-an-email")]).await.assert_status(StatusCode::UNPROCESSABLE_ENTITY).assert_contains("valid email");
-        b.get("/reset-password?token=forged").await.assert_status(StatusCode::BAD_REQUEST);
+        b.post("/forgot-password", &[("email", "not-an-email")])
+            .await
+            .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+            .assert_contains("valid email");
+        b.get("/reset-password?token=forged")
+            .await
+            .assert_status(StatusCode::BAD_REQUEST);
         app.mail.settle().await;
         assert!(app.mail.to("nobody@example.com").is_empty());
     })
@@ -79,36 +162,108 @@ async fn reset_links_expire_and_unknown_addresses_get_the_same_answer() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn account_edits_profile_and_changes_password() {
     on_each_backend(|app| async move {
-        let mut browser = app.signed_up_and_verified("max@example.com", STRONG_PASSWORD).await;
+        let mut browser = app
+            .signed_up_and_verified("max@example.com", STRONG_PASSWORD)
+            .await;
         let mut other_device = app.browser();
         other_device.get("/login").await;
-        other_device.post("/login", &[("email", "max@example.com"), ("password", STRONG_PASSWORD)]).await.assert_redirect("/account");
+        other_device
+            .post(
+                "/login",
+                &[("email", "max@example.com"), ("password", STRONG_PASSWORD)],
+            )
+            .await
+            .assert_redirect("/account");
 
-        browser.get("/account").await.assert_contains("Member since");
-        browser.post("/account/profile", &[("display_name", "  Max Mustermann ")]).await.assert_redirect("/account");
-        browser.get("/account").await.assert_contains(r#"value="Max Mustermann""#).assert_contains("Your profile is saved.");
-        browser.post("/account/profile", &[("display_name", "")]).await.assert_status(StatusCode::UNPROCESSABLE_ENTITY).assert_contains("Enter your name");
-        browser.get("/account").await.assert_contains(r#"value="Max Mustermann""#);
+        browser
+            .get("/account")
+            .await
+            .assert_contains("Member since");
+        browser
+            .post("/account/profile", &[("display_name", "  Max Mustermann ")])
+            .await
+            .assert_redirect("/account");
+        browser
+            .get("/account")
+            .await
+            .assert_contains(r#"value="Max Mustermann""#)
+            .assert_contains("Your profile is saved.");
+        browser
+            .post("/account/profile", &[("display_name", "")])
+            .await
+            .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+            .assert_contains("Enter your name");
+        browser
+            .get("/account")
+            .await
+            .assert_contains(r#"value="Max Mustermann""#);
 
         // Wrong current password: refused, nothing changes.
-        browser.post("/account/password", &[("current_password", "wrong one entirely"), ("new_password", OTHER_PASSWORD)]).await
+        browser
+            .post(
+                "/account/password",
+                &[
+                    ("current_password", "wrong one entirely"),
+                    ("new_password", OTHER_PASSWORD),
+                ],
+            )
+            .await
             .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
             .assert_contains("not your current password");
-        browser.post("/account/password", &[("current_password", STRONG_PASSWORD), ("new_password", "abc")]).await
+        browser
+            .post(
+                "/account/password",
+                &[
+                    ("current_password", STRONG_PASSWORD),
+                    ("new_password", "abc"),
+                ],
+            )
+            .await
             .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
             .assert_contains("at least 8");
-        other_device.get("/account").await.assert_status(StatusCode::OK);
+        other_device
+            .get("/account")
+            .await
+            .assert_status(StatusCode::OK);
 
         let before = browser.cookie.clone();
-        browser.post("/account/password", &[("current_password", STRONG_PASSWORD), ("new_password", OTHER_PASSWORD)]).await.assert_redirect("/account");
-        assert_ne!(before, browser.cookie, "session id is cycled on password change");
-        browser.get("/account").await.assert_status(StatusCode::OK).assert_contains("Other devices have been signed out");
+        browser
+            .post(
+                "/account/password",
+                &[
+                    ("current_password", STRONG_PASSWORD),
+                    ("new_password", OTHER_PASSWORD),
+                ],
+            )
+            .await
+            .assert_redirect("/account");
+        assert_ne!(
+            before, browser.cookie,
+            "session id is cycled on password change"
+        );
+        browser
+            .get("/account")
+            .await
+            .assert_status(StatusCode::OK)
+            .assert_contains("Other devices have been signed out");
         other_device.get("/account").await.assert_redirect("/login");
 
         let mut fresh = app.browser();
         fresh.get("/login").await;
-        fresh.post("/login", &[("email", "max@example.com"), ("password", STRONG_PASSWORD)]).await.assert_status(StatusCode::UNAUTHORIZED);
-        fresh.post("/login", &[("email", "max@example.com"), ("password", OTHER_PASSWORD)]).await.assert_redirect("/account");
+        fresh
+            .post(
+                "/login",
+                &[("email", "max@example.com"), ("password", STRONG_PASSWORD)],
+            )
+            .await
+            .assert_status(StatusCode::UNAUTHORIZED);
+        fresh
+            .post(
+                "/login",
+                &[("email", "max@example.com"), ("password", OTHER_PASSWORD)],
+            )
+            .await
+            .assert_redirect("/account");
     })
     .await;
 }
@@ -120,13 +275,34 @@ async fn unverified_customers_can_ask_for_a_new_link_from_their_account() {
         app.mail.wait_for("new@example.com").await;
         let mut browser = app.browser();
         browser.get("/login").await;
-        browser.post("/login", &[("email", "new@example.com"), ("password", STRONG_PASSWORD)]).await.assert_redirect("/account");
-        browser.get("/account").await.assert_contains("Not verified");
-        browser.post("/account/verify-email", &[]).await.assert_redirect("/account");
-        browser.get("/account").await.assert_contains("We sent a verification link");
-        let link = link_to(&app.mail.wait_for_nth("new@example.com", 2).await.body, "/verify-email?token=");
+        browser
+            .post(
+                "/login",
+                &[("email", "new@example.com"), ("password", STRONG_PASSWORD)],
+            )
+            .await
+            .assert_redirect("/account");
+        browser
+            .get("/account")
+            .await
+            .assert_contains("Not verified");
+        browser
+            .post("/account/verify-email", &[])
+            .await
+            .assert_redirect("/account");
+        browser
+            .get("/account")
+            .await
+            .assert_contains("We sent a verification link");
+        let link = link_to(
+            &app.mail.wait_for_nth("new@example.com", 2).await.body,
+            "/verify-email?token=",
+        );
         let token = link.split("token=").nth(1).unwrap().to_string();
-        browser.post("/verify-email", &[("token", &token)]).await.assert_redirect("/account");
+        browser
+            .post("/verify-email", &[("token", &token)])
+            .await
+            .assert_redirect("/account");
         browser.get("/account").await.assert_contains("Verified");
     })
     .await;

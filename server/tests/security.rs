@@ -11,32 +11,56 @@ async fn state_changing_requests_need_the_csrf_token() {
     on_each_backend(|app| async move {
         let mut browser = app.browser();
         browser.get("/signup").await;
-        let fields = [("email", "csrf@example.com"), ("display_name", "C"), ("password", STRONG_PASSWORD), ("accept_terms", "yes")];
+        let fields = [
+            ("email", "csrf@example.com"),
+            ("display_name", "C"),
+            ("password", STRONG_PASSWORD),
+            ("accept_terms", "yes"),
+        ];
 
         let missing = browser.post_raw("/signup", &encode(&fields)).await;
-        missing.assert_status(StatusCode::FORBIDDEN).assert_contains("This form has expired");
+        missing
+            .assert_status(StatusCode::FORBIDDEN)
+            .assert_contains("This form has expired");
 
         let mut forged = vec![("csrf_token", "forged-token-value")];
         forged.extend_from_slice(&fields);
-        browser.post_raw("/signup", &encode(&forged)).await.assert_status(StatusCode::FORBIDDEN);
+        browser
+            .post_raw("/signup", &encode(&forged))
+            .await
+            .assert_status(StatusCode::FORBIDDEN);
 
         // A token from another session is no good either.
         let mut other = app.browser();
         other.get("/login").await;
         let mut foreign = vec![("csrf_token", other.csrf.as_deref().unwrap())];
         foreign.extend_from_slice(&fields);
-        browser.post_raw("/signup", &encode(&foreign)).await.assert_status(StatusCode::FORBIDDEN);
+        browser
+            .post_raw("/signup", &encode(&foreign))
+            .await
+            .assert_status(StatusCode::FORBIDDEN);
 
         // No session at all.
         let mut stranger = app.browser();
-        stranger.post_raw("/logout", "csrf_token=x").await.assert_status(StatusCode::FORBIDDEN);
+        stranger
+            .post_raw("/logout", "csrf_token=x")
+            .await
+            .assert_status(StatusCode::FORBIDDEN);
 
         assert_eq!(app.customers().await, 0);
 
         // Sign-out is a form too.
-        let mut signed_in = app.signed_up_and_verified("csrf@example.com", STRONG_PASSWORD).await;
-        signed_in.post_raw("/logout", "").await.assert_status(StatusCode::FORBIDDEN);
-        signed_in.get("/account").await.assert_status(StatusCode::OK);
+        let mut signed_in = app
+            .signed_up_and_verified("csrf@example.com", STRONG_PASSWORD)
+            .await;
+        signed_in
+            .post_raw("/logout", "")
+            .await
+            .assert_status(StatusCode::FORBIDDEN);
+        signed_in
+            .get("/account")
+            .await
+            .assert_status(StatusCode::OK);
     })
     .await;
 }
@@ -54,7 +78,10 @@ async fn malformed_and_oversized_requests_get_clear_errors() {
         .header(header::CONTENT_TYPE, "application/json")
         .body(Body::from(r#"{"email":"x@example.com"}"#))
         .unwrap();
-    browser.send(req).await.assert_status(StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    browser
+        .send(req)
+        .await
+        .assert_status(StatusCode::UNSUPPORTED_MEDIA_TYPE);
 
     // Larger than any form.
     let huge = format!("csrf_token={csrf}&display_name={}", "a".repeat(70 * 1024));
@@ -62,29 +89,52 @@ async fn malformed_and_oversized_requests_get_clear_errors() {
     assert_eq!(page.status, StatusCode::PAYLOAD_TOO_LARGE);
 
     // Not valid form encoding for the expected fields (a field given twice).
-    let page = browser.post_raw("/signup", &format!("csrf_token={csrf}&email=a%40b.com&email=c%40d.com")).await;
-    page.assert_status(StatusCode::BAD_REQUEST).assert_contains("could not be read");
+    let page = browser
+        .post_raw(
+            "/signup",
+            &format!("csrf_token={csrf}&email=a%40b.com&email=c%40d.com"),
+        )
+        .await;
+    page.assert_status(StatusCode::BAD_REQUEST)
+        .assert_contains("could not be read");
 
     // Invalid UTF-8 in a field.
-    let page = browser.post_raw("/login", &format!("csrf_token={csrf}&email=%FF%FE&password=x")).await;
+    let page = browser
+        .post_raw(
+            "/login",
+            &format!("csrf_token={csrf}&email=%FF%FE&password=x"),
+        )
+        .await;
     assert!(page.status.is_client_error(), "{}", page.status);
     assert_eq!(app.customers().await, 0);
 
-    browser.get("/no/such/page").await.assert_status(StatusCode::NOT_FOUND).assert_contains("Page not found");
+    browser
+        .get("/no/such/page")
+        .await
+        .assert_status(StatusCode::NOT_FOUND)
+        .assert_contains("Page not found");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_carry_security_headers() {
     let app = TestApp::start(&Backend::Sqlite, &[]).await;
     let page = app.browser().get("/login").await;
-    let csp = page.headers.get(header::CONTENT_SECURITY_POLICY).unwrap().to_str().unwrap();
+    let csp = page
+        .headers
+        .get(header::CONTENT_SECURITY_POLICY)
+        .unwrap()
+        .to_str()
+        .unwrap();
     assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
     assert!(csp.contains("default-src 'none'"), "{csp}");
     assert!(!csp.contains("unsafe-inline"), "{csp}");
     assert_eq!(page.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
     assert_eq!(page.headers[header::REFERRER_POLICY], "no-referrer");
     assert_eq!(page.headers[header::CACHE_CONTROL], "no-store");
-    assert!(!page.body.contains("<script"), "hosted pages need no script");
+    assert!(
+        !page.body.contains("<script"),
+        "hosted pages need no script"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -93,15 +143,35 @@ async fn stylesheet_is_served_with_tailwind_variants() {
     let mut browser = app.browser();
     let page = browser.get("/login").await;
     let href_at = page.body.find("/assets/gatehouse-").unwrap();
-    let href: String = page.body[href_at..].chars().take_while(|c| *c != '"').collect();
+    let href: String = page.body[href_at..]
+        .chars()
+        .take_while(|c| *c != '"')
+        .collect();
     let css = browser.get(&href).await;
     css.assert_status(StatusCode::OK);
     assert_eq!(css.headers[header::CONTENT_TYPE], "text/css; charset=utf-8");
-    assert!(css.headers[header::CACHE_CONTROL].to_str().unwrap().contains("immutable"));
-    assert!(css.body.contains(".bg-indigo-600"), "utility classes are generated");
-    assert!(css.body.contains("hover\\:bg-indigo-700:hover"), "hover variants survive");
-    assert!(css.body.contains("@media (width >= 40rem)"), "responsive variants survive");
-    browser.get("/assets/gatehouse-0000.css").await.assert_status(StatusCode::NOT_FOUND);
+    assert!(
+        css.headers[header::CACHE_CONTROL]
+            .to_str()
+            .unwrap()
+            .contains("immutable")
+    );
+    assert!(
+        css.body.contains(".bg-indigo-600"),
+        "utility classes are generated"
+    );
+    assert!(
+        css.body.contains("hover\\:bg-indigo-700:hover"),
+        "hover variants survive"
+    );
+    assert!(
+        css.body.contains("@media (width >= 40rem)"),
+        "responsive variants survive"
+    );
+    browser
+        .get("/assets/gatehouse-0000.css")
+        .await
+        .assert_status(StatusCode::NOT_FOUND);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -110,16 +180,25 @@ async fn health_and_readiness_answer_json() {
         let mut browser = app.browser();
         let health = browser.get("/healthz").await;
         health.assert_status(StatusCode::OK);
-        assert_eq!(serde_json::from_str::<serde_json::Value>(&health.body).unwrap()["status"], "ok");
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&health.body).unwrap()["status"],
+            "ok"
+        );
         let ready = browser.get("/readyz").await;
         ready.assert_status(StatusCode::OK);
         let json: serde_json::Value = serde_json::from_str(&ready.body).unwrap();
         assert_eq!(json["status"], "ready");
         assert_eq!(json["database"], app.state.store.backend_name());
-        assert!(health.headers.get(header::SET_COOKIE).is_none(), "probes must not create sessions");
+        assert!(
+            health.headers.get(header::SET_COOKIE).is_none(),
+            "probes must not create sessions"
+        );
 
         app.state.store.close().await;
-        browser.get("/readyz").await.assert_status(StatusCode::SERVICE_UNAVAILABLE);
+        browser
+            .get("/readyz")
+            .await
+            .assert_status(StatusCode::SERVICE_UNAVAILABLE);
         browser.get("/healthz").await.assert_status(StatusCode::OK);
     })
     .await;

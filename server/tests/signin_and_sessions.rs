@@ -9,19 +9,50 @@ use support::*;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_in_cycles_the_session_and_sign_out_ends_it() {
     on_each_backend(|app| async move {
-        drop(app.signed_up_and_verified("sam@example.com", STRONG_PASSWORD).await);
+        drop(
+            app.signed_up_and_verified("sam@example.com", STRONG_PASSWORD)
+                .await,
+        );
         let mut browser = app.browser();
         let page = browser.get("/login").await;
         page.assert_status(StatusCode::OK);
-        let anonymous_cookie = browser.cookie.clone().expect("login form sets a session cookie");
-        let set_cookie = page.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap().to_string();
-        assert!(set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax"), "{set_cookie}");
-        assert!(!set_cookie.contains("Secure"), "plain-http deployments cannot use Secure cookies");
+        let anonymous_cookie = browser
+            .cookie
+            .clone()
+            .expect("login form sets a session cookie");
+        let set_cookie = page
+            .headers
+            .get(header::SET_COOKIE)
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert!(
+            set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax"),
+            "{set_cookie}"
+        );
+        assert!(
+            !set_cookie.contains("Secure"),
+            "plain-http deployments cannot use Secure cookies"
+        );
 
-        browser.post("/login", &[("email", " SAM@example.com"), ("password", STRONG_PASSWORD)]).await.assert_redirect("/account");
+        browser
+            .post(
+                "/login",
+                &[("email", " SAM@example.com"), ("password", STRONG_PASSWORD)],
+            )
+            .await
+            .assert_redirect("/account");
         let signed_in_cookie = browser.cookie.clone().unwrap();
-        assert_ne!(anonymous_cookie, signed_in_cookie, "session id must change at sign-in");
-        browser.get("/account").await.assert_status(StatusCode::OK).assert_contains("sam@example.com");
+        assert_ne!(
+            anonymous_cookie, signed_in_cookie,
+            "session id must change at sign-in"
+        );
+        browser
+            .get("/account")
+            .await
+            .assert_status(StatusCode::OK)
+            .assert_contains("sam@example.com");
         browser.get("/login").await.assert_redirect("/account");
 
         // The pre-sign-in id (as planted by a session-fixation attacker) is worthless.
@@ -31,7 +62,10 @@ async fn sign_in_cycles_the_session_and_sign_out_ends_it() {
 
         browser.get("/account").await;
         browser.post("/logout", &[]).await.assert_redirect("/login");
-        browser.get("/login").await.assert_contains("You are signed out.");
+        browser
+            .get("/login")
+            .await
+            .assert_contains("You are signed out.");
         browser.get("/account").await.assert_redirect("/login");
 
         // Replaying the signed-in cookie after sign-out does not work either.
@@ -45,22 +79,59 @@ async fn sign_in_cycles_the_session_and_sign_out_ends_it() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wrong_password_and_unknown_email_get_the_same_answer() {
     on_each_backend(|app| async move {
-        drop(app.signed_up_and_verified("kim@example.com", STRONG_PASSWORD).await);
+        drop(
+            app.signed_up_and_verified("kim@example.com", STRONG_PASSWORD)
+                .await,
+        );
         let mut browser = app.browser();
         browser.get("/login").await;
-        let wrong = browser.post("/login", &[("email", "kim@example.com"), ("password", "not the password at all")]).await;
-        let unknown = browser.post("/login", &[("email", "nobody@example.com"), ("password", "not the password at all")]).await;
-        wrong.assert_status(StatusCode::UNAUTHORIZED).assert_contains("do not match an account");
-        unknown.assert_status(StatusCode::UNAUTHORIZED).assert_contains("do not match an account");
+        let wrong = browser
+            .post(
+                "/login",
+                &[
+                    ("email", "kim@example.com"),
+                    ("password", "not the password at all"),
+                ],
+            )
+            .await;
+        let unknown = browser
+            .post(
+                "/login",
+                &[
+                    ("email", "nobody@example.com"),
+                    ("password", "not the password at all"),
+                ],
+            )
+            .await;
+        wrong
+            .assert_status(StatusCode::UNAUTHORIZED)
+            .assert_contains("do not match an account");
+        unknown
+            .assert_status(StatusCode::UNAUTHORIZED)
+            .assert_contains("do not match an account");
         assert_eq!(
             wrong.body.replace("kim@example.com", "X"),
             unknown.body.replace("nobody@example.com", "X"),
             "the pages must differ only in the echoed email"
         );
         // Bad input: a clear message, not an attempt.
-        browser.post("/login", &[("email", "not an email"), ("password", "x")]).await.assert_status(StatusCode::UNPROCESSABLE_ENTITY).assert_contains("valid email");
-        browser.post("/login", &[("email", "kim@example.com"), ("password", "")]).await.assert_status(StatusCode::UNPROCESSABLE_ENTITY).assert_contains("Enter your password");
-        browser.post("/login", &[("email", "kim@example.com"), ("password", STRONG_PASSWORD)]).await.assert_redirect("/account");
+        browser
+            .post("/login", &[("email", "not an email"), ("password", "x")])
+            .await
+            .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+            .assert_contains("valid email");
+        browser
+            .post("/login", &[("email", "kim@example.com"), ("password", "")])
+            .await
+            .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+            .assert_contains("Enter your password");
+        browser
+            .post(
+                "/login",
+                &[("email", "kim@example.com"), ("password", STRONG_PASSWORD)],
+            )
+            .await
+            .assert_redirect("/account");
     })
     .await;
 }
@@ -68,30 +139,66 @@ async fn wrong_password_and_unknown_email_get_the_same_answer() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn repeated_failures_lock_the_email_for_a_while() {
     on_each_backend(|app| async move {
-        drop(app.signed_up_and_verified("lee@example.com", STRONG_PASSWORD).await);
+        drop(
+            app.signed_up_and_verified("lee@example.com", STRONG_PASSWORD)
+                .await,
+        );
         let mut browser = app.browser();
         browser.get("/login").await;
         for _ in 0..5 {
-            browser.post("/login", &[("email", "lee@example.com"), ("password", "wrong guess here")]).await.assert_status(StatusCode::UNAUTHORIZED);
+            browser
+                .post(
+                    "/login",
+                    &[
+                        ("email", "lee@example.com"),
+                        ("password", "wrong guess here"),
+                    ],
+                )
+                .await
+                .assert_status(StatusCode::UNAUTHORIZED);
         }
         // Locked now, even with the right password, and from another browser
         // (the counter is in the database, shared by every instance).
         let mut other = app.browser();
         other.get("/login").await;
         other
-            .post("/login", &[("email", "lee@example.com"), ("password", STRONG_PASSWORD)])
+            .post(
+                "/login",
+                &[("email", "lee@example.com"), ("password", STRONG_PASSWORD)],
+            )
             .await
             .assert_status(StatusCode::TOO_MANY_REQUESTS)
             .assert_contains("Try again in 15 minutes");
 
         // Unknown addresses lock the same way, so a lock reveals nothing.
         for _ in 0..5 {
-            other.post("/login", &[("email", "ghost@example.com"), ("password", "wrong guess here")]).await.assert_status(StatusCode::UNAUTHORIZED);
+            other
+                .post(
+                    "/login",
+                    &[
+                        ("email", "ghost@example.com"),
+                        ("password", "wrong guess here"),
+                    ],
+                )
+                .await
+                .assert_status(StatusCode::UNAUTHORIZED);
         }
-        other.post("/login", &[("email", "ghost@example.com"), ("password", "x")]).await.assert_status(StatusCode::TOO_MANY_REQUESTS);
+        other
+            .post(
+                "/login",
+                &[("email", "ghost@example.com"), ("password", "x")],
+            )
+            .await
+            .assert_status(StatusCode::TOO_MANY_REQUESTS);
 
         app.state.clock.advance(15 * 60 + 1);
-        other.post("/login", &[("email", "lee@example.com"), ("password", STRONG_PASSWORD)]).await.assert_redirect("/account");
+        other
+            .post(
+                "/login",
+                &[("email", "lee@example.com"), ("password", STRONG_PASSWORD)],
+            )
+            .await
+            .assert_redirect("/account");
     })
     .await;
 }
@@ -100,7 +207,9 @@ async fn repeated_failures_lock_the_email_for_a_while() {
 async fn sessions_end_after_the_absolute_lifetime() {
     for backend in backends() {
         let app = TestApp::start(&backend, &["--session-absolute-hours", "2"]).await;
-        let mut browser = app.signed_up_and_verified("ana@example.com", STRONG_PASSWORD).await;
+        let mut browser = app
+            .signed_up_and_verified("ana@example.com", STRONG_PASSWORD)
+            .await;
         browser.get("/account").await.assert_status(StatusCode::OK);
         app.state.clock.advance(3600);
         browser.get("/account").await.assert_status(StatusCode::OK);
@@ -111,9 +220,22 @@ async fn sessions_end_after_the_absolute_lifetime() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn secure_cookies_behind_https() {
-    let app = TestApp::start(&Backend::Sqlite, &["--public-url", "https://id.example.com"]).await;
+    let app = TestApp::start(
+        &Backend::Sqlite,
+        &["--public-url", "https://id.example.com"],
+    )
+    .await;
     let page = app.browser().get("/login").await;
-    let cookie = page.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap();
+    let cookie = page
+        .headers
+        .get(header::SET_COOKIE)
+        .unwrap()
+        .to_str()
+        .unwrap();
     assert!(cookie.contains("Secure"), "{cookie}");
-    assert!(page.headers.get(header::STRICT_TRANSPORT_SECURITY).is_some());
+    assert!(
+        page.headers
+            .get(header::STRICT_TRANSPORT_SECURITY)
+            .is_some()
+    );
 }

@@ -8,9 +8,15 @@ use support::*;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_up_verify_in_same_browser_signs_in() {
     on_each_backend(|app| async move {
-        let mut browser = app.sign_up("  Ada@Example.com ", "Ada Lovelace", STRONG_PASSWORD).await;
+        let mut browser = app
+            .sign_up("  Ada@Example.com ", "Ada Lovelace", STRONG_PASSWORD)
+            .await;
         assert_eq!(app.customers().await, 1);
-        browser.get("/signup/check-email").await.assert_status(StatusCode::OK).assert_contains("Check your inbox");
+        browser
+            .get("/signup/check-email")
+            .await
+            .assert_status(StatusCode::OK)
+            .assert_contains("Check your inbox");
 
         // The address is stored normalised, and the mail goes there.
         let mail = app.mail.wait_for("ada@example.com").await;
@@ -19,9 +25,16 @@ async fn sign_up_verify_in_same_browser_signs_in() {
         let link = link_to(&mail.body, "/verify-email?token=");
 
         // Opening the link only shows a confirmation; the POST spends it.
-        browser.get(&link).await.assert_status(StatusCode::OK).assert_contains("Verify my email");
+        browser
+            .get(&link)
+            .await
+            .assert_status(StatusCode::OK)
+            .assert_contains("Verify my email");
         let token = link.split("token=").nth(1).unwrap().to_string();
-        browser.post("/verify-email", &[("token", &token)]).await.assert_redirect("/account");
+        browser
+            .post("/verify-email", &[("token", &token)])
+            .await
+            .assert_redirect("/account");
         browser
             .get("/account")
             .await
@@ -32,7 +45,9 @@ async fn sign_up_verify_in_same_browser_signs_in() {
 
         // Single use.
         let again = browser.post("/verify-email", &[("token", &token)]).await;
-        again.assert_status(StatusCode::BAD_REQUEST).assert_contains("invalid, expired or already used");
+        again
+            .assert_status(StatusCode::BAD_REQUEST)
+            .assert_contains("invalid, expired or already used");
     })
     .await;
 }
@@ -40,16 +55,35 @@ async fn sign_up_verify_in_same_browser_signs_in() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn link_opened_in_another_browser_verifies_without_signing_in() {
     on_each_backend(|app| async move {
-        app.sign_up("grace@example.com", "Grace", STRONG_PASSWORD).await;
-        let link = link_to(&app.mail.wait_for("grace@example.com").await.body, "/verify-email?token=");
+        app.sign_up("grace@example.com", "Grace", STRONG_PASSWORD)
+            .await;
+        let link = link_to(
+            &app.mail.wait_for("grace@example.com").await.body,
+            "/verify-email?token=",
+        );
         let mut other = app.browser();
         other.get(&link).await.assert_status(StatusCode::OK);
         let token = link.split("token=").nth(1).unwrap().to_string();
-        other.post("/verify-email", &[("token", &token)]).await.assert_redirect("/login");
-        other.get("/login").await.assert_contains("Sign in to continue");
+        other
+            .post("/verify-email", &[("token", &token)])
+            .await
+            .assert_redirect("/login");
+        other
+            .get("/login")
+            .await
+            .assert_contains("Sign in to continue");
         other.get("/account").await.assert_redirect("/login");
 
-        other.post("/login", &[("email", "grace@example.com"), ("password", STRONG_PASSWORD)]).await.assert_redirect("/account");
+        other
+            .post(
+                "/login",
+                &[
+                    ("email", "grace@example.com"),
+                    ("password", STRONG_PASSWORD),
+                ],
+            )
+            .await
+            .assert_redirect("/account");
         other.get("/account").await.assert_contains("Verified");
     })
     .await;
@@ -58,32 +92,60 @@ async fn link_opened_in_another_browser_verifies_without_signing_in() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn verification_links_expire_and_can_be_resent() {
     on_each_backend(|app| async move {
-        let mut browser = app.sign_up("late@example.com", "Late", STRONG_PASSWORD).await;
-        let link = link_to(&app.mail.wait_for("late@example.com").await.body, "/verify-email?token=");
+        let mut browser = app
+            .sign_up("late@example.com", "Late", STRONG_PASSWORD)
+            .await;
+        let link = link_to(
+            &app.mail.wait_for("late@example.com").await.body,
+            "/verify-email?token=",
+        );
         let token = link.split("token=").nth(1).unwrap().to_string();
 
         app.state.clock.advance(24 * 3600 + 1);
         browser.get(&link).await.assert_status(StatusCode::OK);
-        browser.post("/verify-email", &[("token", &token)]).await.assert_status(StatusCode::BAD_REQUEST);
+        browser
+            .post("/verify-email", &[("token", &token)])
+            .await
+            .assert_status(StatusCode::BAD_REQUEST);
 
         // Resend by address: same answer for a known and an unknown address.
-        browser.get("/verify-email/resend").await.assert_status(StatusCode::OK);
-        let known = browser.post("/verify-email/resend", &[("email", "LATE@example.com")]).await;
-        let unknown = browser.post("/verify-email/resend", &[("email", "nobody@example.com")]).await;
+        browser
+            .get("/verify-email/resend")
+            .await
+            .assert_status(StatusCode::OK);
+        let known = browser
+            .post("/verify-email/resend", &[("email", "LATE@example.com")])
+            .await;
+        let unknown = browser
+            .post("/verify-email/resend", &[("email", "nobody@example.com")])
+            .await;
         known.assert_status(StatusCode::OK);
         unknown.assert_status(StatusCode::OK);
         assert_eq!(strip_csrf(&known.body), strip_csrf(&unknown.body));
 
-        let fresh = link_to(&app.mail.wait_for_nth("late@example.com", 2).await.body, "/verify-email?token=");
+        let fresh = link_to(
+            &app.mail.wait_for_nth("late@example.com", 2).await.body,
+            "/verify-email?token=",
+        );
         let fresh_token = fresh.split("token=").nth(1).unwrap().to_string();
         assert_ne!(fresh_token, token);
-        browser.post("/verify-email", &[("token", &fresh_token)]).await.assert_redirect("/account");
+        browser
+            .post("/verify-email", &[("token", &fresh_token)])
+            .await
+            .assert_redirect("/account");
         app.mail.settle().await;
         assert!(app.mail.to("nobody@example.com").is_empty());
 
         // A malformed link is a clear 400, not a server error.
-        browser.get("/verify-email?token=abc").await.assert_status(StatusCode::BAD_REQUEST).assert_contains("incomplete");
-        browser.get("/verify-email").await.assert_status(StatusCode::BAD_REQUEST);
+        browser
+            .get("/verify-email?token=abc")
+            .await
+            .assert_status(StatusCode::BAD_REQUEST)
+            .assert_contains("incomplete");
+        browser
+            .get("/verify-email")
+            .await
+            .assert_status(StatusCode::BAD_REQUEST);
     })
     .await;
 }
@@ -95,18 +157,74 @@ async fn bad_sign_up_input_gets_field_errors_and_creates_nothing() {
         browser.get("/signup").await;
         let long_name = "n".repeat(101);
         let cases: Vec<(Vec<(&str, &str)>, &str)> = vec![
-            (vec![("email", "not-an-email"), ("display_name", "A"), ("password", STRONG_PASSWORD), ("accept_terms", "yes")], "Enter a valid email address"),
-            (vec![("email", "\u{430}da@example.com"), ("display_name", "A"), ("password", STRONG_PASSWORD), ("accept_terms", "yes")], "plain Latin letters"),
-            (vec![("email", "a@example.com"), ("display_name", "A"), ("password", "short"), ("accept_terms", "yes")], "at least 8 characters"),
-            (vec![("email", "a@example.com"), ("display_name", "A"), ("password", "password123"), ("accept_terms", "yes")], "too common"),
-            (vec![("email", "a@example.com"), ("display_name", "A"), ("password", STRONG_PASSWORD)], "accept the terms"),
-            (vec![("email", "a@example.com"), ("display_name", &long_name), ("password", STRONG_PASSWORD), ("accept_terms", "yes")], "at most 100 characters"),
-            (vec![("email", "a@example.com"), ("display_name", " "), ("password", STRONG_PASSWORD), ("accept_terms", "yes")], "Enter your name"),
+            (
+                vec![
+                    ("email", "not-an-email"),
+                    ("display_name", "A"),
+                    ("password", STRONG_PASSWORD),
+                    ("accept_terms", "yes"),
+                ],
+                "Enter a valid email address",
+            ),
+            (
+                vec![
+                    ("email", "\u{430}da@example.com"),
+                    ("display_name", "A"),
+                    ("password", STRONG_PASSWORD),
+                    ("accept_terms", "yes"),
+                ],
+                "plain Latin letters",
+            ),
+            (
+                vec![
+                    ("email", "a@example.com"),
+                    ("display_name", "A"),
+                    ("password", "short"),
+                    ("accept_terms", "yes"),
+                ],
+                "at least 8 characters",
+            ),
+            (
+                vec![
+                    ("email", "a@example.com"),
+                    ("display_name", "A"),
+                    ("password", "password123"),
+                    ("accept_terms", "yes"),
+                ],
+                "too common",
+            ),
+            (
+                vec![
+                    ("email", "a@example.com"),
+                    ("display_name", "A"),
+                    ("password", STRONG_PASSWORD),
+                ],
+                "accept the terms",
+            ),
+            (
+                vec![
+                    ("email", "a@example.com"),
+                    ("display_name", &long_name),
+                    ("password", STRONG_PASSWORD),
+                    ("accept_terms", "yes"),
+                ],
+                "at most 100 characters",
+            ),
+            (
+                vec![
+                    ("email", "a@example.com"),
+                    ("display_name", " "),
+                    ("password", STRONG_PASSWORD),
+                    ("accept_terms", "yes"),
+                ],
+                "Enter your name",
+            ),
             (vec![], "Enter your email address"),
         ];
         for (fields, message) in cases {
             let page = browser.post("/signup", &fields).await;
-            page.assert_status(StatusCode::UNPROCESSABLE_ENTITY).assert_contains(message);
+            page.assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+                .assert_contains(message);
             // The form comes back with what was typed, never the password.
             if let Some((_, email)) = fields.iter().find(|(k, _)| *k == "email") {
                 let escaped = email.replace('&', "&amp;");
@@ -118,7 +236,15 @@ async fn bad_sign_up_input_gets_field_errors_and_creates_nothing() {
         let long_ok = "word ".repeat(205)[..1024].to_string();
         let too_long = format!("{long_ok}x");
         browser
-            .post("/signup", &[("email", "a@example.com"), ("display_name", "A"), ("password", &too_long), ("accept_terms", "yes")])
+            .post(
+                "/signup",
+                &[
+                    ("email", "a@example.com"),
+                    ("display_name", "A"),
+                    ("password", &too_long),
+                    ("accept_terms", "yes"),
+                ],
+            )
             .await
             .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
             .assert_contains("at most 1024");
@@ -132,7 +258,9 @@ async fn bad_sign_up_input_gets_field_errors_and_creates_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn signing_up_again_reveals_nothing_and_mails_the_owner() {
     on_each_backend(|app| async move {
-        let first = app.sign_up("owner@example.com", "Owner", STRONG_PASSWORD).await;
+        let first = app
+            .sign_up("owner@example.com", "Owner", STRONG_PASSWORD)
+            .await;
         drop(first);
         app.mail.wait_for("owner@example.com").await;
 
@@ -140,7 +268,15 @@ async fn signing_up_again_reveals_nothing_and_mails_the_owner() {
         let mut again = app.browser();
         again.get("/signup").await;
         let page = again
-            .post("/signup", &[("email", " OWNER@example.COM"), ("display_name", "Intruder"), ("password", OTHER_PASSWORD), ("accept_terms", "yes")])
+            .post(
+                "/signup",
+                &[
+                    ("email", " OWNER@example.COM"),
+                    ("display_name", "Intruder"),
+                    ("password", OTHER_PASSWORD),
+                    ("accept_terms", "yes"),
+                ],
+            )
             .await;
         page.assert_redirect("/signup/check-email");
         assert_eq!(app.customers().await, 1);
@@ -151,8 +287,21 @@ async fn signing_up_again_reveals_nothing_and_mails_the_owner() {
         // The existing password still works; the intruder's does not.
         let mut b = app.browser();
         b.get("/login").await;
-        b.post("/login", &[("email", "owner@example.com"), ("password", OTHER_PASSWORD)]).await.assert_status(StatusCode::UNAUTHORIZED);
-        b.post("/login", &[("email", "owner@example.com"), ("password", STRONG_PASSWORD)]).await.assert_redirect("/account");
+        b.post(
+            "/login",
+            &[("email", "owner@example.com"), ("password", OTHER_PASSWORD)],
+        )
+        .await
+        .assert_status(StatusCode::UNAUTHORIZED);
+        b.post(
+            "/login",
+            &[
+                ("email", "owner@example.com"),
+                ("password", STRONG_PASSWORD),
+            ],
+        )
+        .await
+        .assert_redirect("/account");
     })
     .await;
 }

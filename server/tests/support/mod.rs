@@ -35,7 +35,9 @@ pub fn backends() -> Vec<Backend> {
     let mut all = vec![Backend::Sqlite];
     match std::env::var("GATEHOUSE_TEST_POSTGRES_URL") {
         Ok(url) if !url.is_empty() => all.push(Backend::Postgres(url)),
-        _ => eprintln!("note: GATEHOUSE_TEST_POSTGRES_URL is not set; PostgreSQL skipped, SQLite only"),
+        _ => eprintln!(
+            "note: GATEHOUSE_TEST_POSTGRES_URL is not set; PostgreSQL skipped, SQLite only"
+        ),
     }
     all
 }
@@ -65,7 +67,11 @@ impl TestDb {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().expect("temp dir");
                 let url = format!("sqlite://{}", dir.path().join("gatehouse.db").display());
-                Self { url, _dir: Some(dir), drop_pg: None }
+                Self {
+                    url,
+                    _dir: Some(dir),
+                    drop_pg: None,
+                }
             }
             Backend::Postgres(admin_url) => {
                 use sqlx::Connection;
@@ -73,10 +79,17 @@ impl TestDb {
                 let mut conn = sqlx::PgConnection::connect(admin_url)
                     .await
                     .expect("GATEHOUSE_TEST_POSTGRES_URL is set but PostgreSQL is unreachable");
-                sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create test database");
+                sqlx::query(&format!("CREATE DATABASE {name}"))
+                    .execute(&mut conn)
+                    .await
+                    .expect("create test database");
                 let mut url = url::Url::parse(admin_url).expect("postgres url");
                 url.set_path(&name);
-                Self { url: url.to_string(), _dir: None, drop_pg: Some((admin_url.clone(), name)) }
+                Self {
+                    url: url.to_string(),
+                    _dir: None,
+                    drop_pg: Some((admin_url.clone(), name)),
+                }
             }
         }
     }
@@ -87,11 +100,17 @@ impl Drop for TestDb {
         if let Some((admin, name)) = self.drop_pg.take() {
             // Dropping needs async I/O; do it on a private runtime.
             let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
                 rt.block_on(async {
                     use sqlx::Connection;
                     if let Ok(mut conn) = sqlx::PgConnection::connect(&admin).await {
-                        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn).await;
+                        let _ =
+                            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                                .execute(&mut conn)
+                                .await;
                     }
                 });
             })
@@ -122,14 +141,31 @@ impl MailSink {
         let port = free_port();
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../end2end/smtp_sink.py");
         let mut child = Command::new("python3")
-            .args([script, "--port", &port.to_string(), "--out", file.to_str().unwrap()])
+            .args([
+                script,
+                "--port",
+                &port.to_string(),
+                "--out",
+                file.to_str().unwrap(),
+            ])
             .stdout(Stdio::piped())
             .spawn()
             .expect("start the SMTP sink (python3 with aiosmtpd)");
         let mut ready = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut ready).expect("sink output");
-        assert_eq!(ready.trim(), "ready", "SMTP sink did not start (is aiosmtpd installed?)");
-        Self { port, file, child, _dir: dir }
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut ready)
+            .expect("sink output");
+        assert_eq!(
+            ready.trim(),
+            "ready",
+            "SMTP sink did not start (is aiosmtpd installed?)"
+        );
+        Self {
+            port,
+            file,
+            child,
+            _dir: dir,
+        }
     }
 
     pub fn all(&self) -> Vec<ReceivedMail> {
@@ -141,7 +177,10 @@ impl MailSink {
     }
 
     pub fn to(&self, address: &str) -> Vec<ReceivedMail> {
-        self.all().into_iter().filter(|m| m.to.iter().any(|t| t == address)).collect()
+        self.all()
+            .into_iter()
+            .filter(|m| m.to.iter().any(|t| t == address))
+            .collect()
     }
 
     /// Waits for the `n`th (1-based) message to `address`.
@@ -152,7 +191,10 @@ impl MailSink {
             if mails.len() >= n {
                 return mails[n - 1].clone();
             }
-            assert!(Instant::now() < deadline, "no mail #{n} to {address} within 15 s; got {mails:?}");
+            assert!(
+                Instant::now() < deadline,
+                "no mail #{n} to {address} within 15 s; got {mails:?}"
+            );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
@@ -175,14 +217,23 @@ impl Drop for MailSink {
 }
 
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// The path and query of the first link in `body` that points at `path`.
 pub fn link_to(body: &str, path: &str) -> String {
     let start = format!("{PUBLIC_URL}{path}");
-    let at = body.find(&start).unwrap_or_else(|| panic!("no link to {path} in mail:\n{body}"));
-    let url: String = body[at..].chars().take_while(|c| !c.is_whitespace()).collect();
+    let at = body
+        .find(&start)
+        .unwrap_or_else(|| panic!("no link to {path} in mail:\n{body}"));
+    let url: String = body[at..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect();
     url[PUBLIC_URL.len()..].to_string()
 }
 
@@ -202,24 +253,32 @@ impl TestApp {
         if !extra_args.contains(&"--public-url") {
             argv.extend(["--public-url", PUBLIC_URL]);
         }
-        argv.extend([
-            "--smtp-url",
-            &smtp,
-            "--hash-threads",
-            "2",
-        ]);
+        argv.extend(["--smtp-url", &smtp, "--hash-threads", "2"]);
         argv.extend_from_slice(extra_args);
-        let config = <Cli as clap::Parser>::try_parse_from(argv).unwrap().settings.validate().unwrap();
+        let config = <Cli as clap::Parser>::try_parse_from(argv)
+            .unwrap()
+            .settings
+            .validate()
+            .unwrap();
         let store = Store::connect(&db.url).await.expect("connect");
         store.migrate().await.expect("migrate");
         let state = AppState::new(config, store, Clock::adjustable());
         state.spawn_background_jobs();
         let router = gatehouse::http::router(state.clone());
-        Self { state, router, mail, db }
+        Self {
+            state,
+            router,
+            mail,
+            db,
+        }
     }
 
     pub fn browser(&self) -> Browser {
-        Browser { router: self.router.clone(), cookie: None, csrf: None }
+        Browser {
+            router: self.router.clone(),
+            cookie: None,
+            csrf: None,
+        }
     }
 
     pub async fn customers(&self) -> i64 {
@@ -231,7 +290,15 @@ impl TestApp {
         let mut browser = self.browser();
         browser.get("/signup").await.assert_status(StatusCode::OK);
         let page = browser
-            .post("/signup", &[("email", email), ("display_name", name), ("password", password), ("accept_terms", "yes")])
+            .post(
+                "/signup",
+                &[
+                    ("email", email),
+                    ("display_name", name),
+                    ("password", password),
+                    ("accept_terms", "yes"),
+                ],
+            )
             .await;
         page.assert_redirect("/signup/check-email");
         browser
@@ -245,7 +312,10 @@ impl TestApp {
         let link = link_to(&mail.body, "/verify-email?token=");
         browser.get(&link).await.assert_status(StatusCode::OK);
         let token = link.split("token=").nth(1).unwrap().to_string();
-        browser.post("/verify-email", &[("token", &token)]).await.assert_redirect("/account");
+        browser
+            .post("/verify-email", &[("token", &token)])
+            .await
+            .assert_redirect("/account");
         browser
     }
 }
@@ -258,25 +328,40 @@ pub struct Page {
 
 impl Page {
     pub fn location(&self) -> Option<&str> {
-        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok())
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
     }
 
     #[track_caller]
     pub fn assert_status(&self, status: StatusCode) -> &Self {
-        assert_eq!(self.status, status, "unexpected status; body:\n{}", self.body);
+        assert_eq!(
+            self.status, status,
+            "unexpected status; body:\n{}",
+            self.body
+        );
         self
     }
 
     #[track_caller]
     pub fn assert_redirect(&self, to: &str) -> &Self {
-        assert!(self.status.is_redirection(), "expected a redirect to {to}, got {}:\n{}", self.status, self.body);
+        assert!(
+            self.status.is_redirection(),
+            "expected a redirect to {to}, got {}:\n{}",
+            self.status,
+            self.body
+        );
         assert_eq!(self.location(), Some(to));
         self
     }
 
     #[track_caller]
     pub fn assert_contains(&self, text: &str) -> &Self {
-        assert!(self.body.contains(text), "page lacks {text:?}:\n{}", self.body);
+        assert!(
+            self.body.contains(text),
+            "page lacks {text:?}:\n{}",
+            self.body
+        );
         self
     }
 }
@@ -296,7 +381,10 @@ impl Browser {
 
     /// Posts a form with this browser's CSRF token added.
     pub async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
-        let csrf = self.csrf.clone().expect("load a page with a form before posting");
+        let csrf = self
+            .csrf
+            .clone()
+            .expect("load a page with a form before posting");
         let mut all = vec![("csrf_token", csrf.as_str())];
         all.extend_from_slice(fields);
         self.post_raw(path, &encode(&all)).await
@@ -312,7 +400,10 @@ impl Browser {
     }
 
     pub fn request(&self, method: Method, path: &str) -> axum::http::request::Builder {
-        let mut req = Request::builder().method(method).uri(path).header(header::USER_AGENT, "gatehouse-tests");
+        let mut req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::USER_AGENT, "gatehouse-tests");
         if let Some(cookie) = &self.cookie {
             req = req.header(header::COOKIE, format!("gatehouse_session={cookie}"));
         }
@@ -320,7 +411,12 @@ impl Browser {
     }
 
     pub async fn send(&mut self, req: Request<Body>) -> Page {
-        let response = self.router.clone().oneshot(req).await.expect("router is infallible");
+        let response = self
+            .router
+            .clone()
+            .oneshot(req)
+            .await
+            .expect("router is infallible");
         let status = response.status();
         let headers = response.headers().clone();
         for value in headers.get_all(header::SET_COOKIE) {
@@ -336,7 +432,11 @@ impl Browser {
         if let Some(token) = extract_csrf(&body) {
             self.csrf = Some(token);
         }
-        Page { status, headers, body }
+        Page {
+            status,
+            headers,
+            body,
+        }
     }
 }
 
@@ -348,5 +448,7 @@ fn extract_csrf(html: &str) -> Option<String> {
 }
 
 pub fn encode(fields: &[(&str, &str)]) -> String {
-    url::form_urlencoded::Serializer::new(String::new()).extend_pairs(fields).finish()
+    url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(fields)
+        .finish()
 }

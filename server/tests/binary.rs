@@ -1,0 +1,325 @@
+//! The `gatehouse` binary itself: configuration errors, `migrate`, `serve`
+//! with the development outbox, and logs that never carry secrets.
+
+mod support;
+
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use support::{MailSink, STRONG_PASSWORD, free_port};
+
+const BIN: &str = env!("CARGO_BIN_EXE_gatehouse");
+
+#[test]
+fn invalid_configuration_stops_start_up_naming_the_setting() {
+    let cases = [
+        ("GATEHOUSE_BIND", "not-an-address"),
+        ("GATEHOUSE_DATABASE_URL", "mysql://localhost/x"),
+        ("GATEHOUSE_PUBLIC_URL", "localhost"),
+        ("GATEHOUSE_SMTP_URL", "http://mail.example.com"),
+        ("GATEHOUSE_SESSION_IDLE_MINUTES", "0"),
+    ];
+    for (var, value) in cases {
+        let out = Command::new(BIN)
+            .env(var, value)
+            .arg("serve")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{var}={value}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(var), "{var}: {stderr}");
+    }
+    let out = Command::new(BIN)
+        .arg("--session-idle-minutes")
+        .arg("soon")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("session-idle-minutes"));
+}
+
+#[test]
+fn help_documents_every_setting() {
+    let out = Command::new(BIN).arg("--help").output().unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    for var in [
+        "GATEHOUSE_BIND",
+        "GATEHOUSE_DATABASE_URL",
+        "GATEHOUSE_PUBLIC_URL",
+        "GATEHOUSE_SMTP_URL",
+        "GATEHOUSE_MAIL_FROM",
+        "GATEHOUSE_SESSION_IDLE_MINUTES",
+        "GATEHOUSE_SESSION_ABSOLUTE_HOURS",
+        "GATEHOUSE_LOG_FORMAT",
+    ] {
+        assert!(help.contains(var), "--help lacks {var}");
+    }
+}
+
+#[test]
+fn migrate_creates_the_sqlite_database_in_the_working_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(BIN)
+        .arg("migrate")
+        .current_dir(dir.path())
+        .env_remove("GATEHOUSE_DATABASE_URL")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(dir.path().join("gatehouse.db").exists());
+    // Idempotent.
+    let again = Command::new(BIN)
+        .arg("migrate")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(again.status.success());
+}
+
+/// A running `gatehouse serve` whose stderr (the log) is collected.
+struct Server {
+    child: Child,
+    base: String,
+    log: Arc<Mutex<String>>,
+    _dir: tempfile::TempDir,
+}
+
+impl Server {
+    fn start(envs: &[(&str, String)]) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let port = free_port();
+        let mut cmd = Command::new(BIN);
+        cmd.current_dir(dir.path())
+            .env_remove("GATEHOUSE_DATABASE_URL")
+            .env_remove("GATEHOUSE_SMTP_URL")
+            .env("GATEHOUSE_BIND", format!("127.0.0.1:{port}"))
+            .env("GATEHOUSE_HASH_THREADS", "1")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for (k, v) in envs {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let base = format!("http://127.0.0.1:{port}");
+        assert_eq!(line.trim(), format!("Gatehouse is running at {base}/"));
+        let log = Arc::new(Mutex::new(String::new()));
+        let mut stderr = child.stderr.take().unwrap();
+        let sink = log.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = stderr.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                sink.lock()
+                    .unwrap()
+                    .push_str(&String::from_utf8_lossy(&buf[..n]));
+            }
+        });
+        Self {
+            child,
+            base,
+            log,
+            _dir: dir,
+        }
+    }
+
+    fn log(&self) -> String {
+        self.log.lock().unwrap().clone()
+    }
+
+    fn wait_for_log(&self, needle: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let log = self.log();
+            if log.contains(needle) {
+                return log;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "log never showed {needle:?}:\n{log}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Just enough of a browser over real HTTP: one cookie, the last CSRF token.
+struct Client {
+    http: reqwest::Client,
+    base: String,
+    cookie: Option<String>,
+    csrf: Option<String>,
+}
+
+impl Client {
+    fn new(base: &str) -> Self {
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        Self {
+            http,
+            base: base.into(),
+            cookie: None,
+            csrf: None,
+        }
+    }
+
+    async fn send(&mut self, req: reqwest::RequestBuilder) -> (u16, String) {
+        let req = match &self.cookie {
+            Some(c) => req.header("cookie", format!("gatehouse_session={c}")),
+            None => req,
+        };
+        let res = req.send().await.unwrap();
+        for v in res.headers().get_all("set-cookie") {
+            if let Some(rest) = v.to_str().unwrap().strip_prefix("gatehouse_session=") {
+                self.cookie = Some(rest.split(';').next().unwrap().to_string());
+            }
+        }
+        let status = res.status().as_u16();
+        let body = res.text().await.unwrap();
+        let marker = r#"name="csrf_token" value=""#;
+        if let Some(at) = body.find(marker) {
+            let rest = &body[at + marker.len()..];
+            self.csrf = Some(rest[..rest.find('"').unwrap()].to_string());
+        }
+        (status, body)
+    }
+
+    async fn get(&mut self, path: &str) -> (u16, String) {
+        let req = self.http.get(format!("{}{path}", self.base));
+        self.send(req).await
+    }
+
+    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> (u16, String) {
+        let mut all = vec![("csrf_token", self.csrf.clone().unwrap())];
+        all.extend(fields.iter().map(|(k, v)| (*k, v.to_string())));
+        let req = self.http.post(format!("{}{path}", self.base)).form(&all);
+        self.send(req).await
+    }
+}
+
+fn token_from(text: &str, path: &str) -> String {
+    let at = text
+        .find(path)
+        .unwrap_or_else(|| panic!("no {path} in:\n{text}"));
+    text[at + path.len()..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn zero_configuration_start_works_end_to_end_through_the_development_outbox() {
+    let server = Server::start(&[]);
+    let mut client = Client::new(&server.base);
+    client.get("/signup").await;
+    let (status, _) = client
+        .post(
+            "/signup",
+            &[
+                ("email", "dev@example.com"),
+                ("display_name", "Dev"),
+                ("password", STRONG_PASSWORD),
+                ("accept_terms", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 303);
+    let log = server.wait_for_log("/verify-email?token=");
+    let token = token_from(&log, "/verify-email?token=");
+    client.get(&format!("/verify-email?token={token}")).await;
+    let (status, _) = client.post("/verify-email", &[("token", &token)]).await;
+    assert_eq!(status, 303);
+    let (status, body) = client.get("/account").await;
+    assert_eq!(status, 200);
+    assert!(body.contains("Verified"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn json_logs_never_contain_passwords_tokens_or_emails() {
+    let mail = MailSink::start();
+    let server = Server::start(&[
+        ("GATEHOUSE_LOG_FORMAT", "json".into()),
+        (
+            "GATEHOUSE_SMTP_URL",
+            format!("smtp://127.0.0.1:{}", mail.port),
+        ),
+    ]);
+    let email = "secretive@example.com";
+    let mut client = Client::new(&server.base);
+    client.get("/signup").await;
+    client
+        .post(
+            "/signup",
+            &[
+                ("email", email),
+                ("display_name", "S"),
+                ("password", STRONG_PASSWORD),
+                ("accept_terms", "yes"),
+            ],
+        )
+        .await;
+    let verify = token_from(&mail.wait_for(email).await.body, "/verify-email?token=");
+    client.get(&format!("/verify-email?token={verify}")).await;
+    client.post("/verify-email", &[("token", &verify)]).await;
+    client.post("/logout", &[]).await;
+    client.get("/login").await;
+    client
+        .post(
+            "/login",
+            &[("email", email), ("password", "a wrong password guess")],
+        )
+        .await;
+    client.get("/forgot-password").await;
+    client.post("/forgot-password", &[("email", email)]).await;
+    let reset = token_from(
+        &mail.wait_for_nth(email, 2).await.body,
+        "/reset-password?token=",
+    );
+    client.get(&format!("/reset-password?token={reset}")).await;
+    client
+        .post(
+            "/reset-password",
+            &[
+                ("token", &reset),
+                ("password", "new secret passphrase words"),
+            ],
+        )
+        .await;
+    let log = server.wait_for_log("password reset; all sessions ended");
+
+    for line in log.lines() {
+        let parsed: serde_json::Value =
+            serde_json::from_str(line).unwrap_or_else(|_| panic!("not JSON: {line}"));
+        assert!(parsed.get("level").is_some());
+    }
+    for secret in [
+        STRONG_PASSWORD,
+        "a wrong password guess",
+        "new secret passphrase words",
+        &verify,
+        &reset,
+        email,
+    ] {
+        assert!(!log.contains(secret), "log leaks {secret:?}:\n{log}");
+    }
+    assert!(log.contains("customer signed up"));
+}
