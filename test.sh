@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Runs Gatehouse's whole test suite: unit and integration tests (SQLite, plus
+# PostgreSQL when GATEHOUSE_TEST_POSTGRES_URL is set), then the browser tests
+# in Debian's Chromium against the release binary.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+if [ ! -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then
+  echo "test.sh: Chromium is missing; install it with: apt-get install -y chromium" >&2
+  exit 1
+fi
+# The SMTP sink the tests deliver mail to.
+python3 -c 'import aiosmtpd' 2>/dev/null || python3 -m pip install --quiet --disable-pip-version-check -r end2end/requirements.txt
+if [ -z "${GATEHOUSE_TEST_POSTGRES_URL:-}" ]; then
+  echo "note: GATEHOUSE_TEST_POSTGRES_URL is not set; integration tests run on SQLite only" >&2
+fi
+
+echo "==> unit and integration tests"
+if cargo nextest --version >/dev/null 2>&1; then
+  cargo nextest run --workspace --no-fail-fast
+else
+  cargo test --workspace --no-fail-fast
+fi
+
+echo "==> browser tests"
+cargo build --release --bin gatehouse
+(cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --silent && npx playwright test)
