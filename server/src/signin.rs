@@ -37,7 +37,8 @@ pub async fn sign_in(
         return Ok(SignInOutcome::Rejected);
     }
     let now = state.clock.now();
-    if let Some(until) = state.store.sign_in_locked_until(&email, now).await? {
+    let failures = state.store.sign_in_failures(&email, now).await?;
+    if let Some(Some(until)) = failures {
         return Err(locked(until - now));
     }
 
@@ -65,7 +66,9 @@ pub async fn sign_in(
     };
 
     let now = state.clock.now();
-    state.store.clear_sign_in_failures(&email).await?;
+    if failures.is_some() {
+        state.store.clear_sign_in_failures(&email).await?;
+    }
     if let Some(new_hash) = rehashed {
         state
             .store

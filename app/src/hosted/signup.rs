@@ -41,7 +41,7 @@ pub fn sign_up_page(chrome: &Chrome, page: &SignUpView) -> String {
                         <label for="field-accept_terms" class="text-sm text-slate-700">
                             "I accept the "
                             <a href="/terms" class="text-indigo-700 underline">"terms of service"</a>
-                            " (version " {page.terms_version.clone()} ")."
+                            {format!(" (version {}).", page.terms_version)}
                         </label>
                     </div>
                     {terms_error.map(|e| view! { <p class="mt-1 text-sm font-medium text-red-700">{e}</p> })}
@@ -87,6 +87,9 @@ mod tests {
         assert!(html.contains(r#"value="Ada""#));
         assert!(html.contains("version 2026-01"));
         assert!(html.contains(r#"aria-describedby="field-email-error""#));
-        assert!(!html.contains(r#"type="password" value="#));
+        assert!(
+            html.contains(r#"type="password" value="""#),
+            "the password is never echoed"
+        );
     }
 }

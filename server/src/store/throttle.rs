@@ -2,16 +2,20 @@ use super::{Store, StoreResult, with_pool};
 use crate::customers::Email;
 
 impl Store {
-    /// When sign-ins for this email are locked, until when.
-    pub async fn sign_in_locked_until(&self, email: &Email, now: i64) -> StoreResult<Option<i64>> {
-        let sql =
-            "SELECT locked_until FROM sign_in_failures WHERE email = $1 AND locked_until > $2";
-        let until: Option<Option<i64>> = with_pool!(self, |pool| sqlx::query_scalar(sql)
+    /// Failures recorded for this email, if any: `Some(locked_until)`, where
+    /// `locked_until` is set while sign-ins are locked.
+    pub async fn sign_in_failures(
+        &self,
+        email: &Email,
+        now: i64,
+    ) -> StoreResult<Option<Option<i64>>> {
+        let sql = "SELECT CASE WHEN locked_until > $2 THEN locked_until END \
+                   FROM sign_in_failures WHERE email = $1";
+        with_pool!(self, |pool| sqlx::query_scalar(sql)
             .bind(email.as_str())
             .bind(now)
             .fetch_optional(pool)
-            .await)?;
-        Ok(until.flatten())
+            .await)
     }
 
     /// Counts a failed sign-in; after `max` failures within `window` seconds
