@@ -15,11 +15,13 @@ if [ -z "${GATEHOUSE_TEST_POSTGRES_URL:-}" ]; then
   echo "note: GATEHOUSE_TEST_POSTGRES_URL is not set; integration tests run on SQLite only" >&2
 fi
 
+# One optimised build serves the integration tests and the browser tests
+# binary, instead of a debug build and a release build.
 echo "==> unit and integration tests"
 if cargo nextest --version >/dev/null 2>&1; then
-  cargo nextest run --workspace --no-fail-fast
+  cargo nextest run --workspace --no-fail-fast --release
 else
-  cargo test --workspace --no-fail-fast
+  cargo test --workspace --no-fail-fast --release
 fi
 
 echo "==> browser tests"

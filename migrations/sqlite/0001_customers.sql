@@ -3,7 +3,8 @@
 
 CREATE TABLE customers (
     id                BLOB PRIMARY KEY,
-    email             TEXT NOT NULL UNIQUE,          -- normalised: trimmed, lower-case
+    email             TEXT NOT NULL UNIQUE           -- normalised: trimmed, lower-case
+                      CHECK (email = lower(trim(email))),
     email_verified_at INTEGER,
     display_name      TEXT NOT NULL,
     password_hash     TEXT NOT NULL,                 -- PHC string

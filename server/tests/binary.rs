@@ -195,10 +195,8 @@ impl Client {
         }
         let status = res.status().as_u16();
         let body = res.text().await.unwrap();
-        let marker = r#"name="csrf_token" value=""#;
-        if let Some(at) = body.find(marker) {
-            let rest = &body[at + marker.len()..];
-            self.csrf = Some(rest[..rest.find('"').unwrap()].to_string());
+        if let Some(token) = support::extract_csrf(&body) {
+            self.csrf = Some(token);
         }
         (status, body)
     }

@@ -203,3 +203,14 @@ async fn health_and_readiness_answer_json() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_methods_get_a_page_not_a_blank() {
+    let app = TestApp::start(&Backend::Sqlite, &[]).await;
+    let mut browser = app.browser();
+    browser
+        .get("/logout")
+        .await
+        .assert_status(StatusCode::METHOD_NOT_ALLOWED)
+        .assert_contains("does not accept that kind of request");
+}

@@ -2,7 +2,8 @@
 //!
 //! A synchronizer token lives in the session and in a hidden field of every
 //! form. This middleware checks it for every POST/PUT/PATCH/DELETE before any
-//! handler runs, so a new form cannot forget it.
+//! handler runs, so a new form cannot forget it. It also bounds the size of
+//! every request body, since it is the one place that reads them.
 
 use super::error::error_page;
 use crate::error::Error;
@@ -15,6 +16,8 @@ use axum::response::{IntoResponse, Response};
 use tower_sessions::Session;
 
 const SESSION_KEY: &str = "csrf_token";
+/// Forms are small; a body larger than this is refused unread.
+const BODY_LIMIT: usize = 64 * 1024;
 pub const FIELD: &str = "csrf_token";
 
 /// The session's token, created on first use.
@@ -54,7 +57,7 @@ pub async fn guard(session: Session, req: Request, next: Next) -> Response {
         );
     }
     let (parts, body) = req.into_parts();
-    let bytes = match axum::body::to_bytes(body, usize::MAX).await {
+    let bytes = match axum::body::to_bytes(body, BODY_LIMIT).await {
         Ok(bytes) => bytes,
         Err(_) => {
             return error_page(

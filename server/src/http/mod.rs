@@ -17,14 +17,10 @@ use axum::extract::Request;
 use axum::http::{HeaderValue, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 use tracing::Level;
-
-/// Forms are small; anything bigger is refused before it is read.
-const BODY_LIMIT: usize = 64 * 1024;
 
 pub fn router(state: AppState) -> Router {
     let sessions = SessionManagerLayer::new(state.store.session_backend())
@@ -40,9 +36,15 @@ pub fn router(state: AppState) -> Router {
         .merge(health::router())
         .merge(assets::router())
         .fallback(|| async { crate::error::Error::NotFound })
+        .method_not_allowed_fallback(|| async {
+            error::error_page(
+                axum::http::StatusCode::METHOD_NOT_ALLOWED,
+                "Not allowed",
+                "This address does not accept that kind of request.".into(),
+            )
+        })
         .layer(middleware::from_fn(csrf::guard))
         .layer(sessions)
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(middleware::from_fn(move |req, next| security_headers(https, req, next)))
         .layer(
             TraceLayer::new_for_http()

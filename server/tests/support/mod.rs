@@ -440,11 +440,25 @@ impl Browser {
     }
 }
 
-fn extract_csrf(html: &str) -> Option<String> {
-    let marker = r#"name="csrf_token" value=""#;
-    let start = html.find(marker)? + marker.len();
+const CSRF_MARKER: &str = r#"name="csrf_token" value=""#;
+
+/// Where the CSRF token's value sits in a page, if the page has a form.
+fn csrf_span(html: &str) -> Option<std::ops::Range<usize>> {
+    let start = html.find(CSRF_MARKER)? + CSRF_MARKER.len();
     let end = html[start..].find('"')? + start;
-    Some(html[start..end].to_string())
+    Some(start..end)
+}
+
+pub fn extract_csrf(html: &str) -> Option<String> {
+    csrf_span(html).map(|span| html[span].to_string())
+}
+
+/// The page with its (per-session) CSRF token blanked, for comparing pages.
+pub fn without_csrf(html: &str) -> String {
+    match csrf_span(html) {
+        Some(span) => format!("{}{}", &html[..span.start], &html[span.end..]),
+        None => html.to_string(),
+    }
 }
 
 pub fn encode(fields: &[(&str, &str)]) -> String {
