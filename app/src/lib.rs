@@ -5,6 +5,7 @@
 //! rendering them and reading the markup.
 
 pub mod components;
+pub mod console;
 pub mod hosted;
 
 use leptos::prelude::*;

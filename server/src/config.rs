@@ -28,8 +28,25 @@ pub enum Command {
     Serve,
     /// Run database migrations and exit.
     Migrate,
+    /// Manage console admins.
+    #[command(subcommand)]
+    Admin(AdminCommand),
     /// Measure sign-in throughput and latency against a freshly started server.
     Bench(crate::bench::BenchArgs),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AdminCommand {
+    /// Create an admin. A password piped on standard input is used as is;
+    /// otherwise a one-time setup link is printed for the admin to open.
+    Create {
+        /// The admin's email address.
+        #[arg(long)]
+        email: String,
+        /// owner, support or auditor.
+        #[arg(long, default_value = "owner")]
+        role: String,
+    },
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -91,6 +108,24 @@ pub struct Settings {
     #[arg(long, env = "GATEHOUSE_SESSION_ABSOLUTE_HOURS", default_value_t = 24 * 30, global = true)]
     pub session_absolute_hours: u32,
 
+    /// Sign an admin out of the console after this many minutes without a request.
+    #[arg(
+        long,
+        env = "GATEHOUSE_ADMIN_SESSION_IDLE_MINUTES",
+        default_value_t = 30,
+        global = true
+    )]
+    pub admin_session_idle_minutes: u32,
+
+    /// Sign an admin out this many hours after sign-in, active or not.
+    #[arg(
+        long,
+        env = "GATEHOUSE_ADMIN_SESSION_ABSOLUTE_HOURS",
+        default_value_t = 12,
+        global = true
+    )]
+    pub admin_session_absolute_hours: u32,
+
     /// Minimum password length.
     #[arg(
         long,
@@ -134,6 +169,8 @@ pub struct Config {
     pub mail_from: lettre::message::Mailbox,
     pub session_idle: time::Duration,
     pub session_absolute: time::Duration,
+    pub admin_session_idle: time::Duration,
+    pub admin_session_absolute: time::Duration,
     pub password_min_length: usize,
     pub hash_threads: usize,
     pub terms_version: String,
@@ -222,6 +259,18 @@ impl Settings {
                 "must be at least 1",
             ));
         }
+        if self.admin_session_idle_minutes == 0 {
+            return Err(invalid(
+                "GATEHOUSE_ADMIN_SESSION_IDLE_MINUTES",
+                "must be at least 1",
+            ));
+        }
+        if self.admin_session_absolute_hours == 0 {
+            return Err(invalid(
+                "GATEHOUSE_ADMIN_SESSION_ABSOLUTE_HOURS",
+                "must be at least 1",
+            ));
+        }
         if !(8..=128).contains(&self.password_min_length) {
             return Err(invalid(
                 "GATEHOUSE_PASSWORD_MIN_LENGTH",
@@ -250,6 +299,8 @@ impl Settings {
             mail_from,
             session_idle: time::Duration::minutes(self.session_idle_minutes.into()),
             session_absolute: time::Duration::hours(self.session_absolute_hours.into()),
+            admin_session_idle: time::Duration::minutes(self.admin_session_idle_minutes.into()),
+            admin_session_absolute: time::Duration::hours(self.admin_session_absolute_hours.into()),
             password_min_length: self.password_min_length,
             hash_threads,
             terms_version: self.terms_version.trim().to_string(),

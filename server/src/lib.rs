@@ -5,6 +5,7 @@
 //! onto them and `store` is the only place that speaks SQL.
 
 pub mod account;
+pub mod admins;
 pub mod bench;
 pub mod clock;
 pub mod config;
@@ -40,6 +41,10 @@ pub async fn serve(config: config::Config) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("GATEHOUSE_BIND: cannot listen on {}", config.bind))?;
     let state = AppState::new(config, store.clone(), clock::Clock::system());
+    if let Some(link) = admins::bootstrap_link(&state).await? {
+        // The one secret this log ever shows, and only until an owner exists.
+        tracing::warn!("no admin yet: create the owner account at {link} (valid 24 hours, once)");
+    }
     state.spawn_background_jobs();
     let url = state
         .config

@@ -1,5 +1,5 @@
 use clap::Parser;
-use gatehouse::config::{Cli, Command};
+use gatehouse::config::{AdminCommand, Cli, Command};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -24,6 +24,9 @@ fn main() -> ExitCode {
                     store.backend_name()
                 );
                 Ok(())
+            }
+            Command::Admin(AdminCommand::Create { email, role }) => {
+                gatehouse::admins::create_from_cli(config, &email, &role).await
             }
             Command::Bench(args) => gatehouse::bench::run(args, config).await,
         }

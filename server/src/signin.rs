@@ -36,11 +36,7 @@ pub async fn sign_in(
     if password.as_str().chars().count() > crate::password::PASSWORD_MAX {
         return Ok(SignInOutcome::Rejected);
     }
-    let now = state.clock.now();
-    let failures = state.store.sign_in_failures(&email, now).await?;
-    if let Some(Some(until)) = failures {
-        return Err(locked(until - now));
-    }
+    let had_failures = check_throttle(state, &email).await?;
 
     let verified = match state.store.customer_by_email(&email).await? {
         Some((customer, hash)) => match state.hasher.verify(password, hash).await {
@@ -54,20 +50,13 @@ pub async fn sign_in(
     };
 
     let Some((customer, rehashed)) = verified else {
-        let now = state.clock.now();
-        let locked_until = state
-            .store
-            .record_sign_in_failure(&email, now, FAILURE_WINDOW, MAX_FAILURES, LOCK_SECONDS)
-            .await?;
-        if locked_until.is_some() {
-            tracing::warn!("sign-in locked after repeated failures");
-        }
+        count_failure(state, &email).await?;
         return Ok(SignInOutcome::Rejected);
     };
 
     let now = state.clock.now();
-    if failures.is_some() {
-        state.store.clear_sign_in_failures(&email).await?;
+    if had_failures {
+        clear_throttle(state, &email).await?;
     }
     if let Some(new_hash) = rehashed {
         state
@@ -78,6 +67,39 @@ pub async fn sign_in(
     state.store.record_sign_in(customer.id, now).await?;
     tracing::info!(customer_id = %customer.id, "customer signed in");
     Ok(SignInOutcome::SignedIn(customer))
+}
+
+/// Refuses the attempt while `key` is locked; otherwise tells whether
+/// failures are on record (so a success knows whether to clear them).
+pub async fn check_throttle(state: &AppState, key: &Email) -> Result<bool> {
+    let now = state.clock.now();
+    match state.store.sign_in_failures(key, now).await? {
+        Some(Some(until)) => Err(locked(until - now)),
+        Some(None) => Ok(true),
+        None => Ok(false),
+    }
+}
+
+pub async fn count_failure(state: &AppState, key: &Email) -> Result<()> {
+    let locked_until = state
+        .store
+        .record_sign_in_failure(
+            key,
+            state.clock.now(),
+            FAILURE_WINDOW,
+            MAX_FAILURES,
+            LOCK_SECONDS,
+        )
+        .await?;
+    if locked_until.is_some() {
+        tracing::warn!("sign-in locked after repeated failures");
+    }
+    Ok(())
+}
+
+pub async fn clear_throttle(state: &AppState, key: &Email) -> Result<()> {
+    state.store.clear_sign_in_failures(key).await?;
+    Ok(())
 }
 
 fn locked(seconds_left: i64) -> Error {

@@ -3,6 +3,7 @@
 //! limit, session, CSRF).
 
 mod assets;
+mod console;
 mod csrf;
 mod error;
 mod extract;
@@ -31,8 +32,14 @@ pub fn router(state: AppState) -> Router {
         .with_expiry(Expiry::OnInactivity(state.config.session_idle));
     let https = state.config.secure_cookies();
 
+    // Customers and admins have separate session cookies: each router gets
+    // its own session layer, inside which the CSRF guard checks its forms.
+    let hosted = hosted::router()
+        .layer(middleware::from_fn(csrf::guard))
+        .layer(sessions);
     Router::new()
-        .merge(hosted::router())
+        .merge(hosted)
+        .merge(console::router(&state))
         .merge(health::router())
         .merge(assets::router())
         .fallback(|| async { crate::error::Error::NotFound })
@@ -43,8 +50,6 @@ pub fn router(state: AppState) -> Router {
                 "This address does not accept that kind of request.".into(),
             )
         })
-        .layer(middleware::from_fn(csrf::guard))
-        .layer(sessions)
         .layer(middleware::from_fn(move |req, next| security_headers(https, req, next)))
         .layer(
             TraceLayer::new_for_http()

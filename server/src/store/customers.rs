@@ -137,6 +137,17 @@ impl Store {
         Ok(())
     }
 
+    pub async fn mark_email_verified(&self, id: CustomerId, now: i64) -> StoreResult<()> {
+        let sql = "UPDATE customers SET email_verified_at = COALESCE(email_verified_at, $2) WHERE id = $1";
+        with_pool!(self, |pool| sqlx::query(sql)
+            .bind(id.0)
+            .bind(now)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
     pub async fn record_sign_in(&self, id: CustomerId, now: i64) -> StoreResult<()> {
         let sql = "UPDATE customers SET last_sign_in_at = $2 WHERE id = $1";
         with_pool!(self, |pool| sqlx::query(sql)

@@ -4,14 +4,18 @@
 //! parameters, `ON CONFLICT`, `RETURNING`) and run on whichever pool is
 //! configured; `with_pool!` expands a query body once per backend.
 
+mod admins;
 mod customers;
 mod mail;
+mod search;
 mod sessions;
 mod throttle;
 mod tokens;
 
+pub use admins::NewAdmin;
 pub use customers::NewCustomer;
 pub use mail::OutboxMail;
+pub use search::{Cursor, CustomerPage, CustomerQuery, VerifiedFilter};
 pub use sessions::SessionBackend;
 pub use tokens::TokenPurpose;
 

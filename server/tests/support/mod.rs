@@ -22,6 +22,7 @@ use tower::ServiceExt;
 pub const PUBLIC_URL: &str = "http://gatehouse.test";
 pub const STRONG_PASSWORD: &str = "lantern-orchard-velvet-92";
 pub const OTHER_PASSWORD: &str = "copper kettle moonlit harbour";
+pub const ADMIN_PASSWORD: &str = "granite-lighthouse-saffron-71";
 
 #[derive(Clone, Debug)]
 pub enum Backend {
@@ -277,12 +278,76 @@ impl TestApp {
         Browser {
             router: self.router.clone(),
             cookie: None,
+            admin_cookie: None,
             csrf: None,
         }
     }
 
     pub async fn customers(&self) -> i64 {
         self.state.store.count_customers().await.unwrap()
+    }
+
+    /// Sets up an admin through a one-time link and returns their signed-in browser.
+    pub async fn admin_browser(&self, email: &str, role: gatehouse::admins::Role) -> Browser {
+        let email = gatehouse::customers::Email::parse(email).unwrap();
+        let link = gatehouse::admins::invite_link(&self.state, Some(&email), role)
+            .await
+            .unwrap();
+        let mut browser = self.browser();
+        browser
+            .get(&link[PUBLIC_URL.len()..])
+            .await
+            .assert_status(StatusCode::OK);
+        let token = link.split("token=").nth(1).unwrap().to_string();
+        browser
+            .post(
+                "/admin/setup",
+                &[
+                    ("token", &token),
+                    ("display_name", "Admin Person"),
+                    ("password", ADMIN_PASSWORD),
+                ],
+            )
+            .await
+            .assert_redirect("/admin/customers");
+        browser
+    }
+
+    /// Inserts a customer directly, `created_at` seconds after the epoch.
+    pub async fn insert_customer(
+        &self,
+        email: &str,
+        name: &str,
+        created_at: i64,
+        verified: bool,
+    ) -> gatehouse::customers::CustomerId {
+        use gatehouse::customers::{CustomerId, DisplayName, Email};
+        let id = CustomerId::new();
+        let hash = gatehouse::password::PasswordHash::from_stored(
+            "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA".into(),
+        );
+        let inserted = self
+            .state
+            .store
+            .insert_customer(gatehouse::store::NewCustomer {
+                id,
+                email: &Email::parse(email).unwrap(),
+                display_name: &DisplayName::parse(name).unwrap(),
+                password_hash: &hash,
+                terms_version: "1",
+                now: created_at,
+            })
+            .await
+            .unwrap();
+        assert!(inserted);
+        if verified {
+            self.state
+                .store
+                .mark_email_verified(id, created_at)
+                .await
+                .unwrap();
+        }
+        id
     }
 
     /// Signs up through the pages and returns the browser that did it.
@@ -369,7 +434,10 @@ impl Page {
 /// Keeps the session cookie and the last CSRF token seen, like a browser.
 pub struct Browser {
     router: Router,
+    /// The customer session cookie (`gatehouse_session`, path /).
     pub cookie: Option<String>,
+    /// The console session cookie (`gatehouse_admin`, path /admin).
+    pub admin_cookie: Option<String>,
     pub csrf: Option<String>,
 }
 
@@ -404,8 +472,19 @@ impl Browser {
             .method(method)
             .uri(path)
             .header(header::USER_AGENT, "gatehouse-tests");
+        let mut cookies = Vec::new();
         if let Some(cookie) = &self.cookie {
-            req = req.header(header::COOKIE, format!("gatehouse_session={cookie}"));
+            cookies.push(format!("gatehouse_session={cookie}"));
+        }
+        if let Some(cookie) = self
+            .admin_cookie
+            .as_ref()
+            .filter(|_| path.starts_with("/admin"))
+        {
+            cookies.push(format!("gatehouse_admin={cookie}"));
+        }
+        if !cookies.is_empty() {
+            req = req.header(header::COOKIE, cookies.join("; "));
         }
         req
     }
@@ -421,10 +500,15 @@ impl Browser {
         let headers = response.headers().clone();
         for value in headers.get_all(header::SET_COOKIE) {
             let value = value.to_str().unwrap();
-            if let Some(rest) = value.strip_prefix("gatehouse_session=") {
-                let cookie = rest.split(';').next().unwrap().to_string();
-                let removed = value.contains("Max-Age=0") || cookie.is_empty();
-                self.cookie = if removed { None } else { Some(cookie) };
+            let Some((name, rest)) = value.split_once('=') else {
+                continue;
+            };
+            let cookie = rest.split(';').next().unwrap().to_string();
+            let kept = (!value.contains("Max-Age=0") && !cookie.is_empty()).then_some(cookie);
+            match name {
+                "gatehouse_session" => self.cookie = kept,
+                "gatehouse_admin" => self.admin_cookie = kept,
+                _ => {}
             }
         }
         let bytes = response.into_body().collect().await.unwrap().to_bytes();

@@ -1,0 +1,65 @@
+//! The admin console's pages. Same rules as the hosted pages: plain view
+//! models in, HTML out; every action is a form that works without JavaScript.
+
+mod customers;
+mod sign_in;
+
+pub use customers::{CustomerRow, CustomersView, SearchField, customers_page};
+pub use sign_in::{AdminSetupView, AdminSignInView, admin_setup_page, admin_sign_in_page};
+
+use crate::components::CsrfField;
+use leptos::prelude::*;
+
+/// What every console page needs besides its own content.
+#[derive(Clone, Debug, Default)]
+pub struct ConsoleChrome {
+    pub stylesheet: String,
+    pub csrf_token: String,
+    /// The signed-in admin's name and role; `None` on the sign-in pages.
+    pub admin: Option<(String, String)>,
+}
+
+pub(crate) fn console_document(
+    chrome: &ConsoleChrome,
+    title: &str,
+    body: impl IntoView + 'static,
+) -> String {
+    let chrome = chrome.clone();
+    let title = format!("{title} · Gatehouse console");
+    let html = Owner::new().with(move || {
+        let nav = chrome.admin.clone().map(|(name, role)| {
+            view! {
+                <nav class="flex flex-wrap items-center gap-4 text-sm" aria-label="Console">
+                    <a href="/admin/customers" class="font-medium text-slate-100 hover:underline">"Customers"</a>
+                    <span class="text-slate-300">{format!("{name} ({role})")}</span>
+                    <form method="post" action="/admin/logout">
+                        <CsrfField token=chrome.csrf_token.clone()/>
+                        <button type="submit" class="rounded-md px-2 py-1 text-slate-100 hover:bg-slate-700">"Sign out"</button>
+                    </form>
+                </nav>
+            }
+        });
+        view! {
+            <html lang="en">
+                <head>
+                    <meta charset="utf-8"/>
+                    <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                    <meta name="referrer" content="no-referrer"/>
+                    <title>{title}</title>
+                    <link rel="stylesheet" href=chrome.stylesheet.clone()/>
+                </head>
+                <body class="min-h-screen bg-slate-100 text-slate-900 antialiased">
+                    <header class="bg-slate-800">
+                        <div class="mx-auto flex max-w-6xl flex-wrap items-center justify-between gap-2 px-4 py-3">
+                            <a href="/admin" class="text-lg font-semibold text-white">"Gatehouse console"</a>
+                            {nav}
+                        </div>
+                    </header>
+                    <main id="main" class="mx-auto w-full max-w-6xl px-4 py-6">{body}</main>
+                </body>
+            </html>
+        }
+        .to_html()
+    });
+    format!("<!DOCTYPE html>{html}")
+}

@@ -1,0 +1,83 @@
+use super::{ConsoleChrome, console_document};
+use crate::FieldErrors;
+use crate::components::{Card, CsrfField, Field, Notice, SubmitButton};
+use leptos::prelude::*;
+
+#[derive(Clone, Debug, Default)]
+pub struct AdminSignInView {
+    pub email: String,
+    pub error: Option<String>,
+    pub notice: Option<String>,
+}
+
+pub fn admin_sign_in_page(chrome: &ConsoleChrome, page: &AdminSignInView) -> String {
+    let (chrome, page) = (chrome.clone(), page.clone());
+    let csrf = chrome.csrf_token.clone();
+    let body = view! {
+        <div class="mx-auto max-w-md">
+            <Card title="Console sign-in".to_string()>
+                {page.notice.clone().map(|m| view! { <Notice tone="success" message=m/> })}
+                {page.error.clone().map(|m| view! { <Notice tone="error" message=m/> })}
+                <form method="post" action="/admin/login" novalidate>
+                    <CsrfField token=csrf.clone()/>
+                    <Field name="email" label="Email" kind="email" value=page.email.clone() autocomplete="username" maxlength=254/>
+                    <Field name="password" label="Password" kind="password" autocomplete="current-password" maxlength=1024/>
+                    <SubmitButton label="Sign in"/>
+                </form>
+            </Card>
+        </div>
+    };
+    console_document(&chrome, "Sign in", body)
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct AdminSetupView {
+    pub token: String,
+    /// Fixed by the invitation; when `None` the new admin types one.
+    pub invited_email: Option<String>,
+    pub role: String,
+    pub email: String,
+    pub display_name: String,
+    pub password_min: usize,
+    pub errors: FieldErrors,
+}
+
+pub fn admin_setup_page(chrome: &ConsoleChrome, page: &AdminSetupView) -> String {
+    let (chrome, page) = (chrome.clone(), page.clone());
+    let csrf = chrome.csrf_token.clone();
+    let intro = format!(
+        "You are setting up a {} account for the Gatehouse console.",
+        page.role
+    );
+    let email_field = match page.invited_email.clone() {
+        Some(email) => view! {
+            <p class="mb-4 text-sm"><span class="font-medium text-slate-700">"Email: "</span>{email}</p>
+        }
+        .into_any(),
+        None => view! {
+            <Field name="email" label="Email" kind="email" value=page.email.clone()
+                error=page.errors.get("email") autocomplete="username" maxlength=254/>
+        }
+        .into_any(),
+    };
+    let hint = format!("At least {} characters.", page.password_min);
+    let body = view! {
+        <div class="mx-auto max-w-md">
+            <Card title="Set up your admin account".to_string()>
+                <p class="mb-4 text-sm text-slate-600">{intro}</p>
+                {page.errors.get("token").map(|m| view! { <Notice tone="error" message=m/> })}
+                <form method="post" action="/admin/setup" novalidate>
+                    <CsrfField token=csrf.clone()/>
+                    <input type="hidden" name="token" value=page.token.clone()/>
+                    {email_field}
+                    <Field name="display_name" label="Name" value=page.display_name.clone()
+                        error=page.errors.get("display_name") autocomplete="name" maxlength=100/>
+                    <Field name="password" label="Password" kind="password"
+                        error=page.errors.get("password") autocomplete="new-password" maxlength=1024 hint=hint/>
+                    <SubmitButton label="Create admin account"/>
+                </form>
+            </Card>
+        </div>
+    };
+    console_document(&chrome, "Set up your admin account", body)
+}

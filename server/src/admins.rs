@@ -1,0 +1,317 @@
+//! Admins of the console: who they are, what their role lets them do, how
+//! they are invited and how they sign in. Admins are not customers.
+
+use crate::customers::{DisplayName, Email};
+use crate::error::{Error, Result};
+use crate::password::{Password, Verification, check_policy};
+use crate::secrets::{LinkToken, hash_token, looks_like_token};
+use crate::state::AppState;
+use crate::store::NewAdmin;
+use app::FieldErrors;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// Setup and invitation links work for a day.
+pub const INVITE_LIFETIME: i64 = 24 * 3600;
+/// Admin passwords guard every customer record: longer than customers'.
+pub const ADMIN_PASSWORD_MIN: usize = 12;
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct AdminId(pub Uuid);
+
+impl std::fmt::Display for AdminId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// Everything, including managing admins.
+    Owner,
+    /// Views and edits customers, sends resets, disables; no deletion, no admins.
+    Support,
+    /// Reads everything, including the audit trail; changes nothing.
+    Auditor,
+}
+
+impl Role {
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "owner" => Some(Self::Owner),
+            "support" => Some(Self::Support),
+            "auditor" => Some(Self::Auditor),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Owner => "owner",
+            Self::Support => "support",
+            Self::Auditor => "auditor",
+        }
+    }
+
+    pub fn can_edit_customers(self) -> bool {
+        matches!(self, Self::Owner | Self::Support)
+    }
+
+    pub fn can_delete_customers(self) -> bool {
+        self == Self::Owner
+    }
+
+    pub fn can_manage_admins(self) -> bool {
+        self == Self::Owner
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Admin {
+    pub id: AdminId,
+    pub email: Email,
+    pub display_name: DisplayName,
+    pub role: Role,
+}
+
+/// Creates a one-time link that lets its holder become an admin with `role`
+/// (for `email`, or for an address they choose when `None`).
+pub async fn invite_link(state: &AppState, email: Option<&Email>, role: Role) -> Result<String> {
+    let token = LinkToken::generate();
+    let now = state.clock.now();
+    state
+        .store
+        .insert_admin_invite(&token.hash, email, role, now, now + INVITE_LIFETIME)
+        .await?;
+    Ok(state
+        .config
+        .link(&format!("/admin/setup?token={}", token.raw)))
+}
+
+/// On a fresh install with no admin, the link that creates the first owner.
+pub async fn bootstrap_link(state: &AppState) -> Result<Option<String>> {
+    if state.store.count_admins().await? > 0 {
+        return Ok(None);
+    }
+    invite_link(state, None, Role::Owner).await.map(Some)
+}
+
+/// Creates an owner directly (the `gatehouse admin create` command with a password).
+pub async fn create(
+    state: &AppState,
+    raw_email: &str,
+    role: Role,
+    password: Password,
+) -> Result<Admin> {
+    let email = Email::parse(raw_email).map_err(|e| Error::invalid("email", e))?;
+    check_policy(
+        password.as_str(),
+        ADMIN_PASSWORD_MIN,
+        &[email.as_str(), "gatehouse", "admin"],
+    )
+    .map_err(|e| Error::invalid("password", e))?;
+    let name = DisplayName::parse(email.as_str().split('@').next().unwrap_or("admin"))
+        .map_err(|e| Error::invalid("email", e))?;
+    let hash = state.hasher.hash(password).await;
+    let id = AdminId(Uuid::now_v7());
+    let new = NewAdmin {
+        id,
+        email: &email,
+        display_name: &name,
+        role,
+        password_hash: &hash,
+        now: state.clock.now(),
+    };
+    if !state.store.insert_admin(new).await? {
+        return Err(Error::invalid(
+            "email",
+            "An admin with this email already exists.",
+        ));
+    }
+    tracing::info!(admin_id = %id, role = role.as_str(), "admin created");
+    Ok(Admin {
+        id,
+        email,
+        display_name: name,
+        role,
+    })
+}
+
+const INVALID_INVITE: &str =
+    "This setup link is invalid, expired or already used. Ask an owner for a new one.";
+
+/// The email the invitation is for (if fixed) and its role.
+pub async fn check_invite(state: &AppState, raw_token: &str) -> Result<(Option<String>, Role)> {
+    if !looks_like_token(raw_token) {
+        return Err(Error::BadRequest(INVALID_INVITE.into()));
+    }
+    state
+        .store
+        .peek_admin_invite(&hash_token(raw_token), state.clock.now())
+        .await?
+        .ok_or_else(|| Error::BadRequest(INVALID_INVITE.into()))
+}
+
+pub struct AcceptInvite {
+    pub token: String,
+    pub email: String,
+    pub display_name: String,
+    pub password: Password,
+}
+
+pub async fn accept_invite(state: &AppState, input: AcceptInvite) -> Result<Admin> {
+    let (fixed_email, role) = check_invite(state, &input.token).await?;
+    let mut errors = FieldErrors::new();
+    let raw_email = fixed_email.as_deref().unwrap_or(&input.email);
+    let email = Email::parse(raw_email)
+        .map_err(|e| errors.add("email", e))
+        .ok();
+    let name = DisplayName::parse(&input.display_name)
+        .map_err(|e| errors.add("display_name", e))
+        .ok();
+    if let Err(e) = check_policy(
+        input.password.as_str(),
+        ADMIN_PASSWORD_MIN,
+        &[raw_email, &input.display_name, "gatehouse", "admin"],
+    ) {
+        errors.add("password", e);
+    }
+    let (Some(email), Some(name), true) = (email, name, errors.is_empty()) else {
+        return Err(Error::Invalid(errors));
+    };
+    let hash = state.hasher.hash(input.password).await;
+    let id = AdminId(Uuid::now_v7());
+    let new = NewAdmin {
+        id,
+        email: &email,
+        display_name: &name,
+        role,
+        password_hash: &hash,
+        now: state.clock.now(),
+    };
+    match state
+        .store
+        .accept_admin_invite(&hash_token(&input.token), new)
+        .await?
+    {
+        None => Err(Error::BadRequest(INVALID_INVITE.into())),
+        Some(false) => Err(Error::invalid(
+            "email",
+            "An admin with this email already exists.",
+        )),
+        Some(true) => {
+            tracing::info!(admin_id = %id, role = role.as_str(), "admin account set up");
+            Ok(Admin {
+                id,
+                email,
+                display_name: name,
+                role,
+            })
+        }
+    }
+}
+
+/// Admin sign-in: the same dummy-hash and throttle rules as customers', on a
+/// separate counter key so customer and admin lock-outs never mix.
+pub async fn sign_in(
+    state: &AppState,
+    raw_email: &str,
+    password: Password,
+) -> Result<Option<Admin>> {
+    let email = Email::parse(raw_email).map_err(|e| Error::invalid("email", e))?;
+    if password.as_str().is_empty() {
+        return Err(Error::invalid("password", "Enter your password."));
+    }
+    let throttle_key = Email::from_stored(format!("admin:{}", email.as_str()));
+    crate::signin::check_throttle(state, &throttle_key).await?;
+    let verified = match state.store.admin_by_email(&email).await? {
+        Some((admin, hash)) => match state.hasher.verify(password, hash).await {
+            Verification::Valid { rehashed } => {
+                if let Some(new_hash) = rehashed {
+                    state
+                        .store
+                        .set_admin_password_hash(admin.id, &new_hash)
+                        .await?;
+                }
+                Some(admin)
+            }
+            Verification::Invalid => None,
+        },
+        None => {
+            state.hasher.verify_dummy(password).await;
+            None
+        }
+    };
+    match verified {
+        Some(admin) => {
+            crate::signin::clear_throttle(state, &throttle_key).await?;
+            state
+                .store
+                .record_admin_sign_in(admin.id, state.clock.now())
+                .await?;
+            tracing::info!(admin_id = %admin.id, "admin signed in");
+            Ok(Some(admin))
+        }
+        None => {
+            crate::signin::count_failure(state, &throttle_key).await?;
+            Ok(None)
+        }
+    }
+}
+
+/// `gatehouse admin create`: with a password on standard input, creates the
+/// admin at once; with none (or a terminal), prints a one-time setup link.
+pub async fn create_from_cli(
+    config: crate::config::Config,
+    raw_email: &str,
+    raw_role: &str,
+) -> anyhow::Result<()> {
+    use std::io::{IsTerminal, Read};
+    let role = Role::parse(raw_role)
+        .ok_or_else(|| anyhow::anyhow!("--role must be owner, support or auditor"))?;
+    let email = Email::parse(raw_email).map_err(|e| anyhow::anyhow!("--email: {e}"))?;
+    let mut password = String::new();
+    if !std::io::stdin().is_terminal() {
+        std::io::stdin().read_to_string(&mut password)?;
+    }
+    let password = password.trim_end_matches(['\r', '\n']).to_string();
+
+    let store = crate::store::Store::connect(&config.database_url).await?;
+    store.migrate().await?;
+    let state = AppState::new(config, store, crate::clock::Clock::system());
+    if password.is_empty() {
+        let link = invite_link(&state, Some(&email), role)
+            .await
+            .map_err(describe)?;
+        println!(
+            "Open this link within 24 hours to set up the {} admin {}:\n{link}",
+            role.as_str(),
+            email.as_str()
+        );
+    } else {
+        let admin = create(&state, email.as_str(), role, Password::new(password))
+            .await
+            .map_err(describe)?;
+        println!(
+            "Created {} admin {} ({}).",
+            admin.role.as_str(),
+            admin.email.as_str(),
+            admin.id
+        );
+    }
+    state.store.close().await;
+    Ok(())
+}
+
+fn describe(e: Error) -> anyhow::Error {
+    match e {
+        Error::Invalid(errors) => anyhow::anyhow!(
+            errors
+                .iter()
+                .map(|(f, m)| format!("{f}: {m}"))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+        other => anyhow::anyhow!(other.to_string()),
+    }
+}

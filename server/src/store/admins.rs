@@ -1,0 +1,200 @@
+use super::{Store, StoreResult, is_unique_violation, with_pool};
+use crate::admins::{Admin, AdminId, Role};
+use crate::customers::{DisplayName, Email};
+use crate::password::PasswordHash;
+use uuid::Uuid;
+
+#[derive(sqlx::FromRow)]
+struct AdminRow {
+    id: Uuid,
+    email: String,
+    display_name: String,
+    role: String,
+    password_hash: String,
+}
+
+impl AdminRow {
+    fn into_admin(self) -> (Admin, PasswordHash) {
+        let admin = Admin {
+            id: AdminId(self.id),
+            email: Email::from_stored(self.email),
+            display_name: DisplayName::from_stored(self.display_name),
+            // The column's CHECK constraint admits only known roles.
+            role: Role::parse(&self.role).unwrap_or(Role::Auditor),
+        };
+        (admin, PasswordHash::from_stored(self.password_hash))
+    }
+}
+
+const ADMIN_COLUMNS: &str = "id, email, display_name, role, password_hash";
+
+pub struct NewAdmin<'a> {
+    pub id: AdminId,
+    pub email: &'a Email,
+    pub display_name: &'a DisplayName,
+    pub role: Role,
+    pub password_hash: &'a PasswordHash,
+    pub now: i64,
+}
+
+impl Store {
+    pub async fn count_admins(&self) -> StoreResult<i64> {
+        with_pool!(self, |pool| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM admins"
+        )
+        .fetch_one(pool)
+        .await)
+    }
+
+    /// Inserts an admin; `Ok(false)` when the email is already an admin.
+    pub async fn insert_admin(&self, new: NewAdmin<'_>) -> StoreResult<bool> {
+        let sql = "INSERT INTO admins (id, email, display_name, role, password_hash, created_at) \
+                   VALUES ($1, $2, $3, $4, $5, $6)";
+        let result = with_pool!(self, |pool| sqlx::query(sql)
+            .bind(new.id.0)
+            .bind(new.email.as_str())
+            .bind(new.display_name.as_str())
+            .bind(new.role.as_str())
+            .bind(new.password_hash.as_str())
+            .bind(new.now)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()));
+        match result {
+            Ok(_) => Ok(true),
+            Err(e) if is_unique_violation(&e) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    pub async fn admin_by_email(
+        &self,
+        email: &Email,
+    ) -> StoreResult<Option<(Admin, PasswordHash)>> {
+        let sql = format!("SELECT {ADMIN_COLUMNS} FROM admins WHERE email = $1");
+        let row: Option<AdminRow> = with_pool!(self, |pool| sqlx::query_as(&sql)
+            .bind(email.as_str())
+            .fetch_optional(pool)
+            .await)?;
+        Ok(row.map(AdminRow::into_admin))
+    }
+
+    pub async fn admin_by_id(&self, id: AdminId) -> StoreResult<Option<Admin>> {
+        let sql = format!("SELECT {ADMIN_COLUMNS} FROM admins WHERE id = $1");
+        let row: Option<AdminRow> = with_pool!(self, |pool| sqlx::query_as(&sql)
+            .bind(id.0)
+            .fetch_optional(pool)
+            .await)?;
+        Ok(row.map(|r| r.into_admin().0))
+    }
+
+    pub async fn set_admin_password_hash(
+        &self,
+        id: AdminId,
+        hash: &PasswordHash,
+    ) -> StoreResult<()> {
+        with_pool!(self, |pool| sqlx::query(
+            "UPDATE admins SET password_hash = $2 WHERE id = $1"
+        )
+        .bind(id.0)
+        .bind(hash.as_str())
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    pub async fn record_admin_sign_in(&self, id: AdminId, now: i64) -> StoreResult<()> {
+        with_pool!(self, |pool| sqlx::query(
+            "UPDATE admins SET last_sign_in_at = $2 WHERE id = $1"
+        )
+        .bind(id.0)
+        .bind(now)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    pub async fn insert_admin_invite(
+        &self,
+        token_hash: &[u8],
+        email: Option<&Email>,
+        role: Role,
+        now: i64,
+        expires_at: i64,
+    ) -> StoreResult<()> {
+        let sql = "INSERT INTO admin_invites (token_hash, email, role, created_at, expires_at) \
+                   VALUES ($1, $2, $3, $4, $5)";
+        with_pool!(self, |pool| sqlx::query(sql)
+            .bind(token_hash)
+            .bind(email.map(Email::as_str))
+            .bind(role.as_str())
+            .bind(now)
+            .bind(expires_at)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// The invitation behind a link, if it is unused and unexpired: the
+    /// invited email (none for a setup link) and role.
+    pub async fn peek_admin_invite(
+        &self,
+        token_hash: &[u8],
+        now: i64,
+    ) -> StoreResult<Option<(Option<String>, Role)>> {
+        let sql = "SELECT email, role FROM admin_invites WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2";
+        let row: Option<(Option<String>, String)> = with_pool!(self, |pool| sqlx::query_as(sql)
+            .bind(token_hash)
+            .bind(now)
+            .fetch_optional(pool)
+            .await)?;
+        Ok(row.and_then(|(email, role)| Role::parse(&role).map(|r| (email, r))))
+    }
+
+    /// Spends an invitation and creates the admin it invites, atomically:
+    /// `Ok(None)` when the link was spent meanwhile, `Ok(Some(false))` when
+    /// the email already belongs to an admin (nothing is spent then).
+    pub async fn accept_admin_invite(
+        &self,
+        token_hash: &[u8],
+        new: NewAdmin<'_>,
+    ) -> StoreResult<Option<bool>> {
+        with_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let spent = sqlx::query(
+                "UPDATE admin_invites SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
+            )
+            .bind(token_hash)
+            .bind(new.now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if spent == 0 {
+                return Ok(None);
+            }
+            let inserted = sqlx::query(
+                "INSERT INTO admins (id, email, display_name, role, password_hash, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(new.id.0)
+            .bind(new.email.as_str())
+            .bind(new.display_name.as_str())
+            .bind(new.role.as_str())
+            .bind(new.password_hash.as_str())
+            .bind(new.now)
+            .execute(&mut *tx)
+            .await;
+            match inserted {
+                Ok(_) => {
+                    tx.commit().await?;
+                    Ok(Some(true))
+                }
+                Err(e) if is_unique_violation(&e) => Ok(Some(false)),
+                Err(e) => Err(e),
+            }
+        })
+    }
+}

@@ -1,0 +1,329 @@
+//! The admin console: admin setup and sign-in apart from customers, and
+//! customer search with keyset pages, on every backend.
+
+mod support;
+
+use axum::http::{StatusCode, header};
+use gatehouse::admins::Role;
+use std::collections::HashSet;
+use support::*;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn first_owner_sets_up_through_the_bootstrap_link() {
+    on_each_backend(|app| async move {
+        let link = gatehouse::admins::bootstrap_link(&app.state)
+            .await
+            .unwrap()
+            .expect("no admin yet");
+        let path = &link[PUBLIC_URL.len()..];
+        let token = link.split("token=").nth(1).unwrap().to_string();
+        let mut browser = app.browser();
+        browser
+            .get(path)
+            .await
+            .assert_status(StatusCode::OK)
+            .assert_contains("owner account");
+
+        // Bad input changes nothing and keeps the link usable.
+        let weak = browser
+            .post(
+                "/admin/setup",
+                &[
+                    ("token", &token),
+                    ("email", "boss@example.com"),
+                    ("display_name", "Boss"),
+                    ("password", "short pass"),
+                ],
+            )
+            .await;
+        weak.assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+            .assert_contains("at least 12");
+        assert_eq!(app.state.store.count_admins().await.unwrap(), 0);
+
+        let page = browser
+            .post(
+                "/admin/setup",
+                &[
+                    ("token", &token),
+                    ("email", "Boss@Example.com"),
+                    ("display_name", "Boss"),
+                    ("password", ADMIN_PASSWORD),
+                ],
+            )
+            .await;
+        page.assert_redirect("/admin/customers");
+        let cookie = page
+            .headers
+            .get(header::SET_COOKIE)
+            .unwrap()
+            .to_str()
+            .unwrap();
+        assert!(
+            cookie.starts_with("gatehouse_admin=")
+                && cookie.contains("Path=/admin")
+                && cookie.contains("HttpOnly"),
+            "{cookie}"
+        );
+        browser
+            .get("/admin/customers")
+            .await
+            .assert_status(StatusCode::OK)
+            .assert_contains("Boss (owner)");
+        assert!(
+            gatehouse::admins::bootstrap_link(&app.state)
+                .await
+                .unwrap()
+                .is_none(),
+            "no bootstrap once an owner exists"
+        );
+
+        // The link is spent.
+        app.browser()
+            .get(path)
+            .await
+            .assert_status(StatusCode::BAD_REQUEST);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_and_customer_sessions_are_separate() {
+    on_each_backend(|app| async move {
+        let mut customer = app
+            .signed_up_and_verified("shopper@example.com", STRONG_PASSWORD)
+            .await;
+        customer
+            .get("/admin/customers")
+            .await
+            .assert_redirect("/admin/login");
+        // A customer's credentials are not an admin's.
+        customer.get("/admin/login").await;
+        customer
+            .post(
+                "/admin/login",
+                &[
+                    ("email", "shopper@example.com"),
+                    ("password", STRONG_PASSWORD),
+                ],
+            )
+            .await
+            .assert_status(StatusCode::UNAUTHORIZED)
+            .assert_contains("do not match an admin account");
+
+        let mut admin = app
+            .admin_browser("support@example.com", Role::Support)
+            .await;
+        assert!(
+            admin.cookie.is_none(),
+            "the console sets only its own cookie"
+        );
+        admin.get("/account").await.assert_redirect("/login");
+        admin
+            .get("/admin/customers")
+            .await
+            .assert_contains("Admin Person (support)");
+
+        admin
+            .post("/admin/logout", &[])
+            .await
+            .assert_redirect("/admin/login");
+        admin
+            .get("/admin/login")
+            .await
+            .assert_contains("signed out of the console");
+        admin
+            .get("/admin/customers")
+            .await
+            .assert_redirect("/admin/login");
+
+        admin
+            .post(
+                "/admin/login",
+                &[
+                    ("email", "support@example.com"),
+                    ("password", "wrong password here"),
+                ],
+            )
+            .await
+            .assert_status(StatusCode::UNAUTHORIZED);
+        admin
+            .post(
+                "/admin/login",
+                &[
+                    ("email", "SUPPORT@example.com"),
+                    ("password", ADMIN_PASSWORD),
+                ],
+            )
+            .await
+            .assert_redirect("/admin/customers");
+        admin
+            .get("/admin/customers")
+            .await
+            .assert_status(StatusCode::OK);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_sessions_end_after_their_absolute_lifetime() {
+    let app = TestApp::start(&Backend::Sqlite, &["--admin-session-absolute-hours", "1"]).await;
+    let mut admin = app.admin_browser("owner@example.com", Role::Owner).await;
+    admin
+        .get("/admin/customers")
+        .await
+        .assert_status(StatusCode::OK);
+    app.state.clock.advance(3601);
+    admin
+        .get("/admin/customers")
+        .await
+        .assert_redirect("/admin/login");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn search_by_email_name_id_and_status() {
+    on_each_backend(|app| async move {
+        let ada = app
+            .insert_customer("ada@example.com", "Ada Lovelace", 1_000, true)
+            .await;
+        app.insert_customer("adam@example.com", "Adam Smith", 1_001, false)
+            .await;
+        app.insert_customer("ada.b@example.org", "Ada Byron", 1_002, false)
+            .await;
+        app.insert_customer("grace@example.com", "Grace HOPPER", 1_003, true)
+            .await;
+        app.insert_customer("percent@example.com", "100% Real_Name", 1_004, true)
+            .await;
+        let mut admin = app
+            .admin_browser("auditor@example.com", Role::Auditor)
+            .await;
+
+        let page = admin.get("/admin/customers").await;
+        page.assert_status(StatusCode::OK)
+            .assert_contains("5 customers");
+        // Newest first.
+        assert!(
+            page.body.find("percent@example.com").unwrap()
+                < page.body.find("ada@example.com").unwrap()
+        );
+
+        let emails = |body: &str| -> Vec<String> {
+            [
+                "ada@example.com",
+                "adam@example.com",
+                "ada.b@example.org",
+                "grace@example.com",
+                "percent@example.com",
+            ]
+            .into_iter()
+            .filter(|e| body.contains(&format!(">{e}<")))
+            .map(String::from)
+            .collect()
+        };
+        let prefix = admin.get("/admin/customers?q=ADA&field=email").await;
+        assert_eq!(
+            emails(&prefix.body),
+            ["ada@example.com", "adam@example.com", "ada.b@example.org"]
+        );
+        let exact = admin
+            .get("/admin/customers?q=ada%40example.com&field=email")
+            .await;
+        assert_eq!(emails(&exact.body), ["ada@example.com"]);
+        let name = admin.get("/admin/customers?q=hopper&field=name").await;
+        assert_eq!(emails(&name.body), ["grace@example.com"]);
+        let wildcard = admin.get("/admin/customers?q=%25+real_&field=name").await;
+        assert_eq!(
+            emails(&wildcard.body),
+            ["percent@example.com"],
+            "LIKE wildcards are literal"
+        );
+        let underscore = admin.get("/admin/customers?q=a_a&field=name").await;
+        assert!(emails(&underscore.body).is_empty());
+        let by_id = admin
+            .get(&format!("/admin/customers?q={ada}&field=id"))
+            .await;
+        assert_eq!(emails(&by_id.body), ["ada@example.com"]);
+        let unverified = admin
+            .get("/admin/customers?q=ada&field=email&status=unverified")
+            .await;
+        assert_eq!(
+            emails(&unverified.body),
+            ["adam@example.com", "ada.b@example.org"]
+        );
+        let none = admin.get("/admin/customers?q=zzz&field=email").await;
+        none.assert_contains("No customers match.");
+
+        // Bad input: a clear 400 and nothing else.
+        let long = "a".repeat(255);
+        for bad in [
+            format!("/admin/customers?q={long}"),
+            "/admin/customers?field=phone&q=1".into(),
+            "/admin/customers?status=gold".into(),
+            "/admin/customers?q=not-a-uuid&field=id".into(),
+            "/admin/customers?after=%21%21%21".into(),
+            "/admin/customers?after=Yy5ub3QuYW4uaWQ".into(),
+        ] {
+            admin.get(&bad).await.assert_status(StatusCode::BAD_REQUEST);
+        }
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keyset_pages_neither_repeat_nor_skip_while_customers_arrive() {
+    on_each_backend(|app| async move {
+        for i in 0..120 {
+            // Pairs share a creation second, so ties are broken by id.
+            app.insert_customer(
+                &format!("c{i:03}@example.com"),
+                &format!("Customer {i}"),
+                10_000 + i / 2,
+                i % 3 == 0,
+            )
+            .await;
+        }
+        let mut admin = app.admin_browser("owner@example.com", Role::Owner).await;
+        for (start, expected) in [
+            ("/admin/customers", 120),
+            ("/admin/customers?q=c0&field=email", 100),
+        ] {
+            let mut seen = Vec::new();
+            let mut next = Some(start.to_string());
+            let mut pages = 0;
+            while let Some(path) = next {
+                let page = admin.get(&path).await;
+                page.assert_status(StatusCode::OK);
+                for part in page.body.split("/admin/customers/").skip(1) {
+                    let rest = &part[part.find('>').unwrap() + 1..];
+                    seen.push(rest[..rest.find('<').unwrap()].to_string());
+                }
+                // New sign-ups while paging land before the first page, not in the middle.
+                app.insert_customer(
+                    &format!("new{pages}-{expected}@example.net"),
+                    "Newcomer",
+                    99_999,
+                    false,
+                )
+                .await;
+                next = extract_next(&page.body);
+                pages += 1;
+            }
+            let unique: HashSet<_> = seen.iter().collect();
+            assert_eq!(unique.len(), seen.len(), "a row repeated");
+            let old: Vec<_> = seen
+                .iter()
+                .filter(|e| e.ends_with("@example.com"))
+                .collect();
+            assert_eq!(old.len(), expected, "rows skipped: {seen:?}");
+            assert_eq!(pages, expected.div_ceil(50));
+        }
+    })
+    .await;
+}
+
+fn extract_next(html: &str) -> Option<String> {
+    let at = html.find(r#"rel="next""#)?;
+    let before = &html[..at];
+    let href_at = before.rfind("href=\"")? + 6;
+    let href = &html[href_at..href_at + html[href_at..].find('"')?];
+    Some(href.replace("&amp;", "&"))
+}
