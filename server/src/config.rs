@@ -28,6 +28,15 @@ pub enum Command {
     Serve,
     /// Run database migrations and exit.
     Migrate,
+    /// Fill the database with realistic synthetic customers.
+    Seed {
+        /// How many customers to create.
+        #[arg(long)]
+        customers: usize,
+        /// No progress bar.
+        #[arg(long)]
+        quiet: bool,
+    },
     /// Manage console admins.
     #[command(subcommand)]
     Admin(AdminCommand),

@@ -16,6 +16,7 @@ pub mod mail;
 pub mod password;
 pub mod recovery;
 pub mod secrets;
+pub mod seed;
 pub mod sessions;
 pub mod signin;
 pub mod signup;

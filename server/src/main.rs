@@ -28,6 +28,9 @@ fn main() -> ExitCode {
             Command::Admin(AdminCommand::Create { email, role }) => {
                 gatehouse::admins::create_from_cli(config, &email, &role).await
             }
+            Command::Seed { customers, quiet } => {
+                gatehouse::seed::run(config, customers, quiet).await
+            }
             Command::Bench(args) => gatehouse::bench::run(args, config).await,
         }
     });

@@ -5,6 +5,7 @@
 //! configured; `with_pool!` expands a query body once per backend.
 
 mod admins;
+mod bulk;
 mod customers;
 mod mail;
 mod search;
@@ -13,6 +14,7 @@ mod throttle;
 mod tokens;
 
 pub use admins::NewAdmin;
+pub use bulk::BulkCustomer;
 pub use customers::NewCustomer;
 pub use mail::OutboxMail;
 pub use search::{Cursor, CustomerPage, CustomerQuery, VerifiedFilter};

@@ -1,0 +1,106 @@
+//! Loading many customers at once: multi-row INSERTs in large transactions
+//! on SQLite, `COPY` on PostgreSQL. Rows whose email already exists are
+//! skipped on SQLite; on PostgreSQL the caller gives fresh emails.
+
+use super::{Pool, Store, StoreResult};
+use uuid::Uuid;
+
+pub struct BulkCustomer {
+    pub id: Uuid,
+    pub email: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub email_verified_at: Option<i64>,
+    pub created_at: i64,
+    pub last_sign_in_at: Option<i64>,
+}
+
+/// Rows per INSERT statement on SQLite (8 parameters each, well under its limit).
+const ROWS_PER_STATEMENT: usize = 500;
+
+impl Store {
+    pub async fn bulk_insert_customers(
+        &self,
+        rows: &[BulkCustomer],
+        terms_version: &str,
+    ) -> StoreResult<()> {
+        match &self.pool {
+            Pool::Sqlite(pool) => {
+                let mut tx = pool.begin().await?;
+                for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+                    let mut sql = String::from(
+                        "INSERT OR IGNORE INTO customers (id, email, display_name, password_hash, terms_version, \
+                         terms_accepted_at, created_at, updated_at, email_verified_at, last_sign_in_at) VALUES ",
+                    );
+                    for (i, _) in chunk.iter().enumerate() {
+                        let b = i * 8;
+                        if i > 0 {
+                            sql.push(',');
+                        }
+                        sql.push_str(&format!(
+                            "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                            b + 1,
+                            b + 2,
+                            b + 3,
+                            b + 4,
+                            b + 5,
+                            b + 6,
+                            b + 6,
+                            b + 6,
+                            b + 7,
+                            b + 8
+                        ));
+                    }
+                    let mut query = sqlx::query(&sql);
+                    for row in chunk {
+                        query = query
+                            .bind(row.id)
+                            .bind(&row.email)
+                            .bind(&row.display_name)
+                            .bind(&row.password_hash)
+                            .bind(terms_version)
+                            .bind(row.created_at)
+                            .bind(row.email_verified_at)
+                            .bind(row.last_sign_in_at);
+                    }
+                    query.execute(&mut *tx).await?;
+                }
+                tx.commit().await
+            }
+            Pool::Postgres(pool) => {
+                let mut conn = pool.acquire().await?;
+                let mut copy = conn
+                    .copy_in_raw(
+                        "COPY customers (id, email, display_name, password_hash, terms_version, terms_accepted_at, \
+                         created_at, updated_at, email_verified_at, last_sign_in_at) FROM STDIN WITH (FORMAT csv)",
+                    )
+                    .await?;
+                let mut buf = String::with_capacity(rows.len() * 200);
+                for row in rows {
+                    let opt = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
+                    buf.push_str(&format!(
+                        "{},{},{},{},{},{},{},{},{},{}\n",
+                        row.id,
+                        csv(&row.email),
+                        csv(&row.display_name),
+                        csv(&row.password_hash),
+                        csv(terms_version),
+                        row.created_at,
+                        row.created_at,
+                        row.created_at,
+                        opt(row.email_verified_at),
+                        opt(row.last_sign_in_at),
+                    ));
+                }
+                copy.send(buf.as_bytes()).await?;
+                copy.finish().await?;
+                Ok(())
+            }
+        }
+    }
+}
+
+/// A CSV field, quoted (COPY's csv format reads an unquoted empty field as NULL).
+fn csv(value: &str) -> String {
+    format!("\"{}\"", value.replace('"', "\"\""))
+}

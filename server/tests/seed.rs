@@ -1,0 +1,43 @@
+//! `gatehouse seed` on every backend: the rows arrive, are valid customers,
+//! and sign in with the documented password.
+
+mod support;
+
+use axum::http::StatusCode;
+use gatehouse::admins::Role;
+use support::*;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn seeded_customers_are_real_customers() {
+    on_each_backend(|app| async move {
+        let config = (*app.state.config).clone();
+        gatehouse::seed::run(config.clone(), 2_500, true)
+            .await
+            .unwrap();
+        // A second run adds more, without clashing with the first.
+        gatehouse::seed::run(config, 500, true).await.unwrap();
+        assert_eq!(app.customers().await, 3_000);
+
+        let mut admin = app.admin_browser("owner@example.com", Role::Owner).await;
+        let page = admin.get("/admin/customers").await;
+        page.assert_status(StatusCode::OK)
+            .assert_contains("3000 customers");
+        let first = page.body.split("/admin/customers/").nth(1).unwrap();
+        let email = &first[first.find('>').unwrap() + 1..];
+        let email = &email[..email.find('<').unwrap()];
+
+        let mut customer = app.browser();
+        customer.get("/login").await;
+        customer
+            .post(
+                "/login",
+                &[
+                    ("email", email),
+                    ("password", gatehouse::seed::SEED_PASSWORD),
+                ],
+            )
+            .await
+            .assert_redirect("/account");
+    })
+    .await;
+}
