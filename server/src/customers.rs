@@ -34,6 +34,7 @@ pub struct Customer {
     pub email_verified: bool,
     pub created_at: i64,
     pub last_sign_in_at: Option<i64>,
+    pub disabled: bool,
 }
 
 /// An email address in its normalised form: trimmed and lower-cased, so the

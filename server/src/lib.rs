@@ -6,9 +6,11 @@
 
 pub mod account;
 pub mod admins;
+pub mod audit;
 pub mod bench;
 pub mod clock;
 pub mod config;
+pub mod customer_admin;
 pub mod customers;
 pub mod error;
 pub mod http;
@@ -60,9 +62,12 @@ pub async fn serve(config: config::Config) -> anyhow::Result<()> {
         listener.local_addr()?
     );
     println!("Gatehouse is running at {url}/");
-    axum::serve(listener, http::router(state).into_make_service())
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    axum::serve(
+        listener,
+        http::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     store.close().await;
     Ok(())
 }

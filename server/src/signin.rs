@@ -5,10 +5,12 @@
 //! holds across instances; it applies to unknown emails too, so a lock-out
 //! reveals nothing either.
 
+use crate::audit::{self, Actor};
 use crate::customers::{Customer, Email};
 use crate::error::{Error, Result};
 use crate::password::{Password, Verification};
 use crate::state::AppState;
+use serde_json::json;
 
 /// Failures counted within this many seconds...
 const FAILURE_WINDOW: i64 = 15 * 60;
@@ -19,15 +21,21 @@ const LOCK_SECONDS: i64 = 15 * 60;
 
 pub const REJECTED: &str = "That email and password do not match an account.";
 
+pub const DISABLED: &str =
+    "This account is disabled. Contact support if you think this is a mistake.";
+
 pub enum SignInOutcome {
     SignedIn(Customer),
     Rejected,
+    /// The password was right, but an admin has disabled the account.
+    Disabled,
 }
 
 pub async fn sign_in(
     state: &AppState,
     raw_email: &str,
     password: Password,
+    ip: Option<&str>,
 ) -> Result<SignInOutcome> {
     let email = Email::parse(raw_email).map_err(|e| Error::invalid("email", e))?;
     if password.as_str().is_empty() {
@@ -41,7 +49,19 @@ pub async fn sign_in(
     let verified = match state.store.customer_by_email(&email).await? {
         Some((customer, hash)) => match state.hasher.verify(password, hash).await {
             Verification::Valid { rehashed } => Some((customer, rehashed)),
-            Verification::Invalid => None,
+            Verification::Invalid => {
+                let who = Actor::Customer(customer.id);
+                audit::record(
+                    state,
+                    who,
+                    "customer.sign_in_failed",
+                    Some(customer.id),
+                    ip,
+                    json!({}),
+                )
+                .await?;
+                None
+            }
         },
         None => {
             state.hasher.verify_dummy(password).await;
@@ -54,6 +74,19 @@ pub async fn sign_in(
         return Ok(SignInOutcome::Rejected);
     };
 
+    let who = Actor::Customer(customer.id);
+    if customer.disabled {
+        audit::record(
+            state,
+            who,
+            "customer.sign_in_refused",
+            Some(customer.id),
+            ip,
+            json!({ "reason": "disabled" }),
+        )
+        .await?;
+        return Ok(SignInOutcome::Disabled);
+    }
     let now = state.clock.now();
     if had_failures {
         clear_throttle(state, &email).await?;
@@ -65,6 +98,15 @@ pub async fn sign_in(
             .await?;
     }
     state.store.record_sign_in(customer.id, now).await?;
+    audit::record(
+        state,
+        who,
+        "customer.signed_in",
+        Some(customer.id),
+        ip,
+        json!({}),
+    )
+    .await?;
     tracing::info!(customer_id = %customer.id, "customer signed in");
     Ok(SignInOutcome::SignedIn(customer))
 }

@@ -327,3 +327,197 @@ fn extract_next(html: &str) -> Option<String> {
     let href = &html[href_at..href_at + html[href_at..].find('"')?];
     Some(href.replace("&amp;", "&"))
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn disabling_ends_sessions_blocks_sign_in_and_is_audited() {
+    on_each_backend(|app| async move {
+        let mut customer = app
+            .signed_up_and_verified("dana@example.com", STRONG_PASSWORD)
+            .await;
+        let (found, _) = app
+            .state
+            .store
+            .customer_by_email(&gatehouse::customers::Email::parse("dana@example.com").unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        let id = found.id;
+        let mut support = app
+            .admin_browser("support@example.com", Role::Support)
+            .await;
+        let detail = support.get(&format!("/admin/customers/{id}")).await;
+        detail
+            .assert_status(StatusCode::OK)
+            .assert_contains("Active sessions")
+            .assert_contains("Disable customer");
+
+        support
+            .post(&format!("/admin/customers/{id}/disable"), &[])
+            .await
+            .assert_redirect(&format!("/admin/customers/{id}"));
+        support
+            .get(&format!("/admin/customers/{id}"))
+            .await
+            .assert_contains("signed out everywhere")
+            .assert_contains("Disabled")
+            .assert_contains("customer.disabled")
+            .assert_contains("Enable customer");
+
+        // Signed out at once, and the right password is refused.
+        customer.get("/account").await.assert_redirect("/login");
+        customer.get("/login").await;
+        customer
+            .post(
+                "/login",
+                &[("email", "dana@example.com"), ("password", STRONG_PASSWORD)],
+            )
+            .await
+            .assert_status(StatusCode::FORBIDDEN)
+            .assert_contains("disabled");
+        // A wrong password still gets the ordinary answer.
+        customer
+            .post(
+                "/login",
+                &[
+                    ("email", "dana@example.com"),
+                    ("password", "wrong password here"),
+                ],
+            )
+            .await
+            .assert_status(StatusCode::UNAUTHORIZED);
+
+        let events = app.state.store.audit_for_customer(id, 50).await.unwrap();
+        let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
+        assert_eq!(
+            &actions[..3],
+            [
+                "customer.sign_in_failed",
+                "customer.sign_in_refused",
+                "customer.disabled"
+            ]
+        );
+        let disabled = &events[2];
+        assert_eq!(disabled.actor_kind, "admin");
+        assert!(
+            disabled.details.contains(r#""before":false"#)
+                && disabled.details.contains(r#""after":true"#)
+        );
+
+        support
+            .post(&format!("/admin/customers/{id}/enable"), &[])
+            .await
+            .assert_redirect(&format!("/admin/customers/{id}"));
+        customer
+            .post(
+                "/login",
+                &[("email", "dana@example.com"), ("password", STRONG_PASSWORD)],
+            )
+            .await
+            .assert_redirect("/account");
+        let latest = app.state.store.audit_for_customer(id, 1).await.unwrap();
+        assert_eq!(latest[0].action, "customer.signed_in");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn auditors_read_but_cannot_change_customers() {
+    on_each_backend(|app| async move {
+        let id = app
+            .insert_customer("eli@example.com", "Eli", 5_000, true)
+            .await;
+        let mut auditor = app
+            .admin_browser("auditor@example.com", Role::Auditor)
+            .await;
+        let page = auditor.get(&format!("/admin/customers/{id}")).await;
+        page.assert_status(StatusCode::OK)
+            .assert_contains("eli@example.com");
+        assert!(
+            !page.body.contains("Disable customer"),
+            "no button the role cannot use"
+        );
+
+        // A forged form is refused on the server.
+        auditor
+            .post(&format!("/admin/customers/{id}/disable"), &[])
+            .await
+            .assert_status(StatusCode::FORBIDDEN)
+            .assert_contains("not change them");
+        assert!(
+            !app.state
+                .store
+                .customer_by_id(id)
+                .await
+                .unwrap()
+                .unwrap()
+                .disabled
+        );
+        assert!(
+            app.state
+                .store
+                .audit_for_customer(id, 10)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+
+        auditor
+            .get("/admin/customers/01890a5d-ac96-774b-bcce-b302099a8057")
+            .await
+            .assert_status(StatusCode::NOT_FOUND);
+        auditor
+            .get("/admin/customers/not-an-id")
+            .await
+            .assert_status(StatusCode::BAD_REQUEST);
+        auditor
+            .post("/admin/customers/not-an-id/disable", &[])
+            .await
+            .assert_status(StatusCode::BAD_REQUEST);
+
+        // Not signed in at all: to the sign-in page, nothing changes.
+        let mut stranger = app.browser();
+        stranger
+            .get(&format!("/admin/customers/{id}"))
+            .await
+            .assert_redirect("/admin/login");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_audit_trail_is_append_only_in_the_database() {
+    for backend in backends() {
+        let app = TestApp::start(&backend, &[]).await;
+        let id = app
+            .insert_customer("fay@example.com", "Fay", 5_000, true)
+            .await;
+        let mut support = app
+            .admin_browser("support@example.com", Role::Support)
+            .await;
+        support.get(&format!("/admin/customers/{id}")).await;
+        support
+            .post(&format!("/admin/customers/{id}/disable"), &[])
+            .await;
+        let statements = [
+            "UPDATE audit_events SET action = 'nothing'",
+            "DELETE FROM audit_events",
+        ];
+        for sql in statements {
+            let refused = match &backend {
+                Backend::Sqlite => {
+                    let pool = sqlx::SqlitePool::connect(&app.db.url).await.unwrap();
+                    sqlx::query(sql).execute(&pool).await.is_err()
+                }
+                Backend::Postgres(_) => {
+                    let pool = sqlx::PgPool::connect(&app.db.url).await.unwrap();
+                    sqlx::query(sql).execute(&pool).await.is_err()
+                }
+            };
+            assert!(refused, "{sql} must be refused");
+        }
+        assert_eq!(
+            app.state.store.audit_for_customer(id, 10).await.unwrap()[0].action,
+            "customer.disabled"
+        );
+    }
+}

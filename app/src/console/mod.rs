@@ -1,9 +1,11 @@
 //! The admin console's pages. Same rules as the hosted pages: plain view
 //! models in, HTML out; every action is a form that works without JavaScript.
 
+mod customer;
 mod customers;
 mod sign_in;
 
+pub use customer::{CustomerDetailView, EventRow, customer_detail_page};
 pub use customers::{CustomerRow, CustomersView, SearchField, customers_page};
 pub use sign_in::{AdminSetupView, AdminSignInView, admin_setup_page, admin_sign_in_page};
 

@@ -5,14 +5,15 @@
 use super::assets::STYLESHEET_HREF;
 use super::{csrf, extract::FormData};
 use crate::admins::{self, AcceptInvite, Admin, AdminId};
-use crate::customers::Email;
+use crate::customer_admin;
+use crate::customers::{CustomerId, Email};
 use crate::error::{Error, Result};
 use crate::password::Password;
 use crate::state::AppState;
 use crate::store::{Cursor, CustomerQuery, VerifiedFilter};
 use app::console::*;
 use axum::Router;
-use axum::extract::{FromRequestParts, Query, State};
+use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::middleware;
@@ -39,6 +40,9 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/admin/login", get(sign_in_form).post(sign_in))
         .route("/admin/logout", post(sign_out))
         .route("/admin/customers", get(customers))
+        .route("/admin/customers/{id}", get(customer_detail))
+        .route("/admin/customers/{id}/disable", post(disable_customer))
+        .route("/admin/customers/{id}/enable", post(enable_customer))
         .layer(middleware::from_fn(csrf::guard))
         .layer(sessions)
 }
@@ -56,6 +60,7 @@ struct AdminSession {
 struct ConsoleVisitor {
     session: Session,
     admin: Option<Admin>,
+    ip: Option<String>,
 }
 
 impl ConsoleVisitor {
@@ -116,7 +121,11 @@ impl FromRequestParts<AppState> for ConsoleVisitor {
         let admin = current_admin(state, &session)
             .await
             .map_err(IntoResponse::into_response)?;
-        Ok(Self { session, admin })
+        Ok(Self {
+            session,
+            admin,
+            ip: super::extract::peer_ip(parts),
+        })
     }
 }
 
@@ -403,6 +412,89 @@ async fn customers(
         StatusCode::OK,
         customers_page(&admin.0.chrome().await?, &view),
     ))
+}
+
+fn parse_customer_id(raw: &str) -> Result<CustomerId> {
+    Uuid::parse_str(raw)
+        .map(CustomerId)
+        .map_err(|_| Error::BadRequest("That is not a customer id.".into()))
+}
+
+async fn customer_detail(
+    State(state): State<AppState>,
+    admin: SignedInAdmin,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    let record = customer_admin::view(&state, parse_customer_id(&id)?).await?;
+    let c = &record.customer;
+    let role = admin.0.admin.as_ref().map(|a| a.role);
+    let view = CustomerDetailView {
+        id: c.id.to_string(),
+        email: c.email.as_str().into(),
+        display_name: c.display_name.as_str().into(),
+        verified: c.email_verified,
+        disabled: c.disabled,
+        created: date_time(c.created_at),
+        last_sign_in: c
+            .last_sign_in_at
+            .map(date_time)
+            .unwrap_or_else(|| "never".into()),
+        active_sessions: record.active_sessions,
+        can_edit: role.is_some_and(|r| r.can_edit_customers()),
+        notice: admin.0.take_flash().await?,
+        events: record
+            .events
+            .iter()
+            .map(|e| EventRow {
+                at: date_time(e.at),
+                actor: match e.actor_id {
+                    Some(id) => format!("{} {id}", e.actor_kind),
+                    None => e.actor_kind.clone(),
+                },
+                action: e.action.clone(),
+                source: e.source_ip.clone().unwrap_or_default(),
+                details: e.details.clone(),
+            })
+            .collect(),
+    };
+    Ok(page(
+        StatusCode::OK,
+        customer_detail_page(&admin.0.chrome().await?, &view),
+    ))
+}
+
+async fn disable_customer(
+    state: State<AppState>,
+    admin: SignedInAdmin,
+    id: Path<String>,
+) -> Result<Response> {
+    set_disabled(state, admin, id, true).await
+}
+
+async fn enable_customer(
+    state: State<AppState>,
+    admin: SignedInAdmin,
+    id: Path<String>,
+) -> Result<Response> {
+    set_disabled(state, admin, id, false).await
+}
+
+async fn set_disabled(
+    State(state): State<AppState>,
+    admin: SignedInAdmin,
+    Path(id): Path<String>,
+    disabled: bool,
+) -> Result<Response> {
+    let customer = parse_customer_id(&id)?;
+    let who = admin.0.admin.as_ref().expect("signed in");
+    customer_admin::set_disabled(&state, who, customer, disabled, admin.0.ip.as_deref()).await?;
+    let message = if disabled {
+        "The customer is disabled and signed out everywhere."
+    } else {
+        "The customer is enabled and can sign in again."
+    };
+    admin.0.flash(message).await?;
+    Ok(Redirect::to(&format!("/admin/customers/{customer}")).into_response())
 }
 
 fn filter_name(filter: VerifiedFilter) -> &'static str {

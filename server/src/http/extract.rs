@@ -18,6 +18,8 @@ pub struct Visitor {
     pub session: Session,
     pub signed_in: Option<SignedIn>,
     pub user_agent: Option<String>,
+    /// The peer address, for the audit trail (absent when not served over TCP).
+    pub ip: Option<String>,
 }
 
 impl Visitor {
@@ -75,8 +77,16 @@ impl FromRequestParts<AppState> for Visitor {
             session,
             signed_in,
             user_agent,
+            ip: peer_ip(parts),
         })
     }
+}
+
+pub fn peer_ip(parts: &Parts) -> Option<String> {
+    parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|info| info.0.ip().to_string())
 }
 
 /// A visitor who must be signed in; others are sent to the sign-in page.

@@ -329,8 +329,9 @@ async fn sign_in(
     visitor: Visitor,
     FormData(form): FormData<SignInForm>,
 ) -> Result<Response> {
+    let ip = visitor.ip.as_deref();
     let (status, error) =
-        match signin::sign_in(&state, &form.email, Password::new(form.password)).await {
+        match signin::sign_in(&state, &form.email, Password::new(form.password), ip).await {
             Ok(SignInOutcome::SignedIn(customer)) => {
                 sessions::start(
                     &state,
@@ -342,6 +343,7 @@ async fn sign_in(
                 return Ok(see_other("/account"));
             }
             Ok(SignInOutcome::Rejected) => (StatusCode::UNAUTHORIZED, REJECTED.to_string()),
+            Ok(SignInOutcome::Disabled) => (StatusCode::FORBIDDEN, signin::DISABLED.to_string()),
             Err(Error::Invalid(errors)) => {
                 let message = errors
                     .iter()

@@ -11,6 +11,7 @@ pub(super) struct CustomerRow {
     email_verified_at: Option<i64>,
     created_at: i64,
     last_sign_in_at: Option<i64>,
+    disabled_at: Option<i64>,
 }
 
 impl From<CustomerRow> for Customer {
@@ -22,6 +23,7 @@ impl From<CustomerRow> for Customer {
             email_verified: row.email_verified_at.is_some(),
             created_at: row.created_at,
             last_sign_in_at: row.last_sign_in_at,
+            disabled: row.disabled_at.is_some(),
         }
     }
 }
@@ -34,7 +36,16 @@ struct CustomerWithHashRow {
 }
 
 const CUSTOMER_COLUMNS: &str =
-    "id, email, display_name, email_verified_at, created_at, last_sign_in_at";
+    "id, email, display_name, email_verified_at, created_at, last_sign_in_at, disabled_at";
+
+/// The customer columns, qualified by `table` for joins.
+pub(super) fn customer_columns(table: &str) -> String {
+    CUSTOMER_COLUMNS
+        .split(", ")
+        .map(|c| format!("{table}.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 pub struct NewCustomer<'a> {
     pub id: CustomerId,
@@ -146,6 +157,36 @@ impl Store {
             .await
             .map(|r| r.rows_affected()))?;
         Ok(())
+    }
+
+    /// Disables or enables a customer; disabling also ends every session, in
+    /// the same transaction. Returns false when the customer does not exist.
+    pub async fn set_customer_disabled(
+        &self,
+        id: CustomerId,
+        disabled: bool,
+        now: i64,
+    ) -> StoreResult<bool> {
+        let disabled_at = disabled.then_some(now);
+        with_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let found =
+                sqlx::query("UPDATE customers SET disabled_at = $2, updated_at = $3 WHERE id = $1")
+                    .bind(id.0)
+                    .bind(disabled_at)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+            if disabled {
+                sqlx::query("DELETE FROM customer_sessions WHERE customer_id = $1")
+                    .bind(id.0)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            Ok(found == 1)
+        })
     }
 
     pub async fn record_sign_in(&self, id: CustomerId, now: i64) -> StoreResult<()> {

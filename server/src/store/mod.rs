@@ -5,6 +5,7 @@
 //! configured; `with_pool!` expands a query body once per backend.
 
 mod admins;
+mod audit;
 mod bulk;
 mod customers;
 mod mail;

@@ -56,7 +56,7 @@ impl Store {
             VerifiedFilter::Verified => " AND email_verified_at IS NOT NULL",
             VerifiedFilter::Unverified => " AND email_verified_at IS NULL",
         };
-        let columns = "id, email, display_name, email_verified_at, created_at, last_sign_in_at";
+        let columns = super::customers::customer_columns("customers");
         let fetch = limit + 1;
 
         let rows: Vec<super::customers::CustomerRow> = match query {

@@ -42,10 +42,12 @@ impl Store {
             customer: super::customers::CustomerRow,
             last_seen_at: i64,
         }
-        let sql = "SELECT c.id, c.email, c.display_name, c.email_verified_at, c.created_at, c.last_sign_in_at, \
-                   s.last_seen_at FROM customer_sessions s JOIN customers c ON c.id = s.customer_id \
-                   WHERE s.id = $1 AND s.expires_at > $2";
-        let row: Option<Row> = with_pool!(self, |pool| sqlx::query_as(sql)
+        let sql = format!(
+            "SELECT {}, s.last_seen_at FROM customer_sessions s JOIN customers c ON c.id = s.customer_id \
+             WHERE s.id = $1 AND s.expires_at > $2 AND c.disabled_at IS NULL",
+            super::customers::customer_columns("c")
+        );
+        let row: Option<Row> = with_pool!(self, |pool| sqlx::query_as(&sql)
             .bind(id)
             .bind(now)
             .fetch_optional(pool)

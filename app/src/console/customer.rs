@@ -1,0 +1,118 @@
+use super::{ConsoleChrome, console_document};
+use crate::components::{CsrfField, Notice};
+use leptos::prelude::*;
+
+#[derive(Clone, Debug, Default)]
+pub struct EventRow {
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub source: String,
+    pub details: String,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct CustomerDetailView {
+    pub id: String,
+    pub email: String,
+    pub display_name: String,
+    pub verified: bool,
+    pub disabled: bool,
+    pub created: String,
+    pub last_sign_in: String,
+    pub active_sessions: i64,
+    /// Whether the admin's role may change this record (buttons shown).
+    pub can_edit: bool,
+    pub notice: Option<String>,
+    pub events: Vec<EventRow>,
+}
+
+pub fn customer_detail_page(chrome: &ConsoleChrome, page: &CustomerDetailView) -> String {
+    let (chrome, page) = (chrome.clone(), page.clone());
+    let csrf = chrome.csrf_token.clone();
+    let facts = [
+        ("Customer id", page.id.clone()),
+        (
+            "Email",
+            format!(
+                "{} ({})",
+                page.email,
+                if page.verified {
+                    "verified"
+                } else {
+                    "not verified"
+                }
+            ),
+        ),
+        (
+            "Status",
+            if page.disabled {
+                "Disabled".to_string()
+            } else {
+                "Active".to_string()
+            },
+        ),
+        ("Created", page.created.clone()),
+        ("Last sign-in", page.last_sign_in.clone()),
+        ("Active sessions", page.active_sessions.to_string()),
+    ]
+    .into_iter()
+    .map(|(term, value)| {
+        view! {
+            <div class="py-2 sm:grid sm:grid-cols-3 sm:gap-4">
+                <dt class="text-sm font-medium text-slate-500">{term}</dt>
+                <dd class="text-sm break-all sm:col-span-2">{value}</dd>
+            </div>
+        }
+    })
+    .collect_view();
+    let actions = page.can_edit.then(|| {
+        let (action, label) = if page.disabled { ("enable", "Enable customer") } else { ("disable", "Disable customer") };
+        view! {
+            <form method="post" action=format!("/admin/customers/{}/{action}", page.id) class="mt-4">
+                <CsrfField token=csrf.clone()/>
+                <button type="submit" class="rounded-md bg-slate-800 px-4 py-2 text-sm font-semibold text-white hover:bg-slate-700">{label}</button>
+            </form>
+        }
+    });
+    let events = page
+        .events
+        .iter()
+        .map(|e| {
+            view! {
+                <tr class="border-t border-slate-200">
+                    <td class="px-3 py-2 whitespace-nowrap">{e.at.clone()}</td>
+                    <td class="px-3 py-2">{e.action.clone()}</td>
+                    <td class="px-3 py-2">{e.actor.clone()}</td>
+                    <td class="px-3 py-2">{e.source.clone()}</td>
+                    <td class="px-3 py-2 break-all font-mono text-xs">{e.details.clone()}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let body = view! {
+        <p class="mb-2 text-sm"><a href="/admin/customers" class="text-indigo-700 hover:underline">"All customers"</a></p>
+        <h1 class="mb-4 text-2xl font-semibold break-all">{page.display_name.clone()}</h1>
+        {page.notice.clone().map(|m| view! { <Notice tone="success" message=m/> })}
+        <section class="mb-6 rounded-lg bg-white p-4 shadow-sm">
+            <dl class="divide-y divide-slate-100">{facts}</dl>
+            {actions}
+        </section>
+        <h2 class="mb-2 text-lg font-semibold">"Recent security events"</h2>
+        <div class="overflow-x-auto rounded-lg bg-white shadow-sm">
+            <table class="min-w-full text-left text-sm">
+                <thead class="bg-slate-50 text-slate-600">
+                    <tr>
+                        <th scope="col" class="px-3 py-2">"When"</th>
+                        <th scope="col" class="px-3 py-2">"Event"</th>
+                        <th scope="col" class="px-3 py-2">"By"</th>
+                        <th scope="col" class="px-3 py-2">"From"</th>
+                        <th scope="col" class="px-3 py-2">"Details"</th>
+                    </tr>
+                </thead>
+                <tbody>{events}</tbody>
+            </table>
+        </div>
+    };
+    console_document(&chrome, "Customer", body)
+}
