@@ -230,6 +230,22 @@ async fn search_by_email_name_id_and_status() {
         assert_eq!(emails(&exact.body), ["ada@example.com"]);
         let name = admin.get("/admin/customers?q=hopper&field=name").await;
         assert_eq!(emails(&name.body), ["grace@example.com"]);
+        let middle = admin.get("/admin/customers?q=DA+L&field=name").await;
+        assert_eq!(emails(&middle.body), ["ada@example.com"]);
+        // The name index follows edits.
+        app.state
+            .store
+            .set_display_name(
+                ada,
+                &gatehouse::customers::DisplayName::parse("Augusta King").unwrap(),
+                2_000,
+            )
+            .await
+            .unwrap();
+        let renamed = admin.get("/admin/customers?q=lovelace&field=name").await;
+        assert!(emails(&renamed.body).is_empty());
+        let renamed = admin.get("/admin/customers?q=augusta&field=name").await;
+        assert_eq!(emails(&renamed.body), ["ada@example.com"]);
         let wildcard = admin.get("/admin/customers?q=%25+real_&field=name").await;
         assert_eq!(
             emails(&wildcard.body),
@@ -238,6 +254,14 @@ async fn search_by_email_name_id_and_status() {
         );
         let underscore = admin.get("/admin/customers?q=a_a&field=name").await;
         assert!(emails(&underscore.body).is_empty());
+        let quotes = admin
+            .get("/admin/customers?q=%22%22%22+OR+*&field=name")
+            .await;
+        quotes.assert_status(StatusCode::OK);
+        assert!(
+            emails(&quotes.body).is_empty(),
+            "search syntax is taken literally"
+        );
         let by_id = admin
             .get(&format!("/admin/customers?q={ada}&field=id"))
             .await;
@@ -261,6 +285,7 @@ async fn search_by_email_name_id_and_status() {
             "/admin/customers?q=not-a-uuid&field=id".into(),
             "/admin/customers?after=%21%21%21".into(),
             "/admin/customers?after=Yy5ub3QuYW4uaWQ".into(),
+            "/admin/customers?q=ad&field=name".into(),
         ] {
             admin.get(&bad).await.assert_status(StatusCode::BAD_REQUEST);
         }

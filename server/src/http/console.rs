@@ -365,6 +365,11 @@ async fn customers(
     let query = match (field, text) {
         (_, "") => CustomerQuery::All,
         (SearchField::Email, t) => CustomerQuery::EmailPrefix(t.to_ascii_lowercase()),
+        (SearchField::Name, t) if t.chars().count() < 3 => {
+            return Err(Error::BadRequest(
+                "Type at least 3 characters of the name.".into(),
+            ));
+        }
         (SearchField::Name, t) => CustomerQuery::NameContains(t.to_string()),
         (SearchField::Id, t) => CustomerQuery::Id(Uuid::parse_str(t).map_err(|_| {
             Error::BadRequest(
@@ -394,7 +399,10 @@ async fn customers(
         format!("/admin/customers?{}", link.finish())
     };
     let total = if query == CustomerQuery::All && filter == VerifiedFilter::Any {
-        format!("{} customers", state.store.count_customers().await?)
+        match state.store.estimate_customers().await? {
+            (n, true) => format!("{n} customers"),
+            (n, false) => format!("About {n} customers"),
+        }
     } else {
         format!("{} on this page", result.rows.len())
     };

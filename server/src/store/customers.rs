@@ -200,6 +200,33 @@ impl Store {
         Ok(())
     }
 
+    /// How many customers there are: exact when few, otherwise an estimate
+    /// read in constant time (`(count, exact)`), since counting millions of
+    /// rows on every console page would be the slowest thing on it.
+    pub async fn estimate_customers(&self) -> StoreResult<(i64, bool)> {
+        const EXACT_BELOW: i64 = 100_000;
+        let estimate: i64 = match &self.pool {
+            // The largest rowid: deleted rows make it an over-estimate.
+            super::Pool::Sqlite(pool) => {
+                sqlx::query_scalar("SELECT COALESCE(MAX(rowid), 0) FROM customers")
+                    .fetch_one(pool)
+                    .await?
+            }
+            // The planner's statistics, kept by autovacuum (-1 before the first ANALYZE).
+            super::Pool::Postgres(pool) => {
+                sqlx::query_scalar(
+                    "SELECT reltuples::BIGINT FROM pg_class WHERE oid = 'customers'::regclass",
+                )
+                .fetch_one(pool)
+                .await?
+            }
+        };
+        if estimate < EXACT_BELOW {
+            return Ok((self.count_customers().await?, true));
+        }
+        Ok((estimate, false))
+    }
+
     pub async fn count_customers(&self) -> StoreResult<i64> {
         with_pool!(self, |pool| sqlx::query_scalar(
             "SELECT COUNT(*) FROM customers"

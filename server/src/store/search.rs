@@ -11,7 +11,8 @@ pub enum CustomerQuery {
     All,
     /// Addresses equal to or beginning with this (normalised) text, by address.
     EmailPrefix(String),
-    /// Names containing this text, any case, newest first.
+    /// Names containing this text (at least 3 characters, the shortest a
+    /// trigram index can look up), any case, newest first.
     NameContains(String),
     Id(Uuid),
 }
@@ -93,9 +94,16 @@ impl Store {
                     _ => (i64::MAX, Uuid::max()),
                 };
                 let (name_clause, pattern) = match query {
-                    CustomerQuery::NameContains(text) => (
+                    // Both run on a trigram index: FTS5's on SQLite, pg_trgm's GIN on PostgreSQL.
+                    CustomerQuery::NameContains(text) if postgres => (
                         " AND lower(display_name) LIKE $4 ESCAPE '\\'",
                         like_pattern(text),
+                    ),
+                    // A quoted FTS5 phrase is a substring match on the trigram
+                    // table (LIKE with ESCAPE would bypass its index).
+                    CustomerQuery::NameContains(text) => (
+                        " AND rowid IN (SELECT rowid FROM customer_names WHERE customer_names MATCH $4)",
+                        format!("\"{}\"", text.replace('"', "\"\"")),
                     ),
                     _ => ("", String::new()),
                 };
