@@ -25,5 +25,7 @@ else
 fi
 
 echo "==> browser tests"
-cargo build --release --bin gatehouse
+# The test run above built target/release/gatehouse; building it again alone
+# would recompile with other features for nothing.
+[ -x target/release/gatehouse ] || cargo build --release --bin gatehouse
 (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --silent && npx playwright test)

@@ -1,0 +1,93 @@
+// The console in a real browser: an owner is set up from the one-time link,
+// finds a customer, disables them (their sign-in then fails) and enables them
+// again. Every console page is checked with axe-core for serious or critical
+// accessibility violations.
+import { test, expect, Page, TestInfo } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
+import { execFileSync } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { linkFromMail } from './mail';
+
+const binary = process.env.GATEHOUSE_BIN || resolve(__dirname, '../../target/release/gatehouse');
+const customerPassword = 'lantern-orchard-velvet-92';
+const adminPassword = 'granite-lighthouse-saffron-71';
+
+async function expectAccessible(page: Page, info: TestInfo) {
+  // axe runs as a script in the page: only where JavaScript is on.
+  if (info.project.use.javaScriptEnabled === false) return;
+  const results = await new AxeBuilder({ page }).analyze();
+  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(serious.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+}
+
+async function customerSignIn(page: Page, email: string) {
+  await page.goto('/login');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(customerPassword);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+test('owner set-up, search, disable and enable a customer', async ({ browser, page }, info) => {
+  const tag = `${info.project.name}-${Date.now()}`;
+  const customerEmail = `console-${tag}@example.com`;
+
+  // A customer to look after.
+  await page.goto('/signup');
+  await page.getByLabel('Email').fill(customerEmail);
+  await page.getByLabel('Name').fill(`Console Customer ${tag}`);
+  await page.getByLabel('Password').fill(customerPassword);
+  await page.getByLabel(/I accept the/).check();
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.goto(await linkFromMail(customerEmail, 'Verify your email', '/verify-email?token='));
+  await page.getByRole('button', { name: 'Verify my email' }).click();
+  await expect(page).toHaveURL(/\/account$/);
+
+  // The owner's one-time link, as `gatehouse admin create` prints it.
+  const output = execFileSync(binary, ['admin', 'create', '--email', `owner-${tag}@example.com`, '--role', 'owner'], {
+    env: {
+      ...process.env,
+      GATEHOUSE_DATABASE_URL: `sqlite://${join(process.env.E2E_DIR!, 'gatehouse.db')}`,
+      GATEHOUSE_PUBLIC_URL: `http://127.0.0.1:${process.env.E2E_APP_PORT}`,
+      GATEHOUSE_LOG: 'error',
+    },
+    input: '',
+  }).toString();
+  const setupLink = output.match(/https?:\/\/\S+\/admin\/setup\?token=\S+/)![0];
+
+  const { viewport, javaScriptEnabled, isMobile, hasTouch } = info.project.use;
+  const admin = await (await browser.newContext({ viewport, javaScriptEnabled, isMobile, hasTouch })).newPage();
+  await admin.goto(setupLink);
+  await expectAccessible(admin, info);
+  await admin.getByLabel('Name').fill('Olive Owner');
+  await admin.getByLabel('Password').fill(adminPassword);
+  await admin.getByRole('button', { name: 'Create admin account' }).click();
+  await expect(admin).toHaveURL(/\/admin\/customers$/);
+  await expect(admin.getByText('Olive Owner (owner)')).toBeVisible();
+  await expectAccessible(admin, info);
+
+  await admin.getByLabel('Search').fill(customerEmail);
+  await admin.getByRole('button', { name: 'Search' }).click();
+  await admin.getByRole('link', { name: customerEmail }).click();
+  await expect(admin.getByRole('heading', { name: `Console Customer ${tag}` })).toBeVisible();
+  await expectAccessible(admin, info);
+
+  await admin.getByRole('button', { name: 'Disable customer' }).click();
+  await expect(admin.getByText('signed out everywhere')).toBeVisible();
+  await expect(admin.getByRole('cell', { name: 'customer.disabled' })).toBeVisible();
+
+  // The customer is signed out and cannot sign in.
+  await page.goto('/account');
+  await expect(page).toHaveURL(/\/login$/);
+  await customerSignIn(page, customerEmail);
+  await expect(page.getByRole('alert')).toContainText('disabled');
+
+  await admin.getByRole('button', { name: 'Enable customer' }).click();
+  await expect(admin.getByText('can sign in again')).toBeVisible();
+  await customerSignIn(page, customerEmail);
+  await expect(page).toHaveURL(/\/account$/);
+
+  // Signing out of the console leaves the sign-in page, which is accessible too.
+  await admin.getByRole('button', { name: 'Sign out' }).click();
+  await expect(admin).toHaveURL(/\/admin\/login$/);
+  await expectAccessible(admin, info);
+});
