@@ -74,3 +74,112 @@ pub async fn set_disabled(
     tracing::info!(admin_id = %admin.id, customer_id = %id, action, "admin changed a customer");
     Ok(())
 }
+
+/// An action an admin takes on one customer from their page.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Action {
+    Disable,
+    Enable,
+    MarkVerified,
+    SendPasswordReset,
+    RevokeSessions,
+}
+
+impl Action {
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "disable" => Some(Self::Disable),
+            "enable" => Some(Self::Enable),
+            "verify-email" => Some(Self::MarkVerified),
+            "send-reset" => Some(Self::SendPasswordReset),
+            "revoke-sessions" => Some(Self::RevokeSessions),
+            _ => None,
+        }
+    }
+}
+
+/// Takes `action` on the customer and returns the confirmation to show.
+pub async fn act(
+    state: &AppState,
+    admin: &Admin,
+    id: CustomerId,
+    action: Action,
+    ip: Option<&str>,
+) -> Result<&'static str> {
+    match action {
+        Action::Disable => {
+            set_disabled(state, admin, id, true, ip).await?;
+            return Ok("The customer is disabled and signed out everywhere.");
+        }
+        Action::Enable => {
+            set_disabled(state, admin, id, false, ip).await?;
+            return Ok("The customer is enabled and can sign in again.");
+        }
+        _ => {}
+    }
+    if !admin.role.can_edit_customers() {
+        return Err(Error::Forbidden(
+            "Your role can view customers but not change them.".into(),
+        ));
+    }
+    let customer = state
+        .store
+        .customer_by_id(id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let who = Actor::Admin(admin.id);
+    let message = match action {
+        Action::MarkVerified => {
+            if !customer.email_verified {
+                state
+                    .store
+                    .mark_email_verified(id, state.clock.now())
+                    .await?;
+                let details = json!({ "email_verified": { "before": false, "after": true } });
+                audit::record(
+                    state,
+                    who,
+                    "customer.email_marked_verified",
+                    Some(id),
+                    ip,
+                    details,
+                )
+                .await?;
+            }
+            "The email address is marked verified."
+        }
+        Action::SendPasswordReset => {
+            let sent = crate::recovery::mail_reset_link(state, &customer).await?;
+            audit::record(
+                state,
+                who,
+                "customer.password_reset_sent",
+                Some(id),
+                ip,
+                json!({ "sent": sent }),
+            )
+            .await?;
+            if sent {
+                "A password-reset link is on its way to the customer."
+            } else {
+                "No mail sent: the customer already received the hourly maximum of reset links."
+            }
+        }
+        Action::RevokeSessions => {
+            let ended = state.store.delete_customer_sessions(id).await?;
+            audit::record(
+                state,
+                who,
+                "customer.sessions_revoked",
+                Some(id),
+                ip,
+                json!({ "sessions": ended }),
+            )
+            .await?;
+            "Every session of the customer has ended."
+        }
+        Action::Disable | Action::Enable => unreachable!("handled above"),
+    };
+    tracing::info!(admin_id = %admin.id, customer_id = %id, ?action, "admin acted on a customer");
+    Ok(message)
+}

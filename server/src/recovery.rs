@@ -1,6 +1,6 @@
 //! Forgotten passwords: a single-use link by mail, then a new password.
 
-use crate::customers::{CustomerId, Email};
+use crate::customers::{Customer, CustomerId, Email};
 use crate::error::{Error, Result};
 use crate::mail;
 use crate::password::{Password, check_policy};
@@ -28,9 +28,15 @@ pub fn request_reset(state: &AppState, raw_email: &str) -> Result<()> {
 }
 
 async fn send_reset_link(state: &AppState, email: &Email) -> Result<()> {
-    let Some((customer, _)) = state.store.customer_by_email(email).await? else {
-        return Ok(());
-    };
+    if let Some((customer, _)) = state.store.customer_by_email(email).await? {
+        mail_reset_link(state, &customer).await?;
+    }
+    Ok(())
+}
+
+/// Mails the customer a reset link, unless they already got the hourly
+/// maximum; returns whether a mail was queued.
+pub async fn mail_reset_link(state: &AppState, customer: &Customer) -> Result<bool> {
     let now = state.clock.now();
     let recent = state
         .store
@@ -38,7 +44,7 @@ async fn send_reset_link(state: &AppState, email: &Email) -> Result<()> {
         .await?;
     if recent >= MAILS_PER_HOUR {
         tracing::info!(customer_id = %customer.id, "reset mail not sent: hourly limit reached");
-        return Ok(());
+        return Ok(false);
     }
     let token = LinkToken::generate();
     state
@@ -57,13 +63,13 @@ async fn send_reset_link(state: &AppState, email: &Email) -> Result<()> {
     state
         .mailer
         .enqueue(mail::reset_mail(
-            email.as_str(),
+            customer.email.as_str(),
             customer.display_name.as_str(),
             &link,
         ))
         .await?;
     tracing::info!(customer_id = %customer.id, "password reset requested");
-    Ok(())
+    Ok(true)
 }
 
 /// Whether a reset link can still be used, for showing the form.

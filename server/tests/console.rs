@@ -273,6 +273,20 @@ async fn search_by_email_name_id_and_status() {
             emails(&unverified.body),
             ["adam@example.com", "ada.b@example.org"]
         );
+        app.state
+            .store
+            .set_customer_disabled(ada, true, 3_000)
+            .await
+            .unwrap();
+        let disabled = admin.get("/admin/customers?status=disabled").await;
+        assert_eq!(emails(&disabled.body), ["ada@example.com"]);
+        let active = admin
+            .get("/admin/customers?q=ada&field=email&status=active")
+            .await;
+        assert_eq!(
+            emails(&active.body),
+            ["adam@example.com", "ada.b@example.org"]
+        );
         let none = admin.get("/admin/customers?q=zzz&field=email").await;
         none.assert_contains("No customers match.");
 
@@ -545,4 +559,104 @@ async fn the_audit_trail_is_append_only_in_the_database() {
             "customer.disabled"
         );
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn support_marks_verified_sends_resets_and_ends_sessions() {
+    on_each_backend(|app| async move {
+        let mut customer = app.sign_up("gil@example.com", "Gil", STRONG_PASSWORD).await;
+        app.mail.wait_for("gil@example.com").await;
+        customer.get("/login").await;
+        customer
+            .post(
+                "/login",
+                &[("email", "gil@example.com"), ("password", STRONG_PASSWORD)],
+            )
+            .await
+            .assert_redirect("/account");
+        let email = gatehouse::customers::Email::parse("gil@example.com").unwrap();
+        let id = app
+            .state
+            .store
+            .customer_by_email(&email)
+            .await
+            .unwrap()
+            .unwrap()
+            .0
+            .id;
+        let base = format!("/admin/customers/{id}");
+
+        // An auditor can do none of it.
+        let mut auditor = app
+            .admin_browser("auditor@example.com", Role::Auditor)
+            .await;
+        auditor.get(&base).await;
+        for action in ["verify-email", "send-reset", "revoke-sessions", "enable"] {
+            auditor
+                .post(&format!("{base}/{action}"), &[])
+                .await
+                .assert_status(StatusCode::FORBIDDEN);
+        }
+
+        let mut support = app
+            .admin_browser("support@example.com", Role::Support)
+            .await;
+        let page = support.get(&base).await;
+        page.assert_contains("Mark email verified")
+            .assert_contains("Sign out everywhere");
+        support
+            .post(&format!("{base}/frobnicate"), &[])
+            .await
+            .assert_status(StatusCode::NOT_FOUND);
+
+        support
+            .post(&format!("{base}/verify-email"), &[])
+            .await
+            .assert_redirect(&base);
+        assert!(
+            app.state
+                .store
+                .customer_by_id(id)
+                .await
+                .unwrap()
+                .unwrap()
+                .email_verified
+        );
+
+        support
+            .post(&format!("{base}/send-reset"), &[])
+            .await
+            .assert_redirect(&base);
+        support
+            .get(&base)
+            .await
+            .assert_contains("A password-reset link is on its way");
+        let reset = app.mail.wait_for_nth("gil@example.com", 2).await;
+        assert_eq!(reset.subject, "Reset your password");
+
+        support
+            .post(&format!("{base}/revoke-sessions"), &[])
+            .await
+            .assert_redirect(&base);
+        customer.get("/account").await.assert_redirect("/login");
+
+        let actions: Vec<String> = app
+            .state
+            .store
+            .audit_for_customer(id, 10)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.action)
+            .collect();
+        assert_eq!(
+            &actions[..3],
+            [
+                "customer.sessions_revoked",
+                "customer.password_reset_sent",
+                "customer.email_marked_verified"
+            ]
+        );
+    })
+    .await;
 }

@@ -67,13 +67,26 @@ pub fn customer_detail_page(chrome: &ConsoleChrome, page: &CustomerDetailView) -
     })
     .collect_view();
     let actions = page.can_edit.then(|| {
-        let (action, label) = if page.disabled { ("enable", "Enable customer") } else { ("disable", "Disable customer") };
-        view! {
-            <form method="post" action=format!("/admin/customers/{}/{action}", page.id) class="mt-4">
-                <CsrfField token=csrf.clone()/>
-                <button type="submit" class="rounded-md bg-slate-800 px-4 py-2 text-sm font-semibold text-white hover:bg-slate-700">{label}</button>
-            </form>
+        let mut buttons = vec![if page.disabled { ("enable", "Enable customer") } else { ("disable", "Disable customer") }];
+        if !page.verified {
+            buttons.push(("verify-email", "Mark email verified"));
         }
+        buttons.push(("send-reset", "Send password-reset email"));
+        if page.active_sessions > 0 {
+            buttons.push(("revoke-sessions", "Sign out everywhere"));
+        }
+        let forms = buttons
+            .into_iter()
+            .map(|(action, label)| {
+                view! {
+                    <form method="post" action=format!("/admin/customers/{}/{action}", page.id)>
+                        <CsrfField token=csrf.clone()/>
+                        <button type="submit" class="rounded-md bg-slate-800 px-4 py-2 text-sm font-semibold text-white hover:bg-slate-700">{label}</button>
+                    </form>
+                }
+            })
+            .collect_view();
+        view! { <div class="mt-4 flex flex-wrap gap-2">{forms}</div> }
     });
     let events = page
         .events

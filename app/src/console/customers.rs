@@ -28,7 +28,8 @@ pub struct CustomerRow {
     pub id: String,
     pub email: String,
     pub display_name: String,
-    pub verified: bool,
+    /// "Active", "Disabled" or "Unverified".
+    pub status: String,
     pub created: String,
     pub last_sign_in: String,
 }
@@ -59,7 +60,13 @@ pub fn customers_page(chrome: &ConsoleChrome, page: &CustomersView) -> String {
             view! { <option value=f.as_str() selected={f == page.field}>{label}</option> }
         })
         .collect_view();
-    let status_options = [("all", "Any status"), ("verified", "Verified"), ("unverified", "Unverified")]
+    let status_options = [
+        ("all", "Any status"),
+        ("active", "Active"),
+        ("disabled", "Disabled"),
+        ("verified", "Verified"),
+        ("unverified", "Unverified"),
+    ]
         .into_iter()
         .map(|(value, label)| view! { <option value=value selected={page.status == value}>{label}</option> })
         .collect_view();
@@ -73,7 +80,7 @@ pub fn customers_page(chrome: &ConsoleChrome, page: &CustomersView) -> String {
                         <a href=format!("/admin/customers/{}", r.id) class="font-medium text-indigo-700 hover:underline">{r.email.clone()}</a>
                     </td>
                     <td class="px-3 py-2">{r.display_name.clone()}</td>
-                    <td class="px-3 py-2">{if r.verified { "Verified" } else { "Unverified" }}</td>
+                    <td class="px-3 py-2">{r.status.clone()}</td>
                     <td class="px-3 py-2 whitespace-nowrap">{r.created.clone()}</td>
                     <td class="px-3 py-2 whitespace-nowrap">{r.last_sign_in.clone()}</td>
                 </tr>

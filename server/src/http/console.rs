@@ -10,7 +10,7 @@ use crate::customers::{CustomerId, Email};
 use crate::error::{Error, Result};
 use crate::password::Password;
 use crate::state::AppState;
-use crate::store::{Cursor, CustomerQuery, VerifiedFilter};
+use crate::store::{Cursor, CustomerQuery, StatusFilter};
 use app::console::*;
 use axum::Router;
 use axum::extract::{FromRequestParts, Path, Query, State};
@@ -41,8 +41,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/admin/logout", post(sign_out))
         .route("/admin/customers", get(customers))
         .route("/admin/customers/{id}", get(customer_detail))
-        .route("/admin/customers/{id}/disable", post(disable_customer))
-        .route("/admin/customers/{id}/enable", post(enable_customer))
+        .route("/admin/customers/{id}/{action}", post(customer_action))
         .layer(middleware::from_fn(csrf::guard))
         .layer(sessions)
 }
@@ -353,12 +352,14 @@ async fn customers(
         }
     };
     let filter = match params.status.as_str() {
-        "" | "all" => VerifiedFilter::Any,
-        "verified" => VerifiedFilter::Verified,
-        "unverified" => VerifiedFilter::Unverified,
+        "" | "all" => StatusFilter::Any,
+        "active" => StatusFilter::Active,
+        "disabled" => StatusFilter::Disabled,
+        "verified" => StatusFilter::Verified,
+        "unverified" => StatusFilter::Unverified,
         _ => {
             return Err(Error::BadRequest(
-                "Filter by status: all, verified or unverified.".into(),
+                "Filter by status: all, active, disabled, verified or unverified.".into(),
             ));
         }
     };
@@ -398,7 +399,7 @@ async fn customers(
         }
         format!("/admin/customers?{}", link.finish())
     };
-    let total = if query == CustomerQuery::All && filter == VerifiedFilter::Any {
+    let total = if query == CustomerQuery::All && filter == StatusFilter::Any {
         match state.store.estimate_customers().await? {
             (n, true) => format!("{n} customers"),
             (n, false) => format!("About {n} customers"),
@@ -471,45 +472,26 @@ async fn customer_detail(
     ))
 }
 
-async fn disable_customer(
-    state: State<AppState>,
-    admin: SignedInAdmin,
-    id: Path<String>,
-) -> Result<Response> {
-    set_disabled(state, admin, id, true).await
-}
-
-async fn enable_customer(
-    state: State<AppState>,
-    admin: SignedInAdmin,
-    id: Path<String>,
-) -> Result<Response> {
-    set_disabled(state, admin, id, false).await
-}
-
-async fn set_disabled(
+async fn customer_action(
     State(state): State<AppState>,
     admin: SignedInAdmin,
-    Path(id): Path<String>,
-    disabled: bool,
+    Path((id, action)): Path<(String, String)>,
 ) -> Result<Response> {
     let customer = parse_customer_id(&id)?;
+    let action = customer_admin::Action::parse(&action).ok_or(Error::NotFound)?;
     let who = admin.0.admin.as_ref().expect("signed in");
-    customer_admin::set_disabled(&state, who, customer, disabled, admin.0.ip.as_deref()).await?;
-    let message = if disabled {
-        "The customer is disabled and signed out everywhere."
-    } else {
-        "The customer is enabled and can sign in again."
-    };
+    let message = customer_admin::act(&state, who, customer, action, admin.0.ip.as_deref()).await?;
     admin.0.flash(message).await?;
     Ok(Redirect::to(&format!("/admin/customers/{customer}")).into_response())
 }
 
-fn filter_name(filter: VerifiedFilter) -> &'static str {
+fn filter_name(filter: StatusFilter) -> &'static str {
     match filter {
-        VerifiedFilter::Any => "all",
-        VerifiedFilter::Verified => "verified",
-        VerifiedFilter::Unverified => "unverified",
+        StatusFilter::Any => "all",
+        StatusFilter::Active => "active",
+        StatusFilter::Disabled => "disabled",
+        StatusFilter::Verified => "verified",
+        StatusFilter::Unverified => "unverified",
     }
 }
 
@@ -518,7 +500,12 @@ fn customer_row(c: &crate::customers::Customer) -> CustomerRow {
         id: c.id.to_string(),
         email: c.email.as_str().into(),
         display_name: c.display_name.as_str().into(),
-        verified: c.email_verified,
+        status: match (c.disabled, c.email_verified) {
+            (true, _) => "Disabled",
+            (false, false) => "Unverified",
+            (false, true) => "Active",
+        }
+        .into(),
         created: date_time(c.created_at),
         last_sign_in: c
             .last_sign_in_at

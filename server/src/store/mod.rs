@@ -18,7 +18,7 @@ pub use admins::NewAdmin;
 pub use bulk::BulkCustomer;
 pub use customers::NewCustomer;
 pub use mail::OutboxMail;
-pub use search::{Cursor, CustomerPage, CustomerQuery, VerifiedFilter};
+pub use search::{Cursor, CustomerPage, CustomerQuery, StatusFilter};
 pub use sessions::SessionBackend;
 pub use tokens::TokenPurpose;
 

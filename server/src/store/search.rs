@@ -18,8 +18,11 @@ pub enum CustomerQuery {
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub enum VerifiedFilter {
+pub enum StatusFilter {
     Any,
+    /// Not disabled.
+    Active,
+    Disabled,
     Verified,
     Unverified,
 }
@@ -40,7 +43,7 @@ impl Store {
     pub async fn search_customers(
         &self,
         query: &CustomerQuery,
-        filter: VerifiedFilter,
+        filter: StatusFilter,
         after: Option<&Cursor>,
         limit: i64,
     ) -> StoreResult<CustomerPage> {
@@ -53,9 +56,11 @@ impl Store {
             "email"
         };
         let status = match filter {
-            VerifiedFilter::Any => "",
-            VerifiedFilter::Verified => " AND email_verified_at IS NOT NULL",
-            VerifiedFilter::Unverified => " AND email_verified_at IS NULL",
+            StatusFilter::Any => "",
+            StatusFilter::Active => " AND disabled_at IS NULL",
+            StatusFilter::Disabled => " AND disabled_at IS NOT NULL",
+            StatusFilter::Verified => " AND email_verified_at IS NOT NULL",
+            StatusFilter::Unverified => " AND email_verified_at IS NULL",
         };
         let columns = super::customers::customer_columns("customers");
         let fetch = limit + 1;

@@ -95,6 +95,16 @@ impl Store {
         Ok(result)
     }
 
+    pub async fn delete_customer_sessions(&self, customer: CustomerId) -> StoreResult<u64> {
+        with_pool!(self, |pool| sqlx::query(
+            "DELETE FROM customer_sessions WHERE customer_id = $1"
+        )
+        .bind(customer.0)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))
+    }
+
     pub async fn count_customer_sessions(
         &self,
         customer: CustomerId,
