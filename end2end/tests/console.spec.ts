@@ -1,6 +1,6 @@
 // The console in a real browser: an owner is set up from the one-time link,
-// finds a customer, disables them (their sign-in then fails) and enables them
-// again. Every console page is checked with axe-core for serious or critical
+// signs out and in, finds a customer, edits them, disables them (their
+// sign-in then fails) and enables them again. Every console page is checked with axe-core for serious or critical
 // accessibility violations.
 import { test, expect, Page, TestInfo } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
@@ -27,7 +27,7 @@ async function customerSignIn(page: Page, email: string) {
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
-test('owner set-up, search, disable and enable a customer', async ({ browser, page }, info) => {
+test('owner set-up, sign-in, search, edit, disable and enable a customer', async ({ browser, page }, info) => {
   const tag = `${info.project.name}-${Date.now()}`;
   const customerEmail = `console-${tag}@example.com`;
 
@@ -65,11 +65,26 @@ test('owner set-up, search, disable and enable a customer', async ({ browser, pa
   await expect(admin.getByText('Olive Owner (owner)')).toBeVisible();
   await expectAccessible(admin, info);
 
+  // Sign out and back in at the console's own sign-in page.
+  await admin.getByRole('button', { name: 'Sign out' }).click();
+  await expect(admin).toHaveURL(/\/admin\/login$/);
+  await expectAccessible(admin, info);
+  await admin.getByLabel('Email').fill(`owner-${tag}@example.com`);
+  await admin.getByLabel('Password').fill(adminPassword);
+  await admin.getByRole('button', { name: 'Sign in' }).click();
+  await expect(admin).toHaveURL(/\/admin\/customers$/);
+
   await admin.getByLabel('Search').fill(customerEmail);
   await admin.getByRole('button', { name: 'Search' }).click();
   await admin.getByRole('link', { name: customerEmail }).click();
   await expect(admin.getByRole('heading', { name: `Console Customer ${tag}` })).toBeVisible();
   await expectAccessible(admin, info);
+
+  await admin.getByLabel('Name').fill(`Edited Customer ${tag}`);
+  await admin.getByRole('button', { name: 'Save profile' }).click();
+  await expect(admin.getByText('The profile is saved.')).toBeVisible();
+  await expect(admin.getByRole('heading', { name: `Edited Customer ${tag}` })).toBeVisible();
+  await expect(admin.getByRole('cell', { name: 'customer.profile_edited' })).toBeVisible();
 
   await admin.getByRole('button', { name: 'Disable customer' }).click();
   await expect(admin.getByText('signed out everywhere')).toBeVisible();
@@ -86,8 +101,4 @@ test('owner set-up, search, disable and enable a customer', async ({ browser, pa
   await customerSignIn(page, customerEmail);
   await expect(page).toHaveURL(/\/account$/);
 
-  // Signing out of the console leaves the sign-in page, which is accessible too.
-  await admin.getByRole('button', { name: 'Sign out' }).click();
-  await expect(admin).toHaveURL(/\/admin\/login$/);
-  await expectAccessible(admin, info);
 });

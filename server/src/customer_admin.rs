@@ -3,9 +3,10 @@
 
 use crate::admins::Admin;
 use crate::audit::{self, Actor, AuditEntry};
-use crate::customers::{Customer, CustomerId};
+use crate::customers::{Customer, CustomerId, DisplayName, Email};
 use crate::error::{Error, Result};
 use crate::state::AppState;
+use app::FieldErrors;
 use serde_json::json;
 
 pub struct CustomerRecord {
@@ -182,4 +183,111 @@ pub async fn act(
     };
     tracing::info!(admin_id = %admin.id, customer_id = %id, ?action, "admin acted on a customer");
     Ok(message)
+}
+
+/// An admin's edit of the customer's name and email, recorded before and after.
+pub async fn edit_profile(
+    state: &AppState,
+    admin: &Admin,
+    id: CustomerId,
+    raw_email: &str,
+    raw_name: &str,
+    ip: Option<&str>,
+) -> Result<()> {
+    if !admin.role.can_edit_customers() {
+        return Err(Error::Forbidden(
+            "Your role can view customers but not change them.".into(),
+        ));
+    }
+    let before = state
+        .store
+        .customer_by_id(id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let mut errors = FieldErrors::new();
+    let email = Email::parse(raw_email)
+        .map_err(|e| errors.add("email", e))
+        .ok();
+    let name = DisplayName::parse(raw_name)
+        .map_err(|e| errors.add("display_name", e))
+        .ok();
+    let (Some(email), Some(name)) = (email, name) else {
+        return Err(Error::Invalid(errors));
+    };
+    if email == before.email && name == before.display_name {
+        return Ok(());
+    }
+    if !state
+        .store
+        .update_profile(id, &email, &name, state.clock.now())
+        .await?
+    {
+        return Err(Error::invalid(
+            "email",
+            "Another customer already uses this email address.",
+        ));
+    }
+    let mut changes = serde_json::Map::new();
+    if email != before.email {
+        changes.insert(
+            "email".into(),
+            json!({ "before": before.email.as_str(), "after": email.as_str() }),
+        );
+    }
+    if name != before.display_name {
+        changes.insert(
+            "display_name".into(),
+            json!({ "before": before.display_name.as_str(), "after": name.as_str() }),
+        );
+    }
+    audit::record(
+        state,
+        Actor::Admin(admin.id),
+        "customer.profile_edited",
+        Some(id),
+        ip,
+        changes.into(),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Deletes a customer and their personal data and sessions. Owners only, and
+/// only when the admin typed the customer's email to confirm.
+pub async fn delete(
+    state: &AppState,
+    admin: &Admin,
+    id: CustomerId,
+    typed_email: &str,
+    ip: Option<&str>,
+) -> Result<()> {
+    if !admin.role.can_delete_customers() {
+        return Err(Error::Forbidden("Only owners can delete customers.".into()));
+    }
+    let customer = state
+        .store
+        .customer_by_id(id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let confirmed = Email::parse(typed_email).is_ok_and(|typed| typed == customer.email);
+    if !confirmed {
+        return Err(Error::invalid(
+            "confirm_email",
+            "Type the customer's email address exactly to confirm.",
+        ));
+    }
+    if state.store.delete_customer(id).await? {
+        // The record names the id only: the personal data is gone.
+        audit::record(
+            state,
+            Actor::Admin(admin.id),
+            "customer.deleted",
+            Some(id),
+            ip,
+            json!({}),
+        )
+        .await?;
+        tracing::info!(admin_id = %admin.id, customer_id = %id, "customer deleted");
+    }
+    Ok(())
 }

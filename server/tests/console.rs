@@ -660,3 +660,155 @@ async fn support_marks_verified_sends_resets_and_ends_sessions() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admins_edit_profiles_with_before_and_after_on_record() {
+    on_each_backend(|app| async move {
+        let id = app
+            .insert_customer("hal@example.com", "Hal", 5_000, true)
+            .await;
+        app.insert_customer("taken@example.com", "Taken", 5_001, true)
+            .await;
+        let base = format!("/admin/customers/{id}");
+        let mut support = app
+            .admin_browser("support@example.com", Role::Support)
+            .await;
+        support.get(&base).await.assert_contains("Edit profile");
+        assert!(
+            !support.get(&base).await.body.contains("Delete customer"),
+            "support cannot delete"
+        );
+
+        support
+            .post(
+                &format!("{base}/profile"),
+                &[("email", "taken@example.com"), ("display_name", "Hal")],
+            )
+            .await
+            .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+            .assert_contains("Another customer already uses");
+        support
+            .post(
+                &format!("{base}/profile"),
+                &[("email", "not an email"), ("display_name", "")],
+            )
+            .await
+            .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+            .assert_contains("Enter your name");
+        let unchanged = app.state.store.customer_by_id(id).await.unwrap().unwrap();
+        assert_eq!(unchanged.email.as_str(), "hal@example.com");
+
+        support
+            .post(
+                &format!("{base}/profile"),
+                &[
+                    ("email", " HAL.9000@Example.com "),
+                    ("display_name", "Hal 9000"),
+                ],
+            )
+            .await
+            .assert_redirect(&base);
+        let edited = app.state.store.customer_by_id(id).await.unwrap().unwrap();
+        assert_eq!(edited.email.as_str(), "hal.9000@example.com");
+        assert_eq!(edited.display_name.as_str(), "Hal 9000");
+        assert!(
+            !edited.email_verified,
+            "a changed address is verified again"
+        );
+        let event = &app.state.store.audit_for_customer(id, 1).await.unwrap()[0];
+        assert_eq!(event.action, "customer.profile_edited");
+        let details: serde_json::Value = serde_json::from_str(&event.details).unwrap();
+        assert_eq!(details["email"]["before"], "hal@example.com");
+        assert_eq!(details["email"]["after"], "hal.9000@example.com");
+        assert_eq!(details["display_name"]["after"], "Hal 9000");
+
+        let mut auditor = app
+            .admin_browser("auditor@example.com", Role::Auditor)
+            .await;
+        auditor.get(&base).await;
+        auditor
+            .post(
+                &format!("{base}/profile"),
+                &[("email", "x@example.com"), ("display_name", "X")],
+            )
+            .await
+            .assert_status(StatusCode::FORBIDDEN);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_owners_delete_and_only_with_the_email_typed() {
+    on_each_backend(|app| async move {
+        let mut customer = app
+            .signed_up_and_verified("ivy@example.com", STRONG_PASSWORD)
+            .await;
+        let email = gatehouse::customers::Email::parse("ivy@example.com").unwrap();
+        let id = app
+            .state
+            .store
+            .customer_by_email(&email)
+            .await
+            .unwrap()
+            .unwrap()
+            .0
+            .id;
+        let base = format!("/admin/customers/{id}");
+
+        let mut support = app
+            .admin_browser("support@example.com", Role::Support)
+            .await;
+        support.get(&base).await;
+        support
+            .post(
+                &format!("{base}/delete"),
+                &[("confirm_email", "ivy@example.com")],
+            )
+            .await
+            .assert_status(StatusCode::FORBIDDEN);
+
+        let mut owner = app.admin_browser("owner@example.com", Role::Owner).await;
+        owner.get(&base).await.assert_contains("Delete customer");
+        owner
+            .post(
+                &format!("{base}/delete"),
+                &[("confirm_email", "ivy@example.org")],
+            )
+            .await
+            .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+            .assert_contains("Type the customer");
+        assert!(app.state.store.customer_by_id(id).await.unwrap().is_some());
+
+        owner
+            .post(
+                &format!("{base}/delete"),
+                &[("confirm_email", "IVY@example.com")],
+            )
+            .await
+            .assert_redirect("/admin/customers");
+        owner
+            .get("/admin/customers")
+            .await
+            .assert_contains("The customer is deleted.");
+        assert!(app.state.store.customer_by_id(id).await.unwrap().is_none());
+        owner.get(&base).await.assert_status(StatusCode::NOT_FOUND);
+
+        // Their session ended with them, and the address signs in to nothing.
+        customer.get("/account").await.assert_redirect("/login");
+        customer
+            .post(
+                "/login",
+                &[("email", "ivy@example.com"), ("password", STRONG_PASSWORD)],
+            )
+            .await
+            .assert_status(StatusCode::UNAUTHORIZED);
+        // The record of the deletion stays, naming only the id.
+        let events = app.state.store.audit_for_customer(id, 5).await.unwrap();
+        assert!(
+            events
+                .iter()
+                .any(|e| e.action == "customer.deleted" && e.details == "{}")
+        );
+    })
+    .await;
+}

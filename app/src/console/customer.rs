@@ -1,5 +1,6 @@
 use super::{ConsoleChrome, console_document};
-use crate::components::{CsrfField, Notice};
+use crate::FieldErrors;
+use crate::components::{CsrfField, Field, Notice};
 use leptos::prelude::*;
 
 #[derive(Clone, Debug, Default)]
@@ -23,6 +24,11 @@ pub struct CustomerDetailView {
     pub active_sessions: i64,
     /// Whether the admin's role may change this record (buttons shown).
     pub can_edit: bool,
+    pub can_delete: bool,
+    /// The profile form's values (as stored, or as typed when invalid).
+    pub edit_email: String,
+    pub edit_name: String,
+    pub errors: FieldErrors,
     pub notice: Option<String>,
     pub events: Vec<EventRow>,
 }
@@ -88,6 +94,35 @@ pub fn customer_detail_page(chrome: &ConsoleChrome, page: &CustomerDetailView) -
             .collect_view();
         view! { <div class="mt-4 flex flex-wrap gap-2">{forms}</div> }
     });
+    let edit = page.can_edit.then(|| {
+        view! {
+            <section class="mb-6 rounded-lg bg-white p-4 shadow-sm">
+                <h2 class="mb-3 text-lg font-semibold">"Edit profile"</h2>
+                <form method="post" action=format!("/admin/customers/{}/profile", page.id) novalidate>
+                    <CsrfField token=csrf.clone()/>
+                    <Field name="email" label="Email" kind="email" value=page.edit_email.clone()
+                        error=page.errors.get("email") maxlength=254 hint="A changed address must be verified again."/>
+                    <Field name="display_name" label="Name" value=page.edit_name.clone()
+                        error=page.errors.get("display_name") maxlength=100/>
+                    <button type="submit" class="rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-700">"Save profile"</button>
+                </form>
+            </section>
+        }
+    });
+    let delete = page.can_delete.then(|| {
+        view! {
+            <section class="mb-6 rounded-lg border border-red-200 bg-white p-4 shadow-sm">
+                <h2 class="mb-3 text-lg font-semibold text-red-800">"Delete customer"</h2>
+                <p class="mb-3 text-sm text-slate-600">"Deletes the customer's personal data and ends their sessions. This cannot be undone."</p>
+                <form method="post" action=format!("/admin/customers/{}/delete", page.id) novalidate>
+                    <CsrfField token=csrf.clone()/>
+                    <Field name="confirm_email" label="Type the customer's email to confirm" kind="email"
+                        error=page.errors.get("confirm_email") maxlength=254/>
+                    <button type="submit" class="rounded-md bg-red-700 px-4 py-2 text-sm font-semibold text-white hover:bg-red-800">"Delete customer"</button>
+                </form>
+            </section>
+        }
+    });
     let events = page
         .events
         .iter()
@@ -111,6 +146,7 @@ pub fn customer_detail_page(chrome: &ConsoleChrome, page: &CustomerDetailView) -
             <dl class="divide-y divide-slate-100">{facts}</dl>
             {actions}
         </section>
+        {edit}
         <h2 class="mb-2 text-lg font-semibold">"Recent security events"</h2>
         <div class="overflow-x-auto rounded-lg bg-white shadow-sm">
             <table class="min-w-full text-left text-sm">
@@ -126,6 +162,7 @@ pub fn customer_detail_page(chrome: &ConsoleChrome, page: &CustomerDetailView) -
                 <tbody>{events}</tbody>
             </table>
         </div>
+        <div class="mt-6">{delete}</div>
     };
     console_document(&chrome, "Customer", body)
 }

@@ -45,6 +45,7 @@ pub struct CustomersView {
     pub first_page: Option<String>,
     pub total: String,
     pub error: Option<String>,
+    pub notice: Option<String>,
 }
 
 pub fn customers_page(chrome: &ConsoleChrome, page: &CustomersView) -> String {
@@ -94,6 +95,7 @@ pub fn customers_page(chrome: &ConsoleChrome, page: &CustomersView) -> String {
     let body = view! {
         <h1 class="mb-4 text-2xl font-semibold">"Customers"</h1>
         {page.error.clone().map(|m| view! { <Notice tone="error" message=m/> })}
+        {page.notice.clone().map(|m| view! { <Notice tone="success" message=m/> })}
         <form method="get" action="/admin/customers" class="mb-4 flex flex-col gap-2 rounded-lg bg-white p-4 shadow-sm sm:flex-row sm:items-end" role="search">
             <div class="flex-1">
                 <label for="search-q" class="block text-sm font-medium text-slate-700">"Search"</label>

@@ -41,6 +41,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/admin/logout", post(sign_out))
         .route("/admin/customers", get(customers))
         .route("/admin/customers/{id}", get(customer_detail))
+        .route("/admin/customers/{id}/profile", post(edit_profile))
+        .route("/admin/customers/{id}/delete", post(delete_customer))
         .route("/admin/customers/{id}/{action}", post(customer_action))
         .layer(middleware::from_fn(csrf::guard))
         .layer(sessions)
@@ -416,6 +418,7 @@ async fn customers(
         first_page: after.is_some().then(|| search_link(None)),
         total,
         error: None,
+        notice: admin.0.take_flash().await?,
     };
     Ok(page(
         StatusCode::OK,
@@ -429,15 +432,16 @@ fn parse_customer_id(raw: &str) -> Result<CustomerId> {
         .map_err(|_| Error::BadRequest("That is not a customer id.".into()))
 }
 
-async fn customer_detail(
-    State(state): State<AppState>,
-    admin: SignedInAdmin,
-    Path(id): Path<String>,
-) -> Result<Response> {
-    let record = customer_admin::view(&state, parse_customer_id(&id)?).await?;
+/// The customer's page as `admin` sees it (buttons by role).
+async fn detail_view(
+    state: &AppState,
+    admin: &SignedInAdmin,
+    id: CustomerId,
+) -> Result<CustomerDetailView> {
+    let record = customer_admin::view(state, id).await?;
     let c = &record.customer;
     let role = admin.0.admin.as_ref().map(|a| a.role);
-    let view = CustomerDetailView {
+    Ok(CustomerDetailView {
         id: c.id.to_string(),
         email: c.email.as_str().into(),
         display_name: c.display_name.as_str().into(),
@@ -450,7 +454,11 @@ async fn customer_detail(
             .unwrap_or_else(|| "never".into()),
         active_sessions: record.active_sessions,
         can_edit: role.is_some_and(|r| r.can_edit_customers()),
-        notice: admin.0.take_flash().await?,
+        can_delete: role.is_some_and(|r| r.can_delete_customers()),
+        edit_email: c.email.as_str().into(),
+        edit_name: c.display_name.as_str().into(),
+        errors: Default::default(),
+        notice: None,
         events: record
             .events
             .iter()
@@ -465,11 +473,103 @@ async fn customer_detail(
                 details: e.details.clone(),
             })
             .collect(),
+    })
+}
+
+async fn customer_detail(
+    State(state): State<AppState>,
+    admin: SignedInAdmin,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    let view = CustomerDetailView {
+        notice: admin.0.take_flash().await?,
+        ..detail_view(&state, &admin, parse_customer_id(&id)?).await?
     };
     Ok(page(
         StatusCode::OK,
         customer_detail_page(&admin.0.chrome().await?, &view),
     ))
+}
+
+#[derive(Deserialize)]
+struct ProfileForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    display_name: String,
+}
+
+async fn edit_profile(
+    State(state): State<AppState>,
+    admin: SignedInAdmin,
+    Path(id): Path<String>,
+    FormData(form): FormData<ProfileForm>,
+) -> Result<Response> {
+    let customer = parse_customer_id(&id)?;
+    let who = admin.0.admin.as_ref().expect("signed in");
+    let ip = admin.0.ip.as_deref();
+    match customer_admin::edit_profile(&state, who, customer, &form.email, &form.display_name, ip)
+        .await
+    {
+        Ok(()) => {
+            admin.0.flash("The profile is saved.").await?;
+            Ok(Redirect::to(&format!("/admin/customers/{customer}")).into_response())
+        }
+        Err(Error::Invalid(errors)) => {
+            let view = CustomerDetailView {
+                edit_email: form.email,
+                edit_name: form.display_name,
+                errors,
+                ..detail_view(&state, &admin, customer).await?
+            };
+            Ok(page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                customer_detail_page(&admin.0.chrome().await?, &view),
+            ))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Deserialize)]
+struct DeleteForm {
+    #[serde(default)]
+    confirm_email: String,
+}
+
+async fn delete_customer(
+    State(state): State<AppState>,
+    admin: SignedInAdmin,
+    Path(id): Path<String>,
+    FormData(form): FormData<DeleteForm>,
+) -> Result<Response> {
+    let customer = parse_customer_id(&id)?;
+    let who = admin.0.admin.as_ref().expect("signed in");
+    match customer_admin::delete(
+        &state,
+        who,
+        customer,
+        &form.confirm_email,
+        admin.0.ip.as_deref(),
+    )
+    .await
+    {
+        Ok(()) => {
+            admin.0.flash("The customer is deleted.").await?;
+            Ok(Redirect::to("/admin/customers").into_response())
+        }
+        Err(Error::Invalid(errors)) => {
+            let view = CustomerDetailView {
+                errors,
+                ..detail_view(&state, &admin, customer).await?
+            };
+            Ok(page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                customer_detail_page(&admin.0.chrome().await?, &view),
+            ))
+        }
+        Err(e) => Err(e),
+    }
 }
 
 async fn customer_action(

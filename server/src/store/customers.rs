@@ -131,6 +131,44 @@ impl Store {
         Ok(())
     }
 
+    /// Changes name and email as an admin edit. A new email is unverified.
+    /// `Ok(false)` when the email belongs to another customer.
+    pub async fn update_profile(
+        &self,
+        id: CustomerId,
+        email: &Email,
+        name: &DisplayName,
+        now: i64,
+    ) -> StoreResult<bool> {
+        let sql = "UPDATE customers SET display_name = $2, updated_at = $4, \
+                   email_verified_at = CASE WHEN email = $3 THEN email_verified_at END, email = $3 WHERE id = $1";
+        let result = with_pool!(self, |pool| sqlx::query(sql)
+            .bind(id.0)
+            .bind(name.as_str())
+            .bind(email.as_str())
+            .bind(now)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()));
+        match result {
+            Ok(_) => Ok(true),
+            Err(e) if is_unique_violation(&e) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Deletes the customer; their tokens and sessions go with them (ON DELETE CASCADE).
+    pub async fn delete_customer(&self, id: CustomerId) -> StoreResult<bool> {
+        let deleted = with_pool!(self, |pool| sqlx::query(
+            "DELETE FROM customers WHERE id = $1"
+        )
+        .bind(id.0)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(deleted == 1)
+    }
+
     pub async fn set_display_name(
         &self,
         id: CustomerId,
