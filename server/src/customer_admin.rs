@@ -9,6 +9,17 @@ use crate::state::AppState;
 use app::FieldErrors;
 use serde_json::json;
 
+/// Refuses admins whose role only reads customers.
+fn require_edit(admin: &Admin) -> Result<()> {
+    if admin.role.can_edit_customers() {
+        Ok(())
+    } else {
+        Err(Error::Forbidden(
+            "Your role can view customers but not change them.".into(),
+        ))
+    }
+}
+
 pub struct CustomerRecord {
     pub customer: Customer,
     pub active_sessions: i64,
@@ -41,11 +52,7 @@ pub async fn set_disabled(
     disabled: bool,
     ip: Option<&str>,
 ) -> Result<()> {
-    if !admin.role.can_edit_customers() {
-        return Err(Error::Forbidden(
-            "Your role can view customers but not change them.".into(),
-        ));
-    }
+    require_edit(admin)?;
     let before = state
         .store
         .customer_by_id(id)
@@ -118,11 +125,7 @@ pub async fn act(
         }
         _ => {}
     }
-    if !admin.role.can_edit_customers() {
-        return Err(Error::Forbidden(
-            "Your role can view customers but not change them.".into(),
-        ));
-    }
+    require_edit(admin)?;
     let customer = state
         .store
         .customer_by_id(id)
@@ -194,11 +197,7 @@ pub async fn edit_profile(
     raw_name: &str,
     ip: Option<&str>,
 ) -> Result<()> {
-    if !admin.role.can_edit_customers() {
-        return Err(Error::Forbidden(
-            "Your role can view customers but not change them.".into(),
-        ));
-    }
+    require_edit(admin)?;
     let before = state
         .store
         .customer_by_id(id)

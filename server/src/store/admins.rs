@@ -1,4 +1,4 @@
-use super::{Store, StoreResult, is_unique_violation, with_pool};
+use super::{Store, StoreResult, is_unique_violation, unless_taken, with_pool};
 use crate::admins::{Admin, AdminId, Role};
 use crate::customers::{DisplayName, Email};
 use crate::password::PasswordHash;
@@ -60,11 +60,7 @@ impl Store {
             .execute(pool)
             .await
             .map(|r| r.rows_affected()));
-        match result {
-            Ok(_) => Ok(true),
-            Err(e) if is_unique_violation(&e) => Ok(false),
-            Err(e) => Err(e),
-        }
+        unless_taken(result)
     }
 
     pub async fn admin_by_email(

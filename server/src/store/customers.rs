@@ -1,4 +1,4 @@
-use super::{Store, StoreResult, is_unique_violation, with_pool};
+use super::{Store, StoreResult, unless_taken, with_pool};
 use crate::customers::{Customer, CustomerId, DisplayName, Email};
 use crate::password::PasswordHash;
 use uuid::Uuid;
@@ -71,11 +71,7 @@ impl Store {
             .execute(pool)
             .await
             .map(|r| r.rows_affected()));
-        match result {
-            Ok(_) => Ok(true),
-            Err(e) if is_unique_violation(&e) => Ok(false),
-            Err(e) => Err(e),
-        }
+        unless_taken(result)
     }
 
     pub async fn customer_by_email(
@@ -150,11 +146,7 @@ impl Store {
             .execute(pool)
             .await
             .map(|r| r.rows_affected()));
-        match result {
-            Ok(_) => Ok(true),
-            Err(e) if is_unique_violation(&e) => Ok(false),
-            Err(e) => Err(e),
-        }
+        unless_taken(result)
     }
 
     /// Deletes the customer; their tokens and sessions go with them (ON DELETE CASCADE).

@@ -116,3 +116,13 @@ pub(crate) fn is_unique_violation(err: &sqlx::Error) -> bool {
     err.as_database_error()
         .is_some_and(|e| e.is_unique_violation())
 }
+
+/// `Ok(true)` when the write went through, `Ok(false)` when a unique key
+/// (an email) was already taken: the caller turns that into a field error.
+pub(crate) fn unless_taken(result: StoreResult<u64>) -> StoreResult<bool> {
+    match result {
+        Ok(_) => Ok(true),
+        Err(e) if is_unique_violation(&e) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
