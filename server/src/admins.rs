@@ -222,7 +222,8 @@ pub async fn sign_in(
     if password.as_str().is_empty() {
         return Err(Error::invalid("password", "Enter your password."));
     }
-    let throttle_key = Email::from_stored(format!("admin:{}", email.as_str()));
+    // Its own counter key, so customer and admin lock-outs never mix.
+    let throttle_key = format!("admin:{}", email.as_str());
     crate::signin::check_throttle(state, &throttle_key).await?;
     let verified = match state.store.admin_by_email(&email).await? {
         Some((admin, hash)) => match state.hasher.verify(password, hash).await {

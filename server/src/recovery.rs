@@ -113,7 +113,10 @@ pub async fn reset_password(
         .reset_password_with_token(&hash_token(raw_token), &hash, state.clock.now())
         .await?
         .ok_or_else(|| Error::BadRequest(INVALID_LINK.into()))?;
-    state.store.clear_sign_in_failures(&customer.email).await?;
+    state
+        .store
+        .clear_sign_in_failures(customer.email.as_str())
+        .await?;
     tracing::info!(customer_id = %id, "password reset; all sessions ended");
     Ok(id)
 }

@@ -44,7 +44,7 @@ pub async fn sign_in(
     if password.as_str().chars().count() > crate::password::PASSWORD_MAX {
         return Ok(SignInOutcome::Rejected);
     }
-    let had_failures = check_throttle(state, &email).await?;
+    let had_failures = check_throttle(state, email.as_str()).await?;
 
     let verified = match state.store.customer_by_email(&email).await? {
         Some((customer, hash)) => match state.hasher.verify(password, hash).await {
@@ -70,7 +70,7 @@ pub async fn sign_in(
     };
 
     let Some((customer, rehashed)) = verified else {
-        count_failure(state, &email).await?;
+        count_failure(state, email.as_str()).await?;
         return Ok(SignInOutcome::Rejected);
     };
 
@@ -89,7 +89,7 @@ pub async fn sign_in(
     }
     let now = state.clock.now();
     if had_failures {
-        clear_throttle(state, &email).await?;
+        clear_throttle(state, email.as_str()).await?;
     }
     if let Some(new_hash) = rehashed {
         state
@@ -113,7 +113,7 @@ pub async fn sign_in(
 
 /// Refuses the attempt while `key` is locked; otherwise tells whether
 /// failures are on record (so a success knows whether to clear them).
-pub async fn check_throttle(state: &AppState, key: &Email) -> Result<bool> {
+pub async fn check_throttle(state: &AppState, key: &str) -> Result<bool> {
     let now = state.clock.now();
     match state.store.sign_in_failures(key, now).await? {
         Some(Some(until)) => Err(locked(until - now)),
@@ -122,7 +122,7 @@ pub async fn check_throttle(state: &AppState, key: &Email) -> Result<bool> {
     }
 }
 
-pub async fn count_failure(state: &AppState, key: &Email) -> Result<()> {
+pub async fn count_failure(state: &AppState, key: &str) -> Result<()> {
     let locked_until = state
         .store
         .record_sign_in_failure(
@@ -139,7 +139,7 @@ pub async fn count_failure(state: &AppState, key: &Email) -> Result<()> {
     Ok(())
 }
 
-pub async fn clear_throttle(state: &AppState, key: &Email) -> Result<()> {
+pub async fn clear_throttle(state: &AppState, key: &str) -> Result<()> {
     state.store.clear_sign_in_failures(key).await?;
     Ok(())
 }

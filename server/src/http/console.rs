@@ -49,7 +49,6 @@ pub fn router(state: &AppState) -> Router<AppState> {
 }
 
 const ADMIN_KEY: &str = "admin";
-const FLASH_KEY: &str = "flash";
 
 #[derive(Serialize, Deserialize)]
 struct AdminSession {
@@ -79,19 +78,11 @@ impl ConsoleVisitor {
     }
 
     async fn flash(&self, message: &str) -> Result<()> {
-        self.session
-            .insert(FLASH_KEY, message)
-            .await
-            .map_err(anyhow::Error::new)?;
-        Ok(())
+        super::extract::flash(&self.session, message).await
     }
 
     async fn take_flash(&self) -> Result<Option<String>> {
-        Ok(self
-            .session
-            .remove::<String>(FLASH_KEY)
-            .await
-            .map_err(anyhow::Error::new)?)
+        super::extract::take_flash(&self.session).await
     }
 
     /// Signs the admin in on this browser, with a fresh cookie id.
@@ -155,6 +146,12 @@ async fn current_admin(state: &AppState, session: &Session) -> Result<Option<Adm
 
 /// A console visitor who must be a signed-in admin.
 struct SignedInAdmin(ConsoleVisitor);
+
+impl SignedInAdmin {
+    fn admin(&self) -> &Admin {
+        self.0.admin.as_ref().expect("checked by the extractor")
+    }
+}
 
 impl FromRequestParts<AppState> for SignedInAdmin {
     type Rejection = Response;
@@ -440,7 +437,7 @@ async fn detail_view(
 ) -> Result<CustomerDetailView> {
     let record = customer_admin::view(state, id).await?;
     let c = &record.customer;
-    let role = admin.0.admin.as_ref().map(|a| a.role);
+    let role = admin.admin().role;
     Ok(CustomerDetailView {
         id: c.id.to_string(),
         email: c.email.as_str().into(),
@@ -453,8 +450,8 @@ async fn detail_view(
             .map(date_time)
             .unwrap_or_else(|| "never".into()),
         active_sessions: record.active_sessions,
-        can_edit: role.is_some_and(|r| r.can_edit_customers()),
-        can_delete: role.is_some_and(|r| r.can_delete_customers()),
+        can_edit: role.can_edit_customers(),
+        can_delete: role.can_delete_customers(),
         edit_email: c.email.as_str().into(),
         edit_name: c.display_name.as_str().into(),
         errors: Default::default(),
@@ -506,7 +503,7 @@ async fn edit_profile(
     FormData(form): FormData<ProfileForm>,
 ) -> Result<Response> {
     let customer = parse_customer_id(&id)?;
-    let who = admin.0.admin.as_ref().expect("signed in");
+    let who = admin.admin();
     let ip = admin.0.ip.as_deref();
     match customer_admin::edit_profile(&state, who, customer, &form.email, &form.display_name, ip)
         .await
@@ -544,7 +541,7 @@ async fn delete_customer(
     FormData(form): FormData<DeleteForm>,
 ) -> Result<Response> {
     let customer = parse_customer_id(&id)?;
-    let who = admin.0.admin.as_ref().expect("signed in");
+    let who = admin.admin();
     match customer_admin::delete(
         &state,
         who,
@@ -579,7 +576,7 @@ async fn customer_action(
 ) -> Result<Response> {
     let customer = parse_customer_id(&id)?;
     let action = customer_admin::Action::parse(&action).ok_or(Error::NotFound)?;
-    let who = admin.0.admin.as_ref().expect("signed in");
+    let who = admin.admin();
     let message = customer_admin::act(&state, who, customer, action, admin.0.ip.as_deref()).await?;
     admin.0.flash(message).await?;
     Ok(Redirect::to(&format!("/admin/customers/{customer}")).into_response())

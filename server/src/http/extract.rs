@@ -37,23 +37,31 @@ impl Visitor {
 
     /// Leaves a one-time message for the next page (POST-redirect-GET).
     pub async fn flash(&self, message: &str) -> Result<(), Error> {
-        self.session
-            .insert(FLASH_KEY, message)
-            .await
-            .map_err(anyhow::Error::new)?;
-        Ok(())
+        flash(&self.session, message).await
     }
 
     pub async fn take_flash(&self) -> Result<Option<String>, Error> {
-        Ok(self
-            .session
-            .remove::<String>(FLASH_KEY)
-            .await
-            .map_err(anyhow::Error::new)?)
+        take_flash(&self.session).await
     }
 }
 
 const FLASH_KEY: &str = "flash";
+
+/// Stores a one-time message in whichever session (customer or console) it is given.
+pub async fn flash(session: &Session, message: &str) -> Result<(), Error> {
+    session
+        .insert(FLASH_KEY, message)
+        .await
+        .map_err(anyhow::Error::new)?;
+    Ok(())
+}
+
+pub async fn take_flash(session: &Session) -> Result<Option<String>, Error> {
+    Ok(session
+        .remove::<String>(FLASH_KEY)
+        .await
+        .map_err(anyhow::Error::new)?)
+}
 
 impl FromRequestParts<AppState> for Visitor {
     type Rejection = Response;

@@ -1,18 +1,13 @@
 use super::{Store, StoreResult, with_pool};
-use crate::customers::Email;
 
 impl Store {
-    /// Failures recorded for this email, if any: `Some(locked_until)`, where
+    /// Failures recorded for this key (a normalised email), if any: `Some(locked_until)`, where
     /// `locked_until` is set while sign-ins are locked.
-    pub async fn sign_in_failures(
-        &self,
-        email: &Email,
-        now: i64,
-    ) -> StoreResult<Option<Option<i64>>> {
+    pub async fn sign_in_failures(&self, key: &str, now: i64) -> StoreResult<Option<Option<i64>>> {
         let sql = "SELECT CASE WHEN locked_until > $2 THEN locked_until END \
                    FROM sign_in_failures WHERE email = $1";
         with_pool!(self, |pool| sqlx::query_scalar(sql)
-            .bind(email.as_str())
+            .bind(key)
             .bind(now)
             .fetch_optional(pool)
             .await)
@@ -22,7 +17,7 @@ impl Store {
     /// the email is locked for `lock` seconds. Returns the lock end if locked now.
     pub async fn record_sign_in_failure(
         &self,
-        email: &Email,
+        key: &str,
         now: i64,
         window: i64,
         max: i64,
@@ -41,7 +36,7 @@ impl Store {
                                      ELSE sign_in_failures.locked_until END \
                    RETURNING locked_until";
         let until: Option<i64> = with_pool!(self, |pool| sqlx::query_scalar(sql)
-            .bind(email.as_str())
+            .bind(key)
             .bind(now)
             .bind(window)
             .bind(max)
@@ -51,11 +46,11 @@ impl Store {
         Ok(until.filter(|t| *t > now))
     }
 
-    pub async fn clear_sign_in_failures(&self, email: &Email) -> StoreResult<()> {
+    pub async fn clear_sign_in_failures(&self, key: &str) -> StoreResult<()> {
         with_pool!(self, |pool| sqlx::query(
             "DELETE FROM sign_in_failures WHERE email = $1"
         )
-        .bind(email.as_str())
+        .bind(key)
         .execute(pool)
         .await
         .map(|r| r.rows_affected()))?;
