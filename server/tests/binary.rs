@@ -321,3 +321,86 @@ async fn json_logs_never_contain_passwords_tokens_or_emails() {
     }
     assert!(log.contains("customer signed up"));
 }
+
+#[test]
+fn admin_create_takes_a_piped_password_or_prints_a_setup_link() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str], stdin: &str| {
+        let mut child = Command::new(BIN)
+            .args(args)
+            .current_dir(dir.path())
+            .env_remove("GATEHOUSE_DATABASE_URL")
+            .env("GATEHOUSE_LOG", "error")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let created = run(
+        &["admin", "create", "--email", "Boss@Example.com"],
+        "granite-lighthouse-saffron-71\n",
+    );
+    assert!(
+        created.status.success(),
+        "{}",
+        String::from_utf8_lossy(&created.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&created.stdout).contains("Created owner admin boss@example.com")
+    );
+
+    let again = run(
+        &["admin", "create", "--email", "boss@example.com"],
+        "another-long-passphrase-here\n",
+    );
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+
+    let weak = run(
+        &["admin", "create", "--email", "weak@example.com"],
+        "short\n",
+    );
+    assert!(!weak.status.success());
+    assert!(String::from_utf8_lossy(&weak.stderr).contains("at least 12"));
+
+    let bad_role = run(
+        &[
+            "admin",
+            "create",
+            "--email",
+            "x@example.com",
+            "--role",
+            "king",
+        ],
+        "",
+    );
+    assert!(!bad_role.status.success());
+    assert!(String::from_utf8_lossy(&bad_role.stderr).contains("--role"));
+
+    let link = run(
+        &[
+            "admin",
+            "create",
+            "--email",
+            "helper@example.com",
+            "--role",
+            "support",
+        ],
+        "",
+    );
+    assert!(link.status.success());
+    let out = String::from_utf8_lossy(&link.stdout);
+    assert!(
+        out.contains("support admin helper@example.com") && out.contains("/admin/setup?token="),
+        "{out}"
+    );
+}
