@@ -1,19 +1,37 @@
 //! What a signed-in customer changes about their own account.
 
+use crate::audit::{self, Actor};
 use crate::customers::{Customer, DisplayName};
 use crate::error::{Error, Result};
 use crate::password::{Password, Verification, check_policy};
 use crate::state::AppState;
 use app::FieldErrors;
+use serde_json::json;
 use uuid::Uuid;
 
-pub async fn update_display_name(state: &AppState, customer: &Customer, raw: &str) -> Result<()> {
+pub async fn update_display_name(
+    state: &AppState,
+    customer: &Customer,
+    raw: &str,
+    ip: Option<&str>,
+) -> Result<()> {
     let name = DisplayName::parse(raw).map_err(|e| Error::invalid("display_name", e))?;
     state
         .store
         .set_display_name(customer.id, &name, state.clock.now())
         .await?;
     tracing::info!(customer_id = %customer.id, "display name changed");
+    let change = json!({ "display_name": { "before": customer.display_name.as_str(), "after": name.as_str() } });
+    let who = Actor::Customer(customer.id);
+    audit::record(
+        state,
+        who,
+        "customer.profile_updated",
+        Some(customer.id),
+        ip,
+        change,
+    )
+    .await?;
     Ok(())
 }
 
@@ -25,6 +43,7 @@ pub async fn change_password(
     session: Uuid,
     current: Password,
     new: Password,
+    ip: Option<&str>,
 ) -> Result<()> {
     let mut errors = FieldErrors::new();
     if current.as_str().is_empty() {
@@ -62,5 +81,16 @@ pub async fn change_password(
         .delete_other_customer_sessions(customer.id, session)
         .await?;
     tracing::info!(customer_id = %customer.id, other_sessions_ended = ended, "password changed");
+    let details = json!({ "other_sessions_ended": ended });
+    let who = Actor::Customer(customer.id);
+    audit::record(
+        state,
+        who,
+        "customer.password_changed",
+        Some(customer.id),
+        ip,
+        details,
+    )
+    .await?;
     Ok(())
 }

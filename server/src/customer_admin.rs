@@ -6,8 +6,10 @@ use crate::audit::{self, Actor, AuditEntry};
 use crate::customers::{Customer, CustomerId, DisplayName, Email};
 use crate::error::{Error, Result};
 use crate::state::AppState;
+use crate::store::SessionInfo;
 use app::FieldErrors;
 use serde_json::json;
+use uuid::Uuid;
 
 /// Refuses admins whose role only reads customers.
 fn require_edit(admin: &Admin) -> Result<()> {
@@ -22,7 +24,7 @@ fn require_edit(admin: &Admin) -> Result<()> {
 
 pub struct CustomerRecord {
     pub customer: Customer,
-    pub active_sessions: i64,
+    pub sessions: Vec<SessionInfo>,
     pub events: Vec<AuditEntry>,
 }
 
@@ -32,16 +34,44 @@ pub async fn view(state: &AppState, id: CustomerId) -> Result<CustomerRecord> {
         .customer_by_id(id)
         .await?
         .ok_or(Error::NotFound)?;
-    let active_sessions = state
+    let sessions = state
         .store
-        .count_customer_sessions(id, state.clock.now())
+        .list_customer_sessions(id, state.clock.now())
         .await?;
     let events = state.store.audit_for_customer(id, 50).await?;
     Ok(CustomerRecord {
         customer,
-        active_sessions,
+        sessions,
         events,
     })
+}
+
+/// Signs one device of the customer out (the next request there finds no session).
+pub async fn revoke_session(
+    state: &AppState,
+    admin: &Admin,
+    id: CustomerId,
+    session: Uuid,
+    ip: Option<&str>,
+) -> Result<()> {
+    require_edit(admin)?;
+    if !state.store.delete_session_of(id, session).await? {
+        return Err(Error::Conflict(
+            "That session has already ended, or belongs to someone else.".into(),
+        ));
+    }
+    let details = json!({ "session_id": session });
+    let who = Actor::Admin(admin.id);
+    audit::record(
+        state,
+        who,
+        "customer.session_revoked",
+        Some(id),
+        ip,
+        details,
+    )
+    .await?;
+    Ok(())
 }
 
 /// Disables (ending every session at once) or re-enables a customer.

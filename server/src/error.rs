@@ -14,6 +14,10 @@ pub enum Error {
     Forbidden(String),
     #[error("not found")]
     NotFound,
+    /// The request no longer fits the record (a stale form, a rule such as
+    /// "keep one owner"); nothing was changed.
+    #[error("{0}")]
+    Conflict(String),
     #[error("{0}")]
     TooManyRequests(String),
     /// Anything unexpected: logged with context, shown as a generic message.

@@ -1,5 +1,6 @@
 //! Forgotten passwords: a single-use link by mail, then a new password.
 
+use crate::audit::{self, Actor};
 use crate::customers::{Customer, CustomerId, Email};
 use crate::error::{Error, Result};
 use crate::mail;
@@ -7,6 +8,7 @@ use crate::password::{Password, check_policy};
 use crate::secrets::{LinkToken, hash_token, looks_like_token};
 use crate::state::AppState;
 use crate::store::TokenPurpose;
+use serde_json::json;
 
 pub const LINK_LIFETIME: i64 = 3600;
 const MAILS_PER_HOUR: i64 = 5;
@@ -16,20 +18,32 @@ const INVALID_LINK: &str =
 
 /// Checks the address and returns at once; the lookup and mail happen in the
 /// background so the response time is the same for every address.
-pub fn request_reset(state: &AppState, raw_email: &str) -> Result<()> {
+pub fn request_reset(state: &AppState, raw_email: &str, ip: Option<&str>) -> Result<()> {
     let email = Email::parse(raw_email).map_err(|e| Error::invalid("email", e))?;
     let state = state.clone();
+    let ip = ip.map(str::to_string);
     tokio::spawn(async move {
-        if let Err(e) = send_reset_link(&state, &email).await {
+        if let Err(e) = send_reset_link(&state, &email, ip.as_deref()).await {
             tracing::error!(error = %e, "password reset mail not queued");
         }
     });
     Ok(())
 }
 
-async fn send_reset_link(state: &AppState, email: &Email) -> Result<()> {
+async fn send_reset_link(state: &AppState, email: &Email, ip: Option<&str>) -> Result<()> {
     if let Some((customer, _)) = state.store.customer_by_email(email).await? {
-        mail_reset_link(state, &customer).await?;
+        let sent = mail_reset_link(state, &customer).await?;
+        let who = Actor::Customer(customer.id);
+        let details = json!({ "mail_sent": sent });
+        audit::record(
+            state,
+            who,
+            "customer.password_reset_requested",
+            Some(customer.id),
+            ip,
+            details,
+        )
+        .await?;
     }
     Ok(())
 }
@@ -93,6 +107,7 @@ pub async fn reset_password(
     state: &AppState,
     raw_token: &str,
     password: Password,
+    ip: Option<&str>,
 ) -> Result<CustomerId> {
     let id = check_link(state, raw_token).await?;
     let customer = state
@@ -118,5 +133,8 @@ pub async fn reset_password(
         .clear_sign_in_failures(customer.email.as_str())
         .await?;
     tracing::info!(customer_id = %id, "password reset; all sessions ended");
+    let who = Actor::Customer(id);
+    let details = json!({ "sessions_ended": "all" });
+    audit::record(state, who, "customer.password_reset", Some(id), ip, details).await?;
     Ok(id)
 }

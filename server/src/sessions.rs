@@ -26,6 +26,7 @@ pub async fn start(
     session: &Session,
     customer: &Customer,
     user_agent: Option<&str>,
+    ip: Option<&str>,
 ) -> Result<()> {
     session.cycle_id().await.map_err(anyhow::Error::new)?;
     let id = Uuid::now_v7();
@@ -34,7 +35,7 @@ pub async fn start(
     let user_agent = user_agent.map(|ua| ua.chars().take(256).collect::<String>());
     state
         .store
-        .insert_customer_session(id, customer.id, now, expires, user_agent.as_deref())
+        .insert_customer_session(id, customer.id, now, expires, user_agent.as_deref(), ip)
         .await?;
     session
         .insert(AUTH_KEY, id)

@@ -97,7 +97,7 @@ pub async fn sign_in(
             .set_password_hash(customer.id, &new_hash, now)
             .await?;
     }
-    state.store.record_sign_in(customer.id, now).await?;
+    state.store.record_sign_in(customer.id, now, ip).await?;
     audit::record(
         state,
         who,

@@ -5,6 +5,7 @@
 //! to the address in both cases (a verification link, or a note that the
 //! account exists). Only the owner of the mailbox learns which.
 
+use crate::audit::{self, Actor};
 use crate::customers::{CustomerId, DisplayName, Email};
 use crate::error::{Error, Result};
 use crate::password::{Password, check_policy};
@@ -12,6 +13,7 @@ use crate::state::AppState;
 use crate::store::NewCustomer;
 use crate::{mail, verification};
 use app::FieldErrors;
+use serde_json::json;
 
 pub struct SignUpInput {
     pub email: String,
@@ -25,7 +27,11 @@ pub enum SignUpOutcome {
     AlreadyRegistered,
 }
 
-pub async fn sign_up(state: &AppState, input: SignUpInput) -> Result<SignUpOutcome> {
+pub async fn sign_up(
+    state: &AppState,
+    input: SignUpInput,
+    ip: Option<&str>,
+) -> Result<SignUpOutcome> {
     let mut errors = FieldErrors::new();
     let email = Email::parse(&input.email)
         .map_err(|e| errors.add("email", e))
@@ -71,6 +77,16 @@ pub async fn sign_up(state: &AppState, input: SignUpInput) -> Result<SignUpOutco
         .await?;
     if created {
         tracing::info!(customer_id = %id, "customer signed up");
+        let terms = json!({ "terms_version": state.config.terms_version });
+        audit::record(
+            state,
+            Actor::Customer(id),
+            "customer.signed_up",
+            Some(id),
+            ip,
+            terms,
+        )
+        .await?;
         verification::send_link(state, id, &email, &name).await?;
         Ok(SignUpOutcome::Created(id))
     } else {

@@ -1,11 +1,13 @@
 //! Proving a customer owns their email address: single-use links that expire.
 
+use crate::audit::{self, Actor};
 use crate::customers::{CustomerId, DisplayName, Email};
 use crate::error::{Error, Result};
 use crate::mail;
 use crate::secrets::{LinkToken, hash_token, looks_like_token};
 use crate::state::AppState;
 use crate::store::TokenPurpose;
+use serde_json::json;
 
 pub const LINK_LIFETIME: i64 = 24 * 3600;
 /// At most this many verification mails per customer per hour.
@@ -63,7 +65,7 @@ pub async fn resend(state: &AppState, raw_email: &str) -> Result<()> {
     Ok(())
 }
 
-pub async fn verify(state: &AppState, raw_token: &str) -> Result<CustomerId> {
+pub async fn verify(state: &AppState, raw_token: &str, ip: Option<&str>) -> Result<CustomerId> {
     let invalid = || {
         Error::BadRequest("This verification link is invalid, expired or already used. Sign in and ask for a new one.".into())
     };
@@ -76,5 +78,15 @@ pub async fn verify(state: &AppState, raw_token: &str) -> Result<CustomerId> {
         .await?
         .ok_or_else(invalid)?;
     tracing::info!(customer_id = %id, "email verified");
+    let who = Actor::Customer(id);
+    audit::record(
+        state,
+        who,
+        "customer.email_verified",
+        Some(id),
+        ip,
+        json!({}),
+    )
+    .await?;
     Ok(id)
 }

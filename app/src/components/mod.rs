@@ -119,3 +119,67 @@ pub fn Card(title: String, children: Children) -> impl IntoView {
         </section>
     }
 }
+
+/// The one-time message a page shows after a redirect (POST-redirect-GET).
+#[component]
+pub fn Flash(message: Option<String>) -> impl IntoView {
+    message.map(|m| view! { <Notice tone="success" message=m/> })
+}
+
+/// Padding shared by every table cell, so tables line up across pages.
+pub const CELL: &str = "px-3 py-2";
+
+/// A scrollable table with a caption for screen readers, column headers and
+/// a line of text in place of the rows when there are none.
+#[component]
+pub fn DataTable(
+    caption: &'static str,
+    headers: Vec<&'static str>,
+    /// Shown instead of the rows when `rows` is zero.
+    empty: &'static str,
+    rows: usize,
+    children: Children,
+) -> impl IntoView {
+    let headers = headers
+        .into_iter()
+        .map(|h| view! { <th scope="col" class=CELL>{h}</th> })
+        .collect_view();
+    view! {
+        <div class="overflow-x-auto rounded-lg bg-white shadow-sm">
+            <table class="min-w-full text-left text-sm">
+                <caption class="sr-only">{caption}</caption>
+                <thead class="bg-slate-50 text-slate-600"><tr>{headers}</tr></thead>
+                <tbody>{children()}</tbody>
+            </table>
+            {(rows == 0).then(|| view! { <p class="px-3 py-6 text-sm text-slate-600">{empty}</p> })}
+        </div>
+    }
+}
+
+/// A one-button form that posts to `action` (with the CSRF token): how every
+/// console action that needs no input is taken. `tone` is "danger" or "neutral".
+#[component]
+pub fn PostButton(
+    action: String,
+    label: String,
+    csrf: String,
+    #[prop(default = "neutral")] tone: &'static str,
+    /// An accessible name when the visible label is ambiguous (e.g. in a table row).
+    #[prop(optional, into)]
+    aria_label: Option<String>,
+) -> impl IntoView {
+    let class = match tone {
+        "danger" => {
+            "rounded-md bg-red-700 px-3 py-1.5 text-sm font-semibold text-white hover:bg-red-800 focus:outline-none focus:ring-2 focus:ring-red-500 focus:ring-offset-2"
+        }
+        _ => {
+            "rounded-md bg-slate-800 px-3 py-1.5 text-sm font-semibold text-white hover:bg-slate-700 focus:outline-none focus:ring-2 focus:ring-indigo-500 focus:ring-offset-2"
+        }
+    };
+    view! {
+        <form method="post" action=action>
+            <CsrfField token=csrf/>
+            <button type="submit" class=class aria-label=aria_label>{label}</button>
+        </form>
+    }
+}

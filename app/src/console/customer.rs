@@ -1,6 +1,6 @@
 use super::{ConsoleChrome, console_document};
 use crate::FieldErrors;
-use crate::components::{CsrfField, Field, Notice};
+use crate::components::{CELL, CsrfField, DataTable, Field, Flash, PostButton};
 use leptos::prelude::*;
 
 #[derive(Clone, Debug, Default)]
@@ -12,6 +12,16 @@ pub struct EventRow {
     pub details: String,
 }
 
+/// One signed-in device of the customer.
+#[derive(Clone, Debug, Default)]
+pub struct SessionRow {
+    pub id: String,
+    pub started: String,
+    pub last_seen: String,
+    pub device: String,
+    pub source: String,
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct CustomerDetailView {
     pub id: String,
@@ -21,7 +31,8 @@ pub struct CustomerDetailView {
     pub disabled: bool,
     pub created: String,
     pub last_sign_in: String,
-    pub active_sessions: i64,
+    pub last_sign_in_from: String,
+    pub sessions: Vec<SessionRow>,
     /// Whether the admin's role may change this record (buttons shown).
     pub can_edit: bool,
     pub can_delete: bool,
@@ -60,7 +71,8 @@ pub fn customer_detail_page(chrome: &ConsoleChrome, page: &CustomerDetailView) -
         ),
         ("Created", page.created.clone()),
         ("Last sign-in", page.last_sign_in.clone()),
-        ("Active sessions", page.active_sessions.to_string()),
+        ("Last sign-in from", page.last_sign_in_from.clone()),
+        ("Active sessions", page.sessions.len().to_string()),
     ]
     .into_iter()
     .map(|(term, value)| {
@@ -78,17 +90,14 @@ pub fn customer_detail_page(chrome: &ConsoleChrome, page: &CustomerDetailView) -
             buttons.push(("verify-email", "Mark email verified"));
         }
         buttons.push(("send-reset", "Send password-reset email"));
-        if page.active_sessions > 0 {
+        if !page.sessions.is_empty() {
             buttons.push(("revoke-sessions", "Sign out everywhere"));
         }
         let forms = buttons
             .into_iter()
             .map(|(action, label)| {
                 view! {
-                    <form method="post" action=format!("/admin/customers/{}/{action}", page.id)>
-                        <CsrfField token=csrf.clone()/>
-                        <button type="submit" class="rounded-md bg-slate-800 px-4 py-2 text-sm font-semibold text-white hover:bg-slate-700">{label}</button>
-                    </form>
+                    <PostButton action=format!("/admin/customers/{}/{action}", page.id) label=label.to_string() csrf=csrf.clone()/>
                 }
             })
             .collect_view();
@@ -123,17 +132,27 @@ pub fn customer_detail_page(chrome: &ConsoleChrome, page: &CustomerDetailView) -
             </section>
         }
     });
-    let events = page
-        .events
+    let event_count = page.events.len();
+    let events = page.events.iter().map(event_row).collect_view();
+    let session_count = page.sessions.len();
+    let sessions = page
+        .sessions
         .iter()
-        .map(|e| {
+        .map(|s| {
+            let revoke = page.can_edit.then(|| {
+                view! {
+                    <PostButton action=format!("/admin/customers/{}/sessions/{}/revoke", page.id, s.id)
+                        label="Sign out".to_string() csrf=csrf.clone()
+                        aria_label=format!("Sign out the session started {}", s.started)/>
+                }
+            });
             view! {
                 <tr class="border-t border-slate-200">
-                    <td class="px-3 py-2 whitespace-nowrap">{e.at.clone()}</td>
-                    <td class="px-3 py-2">{e.action.clone()}</td>
-                    <td class="px-3 py-2">{e.actor.clone()}</td>
-                    <td class="px-3 py-2">{e.source.clone()}</td>
-                    <td class="px-3 py-2 break-all font-mono text-xs">{e.details.clone()}</td>
+                    <td class=CELL>{s.started.clone()}</td>
+                    <td class=CELL>{s.last_seen.clone()}</td>
+                    <td class=format!("{CELL} break-all")>{s.device.clone()}</td>
+                    <td class=CELL>{s.source.clone()}</td>
+                    <td class=CELL>{revoke}</td>
                 </tr>
             }
         })
@@ -141,28 +160,33 @@ pub fn customer_detail_page(chrome: &ConsoleChrome, page: &CustomerDetailView) -
     let body = view! {
         <p class="mb-2 text-sm"><a href="/admin/customers" class="text-indigo-700 hover:underline">"All customers"</a></p>
         <h1 class="mb-4 text-2xl font-semibold break-all">{page.display_name.clone()}</h1>
-        {page.notice.clone().map(|m| view! { <Notice tone="success" message=m/> })}
+        <Flash message=page.notice.clone()/>
         <section class="mb-6 rounded-lg bg-white p-4 shadow-sm">
             <dl class="divide-y divide-slate-100">{facts}</dl>
             {actions}
         </section>
         {edit}
-        <h2 class="mb-2 text-lg font-semibold">"Recent security events"</h2>
-        <div class="overflow-x-auto rounded-lg bg-white shadow-sm">
-            <table class="min-w-full text-left text-sm">
-                <thead class="bg-slate-50 text-slate-600">
-                    <tr>
-                        <th scope="col" class="px-3 py-2">"When"</th>
-                        <th scope="col" class="px-3 py-2">"Event"</th>
-                        <th scope="col" class="px-3 py-2">"By"</th>
-                        <th scope="col" class="px-3 py-2">"From"</th>
-                        <th scope="col" class="px-3 py-2">"Details"</th>
-                    </tr>
-                </thead>
-                <tbody>{events}</tbody>
-            </table>
-        </div>
+        <h2 class="mb-2 text-lg font-semibold">"Active sessions"</h2>
+        <DataTable caption="Active sessions" headers=vec!["Started", "Last seen", "Device", "From", "Action"]
+            empty="No active sessions." rows=session_count>{sessions}</DataTable>
+        <h2 class="mb-2 mt-6 text-lg font-semibold">"Recent security events"</h2>
+        <DataTable caption="Recent security events" headers=vec!["When", "Event", "By", "From", "Details"]
+            empty="No events yet." rows=event_count>{events}</DataTable>
         <div class="mt-6">{delete}</div>
     };
     console_document(&chrome, "Customer", body)
+}
+
+/// One audit event as a table row (the customer page and the audit page).
+pub(crate) fn event_row(e: &EventRow) -> impl IntoView + use<> {
+    let e = e.clone();
+    view! {
+        <tr class="border-t border-slate-200">
+            <td class=format!("{CELL} whitespace-nowrap")>{e.at}</td>
+            <td class=CELL>{e.action}</td>
+            <td class=format!("{CELL} break-all")>{e.actor}</td>
+            <td class=CELL>{e.source}</td>
+            <td class=format!("{CELL} break-all font-mono text-xs")>{e.details}</td>
+        </tr>
+    }
 }

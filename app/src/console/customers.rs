@@ -1,5 +1,5 @@
 use super::{ConsoleChrome, console_document};
-use crate::components::Notice;
+use crate::components::{CELL, DataTable, Flash, Notice};
 use leptos::prelude::*;
 
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
@@ -39,6 +39,11 @@ pub struct CustomersView {
     pub field: SearchField,
     pub query: String,
     pub status: String,
+    /// The created-date range as typed (YYYY-MM-DD), empty when open.
+    pub from: String,
+    pub to: String,
+    /// "created" or "last_sign_in".
+    pub sort: String,
     pub rows: Vec<CustomerRow>,
     /// Link to the next page, carrying the search and the keyset cursor.
     pub next_page: Option<String>,
@@ -71,33 +76,34 @@ pub fn customers_page(chrome: &ConsoleChrome, page: &CustomersView) -> String {
         .into_iter()
         .map(|(value, label)| view! { <option value=value selected={page.status == value}>{label}</option> })
         .collect_view();
+    let sort_options = [("created", "Newest first"), ("last_sign_in", "Last sign-in")]
+        .into_iter()
+        .map(|(value, label)| view! { <option value=value selected={page.sort == value}>{label}</option> })
+        .collect_view();
     let rows = page
         .rows
         .iter()
         .map(|r| {
             view! {
                 <tr class="border-t border-slate-200">
-                    <td class="px-3 py-2 break-all">
+                    <td class=format!("{CELL} break-all")>
                         <a href=format!("/admin/customers/{}", r.id) class="font-medium text-indigo-700 hover:underline">{r.email.clone()}</a>
                     </td>
-                    <td class="px-3 py-2">{r.display_name.clone()}</td>
-                    <td class="px-3 py-2">{r.status.clone()}</td>
-                    <td class="px-3 py-2 whitespace-nowrap">{r.created.clone()}</td>
-                    <td class="px-3 py-2 whitespace-nowrap">{r.last_sign_in.clone()}</td>
+                    <td class=CELL>{r.display_name.clone()}</td>
+                    <td class=CELL>{r.status.clone()}</td>
+                    <td class=format!("{CELL} whitespace-nowrap")>{r.created.clone()}</td>
+                    <td class=format!("{CELL} whitespace-nowrap")>{r.last_sign_in.clone()}</td>
                 </tr>
             }
         })
         .collect_view();
-    let empty = page
-        .rows
-        .is_empty()
-        .then(|| view! { <p class="px-3 py-6 text-sm text-slate-600">"No customers match."</p> });
+    let row_count = page.rows.len();
     let body = view! {
         <h1 class="mb-4 text-2xl font-semibold">"Customers"</h1>
         {page.error.clone().map(|m| view! { <Notice tone="error" message=m/> })}
-        {page.notice.clone().map(|m| view! { <Notice tone="success" message=m/> })}
-        <form method="get" action="/admin/customers" class="mb-4 flex flex-col gap-2 rounded-lg bg-white p-4 shadow-sm sm:flex-row sm:items-end" role="search">
-            <div class="flex-1">
+        <Flash message=page.notice.clone()/>
+        <form method="get" action="/admin/customers" class="mb-4 flex flex-col flex-wrap gap-2 rounded-lg bg-white p-4 shadow-sm sm:flex-row sm:items-end" role="search">
+            <div class="flex-1 sm:min-w-64">
                 <label for="search-q" class="block text-sm font-medium text-slate-700">"Search"</label>
                 <input id="search-q" name="q" type="search" value=page.query.clone() maxlength="254"
                     class="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2"/>
@@ -110,25 +116,26 @@ pub fn customers_page(chrome: &ConsoleChrome, page: &CustomersView) -> String {
                 <label for="search-status" class="block text-sm font-medium text-slate-700">"Status"</label>
                 <select id="search-status" name="status" class="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2">{status_options}</select>
             </div>
+            <div>
+                <label for="search-from" class="block text-sm font-medium text-slate-700">"Created from"</label>
+                <input id="search-from" name="from" type="date" value=page.from.clone()
+                    class="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2"/>
+            </div>
+            <div>
+                <label for="search-to" class="block text-sm font-medium text-slate-700">"Created to"</label>
+                <input id="search-to" name="to" type="date" value=page.to.clone()
+                    class="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2"/>
+            </div>
+            <div>
+                <label for="search-sort" class="block text-sm font-medium text-slate-700">"Sort"</label>
+                <select id="search-sort" name="sort" aria-describedby="search-sort-hint" class="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2">{sort_options}</select>
+                <p id="search-sort-hint" class="sr-only">"Email searches are listed by address."</p>
+            </div>
             <button type="submit" class="rounded-md bg-indigo-600 px-4 py-2 font-semibold text-white hover:bg-indigo-700">"Search"</button>
         </form>
         <p class="mb-2 text-sm text-slate-600">{page.total.clone()}</p>
-        <div class="overflow-x-auto rounded-lg bg-white shadow-sm">
-            <table class="min-w-full text-left text-sm">
-                <caption class="sr-only">"Customers"</caption>
-                <thead class="bg-slate-50 text-slate-600">
-                    <tr>
-                        <th scope="col" class="px-3 py-2">"Email"</th>
-                        <th scope="col" class="px-3 py-2">"Name"</th>
-                        <th scope="col" class="px-3 py-2">"Status"</th>
-                        <th scope="col" class="px-3 py-2">"Created"</th>
-                        <th scope="col" class="px-3 py-2">"Last sign-in"</th>
-                    </tr>
-                </thead>
-                <tbody>{rows}</tbody>
-            </table>
-            {empty}
-        </div>
+        <DataTable caption="Customers" headers=vec!["Email", "Name", "Status", "Created", "Last sign-in"]
+            empty="No customers match." rows=row_count>{rows}</DataTable>
         <nav class="mt-4 flex gap-4 text-sm" aria-label="Pages">
             {page.first_page.clone().map(|href| view! { <a href=href class="text-indigo-700 hover:underline">"First page"</a> })}
             {page.next_page.clone().map(|href| view! { <a href=href rel="next" class="text-indigo-700 hover:underline">"Next page"</a> })}

@@ -5,7 +5,7 @@ mod customer;
 mod customers;
 mod sign_in;
 
-pub use customer::{CustomerDetailView, EventRow, customer_detail_page};
+pub use customer::{CustomerDetailView, EventRow, SessionRow, customer_detail_page};
 pub use customers::{CustomerRow, CustomersView, SearchField, customers_page};
 pub use sign_in::{AdminSetupView, AdminSignInView, admin_setup_page, admin_sign_in_page};
 

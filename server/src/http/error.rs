@@ -14,6 +14,7 @@ impl Error {
             Error::BadRequest(_) => StatusCode::BAD_REQUEST,
             Error::Forbidden(_) => StatusCode::FORBIDDEN,
             Error::NotFound => StatusCode::NOT_FOUND,
+            Error::Conflict(_) => StatusCode::CONFLICT,
             Error::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -34,6 +35,7 @@ impl IntoResponse for Error {
                 "Page not found",
                 "There is nothing at this address.".to_string(),
             ),
+            Error::Conflict(m) => ("Nothing was changed", m.clone()),
             Error::TooManyRequests(m) => ("Too many attempts", m.clone()),
             Error::Internal(e) => {
                 tracing::error!(error = ?e, "request failed");

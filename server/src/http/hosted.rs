@@ -143,7 +143,7 @@ async fn sign_up(
         password: Password::new(form.password),
         accept_terms: accepted,
     };
-    match signup::sign_up(&state, input).await {
+    match signup::sign_up(&state, input, visitor.ip.as_deref()).await {
         Ok(outcome) => {
             if let SignUpOutcome::Created(id) = outcome {
                 visitor
@@ -207,7 +207,7 @@ async fn verify_email(
     visitor: Visitor,
     FormData(form): FormData<TokenQuery>,
 ) -> Result<Response> {
-    let id = verification::verify(&state, &form.token).await?;
+    let id = verification::verify(&state, &form.token, visitor.ip.as_deref()).await?;
     if visitor.signed_in.is_some() {
         visitor.flash("Your email address is verified.").await?;
         return Ok(see_other("/account"));
@@ -225,6 +225,7 @@ async fn verify_email(
             &visitor.session,
             &customer,
             visitor.user_agent.as_deref(),
+            visitor.ip.as_deref(),
         )
         .await?;
         visitor
@@ -338,6 +339,7 @@ async fn sign_in(
                     &visitor.session,
                     &customer,
                     visitor.user_agent.as_deref(),
+                    visitor.ip.as_deref(),
                 )
                 .await?;
                 return Ok(see_other("/account"));
@@ -383,7 +385,7 @@ async fn forgot(
     visitor: Visitor,
     FormData(form): FormData<EmailForm>,
 ) -> Result<Response> {
-    match recovery::request_reset(&state, &form.email) {
+    match recovery::request_reset(&state, &form.email, visitor.ip.as_deref()) {
         Ok(()) => Ok(see_other("/forgot-password/sent")),
         Err(Error::Invalid(errors)) => {
             let view = ForgotPasswordView {
@@ -440,7 +442,14 @@ async fn reset(
     visitor: Visitor,
     FormData(form): FormData<ResetForm>,
 ) -> Result<Response> {
-    match recovery::reset_password(&state, &form.token, Password::new(form.password)).await {
+    match recovery::reset_password(
+        &state,
+        &form.token,
+        Password::new(form.password),
+        visitor.ip.as_deref(),
+    )
+    .await
+    {
         Ok(_) => {
             // Every session of the customer has ended, this browser's included.
             sessions::end(&state, &visitor.session).await?;
@@ -501,8 +510,13 @@ async fn update_profile(
     customer: Customer,
     FormData(form): FormData<ProfileForm>,
 ) -> Result<Response> {
-    match account::update_display_name(&state, &customer.signed_in().customer, &form.display_name)
-        .await
+    match account::update_display_name(
+        &state,
+        &customer.signed_in().customer,
+        &form.display_name,
+        customer.0.ip.as_deref(),
+    )
+    .await
     {
         Ok(()) => {
             customer.0.flash("Your profile is saved.").await?;
@@ -543,6 +557,7 @@ async fn change_password(
         signed_in.session_id,
         Password::new(form.current_password),
         Password::new(form.new_password),
+        customer.0.ip.as_deref(),
     )
     .await;
     match result {

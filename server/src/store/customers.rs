@@ -11,6 +11,7 @@ pub(super) struct CustomerRow {
     email_verified_at: Option<i64>,
     created_at: i64,
     last_sign_in_at: Option<i64>,
+    last_sign_in_ip: Option<String>,
     disabled_at: Option<i64>,
 }
 
@@ -23,6 +24,7 @@ impl From<CustomerRow> for Customer {
             email_verified: row.email_verified_at.is_some(),
             created_at: row.created_at,
             last_sign_in_at: row.last_sign_in_at,
+            last_sign_in_ip: row.last_sign_in_ip,
             disabled: row.disabled_at.is_some(),
         }
     }
@@ -35,8 +37,7 @@ struct CustomerWithHashRow {
     password_hash: String,
 }
 
-const CUSTOMER_COLUMNS: &str =
-    "id, email, display_name, email_verified_at, created_at, last_sign_in_at, disabled_at";
+const CUSTOMER_COLUMNS: &str = "id, email, display_name, email_verified_at, created_at, last_sign_in_at, last_sign_in_ip, disabled_at";
 
 /// The customer columns, qualified by `table` for joins.
 pub(super) fn customer_columns(table: &str) -> String {
@@ -219,11 +220,17 @@ impl Store {
         })
     }
 
-    pub async fn record_sign_in(&self, id: CustomerId, now: i64) -> StoreResult<()> {
-        let sql = "UPDATE customers SET last_sign_in_at = $2 WHERE id = $1";
+    pub async fn record_sign_in(
+        &self,
+        id: CustomerId,
+        now: i64,
+        ip: Option<&str>,
+    ) -> StoreResult<()> {
+        let sql = "UPDATE customers SET last_sign_in_at = $2, last_sign_in_ip = $3 WHERE id = $1";
         with_pool!(self, |pool| sqlx::query(sql)
             .bind(id.0)
             .bind(now)
+            .bind(ip)
             .execute(pool)
             .await
             .map(|r| r.rows_affected()))?;

@@ -18,8 +18,8 @@ pub use admins::NewAdmin;
 pub use bulk::BulkCustomer;
 pub use customers::NewCustomer;
 pub use mail::OutboxMail;
-pub use search::{Cursor, CustomerPage, CustomerQuery, StatusFilter};
-pub use sessions::SessionBackend;
+pub use search::{Cursor, CustomerPage, CustomerQuery, CustomerSearch, Sort, StatusFilter};
+pub use sessions::{SessionBackend, SessionInfo};
 pub use tokens::TokenPurpose;
 
 use sqlx::postgres::{PgPool, PgPoolOptions};

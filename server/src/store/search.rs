@@ -7,12 +7,13 @@ use uuid::Uuid;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CustomerQuery {
-    /// Everyone, newest first.
+    /// Everyone.
     All,
-    /// Addresses equal to or beginning with this (normalised) text, by address.
+    /// Addresses equal to or beginning with this (normalised) text, listed
+    /// by address whatever the sort (the email index gives that order).
     EmailPrefix(String),
     /// Names containing this text (at least 3 characters, the shortest a
-    /// trigram index can look up), any case, newest first.
+    /// trigram index can look up), any case.
     NameContains(String),
     Id(Uuid),
 }
@@ -27,10 +28,59 @@ pub enum StatusFilter {
     Unverified,
 }
 
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+pub enum Sort {
+    /// Newest customers first.
+    #[default]
+    Created,
+    /// Most recent sign-in first; customers who never signed in last.
+    LastSignIn,
+}
+
+/// What the console asks for: a query, filters and an order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CustomerSearch {
+    pub query: CustomerQuery,
+    pub status: StatusFilter,
+    /// Created at or after this Unix time.
+    pub created_from: Option<i64>,
+    /// Created before this Unix time.
+    pub created_before: Option<i64>,
+    pub sort: Sort,
+}
+
+impl CustomerSearch {
+    pub fn all() -> Self {
+        Self {
+            query: CustomerQuery::All,
+            status: StatusFilter::Any,
+            created_from: None,
+            created_before: None,
+            sort: Sort::Created,
+        }
+    }
+
+    /// Everyone, unfiltered: the only search whose total can be estimated cheaply.
+    pub fn is_everyone(&self) -> bool {
+        self.query == CustomerQuery::All
+            && self.status == StatusFilter::Any
+            && self.created_from.is_none()
+            && self.created_before.is_none()
+    }
+}
+
 /// Where the previous page ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Cursor {
-    Created { created_at: i64, id: Uuid },
+    Created {
+        created_at: i64,
+        id: Uuid,
+    },
+    /// `at` is 0 for customers who never signed in, as in the index.
+    LastSignIn {
+        at: i64,
+        id: Uuid,
+    },
     Email(String),
 }
 
@@ -39,11 +89,35 @@ pub struct CustomerPage {
     pub next: Option<Cursor>,
 }
 
+/// A parameter of a query assembled at run time.
+enum Bind {
+    Int(i64),
+    Text(String),
+    Id(Uuid),
+}
+
+/// SQL text with its parameters, numbered as they are added.
+#[derive(Default)]
+struct Sql {
+    text: String,
+    binds: Vec<Bind>,
+}
+
+impl Sql {
+    /// Adds a parameter and returns its placeholder (`$n`).
+    fn param(&mut self, bind: Bind) -> String {
+        self.binds.push(bind);
+        format!("${}", self.binds.len())
+    }
+}
+
+/// The sort key expression for last sign-in, exactly as the index declares it.
+const LAST_SIGN_IN: &str = "COALESCE(last_sign_in_at, 0)";
+
 impl Store {
     pub async fn search_customers(
         &self,
-        query: &CustomerQuery,
-        filter: StatusFilter,
+        search: &CustomerSearch,
         after: Option<&Cursor>,
         limit: i64,
     ) -> StoreResult<CustomerPage> {
@@ -55,86 +129,114 @@ impl Store {
         } else {
             "email"
         };
-        let status = match filter {
-            StatusFilter::Any => "",
-            StatusFilter::Active => " AND disabled_at IS NULL",
-            StatusFilter::Disabled => " AND disabled_at IS NOT NULL",
-            StatusFilter::Verified => " AND email_verified_at IS NOT NULL",
-            StatusFilter::Unverified => " AND email_verified_at IS NULL",
-        };
-        let columns = super::customers::customer_columns("customers");
-        let fetch = limit + 1;
+        let mut sql = Sql::default();
+        let mut conditions: Vec<String> = Vec::new();
 
-        let rows: Vec<super::customers::CustomerRow> = match query {
-            CustomerQuery::Id(id) => {
-                let sql = format!("SELECT {columns} FROM customers WHERE id = $1{status}");
-                with_pool!(self, |pool| sqlx::query_as(&sql)
-                    .bind(*id)
-                    .fetch_all(pool)
-                    .await)?
-            }
+        match &search.query {
+            CustomerQuery::All => {}
+            CustomerQuery::Id(id) => conditions.push(format!("id = {}", sql.param(Bind::Id(*id)))),
             CustomerQuery::EmailPrefix(prefix) => {
                 // Addresses are ASCII, so every one starting with `prefix`
                 // sorts below `prefix` followed by DEL (0x7f).
-                let upper = format!("{prefix}\u{7f}");
-                let after_email = match after {
-                    Some(Cursor::Email(e)) => e.clone(),
-                    _ => String::new(),
-                };
-                let sql = format!(
-                    "SELECT {columns} FROM customers WHERE {email_expr} >= $1 AND {email_expr} < $2 \
-                     AND {email_expr} > $3{status} ORDER BY {email_expr} LIMIT $4"
-                );
-                with_pool!(self, |pool| sqlx::query_as(&sql)
-                    .bind(prefix)
-                    .bind(&upper)
-                    .bind(&after_email)
-                    .bind(fetch)
-                    .fetch_all(pool)
-                    .await)?
+                let low = sql.param(Bind::Text(prefix.clone()));
+                let high = sql.param(Bind::Text(format!("{prefix}\u{7f}")));
+                conditions.push(format!("{email_expr} >= {low} AND {email_expr} < {high}"));
             }
-            CustomerQuery::All | CustomerQuery::NameContains(_) => {
-                let (created, id) = match after {
-                    Some(Cursor::Created { created_at, id }) => (*created_at, *id),
-                    _ => (i64::MAX, Uuid::max()),
-                };
-                let (name_clause, pattern) = match query {
-                    // Both run on a trigram index: FTS5's on SQLite, pg_trgm's GIN on PostgreSQL.
-                    CustomerQuery::NameContains(text) if postgres => (
-                        " AND lower(display_name) LIKE $4 ESCAPE '\\'",
-                        like_pattern(text),
-                    ),
-                    // A quoted FTS5 phrase is a substring match on the trigram
-                    // table (LIKE with ESCAPE would bypass its index).
-                    CustomerQuery::NameContains(text) => (
-                        " AND rowid IN (SELECT rowid FROM customer_names WHERE customer_names MATCH $4)",
-                        format!("\"{}\"", text.replace('"', "\"\"")),
-                    ),
-                    _ => ("", String::new()),
-                };
-                let sql = format!(
-                    "SELECT {columns} FROM customers WHERE (created_at < $1 OR (created_at = $1 AND id < $2)){name_clause}{status} \
-                     ORDER BY created_at DESC, id DESC LIMIT $3"
-                );
-                with_pool!(self, |pool| {
-                    let q = sqlx::query_as(&sql).bind(created).bind(id).bind(fetch);
-                    let q = if name_clause.is_empty() {
-                        q
-                    } else {
-                        q.bind(&pattern)
-                    };
-                    q.fetch_all(pool).await
-                })?
+            // Both run on a trigram index: pg_trgm's GIN on PostgreSQL...
+            CustomerQuery::NameContains(text) if postgres => {
+                let p = sql.param(Bind::Text(like_pattern(text)));
+                conditions.push(format!("lower(display_name) LIKE {p} ESCAPE '\\'"));
             }
+            // ...and FTS5's on SQLite, where a quoted phrase is a substring
+            // match on the trigram table (LIKE with ESCAPE would bypass it).
+            CustomerQuery::NameContains(text) => {
+                let p = sql.param(Bind::Text(format!("\"{}\"", text.replace('"', "\"\""))));
+                conditions.push(format!(
+                    "rowid IN (SELECT rowid FROM customer_names WHERE customer_names MATCH {p})"
+                ));
+            }
+        }
+        conditions.push(
+            match search.status {
+                StatusFilter::Any => "",
+                StatusFilter::Active => "disabled_at IS NULL",
+                StatusFilter::Disabled => "disabled_at IS NOT NULL",
+                StatusFilter::Verified => "email_verified_at IS NOT NULL",
+                StatusFilter::Unverified => "email_verified_at IS NULL",
+            }
+            .to_string(),
+        );
+        if let Some(from) = search.created_from {
+            conditions.push(format!("created_at >= {}", sql.param(Bind::Int(from))));
+        }
+        if let Some(before) = search.created_before {
+            conditions.push(format!("created_at < {}", sql.param(Bind::Int(before))));
+        }
+
+        // The keyset: rows after the cursor in the page order. Written as
+        // `key <= k AND (key < k OR id < i)` so both databases see a plain
+        // range on the index's first column.
+        let by_email = matches!(search.query, CustomerQuery::EmailPrefix(_));
+        let order = if by_email {
+            if let Some(Cursor::Email(e)) = after {
+                let p = sql.param(Bind::Text(e.clone()));
+                conditions.push(format!("{email_expr} > {p}"));
+            }
+            email_expr.to_string()
+        } else {
+            let (key, cursor) = match (search.sort, after) {
+                (Sort::Created, Some(Cursor::Created { created_at, id })) => {
+                    ("created_at", Some((*created_at, *id)))
+                }
+                (Sort::LastSignIn, Some(Cursor::LastSignIn { at, id })) => {
+                    (LAST_SIGN_IN, Some((*at, *id)))
+                }
+                (Sort::Created, _) => ("created_at", None),
+                (Sort::LastSignIn, _) => (LAST_SIGN_IN, None),
+            };
+            if let Some((k, id)) = cursor {
+                let k = sql.param(Bind::Int(k));
+                let id = sql.param(Bind::Id(id));
+                conditions.push(format!("{key} <= {k} AND ({key} < {k} OR id < {id})"));
+            }
+            format!("{key} DESC, id DESC")
         };
+
+        conditions.retain(|c| !c.is_empty());
+        let filter = if conditions.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", conditions.join(" AND "))
+        };
+        let limit_param = sql.param(Bind::Int(limit + 1));
+        sql.text = format!(
+            "SELECT {} FROM customers{filter} ORDER BY {order} LIMIT {limit_param}",
+            super::customers::customer_columns("customers")
+        );
+
+        let rows: Vec<super::customers::CustomerRow> = with_pool!(self, |pool| {
+            let mut q = sqlx::query_as(&sql.text);
+            for bind in &sql.binds {
+                q = match bind {
+                    Bind::Int(v) => q.bind(*v),
+                    Bind::Text(v) => q.bind(v.as_str()),
+                    Bind::Id(v) => q.bind(*v),
+                };
+            }
+            q.fetch_all(pool).await
+        })?;
 
         let mut rows: Vec<Customer> = rows.into_iter().map(Into::into).collect();
         let next = if rows.len() as i64 > limit {
             rows.truncate(limit as usize);
-            rows.last().map(|last| match query {
-                CustomerQuery::EmailPrefix(_) => Cursor::Email(last.email.as_str().to_string()),
-                _ => Cursor::Created {
+            rows.last().map(|last| match (by_email, search.sort) {
+                (true, _) => Cursor::Email(last.email.as_str().to_string()),
+                (false, Sort::Created) => Cursor::Created {
                     created_at: last.created_at,
+                    id: last.id.0,
+                },
+                (false, Sort::LastSignIn) => Cursor::LastSignIn {
+                    at: last.last_sign_in_at.unwrap_or(0),
                     id: last.id.0,
                 },
             })

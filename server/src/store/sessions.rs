@@ -6,6 +6,17 @@ use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
 use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
 use uuid::Uuid;
 
+/// A signed-in session as the console lists it.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct SessionInfo {
+    pub id: Uuid,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub expires_at: i64,
+    pub user_agent: Option<String>,
+    pub ip: Option<String>,
+}
+
 impl Store {
     pub async fn insert_customer_session(
         &self,
@@ -14,15 +25,17 @@ impl Store {
         now: i64,
         expires_at: i64,
         user_agent: Option<&str>,
+        ip: Option<&str>,
     ) -> StoreResult<()> {
-        let sql = "INSERT INTO customer_sessions (id, customer_id, created_at, expires_at, last_seen_at, user_agent) \
-                   VALUES ($1, $2, $3, $4, $3, $5)";
+        let sql = "INSERT INTO customer_sessions (id, customer_id, created_at, expires_at, last_seen_at, user_agent, ip) \
+                   VALUES ($1, $2, $3, $4, $3, $5, $6)";
         with_pool!(self, |pool| sqlx::query(sql)
             .bind(id)
             .bind(customer.0)
             .bind(now)
             .bind(expires_at)
             .bind(user_agent)
+            .bind(ip)
             .execute(pool)
             .await
             .map(|r| r.rows_affected()))?;
@@ -95,6 +108,34 @@ impl Store {
         Ok(result)
     }
 
+    /// The customer's live sessions, most recently used first.
+    pub async fn list_customer_sessions(
+        &self,
+        customer: CustomerId,
+        now: i64,
+    ) -> StoreResult<Vec<SessionInfo>> {
+        let sql = "SELECT id, created_at, last_seen_at, expires_at, user_agent, ip FROM customer_sessions \
+                   WHERE customer_id = $1 AND expires_at > $2 ORDER BY last_seen_at DESC, id DESC LIMIT 100";
+        with_pool!(self, |pool| sqlx::query_as(sql)
+            .bind(customer.0)
+            .bind(now)
+            .fetch_all(pool)
+            .await)
+    }
+
+    /// Ends one session of the customer; `false` when it is not theirs or already gone.
+    pub async fn delete_session_of(&self, customer: CustomerId, id: Uuid) -> StoreResult<bool> {
+        let deleted = with_pool!(self, |pool| sqlx::query(
+            "DELETE FROM customer_sessions WHERE id = $1 AND customer_id = $2"
+        )
+        .bind(id)
+        .bind(customer.0)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(deleted == 1)
+    }
+
     pub async fn delete_customer_sessions(&self, customer: CustomerId) -> StoreResult<u64> {
         with_pool!(self, |pool| sqlx::query(
             "DELETE FROM customer_sessions WHERE customer_id = $1"
@@ -103,20 +144,6 @@ impl Store {
         .execute(pool)
         .await
         .map(|r| r.rows_affected()))
-    }
-
-    pub async fn count_customer_sessions(
-        &self,
-        customer: CustomerId,
-        now: i64,
-    ) -> StoreResult<i64> {
-        with_pool!(self, |pool| sqlx::query_scalar(
-            "SELECT COUNT(*) FROM customer_sessions WHERE customer_id = $1 AND expires_at > $2"
-        )
-        .bind(customer.0)
-        .bind(now)
-        .fetch_one(pool)
-        .await)
     }
 
     pub async fn delete_expired_customer_sessions(&self, now: i64) -> StoreResult<()> {

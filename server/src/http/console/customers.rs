@@ -1,318 +1,35 @@
-//! The admin console: its own routes under /admin, its own session cookie
-//! (`gatehouse_admin`, path /admin, shorter lifetimes) and sign-in, apart from
-//! customers'. Every page but sign-in and setup requires a signed-in admin.
+//! Customer records in the console: the searchable list and one customer's page.
 
-use super::assets::STYLESHEET_HREF;
-use super::{csrf, extract::FormData};
-use crate::admins::{self, AcceptInvite, Admin, AdminId};
+use super::{SignedInAdmin, date_time, page};
 use crate::customer_admin;
 use crate::customers::{CustomerId, Email};
 use crate::error::{Error, Result};
-use crate::password::Password;
+use crate::http::extract::FormData;
 use crate::state::AppState;
-use crate::store::{Cursor, CustomerQuery, StatusFilter};
+use crate::store::{Cursor, CustomerQuery, CustomerSearch, Sort, StatusFilter};
 use app::console::*;
 use axum::Router;
-use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::http::request::Parts;
-use axum::middleware;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use serde::{Deserialize, Serialize};
-use tower_sessions::cookie::SameSite;
-use tower_sessions::{Expiry, Session, SessionManagerLayer};
+use serde::Deserialize;
 use uuid::Uuid;
 
-pub fn router(state: &AppState) -> Router<AppState> {
-    let sessions = SessionManagerLayer::new(state.store.session_backend())
-        .with_name("gatehouse_admin")
-        .with_path("/admin")
-        .with_http_only(true)
-        .with_same_site(SameSite::Strict)
-        .with_secure(state.config.secure_cookies())
-        .with_expiry(Expiry::OnInactivity(state.config.admin_session_idle));
+pub(super) fn routes() -> Router<AppState> {
     Router::new()
-        .route("/admin", get(|| async { Redirect::to("/admin/customers") }))
-        .route("/admin/setup", get(setup_form).post(setup))
-        .route("/admin/login", get(sign_in_form).post(sign_in))
-        .route("/admin/logout", post(sign_out))
         .route("/admin/customers", get(customers))
         .route("/admin/customers/{id}", get(customer_detail))
         .route("/admin/customers/{id}/profile", post(edit_profile))
         .route("/admin/customers/{id}/delete", post(delete_customer))
+        .route(
+            "/admin/customers/{id}/sessions/{session}/revoke",
+            post(revoke_session),
+        )
         .route("/admin/customers/{id}/{action}", post(customer_action))
-        .layer(middleware::from_fn(csrf::guard))
-        .layer(sessions)
 }
-
-const ADMIN_KEY: &str = "admin";
-
-#[derive(Serialize, Deserialize)]
-struct AdminSession {
-    id: Uuid,
-    signed_in_at: i64,
-}
-
-/// Anyone on a console page, signed in or not.
-struct ConsoleVisitor {
-    session: Session,
-    admin: Option<Admin>,
-    ip: Option<String>,
-}
-
-impl ConsoleVisitor {
-    async fn chrome(&self) -> Result<ConsoleChrome> {
-        Ok(ConsoleChrome {
-            stylesheet: STYLESHEET_HREF.into(),
-            csrf_token: csrf::token(&self.session).await?,
-            admin: self.admin.as_ref().map(|a| {
-                (
-                    a.display_name.as_str().to_string(),
-                    a.role.as_str().to_string(),
-                )
-            }),
-        })
-    }
-
-    async fn flash(&self, message: &str) -> Result<()> {
-        super::extract::flash(&self.session, message).await
-    }
-
-    async fn take_flash(&self) -> Result<Option<String>> {
-        super::extract::take_flash(&self.session).await
-    }
-
-    /// Signs the admin in on this browser, with a fresh cookie id.
-    async fn start(&self, state: &AppState, admin: &Admin) -> Result<()> {
-        self.session.cycle_id().await.map_err(anyhow::Error::new)?;
-        let record = AdminSession {
-            id: admin.id.0,
-            signed_in_at: state.clock.now(),
-        };
-        self.session
-            .insert(ADMIN_KEY, record)
-            .await
-            .map_err(anyhow::Error::new)?;
-        Ok(())
-    }
-}
-
-impl FromRequestParts<AppState> for ConsoleVisitor {
-    type Rejection = Response;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let session = Session::from_request_parts(parts, state)
-            .await
-            .map_err(IntoResponse::into_response)?;
-        let admin = current_admin(state, &session)
-            .await
-            .map_err(IntoResponse::into_response)?;
-        Ok(Self {
-            session,
-            admin,
-            ip: super::extract::peer_ip(parts),
-        })
-    }
-}
-
-/// The admin signed in on this browser. Loaded on every request, so a
-/// removed admin or a changed role takes effect at once.
-async fn current_admin(state: &AppState, session: &Session) -> Result<Option<Admin>> {
-    let Some(record) = session
-        .get::<AdminSession>(ADMIN_KEY)
-        .await
-        .map_err(anyhow::Error::new)?
-    else {
-        return Ok(None);
-    };
-    let expired = state.clock.now() - record.signed_in_at
-        >= state.config.admin_session_absolute.whole_seconds();
-    let admin = if expired {
-        None
-    } else {
-        state.store.admin_by_id(AdminId(record.id)).await?
-    };
-    if admin.is_none() {
-        session.flush().await.map_err(anyhow::Error::new)?;
-    }
-    Ok(admin)
-}
-
-/// A console visitor who must be a signed-in admin.
-struct SignedInAdmin(ConsoleVisitor);
-
-impl SignedInAdmin {
-    fn admin(&self) -> &Admin {
-        self.0.admin.as_ref().expect("checked by the extractor")
-    }
-}
-
-impl FromRequestParts<AppState> for SignedInAdmin {
-    type Rejection = Response;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let visitor = ConsoleVisitor::from_request_parts(parts, state).await?;
-        if visitor.admin.is_none() {
-            return Err(Redirect::to("/admin/login").into_response());
-        }
-        Ok(Self(visitor))
-    }
-}
-
-fn page(status: StatusCode, html: String) -> Response {
-    (status, Html(html)).into_response()
-}
-
-// --- Setup and sign-in ---------------------------------------------------------
-
-#[derive(Deserialize)]
-struct TokenQuery {
-    #[serde(default)]
-    token: String,
-}
-
-async fn setup_view(state: &AppState, token: String) -> Result<AdminSetupView> {
-    let (invited_email, role) = admins::check_invite(state, &token).await?;
-    Ok(AdminSetupView {
-        token,
-        invited_email,
-        role: role.as_str().into(),
-        password_min: admins::ADMIN_PASSWORD_MIN,
-        ..Default::default()
-    })
-}
-
-async fn setup_form(
-    State(state): State<AppState>,
-    visitor: ConsoleVisitor,
-    Query(q): Query<TokenQuery>,
-) -> Result<Response> {
-    let view = setup_view(&state, q.token).await?;
-    Ok(page(
-        StatusCode::OK,
-        admin_setup_page(&visitor.chrome().await?, &view),
-    ))
-}
-
-#[derive(Deserialize)]
-struct SetupForm {
-    #[serde(default)]
-    token: String,
-    #[serde(default)]
-    email: String,
-    #[serde(default)]
-    display_name: String,
-    #[serde(default)]
-    password: String,
-}
-
-async fn setup(
-    State(state): State<AppState>,
-    visitor: ConsoleVisitor,
-    FormData(form): FormData<SetupForm>,
-) -> Result<Response> {
-    let input = AcceptInvite {
-        token: form.token.clone(),
-        email: form.email.clone(),
-        display_name: form.display_name.clone(),
-        password: Password::new(form.password),
-    };
-    match admins::accept_invite(&state, input).await {
-        Ok(admin) => {
-            visitor.start(&state, &admin).await?;
-            Ok(Redirect::to("/admin/customers").into_response())
-        }
-        Err(Error::Invalid(errors)) => {
-            let view = AdminSetupView {
-                email: form.email,
-                display_name: form.display_name,
-                errors,
-                ..setup_view(&state, form.token).await?
-            };
-            Ok(page(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                admin_setup_page(&visitor.chrome().await?, &view),
-            ))
-        }
-        Err(e) => Err(e),
-    }
-}
-
-async fn sign_in_form(visitor: ConsoleVisitor) -> Result<Response> {
-    if visitor.admin.is_some() {
-        return Ok(Redirect::to("/admin/customers").into_response());
-    }
-    let view = AdminSignInView {
-        notice: visitor.take_flash().await?,
-        ..Default::default()
-    };
-    Ok(page(
-        StatusCode::OK,
-        admin_sign_in_page(&visitor.chrome().await?, &view),
-    ))
-}
-
-#[derive(Deserialize)]
-struct SignInForm {
-    #[serde(default)]
-    email: String,
-    #[serde(default)]
-    password: String,
-}
-
-async fn sign_in(
-    State(state): State<AppState>,
-    visitor: ConsoleVisitor,
-    FormData(form): FormData<SignInForm>,
-) -> Result<Response> {
-    let (status, error) =
-        match admins::sign_in(&state, &form.email, Password::new(form.password)).await {
-            Ok(Some(admin)) => {
-                visitor.start(&state, &admin).await?;
-                return Ok(Redirect::to("/admin/customers").into_response());
-            }
-            Ok(None) => (
-                StatusCode::UNAUTHORIZED,
-                "That email and password do not match an admin account.".to_string(),
-            ),
-            Err(Error::Invalid(errors)) => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                errors
-                    .iter()
-                    .map(|(_, m)| m.to_string())
-                    .collect::<Vec<_>>()
-                    .join(" "),
-            ),
-            Err(e @ Error::TooManyRequests(_)) => (e.status(), e.to_string()),
-            Err(e) => return Err(e),
-        };
-    let view = AdminSignInView {
-        email: form.email,
-        error: Some(error),
-        notice: None,
-    };
-    Ok(page(
-        status,
-        admin_sign_in_page(&visitor.chrome().await?, &view),
-    ))
-}
-
-async fn sign_out(visitor: ConsoleVisitor) -> Result<Response> {
-    visitor.session.flush().await.map_err(anyhow::Error::new)?;
-    visitor.flash("You are signed out of the console.").await?;
-    Ok(Redirect::to("/admin/login").into_response())
-}
-
-// --- Customers -------------------------------------------------------------------
 
 const PAGE_SIZE: i64 = 50;
 const QUERY_MAX: usize = 254;
@@ -325,6 +42,14 @@ struct CustomersQuery {
     field: String,
     #[serde(default)]
     status: String,
+    /// Created on or after this day (YYYY-MM-DD, UTC).
+    #[serde(default)]
+    from: String,
+    /// Created on or before this day.
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    sort: String,
     #[serde(default)]
     after: String,
 }
@@ -377,6 +102,29 @@ async fn customers(
             )
         })?),
     };
+    let sort = match params.sort.as_str() {
+        "" | "created" => Sort::Created,
+        "last_sign_in" => Sort::LastSignIn,
+        _ => {
+            return Err(Error::BadRequest("Sort by created or last_sign_in.".into()));
+        }
+    };
+    let created_from = parse_day(&params.from, "from")?;
+    let created_before = parse_day(&params.to, "to")?.map(|day| day + DAY);
+    if let (Some(from), Some(before)) = (created_from, created_before)
+        && from >= before
+    {
+        return Err(Error::BadRequest(
+            "The created-from day must not be after the created-to day.".into(),
+        ));
+    }
+    let search = CustomerSearch {
+        query,
+        status: filter,
+        created_from,
+        created_before,
+        sort,
+    };
     let after = match params.after.as_str() {
         "" => None,
         raw => Some(decode_cursor(raw).ok_or_else(|| {
@@ -385,20 +133,23 @@ async fn customers(
     };
     let result = state
         .store
-        .search_customers(&query, filter, after.as_ref(), PAGE_SIZE)
+        .search_customers(&search, after.as_ref(), PAGE_SIZE)
         .await?;
 
     let search_link = |cursor: Option<&Cursor>| {
         let mut link = url::form_urlencoded::Serializer::new(String::new());
         link.append_pair("q", text)
             .append_pair("field", field.as_str())
-            .append_pair("status", filter_name(filter));
+            .append_pair("status", filter_name(filter))
+            .append_pair("from", params.from.trim())
+            .append_pair("to", params.to.trim())
+            .append_pair("sort", sort_name(sort));
         if let Some(c) = cursor {
             link.append_pair("after", &encode_cursor(c));
         }
         format!("/admin/customers?{}", link.finish())
     };
-    let total = if query == CustomerQuery::All && filter == StatusFilter::Any {
+    let total = if search.is_everyone() {
         match state.store.estimate_customers().await? {
             (n, true) => format!("{n} customers"),
             (n, false) => format!("About {n} customers"),
@@ -410,6 +161,9 @@ async fn customers(
         field,
         query: text.to_string(),
         status: filter_name(filter).into(),
+        from: params.from.trim().to_string(),
+        to: params.to.trim().to_string(),
+        sort: sort_name(sort).into(),
         rows: result.rows.iter().map(customer_row).collect(),
         next_page: result.next.as_ref().map(|c| search_link(Some(c))),
         first_page: after.is_some().then(|| search_link(None)),
@@ -421,6 +175,20 @@ async fn customers(
         StatusCode::OK,
         customers_page(&admin.0.chrome().await?, &view),
     ))
+}
+
+const DAY: i64 = 24 * 3600;
+
+/// A day as typed in a date field (YYYY-MM-DD), as the Unix time it starts (UTC).
+fn parse_day(raw: &str, name: &str) -> Result<Option<i64>> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(raw, &format)
+        .map(|d| Some(d.midnight().assume_utc().unix_timestamp()))
+        .map_err(|_| Error::BadRequest(format!("The {name} day must look like 2026-01-31.")))
 }
 
 fn parse_customer_id(raw: &str) -> Result<CustomerId> {
@@ -449,7 +217,21 @@ async fn detail_view(
             .last_sign_in_at
             .map(date_time)
             .unwrap_or_else(|| "never".into()),
-        active_sessions: record.active_sessions,
+        last_sign_in_from: c
+            .last_sign_in_ip
+            .clone()
+            .unwrap_or_else(|| "unknown".into()),
+        sessions: record
+            .sessions
+            .iter()
+            .map(|s| SessionRow {
+                id: s.id.to_string(),
+                started: date_time(s.created_at),
+                last_seen: date_time(s.last_seen_at),
+                device: s.user_agent.clone().unwrap_or_else(|| "unknown".into()),
+                source: s.ip.clone().unwrap_or_else(|| "unknown".into()),
+            })
+            .collect(),
         can_edit: role.can_edit_customers(),
         can_delete: role.can_delete_customers(),
         edit_email: c.email.as_str().into(),
@@ -582,6 +364,27 @@ async fn customer_action(
     Ok(Redirect::to(&format!("/admin/customers/{customer}")).into_response())
 }
 
+async fn revoke_session(
+    State(state): State<AppState>,
+    admin: SignedInAdmin,
+    Path((id, session)): Path<(String, String)>,
+) -> Result<Response> {
+    let customer = parse_customer_id(&id)?;
+    let session = Uuid::parse_str(&session)
+        .map_err(|_| Error::BadRequest("That is not a session id.".into()))?;
+    let (who, ip) = (admin.admin(), admin.0.ip.as_deref());
+    customer_admin::revoke_session(&state, who, customer, session, ip).await?;
+    admin.0.flash("That session has ended.").await?;
+    Ok(Redirect::to(&format!("/admin/customers/{customer}")).into_response())
+}
+
+fn sort_name(sort: Sort) -> &'static str {
+    match sort {
+        Sort::Created => "created",
+        Sort::LastSignIn => "last_sign_in",
+    }
+}
+
 fn filter_name(filter: StatusFilter) -> &'static str {
     match filter {
         StatusFilter::Any => "all",
@@ -611,15 +414,10 @@ fn customer_row(c: &crate::customers::Customer) -> CustomerRow {
     }
 }
 
-fn date_time(unix: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(unix)
-        .map(|t| format!("{} {:02}:{:02} UTC", t.date(), t.hour(), t.minute()))
-        .unwrap_or_default()
-}
-
 fn encode_cursor(cursor: &Cursor) -> String {
     let raw = match cursor {
         Cursor::Created { created_at, id } => format!("c.{created_at}.{id}"),
+        Cursor::LastSignIn { at, id } => format!("l.{at}.{id}"),
         Cursor::Email(email) => format!("e.{email}"),
     };
     URL_SAFE_NO_PAD.encode(raw)
@@ -632,6 +430,13 @@ fn decode_cursor(encoded: &str) -> Option<Cursor> {
             let (created, id) = rest.split_once('.')?;
             Some(Cursor::Created {
                 created_at: created.parse().ok()?,
+                id: Uuid::parse_str(id).ok()?,
+            })
+        }
+        ("l", rest) => {
+            let (at, id) = rest.split_once('.')?;
+            Some(Cursor::LastSignIn {
+                at: at.parse().ok()?,
                 id: Uuid::parse_str(id).ok()?,
             })
         }
@@ -653,6 +458,11 @@ mod tests {
             id: Uuid::now_v7(),
         };
         assert_eq!(decode_cursor(&encode_cursor(&c)), Some(c));
+        let l = Cursor::LastSignIn {
+            at: 0,
+            id: Uuid::now_v7(),
+        };
+        assert_eq!(decode_cursor(&encode_cursor(&l)), Some(l));
         let e = Cursor::Email("ada@example.com".into());
         assert_eq!(decode_cursor(&encode_cursor(&e)), Some(e));
         for bad in [

@@ -1,0 +1,11 @@
+-- Where a customer last signed in from, and where each session began.
+ALTER TABLE customers ADD COLUMN last_sign_in_ip TEXT;
+ALTER TABLE customer_sessions ADD COLUMN ip TEXT;
+
+-- Console sort by last sign-in, newest first; customers who never signed in
+-- sort last (as 0), so one index serves every page of the keyset.
+CREATE INDEX customers_by_last_sign_in ON customers (COALESCE(last_sign_in_at, 0) DESC, id DESC);
+
+-- The audit page filters by action and by actor, newest first.
+CREATE INDEX audit_events_by_action ON audit_events (action, id DESC);
+CREATE INDEX audit_events_by_actor ON audit_events (actor_id, id DESC);
