@@ -320,11 +320,30 @@ async fn keyset_pages_neither_repeat_nor_skip_while_customers_arrive() {
             )
             .await;
         }
+        // Half of them signed in, in pairs at the same second; the rest never did.
+        let all = app
+            .state
+            .store
+            .search_customers(&gatehouse::store::CustomerSearch::all(), None, 200)
+            .await
+            .unwrap();
+        for (n, c) in all.rows.iter().enumerate().filter(|(n, _)| n % 2 == 0) {
+            let at = 50_000 + n as i64 / 4;
+            app.state
+                .store
+                .record_sign_in(c.id, at, None)
+                .await
+                .unwrap();
+        }
         let mut admin = app.admin_browser("owner@example.com", Role::Owner).await;
-        for (start, expected) in [
+        for (run, (start, expected)) in [
             ("/admin/customers", 120),
             ("/admin/customers?q=c0&field=email", 100),
-        ] {
+            ("/admin/customers?sort=last_sign_in", 120),
+        ]
+        .into_iter()
+        .enumerate()
+        {
             let mut seen = Vec::new();
             let mut next = Some(start.to_string());
             let mut pages = 0;
@@ -337,7 +356,7 @@ async fn keyset_pages_neither_repeat_nor_skip_while_customers_arrive() {
                 }
                 // New sign-ups while paging land before the first page, not in the middle.
                 app.insert_customer(
-                    &format!("new{pages}-{expected}@example.net"),
+                    &format!("new{pages}-{run}@example.net"),
                     "Newcomer",
                     99_999,
                     false,
@@ -809,6 +828,283 @@ async fn only_owners_delete_and_only_with_the_email_typed() {
                 .iter()
                 .any(|e| e.action == "customer.deleted" && e.details == "{}")
         );
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn created_date_range_and_last_sign_in_sort() {
+    on_each_backend(|app| async move {
+        let day = |d: i64| 1_767_225_600 + (d - 1) * 86_400; // 2026-01-d 00:00 UTC
+        let first = app
+            .insert_customer("first@example.com", "First", day(1) + 36_000, true)
+            .await;
+        let second = app
+            .insert_customer("second@example.com", "Second", day(2), true)
+            .await;
+        app.insert_customer("third@example.com", "Third", day(3) + 86_399, false)
+            .await;
+        let fifth = app
+            .insert_customer("fifth@example.com", "Fifth", day(5), true)
+            .await;
+        let store = &app.state.store;
+        store.record_sign_in(first, 5_000, None).await.unwrap();
+        store.record_sign_in(second, 5_000, None).await.unwrap();
+        store.record_sign_in(fifth, 9_000, None).await.unwrap();
+        let mut admin = app
+            .admin_browser("auditor@example.com", Role::Auditor)
+            .await;
+        let order = |body: &str| -> Vec<&'static str> {
+            let mut found: Vec<(usize, &'static str)> = ["first", "second", "third", "fifth"]
+                .into_iter()
+                .filter_map(|n| body.find(&format!(">{n}@example.com<")).map(|at| (at, n)))
+                .collect();
+            found.sort();
+            found.into_iter().map(|(_, n)| n).collect()
+        };
+
+        // Both ends of the range are whole days, inclusive.
+        let range = admin
+            .get("/admin/customers?from=2026-01-02&to=2026-01-03")
+            .await;
+        range.assert_status(StatusCode::OK);
+        assert_eq!(order(&range.body), ["third", "second"]);
+        let from = admin.get("/admin/customers?from=2026-01-03").await;
+        assert_eq!(order(&from.body), ["fifth", "third"]);
+        let to = admin
+            .get("/admin/customers?to=2026-01-01&status=verified")
+            .await;
+        assert_eq!(order(&to.body), ["first"]);
+
+        // Most recent sign-in first; a tie goes to the later id; never last.
+        let by_sign_in = admin.get("/admin/customers?sort=last_sign_in").await;
+        by_sign_in.assert_status(StatusCode::OK);
+        assert_eq!(
+            order(&by_sign_in.body),
+            ["fifth", "second", "first", "third"]
+        );
+        let verified_by_sign_in = admin
+            .get("/admin/customers?sort=last_sign_in&status=verified&from=2026-01-02")
+            .await;
+        assert_eq!(order(&verified_by_sign_in.body), ["fifth", "second"]);
+
+        for bad in [
+            "/admin/customers?from=2026-13-01",
+            "/admin/customers?to=yesterday",
+            "/admin/customers?from=2026-01-05&to=2026-01-01",
+            "/admin/customers?sort=name",
+        ] {
+            admin.get(bad).await.assert_status(StatusCode::BAD_REQUEST);
+        }
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admins_see_each_session_and_end_one() {
+    on_each_backend(|app| async move {
+        let mut laptop = app
+            .signed_up_and_verified("sam@example.com", STRONG_PASSWORD)
+            .await;
+        let mut phone = app.browser();
+        phone.peer = "203.0.113.9:5555".parse().unwrap();
+        phone
+            .sign_in("sam@example.com", STRONG_PASSWORD)
+            .await
+            .assert_redirect("/account");
+        let email = gatehouse::customers::Email::parse("sam@example.com").unwrap();
+        let (sam, _) = app
+            .state
+            .store
+            .customer_by_email(&email)
+            .await
+            .unwrap()
+            .unwrap();
+        let now = app.state.clock.now();
+        let sessions = app
+            .state
+            .store
+            .list_customer_sessions(sam.id, now)
+            .await
+            .unwrap();
+        assert_eq!(sessions.len(), 2);
+        let phone_session = sessions
+            .iter()
+            .find(|s| s.ip.as_deref() == Some("203.0.113.9"))
+            .expect("the phone's session records its address")
+            .id;
+
+        let mut support = app
+            .admin_browser("support@example.com", Role::Support)
+            .await;
+        let path = format!("/admin/customers/{}", sam.id);
+        let page = support.get(&path).await;
+        page.assert_status(StatusCode::OK)
+            .assert_contains("203.0.113.9")
+            .assert_contains("gatehouse-tests")
+            .assert_contains(&format!("/sessions/{phone_session}/revoke"));
+
+        // An auditor's forged form changes nothing.
+        let mut auditor = app
+            .admin_browser("auditor@example.com", Role::Auditor)
+            .await;
+        auditor.get(&path).await.assert_status(StatusCode::OK);
+        let revoke = format!("{path}/sessions/{phone_session}/revoke");
+        auditor
+            .post(&revoke, &[])
+            .await
+            .assert_status(StatusCode::FORBIDDEN);
+        phone.get("/account").await.assert_status(StatusCode::OK);
+
+        support.post(&revoke, &[]).await.assert_redirect(&path);
+        support
+            .get(&path)
+            .await
+            .assert_contains("That session has ended.");
+        phone.get("/account").await.assert_redirect("/login");
+        laptop.get("/account").await.assert_status(StatusCode::OK);
+
+        let events = app.state.store.audit_for_customer(sam.id, 1).await.unwrap();
+        assert_eq!(events[0].action, "customer.session_revoked");
+        assert_eq!(events[0].actor_kind, "admin");
+        assert!(events[0].details.contains(&phone_session.to_string()));
+        assert_eq!(events[0].source_ip.as_deref(), Some("198.51.100.7"));
+
+        // A stale form (the session is gone) or another customer's session: 409, no record.
+        support
+            .post(&revoke, &[])
+            .await
+            .assert_status(StatusCode::CONFLICT)
+            .assert_contains("already ended");
+        let other = app
+            .insert_customer("other@example.com", "Other", 1, true)
+            .await;
+        let laptop_session = app
+            .state
+            .store
+            .list_customer_sessions(sam.id, now)
+            .await
+            .unwrap()[0]
+            .id;
+        support
+            .post(
+                &format!("/admin/customers/{other}/sessions/{laptop_session}/revoke"),
+                &[],
+            )
+            .await
+            .assert_status(StatusCode::CONFLICT);
+        support
+            .post(&format!("{path}/sessions/not-a-session/revoke"), &[])
+            .await
+            .assert_status(StatusCode::BAD_REQUEST);
+        laptop.get("/account").await.assert_status(StatusCode::OK);
+        let after = app
+            .state
+            .store
+            .audit_for_customer(sam.id, 50)
+            .await
+            .unwrap();
+        assert_eq!(
+            after
+                .iter()
+                .filter(|e| e.action == "customer.session_revoked")
+                .count(),
+            1
+        );
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn customer_self_service_is_on_the_record() {
+    on_each_backend(|app| async move {
+        let mut browser = app
+            .signed_up_and_verified("val@example.com", STRONG_PASSWORD)
+            .await;
+        browser.get("/account").await;
+        browser
+            .post("/account/profile", &[("display_name", "Val Kilmer")])
+            .await
+            .assert_redirect("/account");
+        browser.get("/account").await;
+        browser
+            .post(
+                "/account/password",
+                &[
+                    ("current_password", STRONG_PASSWORD),
+                    ("new_password", OTHER_PASSWORD),
+                ],
+            )
+            .await
+            .assert_redirect("/account");
+        let mut other = app.browser();
+        other.get("/forgot-password").await;
+        other
+            .post("/forgot-password", &[("email", "val@example.com")])
+            .await
+            .assert_redirect("/forgot-password/sent");
+        let mail = app.mail.wait_for_nth("val@example.com", 2).await;
+        let token = link_to(&mail.body, "/reset-password?token=")
+            .split("token=")
+            .nth(1)
+            .unwrap()
+            .to_string();
+        other.get(&format!("/reset-password?token={token}")).await;
+        other
+            .post(
+                "/reset-password",
+                &[("token", &token), ("password", STRONG_PASSWORD)],
+            )
+            .await
+            .assert_redirect("/login");
+
+        let email = gatehouse::customers::Email::parse("val@example.com").unwrap();
+        let (val, _) = app
+            .state
+            .store
+            .customer_by_email(&email)
+            .await
+            .unwrap()
+            .unwrap();
+        let mut events = app
+            .state
+            .store
+            .audit_for_customer(val.id, 50)
+            .await
+            .unwrap();
+        events.reverse();
+        let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
+        assert_eq!(
+            actions,
+            [
+                "customer.signed_up",
+                "customer.email_verified",
+                "customer.profile_updated",
+                "customer.password_changed",
+                "customer.password_reset_requested",
+                "customer.password_reset",
+            ]
+        );
+        for e in &events {
+            assert_eq!(e.actor_kind, "customer");
+            assert_eq!(e.actor_id, Some(val.id.0));
+            assert_eq!(e.source_ip.as_deref(), Some("198.51.100.7"), "{}", e.action);
+            for secret in [STRONG_PASSWORD, OTHER_PASSWORD, token.as_str()] {
+                assert!(!e.details.contains(secret), "{} leaks a secret", e.action);
+            }
+        }
+        assert!(events[2].details.contains(r#""before":"Test Customer""#));
+        assert!(events[2].details.contains(r#""after":"Val Kilmer""#));
+
+        // The console shows them on the customer's page.
+        let mut admin = app
+            .admin_browser("auditor@example.com", Role::Auditor)
+            .await;
+        admin
+            .get(&format!("/admin/customers/{}", val.id))
+            .await
+            .assert_contains("customer.password_reset_requested")
+            .assert_contains("customer.signed_up");
     })
     .await;
 }

@@ -280,6 +280,7 @@ impl TestApp {
             cookie: None,
             admin_cookie: None,
             csrf: None,
+            peer: DEFAULT_PEER.parse().unwrap(),
         }
     }
 
@@ -432,6 +433,9 @@ impl Page {
 }
 
 /// Keeps the session cookie and the last CSRF token seen, like a browser.
+/// Where test requests come from unless a test says otherwise (TEST-NET-2).
+pub const DEFAULT_PEER: &str = "198.51.100.7:40000";
+
 pub struct Browser {
     router: Router,
     /// The customer session cookie (`gatehouse_session`, path /).
@@ -439,12 +443,21 @@ pub struct Browser {
     /// The console session cookie (`gatehouse_admin`, path /admin).
     pub admin_cookie: Option<String>,
     pub csrf: Option<String>,
+    /// The address requests come from, as a real connection would give it.
+    pub peer: std::net::SocketAddr,
 }
 
 impl Browser {
     pub async fn get(&mut self, path: &str) -> Page {
         let req = self.request(Method::GET, path).body(Body::empty()).unwrap();
         self.send(req).await
+    }
+
+    /// Opens the sign-in page and signs in; returns the answer to the form.
+    pub async fn sign_in(&mut self, email: &str, password: &str) -> Page {
+        self.get("/login").await.assert_status(StatusCode::OK);
+        self.post("/login", &[("email", email), ("password", password)])
+            .await
     }
 
     /// Posts a form with this browser's CSRF token added.
@@ -471,6 +484,7 @@ impl Browser {
         let mut req = Request::builder()
             .method(method)
             .uri(path)
+            .extension(axum::extract::ConnectInfo(self.peer))
             .header(header::USER_AGENT, "gatehouse-tests");
         let mut cookies = Vec::new();
         if let Some(cookie) = &self.cookie {
