@@ -6,6 +6,11 @@ ALTER TABLE customer_sessions ADD COLUMN ip TEXT;
 -- sort last (as 0), so one index serves every page of the keyset.
 CREATE INDEX customers_by_last_sign_in ON customers (COALESCE(last_sign_in_at, 0) DESC, id DESC);
 
--- The audit page filters by action and by actor, newest first.
-CREATE INDEX audit_events_by_action ON audit_events (action, id DESC);
-CREATE INDEX audit_events_by_actor ON audit_events (actor_id, id DESC);
+-- The audit page lists events newest first by their time (ties by id), on
+-- its own or filtered by action, actor or customer: one index for each.
+DROP INDEX audit_events_by_customer;
+DROP INDEX audit_events_by_time;
+CREATE INDEX audit_events_by_time ON audit_events (at DESC, id DESC);
+CREATE INDEX audit_events_by_customer ON audit_events (customer_id, at DESC, id DESC);
+CREATE INDEX audit_events_by_action ON audit_events (action, at DESC, id DESC);
+CREATE INDEX audit_events_by_actor ON audit_events (actor_id, at DESC, id DESC);

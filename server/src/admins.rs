@@ -1,14 +1,18 @@
 //! Admins of the console: who they are, what their role lets them do, how
 //! they are invited and how they sign in. Admins are not customers.
 
+use crate::audit::{self, Actor};
 use crate::customers::{DisplayName, Email};
 use crate::error::{Error, Result};
 use crate::password::{Password, Verification, check_policy};
 use crate::secrets::{LinkToken, hash_token, looks_like_token};
 use crate::state::AppState;
-use crate::store::NewAdmin;
+use crate::store::{AdminListing, NewAdmin, PendingInvite};
 use app::FieldErrors;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 use uuid::Uuid;
 
 /// Setup and invitation links work for a day.
@@ -217,6 +221,7 @@ pub async fn sign_in(
     state: &AppState,
     raw_email: &str,
     password: Password,
+    ip: Option<&str>,
 ) -> Result<Option<Admin>> {
     let email = Email::parse(raw_email).map_err(|e| Error::invalid("email", e))?;
     if password.as_str().is_empty() {
@@ -236,7 +241,11 @@ pub async fn sign_in(
                 }
                 Some(admin)
             }
-            Verification::Invalid => None,
+            Verification::Invalid => {
+                let who = Actor::Admin(admin.id);
+                audit::record(state, who, "admin.sign_in_failed", None, ip, json!({})).await?;
+                None
+            }
         },
         None => {
             state.hasher.verify_dummy(password).await;
@@ -251,6 +260,8 @@ pub async fn sign_in(
                 .record_admin_sign_in(admin.id, state.clock.now())
                 .await?;
             tracing::info!(admin_id = %admin.id, "admin signed in");
+            let who = Actor::Admin(admin.id);
+            audit::record(state, who, "admin.signed_in", None, ip, json!({})).await?;
             Ok(Some(admin))
         }
         None => {
@@ -258,6 +269,175 @@ pub async fn sign_in(
             Ok(None)
         }
     }
+}
+
+// --- Managing admins (owners only) ----------------------------------------------
+
+fn require_owner(by: &Admin) -> Result<()> {
+    if by.role.can_manage_admins() {
+        Ok(())
+    } else {
+        Err(Error::Forbidden("Only owners manage admins.".into()))
+    }
+}
+
+const LAST_OWNER: &str = "Gatehouse keeps at least one owner: make another admin an owner first.";
+const ADMIN_GONE: &str = "That admin no longer exists.";
+
+fn parse_role(raw: &str) -> Result<Role> {
+    Role::parse(raw).ok_or_else(|| Error::BadRequest("A role is owner, support or auditor.".into()))
+}
+
+/// Every admin and every invitation still open.
+pub async fn list(state: &AppState) -> Result<(Vec<AdminListing>, Vec<PendingInvite>)> {
+    let admins = state.store.list_admins().await?;
+    let invites = state.store.pending_admin_invites(state.clock.now()).await?;
+    Ok((admins, invites))
+}
+
+/// Mails a one-time link that sets up an admin account for `raw_email`.
+pub async fn invite(
+    state: &AppState,
+    by: &Admin,
+    raw_email: &str,
+    raw_role: &str,
+    ip: Option<&str>,
+) -> Result<Email> {
+    require_owner(by)?;
+    let role = parse_role(raw_role)?;
+    let email = Email::parse(raw_email).map_err(|e| Error::invalid("email", e))?;
+    if state.store.admin_by_email(&email).await?.is_some() {
+        return Err(Error::invalid(
+            "email",
+            "This address already belongs to an admin.",
+        ));
+    }
+    let link = invite_link(state, Some(&email), role).await?;
+    let mail = crate::mail::admin_invite_mail(
+        email.as_str(),
+        by.display_name.as_str(),
+        role.as_str(),
+        &link,
+    );
+    state.mailer.enqueue(mail).await?;
+    let details = json!({ "email": email.as_str(), "role": role.as_str() });
+    audit::record(
+        state,
+        Actor::Admin(by.id),
+        "admin.invited",
+        None,
+        ip,
+        details,
+    )
+    .await?;
+    Ok(email)
+}
+
+/// Withdraws an open invitation, named as `invite_id` names it.
+pub async fn revoke_invite(state: &AppState, by: &Admin, id: &str, ip: Option<&str>) -> Result<()> {
+    require_owner(by)?;
+    let hash = parse_invite_id(id)
+        .ok_or_else(|| Error::BadRequest("That is not an invitation id.".into()))?;
+    if !state
+        .store
+        .revoke_admin_invite(&hash, state.clock.now())
+        .await?
+    {
+        return Err(Error::Conflict(
+            "That invitation was already used, withdrawn or expired.".into(),
+        ));
+    }
+    let details = json!({ "invitation": id });
+    audit::record(
+        state,
+        Actor::Admin(by.id),
+        "admin.invite_revoked",
+        None,
+        ip,
+        details,
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn change_role(
+    state: &AppState,
+    by: &Admin,
+    target: AdminId,
+    raw_role: &str,
+    ip: Option<&str>,
+) -> Result<()> {
+    require_owner(by)?;
+    let role = parse_role(raw_role)?;
+    let before = state
+        .store
+        .admin_by_id(target)
+        .await?
+        .ok_or_else(|| Error::Conflict(ADMIN_GONE.into()))?;
+    if before.role == role {
+        return Ok(());
+    }
+    if !state.store.set_admin_role(target, role).await? {
+        return Err(Error::Conflict(LAST_OWNER.into()));
+    }
+    let details = json!({
+        "admin_id": target,
+        "email": before.email.as_str(),
+        "role": { "before": before.role.as_str(), "after": role.as_str() },
+    });
+    audit::record(
+        state,
+        Actor::Admin(by.id),
+        "admin.role_changed",
+        None,
+        ip,
+        details,
+    )
+    .await?;
+    tracing::info!(admin_id = %target, by = %by.id, role = role.as_str(), "admin role changed");
+    Ok(())
+}
+
+/// Removes an admin; their console session ends with their next request.
+pub async fn remove(state: &AppState, by: &Admin, target: AdminId, ip: Option<&str>) -> Result<()> {
+    require_owner(by)?;
+    let before = state
+        .store
+        .admin_by_id(target)
+        .await?
+        .ok_or_else(|| Error::Conflict(ADMIN_GONE.into()))?;
+    if !state.store.delete_admin(target).await? {
+        return Err(Error::Conflict(LAST_OWNER.into()));
+    }
+    let details = json!({
+        "admin_id": target,
+        "email": before.email.as_str(),
+        "role": before.role.as_str(),
+    });
+    audit::record(
+        state,
+        Actor::Admin(by.id),
+        "admin.removed",
+        None,
+        ip,
+        details,
+    )
+    .await?;
+    tracing::info!(admin_id = %target, by = %by.id, "admin removed");
+    Ok(())
+}
+
+/// How the console names an invitation: its token's hash, base64url (the
+/// hash cannot be turned back into the link).
+pub fn invite_id(token_hash: &[u8]) -> String {
+    URL_SAFE_NO_PAD.encode(token_hash)
+}
+
+fn parse_invite_id(id: &str) -> Option<Vec<u8>> {
+    URL_SAFE_NO_PAD
+        .decode(id)
+        .ok()
+        .filter(|hash| hash.len() == 32)
 }
 
 /// `gatehouse admin create`: with a password on standard input, creates the

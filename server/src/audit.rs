@@ -18,6 +18,7 @@ pub enum Actor {
 
 #[derive(Clone, Debug)]
 pub struct AuditEntry {
+    pub id: Uuid,
     pub at: i64,
     pub actor_kind: String,
     pub actor_id: Option<Uuid>,
@@ -27,6 +28,47 @@ pub struct AuditEntry {
     pub details: String,
 }
 
+/// What the audit page narrows the trail to; `None` means any.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    pub action: Option<String>,
+    /// The admin or customer who acted.
+    pub actor: Option<Uuid>,
+    /// The customer acted on.
+    pub customer: Option<CustomerId>,
+    /// At or after this Unix time.
+    pub from: Option<i64>,
+    /// Before this Unix time.
+    pub before: Option<i64>,
+}
+
+/// Every action the trail records, for the audit page's filter.
+pub const ACTIONS: &[&str] = &[
+    "admin.invited",
+    "admin.invite_revoked",
+    "admin.removed",
+    "admin.role_changed",
+    "admin.sign_in_failed",
+    "admin.signed_in",
+    "customer.deleted",
+    "customer.disabled",
+    "customer.email_marked_verified",
+    "customer.email_verified",
+    "customer.enabled",
+    "customer.password_changed",
+    "customer.password_reset",
+    "customer.password_reset_requested",
+    "customer.password_reset_sent",
+    "customer.profile_edited",
+    "customer.profile_updated",
+    "customer.session_revoked",
+    "customer.sessions_revoked",
+    "customer.sign_in_failed",
+    "customer.sign_in_refused",
+    "customer.signed_in",
+    "customer.signed_up",
+];
+
 pub async fn record(
     state: &AppState,
     actor: Actor,
@@ -35,6 +77,7 @@ pub async fn record(
     source_ip: Option<&str>,
     details: Value,
 ) -> Result<()> {
+    debug_assert!(ACTIONS.contains(&action), "unlisted audit action {action}");
     state
         .store
         .insert_audit_event(

@@ -170,3 +170,15 @@ pub fn reset_mail(to: &str, name: &str, link: &str) -> Mail {
         ),
     }
 }
+
+pub fn admin_invite_mail(to: &str, invited_by: &str, role: &str, link: &str) -> Mail {
+    Mail {
+        to: to.into(),
+        subject: "You are invited to the Gatehouse console".into(),
+        body: format!(
+            "Hello,\n\n{invited_by} invited you to the Gatehouse console as {role}.\n\
+             To set up your admin account, open this link:\n\n{link}\n\n\
+             The link works once and expires in 24 hours. If you did not expect this, ignore this message.\n"
+        ),
+    }
+}

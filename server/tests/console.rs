@@ -1108,3 +1108,451 @@ async fn customer_self_service_is_on_the_record() {
     })
     .await;
 }
+
+/// Accepts a mailed admin invitation in a fresh browser and returns it, signed in.
+async fn accept_mailed_invite(app: &TestApp, email: &str) -> Browser {
+    let mail = app.mail.wait_for(email).await;
+    assert!(mail.body.contains("invited you to the Gatehouse console"));
+    let link = link_to(&mail.body, "/admin/setup?token=");
+    let token = link.split("token=").nth(1).unwrap().to_string();
+    let mut browser = app.browser();
+    browser.get(&link).await.assert_status(StatusCode::OK);
+    browser
+        .post(
+            "/admin/setup",
+            &[
+                ("token", &token),
+                ("display_name", "Invited Admin"),
+                ("password", ADMIN_PASSWORD),
+            ],
+        )
+        .await
+        .assert_redirect("/admin/customers");
+    browser
+}
+
+async fn admin_id(app: &TestApp, email: &str) -> gatehouse::admins::AdminId {
+    let email = gatehouse::customers::Email::parse(email).unwrap();
+    app.state
+        .store
+        .admin_by_email(&email)
+        .await
+        .unwrap()
+        .unwrap()
+        .0
+        .id
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn owners_invite_change_and_remove_admins() {
+    on_each_backend(|app| async move {
+        let mut owner = app.admin_browser("owner@example.com", Role::Owner).await;
+        owner
+            .get("/admin/admins")
+            .await
+            .assert_status(StatusCode::OK)
+            .assert_contains("Admin Person (you)")
+            .assert_contains("Send invitation");
+
+        // Bad input: field errors or a 400, and no invitation.
+        let invites = |app: &TestApp| {
+            let store = app.state.store.clone();
+            let now = app.state.clock.now();
+            async move { store.pending_admin_invites(now).await.unwrap().len() }
+        };
+        let before = invites(&app).await;
+        owner
+            .post(
+                "/admin/admins/invite",
+                &[("email", "not-an-email"), ("role", "support")],
+            )
+            .await
+            .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+            .assert_contains("not-an-email");
+        owner
+            .post(
+                "/admin/admins/invite",
+                &[("email", "OWNER@example.com"), ("role", "support")],
+            )
+            .await
+            .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+            .assert_contains("already belongs to an admin");
+        owner
+            .post(
+                "/admin/admins/invite",
+                &[("email", "sue@example.com"), ("role", "superuser")],
+            )
+            .await
+            .assert_status(StatusCode::BAD_REQUEST);
+        assert_eq!(invites(&app).await, before);
+
+        owner
+            .post(
+                "/admin/admins/invite",
+                &[("email", "Sue@Example.com"), ("role", "support")],
+            )
+            .await
+            .assert_redirect("/admin/admins");
+        owner
+            .get("/admin/admins")
+            .await
+            .assert_contains("An invitation is on its way to sue@example.com.")
+            .assert_contains("Open invitations")
+            .assert_contains(">sue@example.com<");
+        let mut sue = accept_mailed_invite(&app, "sue@example.com").await;
+        let sue_id = admin_id(&app, "sue@example.com").await;
+
+        // A withdrawn invitation's link stops working; withdrawing twice is a conflict.
+        owner
+            .post(
+                "/admin/admins/invite",
+                &[("email", "tom@example.com"), ("role", "auditor")],
+            )
+            .await
+            .assert_redirect("/admin/admins");
+        let mail = app.mail.wait_for("tom@example.com").await;
+        let tom_link = link_to(&mail.body, "/admin/setup?token=");
+        let pending = app
+            .state
+            .store
+            .pending_admin_invites(app.state.clock.now())
+            .await
+            .unwrap();
+        let tom = pending
+            .iter()
+            .find(|i| i.email.as_deref() == Some("tom@example.com"))
+            .unwrap();
+        let withdraw = format!(
+            "/admin/admins/invites/{}/revoke",
+            gatehouse::admins::invite_id(&tom.token_hash)
+        );
+        owner.get("/admin/admins").await;
+        owner
+            .post(&withdraw, &[])
+            .await
+            .assert_redirect("/admin/admins");
+        app.browser()
+            .get(&tom_link)
+            .await
+            .assert_status(StatusCode::BAD_REQUEST);
+        owner
+            .post(&withdraw, &[])
+            .await
+            .assert_status(StatusCode::CONFLICT);
+        owner
+            .post("/admin/admins/invites/garbage/revoke", &[])
+            .await
+            .assert_status(StatusCode::BAD_REQUEST);
+
+        // Role changes apply to the admin's very next request.
+        let customer = app.insert_customer("cal@example.com", "Cal", 1, true).await;
+        sue.get(&format!("/admin/customers/{customer}")).await;
+        owner
+            .post(
+                &format!("/admin/admins/{sue_id}/role"),
+                &[("role", "auditor")],
+            )
+            .await
+            .assert_redirect("/admin/admins");
+        sue.post(&format!("/admin/customers/{customer}/disable"), &[])
+            .await
+            .assert_status(StatusCode::FORBIDDEN);
+        owner
+            .post(&format!("/admin/admins/{sue_id}/role"), &[("role", "root")])
+            .await
+            .assert_status(StatusCode::BAD_REQUEST);
+
+        // Removal ends the admin's console session at once.
+        owner
+            .post(&format!("/admin/admins/{sue_id}/remove"), &[])
+            .await
+            .assert_redirect("/admin/admins");
+        sue.get("/admin/customers")
+            .await
+            .assert_redirect("/admin/login");
+        owner
+            .post(&format!("/admin/admins/{sue_id}/remove"), &[])
+            .await
+            .assert_status(StatusCode::CONFLICT)
+            .assert_contains("no longer exists");
+
+        // Everything is on the record, with before and after.
+        let events = app
+            .state
+            .store
+            .audit_events(&Default::default(), None, 50)
+            .await
+            .unwrap();
+        let admin_actions: Vec<&str> = events
+            .iter()
+            .map(|e| e.action.as_str())
+            .filter(|a| a.starts_with("admin.") && *a != "admin.signed_in")
+            .collect();
+        assert_eq!(
+            admin_actions,
+            [
+                "admin.removed",
+                "admin.role_changed",
+                "admin.invite_revoked",
+                "admin.invited",
+                "admin.invited"
+            ]
+        );
+        let change = events
+            .iter()
+            .find(|e| e.action == "admin.role_changed")
+            .unwrap();
+        assert!(change.details.contains(r#""before":"support""#));
+        assert!(change.details.contains(r#""after":"auditor""#));
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_last_owner_cannot_be_removed_or_demoted() {
+    on_each_backend(|app| async move {
+        let mut owner = app.admin_browser("owner@example.com", Role::Owner).await;
+        let me = admin_id(&app, "owner@example.com").await;
+        owner.get("/admin/admins").await;
+        owner
+            .post(&format!("/admin/admins/{me}/role"), &[("role", "support")])
+            .await
+            .assert_status(StatusCode::CONFLICT)
+            .assert_contains("at least one owner");
+        owner
+            .post(&format!("/admin/admins/{me}/remove"), &[])
+            .await
+            .assert_status(StatusCode::CONFLICT);
+        assert_eq!(
+            app.state.store.admin_by_id(me).await.unwrap().unwrap().role,
+            Role::Owner
+        );
+
+        // With a second owner, either may step down, but not both.
+        let mut second = app.admin_browser("second@example.com", Role::Owner).await;
+        let second_id = admin_id(&app, "second@example.com").await;
+        second.get("/admin/admins").await;
+        owner
+            .post(&format!("/admin/admins/{me}/role"), &[("role", "auditor")])
+            .await
+            .assert_redirect("/admin/admins");
+        second
+            .post(&format!("/admin/admins/{second_id}/remove"), &[])
+            .await
+            .assert_status(StatusCode::CONFLICT);
+        // The demoted owner can no longer manage admins.
+        owner
+            .post(
+                &format!("/admin/admins/{second_id}/role"),
+                &[("role", "auditor")],
+            )
+            .await
+            .assert_status(StatusCode::FORBIDDEN);
+
+        // Racing demotions of two owners leave one owner standing.
+        let third = app.admin_browser("third@example.com", Role::Owner).await;
+        drop(third);
+        let third_id = admin_id(&app, "third@example.com").await;
+        let store = app.state.store.clone();
+        let (a, b) = tokio::join!(
+            store.set_admin_role(second_id, Role::Support),
+            store.set_admin_role(third_id, Role::Support)
+        );
+        assert!(a.unwrap() ^ b.unwrap(), "exactly one demotion goes through");
+        let owners = store
+            .list_admins()
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|l| l.admin.role == Role::Owner)
+            .count();
+        assert_eq!(owners, 1);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_owners_manage_admins() {
+    on_each_backend(|app| async move {
+        app.admin_browser("owner@example.com", Role::Owner).await;
+        let owner_id = admin_id(&app, "owner@example.com").await;
+        for role in [Role::Support, Role::Auditor] {
+            let email = format!("{}@example.com", role.as_str());
+            let mut admin = app.admin_browser(&email, role).await;
+            let page = admin.get("/admin/admins").await;
+            page.assert_status(StatusCode::OK)
+                .assert_contains("owner@example.com");
+            assert!(!page.body.contains("Send invitation"));
+            assert!(!page.body.contains("/remove"));
+            admin
+                .post(
+                    "/admin/admins/invite",
+                    &[("email", "x@example.com"), ("role", "owner")],
+                )
+                .await
+                .assert_status(StatusCode::FORBIDDEN);
+            admin
+                .post(
+                    &format!("/admin/admins/{owner_id}/role"),
+                    &[("role", "auditor")],
+                )
+                .await
+                .assert_status(StatusCode::FORBIDDEN);
+            admin
+                .post(&format!("/admin/admins/{owner_id}/remove"), &[])
+                .await
+                .assert_status(StatusCode::FORBIDDEN);
+            let me = admin_id(&app, &email).await;
+            admin
+                .post(&format!("/admin/admins/{me}/role"), &[("role", "owner")])
+                .await
+                .assert_status(StatusCode::FORBIDDEN);
+        }
+        let roles: Vec<Role> = app
+            .state
+            .store
+            .list_admins()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|l| l.admin.role)
+            .collect();
+        assert_eq!(roles, [Role::Owner, Role::Support, Role::Auditor]);
+        assert!(app.mail.to("x@example.com").is_empty());
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_audit_page_filters_and_pages_through_the_trail() {
+    on_each_backend(|app| async move {
+        use gatehouse::audit::{Actor, record};
+        let ann = app.insert_customer("ann@example.com", "Ann", 1, true).await;
+        let ben = app.insert_customer("ben@example.com", "Ben", 2, true).await;
+        for n in 0..60 {
+            let details = serde_json::json!({ "n": n });
+            record(
+                &app.state,
+                Actor::Customer(ann),
+                "customer.signed_in",
+                Some(ann),
+                Some("192.0.2.1"),
+                details,
+            )
+            .await
+            .unwrap();
+        }
+        // Three days later, support disables Ben.
+        app.state.clock.advance(3 * 86_400);
+        let later = time::OffsetDateTime::from_unix_timestamp(app.state.clock.now())
+            .unwrap()
+            .date()
+            .to_string();
+        let mut support = app
+            .admin_browser("support@example.com", Role::Support)
+            .await;
+        support.get(&format!("/admin/customers/{ben}")).await;
+        support
+            .post(&format!("/admin/customers/{ben}/disable"), &[])
+            .await
+            .assert_redirect(&format!("/admin/customers/{ben}"));
+        let mut auditor = app
+            .admin_browser("auditor@example.com", Role::Auditor)
+            .await;
+
+        // Every event once, newest first, over keyset pages.
+        let mut seen = Vec::new();
+        let mut next = Some("/admin/audit".to_string());
+        let mut pages = 0;
+        while let Some(path) = next {
+            let page = auditor.get(&path).await;
+            page.assert_status(StatusCode::OK);
+            seen.extend(
+                page.body
+                    .split("{\"n\":")
+                    .skip(1)
+                    .map(|rest| rest[..rest.find('}').unwrap()].to_string()),
+            );
+            next = extract_next(&page.body);
+            pages += 1;
+        }
+        assert_eq!(pages, 2);
+        let expected: Vec<String> = (0..60).rev().map(|n| n.to_string()).collect();
+        assert_eq!(seen, expected);
+
+        let disabled = auditor.get("/admin/audit?action=customer.disabled").await;
+        disabled
+            .assert_status(StatusCode::OK)
+            .assert_contains("admin support@example.com")
+            .assert_contains(&ben.to_string());
+        assert!(!disabled.body.contains("customer.signed_in</td>"));
+
+        let by_support = auditor
+            .get("/admin/audit?actor=support%40example.com")
+            .await;
+        by_support.assert_contains("customer.disabled</td>");
+        assert!(!by_support.body.contains("customer.signed_in</td>"));
+
+        let about_ben = auditor.get("/admin/audit?customer=BEN%40example.com").await;
+        about_ben.assert_contains("customer.disabled</td>");
+        assert!(!about_ben.body.contains("{\"n\":"));
+        let about_ann = auditor
+            .get(&format!(
+                "/admin/audit?customer={ann}&action=customer.signed_in"
+            ))
+            .await;
+        assert_eq!(
+            about_ann.body.matches("customer.signed_in</td>").count(),
+            50
+        );
+
+        let recent = auditor.get(&format!("/admin/audit?from={later}")).await;
+        recent.assert_contains("customer.disabled</td>");
+        assert!(!recent.body.contains("{\"n\":"));
+        let old = auditor
+            .get(&format!("/admin/audit?to={later}&action=customer.disabled"))
+            .await;
+        old.assert_contains("customer.disabled</td>");
+        let before = auditor.get("/admin/audit?to=2000-01-01").await;
+        before.assert_contains("No events match.");
+
+        // A filter that names nobody says so and lists nothing.
+        auditor
+            .get("/admin/audit?actor=nobody%40example.com")
+            .await
+            .assert_status(StatusCode::OK)
+            .assert_contains("No admin has that email address.")
+            .assert_contains("No events match.");
+
+        for bad in [
+            "/admin/audit?action=customer.exploded",
+            "/admin/audit?from=29-02-2026",
+            "/admin/audit?after=%21%21",
+            "/admin/audit?actor=not+an+email",
+            "/admin/audit?customer=%3Cscript%3E",
+        ] {
+            auditor
+                .get(bad)
+                .await
+                .assert_status(StatusCode::BAD_REQUEST);
+        }
+        // Read-only: there is no way to write to it.
+        let req = auditor
+            .request(axum::http::Method::POST, "/admin/audit")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(axum::body::Body::from(format!(
+                "csrf_token={}",
+                auditor.csrf.clone().unwrap()
+            )))
+            .unwrap();
+        auditor
+            .send(req)
+            .await
+            .assert_status(StatusCode::METHOD_NOT_ALLOWED);
+        app.browser()
+            .get("/admin/audit")
+            .await
+            .assert_redirect("/admin/login");
+    })
+    .await;
+}

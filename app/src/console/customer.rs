@@ -6,6 +6,8 @@ use leptos::prelude::*;
 #[derive(Clone, Debug, Default)]
 pub struct EventRow {
     pub at: String,
+    /// The customer acted on (an id), where the table has a column for it.
+    pub customer: Option<String>,
     pub actor: String,
     pub action: String,
     pub source: String,

@@ -1,10 +1,14 @@
 //! The admin console's pages. Same rules as the hosted pages: plain view
 //! models in, HTML out; every action is a form that works without JavaScript.
 
+mod admins;
+mod audit;
 mod customer;
 mod customers;
 mod sign_in;
 
+pub use admins::{AdminRow, AdminsView, InviteRow, ROLES, admins_page};
+pub use audit::{AuditView, audit_page};
 pub use customer::{CustomerDetailView, EventRow, SessionRow, customer_detail_page};
 pub use customers::{CustomerRow, CustomersView, SearchField, customers_page};
 pub use sign_in::{AdminSetupView, AdminSignInView, admin_setup_page, admin_sign_in_page};
@@ -33,6 +37,8 @@ pub(crate) fn console_document(
             view! {
                 <nav class="flex flex-wrap items-center gap-4 text-sm" aria-label="Console">
                     <a href="/admin/customers" class="font-medium text-slate-100 hover:underline">"Customers"</a>
+                    <a href="/admin/audit" class="font-medium text-slate-100 hover:underline">"Audit trail"</a>
+                    <a href="/admin/admins" class="font-medium text-slate-100 hover:underline">"Admins"</a>
                     <span class="text-slate-300">{format!("{name} ({role})")}</span>
                     <form method="post" action="/admin/logout">
                         <CsrfField token=chrome.csrf_token.clone()/>

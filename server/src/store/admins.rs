@@ -1,4 +1,4 @@
-use super::{Store, StoreResult, is_unique_violation, unless_taken, with_pool};
+use super::{Pool, Store, StoreResult, is_unique_violation, unless_taken, with_pool};
 use crate::admins::{Admin, AdminId, Role};
 use crate::customers::{DisplayName, Email};
 use crate::password::PasswordHash;
@@ -36,6 +36,26 @@ pub struct NewAdmin<'a> {
     pub password_hash: &'a PasswordHash,
     pub now: i64,
 }
+
+/// An admin as the console's admin list shows them.
+pub struct AdminListing {
+    pub admin: Admin,
+    pub created_at: i64,
+    pub last_sign_in_at: Option<i64>,
+}
+
+/// An invitation not yet used, named by its token's hash (never the token).
+#[derive(sqlx::FromRow)]
+pub struct PendingInvite {
+    pub token_hash: Vec<u8>,
+    pub email: Option<String>,
+    pub role: String,
+    pub expires_at: i64,
+}
+
+/// True when the change leaves at least one owner. Evaluated inside the
+/// write itself, so two owners demoting each other cannot both succeed.
+const KEEPS_AN_OWNER: &str = "(SELECT COUNT(*) FROM admins WHERE role = 'owner' AND id <> $1) > 0";
 
 impl Store {
     pub async fn count_admins(&self) -> StoreResult<i64> {
@@ -192,5 +212,104 @@ impl Store {
                 Err(e) => Err(e),
             }
         })
+    }
+
+    /// Every admin, owners first, then by email.
+    pub async fn list_admins(&self) -> StoreResult<Vec<AdminListing>> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            #[sqlx(flatten)]
+            admin: AdminRow,
+            created_at: i64,
+            last_sign_in_at: Option<i64>,
+        }
+        let sql = format!(
+            "SELECT {ADMIN_COLUMNS}, created_at, last_sign_in_at FROM admins \
+             ORDER BY CASE role WHEN 'owner' THEN 0 WHEN 'support' THEN 1 ELSE 2 END, email LIMIT 1000"
+        );
+        let rows: Vec<Row> = with_pool!(self, |pool| sqlx::query_as(&sql).fetch_all(pool).await)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| AdminListing {
+                admin: r.admin.into_admin().0,
+                created_at: r.created_at,
+                last_sign_in_at: r.last_sign_in_at,
+            })
+            .collect())
+    }
+
+    pub async fn pending_admin_invites(&self, now: i64) -> StoreResult<Vec<PendingInvite>> {
+        let sql = "SELECT token_hash, email, role, expires_at FROM admin_invites \
+                   WHERE used_at IS NULL AND expires_at > $1 ORDER BY expires_at DESC LIMIT 1000";
+        with_pool!(self, |pool| sqlx::query_as(sql)
+            .bind(now)
+            .fetch_all(pool)
+            .await)
+    }
+
+    /// Withdraws an unused invitation; `false` when it was used or withdrawn already.
+    pub async fn revoke_admin_invite(&self, token_hash: &[u8], now: i64) -> StoreResult<bool> {
+        let sql = "UPDATE admin_invites SET used_at = $2, expires_at = $2 \
+                   WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2";
+        let changed = with_pool!(self, |pool| sqlx::query(sql)
+            .bind(token_hash)
+            .bind(now)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(changed == 1)
+    }
+
+    /// Changes an admin's role unless that would leave no owner; `false`
+    /// when refused (or when the admin is gone).
+    pub async fn set_admin_role(&self, id: AdminId, role: Role) -> StoreResult<bool> {
+        let sql = format!(
+            "UPDATE admins SET role = $2 WHERE id = $1 AND ($2 = 'owner' OR {KEEPS_AN_OWNER})"
+        );
+        self.guarding_owners(&sql, id, Some(role)).await
+    }
+
+    /// Removes an admin unless they are the last owner; `false` when refused
+    /// (or when the admin is gone).
+    pub async fn delete_admin(&self, id: AdminId) -> StoreResult<bool> {
+        let sql =
+            format!("DELETE FROM admins WHERE id = $1 AND (role <> 'owner' OR {KEEPS_AN_OWNER})");
+        self.guarding_owners(&sql, id, None).await
+    }
+
+    /// Runs a write whose condition counts owners. SQLite runs one writer at
+    /// a time, so the statement alone is atomic; PostgreSQL first locks the
+    /// owners' rows, so a concurrent change waits and then counts afresh.
+    async fn guarding_owners(
+        &self,
+        sql: &str,
+        id: AdminId,
+        role: Option<Role>,
+    ) -> StoreResult<bool> {
+        let changed = match &self.pool {
+            Pool::Sqlite(pool) => {
+                let q = sqlx::query(sql).bind(id.0);
+                let q = match role {
+                    Some(r) => q.bind(r.as_str()),
+                    None => q,
+                };
+                q.execute(pool).await?.rows_affected()
+            }
+            Pool::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                sqlx::query("SELECT id FROM admins WHERE role = 'owner' FOR UPDATE")
+                    .execute(&mut *tx)
+                    .await?;
+                let q = sqlx::query(sql).bind(id.0);
+                let q = match role {
+                    Some(r) => q.bind(r.as_str()),
+                    None => q,
+                };
+                let changed = q.execute(&mut *tx).await?.rows_affected();
+                tx.commit().await?;
+                changed
+            }
+        };
+        Ok(changed == 1)
     }
 }

@@ -1,10 +1,11 @@
-use super::{Store, StoreResult, with_pool};
-use crate::audit::{Actor, AuditEntry};
+use super::{Bind, Sql, Store, StoreResult, with_pool};
+use crate::audit::{Actor, AuditEntry, AuditFilter};
 use crate::customers::CustomerId;
 use uuid::Uuid;
 
 #[derive(sqlx::FromRow)]
 struct AuditRow {
+    id: Uuid,
     at: i64,
     actor_kind: String,
     actor_id: Option<Uuid>,
@@ -17,6 +18,7 @@ struct AuditRow {
 impl From<AuditRow> for AuditEntry {
     fn from(r: AuditRow) -> Self {
         AuditEntry {
+            id: r.id,
             at: r.at,
             actor_kind: r.actor_kind,
             actor_id: r.actor_id,
@@ -27,6 +29,8 @@ impl From<AuditRow> for AuditEntry {
         }
     }
 }
+
+const AUDIT_COLUMNS: &str = "id, at, actor_kind, actor_id, action, customer_id, source_ip, details";
 
 impl Store {
     pub async fn insert_audit_event(
@@ -66,13 +70,61 @@ impl Store {
         customer: CustomerId,
         limit: i64,
     ) -> StoreResult<Vec<AuditEntry>> {
-        let sql = "SELECT at, actor_kind, actor_id, action, customer_id, source_ip, details FROM audit_events \
-                   WHERE customer_id = $1 ORDER BY id DESC LIMIT $2";
-        let rows: Vec<AuditRow> = with_pool!(self, |pool| sqlx::query_as(sql)
+        let sql = format!(
+            "SELECT {AUDIT_COLUMNS} FROM audit_events WHERE customer_id = $1 ORDER BY at DESC, id DESC LIMIT $2"
+        );
+        let rows: Vec<AuditRow> = with_pool!(self, |pool| sqlx::query_as(&sql)
             .bind(customer.0)
             .bind(limit)
             .fetch_all(pool)
             .await)?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    /// Events matching `filter`, newest first, after the keyset `(at, id)`
+    /// where the previous page ended. Each filter has an index that leads
+    /// with its column and then the sort key.
+    pub async fn audit_events(
+        &self,
+        filter: &AuditFilter,
+        after: Option<(i64, Uuid)>,
+        limit: i64,
+    ) -> StoreResult<Vec<AuditEntry>> {
+        let mut sql = Sql::default();
+        let mut conditions = Vec::new();
+        if let Some(action) = &filter.action {
+            conditions.push(format!(
+                "action = {}",
+                sql.param(Bind::Text(action.clone()))
+            ));
+        }
+        if let Some(actor) = filter.actor {
+            conditions.push(format!("actor_id = {}", sql.param(Bind::Id(actor))));
+        }
+        if let Some(customer) = filter.customer {
+            conditions.push(format!("customer_id = {}", sql.param(Bind::Id(customer.0))));
+        }
+        if let Some(from) = filter.from {
+            conditions.push(format!("at >= {}", sql.param(Bind::Int(from))));
+        }
+        if let Some(before) = filter.before {
+            conditions.push(format!("at < {}", sql.param(Bind::Int(before))));
+        }
+        if let Some((at, id)) = after {
+            let at = sql.param(Bind::Int(at));
+            let id = sql.param(Bind::Id(id));
+            conditions.push(format!("at <= {at} AND (at < {at} OR id < {id})"));
+        }
+        let filter = if conditions.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", conditions.join(" AND "))
+        };
+        let limit = sql.param(Bind::Int(limit));
+        sql.text = format!(
+            "SELECT {AUDIT_COLUMNS} FROM audit_events{filter} ORDER BY at DESC, id DESC LIMIT {limit}"
+        );
+        let rows: Vec<AuditRow> = self.fetch_all(&sql).await?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
 }

@@ -14,7 +14,7 @@ mod sessions;
 mod throttle;
 mod tokens;
 
-pub use admins::NewAdmin;
+pub use admins::{AdminListing, NewAdmin, PendingInvite};
 pub use bulk::BulkCustomer;
 pub use customers::NewCustomer;
 pub use mail::OutboxMail;
@@ -109,6 +109,51 @@ impl Store {
 
     pub async fn close(&self) {
         with_pool!(self, |pool| pool.close().await)
+    }
+}
+
+/// A parameter of a query assembled at run time.
+pub(crate) enum Bind {
+    Int(i64),
+    Text(String),
+    Id(uuid::Uuid),
+}
+
+/// SQL text with its parameters, numbered as they are added.
+#[derive(Default)]
+pub(crate) struct Sql {
+    pub(crate) text: String,
+    binds: Vec<Bind>,
+}
+
+impl Sql {
+    /// Adds a parameter and returns its placeholder (`$n`).
+    pub(crate) fn param(&mut self, bind: Bind) -> String {
+        self.binds.push(bind);
+        format!("${}", self.binds.len())
+    }
+}
+
+impl Store {
+    /// Runs a query assembled with `Sql` and reads every row.
+    pub(crate) async fn fetch_all<T>(&self, sql: &Sql) -> StoreResult<Vec<T>>
+    where
+        T: Send
+            + Unpin
+            + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+            + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
+    {
+        with_pool!(self, |pool| {
+            let mut q = sqlx::query_as(&sql.text);
+            for bind in &sql.binds {
+                q = match bind {
+                    Bind::Int(v) => q.bind(*v),
+                    Bind::Text(v) => q.bind(v.as_str()),
+                    Bind::Id(v) => q.bind(*v),
+                };
+            }
+            q.fetch_all(pool).await
+        })
     }
 }
 

@@ -1,7 +1,7 @@
 //! Console search over customers. Every query is a range or equality scan
 //! on an index, paged by keyset (the last row's sort key), never by OFFSET.
 
-use super::{Pool, Store, StoreResult, with_pool};
+use super::{Bind, Pool, Sql, Store, StoreResult};
 use crate::customers::Customer;
 use uuid::Uuid;
 
@@ -87,28 +87,6 @@ pub enum Cursor {
 pub struct CustomerPage {
     pub rows: Vec<Customer>,
     pub next: Option<Cursor>,
-}
-
-/// A parameter of a query assembled at run time.
-enum Bind {
-    Int(i64),
-    Text(String),
-    Id(Uuid),
-}
-
-/// SQL text with its parameters, numbered as they are added.
-#[derive(Default)]
-struct Sql {
-    text: String,
-    binds: Vec<Bind>,
-}
-
-impl Sql {
-    /// Adds a parameter and returns its placeholder (`$n`).
-    fn param(&mut self, bind: Bind) -> String {
-        self.binds.push(bind);
-        format!("${}", self.binds.len())
-    }
 }
 
 /// The sort key expression for last sign-in, exactly as the index declares it.
@@ -214,17 +192,7 @@ impl Store {
             super::customers::customer_columns("customers")
         );
 
-        let rows: Vec<super::customers::CustomerRow> = with_pool!(self, |pool| {
-            let mut q = sqlx::query_as(&sql.text);
-            for bind in &sql.binds {
-                q = match bind {
-                    Bind::Int(v) => q.bind(*v),
-                    Bind::Text(v) => q.bind(v.as_str()),
-                    Bind::Id(v) => q.bind(*v),
-                };
-            }
-            q.fetch_all(pool).await
-        })?;
+        let rows: Vec<super::customers::CustomerRow> = self.fetch_all(&sql).await?;
 
         let mut rows: Vec<Customer> = rows.into_iter().map(Into::into).collect();
         let next = if rows.len() as i64 > limit {

@@ -1,6 +1,6 @@
 //! Customer records in the console: the searchable list and one customer's page.
 
-use super::{SignedInAdmin, date_time, page};
+use super::{DAY, SignedInAdmin, date_time, event_rows, page, parse_day};
 use crate::customer_admin;
 use crate::customers::{CustomerId, Email};
 use crate::error::{Error, Result};
@@ -177,20 +177,6 @@ async fn customers(
     ))
 }
 
-const DAY: i64 = 24 * 3600;
-
-/// A day as typed in a date field (YYYY-MM-DD), as the Unix time it starts (UTC).
-fn parse_day(raw: &str, name: &str) -> Result<Option<i64>> {
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return Ok(None);
-    }
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    time::Date::parse(raw, &format)
-        .map(|d| Some(d.midnight().assume_utc().unix_timestamp()))
-        .map_err(|_| Error::BadRequest(format!("The {name} day must look like 2026-01-31.")))
-}
-
 fn parse_customer_id(raw: &str) -> Result<CustomerId> {
     Uuid::parse_str(raw)
         .map(CustomerId)
@@ -238,20 +224,7 @@ async fn detail_view(
         edit_name: c.display_name.as_str().into(),
         errors: Default::default(),
         notice: None,
-        events: record
-            .events
-            .iter()
-            .map(|e| EventRow {
-                at: date_time(e.at),
-                actor: match e.actor_id {
-                    Some(id) => format!("{} {id}", e.actor_kind),
-                    None => e.actor_kind.clone(),
-                },
-                action: e.action.clone(),
-                source: e.source_ip.clone().unwrap_or_default(),
-                details: e.details.clone(),
-            })
-            .collect(),
+        events: event_rows(state, &record.events).await?,
     })
 }
 

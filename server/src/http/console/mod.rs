@@ -2,6 +2,8 @@
 //! (`gatehouse_admin`, path /admin, shorter lifetimes) and sign-in, apart from
 //! customers'. Every page but sign-in and setup requires a signed-in admin.
 
+mod admin_accounts;
+mod audit;
 mod customers;
 
 use super::assets::STYLESHEET_HREF;
@@ -37,6 +39,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/admin/login", get(sign_in_form).post(sign_in))
         .route("/admin/logout", post(sign_out))
         .merge(customers::routes())
+        .merge(admin_accounts::routes())
+        .merge(audit::routes())
         .layer(middleware::from_fn(csrf::guard))
         .layer(sessions)
 }
@@ -267,27 +271,33 @@ async fn sign_in(
     visitor: ConsoleVisitor,
     FormData(form): FormData<SignInForm>,
 ) -> Result<Response> {
-    let (status, error) =
-        match admins::sign_in(&state, &form.email, Password::new(form.password)).await {
-            Ok(Some(admin)) => {
-                visitor.start(&state, &admin).await?;
-                return Ok(Redirect::to("/admin/customers").into_response());
-            }
-            Ok(None) => (
-                StatusCode::UNAUTHORIZED,
-                "That email and password do not match an admin account.".to_string(),
-            ),
-            Err(Error::Invalid(errors)) => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                errors
-                    .iter()
-                    .map(|(_, m)| m.to_string())
-                    .collect::<Vec<_>>()
-                    .join(" "),
-            ),
-            Err(e @ Error::TooManyRequests(_)) => (e.status(), e.to_string()),
-            Err(e) => return Err(e),
-        };
+    let (status, error) = match admins::sign_in(
+        &state,
+        &form.email,
+        Password::new(form.password),
+        visitor.ip.as_deref(),
+    )
+    .await
+    {
+        Ok(Some(admin)) => {
+            visitor.start(&state, &admin).await?;
+            return Ok(Redirect::to("/admin/customers").into_response());
+        }
+        Ok(None) => (
+            StatusCode::UNAUTHORIZED,
+            "That email and password do not match an admin account.".to_string(),
+        ),
+        Err(Error::Invalid(errors)) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            errors
+                .iter()
+                .map(|(_, m)| m.to_string())
+                .collect::<Vec<_>>()
+                .join(" "),
+        ),
+        Err(e @ Error::TooManyRequests(_)) => (e.status(), e.to_string()),
+        Err(e) => return Err(e),
+    };
     let view = AdminSignInView {
         email: form.email,
         error: Some(error),
@@ -309,4 +319,49 @@ fn date_time(unix: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(unix)
         .map(|t| format!("{} {:02}:{:02} UTC", t.date(), t.hour(), t.minute()))
         .unwrap_or_default()
+}
+
+const DAY: i64 = 24 * 3600;
+
+/// A day as typed in a date field (YYYY-MM-DD), as the Unix time it starts (UTC).
+fn parse_day(raw: &str, name: &str) -> Result<Option<i64>> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(raw, &format)
+        .map(|d| Some(d.midnight().assume_utc().unix_timestamp()))
+        .map_err(|_| Error::BadRequest(format!("The {name} day must look like 2026-01-31.")))
+}
+
+/// Audit events as table rows, naming admins by their email.
+async fn event_rows(
+    state: &AppState,
+    events: &[crate::audit::AuditEntry],
+) -> Result<Vec<EventRow>> {
+    let admins: std::collections::HashMap<Uuid, String> = state
+        .store
+        .list_admins()
+        .await?
+        .into_iter()
+        .map(|l| (l.admin.id.0, l.admin.email.as_str().to_string()))
+        .collect();
+    Ok(events
+        .iter()
+        .map(|e| EventRow {
+            at: date_time(e.at),
+            customer: e.customer.map(|c| c.to_string()),
+            actor: match (e.actor_kind.as_str(), e.actor_id) {
+                ("admin", Some(id)) => admins
+                    .get(&id)
+                    .map(|email| format!("admin {email}"))
+                    .unwrap_or_else(|| format!("admin {id} (removed)")),
+                (kind, _) => kind.to_string(),
+            },
+            action: e.action.clone(),
+            source: e.source_ip.clone().unwrap_or_default(),
+            details: e.details.clone(),
+        })
+        .collect())
 }

@@ -1,0 +1,137 @@
+use super::{ConsoleChrome, console_document};
+use crate::FieldErrors;
+use crate::components::{CELL, CsrfField, DataTable, Field, Flash, PostButton};
+use leptos::prelude::*;
+
+pub const ROLES: [(&str, &str); 3] = [
+    ("owner", "Owner: everything, manages admins"),
+    ("support", "Support: views and edits customers"),
+    ("auditor", "Auditor: reads everything, changes nothing"),
+];
+
+#[derive(Clone, Debug, Default)]
+pub struct AdminRow {
+    pub id: String,
+    pub email: String,
+    pub display_name: String,
+    pub role: String,
+    pub created: String,
+    pub last_sign_in: String,
+    /// The admin looking at the page.
+    pub is_me: bool,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct InviteRow {
+    pub id: String,
+    pub email: String,
+    pub role: String,
+    pub expires: String,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct AdminsView {
+    pub admins: Vec<AdminRow>,
+    pub invites: Vec<InviteRow>,
+    /// Owners see the forms; everyone else a read-only list.
+    pub can_manage: bool,
+    pub invite_email: String,
+    pub invite_role: String,
+    pub errors: FieldErrors,
+    pub notice: Option<String>,
+}
+
+fn role_options(selected: &str) -> impl IntoView + use<> {
+    let selected = selected.to_string();
+    ROLES
+        .into_iter()
+        .map(|(value, label)| view! { <option value=value selected={selected == value}>{label}</option> })
+        .collect_view()
+}
+
+pub fn admins_page(chrome: &ConsoleChrome, page: &AdminsView) -> String {
+    let (chrome, page) = (chrome.clone(), page.clone());
+    let csrf = chrome.csrf_token.clone();
+    let manage = page.can_manage;
+    let admin_count = page.admins.len();
+    let admins = page
+        .admins
+        .iter()
+        .map(|a| {
+            let who = if a.is_me { format!("{} (you)", a.display_name) } else { a.display_name.clone() };
+            let controls = manage.then(|| {
+                let select_id = format!("role-{}", a.id);
+                view! {
+                    <div class="flex flex-wrap items-center gap-2">
+                        <form method="post" action=format!("/admin/admins/{}/role", a.id) class="flex items-center gap-2">
+                            <CsrfField token=csrf.clone()/>
+                            <label for=select_id.clone() class="sr-only">{format!("Role of {}", a.email)}</label>
+                            <select id=select_id name="role" class="rounded-md border border-slate-300 bg-white px-2 py-1.5">{role_options(&a.role)}</select>
+                            <button type="submit" class="rounded-md bg-slate-800 px-3 py-1.5 text-sm font-semibold text-white hover:bg-slate-700">"Change role"</button>
+                        </form>
+                        <PostButton action=format!("/admin/admins/{}/remove", a.id) label="Remove".to_string()
+                            csrf=csrf.clone() tone="danger" aria_label=format!("Remove {}", a.email)/>
+                    </div>
+                }
+            });
+            view! {
+                <tr class="border-t border-slate-200">
+                    <td class=format!("{CELL} break-all")>{a.email.clone()}</td>
+                    <td class=CELL>{who}</td>
+                    <td class=CELL>{a.role.clone()}</td>
+                    <td class=format!("{CELL} whitespace-nowrap")>{a.created.clone()}</td>
+                    <td class=format!("{CELL} whitespace-nowrap")>{a.last_sign_in.clone()}</td>
+                    <td class=CELL>{controls}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let invite_count = page.invites.len();
+    let invites = page
+        .invites
+        .iter()
+        .map(|i| {
+            let revoke = manage.then(|| view! {
+                <PostButton action=format!("/admin/admins/invites/{}/revoke", i.id) label="Withdraw".to_string()
+                    csrf=csrf.clone() aria_label=format!("Withdraw the invitation for {}", i.email)/>
+            });
+            view! {
+                <tr class="border-t border-slate-200">
+                    <td class=format!("{CELL} break-all")>{i.email.clone()}</td>
+                    <td class=CELL>{i.role.clone()}</td>
+                    <td class=format!("{CELL} whitespace-nowrap")>{i.expires.clone()}</td>
+                    <td class=CELL>{revoke}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let invite_form = manage.then(|| {
+        view! {
+            <section class="mb-6 rounded-lg bg-white p-4 shadow-sm">
+                <h2 class="mb-3 text-lg font-semibold">"Invite an admin"</h2>
+                <form method="post" action="/admin/admins/invite" novalidate>
+                    <CsrfField token=csrf.clone()/>
+                    <Field name="email" label="Email" kind="email" value=page.invite_email.clone()
+                        error=page.errors.get("email") maxlength=254
+                        hint="They get a link by mail that works once, for 24 hours."/>
+                    <div class="mb-4">
+                        <label for="invite-role" class="block text-sm font-medium text-slate-700">"Role"</label>
+                        <select id="invite-role" name="role" class="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2">{role_options(&page.invite_role)}</select>
+                    </div>
+                    <button type="submit" class="rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-700">"Send invitation"</button>
+                </form>
+            </section>
+        }
+    });
+    let body = view! {
+        <h1 class="mb-4 text-2xl font-semibold">"Admins"</h1>
+        <Flash message=page.notice.clone()/>
+        {invite_form}
+        <DataTable caption="Admins" headers=vec!["Email", "Name", "Role", "Since", "Last sign-in", "Manage"]
+            empty="No admins." rows=admin_count>{admins}</DataTable>
+        <h2 class="mb-2 mt-6 text-lg font-semibold">"Open invitations"</h2>
+        <DataTable caption="Open invitations" headers=vec!["Email", "Role", "Expires", "Manage"]
+            empty="No open invitations." rows=invite_count>{invites}</DataTable>
+    };
+    console_document(&chrome, "Admins", body)
+}

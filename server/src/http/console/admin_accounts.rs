@@ -1,0 +1,153 @@
+//! Managing the console's admins: every role sees the list, owners change it.
+
+use super::{SignedInAdmin, date_time, page};
+use crate::admins::{self, AdminId};
+use crate::error::{Error, Result};
+use crate::http::extract::FormData;
+use crate::state::AppState;
+use app::console::*;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use uuid::Uuid;
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/admin/admins", get(list))
+        .route("/admin/admins/invite", post(invite))
+        .route("/admin/admins/invites/{id}/revoke", post(revoke_invite))
+        .route("/admin/admins/{id}/role", post(change_role))
+        .route("/admin/admins/{id}/remove", post(remove))
+}
+
+async fn view(state: &AppState, admin: &SignedInAdmin) -> Result<AdminsView> {
+    let me = admin.admin();
+    let (listing, invites) = admins::list(state).await?;
+    Ok(AdminsView {
+        admins: listing
+            .into_iter()
+            .map(|l| AdminRow {
+                id: l.admin.id.to_string(),
+                email: l.admin.email.as_str().into(),
+                display_name: l.admin.display_name.as_str().into(),
+                role: l.admin.role.as_str().into(),
+                created: date_time(l.created_at),
+                last_sign_in: l
+                    .last_sign_in_at
+                    .map(date_time)
+                    .unwrap_or_else(|| "never".into()),
+                is_me: l.admin.id == me.id,
+            })
+            .collect(),
+        invites: invites
+            .into_iter()
+            .map(|i| InviteRow {
+                id: admins::invite_id(&i.token_hash),
+                email: i.email.unwrap_or_else(|| "(first owner setup link)".into()),
+                role: i.role,
+                expires: date_time(i.expires_at),
+            })
+            .collect(),
+        can_manage: me.role.can_manage_admins(),
+        invite_role: "support".into(),
+        ..Default::default()
+    })
+}
+
+async fn list(State(state): State<AppState>, admin: SignedInAdmin) -> Result<Response> {
+    let view = AdminsView {
+        notice: admin.0.take_flash().await?,
+        ..view(&state, &admin).await?
+    };
+    Ok(page(
+        StatusCode::OK,
+        admins_page(&admin.0.chrome().await?, &view),
+    ))
+}
+
+#[derive(Deserialize)]
+struct InviteForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    role: String,
+}
+
+async fn invite(
+    State(state): State<AppState>,
+    admin: SignedInAdmin,
+    FormData(form): FormData<InviteForm>,
+) -> Result<Response> {
+    let (who, ip) = (admin.admin(), admin.0.ip.as_deref());
+    match admins::invite(&state, who, &form.email, &form.role, ip).await {
+        Ok(email) => {
+            let message = format!("An invitation is on its way to {}.", email.as_str());
+            admin.0.flash(&message).await?;
+            Ok(Redirect::to("/admin/admins").into_response())
+        }
+        Err(Error::Invalid(errors)) => {
+            let view = AdminsView {
+                invite_email: form.email,
+                invite_role: form.role,
+                errors,
+                ..view(&state, &admin).await?
+            };
+            Ok(page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                admins_page(&admin.0.chrome().await?, &view),
+            ))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn revoke_invite(
+    State(state): State<AppState>,
+    admin: SignedInAdmin,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    let (who, ip) = (admin.admin(), admin.0.ip.as_deref());
+    admins::revoke_invite(&state, who, &id, ip).await?;
+    admin.0.flash("The invitation is withdrawn.").await?;
+    Ok(Redirect::to("/admin/admins").into_response())
+}
+
+fn parse_admin_id(raw: &str) -> Result<AdminId> {
+    Uuid::parse_str(raw)
+        .map(AdminId)
+        .map_err(|_| Error::BadRequest("That is not an admin id.".into()))
+}
+
+#[derive(Deserialize)]
+struct RoleForm {
+    #[serde(default)]
+    role: String,
+}
+
+async fn change_role(
+    State(state): State<AppState>,
+    admin: SignedInAdmin,
+    Path(id): Path<String>,
+    FormData(form): FormData<RoleForm>,
+) -> Result<Response> {
+    let target = parse_admin_id(&id)?;
+    let (who, ip) = (admin.admin(), admin.0.ip.as_deref());
+    admins::change_role(&state, who, target, &form.role, ip).await?;
+    admin.0.flash("The role is changed.").await?;
+    Ok(Redirect::to("/admin/admins").into_response())
+}
+
+async fn remove(
+    State(state): State<AppState>,
+    admin: SignedInAdmin,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    let target = parse_admin_id(&id)?;
+    let (who, ip) = (admin.admin(), admin.0.ip.as_deref());
+    admins::remove(&state, who, target, ip).await?;
+    admin.0.flash("The admin is removed.").await?;
+    Ok(Redirect::to("/admin/admins").into_response())
+}

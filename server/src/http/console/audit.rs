@@ -1,0 +1,162 @@
+//! The audit trail page: every role reads it; nothing here writes to it.
+
+use super::{DAY, SignedInAdmin, event_rows, page, parse_day};
+use crate::admins::AdminId;
+use crate::audit::{ACTIONS, AuditFilter};
+use crate::customers::{CustomerId, Email};
+use crate::error::{Error, Result};
+use crate::state::AppState;
+use app::console::*;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::get;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::Deserialize;
+use uuid::Uuid;
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new().route("/admin/audit", get(audit))
+}
+
+const PAGE_SIZE: i64 = 50;
+
+#[derive(Deserialize)]
+struct AuditQuery {
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    actor: String,
+    #[serde(default)]
+    customer: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    after: String,
+}
+
+/// Why a filter named nobody (the page then shows no events).
+struct NoOne(&'static str);
+
+async fn audit(
+    State(state): State<AppState>,
+    admin: SignedInAdmin,
+    Query(q): Query<AuditQuery>,
+) -> Result<Response> {
+    let action = match q.action.trim() {
+        "" => None,
+        a if ACTIONS.contains(&a) => Some(a.to_string()),
+        _ => return Err(Error::BadRequest("Choose an action from the list.".into())),
+    };
+    let from = parse_day(&q.from, "from")?;
+    let before = parse_day(&q.to, "to")?.map(|day| day + DAY);
+    let after = match q.after.as_str() {
+        "" => None,
+        raw => Some(decode_cursor(raw).ok_or_else(|| {
+            Error::BadRequest("This page link is damaged; start from the first page.".into())
+        })?),
+    };
+    let actor = find_admin(&state, q.actor.trim()).await?;
+    let customer = find_customer(&state, q.customer.trim()).await?;
+
+    let (rows, next, notice) = match (actor, customer) {
+        (Err(NoOne(why)), _) | (_, Err(NoOne(why))) => (Vec::new(), None, Some(why.to_string())),
+        (Ok(actor), Ok(customer)) => {
+            let filter = AuditFilter {
+                action,
+                actor: actor.map(|a| a.0),
+                customer,
+                from,
+                before,
+            };
+            let mut events = state
+                .store
+                .audit_events(&filter, after, PAGE_SIZE + 1)
+                .await?;
+            let next = (events.len() as i64 > PAGE_SIZE).then(|| {
+                events.truncate(PAGE_SIZE as usize);
+                let last = events.last().expect("a full page");
+                (last.at, last.id)
+            });
+            (event_rows(&state, &events).await?, next, None)
+        }
+    };
+
+    let link = |cursor: Option<(i64, Uuid)>| {
+        let mut link = url::form_urlencoded::Serializer::new(String::new());
+        link.append_pair("action", q.action.trim())
+            .append_pair("actor", q.actor.trim())
+            .append_pair("customer", q.customer.trim())
+            .append_pair("from", q.from.trim())
+            .append_pair("to", q.to.trim());
+        if let Some(c) = cursor {
+            link.append_pair("after", &encode_cursor(c));
+        }
+        format!("/admin/audit?{}", link.finish())
+    };
+    let view = AuditView {
+        action: q.action.trim().to_string(),
+        actor: q.actor.trim().to_string(),
+        customer: q.customer.trim().to_string(),
+        from: q.from.trim().to_string(),
+        to: q.to.trim().to_string(),
+        actions: ACTIONS.to_vec(),
+        rows,
+        next_page: next.map(|c| link(Some(c))),
+        first_page: after.is_some().then(|| link(None)),
+        notice,
+    };
+    Ok(page(
+        StatusCode::OK,
+        audit_page(&admin.0.chrome().await?, &view),
+    ))
+}
+
+/// The acting admin by email or id. An id is taken as is, so events of
+/// admins since removed stay findable.
+async fn find_admin(state: &AppState, raw: &str) -> Result<Result<Option<AdminId>, NoOne>> {
+    if raw.is_empty() {
+        return Ok(Ok(None));
+    }
+    if let Ok(id) = Uuid::parse_str(raw) {
+        return Ok(Ok(Some(AdminId(id))));
+    }
+    let email = Email::parse(raw)
+        .map_err(|_| Error::BadRequest("Give the admin's email address or id.".into()))?;
+    Ok(match state.store.admin_by_email(&email).await? {
+        Some((admin, _)) => Ok(Some(admin.id)),
+        None => Err(NoOne("No admin has that email address.")),
+    })
+}
+
+/// The customer by email or id; an id also finds deleted customers' events.
+async fn find_customer(state: &AppState, raw: &str) -> Result<Result<Option<CustomerId>, NoOne>> {
+    if raw.is_empty() {
+        return Ok(Ok(None));
+    }
+    if let Ok(id) = Uuid::parse_str(raw) {
+        return Ok(Ok(Some(CustomerId(id))));
+    }
+    let email = Email::parse(raw)
+        .map_err(|_| Error::BadRequest("Give the customer's email address or id.".into()))?;
+    Ok(match state.store.customer_by_email(&email).await? {
+        Some((customer, _)) => Ok(Some(customer.id)),
+        None => Err(NoOne(
+            "No customer has that email address. Search a deleted customer by id.",
+        )),
+    })
+}
+
+fn encode_cursor((at, id): (i64, Uuid)) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{at}.{id}"))
+}
+
+fn decode_cursor(encoded: &str) -> Option<(i64, Uuid)> {
+    let raw = String::from_utf8(URL_SAFE_NO_PAD.decode(encoded).ok()?).ok()?;
+    let (at, id) = raw.split_once('.')?;
+    Some((at.parse().ok()?, Uuid::parse_str(id).ok()?))
+}
