@@ -13,6 +13,9 @@ const customerPassword = 'lantern-orchard-velvet-92';
 const adminPassword = 'granite-lighthouse-saffron-71';
 
 async function expectAccessible(page: Page, info: TestInfo) {
+  // Nothing may widen the page beyond the screen (a phone would zoom out).
+  const [contentWidth, screenWidth] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+  expect(contentWidth).toBeLessThanOrEqual(screenWidth);
   // axe runs as a script in the page: only where JavaScript is on.
   if (info.project.use.javaScriptEnabled === false) return;
   const results = await new AxeBuilder({ page }).analyze();
@@ -66,7 +69,7 @@ test('owner set-up, sign-in, search, edit, disable and enable a customer', async
   await expectAccessible(admin, info);
 
   // Sign out and back in at the console's own sign-in page.
-  await admin.getByRole('button', { name: 'Sign out' }).click();
+  await admin.getByRole('button', { name: 'Sign out', exact: true }).click();
   await expect(admin).toHaveURL(/\/admin\/login$/);
   await expectAccessible(admin, info);
   await admin.getByLabel('Email').fill(`owner-${tag}@example.com`);
@@ -101,4 +104,55 @@ test('owner set-up, sign-in, search, edit, disable and enable a customer', async
   await customerSignIn(page, customerEmail);
   await expect(page).toHaveURL(/\/account$/);
 
+  // The customer's session is listed with its device; ending it signs them out.
+  await admin.reload();
+  await expect(admin.getByRole('table', { name: 'Active sessions' }).getByRole('row')).toHaveCount(2);
+  await admin.getByRole('button', { name: /^Sign out the session started/ }).click();
+  await expect(admin.getByText('That session has ended.')).toBeVisible();
+  await page.goto('/account');
+  await expect(page).toHaveURL(/\/login$/);
+});
+
+test('audit trail filters and admin invitations', async ({ browser }, info) => {
+  const tag = `${info.project.name}-${Date.now()}`;
+  const output = execFileSync(binary, ['admin', 'create', '--email', `audit-owner-${tag}@example.com`, '--role', 'owner'], {
+    env: {
+      ...process.env,
+      GATEHOUSE_DATABASE_URL: `sqlite://${join(process.env.E2E_DIR!, 'gatehouse.db')}`,
+      GATEHOUSE_LOG: 'error',
+    },
+    input: adminPassword,
+  }).toString();
+  expect(output).toContain('Created owner admin');
+  const { viewport, javaScriptEnabled, isMobile, hasTouch } = info.project.use;
+  const admin = await (await browser.newContext({ viewport, javaScriptEnabled, isMobile, hasTouch })).newPage();
+  await admin.goto('/admin/login');
+  await admin.getByLabel('Email').fill(`audit-owner-${tag}@example.com`);
+  await admin.getByLabel('Password').fill(adminPassword);
+  await admin.getByRole('button', { name: 'Sign in' }).click();
+  await expect(admin).toHaveURL(/\/admin\/customers$/);
+
+  // Invite a support admin; the invitation is open until withdrawn.
+  await admin.getByRole('link', { name: 'Admins' }).click();
+  await expectAccessible(admin, info);
+  const invitee = `support-${tag}@example.com`;
+  await admin.getByLabel('Email').fill(invitee);
+  await admin.getByLabel('Role', { exact: true }).selectOption('support');
+  await admin.getByRole('button', { name: 'Send invitation' }).click();
+  await expect(admin.getByText(`An invitation is on its way to ${invitee}.`)).toBeVisible();
+  expect(await linkFromMail(invitee, 'You are invited to the Gatehouse console', '/admin/setup?token=')).toContain('token=');
+  await expectAccessible(admin, info);
+  await admin.getByRole('button', { name: `Withdraw the invitation for ${invitee}` }).click();
+  await expect(admin.getByText('The invitation is withdrawn.')).toBeVisible();
+
+  // The trail shows both, and narrows to one action.
+  await admin.getByRole('link', { name: 'Audit trail' }).click();
+  await expect(admin.getByRole('cell', { name: 'admin.invite_revoked' }).first()).toBeVisible();
+  await expectAccessible(admin, info);
+  await admin.getByLabel('Action').selectOption('admin.invited');
+  await admin.getByLabel('By admin (email or id)').fill(`audit-owner-${tag}@example.com`);
+  await admin.getByRole('button', { name: 'Filter' }).click();
+  const rows = admin.getByRole('table', { name: 'Audit events' }).getByRole('row');
+  await expect(rows).toHaveCount(2);
+  await expect(rows.nth(1)).toContainText(invitee);
 });

@@ -42,6 +42,9 @@ pub enum Command {
     Admin(AdminCommand),
     /// Measure sign-in throughput and latency against a freshly started server.
     Bench(crate::bench::BenchArgs),
+    /// Time console searches (exact, prefix, substring, filtered, deep pages)
+    /// against the configured database, which should be seeded first.
+    BenchConsole(crate::bench_console::ConsoleBenchArgs),
 }
 
 #[derive(Subcommand, Debug)]

@@ -8,6 +8,7 @@ pub mod account;
 pub mod admins;
 pub mod audit;
 pub mod bench;
+pub mod bench_console;
 pub mod clock;
 pub mod config;
 pub mod customer_admin;

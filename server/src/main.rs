@@ -32,6 +32,7 @@ fn main() -> ExitCode {
                 gatehouse::seed::run(config, customers, quiet).await
             }
             Command::Bench(args) => gatehouse::bench::run(args, config).await,
+            Command::BenchConsole(args) => gatehouse::bench_console::run(args, config).await,
         }
     });
     match result {

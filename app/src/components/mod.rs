@@ -145,7 +145,9 @@ pub fn DataTable(
         .map(|h| view! { <th scope="col" class=CELL>{h}</th> })
         .collect_view();
     view! {
-        <div class="overflow-x-auto rounded-lg bg-white shadow-sm">
+        // `relative` keeps visually hidden labels (absolutely positioned) inside
+        // the scrolling box; otherwise they widen the page on a phone.
+        <div class="relative overflow-x-auto rounded-lg bg-white shadow-sm">
             <table class="min-w-full text-left text-sm">
                 <caption class="sr-only">{caption}</caption>
                 <thead class="bg-slate-50 text-slate-600"><tr>{headers}</tr></thead>

@@ -41,11 +41,15 @@ pub struct AdminsView {
     pub notice: Option<String>,
 }
 
-fn role_options(selected: &str) -> impl IntoView + use<> {
+/// The role choices: described in the invitation form, bare in table rows.
+fn role_options(selected: &str, described: bool) -> impl IntoView + use<> {
     let selected = selected.to_string();
     ROLES
         .into_iter()
-        .map(|(value, label)| view! { <option value=value selected={selected == value}>{label}</option> })
+        .map(|(value, label)| {
+            let label = if described { label } else { value };
+            view! { <option value=value selected={selected == value}>{label}</option> }
+        })
         .collect_view()
 }
 
@@ -62,11 +66,11 @@ pub fn admins_page(chrome: &ConsoleChrome, page: &AdminsView) -> String {
             let controls = manage.then(|| {
                 let select_id = format!("role-{}", a.id);
                 view! {
-                    <div class="flex flex-wrap items-center gap-2">
+                    <div class="flex flex-col items-start gap-2 lg:flex-row lg:items-center">
                         <form method="post" action=format!("/admin/admins/{}/role", a.id) class="flex items-center gap-2">
                             <CsrfField token=csrf.clone()/>
                             <label for=select_id.clone() class="sr-only">{format!("Role of {}", a.email)}</label>
-                            <select id=select_id name="role" class="rounded-md border border-slate-300 bg-white px-2 py-1.5">{role_options(&a.role)}</select>
+                            <select id=select_id name="role" class="rounded-md border border-slate-300 bg-white px-2 py-1.5">{role_options(&a.role, false)}</select>
                             <button type="submit" class="rounded-md bg-slate-800 px-3 py-1.5 text-sm font-semibold text-white hover:bg-slate-700">"Change role"</button>
                         </form>
                         <PostButton action=format!("/admin/admins/{}/remove", a.id) label="Remove".to_string()
@@ -116,7 +120,7 @@ pub fn admins_page(chrome: &ConsoleChrome, page: &AdminsView) -> String {
                         hint="They get a link by mail that works once, for 24 hours."/>
                     <div class="mb-4">
                         <label for="invite-role" class="block text-sm font-medium text-slate-700">"Role"</label>
-                        <select id="invite-role" name="role" class="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2">{role_options(&page.invite_role)}</select>
+                        <select id="invite-role" name="role" class="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2">{role_options(&page.invite_role, true)}</select>
                     </div>
                     <button type="submit" class="rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-700">"Send invitation"</button>
                 </form>

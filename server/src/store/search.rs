@@ -2,7 +2,9 @@
 //! on an index, paged by keyset (the last row's sort key), never by OFFSET.
 
 use super::{Bind, Pool, Sql, Store, StoreResult};
-use crate::customers::Customer;
+use crate::customers::{Customer, Email};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use uuid::Uuid;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -82,6 +84,43 @@ pub enum Cursor {
         id: Uuid,
     },
     Email(String),
+}
+
+impl Cursor {
+    /// The cursor as a page link carries it (opaque to the admin).
+    pub fn encode(&self) -> String {
+        let raw = match self {
+            Self::Created { created_at, id } => format!("c.{created_at}.{id}"),
+            Self::LastSignIn { at, id } => format!("l.{at}.{id}"),
+            Self::Email(email) => format!("e.{email}"),
+        };
+        URL_SAFE_NO_PAD.encode(raw)
+    }
+
+    /// `None` for anything `encode` did not produce.
+    pub fn decode(encoded: &str) -> Option<Cursor> {
+        let raw = String::from_utf8(URL_SAFE_NO_PAD.decode(encoded).ok()?).ok()?;
+        match raw.split_once('.')? {
+            ("c", rest) => {
+                let (created, id) = rest.split_once('.')?;
+                Some(Self::Created {
+                    created_at: created.parse().ok()?,
+                    id: Uuid::parse_str(id).ok()?,
+                })
+            }
+            ("l", rest) => {
+                let (at, id) = rest.split_once('.')?;
+                Some(Self::LastSignIn {
+                    at: at.parse().ok()?,
+                    id: Uuid::parse_str(id).ok()?,
+                })
+            }
+            ("e", email) => Email::parse(email)
+                .ok()
+                .map(|e| Self::Email(e.as_str().to_string())),
+            _ => None,
+        }
+    }
 }
 
 pub struct CustomerPage {
@@ -215,6 +254,47 @@ impl Store {
     }
 }
 
+impl Store {
+    /// The first customer whose email sorts at or after `from`, with their
+    /// name: how the console benchmark picks real customers to look for.
+    pub async fn customer_email_at_or_after(
+        &self,
+        from: &str,
+    ) -> StoreResult<Option<(String, String)>> {
+        let email = match self.pool {
+            Pool::Postgres(_) => "email COLLATE \"C\"",
+            Pool::Sqlite(_) => "email",
+        };
+        let sql = format!(
+            "SELECT email, display_name FROM customers WHERE {email} >= $1 ORDER BY {email} LIMIT 1"
+        );
+        super::with_pool!(self, |pool| sqlx::query_as(&sql)
+            .bind(from)
+            .fetch_optional(pool)
+            .await)
+    }
+
+    /// The cursor after `depth` customers in `sort` order (an OFFSET scan:
+    /// for the benchmark's set-up only, never for a page).
+    pub async fn cursor_at_depth(&self, sort: Sort, depth: i64) -> StoreResult<Option<Cursor>> {
+        let key = match sort {
+            Sort::Created => "created_at",
+            Sort::LastSignIn => LAST_SIGN_IN,
+        };
+        let sql = format!(
+            "SELECT {key}, id FROM customers ORDER BY {key} DESC, id DESC LIMIT 1 OFFSET $1"
+        );
+        let row: Option<(i64, Uuid)> = super::with_pool!(self, |pool| sqlx::query_as(&sql)
+            .bind(depth)
+            .fetch_optional(pool)
+            .await)?;
+        Ok(row.map(|(at, id)| match sort {
+            Sort::Created => Cursor::Created { created_at: at, id },
+            Sort::LastSignIn => Cursor::LastSignIn { at, id },
+        }))
+    }
+}
+
 /// `%text%` for LIKE, lower-cased, with LIKE's wildcards taken literally.
 fn like_pattern(text: &str) -> String {
     let escaped: String = text
@@ -226,4 +306,34 @@ fn like_pattern(text: &str) -> String {
         })
         .collect();
     format!("%{escaped}%")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_garbage_is_rejected() {
+        let c = Cursor::Created {
+            created_at: 1_700_000_000,
+            id: Uuid::now_v7(),
+        };
+        assert_eq!(Cursor::decode(&c.encode()), Some(c));
+        let l = Cursor::LastSignIn {
+            at: 0,
+            id: Uuid::now_v7(),
+        };
+        assert_eq!(Cursor::decode(&l.encode()), Some(l));
+        let e = Cursor::Email("ada@example.com".into());
+        assert_eq!(Cursor::decode(&e.encode()), Some(e));
+        for bad in [
+            "",
+            "!!!",
+            "Yw",
+            "eC4xLnk",
+            &URL_SAFE_NO_PAD.encode("c.notanumber.x"),
+        ] {
+            assert_eq!(Cursor::decode(bad), None, "{bad}");
+        }
+    }
 }
