@@ -67,6 +67,12 @@ pub const ACTIONS: &[&str] = &[
     "customer.sign_in_refused",
     "customer.signed_in",
     "customer.signed_up",
+    "customer.tier_changed",
+    "tier.archived",
+    "tier.created",
+    "tier.made_default",
+    "tier.unarchived",
+    "tier.updated",
 ];
 
 pub async fn record(

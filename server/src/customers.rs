@@ -37,6 +37,9 @@ pub struct Customer {
     /// The address the last sign-in came from.
     pub last_sign_in_ip: Option<String>,
     pub disabled: bool,
+    pub tier: crate::tiers::TierId,
+    /// When the customer's time in their tier ends, if it does.
+    pub tier_expires_at: Option<i64>,
 }
 
 /// An email address in its normalised form: trimmed and lower-cased, so the

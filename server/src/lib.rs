@@ -26,6 +26,7 @@ pub mod signup;
 pub mod state;
 pub mod store;
 pub mod telemetry;
+pub mod tiers;
 pub mod verification;
 
 pub use state::AppState;

@@ -1,4 +1,5 @@
 use super::{ConsoleChrome, console_document};
+use super::{TierChangeRow, change_rows, tier_badge};
 use crate::FieldErrors;
 use crate::components::{CELL, CsrfField, DataTable, Field, Flash, PostButton};
 use leptos::prelude::*;
@@ -44,6 +45,14 @@ pub struct CustomerDetailView {
     pub errors: FieldErrors,
     pub notice: Option<String>,
     pub events: Vec<EventRow>,
+    pub tier_name: String,
+    pub tier_colour: String,
+    pub tier_id: String,
+    /// When the customer's time in the tier ends, or empty.
+    pub tier_until: String,
+    /// Active tiers (id, name) to move the customer to.
+    pub tier_options: Vec<(String, String)>,
+    pub tier_history: Vec<TierChangeRow>,
 }
 
 pub fn customer_detail_page(chrome: &ConsoleChrome, page: &CustomerDetailView) -> String {
@@ -134,6 +143,39 @@ pub fn customer_detail_page(chrome: &ConsoleChrome, page: &CustomerDetailView) -
             </section>
         }
     });
+    let tier_form = page.can_edit.then(|| {
+        let options = page
+            .tier_options
+            .iter()
+            .map(|(id, name)| view! { <option value=id.clone() selected={*id == page.tier_id}>{name.clone()}</option> })
+            .collect_view();
+        let expires_error = page.errors.get("expires");
+        view! {
+            <form method="post" action=format!("/admin/customers/{}/tier", page.id) novalidate class="mt-4 grid grid-cols-1 gap-x-4 sm:grid-cols-3">
+                <CsrfField token=csrf.clone()/>
+                <div class="mb-4">
+                    <label for="field-tier" class="block text-sm font-medium text-slate-700">"Move to tier"</label>
+                    <select id="field-tier" name="tier" class="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2">{options}</select>
+                </div>
+                <Field name="reason" label="Reason" value=String::new() error=page.errors.get("reason") maxlength=500 required=false/>
+                <div class="mb-4">
+                    <label for="field-expires" class="block text-sm font-medium text-slate-700">"Until (optional)"</label>
+                    <input id="field-expires" name="expires" type="date" aria-invalid=expires_error.is_some().then_some("true")
+                        class="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2"/>
+                    {expires_error.map(|e| view! { <p class="mt-1 text-sm font-medium text-red-700">{e}</p> })}
+                </div>
+                <div class="sm:col-span-3">
+                    <button type="submit" class="rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-700">"Change tier"</button>
+                </div>
+            </form>
+        }
+    });
+    let history_count = page.tier_history.len();
+    let tier_until = if page.tier_until.is_empty() {
+        String::new()
+    } else {
+        format!(" until {}", page.tier_until)
+    };
     let event_count = page.events.len();
     let events = page.events.iter().map(event_row).collect_view();
     let session_count = page.sessions.len();
@@ -166,6 +208,14 @@ pub fn customer_detail_page(chrome: &ConsoleChrome, page: &CustomerDetailView) -
         <section class="mb-6 rounded-lg bg-white p-4 shadow-sm">
             <dl class="divide-y divide-slate-100">{facts}</dl>
             {actions}
+        </section>
+        <section class="mb-6 rounded-lg bg-white p-4 shadow-sm">
+            <h2 class="mb-2 text-lg font-semibold">"Tier"</h2>
+            <p class="text-sm">{tier_badge(&page.tier_name, &page.tier_colour)}{tier_until}</p>
+            {tier_form}
+            <h3 class="mb-2 mt-4 font-semibold">"Tier history"</h3>
+            <DataTable caption="Tier history" headers=vec!["When", "From", "To", "How", "By", "Reason", "Until"]
+                empty="Never moved." rows=history_count>{change_rows(&page.tier_history, false)}</DataTable>
         </section>
         {edit}
         <h2 class="mb-2 text-lg font-semibold">"Active sessions"</h2>

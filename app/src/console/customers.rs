@@ -44,6 +44,9 @@ pub struct CustomersView {
     pub to: String,
     /// "created" or "last_sign_in".
     pub sort: String,
+    /// The tier filter (a slug, or empty for every tier) and the choices.
+    pub tier: String,
+    pub tiers: Vec<(String, String)>,
     pub rows: Vec<CustomerRow>,
     /// Link to the next page, carrying the search and the keyset cursor.
     pub next_page: Option<String>,
@@ -80,6 +83,13 @@ pub fn customers_page(chrome: &ConsoleChrome, page: &CustomersView) -> String {
         .into_iter()
         .map(|(value, label)| view! { <option value=value selected={page.sort == value}>{label}</option> })
         .collect_view();
+    let tier_options = std::iter::once((String::new(), "Any tier".to_string()))
+        .chain(page.tiers.iter().cloned())
+        .map(|(slug, name)| {
+            let selected = slug == page.tier;
+            view! { <option value=slug selected=selected>{name}</option> }
+        })
+        .collect_view();
     let rows = page
         .rows
         .iter()
@@ -115,6 +125,10 @@ pub fn customers_page(chrome: &ConsoleChrome, page: &CustomersView) -> String {
             <div>
                 <label for="search-status" class="block text-sm font-medium text-slate-700">"Status"</label>
                 <select id="search-status" name="status" class="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2">{status_options}</select>
+            </div>
+            <div>
+                <label for="search-tier" class="block text-sm font-medium text-slate-700">"Tier"</label>
+                <select id="search-tier" name="tier" class="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2">{tier_options}</select>
             </div>
             <div>
                 <label for="search-from" class="block text-sm font-medium text-slate-700">"Created from"</label>

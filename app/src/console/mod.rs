@@ -6,12 +6,17 @@ mod audit;
 mod customer;
 mod customers;
 mod sign_in;
+mod tiers;
 
 pub use admins::{AdminRow, AdminsView, InviteRow, ROLES, admins_page};
 pub use audit::{AuditView, audit_page};
 pub use customer::{CustomerDetailView, EventRow, SessionRow, customer_detail_page};
 pub use customers::{CustomerRow, CustomersView, SearchField, customers_page};
 pub use sign_in::{AdminSetupView, AdminSignInView, admin_setup_page, admin_sign_in_page};
+pub use tiers::{
+    TierChangeRow, TierDetailView, TierFormValues, TierRow, TiersView, change_rows, tier_badge,
+    tier_detail_page, tiers_page,
+};
 
 use crate::components::CsrfField;
 use leptos::prelude::*;
@@ -37,6 +42,7 @@ pub(crate) fn console_document(
             view! {
                 <nav class="flex flex-wrap items-center gap-4 text-sm" aria-label="Console">
                     <a href="/admin/customers" class="font-medium text-slate-100 hover:underline">"Customers"</a>
+                    <a href="/admin/tiers" class="font-medium text-slate-100 hover:underline">"Tiers"</a>
                     <a href="/admin/audit" class="font-medium text-slate-100 hover:underline">"Audit trail"</a>
                     <a href="/admin/admins" class="font-medium text-slate-100 hover:underline">"Admins"</a>
                     <span class="text-slate-300">{format!("{name} ({role})")}</span>

@@ -1,6 +1,7 @@
 use super::{Store, StoreResult, unless_taken, with_pool};
 use crate::customers::{Customer, CustomerId, DisplayName, Email};
 use crate::password::PasswordHash;
+use crate::tiers::TierId;
 use uuid::Uuid;
 
 #[derive(sqlx::FromRow)]
@@ -13,6 +14,8 @@ pub(super) struct CustomerRow {
     last_sign_in_at: Option<i64>,
     last_sign_in_ip: Option<String>,
     disabled_at: Option<i64>,
+    tier_id: Uuid,
+    tier_expires_at: Option<i64>,
 }
 
 impl From<CustomerRow> for Customer {
@@ -25,6 +28,8 @@ impl From<CustomerRow> for Customer {
             created_at: row.created_at,
             last_sign_in_at: row.last_sign_in_at,
             last_sign_in_ip: row.last_sign_in_ip,
+            tier: TierId(row.tier_id),
+            tier_expires_at: row.tier_expires_at,
             disabled: row.disabled_at.is_some(),
         }
     }
@@ -37,7 +42,7 @@ struct CustomerWithHashRow {
     password_hash: String,
 }
 
-const CUSTOMER_COLUMNS: &str = "id, email, display_name, email_verified_at, created_at, last_sign_in_at, last_sign_in_ip, disabled_at";
+const CUSTOMER_COLUMNS: &str = "id, email, display_name, email_verified_at, created_at, last_sign_in_at, last_sign_in_ip, disabled_at, tier_id, tier_expires_at";
 
 /// The customer columns, qualified by `table` for joins.
 pub(super) fn customer_columns(table: &str) -> String {
@@ -61,7 +66,8 @@ impl Store {
     /// Inserts a customer; `Ok(false)` when the email is already registered.
     pub async fn insert_customer(&self, new: NewCustomer<'_>) -> StoreResult<bool> {
         let sql = "INSERT INTO customers (id, email, display_name, password_hash, terms_version, \
-                   terms_accepted_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6, $6)";
+                   terms_accepted_at, created_at, updated_at, tier_id) \
+                   VALUES ($1, $2, $3, $4, $5, $6, $6, $6, (SELECT id FROM tiers WHERE is_default))";
         let result = with_pool!(self, |pool| sqlx::query(sql)
             .bind(new.id.0)
             .bind(new.email.as_str())

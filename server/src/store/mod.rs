@@ -12,6 +12,7 @@ mod mail;
 mod search;
 mod sessions;
 mod throttle;
+mod tiers;
 mod tokens;
 
 pub use admins::{AdminListing, NewAdmin, PendingInvite};
@@ -20,6 +21,7 @@ pub use customers::NewCustomer;
 pub use mail::OutboxMail;
 pub use search::{Cursor, CustomerPage, CustomerQuery, CustomerSearch, Sort, StatusFilter};
 pub use sessions::{SessionBackend, SessionInfo};
+pub use tiers::ArchiveRefusal;
 pub use tokens::TokenPurpose;
 
 use sqlx::postgres::{PgPool, PgPoolOptions};

@@ -48,6 +48,7 @@ pub struct CustomerSearch {
     pub created_from: Option<i64>,
     /// Created before this Unix time.
     pub created_before: Option<i64>,
+    pub tier: Option<crate::tiers::TierId>,
     pub sort: Sort,
 }
 
@@ -58,6 +59,7 @@ impl CustomerSearch {
             status: StatusFilter::Any,
             created_from: None,
             created_before: None,
+            tier: None,
             sort: Sort::Created,
         }
     }
@@ -68,6 +70,7 @@ impl CustomerSearch {
             && self.status == StatusFilter::Any
             && self.created_from.is_none()
             && self.created_before.is_none()
+            && self.tier.is_none()
     }
 }
 
@@ -185,6 +188,9 @@ impl Store {
         );
         if let Some(from) = search.created_from {
             conditions.push(format!("created_at >= {}", sql.param(Bind::Int(from))));
+        }
+        if let Some(tier) = search.tier {
+            conditions.push(format!("tier_id = {}", sql.param(Bind::Id(tier.0))));
         }
         if let Some(before) = search.created_before {
             conditions.push(format!("created_at < {}", sql.param(Bind::Int(before))));

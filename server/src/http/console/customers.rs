@@ -22,6 +22,7 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/admin/customers/{id}", get(customer_detail))
         .route("/admin/customers/{id}/profile", post(edit_profile))
         .route("/admin/customers/{id}/delete", post(delete_customer))
+        .route("/admin/customers/{id}/tier", post(change_tier))
         .route(
             "/admin/customers/{id}/sessions/{session}/revoke",
             post(revoke_session),
@@ -48,6 +49,9 @@ struct CustomersQuery {
     to: String,
     #[serde(default)]
     sort: String,
+    /// A tier's slug.
+    #[serde(default)]
+    tier: String,
     #[serde(default)]
     after: String,
 }
@@ -116,11 +120,23 @@ async fn customers(
             "The created-from day must not be after the created-to day.".into(),
         ));
     }
+    let tiers = state.store.list_tiers().await?;
+    let tier = match params.tier.trim() {
+        "" => None,
+        slug => Some(
+            tiers
+                .iter()
+                .find(|t| t.slug == slug)
+                .ok_or_else(|| Error::BadRequest("There is no tier with that slug.".into()))?
+                .id,
+        ),
+    };
     let search = CustomerSearch {
         query,
         status: filter,
         created_from,
         created_before,
+        tier,
         sort,
     };
     let after = match params.after.as_str() {
@@ -141,7 +157,8 @@ async fn customers(
             .append_pair("status", filter_name(filter))
             .append_pair("from", params.from.trim())
             .append_pair("to", params.to.trim())
-            .append_pair("sort", sort_name(sort));
+            .append_pair("sort", sort_name(sort))
+            .append_pair("tier", params.tier.trim());
         if let Some(c) = cursor {
             link.append_pair("after", &c.encode());
         }
@@ -162,6 +179,11 @@ async fn customers(
         from: params.from.trim().to_string(),
         to: params.to.trim().to_string(),
         sort: sort_name(sort).into(),
+        tier: params.tier.trim().to_string(),
+        tiers: tiers
+            .iter()
+            .map(|t| (t.slug.clone(), t.name.clone()))
+            .collect(),
         rows: result.rows.iter().map(customer_row).collect(),
         next_page: result.next.as_ref().map(|c| search_link(Some(c))),
         first_page: after.is_some().then(|| search_link(None)),
@@ -189,6 +211,9 @@ async fn detail_view(
 ) -> Result<CustomerDetailView> {
     let record = customer_admin::view(state, id).await?;
     let c = &record.customer;
+    let tiers = state.store.list_tiers().await?;
+    let tier = tiers.iter().find(|t| t.id == c.tier).cloned();
+    let history = state.store.tier_history(id, 50).await?;
     let role = admin.admin().role;
     Ok(CustomerDetailView {
         id: c.id.to_string(),
@@ -223,6 +248,16 @@ async fn detail_view(
         errors: Default::default(),
         notice: None,
         events: event_rows(state, &record.events).await?,
+        tier_name: tier.as_ref().map(|t| t.name.clone()).unwrap_or_default(),
+        tier_colour: tier.as_ref().map(|t| t.colour.clone()).unwrap_or_default(),
+        tier_id: c.tier.to_string(),
+        tier_until: c.tier_expires_at.map(date_time).unwrap_or_default(),
+        tier_options: tiers
+            .iter()
+            .filter(|t| !t.archived)
+            .map(|t| (t.id.to_string(), t.name.clone()))
+            .collect(),
+        tier_history: super::tiers::change_rows(state, &tiers, &history, false).await?,
     })
 }
 
@@ -333,6 +368,56 @@ async fn customer_action(
     let message = customer_admin::act(&state, who, customer, action, admin.0.ip.as_deref()).await?;
     admin.0.flash(message).await?;
     Ok(Redirect::to(&format!("/admin/customers/{customer}")).into_response())
+}
+
+#[derive(Deserialize)]
+struct TierForm {
+    #[serde(default)]
+    tier: String,
+    #[serde(default)]
+    reason: String,
+    /// The last day in the tier (YYYY-MM-DD), or empty for no end.
+    #[serde(default)]
+    expires: String,
+}
+
+async fn change_tier(
+    State(state): State<AppState>,
+    admin: SignedInAdmin,
+    Path(id): Path<String>,
+    FormData(form): FormData<TierForm>,
+) -> Result<Response> {
+    let customer = parse_customer_id(&id)?;
+    let to = Uuid::parse_str(form.tier.trim())
+        .map(crate::tiers::TierId)
+        .map_err(|_| Error::BadRequest("Choose a tier from the list.".into()))?;
+    let result = match parse_day(&form.expires, "until") {
+        // The assignment ends when the chosen day does.
+        Ok(until) => {
+            let (who, ip) = (admin.admin(), admin.0.ip.as_deref());
+            let ends = until.map(|day| day + DAY);
+            crate::tiers::assign(&state, who, customer, to, &form.reason, ends, ip).await
+        }
+        Err(Error::BadRequest(m)) => Err(Error::invalid("expires", m)),
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => {
+            admin.0.flash("The customer's tier is changed.").await?;
+            Ok(Redirect::to(&format!("/admin/customers/{customer}")).into_response())
+        }
+        Err(Error::Invalid(errors)) => {
+            let view = CustomerDetailView {
+                errors,
+                ..detail_view(&state, &admin, customer).await?
+            };
+            Ok(page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                customer_detail_page(&admin.0.chrome().await?, &view),
+            ))
+        }
+        Err(e) => Err(e),
+    }
 }
 
 async fn revoke_session(

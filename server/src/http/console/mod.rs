@@ -5,6 +5,7 @@
 mod admin_accounts;
 mod audit;
 mod customers;
+mod tiers;
 
 use super::assets::STYLESHEET_HREF;
 use super::{csrf, extract::FormData};
@@ -41,6 +42,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(customers::routes())
         .merge(admin_accounts::routes())
         .merge(audit::routes())
+        .merge(tiers::routes())
         .layer(middleware::from_fn(csrf::guard))
         .layer(sessions)
 }
@@ -335,18 +337,23 @@ fn parse_day(raw: &str, name: &str) -> Result<Option<i64>> {
         .map_err(|_| Error::BadRequest(format!("The {name} day must look like 2026-01-31.")))
 }
 
-/// Audit events as table rows, naming admins by their email.
-async fn event_rows(
-    state: &AppState,
-    events: &[crate::audit::AuditEntry],
-) -> Result<Vec<EventRow>> {
-    let admins: std::collections::HashMap<Uuid, String> = state
+/// Every admin's email by id, to name admins in tables.
+async fn admin_emails(state: &AppState) -> Result<std::collections::HashMap<Uuid, String>> {
+    Ok(state
         .store
         .list_admins()
         .await?
         .into_iter()
         .map(|l| (l.admin.id.0, l.admin.email.as_str().to_string()))
-        .collect();
+        .collect())
+}
+
+/// Audit events as table rows, naming admins by their email.
+async fn event_rows(
+    state: &AppState,
+    events: &[crate::audit::AuditEntry],
+) -> Result<Vec<EventRow>> {
+    let admins = admin_emails(state).await?;
     Ok(events
         .iter()
         .map(|e| EventRow {

@@ -1,0 +1,300 @@
+//! Tiers in the console: every role reads them, owners define them.
+
+use super::{SignedInAdmin, date_time, page};
+use crate::error::{Error, Result};
+use crate::http::extract::FormData;
+use crate::state::AppState;
+use crate::tiers::{self, Tier, TierChange, TierForm, TierId};
+use app::console::*;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use uuid::Uuid;
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/admin/tiers", get(list).post(create))
+        .route("/admin/tiers/{id}", get(detail).post(update))
+        .route("/admin/tiers/{id}/{action}", post(act))
+}
+
+#[derive(Deserialize, Default)]
+struct TierFields {
+    #[serde(default)]
+    slug: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    rank: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    colour: String,
+    #[serde(default)]
+    entitlements: String,
+    #[serde(default)]
+    fallback: String,
+    #[serde(default)]
+    grace_days: String,
+}
+
+impl TierFields {
+    fn to_form(&self) -> TierForm {
+        TierForm {
+            slug: self.slug.clone(),
+            name: self.name.clone(),
+            rank: self.rank.clone(),
+            description: self.description.clone(),
+            colour: self.colour.clone(),
+            entitlements: self.entitlements.clone(),
+            fallback: self.fallback.clone(),
+            grace_days: self.grace_days.clone(),
+        }
+    }
+
+    fn values(&self) -> TierFormValues {
+        let f = self.to_form();
+        TierFormValues {
+            slug: f.slug,
+            name: f.name,
+            rank: f.rank,
+            description: f.description,
+            colour: f.colour,
+            entitlements: f.entitlements,
+            fallback: f.fallback,
+            grace_days: f.grace_days,
+        }
+    }
+}
+
+fn row(t: &Tier) -> TierRow {
+    TierRow {
+        id: t.id.to_string(),
+        slug: t.slug.clone(),
+        name: t.name.clone(),
+        rank: t.rank,
+        colour: t.colour.clone(),
+        entitlements: t.entitlements.join(", "),
+        is_default: t.is_default,
+        archived: t.archived,
+    }
+}
+
+fn stored_values(t: &Tier, all: &[Tier]) -> TierFormValues {
+    TierFormValues {
+        slug: t.slug.clone(),
+        name: t.name.clone(),
+        rank: t.rank.to_string(),
+        description: t.description.clone(),
+        colour: t.colour.clone(),
+        entitlements: t.entitlements.join(", "),
+        fallback: slug_of(all, t.fallback),
+        grace_days: t.grace_days.to_string(),
+    }
+}
+
+fn slug_of(all: &[Tier], id: Option<TierId>) -> String {
+    id.and_then(|id| all.iter().find(|t| t.id == id))
+        .map(|t| t.slug.clone())
+        .unwrap_or_default()
+}
+
+fn name_of(all: &[Tier], id: Option<TierId>) -> String {
+    match id {
+        None => "none".into(),
+        Some(id) => all
+            .iter()
+            .find(|t| t.id == id)
+            .map(|t| t.name.clone())
+            .unwrap_or_else(|| id.to_string()),
+    }
+}
+
+/// History entries as table rows, naming tiers and admins.
+pub(super) async fn change_rows(
+    state: &AppState,
+    tiers: &[Tier],
+    changes: &[TierChange],
+    with_customer: bool,
+) -> Result<Vec<TierChangeRow>> {
+    let admins = super::admin_emails(state).await?;
+    Ok(changes
+        .iter()
+        .map(|c| TierChangeRow {
+            at: date_time(c.at),
+            customer: if with_customer {
+                c.customer.to_string()
+            } else {
+                String::new()
+            },
+            from: name_of(tiers, c.from),
+            to: name_of(tiers, Some(c.to)),
+            source: c.source.as_str().into(),
+            by: c
+                .actor
+                .map(|a| admins.get(&a.0).cloned().unwrap_or_else(|| a.to_string()))
+                .unwrap_or_default(),
+            reason: c.reason.clone(),
+            until: c.expires_at.map(date_time).unwrap_or_default(),
+        })
+        .collect())
+}
+
+async fn list_view(state: &AppState, admin: &SignedInAdmin) -> Result<TiersView> {
+    Ok(TiersView {
+        tiers: state.store.list_tiers().await?.iter().map(row).collect(),
+        can_manage: admin.admin().role.can_manage_admins(),
+        form: TierFormValues {
+            colour: "#64748b".into(),
+            rank: "10".into(),
+            grace_days: "0".into(),
+            ..Default::default()
+        },
+        ..Default::default()
+    })
+}
+
+async fn list(State(state): State<AppState>, admin: SignedInAdmin) -> Result<Response> {
+    let view = TiersView {
+        notice: admin.0.take_flash().await?,
+        ..list_view(&state, &admin).await?
+    };
+    Ok(page(
+        StatusCode::OK,
+        tiers_page(&admin.0.chrome().await?, &view),
+    ))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    admin: SignedInAdmin,
+    FormData(fields): FormData<TierFields>,
+) -> Result<Response> {
+    let (who, ip) = (admin.admin(), admin.0.ip.as_deref());
+    match tiers::create(&state, who, &fields.to_form(), ip).await {
+        Ok(tier) => {
+            admin
+                .0
+                .flash(&format!("The tier {} is created.", tier.name))
+                .await?;
+            Ok(Redirect::to(&format!("/admin/tiers/{}", tier.id)).into_response())
+        }
+        Err(Error::Invalid(errors)) => {
+            let view = TiersView {
+                form: fields.values(),
+                errors,
+                ..list_view(&state, &admin).await?
+            };
+            Ok(page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                tiers_page(&admin.0.chrome().await?, &view),
+            ))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn parse_tier_id(raw: &str) -> Result<TierId> {
+    Uuid::parse_str(raw)
+        .map(TierId)
+        .map_err(|_| Error::BadRequest("That is not a tier id.".into()))
+}
+
+async fn detail_view(
+    state: &AppState,
+    admin: &SignedInAdmin,
+    id: TierId,
+) -> Result<TierDetailView> {
+    let all = state.store.list_tiers().await?;
+    let tier = all.iter().find(|t| t.id == id).ok_or(Error::NotFound)?;
+    let changes = state.store.tier_recent_changes(id, 50).await?;
+    Ok(TierDetailView {
+        tier: row(tier),
+        description: tier.description.clone(),
+        fallback: name_of(&all, tier.fallback),
+        grace_days: tier.grace_days,
+        members: state.store.count_tier_members(id).await?,
+        changes: change_rows(state, &all, &changes, true).await?,
+        all_tiers: all
+            .iter()
+            .filter(|t| !t.archived)
+            .map(|t| (t.slug.clone(), t.name.clone()))
+            .collect(),
+        can_manage: admin.admin().role.can_manage_admins(),
+        form: stored_values(tier, &all),
+        errors: Default::default(),
+        notice: None,
+    })
+}
+
+async fn detail(
+    State(state): State<AppState>,
+    admin: SignedInAdmin,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    let view = TierDetailView {
+        notice: admin.0.take_flash().await?,
+        ..detail_view(&state, &admin, parse_tier_id(&id)?).await?
+    };
+    Ok(page(
+        StatusCode::OK,
+        tier_detail_page(&admin.0.chrome().await?, &view),
+    ))
+}
+
+async fn update(
+    State(state): State<AppState>,
+    admin: SignedInAdmin,
+    Path(id): Path<String>,
+    FormData(fields): FormData<TierFields>,
+) -> Result<Response> {
+    let id = parse_tier_id(&id)?;
+    let (who, ip) = (admin.admin(), admin.0.ip.as_deref());
+    match tiers::update(&state, who, id, &fields.to_form(), ip).await {
+        Ok(_) => {
+            admin.0.flash("The tier is saved.").await?;
+            Ok(Redirect::to(&format!("/admin/tiers/{id}")).into_response())
+        }
+        Err(Error::Invalid(errors)) => {
+            let view = TierDetailView {
+                form: fields.values(),
+                errors,
+                ..detail_view(&state, &admin, id).await?
+            };
+            Ok(page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                tier_detail_page(&admin.0.chrome().await?, &view),
+            ))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn act(
+    State(state): State<AppState>,
+    admin: SignedInAdmin,
+    Path((id, action)): Path<(String, String)>,
+) -> Result<Response> {
+    let id = parse_tier_id(&id)?;
+    let (who, ip) = (admin.admin(), admin.0.ip.as_deref());
+    let message = match action.as_str() {
+        "default" => {
+            tiers::make_default(&state, who, id, ip).await?;
+            "New customers now join this tier."
+        }
+        "archive" => {
+            tiers::archive(&state, who, id, ip).await?;
+            "The tier is archived."
+        }
+        "unarchive" => {
+            tiers::unarchive(&state, who, id, ip).await?;
+            "The tier is restored."
+        }
+        _ => return Err(Error::NotFound),
+    };
+    admin.0.flash(message).await?;
+    Ok(Redirect::to(&format!("/admin/tiers/{id}")).into_response())
+}

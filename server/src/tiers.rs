@@ -1,0 +1,448 @@
+//! Membership tiers: what they are, how owners define them, and how a
+//! customer moves from one to another (always with a history entry).
+
+use crate::admins::{Admin, AdminId};
+use crate::audit::{self, Actor};
+use crate::customers::CustomerId;
+use crate::error::{Error, Result};
+use crate::state::AppState;
+use crate::store::ArchiveRefusal;
+use app::FieldErrors;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use uuid::Uuid;
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct TierId(pub Uuid);
+
+impl std::fmt::Display for TierId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tier {
+    pub id: TierId,
+    /// Stable, URL- and token-safe name (`gold`).
+    pub slug: String,
+    pub name: String,
+    /// Order among tiers: higher is better.
+    pub rank: i64,
+    pub description: String,
+    /// `#rrggbb`.
+    pub colour: String,
+    /// Free-form capabilities (`priority-support`), later published as claims.
+    pub entitlements: Vec<String>,
+    pub is_default: bool,
+    /// Where customers go when their time in this tier ends.
+    pub fallback: Option<TierId>,
+    pub grace_days: i64,
+    pub archived: bool,
+}
+
+/// How a customer came to change tier.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum ChangeSource {
+    Admin,
+    Bulk,
+    Import,
+    Expiry,
+}
+
+impl ChangeSource {
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "admin" => Some(Self::Admin),
+            "bulk" => Some(Self::Bulk),
+            "import" => Some(Self::Import),
+            "expiry" => Some(Self::Expiry),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Admin => "admin",
+            Self::Bulk => "bulk",
+            Self::Import => "import",
+            Self::Expiry => "expiry",
+        }
+    }
+}
+
+/// One move of one customer, as the history keeps it.
+#[derive(Clone, Debug)]
+pub struct TierChange {
+    pub customer: CustomerId,
+    pub from: Option<TierId>,
+    pub to: TierId,
+    pub source: ChangeSource,
+    pub actor: Option<AdminId>,
+    pub reason: String,
+    /// The new assignment's end, if it has one.
+    pub expires_at: Option<i64>,
+    pub at: i64,
+}
+
+/// A tier as typed into the console's form.
+#[derive(Clone, Debug, Default)]
+pub struct TierForm {
+    pub slug: String,
+    pub name: String,
+    pub rank: String,
+    pub description: String,
+    pub colour: String,
+    /// Separated by commas, spaces or new lines.
+    pub entitlements: String,
+    /// A tier's slug, or empty for none.
+    pub fallback: String,
+    pub grace_days: String,
+}
+
+pub const ENTITLEMENTS_MAX: usize = 50;
+
+fn require_owner(admin: &Admin) -> Result<()> {
+    if admin.role.can_manage_admins() {
+        Ok(())
+    } else {
+        Err(Error::Forbidden("Only owners define tiers.".into()))
+    }
+}
+
+fn is_token(s: &str, max: usize, extra: &[char]) -> bool {
+    !s.is_empty()
+        && s.len() <= max
+        && s.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || extra.contains(&c))
+}
+
+/// Checks every field; `id` and flags come from the stored tier (or are new).
+async fn validate(state: &AppState, form: &TierForm, id: TierId) -> Result<Tier> {
+    let mut errors = FieldErrors::new();
+    let slug = form.slug.trim().to_ascii_lowercase();
+    if !is_token(&slug, 40, &['-']) {
+        errors.add(
+            "slug",
+            "Use 1 to 40 lower-case letters, digits and hyphens, starting with a letter or digit.",
+        );
+    }
+    let name = form.name.trim().to_string();
+    if name.is_empty() || name.chars().count() > 60 || name.chars().any(char::is_control) {
+        errors.add("name", "Give the tier a name of at most 60 characters.");
+    }
+    let rank = form
+        .rank
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|r| (0..=1_000_000).contains(r));
+    if rank.is_none() {
+        errors.add("rank", "The rank is a whole number from 0 to 1000000.");
+    }
+    let description = form.description.trim().to_string();
+    if description.chars().count() > 500 {
+        errors.add("description", "Keep the description to 500 characters.");
+    }
+    let colour = form.colour.trim().to_ascii_lowercase();
+    let colour_ok = colour.len() == 7
+        && colour.starts_with('#')
+        && colour[1..].chars().all(|c| c.is_ascii_hexdigit());
+    if !colour_ok {
+        errors.add("colour", "A colour looks like #b8860b.");
+    }
+    let mut entitlements: Vec<String> = Vec::new();
+    for raw in form
+        .entitlements
+        .split(|c: char| c == ',' || c.is_whitespace())
+    {
+        let e = raw.trim().to_ascii_lowercase();
+        if e.is_empty() || entitlements.contains(&e) {
+            continue;
+        }
+        if !is_token(&e, 64, &['-', '_', '.', ':']) {
+            errors.add(
+                "entitlements",
+                format!("\"{}\" is not an entitlement: use lower-case letters, digits and - _ . : (at most 64).", raw.trim()),
+            );
+            break;
+        }
+        entitlements.push(e);
+    }
+    if entitlements.len() > ENTITLEMENTS_MAX {
+        errors.add(
+            "entitlements",
+            format!("At most {ENTITLEMENTS_MAX} entitlements."),
+        );
+    }
+    let fallback = match form.fallback.trim() {
+        "" => None,
+        slug => match state.store.tier_by_slug(slug).await? {
+            Some(t) if t.id == id => {
+                errors.add("fallback", "A tier cannot fall back to itself.");
+                None
+            }
+            Some(t) if t.archived => {
+                errors.add("fallback", "That tier is archived.");
+                None
+            }
+            Some(t) => Some(t.id),
+            None => {
+                errors.add("fallback", "There is no tier with that slug.");
+                None
+            }
+        },
+    };
+    let grace_days = match form.grace_days.trim() {
+        "" => Some(0),
+        raw => raw.parse::<i64>().ok().filter(|d| (0..=365).contains(d)),
+    };
+    if grace_days.is_none() {
+        errors.add(
+            "grace_days",
+            "Grace is a whole number of days from 0 to 365.",
+        );
+    }
+    let (Some(rank), Some(grace_days), true) = (rank, grace_days, errors.is_empty()) else {
+        return Err(Error::Invalid(errors));
+    };
+    Ok(Tier {
+        id,
+        slug,
+        name,
+        rank,
+        description,
+        colour,
+        entitlements,
+        is_default: false,
+        fallback,
+        grace_days,
+        archived: false,
+    })
+}
+
+const SLUG_TAKEN: &str = "Another tier already has this slug.";
+
+pub async fn create(
+    state: &AppState,
+    by: &Admin,
+    form: &TierForm,
+    ip: Option<&str>,
+) -> Result<Tier> {
+    require_owner(by)?;
+    let tier = validate(state, form, TierId(Uuid::now_v7())).await?;
+    if !state.store.insert_tier(&tier, state.clock.now()).await? {
+        return Err(Error::invalid("slug", SLUG_TAKEN));
+    }
+    let details = json!({ "tier_id": tier.id, "slug": tier.slug, "name": tier.name,
+        "rank": tier.rank, "entitlements": tier.entitlements });
+    audit::record(
+        state,
+        Actor::Admin(by.id),
+        "tier.created",
+        None,
+        ip,
+        details,
+    )
+    .await?;
+    Ok(tier)
+}
+
+pub async fn update(
+    state: &AppState,
+    by: &Admin,
+    id: TierId,
+    form: &TierForm,
+    ip: Option<&str>,
+) -> Result<Tier> {
+    require_owner(by)?;
+    let before = state.store.tier_by_id(id).await?.ok_or(Error::NotFound)?;
+    let after = Tier {
+        is_default: before.is_default,
+        archived: before.archived,
+        ..validate(state, form, id).await?
+    };
+    if after == before {
+        return Ok(after);
+    }
+    if !state.store.update_tier(&after, state.clock.now()).await? {
+        return Err(Error::invalid("slug", SLUG_TAKEN));
+    }
+    let mut changes = serde_json::Map::new();
+    let mut note = |field: &str, b: serde_json::Value, a: serde_json::Value| {
+        if b != a {
+            changes.insert(field.into(), json!({ "before": b, "after": a }));
+        }
+    };
+    note("slug", json!(before.slug), json!(after.slug));
+    note("name", json!(before.name), json!(after.name));
+    note("rank", json!(before.rank), json!(after.rank));
+    note(
+        "description",
+        json!(before.description),
+        json!(after.description),
+    );
+    note("colour", json!(before.colour), json!(after.colour));
+    note(
+        "entitlements",
+        json!(before.entitlements),
+        json!(after.entitlements),
+    );
+    note("fallback", json!(before.fallback), json!(after.fallback));
+    note(
+        "grace_days",
+        json!(before.grace_days),
+        json!(after.grace_days),
+    );
+    changes.insert("tier_id".into(), json!(id));
+    audit::record(
+        state,
+        Actor::Admin(by.id),
+        "tier.updated",
+        None,
+        ip,
+        changes.into(),
+    )
+    .await?;
+    Ok(after)
+}
+
+pub async fn make_default(
+    state: &AppState,
+    by: &Admin,
+    id: TierId,
+    ip: Option<&str>,
+) -> Result<()> {
+    require_owner(by)?;
+    if !state.store.set_default_tier(id, state.clock.now()).await? {
+        return Err(Error::Conflict(
+            "Only an active tier can be the default.".into(),
+        ));
+    }
+    let details = json!({ "tier_id": id });
+    audit::record(
+        state,
+        Actor::Admin(by.id),
+        "tier.made_default",
+        None,
+        ip,
+        details,
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn archive(state: &AppState, by: &Admin, id: TierId, ip: Option<&str>) -> Result<()> {
+    require_owner(by)?;
+    let refusal = match state.store.archive_tier(id, state.clock.now()).await? {
+        Ok(()) => {
+            let details = json!({ "tier_id": id });
+            audit::record(
+                state,
+                Actor::Admin(by.id),
+                "tier.archived",
+                None,
+                ip,
+                details,
+            )
+            .await?;
+            return Ok(());
+        }
+        Err(r) => r,
+    };
+    Err(Error::Conflict(
+        match refusal {
+            ArchiveRefusal::Gone => "That tier no longer exists.",
+            ArchiveRefusal::IsDefault => "The default tier cannot be archived: make another tier the default first.",
+            ArchiveRefusal::HasMembers => "This tier still has customers (or is archived already): move them to another tier first.",
+            ArchiveRefusal::IsFallback => "Another tier falls back to this one: change that tier's fallback first.",
+        }
+        .into(),
+    ))
+}
+
+pub async fn unarchive(state: &AppState, by: &Admin, id: TierId, ip: Option<&str>) -> Result<()> {
+    require_owner(by)?;
+    if !state.store.unarchive_tier(id, state.clock.now()).await? {
+        return Err(Error::Conflict("That tier is not archived.".into()));
+    }
+    let details = json!({ "tier_id": id });
+    audit::record(
+        state,
+        Actor::Admin(by.id),
+        "tier.unarchived",
+        None,
+        ip,
+        details,
+    )
+    .await?;
+    Ok(())
+}
+
+/// An admin moves one customer to another tier, with a reason and an
+/// optional end date; the move is kept in the history and on the audit trail.
+pub async fn assign(
+    state: &AppState,
+    by: &Admin,
+    customer: CustomerId,
+    to: TierId,
+    reason: &str,
+    expires_at: Option<i64>,
+    ip: Option<&str>,
+) -> Result<()> {
+    if !by.role.can_edit_customers() {
+        return Err(Error::Forbidden(
+            "Your role can view customers but not change them.".into(),
+        ));
+    }
+    let reason = reason.trim();
+    if reason.chars().count() > 500 {
+        return Err(Error::invalid(
+            "reason",
+            "Keep the reason to 500 characters.",
+        ));
+    }
+    let now = state.clock.now();
+    if expires_at.is_some_and(|e| e <= now) {
+        return Err(Error::invalid(
+            "expires",
+            "The end date must be in the future.",
+        ));
+    }
+    state
+        .store
+        .customer_by_id(customer)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let change = TierChange {
+        customer,
+        from: None,
+        to,
+        source: ChangeSource::Admin,
+        actor: Some(by.id),
+        reason: reason.to_string(),
+        expires_at,
+        at: now,
+    };
+    let from = state
+        .store
+        .change_customer_tier(&change)
+        .await?
+        .ok_or_else(|| Error::Conflict("That tier is archived or no longer exists.".into()))?;
+    let details = json!({
+        "tier": { "before": from, "after": to },
+        "expires_at": expires_at,
+        "reason": reason,
+    });
+    audit::record(
+        state,
+        Actor::Admin(by.id),
+        "customer.tier_changed",
+        Some(customer),
+        ip,
+        details,
+    )
+    .await?;
+    Ok(())
+}
