@@ -392,11 +392,10 @@ async fn change_tier(
         .map(crate::tiers::TierId)
         .map_err(|_| Error::BadRequest("Choose a tier from the list.".into()))?;
     let result = match parse_day(&form.expires, "until") {
-        // The assignment ends when the chosen day does.
+        // The assignment ends as the chosen day begins (UTC).
         Ok(until) => {
             let (who, ip) = (admin.admin(), admin.0.ip.as_deref());
-            let ends = until.map(|day| day + DAY);
-            crate::tiers::assign(&state, who, customer, to, &form.reason, ends, ip).await
+            crate::tiers::assign(&state, who, customer, to, &form.reason, until, ip).await
         }
         Err(Error::BadRequest(m)) => Err(Error::invalid("expires", m)),
         Err(e) => Err(e),

@@ -1,0 +1,428 @@
+//! Membership tiers: owners define them, admins move customers between them,
+//! and every move is kept, on every backend.
+
+mod support;
+
+use axum::http::StatusCode;
+use gatehouse::admins::Role;
+use gatehouse::customers::Email;
+use gatehouse::tiers::{ChangeSource, TierId};
+use support::*;
+
+const REGULAR: &str = "00000000-0000-7000-8000-000000000001";
+
+fn gold_form<'a>(slug: &'a str, fallback: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("name", "Gold"),
+        ("slug", slug),
+        ("rank", "20"),
+        ("colour", "#B8860B"),
+        ("description", "Our best customers"),
+        (
+            "entitlements",
+            "priority-support, free-shipping\npriority-support",
+        ),
+        ("fallback", fallback),
+        ("grace_days", "7"),
+    ]
+}
+
+async fn tier_id(app: &TestApp, slug: &str) -> TierId {
+    app.state
+        .store
+        .tier_by_slug(slug)
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn owners_define_tiers_and_bad_input_changes_nothing() {
+    on_each_backend(|app| async move {
+        let mut owner = app.admin_browser("owner@example.com", Role::Owner).await;
+        owner
+            .get("/admin/tiers")
+            .await
+            .assert_status(StatusCode::OK)
+            .assert_contains("Regular")
+            .assert_contains("Default for new customers")
+            .assert_contains("Create tier");
+
+        let bad = owner
+            .post(
+                "/admin/tiers",
+                &[
+                    ("name", ""),
+                    ("slug", "Gold Tier!"),
+                    ("rank", "-1"),
+                    ("colour", "gold"),
+                    ("entitlements", "ok, Priority Support!"),
+                    ("fallback", "nope"),
+                    ("grace_days", "400"),
+                ],
+            )
+            .await;
+        bad.assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+            .assert_contains("Give the tier a name")
+            .assert_contains("lower-case letters, digits and hyphens")
+            .assert_contains("whole number from 0")
+            .assert_contains("A colour looks like")
+            .assert_contains("is not an entitlement")
+            .assert_contains("There is no tier with that slug")
+            .assert_contains("Grace is a whole number")
+            .assert_contains("Gold Tier!");
+        assert_eq!(app.state.store.list_tiers().await.unwrap().len(), 1);
+
+        let created = owner
+            .post("/admin/tiers", &gold_form("gold", "regular"))
+            .await;
+        let gold = tier_id(&app, "gold").await;
+        created.assert_redirect(&format!("/admin/tiers/{gold}"));
+        let stored = app.state.store.tier_by_id(gold).await.unwrap().unwrap();
+        assert_eq!(stored.entitlements, ["priority-support", "free-shipping"]);
+        assert_eq!(stored.colour, "#b8860b");
+        assert_eq!(stored.fallback, Some(TierId(REGULAR.parse().unwrap())));
+        assert_eq!(
+            (stored.rank, stored.grace_days, stored.is_default),
+            (20, 7, false)
+        );
+        owner
+            .get(&format!("/admin/tiers/{gold}"))
+            .await
+            .assert_contains("The tier Gold is created.")
+            .assert_contains("priority-support, free-shipping");
+
+        owner.get("/admin/tiers").await;
+        owner
+            .post("/admin/tiers", &gold_form("gold", ""))
+            .await
+            .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+            .assert_contains("Another tier already has this slug.");
+
+        // Edits are saved and recorded before and after.
+        owner.get(&format!("/admin/tiers/{gold}")).await;
+        let mut edit = gold_form("gold", "regular");
+        edit[0] = ("name", "Gold Plus");
+        owner
+            .post(&format!("/admin/tiers/{gold}"), &edit)
+            .await
+            .assert_redirect(&format!("/admin/tiers/{gold}"));
+        let mut self_fallback = gold_form("gold", "gold");
+        self_fallback[0] = ("name", "Gold Plus");
+        owner
+            .post(&format!("/admin/tiers/{gold}"), &self_fallback)
+            .await
+            .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+            .assert_contains("cannot fall back to itself");
+        let events = app
+            .state
+            .store
+            .audit_events(&Default::default(), None, 10)
+            .await
+            .unwrap();
+        let updated = events.iter().find(|e| e.action == "tier.updated").unwrap();
+        assert!(
+            updated
+                .details
+                .contains(r#""name":{"after":"Gold Plus","before":"Gold"}"#),
+            "{}",
+            updated.details
+        );
+        assert!(events.iter().any(|e| e.action == "tier.created"));
+
+        // Only owners define tiers; others read.
+        for role in [Role::Support, Role::Auditor] {
+            let mut admin = app
+                .admin_browser(&format!("{}@example.com", role.as_str()), role)
+                .await;
+            let page = admin.get(&format!("/admin/tiers/{gold}")).await;
+            page.assert_status(StatusCode::OK)
+                .assert_contains("Gold Plus");
+            assert!(!page.body.contains("Save tier"));
+            for (path, form) in [
+                ("/admin/tiers".to_string(), gold_form("silver", "")),
+                (format!("/admin/tiers/{gold}"), gold_form("hacked", "")),
+                (format!("/admin/tiers/{gold}/default"), vec![]),
+                (format!("/admin/tiers/{gold}/archive"), vec![]),
+            ] {
+                admin
+                    .post(&path, &form)
+                    .await
+                    .assert_status(StatusCode::FORBIDDEN);
+            }
+        }
+        let tiers = app.state.store.list_tiers().await.unwrap();
+        assert_eq!(tiers.len(), 2);
+        assert!(
+            tiers
+                .iter()
+                .all(|t| t.slug != "hacked" && !(t.slug == "gold" && t.is_default))
+        );
+        owner
+            .get("/admin/tiers/not-a-tier")
+            .await
+            .assert_status(StatusCode::BAD_REQUEST);
+        owner
+            .get(&format!("/admin/tiers/{}", uuid::Uuid::now_v7()))
+            .await
+            .assert_status(StatusCode::NOT_FOUND);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn customers_move_between_tiers_with_history() {
+    on_each_backend(|app| async move {
+        let mut owner = app.admin_browser("owner@example.com", Role::Owner).await;
+        owner.get("/admin/tiers").await;
+        owner
+            .post("/admin/tiers", &gold_form("gold", "regular"))
+            .await;
+        let gold = tier_id(&app, "gold").await;
+        let regular = TierId(REGULAR.parse().unwrap());
+
+        // New customers join the default tier, whichever it is.
+        app.sign_up("ivy@example.com", "Ivy", STRONG_PASSWORD).await;
+        let customer = |email: &'static str| {
+            let store = app.state.store.clone();
+            async move {
+                store
+                    .customer_by_email(&Email::parse(email).unwrap())
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .0
+            }
+        };
+        assert_eq!(customer("ivy@example.com").await.tier, regular);
+        owner.get(&format!("/admin/tiers/{gold}")).await;
+        owner
+            .post(&format!("/admin/tiers/{gold}/default"), &[])
+            .await
+            .assert_redirect(&format!("/admin/tiers/{gold}"));
+        app.sign_up("jon@example.com", "Jon", STRONG_PASSWORD).await;
+        assert_eq!(customer("jon@example.com").await.tier, gold);
+        let defaults = app.state.store.list_tiers().await.unwrap();
+        assert_eq!(defaults.iter().filter(|t| t.is_default).count(), 1);
+
+        // Support moves Ivy to gold until a day in the future, with a reason.
+        let ivy = customer("ivy@example.com").await.id;
+        let mut support = app
+            .admin_browser("support@example.com", Role::Support)
+            .await;
+        let path = format!("/admin/customers/{ivy}");
+        support.get(&path).await.assert_contains("Move to tier");
+        let future = time::OffsetDateTime::from_unix_timestamp(app.state.clock.now() + 30 * 86_400)
+            .unwrap()
+            .date()
+            .to_string();
+        let gold_s = gold.to_string();
+        for (expires, message) in [
+            ("2001-01-01", "must be in the future"),
+            ("soon", "must look like"),
+        ] {
+            support
+                .post(
+                    &format!("{path}/tier"),
+                    &[("tier", &gold_s), ("reason", "x"), ("expires", expires)],
+                )
+                .await
+                .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+                .assert_contains(message);
+        }
+        support
+            .post(&format!("{path}/tier"), &[("tier", "gold"), ("reason", "")])
+            .await
+            .assert_status(StatusCode::BAD_REQUEST);
+        let unknown = uuid::Uuid::now_v7().to_string();
+        support
+            .post(
+                &format!("{path}/tier"),
+                &[("tier", &unknown), ("reason", "")],
+            )
+            .await
+            .assert_status(StatusCode::CONFLICT);
+        assert!(
+            app.state
+                .store
+                .tier_history(ivy, 10)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+
+        support
+            .post(
+                &format!("{path}/tier"),
+                &[
+                    ("tier", &gold_s),
+                    ("reason", "Loyalty offer"),
+                    ("expires", &future),
+                ],
+            )
+            .await
+            .assert_redirect(&path);
+        let page = support.get(&path).await;
+        page.assert_contains("tier is changed.")
+            .assert_contains("Loyalty offer")
+            .assert_contains("support@example.com")
+            .assert_contains(&format!("until {future} 00:00 UTC"));
+        let moved = customer("ivy@example.com").await;
+        assert_eq!(moved.tier, gold);
+        assert!(moved.tier_expires_at.unwrap() > app.state.clock.now() + 29 * 86_400);
+        let history = app.state.store.tier_history(ivy, 10).await.unwrap();
+        assert_eq!(history.len(), 1);
+        let change = &history[0];
+        assert_eq!(
+            (change.from, change.to, change.source),
+            (Some(regular), gold, ChangeSource::Admin)
+        );
+        assert_eq!(change.reason, "Loyalty offer");
+        assert!(change.actor.is_some());
+        let audit = app.state.store.audit_for_customer(ivy, 1).await.unwrap();
+        assert_eq!(audit[0].action, "customer.tier_changed");
+
+        // An auditor's forged move changes nothing.
+        let mut auditor = app
+            .admin_browser("auditor@example.com", Role::Auditor)
+            .await;
+        auditor.get(&path).await;
+        auditor
+            .post(
+                &format!("{path}/tier"),
+                &[("tier", REGULAR), ("reason", "")],
+            )
+            .await
+            .assert_status(StatusCode::FORBIDDEN);
+        assert_eq!(customer("ivy@example.com").await.tier, gold);
+
+        // The list filters by tier; the tier page counts and shows the move.
+        let listed = auditor.get("/admin/customers?tier=gold").await;
+        listed
+            .assert_contains(">ivy@example.com<")
+            .assert_contains(">jon@example.com<");
+        let regulars = auditor.get("/admin/customers?tier=regular").await;
+        assert!(!regulars.body.contains(">ivy@example.com<"));
+        auditor
+            .get("/admin/customers?tier=nope")
+            .await
+            .assert_status(StatusCode::BAD_REQUEST);
+        let tier_page = auditor.get(&format!("/admin/tiers/{gold}")).await;
+        tier_page
+            .assert_contains("Loyalty offer")
+            .assert_contains(&ivy.to_string());
+        assert_eq!(app.state.store.count_tier_members(gold).await.unwrap(), 2);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tier_is_archived_only_when_nothing_needs_it() {
+    on_each_backend(|app| async move {
+        let mut owner = app.admin_browser("owner@example.com", Role::Owner).await;
+        owner.get("/admin/tiers").await;
+        owner
+            .post("/admin/tiers", &gold_form("gold", "regular"))
+            .await;
+        let gold = tier_id(&app, "gold").await;
+        let ann = app.insert_customer("ann@example.com", "Ann", 1, true).await;
+        let ann_page = format!("/admin/customers/{ann}");
+        owner.get(&ann_page).await;
+        owner
+            .post(
+                &format!("{ann_page}/tier"),
+                &[("tier", &gold.to_string()), ("reason", "")],
+            )
+            .await
+            .assert_redirect(&ann_page);
+
+        let archive = |id: TierId| format!("/admin/tiers/{id}/archive");
+        owner.get(&format!("/admin/tiers/{gold}")).await;
+        owner
+            .post(&archive(TierId(REGULAR.parse().unwrap())), &[])
+            .await
+            .assert_status(StatusCode::CONFLICT)
+            .assert_contains("default tier cannot be archived");
+        owner
+            .post(&archive(gold), &[])
+            .await
+            .assert_status(StatusCode::CONFLICT)
+            .assert_contains("still has customers");
+        // Moved out, gold is still platinum's fallback.
+        let mut platinum = gold_form("platinum", "gold");
+        platinum[0] = ("name", "Platinum");
+        owner.get("/admin/tiers").await;
+        owner.post("/admin/tiers", &platinum).await;
+        let platinum = tier_id(&app, "platinum").await;
+        owner.get(&ann_page).await;
+        owner
+            .post(
+                &format!("{ann_page}/tier"),
+                &[("tier", REGULAR), ("reason", "")],
+            )
+            .await
+            .assert_redirect(&ann_page);
+        owner
+            .post(&archive(gold), &[])
+            .await
+            .assert_status(StatusCode::CONFLICT)
+            .assert_contains("falls back to this one");
+        owner
+            .post(&archive(platinum), &[])
+            .await
+            .assert_redirect(&format!("/admin/tiers/{platinum}"));
+        owner
+            .post(&archive(gold), &[])
+            .await
+            .assert_redirect(&format!("/admin/tiers/{gold}"));
+        owner
+            .post(&archive(gold), &[])
+            .await
+            .assert_status(StatusCode::CONFLICT);
+
+        // Archived tiers take no one and cannot become the default.
+        owner.get(&ann_page).await;
+        owner
+            .post(
+                &format!("{ann_page}/tier"),
+                &[("tier", &gold.to_string()), ("reason", "")],
+            )
+            .await
+            .assert_status(StatusCode::CONFLICT)
+            .assert_contains("archived");
+        owner
+            .post(&format!("/admin/tiers/{gold}/default"), &[])
+            .await
+            .assert_status(StatusCode::CONFLICT);
+        owner
+            .post(&format!("/admin/tiers/{gold}/unarchive"), &[])
+            .await
+            .assert_redirect(&format!("/admin/tiers/{gold}"));
+        owner
+            .post(&format!("/admin/tiers/{gold}/explode"), &[])
+            .await
+            .assert_status(StatusCode::NOT_FOUND);
+        let actions: Vec<String> = app
+            .state
+            .store
+            .audit_events(&Default::default(), None, 50)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.action)
+            .filter(|a| a.starts_with("tier."))
+            .collect();
+        assert_eq!(
+            actions,
+            [
+                "tier.unarchived",
+                "tier.archived",
+                "tier.archived",
+                "tier.created",
+                "tier.created"
+            ]
+        );
+    })
+    .await;
+}
