@@ -68,6 +68,7 @@ pub const ACTIONS: &[&str] = &[
     "customer.signed_in",
     "customer.signed_up",
     "customer.tier_changed",
+    "customer.tier_expired",
     "tier.archived",
     "tier.created",
     "tier.made_default",

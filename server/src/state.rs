@@ -33,6 +33,20 @@ impl AppState {
     pub fn spawn_background_jobs(&self) {
         tokio::spawn(self.mailer.clone().run_worker(self.config.clone()));
         let state = self.clone();
+        let expiry = self.clone();
+        tokio::spawn(async move {
+            // Tier assignments are checked every minute on every instance;
+            // each move is conditional, so none happens twice.
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+            loop {
+                tick.tick().await;
+                match crate::tiers::expire_assignments(&expiry).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(moved = n, "expired tier assignments moved"),
+                    Err(e) => tracing::warn!(error = %e, "tier expiry pass failed"),
+                }
+            }
+        });
         tokio::spawn(async move {
             let backend = state.store.session_backend();
             let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));

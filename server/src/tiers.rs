@@ -446,3 +446,51 @@ pub async fn assign(
     .await?;
     Ok(())
 }
+
+/// How many expired assignments one pass of the expiry job moves at most.
+const EXPIRY_BATCH: i64 = 500;
+
+/// One pass of the expiry job: moves every customer whose time in their tier
+/// is over (plus grace days) to the tier's fallback (or the default tier),
+/// with a history entry each. Safe to run on several instances at once: each
+/// move is conditional on what was read, so it happens once. Returns how
+/// many customers this pass moved.
+pub async fn expire_assignments(state: &AppState) -> Result<usize> {
+    let mut moved = 0;
+    loop {
+        let now = state.clock.now();
+        let due = state
+            .store
+            .expired_tier_assignments(now, EXPIRY_BATCH)
+            .await?;
+        let mut moved_now = 0;
+        for a in &due {
+            let ended = time::OffsetDateTime::from_unix_timestamp(a.expires_at)
+                .map(|t| t.date().to_string())
+                .unwrap_or_default();
+            let reason = format!("The assignment ended on {ended}.");
+            if state.store.expire_tier_assignment(a, now, &reason).await? {
+                let customer = CustomerId(a.customer_id);
+                let details = json!({
+                    "tier": { "before": a.tier_id, "after": a.to_tier_id },
+                    "expired_at": a.expires_at,
+                });
+                audit::record(
+                    state,
+                    Actor::System,
+                    "customer.tier_expired",
+                    Some(customer),
+                    None,
+                    details,
+                )
+                .await?;
+                moved_now += 1;
+            }
+        }
+        moved += moved_now;
+        // A short batch is the last; a batch where others moved everyone is too.
+        if (due.len() as i64) < EXPIRY_BATCH || moved_now == 0 {
+            return Ok(moved);
+        }
+    }
+}

@@ -426,3 +426,111 @@ async fn a_tier_is_archived_only_when_nothing_needs_it() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ended_assignments_fall_back_after_grace_days_exactly_once() {
+    on_each_backend(|app| async move {
+        let mut owner = app.admin_browser("owner@example.com", Role::Owner).await;
+        owner.get("/admin/tiers").await;
+        let mut silver = gold_form("silver", "");
+        silver[0] = ("name", "Silver");
+        silver[7] = ("grace_days", "0");
+        owner.post("/admin/tiers", &silver).await;
+        owner.get("/admin/tiers").await;
+        let mut gold = gold_form("gold", "silver");
+        gold[7] = ("grace_days", "2");
+        owner.post("/admin/tiers", &gold).await;
+        let (gold, silver) = (tier_id(&app, "gold").await, tier_id(&app, "silver").await);
+        let regular = TierId(REGULAR.parse().unwrap());
+
+        let day = |days: i64| {
+            time::OffsetDateTime::from_unix_timestamp(app.state.clock.now() + days * 86_400)
+                .unwrap()
+                .date()
+                .to_string()
+        };
+        let mut assign =
+            async |customer: gatehouse::customers::CustomerId, tier: TierId, until: String| {
+                let path = format!("/admin/customers/{customer}");
+                owner.get(&path).await;
+                owner
+                    .post(
+                        &format!("{path}/tier"),
+                        &[
+                            ("tier", &tier.to_string()),
+                            ("reason", "offer"),
+                            ("expires", &until),
+                        ],
+                    )
+                    .await
+                    .assert_redirect(&path);
+            };
+        let ann = app.insert_customer("ann@example.com", "Ann", 1, true).await;
+        let ben = app.insert_customer("ben@example.com", "Ben", 2, true).await;
+        let cy = app.insert_customer("cy@example.com", "Cy", 3, true).await;
+        assign(ann, gold, day(3)).await;
+        assign(ben, silver, day(1)).await;
+        assign(cy, gold, day(1)).await;
+        let tier_of = async |id| {
+            app.state
+                .store
+                .customer_by_id(id)
+                .await
+                .unwrap()
+                .unwrap()
+                .tier
+        };
+
+        // Nothing has ended yet.
+        assert_eq!(
+            gatehouse::tiers::expire_assignments(&app.state)
+                .await
+                .unwrap(),
+            0
+        );
+
+        // Three days on: Ben's silver (no grace, no fallback) ends into the
+        // default tier; Cy's gold ended over two days ago and falls back to
+        // silver, moved once though two instances run the job at once;
+        // Ann's gold ended, but its two grace days are not over.
+        app.state.clock.advance(3 * 86_400 + 3600);
+        let (a, b) = tokio::join!(
+            gatehouse::tiers::expire_assignments(&app.state),
+            gatehouse::tiers::expire_assignments(&app.state)
+        );
+        assert_eq!(a.unwrap() + b.unwrap(), 2);
+        assert_eq!(tier_of(ben).await, regular);
+        assert_eq!(tier_of(cy).await, silver);
+        assert_eq!(tier_of(ann).await, gold);
+        let cy_history = app.state.store.tier_history(cy, 10).await.unwrap();
+        assert_eq!(cy_history.len(), 2, "one admin move, one expiry");
+        let expiry = &cy_history[0];
+        assert_eq!((expiry.from, expiry.to), (Some(gold), silver));
+        assert_eq!(expiry.source, ChangeSource::Expiry);
+        assert!(expiry.actor.is_none() && expiry.reason.starts_with("The assignment ended on "));
+        let moved = app.state.store.customer_by_id(cy).await.unwrap().unwrap();
+        assert_eq!(moved.tier_expires_at, None);
+
+        // Two more days: Ann's grace is over.
+        app.state.clock.advance(2 * 86_400);
+        assert_eq!(
+            gatehouse::tiers::expire_assignments(&app.state)
+                .await
+                .unwrap(),
+            1
+        );
+        assert_eq!(tier_of(ann).await, silver);
+        assert_eq!(
+            gatehouse::tiers::expire_assignments(&app.state)
+                .await
+                .unwrap(),
+            0
+        );
+        let audit = app.state.store.audit_for_customer(ann, 1).await.unwrap();
+        assert_eq!(
+            (audit[0].action.as_str(), audit[0].actor_kind.as_str()),
+            ("customer.tier_expired", "system")
+        );
+    })
+    .await;
+}

@@ -21,7 +21,7 @@ pub use customers::NewCustomer;
 pub use mail::OutboxMail;
 pub use search::{Cursor, CustomerPage, CustomerQuery, CustomerSearch, Sort, StatusFilter};
 pub use sessions::{SessionBackend, SessionInfo};
-pub use tiers::ArchiveRefusal;
+pub use tiers::{ArchiveRefusal, ExpiredAssignment};
 pub use tokens::TokenPurpose;
 
 use sqlx::postgres::{PgPool, PgPoolOptions};

@@ -340,4 +340,75 @@ impl Store {
             .await)?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
+
+    /// Customers whose time in their tier is over (end date plus the tier's
+    /// grace days), with where they go: the tier's fallback, else the default.
+    pub async fn expired_tier_assignments(
+        &self,
+        now: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<ExpiredAssignment>> {
+        let sql = "SELECT c.id AS customer_id, c.tier_id, c.tier_expires_at AS expires_at, \
+                   COALESCE(t.fallback_tier_id, (SELECT id FROM tiers WHERE is_default)) AS to_tier_id \
+                   FROM customers c JOIN tiers t ON t.id = c.tier_id \
+                   WHERE c.tier_expires_at IS NOT NULL AND c.tier_expires_at <= $1 \
+                   AND c.tier_expires_at + t.grace_days * 86400 <= $1 \
+                   ORDER BY c.tier_expires_at LIMIT $2";
+        with_pool!(self, |pool| sqlx::query_as(sql)
+            .bind(now)
+            .bind(limit)
+            .fetch_all(pool)
+            .await)
+    }
+
+    /// Moves one expired customer, unless someone else (another instance,
+    /// an admin) changed their tier or end date since it was read: the
+    /// condition on both makes the move happen once. `true` when moved.
+    pub async fn expire_tier_assignment(
+        &self,
+        a: &ExpiredAssignment,
+        at: i64,
+        reason: &str,
+    ) -> StoreResult<bool> {
+        with_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let moved = sqlx::query(
+                "UPDATE customers SET tier_id = $2, tier_expires_at = NULL, updated_at = $5 \
+                 WHERE id = $1 AND tier_id = $3 AND tier_expires_at = $4",
+            )
+            .bind(a.customer_id)
+            .bind(a.to_tier_id)
+            .bind(a.tier_id)
+            .bind(a.expires_at)
+            .bind(at)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if moved == 0 {
+                return Ok(false);
+            }
+            sqlx::query(&format!(
+                "INSERT INTO tier_changes (id, {CHANGE_COLUMNS}) VALUES ($1, $2, $3, $4, 'expiry', NULL, $5, NULL, $6)"
+            ))
+            .bind(Uuid::now_v7())
+            .bind(a.customer_id)
+            .bind(a.tier_id)
+            .bind(a.to_tier_id)
+            .bind(reason)
+            .bind(at)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(true)
+        })
+    }
+}
+
+/// A customer whose tier assignment has run out, and where they go.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct ExpiredAssignment {
+    pub customer_id: Uuid,
+    pub tier_id: Uuid,
+    pub expires_at: i64,
+    pub to_tier_id: Uuid,
 }
