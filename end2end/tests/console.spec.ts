@@ -156,3 +156,33 @@ test('audit trail filters and admin invitations', async ({ browser }, info) => {
   await expect(rows).toHaveCount(2);
   await expect(rows.nth(1)).toContainText(invitee);
 });
+
+test('owner defines a tier', async ({ browser }, info) => {
+  const tag = `${info.project.name}-${Date.now()}`;
+  execFileSync(binary, ['admin', 'create', '--email', `tier-owner-${tag}@example.com`, '--role', 'owner'], {
+    env: { ...process.env, GATEHOUSE_DATABASE_URL: `sqlite://${join(process.env.E2E_DIR!, 'gatehouse.db')}`, GATEHOUSE_LOG: 'error' },
+    input: adminPassword,
+  });
+  const { viewport, javaScriptEnabled, isMobile, hasTouch } = info.project.use;
+  const admin = await (await browser.newContext({ viewport, javaScriptEnabled, isMobile, hasTouch })).newPage();
+  await admin.goto('/admin/login');
+  await admin.getByLabel('Email').fill(`tier-owner-${tag}@example.com`);
+  await admin.getByLabel('Password').fill(adminPassword);
+  await admin.getByRole('button', { name: 'Sign in' }).click();
+
+  await admin.getByRole('link', { name: 'Tiers' }).click();
+  await expect(admin.getByRole('cell', { name: 'Default for new customers' })).toBeVisible();
+  await expectAccessible(admin, info);
+  const slug = `gold-${Date.now()}`;
+  await admin.getByLabel('Name').fill('Gold');
+  await admin.getByLabel('Slug').fill(slug);
+  await admin.getByLabel('Rank').fill('20');
+  await admin.getByLabel('Colour').fill('#b8860b');
+  await admin.getByLabel('Entitlements').fill('priority-support, free-shipping');
+  await admin.getByRole('button', { name: 'Create tier' }).click();
+  await expect(admin.getByText('The tier Gold is created.')).toBeVisible();
+  await expect(admin.getByText('priority-support, free-shipping').first()).toBeVisible();
+  await expectAccessible(admin, info);
+  await admin.getByRole('button', { name: 'Archive tier' }).click();
+  await expect(admin.getByText('The tier is archived.')).toBeVisible();
+});

@@ -69,6 +69,7 @@ pub const ACTIONS: &[&str] = &[
     "customer.signed_up",
     "customer.tier_changed",
     "customer.tier_expired",
+    "customers.exported",
     "tier.archived",
     "tier.created",
     "tier.made_default",

@@ -37,6 +37,19 @@ pub enum Command {
         #[arg(long)]
         quiet: bool,
     },
+    /// Write every customer (with tier) as JSON Lines or CSV, in constant memory.
+    Export {
+        /// jsonl or csv.
+        #[arg(long, default_value = "jsonl")]
+        format: String,
+        /// Include password hashes (PHC strings), to move customers to
+        /// another Gatehouse; keep such a file as secret as the database.
+        #[arg(long)]
+        with_password_hashes: bool,
+        /// Write here instead of standard output.
+        #[arg(long)]
+        output: Option<std::path::PathBuf>,
+    },
     /// Manage console admins.
     #[command(subcommand)]
     Admin(AdminCommand),

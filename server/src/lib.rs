@@ -14,6 +14,7 @@ pub mod config;
 pub mod customer_admin;
 pub mod customers;
 pub mod error;
+pub mod export;
 pub mod http;
 pub mod mail;
 pub mod password;

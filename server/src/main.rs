@@ -31,6 +31,11 @@ fn main() -> ExitCode {
             Command::Seed { customers, quiet } => {
                 gatehouse::seed::run(config, customers, quiet).await
             }
+            Command::Export {
+                format,
+                with_password_hashes,
+                output,
+            } => gatehouse::export::run(config, &format, with_password_hashes, output).await,
             Command::Bench(args) => gatehouse::bench::run(args, config).await,
             Command::BenchConsole(args) => gatehouse::bench_console::run(args, config).await,
         }

@@ -47,6 +47,8 @@ pub struct CustomersView {
     /// The tier filter (a slug, or empty for every tier) and the choices.
     pub tier: String,
     pub tiers: Vec<(String, String)>,
+    /// The export of this search (without format), for owners.
+    pub export_link: Option<String>,
     pub rows: Vec<CustomerRow>,
     /// Link to the next page, carrying the search and the keyset cursor.
     pub next_page: Option<String>,
@@ -147,7 +149,16 @@ pub fn customers_page(chrome: &ConsoleChrome, page: &CustomersView) -> String {
             </div>
             <button type="submit" class="rounded-md bg-indigo-600 px-4 py-2 font-semibold text-white hover:bg-indigo-700">"Search"</button>
         </form>
-        <p class="mb-2 text-sm text-slate-600">{page.total.clone()}</p>
+        <div class="mb-2 flex flex-wrap items-center justify-between gap-2 text-sm text-slate-600">
+            <p>{page.total.clone()}</p>
+            {page.export_link.clone().map(|href| view! {
+                <p class="flex gap-3">
+                    "Export this search:"
+                    <a href=format!("{href}&format=jsonl") class="text-indigo-700 hover:underline">"JSON Lines"</a>
+                    <a href=format!("{href}&format=csv") class="text-indigo-700 hover:underline">"CSV"</a>
+                </p>
+            })}
+        </div>
         <DataTable caption="Customers" headers=vec!["Email", "Name", "Status", "Created", "Last sign-in"]
             empty="No customers match." rows=row_count>{rows}</DataTable>
         <nav class="mt-4 flex gap-4 text-sm" aria-label="Pages">

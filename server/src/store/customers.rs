@@ -277,4 +277,29 @@ impl Store {
         .fetch_one(pool)
         .await)
     }
+
+    /// The stored password hashes of these customers (for an export that
+    /// moves them to another Gatehouse).
+    pub async fn password_hashes(
+        &self,
+        ids: &[CustomerId],
+    ) -> StoreResult<std::collections::HashMap<CustomerId, String>> {
+        if ids.is_empty() {
+            return Ok(Default::default());
+        }
+        let mut sql = super::Sql::default();
+        let params: Vec<String> = ids
+            .iter()
+            .map(|id| sql.param(super::Bind::Id(id.0)))
+            .collect();
+        sql.text = format!(
+            "SELECT id, password_hash FROM customers WHERE id IN ({})",
+            params.join(", ")
+        );
+        let rows: Vec<(Uuid, String)> = self.fetch_all(&sql).await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, h)| (CustomerId(id), h))
+            .collect())
+    }
 }

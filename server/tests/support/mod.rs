@@ -564,3 +564,19 @@ pub fn encode(fields: &[(&str, &str)]) -> String {
         .extend_pairs(fields)
         .finish()
 }
+
+/// The emails of the customers a console list page links to, in page order.
+pub fn listed_emails(html: &str) -> Vec<String> {
+    html.split("href=\"/admin/customers/")
+        .skip(1)
+        .filter(|part| {
+            part.split('"')
+                .next()
+                .is_some_and(|id| uuid::Uuid::parse_str(id).is_ok())
+        })
+        .map(|part| {
+            let text = &part[part.find('>').unwrap() + 1..];
+            text[..text.find('<').unwrap()].to_string()
+        })
+        .collect()
+}

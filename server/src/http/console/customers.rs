@@ -19,6 +19,7 @@ use uuid::Uuid;
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
         .route("/admin/customers", get(customers))
+        .route("/admin/customers/export", get(export))
         .route("/admin/customers/{id}", get(customer_detail))
         .route("/admin/customers/{id}/profile", post(edit_profile))
         .route("/admin/customers/{id}/delete", post(delete_customer))
@@ -56,11 +57,11 @@ struct CustomersQuery {
     after: String,
 }
 
-async fn customers(
-    State(state): State<AppState>,
-    admin: SignedInAdmin,
-    Query(params): Query<CustomersQuery>,
-) -> Result<Response> {
+/// The search a list (or export) request asks for, with the tiers it named.
+async fn parse_search(
+    state: &AppState,
+    params: &CustomersQuery,
+) -> Result<(CustomerSearch, SearchField, Vec<crate::tiers::Tier>)> {
     let text = params.q.trim();
     if text.chars().count() > QUERY_MAX {
         return Err(Error::BadRequest(format!(
@@ -139,6 +140,16 @@ async fn customers(
         tier,
         sort,
     };
+    Ok((search, field, tiers))
+}
+
+async fn customers(
+    State(state): State<AppState>,
+    admin: SignedInAdmin,
+    Query(params): Query<CustomersQuery>,
+) -> Result<Response> {
+    let (search, field, tiers) = parse_search(&state, &params).await?;
+    let (text, filter, sort) = (params.q.trim(), search.status, search.sort);
     let after = match params.after.as_str() {
         "" => None,
         raw => Some(Cursor::decode(raw).ok_or_else(|| {
@@ -180,6 +191,9 @@ async fn customers(
         to: params.to.trim().to_string(),
         sort: sort_name(sort).into(),
         tier: params.tier.trim().to_string(),
+        export_link: admin.admin().role.can_manage_admins().then(|| {
+            search_link(None).replacen("/admin/customers?", "/admin/customers/export?", 1)
+        }),
         tiers: tiers
             .iter()
             .map(|t| (t.slug.clone(), t.name.clone()))
@@ -195,6 +209,76 @@ async fn customers(
         StatusCode::OK,
         customers_page(&admin.0.chrome().await?, &view),
     ))
+}
+
+#[derive(Deserialize)]
+struct ExportQuery {
+    #[serde(default)]
+    format: String,
+    #[serde(flatten)]
+    search: CustomersQuery,
+}
+
+/// Streams every customer the search finds as a download (never password
+/// hashes). Owners only: it is personal data in bulk, and it is audited.
+async fn export(
+    State(state): State<AppState>,
+    admin: SignedInAdmin,
+    Query(params): Query<ExportQuery>,
+) -> Result<Response> {
+    use crate::export::{Exporter, Format};
+    if !admin.admin().role.can_manage_admins() {
+        return Err(Error::Forbidden("Only owners export customers.".into()));
+    }
+    let format = Format::parse(params.format.trim())
+        .ok_or_else(|| Error::BadRequest("Export as jsonl or csv.".into()))?;
+    let (search, _, _) = parse_search(&state, &params.search).await?;
+    let details = serde_json::json!({
+        "format": format.extension(),
+        "search": format!("{search:?}"),
+    });
+    let who = crate::audit::Actor::Admin(admin.admin().id);
+    crate::audit::record(
+        &state,
+        who,
+        "customers.exported",
+        None,
+        admin.0.ip.as_deref(),
+        details,
+    )
+    .await?;
+    let exporter = Exporter::new(state.store.clone(), search, format, false).await?;
+    let chunks = futures_util::stream::unfold(Some(exporter), |exporter| async move {
+        let mut exporter = exporter?;
+        match exporter.next_chunk().await {
+            Ok(Some(chunk)) => Some((Ok(axum::body::Bytes::from(chunk)), Some(exporter))),
+            Ok(None) => None,
+            // Headers are gone by now: cutting the stream short is the only
+            // way left to tell the client the file is incomplete.
+            Err(e) => {
+                tracing::error!(error = %e, "export stopped");
+                Some((Err(std::io::Error::other("export failed")), None))
+            }
+        }
+    });
+    let day = time::OffsetDateTime::from_unix_timestamp(state.clock.now())
+        .map(|t| t.date().to_string())
+        .unwrap_or_default();
+    let disposition = format!(
+        "attachment; filename=\"customers-{day}.{}\"",
+        format.extension()
+    );
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                format.content_type().to_string(),
+            ),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+        ],
+        axum::body::Body::from_stream(chunks),
+    )
+        .into_response())
 }
 
 fn parse_customer_id(raw: &str) -> Result<CustomerId> {
