@@ -50,6 +50,21 @@ pub enum Command {
         #[arg(long)]
         output: Option<std::path::PathBuf>,
     },
+    /// Create or update customers from JSON Lines or CSV (the columns export
+    /// writes), matched by external_id or email; checks the whole file first.
+    Import {
+        /// The file to read.
+        file: std::path::PathBuf,
+        /// jsonl or csv; by default, from the file's extension.
+        #[arg(long)]
+        format: Option<String>,
+        /// Check every line and report what would change, writing nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// No progress bar.
+        #[arg(long)]
+        quiet: bool,
+    },
     /// Manage console admins.
     #[command(subcommand)]
     Admin(AdminCommand),

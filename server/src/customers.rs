@@ -40,6 +40,8 @@ pub struct Customer {
     pub tier: crate::tiers::TierId,
     /// When the customer's time in their tier ends, if it does.
     pub tier_expires_at: Option<i64>,
+    /// The customer's id in the system they were imported from.
+    pub external_id: Option<String>,
 }
 
 /// An email address in its normalised form: trimmed and lower-cased, so the

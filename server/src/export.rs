@@ -55,11 +55,12 @@ struct Record<'a> {
     created_at: String,
     last_sign_in_at: Option<String>,
     disabled: bool,
+    external_id: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     password_hash: Option<&'a str>,
 }
 
-const COLUMNS: [&str; 9] = [
+const COLUMNS: [&str; 10] = [
     "id",
     "email",
     "email_verified",
@@ -69,6 +70,7 @@ const COLUMNS: [&str; 9] = [
     "created_at",
     "last_sign_in_at",
     "disabled",
+    "external_id",
 ];
 
 pub fn rfc3339(unix: i64) -> String {
@@ -177,6 +179,7 @@ impl Exporter {
             created_at: rfc3339(c.created_at),
             last_sign_in_at: c.last_sign_in_at.map(rfc3339),
             disabled: c.disabled,
+            external_id: c.external_id.as_deref(),
             password_hash: hash,
         }
     }
@@ -193,6 +196,7 @@ fn csv_fields(r: &Record<'_>) -> Vec<String> {
         r.created_at.clone(),
         r.last_sign_in_at.clone().unwrap_or_default(),
         r.disabled.to_string(),
+        r.external_id.unwrap_or_default().to_string(),
     ];
     if let Some(h) = r.password_hash {
         fields.push(h.to_string());

@@ -16,6 +16,7 @@ pub mod customers;
 pub mod error;
 pub mod export;
 pub mod http;
+pub mod import;
 pub mod mail;
 pub mod password;
 pub mod recovery;

@@ -36,6 +36,12 @@ fn main() -> ExitCode {
                 with_password_hashes,
                 output,
             } => gatehouse::export::run(config, &format, with_password_hashes, output).await,
+            Command::Import {
+                file,
+                format,
+                dry_run,
+                quiet,
+            } => gatehouse::import::run(config, &file, format.as_deref(), dry_run, quiet).await,
             Command::Bench(args) => gatehouse::bench::run(args, config).await,
             Command::BenchConsole(args) => gatehouse::bench_console::run(args, config).await,
         }

@@ -105,7 +105,9 @@ pub fn check_imported_hash(raw: &str) -> Result<(PasswordHash, HashKind), String
     } else if raw.starts_with("$scrypt$") {
         HashKind::Scrypt
     } else {
-        return Err("unsupported password hash format (use argon2, bcrypt, pbkdf2-sha256 or scrypt)".into());
+        return Err(
+            "unsupported password hash format (use argon2, bcrypt, pbkdf2-sha256 or scrypt)".into(),
+        );
     };
     let malformed = || format!("malformed {kind:?} hash");
     match kind {
@@ -149,13 +151,19 @@ pub fn check_imported_hash(raw: &str) -> Result<(PasswordHash, HashKind), String
 fn django_parts(raw: &str) -> Option<(u32, &str, Vec<u8>)> {
     use base64::Engine;
     let mut parts = raw.split('$');
-    let (Some("pbkdf2_sha256"), Some(iterations), Some(salt), Some(hash), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next(), parts.next())
-    else {
+    let (Some("pbkdf2_sha256"), Some(iterations), Some(salt), Some(hash), None) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
         return None;
     };
     let iterations = iterations.parse().ok().filter(|i| *i > 0)?;
-    let hash = base64::engine::general_purpose::STANDARD.decode(hash).ok()?;
+    let hash = base64::engine::general_purpose::STANDARD
+        .decode(hash)
+        .ok()?;
     (!salt.is_empty() && hash.len() == 32).then_some((iterations, salt, hash))
 }
 
@@ -163,15 +171,28 @@ fn django_parts(raw: &str) -> Option<(u32, &str, Vec<u8>)> {
 fn verify_imported(password: &str, stored: &str) -> Verification {
     let valid = match check_imported_hash(stored) {
         Ok((_, HashKind::Bcrypt)) => bcrypt::verify(password, stored).unwrap_or(false),
-        Ok((_, HashKind::Pbkdf2Sha256Django)) => django_parts(stored).is_some_and(|(iterations, salt, hash)| {
-            let mut derived = [0u8; 32];
-            pbkdf2::pbkdf2_hmac::<sha2::Sha256>(password.as_bytes(), salt.as_bytes(), iterations, &mut derived);
-            subtle::ConstantTimeEq::ct_eq(&derived[..], &hash[..]).into()
+        Ok((_, HashKind::Pbkdf2Sha256Django)) => {
+            django_parts(stored).is_some_and(|(iterations, salt, hash)| {
+                let mut derived = [0u8; 32];
+                pbkdf2::pbkdf2_hmac::<sha2::Sha256>(
+                    password.as_bytes(),
+                    salt.as_bytes(),
+                    iterations,
+                    &mut derived,
+                );
+                subtle::ConstantTimeEq::ct_eq(&derived[..], &hash[..]).into()
+            })
+        }
+        Ok((_, HashKind::Pbkdf2Sha256)) => Phc::new(stored).is_ok_and(|phc| {
+            pbkdf2::Pbkdf2
+                .verify_password(password.as_bytes(), &phc)
+                .is_ok()
         }),
-        Ok((_, HashKind::Pbkdf2Sha256)) => Phc::new(stored)
-            .is_ok_and(|phc| pbkdf2::Pbkdf2.verify_password(password.as_bytes(), &phc).is_ok()),
-        Ok((_, HashKind::Scrypt)) => Phc::new(stored)
-            .is_ok_and(|phc| scrypt::Scrypt.verify_password(password.as_bytes(), &phc).is_ok()),
+        Ok((_, HashKind::Scrypt)) => Phc::new(stored).is_ok_and(|phc| {
+            scrypt::Scrypt
+                .verify_password(password.as_bytes(), &phc)
+                .is_ok()
+        }),
         Ok((_, HashKind::Argon2)) | Err(_) => false,
     };
     if valid {
@@ -319,7 +340,10 @@ mod tests {
         use argon2::password_hash::PasswordHasher;
         let pw = "imported-password-42";
         let salt = SaltString::generate(&mut OsRng);
-        let pbkdf2_params = pbkdf2::Params { rounds: 1_000, output_length: 32 };
+        let pbkdf2_params = pbkdf2::Params {
+            rounds: 1_000,
+            output_length: 32,
+        };
         let scrypt_params = scrypt::Params::new(10, 8, 1, 32).unwrap();
         // Django's form, computed by Python's hashlib (an independent implementation).
         let django = std::process::Command::new("python3")
@@ -339,14 +363,20 @@ mod tests {
             String::from_utf8(django.stdout).unwrap().trim().to_string(),
         ];
         for stored in hashes {
-            let (hash, _) = check_imported_hash(&stored).unwrap_or_else(|e| panic!("{e}: {stored}"));
+            let (hash, _) =
+                check_imported_hash(&stored).unwrap_or_else(|e| panic!("{e}: {stored}"));
             match verify_now(pw, &hash) {
-                Verification::Valid { rehashed: Some(new) } => {
+                Verification::Valid {
+                    rehashed: Some(new),
+                } => {
                     assert!(new.as_str().starts_with("$argon2id$"), "{stored}")
                 }
                 _ => panic!("{stored} did not verify"),
             }
-            assert!(matches!(verify_now("wrong password", &hash), Verification::Invalid), "{stored}");
+            assert!(
+                matches!(verify_now("wrong password", &hash), Verification::Invalid),
+                "{stored}"
+            );
         }
     }
 
@@ -356,10 +386,19 @@ mod tests {
             ("5f4dcc3b5aa765d61d8327deb882cf99", "unsupported"),
             ("$1$abc$def", "unsupported"),
             ("$2b$04$tooshort", "malformed"),
-            ("$2b$31$abcdefghijklmnopqrstuuJ0V9yMUuBMzDb0q4M3z5k7H3o6s1hG2", "cost"),
+            (
+                "$2b$31$abcdefghijklmnopqrstuuJ0V9yMUuBMzDb0q4M3z5k7H3o6s1hG2",
+                "cost",
+            ),
             ("pbkdf2_sha256$x$salt$aGFzaA==", "malformed"),
-            ("pbkdf2_sha256$99999999$salt$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", "iterations"),
-            ("$scrypt$ln=30,r=8,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g", "parameters"),
+            (
+                "pbkdf2_sha256$99999999$salt$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+                "iterations",
+            ),
+            (
+                "$scrypt$ln=30,r=8,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g",
+                "parameters",
+            ),
             ("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA", "malformed"),
         ] {
             let error = check_imported_hash(raw).expect_err(raw);

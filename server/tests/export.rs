@@ -73,7 +73,8 @@ async fn owners_download_a_search_as_json_lines_or_csv() {
                 "tier_expires_at",
                 "created_at",
                 "last_sign_in_at",
-                "disabled"
+                "disabled",
+                "external_id"
             ]
         );
         let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
@@ -166,7 +167,7 @@ async fn the_export_command_writes_everyone_with_hashes_on_request() {
         );
         let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
         let ada = rows.iter().find(|r| &r[1] == "ada@example.com").unwrap();
-        assert!(ada[9].starts_with("$argon2id$"));
+        assert!(ada[10].starts_with("$argon2id$"));
         assert_eq!(&ada[2], "true");
 
         let bad = run(&["--format", "xml"]);

@@ -16,6 +16,7 @@ pub(super) struct CustomerRow {
     disabled_at: Option<i64>,
     tier_id: Uuid,
     tier_expires_at: Option<i64>,
+    external_id: Option<String>,
 }
 
 impl From<CustomerRow> for Customer {
@@ -30,6 +31,7 @@ impl From<CustomerRow> for Customer {
             last_sign_in_ip: row.last_sign_in_ip,
             tier: TierId(row.tier_id),
             tier_expires_at: row.tier_expires_at,
+            external_id: row.external_id,
             disabled: row.disabled_at.is_some(),
         }
     }
@@ -42,7 +44,7 @@ struct CustomerWithHashRow {
     password_hash: String,
 }
 
-const CUSTOMER_COLUMNS: &str = "id, email, display_name, email_verified_at, created_at, last_sign_in_at, last_sign_in_ip, disabled_at, tier_id, tier_expires_at";
+const CUSTOMER_COLUMNS: &str = "id, email, display_name, email_verified_at, created_at, last_sign_in_at, last_sign_in_ip, disabled_at, tier_id, tier_expires_at, external_id";
 
 /// The customer columns, qualified by `table` for joins.
 pub(super) fn customer_columns(table: &str) -> String {

@@ -8,6 +8,7 @@ mod admins;
 mod audit;
 mod bulk;
 mod customers;
+mod import;
 mod mail;
 mod search;
 mod sessions;
@@ -18,6 +19,7 @@ mod tokens;
 pub use admins::{AdminListing, NewAdmin, PendingInvite};
 pub use bulk::BulkCustomer;
 pub use customers::NewCustomer;
+pub use import::{ExistingCustomer, ImportRow, NO_PASSWORD};
 pub use mail::OutboxMail;
 pub use search::{Cursor, CustomerPage, CustomerQuery, CustomerSearch, Sort, StatusFilter};
 pub use sessions::{SessionBackend, SessionInfo};
@@ -119,6 +121,8 @@ pub(crate) enum Bind {
     Int(i64),
     Text(String),
     Id(uuid::Uuid),
+    OptInt(Option<i64>),
+    OptText(Option<String>),
 }
 
 /// SQL text with its parameters, numbered as they are added.
@@ -127,6 +131,24 @@ pub(crate) struct Sql {
     pub(crate) text: String,
     binds: Vec<Bind>,
 }
+
+/// Binds every parameter of a `Sql` to a query (or query_as) of either backend.
+macro_rules! bind_sql {
+    ($query:expr, $sql:expr) => {{
+        let mut q = $query;
+        for bind in &$sql.binds {
+            q = match bind {
+                $crate::store::Bind::Int(v) => q.bind(*v),
+                $crate::store::Bind::Text(v) => q.bind(v.as_str()),
+                $crate::store::Bind::Id(v) => q.bind(*v),
+                $crate::store::Bind::OptInt(v) => q.bind(*v),
+                $crate::store::Bind::OptText(v) => q.bind(v.as_deref()),
+            };
+        }
+        q
+    }};
+}
+pub(crate) use bind_sql;
 
 impl Sql {
     /// Adds a parameter and returns its placeholder (`$n`).
@@ -146,15 +168,9 @@ impl Store {
             + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
     {
         with_pool!(self, |pool| {
-            let mut q = sqlx::query_as(&sql.text);
-            for bind in &sql.binds {
-                q = match bind {
-                    Bind::Int(v) => q.bind(*v),
-                    Bind::Text(v) => q.bind(v.as_str()),
-                    Bind::Id(v) => q.bind(*v),
-                };
-            }
-            q.fetch_all(pool).await
+            bind_sql!(sqlx::query_as(&sql.text), sql)
+                .fetch_all(pool)
+                .await
         })
     }
 }

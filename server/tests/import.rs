@@ -1,0 +1,334 @@
+//! `gatehouse import`: every line checked before anything is written, each
+//! supported hash form signs in (and is upgraded), reruns make no duplicates,
+//! and an export imports into an empty database as the same customers.
+
+mod support;
+
+use axum::http::StatusCode;
+use gatehouse::customers::Email;
+use std::process::{Command, Output};
+use support::*;
+
+const BIN: &str = env!("CARGO_BIN_EXE_gatehouse");
+
+fn gatehouse(app: &TestApp, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .env("GATEHOUSE_DATABASE_URL", &app.db.url)
+        .env("GATEHOUSE_LOG", "error")
+        .output()
+        .unwrap()
+}
+
+fn ok(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+async fn password_hash_of(app: &TestApp, email: &str) -> String {
+    let (c, _) = app
+        .state
+        .store
+        .customer_by_email(&Email::parse(email).unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    app.state
+        .store
+        .password_hash(c.id)
+        .await
+        .unwrap()
+        .unwrap()
+        .as_str()
+        .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_supported_hash_signs_in_and_is_upgraded() {
+    use argon2::password_hash::{PasswordHasher, SaltString, rand_core::OsRng};
+    on_each_backend(|app| async move {
+        let pw = "imported-password-42";
+        let salt = SaltString::generate(&mut OsRng);
+        let django = Command::new("python3")
+            .args(["-c", "import hashlib,base64;print('pbkdf2_sha256$1000$NaCl$'+base64.b64encode(hashlib.pbkdf2_hmac('sha256',b'imported-password-42',b'NaCl',1000)).decode())"])
+            .output()
+            .unwrap();
+        let hashes = [
+            ("bcrypt", bcrypt::hash(pw, 4).unwrap()),
+            (
+                "pbkdf2",
+                pbkdf2::Pbkdf2
+                    .hash_password_customized(pw.as_bytes(), None, None, pbkdf2::Params { rounds: 1_000, output_length: 32 }, &salt)
+                    .unwrap()
+                    .to_string(),
+            ),
+            ("django", String::from_utf8(django.stdout).unwrap().trim().to_string()),
+            (
+                "scrypt",
+                scrypt::Scrypt
+                    .hash_password_customized(pw.as_bytes(), None, None, scrypt::Params::new(10, 8, 1, 32).unwrap(), &salt)
+                    .unwrap()
+                    .to_string(),
+            ),
+            (
+                "argon2",
+                argon2::Argon2::default().hash_password(pw.as_bytes(), &salt).unwrap().to_string(),
+            ),
+        ];
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("hashes.jsonl");
+        let lines: Vec<String> = hashes
+            .iter()
+            .map(|(kind, hash)| {
+                serde_json::json!({ "email": format!("{kind}@example.com"), "email_verified": true, "password_hash": hash })
+                    .to_string()
+            })
+            .collect();
+        std::fs::write(&file, lines.join("\n") + "\n").unwrap();
+        let out = ok(&gatehouse(&app, &["import", file.to_str().unwrap(), "--quiet"]));
+        assert!(out.contains("Imported 5 lines: 5 customers created, 0 updated"), "{out}");
+
+        for (kind, original) in &hashes {
+            let email = format!("{kind}@example.com");
+            let mut browser = app.browser();
+            browser.sign_in(&email, "wrong password 123").await.assert_status(StatusCode::UNAUTHORIZED);
+            assert_eq!(&password_hash_of(&app, &email).await, original, "{kind} kept until a right password");
+            browser.sign_in(&email, pw).await.assert_redirect("/account");
+            let upgraded = password_hash_of(&app, &email).await;
+            assert!(upgraded.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{kind}: {upgraded}");
+        }
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_lines_are_each_reported_and_nothing_is_written() {
+    on_each_backend(|app| async move {
+        app.insert_customer("taken@example.com", "Taken", 1, true).await;
+        let dir = tempfile::tempdir().unwrap();
+        let jsonl = dir.path().join("bad.jsonl");
+        let mut bytes = [
+            r#"{"email":"good@example.com","display_name":"Good"}"#,
+            r#"{"email":"not-an-email"}"#,
+            r#"{"email":"tier@example.com","tier":"platinum"}"#,
+            r#"{"email":"hash@example.com","password_hash":"5f4dcc3b5aa765d61d8327deb882cf99"}"#,
+            r#"{"email":"bool@example.com","email_verified":"maybe"}"#,
+            r#"{"email":"GOOD@example.com"}"#,
+            r#"{"email":"when@example.com","created_at":"yesterday"}"#,
+            r#"{"email":"field@example.com","shoe_size":"44"}"#,
+            r#"{"email": "broken""#,
+        ]
+        .join("\n")
+        .into_bytes();
+        bytes.extend_from_slice(b"\n{\"email\":\"caf\xe9@example.com\"}\n");
+        std::fs::write(&jsonl, &bytes).unwrap();
+        let before = app.customers().await;
+
+        for args in [vec!["import", "--dry-run", "--quiet"], vec!["import", "--quiet"]] {
+            let mut args = args;
+            args.insert(1, jsonl.to_str().unwrap());
+            let out = gatehouse(&app, &args);
+            assert!(!out.status.success());
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            for expected in [
+                "line 2: email:",
+                "line 3: tier: no tier has the slug \"platinum\"",
+                "line 4: password_hash: unsupported password hash format",
+                "line 5: email_verified: \"maybe\" is not true or false",
+                "line 6: email repeats line 1",
+                "line 7: created_at: \"yesterday\" is not an RFC 3339 time",
+                "line 8: unknown field \"shoe_size\"",
+                "line 9: not JSON",
+                "line 10: not UTF-8",
+                "9 of 10 lines are bad; nothing was imported",
+            ] {
+                assert!(stderr.contains(expected), "missing {expected:?} in:\n{stderr}");
+            }
+            assert!(!stderr.contains("line 1:"));
+            assert_eq!(app.customers().await, before);
+        }
+
+        let csv = dir.path().join("bad.csv");
+        std::fs::write(&csv, "email,display_name\nok@example.com,Ok\nshort@example.com\ntaken@example.com,Taken Again\n").unwrap();
+        let out = gatehouse(&app, &["import", csv.to_str().unwrap(), "--quiet"]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success());
+        assert!(stderr.contains("line 3: malformed CSV"), "{stderr}");
+        assert_eq!(app.customers().await, before);
+
+        let odd = dir.path().join("customers.txt");
+        std::fs::write(&odd, "x").unwrap();
+        let out = gatehouse(&app, &["import", odd.to_str().unwrap()]);
+        assert!(String::from_utf8_lossy(&out.stderr).contains("--format must be jsonl or csv"));
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reruns_update_instead_of_duplicating_and_tier_moves_are_kept() {
+    on_each_backend(|app| async move {
+        let mut owner = app.admin_browser("owner@example.com", gatehouse::admins::Role::Owner).await;
+        owner.get("/admin/tiers").await;
+        owner
+            .post(
+                "/admin/tiers",
+                &[("name", "Gold"), ("slug", "gold"), ("rank", "20"), ("colour", "#b8860b"), ("grace_days", "0")],
+            )
+            .await;
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("many.csv");
+        let mut text = String::from("email,display_name,external_id,tier\n");
+        for i in 0..4_500 {
+            text.push_str(&format!("c{i}@example.com,Customer {i},crm-{i},\n"));
+        }
+        std::fs::write(&file, &text).unwrap();
+        let dry = ok(&gatehouse(&app, &["import", file.to_str().unwrap(), "--dry-run", "--quiet"]));
+        assert!(dry.contains("4500 customers would be created and 0 updated"), "{dry}");
+        assert_eq!(app.customers().await, 0);
+
+        let first = ok(&gatehouse(&app, &["import", file.to_str().unwrap(), "--quiet"]));
+        assert!(first.contains("4500 customers created, 0 updated"), "{first}");
+        // A rerun (as after an interruption) creates nothing new.
+        let again = ok(&gatehouse(&app, &["import", file.to_str().unwrap(), "--quiet"]));
+        assert!(again.contains("0 customers created, 4500 updated"), "{again}");
+        assert_eq!(app.customers().await, 4_500);
+
+        // Matched by external id: a new email and a new tier for crm-7.
+        let change = dir.path().join("change.jsonl");
+        std::fs::write(
+            &change,
+            r#"{"external_id":"crm-7","email":"seven@example.com","display_name":"Seven","tier":"gold"}"#,
+        )
+        .unwrap();
+        ok(&gatehouse(&app, &["import", change.to_str().unwrap(), "--quiet"]));
+        let (seven, _) = app
+            .state
+            .store
+            .customer_by_email(&Email::parse("seven@example.com").unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(seven.external_id.as_deref(), Some("crm-7"));
+        let history = app.state.store.tier_history(seven.id, 5).await.unwrap();
+        assert_eq!(history.len(), 1);
+        assert_eq!(history[0].source, gatehouse::tiers::ChangeSource::Import);
+        assert_eq!(app.customers().await, 4_500);
+
+        // An email that belongs to a customer with another external id is refused.
+        std::fs::write(&change, r#"{"external_id":"crm-new","email":"c8@example.com"}"#).unwrap();
+        let out = gatehouse(&app, &["import", change.to_str().unwrap(), "--quiet"]);
+        assert!(String::from_utf8_lossy(&out.stderr).contains("line 1: email: belongs to a customer with another external_id"));
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_export_imports_into_an_empty_database_as_the_same_customers() {
+    for backend in backends() {
+        let source = TestApp::start(&backend, &[]).await;
+        let target = TestApp::start(&backend, &[]).await;
+        source
+            .signed_up_and_verified("ada@example.com", STRONG_PASSWORD)
+            .await;
+        source
+            .browser()
+            .sign_in("ada@example.com", STRONG_PASSWORD)
+            .await;
+        source
+            .insert_customer("bob@example.com", "Bob \"the builder\", Jr.", 5, false)
+            .await;
+        for app in [&source, &target] {
+            let mut owner = app
+                .admin_browser("owner@example.com", gatehouse::admins::Role::Owner)
+                .await;
+            owner.get("/admin/tiers").await;
+            owner
+                .post(
+                    "/admin/tiers",
+                    &[
+                        ("name", "Gold"),
+                        ("slug", "gold"),
+                        ("rank", "20"),
+                        ("colour", "#b8860b"),
+                    ],
+                )
+                .await;
+        }
+        let bob = source
+            .state
+            .store
+            .customer_by_email(&Email::parse("bob@example.com").unwrap())
+            .await
+            .unwrap()
+            .unwrap()
+            .0;
+        let gold = source
+            .state
+            .store
+            .tier_by_slug("gold")
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
+        let change = gatehouse::tiers::TierChange {
+            customer: bob.id,
+            from: None,
+            to: gold,
+            source: gatehouse::tiers::ChangeSource::Admin,
+            actor: None,
+            reason: String::new(),
+            expires_at: Some(4_000_000_000),
+            at: 10,
+        };
+        source
+            .state
+            .store
+            .change_customer_tier(&change)
+            .await
+            .unwrap()
+            .unwrap();
+        source
+            .state
+            .store
+            .set_customer_disabled(bob.id, true, 20)
+            .await
+            .unwrap();
+
+        let dir = tempfile::tempdir().unwrap();
+        for format in ["jsonl", "csv"] {
+            let exported = dir.path().join(format!("source.{format}"));
+            let export = |app: &TestApp, path: &std::path::Path| {
+                ok(&gatehouse(
+                    app,
+                    &[
+                        "export",
+                        "--format",
+                        format,
+                        "--with-password-hashes",
+                        "--output",
+                        path.to_str().unwrap(),
+                    ],
+                ));
+                std::fs::read_to_string(path).unwrap()
+            };
+            let original = export(&source, &exported);
+            ok(&gatehouse(
+                &target,
+                &["import", exported.to_str().unwrap(), "--quiet"],
+            ));
+            let copy = export(&target, &dir.path().join(format!("target.{format}")));
+            assert_eq!(copy, original, "{format} round trip");
+        }
+        // The copied customer signs in with the same password.
+        target
+            .browser()
+            .sign_in("ada@example.com", STRONG_PASSWORD)
+            .await
+            .assert_redirect("/account");
+    }
+}
