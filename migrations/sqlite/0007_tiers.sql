@@ -24,16 +24,12 @@ INSERT INTO tiers (id, slug, name, rank, description, is_default, created_at, up
 VALUES (X'00000000000070008000000000000001', 'regular', 'Regular', 0, 'Every customer starts here.', 1,
         unixepoch(), unixepoch());
 
--- SQLite cannot add a column with both REFERENCES and a non-NULL default, so
--- triggers keep every customer's tier a real one.
+-- SQLite cannot add a column with both REFERENCES and a non-NULL default.
+-- The store writes only tiers it has just read, and a tier with customers
+-- cannot be deleted (below); a trigger on every customer insert would halve
+-- bulk-insert speed.
 ALTER TABLE customers ADD COLUMN tier_id BLOB NOT NULL DEFAULT X'00000000000070008000000000000001';
 ALTER TABLE customers ADD COLUMN tier_expires_at INTEGER;
-CREATE TRIGGER customers_tier_exists_insert BEFORE INSERT ON customers
-WHEN NOT EXISTS (SELECT 1 FROM tiers WHERE id = NEW.tier_id)
-BEGIN SELECT RAISE(ABORT, 'unknown tier'); END;
-CREATE TRIGGER customers_tier_exists_update BEFORE UPDATE OF tier_id ON customers
-WHEN NOT EXISTS (SELECT 1 FROM tiers WHERE id = NEW.tier_id)
-BEGIN SELECT RAISE(ABORT, 'unknown tier'); END;
 CREATE TRIGGER tiers_keep_members BEFORE DELETE ON tiers
 WHEN EXISTS (SELECT 1 FROM customers WHERE tier_id = OLD.id)
 BEGIN SELECT RAISE(ABORT, 'tier has customers'); END;

@@ -61,11 +61,7 @@ pub struct Summary {
 }
 
 /// Reads the file line by line as (line number, fields), in constant memory.
-fn records(
-    path: &Path,
-    format: Format,
-    read: Arc<AtomicU64>,
-) -> anyhow::Result<Records> {
+fn records(path: &Path, format: Format, read: Arc<AtomicU64>) -> anyhow::Result<Records> {
     let file =
         std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
     let file = Counting { inner: file, read };

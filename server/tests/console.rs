@@ -784,6 +784,11 @@ async fn only_owners_delete_and_only_with_the_email_typed() {
             .assert_status(StatusCode::FORBIDDEN);
 
         let mut owner = app.admin_browser("owner@example.com", Role::Owner).await;
+        let by_name = "/admin/customers?field=name&q=test+cust";
+        assert_eq!(
+            listed_emails(&owner.get(by_name).await.body),
+            ["ivy@example.com"]
+        );
         owner.get(&base).await.assert_contains("Delete customer");
         owner
             .post(
@@ -808,6 +813,8 @@ async fn only_owners_delete_and_only_with_the_email_typed() {
             .assert_contains("The customer is deleted.");
         assert!(app.state.store.customer_by_id(id).await.unwrap().is_none());
         owner.get(&base).await.assert_status(StatusCode::NOT_FOUND);
+        // Gone from the name index too.
+        assert!(listed_emails(&owner.get(by_name).await.body).is_empty());
 
         // Their session ended with them, and the address signs in to nothing.
         customer.get("/account").await.assert_redirect("/login");
@@ -1102,6 +1109,13 @@ async fn customer_self_service_is_on_the_record() {
             .await
             .assert_contains("customer.password_reset_requested")
             .assert_contains("customer.signed_up");
+        // The customer's own rename reached the name search.
+        let found = admin.get("/admin/customers?field=name&q=kilmer").await;
+        assert_eq!(listed_emails(&found.body), ["val@example.com"]);
+        let old = admin
+            .get("/admin/customers?field=name&q=test+customer")
+            .await;
+        assert!(listed_emails(&old.body).is_empty());
     })
     .await;
 }

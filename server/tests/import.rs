@@ -214,6 +214,11 @@ async fn reruns_update_instead_of_duplicating_and_tier_moves_are_kept() {
             .unwrap()
             .unwrap();
         assert_eq!(seven.external_id.as_deref(), Some("crm-7"));
+        // Imported and updated names are found by name search.
+        let by_name = owner.get("/admin/customers?field=name&q=seven").await;
+        assert_eq!(listed_emails(&by_name.body), ["seven@example.com"]);
+        let imported = owner.get("/admin/customers?field=name&q=customer+4499").await;
+        assert_eq!(listed_emails(&imported.body), ["c4499@example.com"]);
         let history = app.state.store.tier_history(seven.id, 5).await.unwrap();
         assert_eq!(history.len(), 1);
         assert_eq!(history[0].source, gatehouse::tiers::ChangeSource::Import);

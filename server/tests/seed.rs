@@ -22,6 +22,9 @@ async fn seeded_customers_are_real_customers() {
         let page = admin.get("/admin/customers").await;
         page.assert_status(StatusCode::OK)
             .assert_contains("3000 customers");
+        // Bulk-loaded names are in the name index.
+        let smiths = admin.get("/admin/customers?field=name&q=tremblay").await;
+        assert!(!listed_emails(&smiths.body).is_empty());
         let emails = listed_emails(&page.body);
         let email = emails[0].as_str();
 

@@ -64,6 +64,11 @@ impl Store {
                             .bind(row.last_sign_in_at);
                     }
                     query.execute(&mut *tx).await?;
+                    let names =
+                        super::customers::name_index_insert_many(chunk.iter().map(|r| r.id));
+                    super::bind_sql!(sqlx::query(&names.text), names)
+                        .execute(&mut *tx)
+                        .await?;
                 }
                 tx.commit().await
             }

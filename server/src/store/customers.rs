@@ -1,4 +1,4 @@
-use super::{Store, StoreResult, unless_taken, with_pool};
+use super::{Bind, Pool, Sql, Store, StoreResult, unless_taken, with_pool};
 use crate::customers::{Customer, CustomerId, DisplayName, Email};
 use crate::password::PasswordHash;
 use crate::tiers::TierId;
@@ -55,6 +55,26 @@ pub(super) fn customer_columns(table: &str) -> String {
         .join(", ")
 }
 
+// On SQLite the store keeps the name search index (FTS5, see migration 0009)
+// in step with customers, inside each write's transaction. PostgreSQL's GIN
+// index needs nothing.
+const NAME_INDEX_INSERT: &str = "INSERT INTO customer_names (rowid, display_name) SELECT rowid, display_name FROM customers WHERE id = $1";
+pub(super) const NAME_INDEX_UPDATE: &str = "UPDATE customer_names SET display_name = \
+    (SELECT display_name FROM customers WHERE id = $1) WHERE rowid = (SELECT rowid FROM customers WHERE id = $1)";
+const NAME_INDEX_DELETE: &str =
+    "DELETE FROM customer_names WHERE rowid = (SELECT rowid FROM customers WHERE id = $1)";
+
+/// The SQLite statement that indexes the names of these newly inserted customers.
+pub(super) fn name_index_insert_many(ids: impl Iterator<Item = uuid::Uuid>) -> Sql {
+    let mut sql = Sql::default();
+    let params: Vec<String> = ids.map(|id| sql.param(Bind::Id(id))).collect();
+    sql.text = format!(
+        "INSERT INTO customer_names (rowid, display_name) SELECT rowid, display_name FROM customers WHERE id IN ({})",
+        params.join(", ")
+    );
+    sql
+}
+
 pub struct NewCustomer<'a> {
     pub id: CustomerId,
     pub email: &'a Email,
@@ -70,17 +90,56 @@ impl Store {
         let sql = "INSERT INTO customers (id, email, display_name, password_hash, terms_version, \
                    terms_accepted_at, created_at, updated_at, tier_id) \
                    VALUES ($1, $2, $3, $4, $5, $6, $6, $6, (SELECT id FROM tiers WHERE is_default))";
-        let result = with_pool!(self, |pool| sqlx::query(sql)
-            .bind(new.id.0)
-            .bind(new.email.as_str())
-            .bind(new.display_name.as_str())
-            .bind(new.password_hash.as_str())
-            .bind(new.terms_version)
-            .bind(new.now)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()));
+        let result = self
+            .write_with_name_index(new.id, sql, NAME_INDEX_INSERT, |mut s| {
+                s.param(Bind::Id(new.id.0));
+                s.param(Bind::Text(new.email.as_str().into()));
+                s.param(Bind::Text(new.display_name.as_str().into()));
+                s.param(Bind::Text(new.password_hash.as_str().into()));
+                s.param(Bind::Text(new.terms_version.into()));
+                s.param(Bind::Int(new.now));
+                s
+            })
+            .await;
         unless_taken(result)
+    }
+
+    /// Runs a statement that may change a customer's name, and (on SQLite)
+    /// the matching name-index change, in one transaction.
+    async fn write_with_name_index(
+        &self,
+        id: CustomerId,
+        sql: &str,
+        index: &str,
+        binds: impl Fn(Sql) -> Sql,
+    ) -> StoreResult<u64> {
+        let statement = binds(Sql {
+            text: sql.to_string(),
+            ..Default::default()
+        });
+        match &self.pool {
+            Pool::Postgres(pool) => Ok(super::bind_sql!(sqlx::query(&statement.text), statement)
+                .execute(pool)
+                .await?
+                .rows_affected()),
+            Pool::Sqlite(pool) => {
+                let mut tx = pool.begin().await?;
+                // A delete must find the row before it goes; an update after.
+                let delete_first = index == NAME_INDEX_DELETE;
+                if delete_first {
+                    sqlx::query(index).bind(id.0).execute(&mut *tx).await?;
+                }
+                let changed = super::bind_sql!(sqlx::query(&statement.text), statement)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                if !delete_first {
+                    sqlx::query(index).bind(id.0).execute(&mut *tx).await?;
+                }
+                tx.commit().await?;
+                Ok(changed)
+            }
+        }
     }
 
     pub async fn customer_by_email(
@@ -147,26 +206,31 @@ impl Store {
     ) -> StoreResult<bool> {
         let sql = "UPDATE customers SET display_name = $2, updated_at = $4, \
                    email_verified_at = CASE WHEN email = $3 THEN email_verified_at END, email = $3 WHERE id = $1";
-        let result = with_pool!(self, |pool| sqlx::query(sql)
-            .bind(id.0)
-            .bind(name.as_str())
-            .bind(email.as_str())
-            .bind(now)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()));
+        let result = self
+            .write_with_name_index(id, sql, NAME_INDEX_UPDATE, |mut s| {
+                s.param(Bind::Id(id.0));
+                s.param(Bind::Text(name.as_str().into()));
+                s.param(Bind::Text(email.as_str().into()));
+                s.param(Bind::Int(now));
+                s
+            })
+            .await;
         unless_taken(result)
     }
 
     /// Deletes the customer; their tokens and sessions go with them (ON DELETE CASCADE).
     pub async fn delete_customer(&self, id: CustomerId) -> StoreResult<bool> {
-        let deleted = with_pool!(self, |pool| sqlx::query(
-            "DELETE FROM customers WHERE id = $1"
-        )
-        .bind(id.0)
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected()))?;
+        let deleted = self
+            .write_with_name_index(
+                id,
+                "DELETE FROM customers WHERE id = $1",
+                NAME_INDEX_DELETE,
+                |mut s| {
+                    s.param(Bind::Id(id.0));
+                    s
+                },
+            )
+            .await?;
         Ok(deleted == 1)
     }
 
@@ -177,13 +241,13 @@ impl Store {
         now: i64,
     ) -> StoreResult<()> {
         let sql = "UPDATE customers SET display_name = $2, updated_at = $3 WHERE id = $1";
-        with_pool!(self, |pool| sqlx::query(sql)
-            .bind(id.0)
-            .bind(name.as_str())
-            .bind(now)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()))?;
+        self.write_with_name_index(id, sql, NAME_INDEX_UPDATE, |mut s| {
+            s.param(Bind::Id(id.0));
+            s.param(Bind::Text(name.as_str().into()));
+            s.param(Bind::Int(now));
+            s
+        })
+        .await?;
         Ok(())
     }
 

@@ -88,6 +88,7 @@ impl Store {
             tier_id = $5, tier_expires_at = $6, disabled_at = $7, external_id = $8, \
             password_hash = COALESCE($9, password_hash), last_sign_in_at = COALESCE($10, last_sign_in_at), \
             updated_at = $11 WHERE id = $1";
+        let sqlite = matches!(self.pool, super::Pool::Sqlite(_));
         super::with_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
             for chunk in inserts.chunks(INSERT_ROWS) {
@@ -140,6 +141,13 @@ impl Store {
                 super::bind_sql!(sqlx::query(&sql.text), sql)
                     .execute(&mut *tx)
                     .await?;
+                if sqlite {
+                    let names =
+                        super::customers::name_index_insert_many(chunk.iter().map(|r| r.id));
+                    super::bind_sql!(sqlx::query(&names.text), names)
+                        .execute(&mut *tx)
+                        .await?;
+                }
             }
             let mut changes = Vec::new();
             for (r, existing) in updates {
@@ -157,6 +165,12 @@ impl Store {
                     .bind(now)
                     .execute(&mut *tx)
                     .await?;
+                if sqlite {
+                    sqlx::query(super::customers::NAME_INDEX_UPDATE)
+                        .bind(existing.id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
                 if existing.tier_id != r.tier.0 {
                     changes.push((existing.id, existing.tier_id, r));
                 }
