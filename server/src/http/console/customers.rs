@@ -377,20 +377,48 @@ async fn edit_profile(
     let customer = parse_customer_id(&id)?;
     let who = admin.admin();
     let ip = admin.0.ip.as_deref();
-    match customer_admin::edit_profile(&state, who, customer, &form.email, &form.display_name, ip)
-        .await
-    {
+    let result =
+        customer_admin::edit_profile(&state, who, customer, &form.email, &form.display_name, ip)
+            .await;
+    let back = format!("/admin/customers/{customer}");
+    after_form(
+        &state,
+        &admin,
+        customer,
+        result,
+        "The profile is saved.",
+        &back,
+        |view| {
+            view.edit_email = form.email;
+            view.edit_name = form.display_name;
+        },
+    )
+    .await
+}
+
+/// How every form on a customer's page ends: on success a confirmation and
+/// a redirect to `to`; on invalid input the page again, with the errors and
+/// what `keep` restores of the input (422); any other error as it is.
+async fn after_form(
+    state: &AppState,
+    admin: &SignedInAdmin,
+    customer: CustomerId,
+    result: Result<()>,
+    done: &str,
+    to: &str,
+    keep: impl FnOnce(&mut CustomerDetailView),
+) -> Result<Response> {
+    match result {
         Ok(()) => {
-            admin.0.flash("The profile is saved.").await?;
-            Ok(Redirect::to(&format!("/admin/customers/{customer}")).into_response())
+            admin.0.flash(done).await?;
+            Ok(Redirect::to(to).into_response())
         }
         Err(Error::Invalid(errors)) => {
-            let view = CustomerDetailView {
-                edit_email: form.email,
-                edit_name: form.display_name,
+            let mut view = CustomerDetailView {
                 errors,
-                ..detail_view(&state, &admin, customer).await?
+                ..detail_view(state, admin, customer).await?
             };
+            keep(&mut view);
             Ok(page(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 customer_detail_page(&admin.0.chrome().await?, &view),
@@ -414,31 +442,25 @@ async fn delete_customer(
 ) -> Result<Response> {
     let customer = parse_customer_id(&id)?;
     let who = admin.admin();
-    match customer_admin::delete(
+    let result = customer_admin::delete(
         &state,
         who,
         customer,
         &form.confirm_email,
         admin.0.ip.as_deref(),
     )
+    .await;
+    let done = "The customer is deleted.";
+    after_form(
+        &state,
+        &admin,
+        customer,
+        result,
+        done,
+        "/admin/customers",
+        |_| {},
+    )
     .await
-    {
-        Ok(()) => {
-            admin.0.flash("The customer is deleted.").await?;
-            Ok(Redirect::to("/admin/customers").into_response())
-        }
-        Err(Error::Invalid(errors)) => {
-            let view = CustomerDetailView {
-                errors,
-                ..detail_view(&state, &admin, customer).await?
-            };
-            Ok(page(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                customer_detail_page(&admin.0.chrome().await?, &view),
-            ))
-        }
-        Err(e) => Err(e),
-    }
 }
 
 async fn customer_action(
@@ -484,23 +506,9 @@ async fn change_tier(
         Err(Error::BadRequest(m)) => Err(Error::invalid("expires", m)),
         Err(e) => Err(e),
     };
-    match result {
-        Ok(()) => {
-            admin.0.flash("The customer's tier is changed.").await?;
-            Ok(Redirect::to(&format!("/admin/customers/{customer}")).into_response())
-        }
-        Err(Error::Invalid(errors)) => {
-            let view = CustomerDetailView {
-                errors,
-                ..detail_view(&state, &admin, customer).await?
-            };
-            Ok(page(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                customer_detail_page(&admin.0.chrome().await?, &view),
-            ))
-        }
-        Err(e) => Err(e),
-    }
+    let back = format!("/admin/customers/{customer}");
+    let done = "The customer's tier is changed.";
+    after_form(&state, &admin, customer, result, done, &back, |_| {}).await
 }
 
 async fn revoke_session(
