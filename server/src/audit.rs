@@ -75,6 +75,8 @@ pub const ACTIONS: &[&str] = &[
     "tier.made_default",
     "tier.unarchived",
     "tier.updated",
+    "tiers.bulk_finished",
+    "tiers.bulk_started",
 ];
 
 pub async fn record(

@@ -33,6 +33,24 @@ impl AppState {
     pub fn spawn_background_jobs(&self) {
         tokio::spawn(self.mailer.clone().run_worker(self.config.clone()));
         let state = self.clone();
+        let bulk = self.clone();
+        tokio::spawn(async move {
+            // Bulk tier changes: step through open jobs, page by page.
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(2));
+            loop {
+                tick.tick().await;
+                loop {
+                    match crate::tiers::run_bulk_step(&bulk).await {
+                        Ok(true) => tokio::task::yield_now().await,
+                        Ok(false) => break,
+                        Err(e) => {
+                            tracing::warn!(error = %e, "bulk tier step failed");
+                            break;
+                        }
+                    }
+                }
+            }
+        });
         let expiry = self.clone();
         tokio::spawn(async move {
             // Tier assignments are checked every minute on every instance;

@@ -494,3 +494,136 @@ pub async fn expire_assignments(state: &AppState) -> Result<usize> {
         }
     }
 }
+
+/// Customers read and moved per step of a bulk change.
+const JOB_PAGE: i64 = 200;
+/// How long an instance holds a job step before another may take it over.
+const JOB_LEASE: i64 = 60;
+
+/// Starts moving every customer `search` finds to tier `to`, in the
+/// background; returns the job's id. `description` is the search as shown.
+pub async fn start_bulk(
+    state: &AppState,
+    by: &Admin,
+    search: &crate::store::CustomerSearch,
+    description: &str,
+    to: TierId,
+    reason: &str,
+    ip: Option<&str>,
+) -> Result<Uuid> {
+    if !by.role.can_edit_customers() {
+        return Err(Error::Forbidden(
+            "Your role can view customers but not change them.".into(),
+        ));
+    }
+    let reason = reason.trim();
+    if reason.chars().count() > 500 {
+        return Err(Error::BadRequest(
+            "Keep the reason to 500 characters.".into(),
+        ));
+    }
+    match state.store.tier_by_id(to).await? {
+        Some(t) if !t.archived => {}
+        _ => {
+            return Err(Error::Conflict(
+                "That tier is archived or no longer exists.".into(),
+            ));
+        }
+    }
+    let job = crate::store::TierJobRow {
+        id: Uuid::now_v7(),
+        to_tier_id: to.0,
+        search: serde_json::to_string(search).map_err(anyhow::Error::new)?,
+        description: description.to_string(),
+        reason: reason.to_string(),
+        actor_id: by.id.0,
+        cursor: None,
+        scanned: 0,
+        moved: 0,
+        created_at: state.clock.now(),
+        finished_at: None,
+        error: None,
+    };
+    state.store.insert_tier_job(&job).await?;
+    let details = json!({ "job_id": job.id, "to": to, "search": description, "reason": reason });
+    audit::record(
+        state,
+        Actor::Admin(by.id),
+        "tiers.bulk_started",
+        None,
+        ip,
+        details,
+    )
+    .await?;
+    Ok(job.id)
+}
+
+/// One step of the oldest open bulk change: leases it, moves one page of
+/// matching customers (skipping those already in the tier, so a step redone
+/// after a crash changes nothing twice), records where it got to and lets
+/// go. Returns whether there was a step to take.
+pub async fn run_bulk_step(state: &AppState) -> Result<bool> {
+    use crate::store::{Cursor, CustomerSearch, JobProgress};
+    let now = state.clock.now();
+    let lease = now + JOB_LEASE;
+    let Some(job) = state.store.lease_tier_job(now, lease).await? else {
+        return Ok(false);
+    };
+    let search: CustomerSearch = serde_json::from_str(&job.search).map_err(anyhow::Error::new)?;
+    let to = TierId(job.to_tier_id);
+    let cursor = job.cursor.as_deref().and_then(Cursor::decode);
+    let page = state
+        .store
+        .search_customers(&search, cursor.as_ref(), JOB_PAGE)
+        .await?;
+    let (mut moved, mut error) = (0, None);
+    for customer in page.rows.iter().filter(|c| c.tier != to) {
+        let change = TierChange {
+            customer: customer.id,
+            from: None,
+            to,
+            source: ChangeSource::Bulk,
+            actor: Some(AdminId(job.actor_id)),
+            reason: job.reason.clone(),
+            expires_at: None,
+            at: now,
+        };
+        if state.store.change_customer_tier(&change).await?.is_some() {
+            moved += 1;
+        } else if !matches!(state.store.tier_by_id(to).await?, Some(t) if !t.archived) {
+            error =
+                Some("The tier was archived while customers were being moved; the job stopped.");
+            break;
+        }
+        // Otherwise the customer was deleted meanwhile: nothing to move.
+    }
+    let next = page.next.as_ref().map(Cursor::encode);
+    let finished = (next.is_none() || error.is_some()).then_some(now);
+    let progress = JobProgress {
+        cursor: next.as_deref(),
+        scanned: page.rows.len() as i64,
+        moved,
+        finished_at: finished,
+        error,
+    };
+    // Released after every step (lease 0), so any instance may take the next.
+    if state
+        .store
+        .advance_tier_job(job.id, lease, 0, progress)
+        .await?
+        && finished.is_some()
+    {
+        let details = json!({ "job_id": job.id, "scanned": job.scanned + page.rows.len() as i64,
+            "moved": job.moved + moved, "error": error });
+        audit::record(
+            state,
+            Actor::System,
+            "tiers.bulk_finished",
+            None,
+            None,
+            details,
+        )
+        .await?;
+    }
+    Ok(true)
+}

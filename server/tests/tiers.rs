@@ -534,3 +534,223 @@ async fn ended_assignments_fall_back_after_grace_days_exactly_once() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_whole_search_moves_in_the_background_once_even_after_a_crash() {
+    on_each_backend(|app| async move {
+        let mut owner = app.admin_browser("owner@example.com", Role::Owner).await;
+        owner.get("/admin/tiers").await;
+        owner.post("/admin/tiers", &gold_form("gold", "")).await;
+        let gold = tier_id(&app, "gold").await;
+        for i in 0..450 {
+            // Verified ones are the search; every third is already gold.
+            let id = app
+                .insert_customer(
+                    &format!("b{i:03}@example.com"),
+                    "Bulk",
+                    1_000 + i,
+                    i % 2 == 0,
+                )
+                .await;
+            if i % 3 == 0 {
+                let change = gatehouse::tiers::TierChange {
+                    customer: id,
+                    from: None,
+                    to: gold,
+                    source: ChangeSource::Admin,
+                    actor: None,
+                    reason: String::new(),
+                    expires_at: None,
+                    at: 1,
+                };
+                app.state.store.change_customer_tier(&change).await.unwrap();
+            }
+        }
+        let mut support = app
+            .admin_browser("support@example.com", Role::Support)
+            .await;
+        support
+            .get("/admin/customers?status=verified")
+            .await
+            .assert_contains("Move everyone this search finds to a tier");
+        let gold_s = gold.to_string();
+        let form = [
+            ("to_tier", gold_s.as_str()),
+            ("bulk_reason", "Spring promotion"),
+            ("q", ""),
+            ("field", "email"),
+            ("status", "verified"),
+        ];
+        // An auditor cannot start one; bad input is refused.
+        let mut auditor = app
+            .admin_browser("auditor@example.com", Role::Auditor)
+            .await;
+        auditor.get("/admin/customers").await;
+        auditor
+            .post("/admin/customers/bulk-tier", &form)
+            .await
+            .assert_status(StatusCode::FORBIDDEN);
+        let mut bad = form;
+        bad[4] = ("status", "golden");
+        support
+            .post("/admin/customers/bulk-tier", &bad)
+            .await
+            .assert_status(StatusCode::BAD_REQUEST);
+
+        let started = support.post("/admin/customers/bulk-tier", &form).await;
+        let job_path = started.location().unwrap().to_string();
+        assert!(job_path.starts_with("/admin/tier-jobs/"));
+        support
+            .get(&job_path)
+            .await
+            .assert_contains("The tier change has started.")
+            .assert_contains("status: verified")
+            .assert_contains("http-equiv=\"refresh\"");
+
+        // Instances (this test, and the app's own background loop) step
+        // through it, one leased page at a time.
+        let job_id = uuid::Uuid::parse_str(job_path.rsplit('/').next().unwrap()).unwrap();
+        for _ in 0..200 {
+            gatehouse::tiers::run_bulk_step(&app.state).await.unwrap();
+            if app
+                .state
+                .store
+                .tier_job(job_id)
+                .await
+                .unwrap()
+                .unwrap()
+                .finished_at
+                .is_some()
+            {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+
+        let verified: Vec<_> = app
+            .state
+            .store
+            .search_customers(
+                &gatehouse::store::CustomerSearch {
+                    status: gatehouse::store::StatusFilter::Verified,
+                    ..gatehouse::store::CustomerSearch::all()
+                },
+                None,
+                1_000,
+            )
+            .await
+            .unwrap()
+            .rows;
+        assert_eq!(verified.len(), 225);
+        assert!(verified.iter().all(|c| c.tier == gold));
+        let mut bulk_moves = 0;
+        for c in &verified {
+            let history = app.state.store.tier_history(c.id, 10).await.unwrap();
+            let bulk: Vec<_> = history
+                .iter()
+                .filter(|h| h.source == ChangeSource::Bulk)
+                .collect();
+            assert!(bulk.len() <= 1, "moved twice");
+            bulk_moves += bulk.len();
+            if let Some(h) = bulk.first() {
+                assert_eq!(h.reason, "Spring promotion");
+            }
+        }
+        // 225 verified, of which 75 were gold already.
+        assert_eq!(bulk_moves, 150);
+        let unverified_gold = app.state.store.count_tier_members(gold).await.unwrap() - 225;
+        assert_eq!(
+            unverified_gold, 75,
+            "customers outside the search stay where they were"
+        );
+        let page = support.get(&job_path).await;
+        page.assert_contains("Finished")
+            .assert_contains(">150<")
+            .assert_contains(">225<");
+        assert!(!page.body.contains("http-equiv=\"refresh\""));
+
+        // A crash: an instance leased a step of a second job (to silver),
+        // moved some customers and died. Its lease holds others off until it
+        // runs out; then they redo the step, skipping whoever already moved.
+        owner.get("/admin/tiers").await;
+        let mut silver = gold_form("silver", "");
+        silver[0] = ("name", "Silver");
+        owner.post("/admin/tiers", &silver).await;
+        let silver = tier_id(&app, "silver").await;
+        let search = gatehouse::store::CustomerSearch {
+            status: gatehouse::store::StatusFilter::Verified,
+            ..gatehouse::store::CustomerSearch::all()
+        };
+        let now = app.state.clock.now();
+        let crashed = gatehouse::store::TierJobRow {
+            id: uuid::Uuid::now_v7(),
+            to_tier_id: silver.0,
+            search: serde_json::to_string(&search).unwrap(),
+            description: "status: verified".into(),
+            reason: "Crash test".into(),
+            actor_id: uuid::Uuid::now_v7(),
+            cursor: None,
+            scanned: 0,
+            moved: 0,
+            created_at: now,
+            finished_at: None,
+            error: None,
+        };
+        app.state.store.insert_tier_job(&crashed).await.unwrap();
+        app.state
+            .store
+            .lease_tier_job(now, now + 60)
+            .await
+            .unwrap()
+            .unwrap();
+        for c in verified.iter().take(10) {
+            let change = gatehouse::tiers::TierChange {
+                customer: c.id,
+                from: None,
+                to: silver,
+                source: ChangeSource::Bulk,
+                actor: None,
+                reason: "Crash test".into(),
+                expires_at: None,
+                at: now,
+            };
+            app.state
+                .store
+                .change_customer_tier(&change)
+                .await
+                .unwrap()
+                .unwrap();
+        }
+        assert!(
+            !gatehouse::tiers::run_bulk_step(&app.state).await.unwrap(),
+            "the lease holds"
+        );
+        app.state.clock.advance(61);
+        while gatehouse::tiers::run_bulk_step(&app.state).await.unwrap() {}
+        let job = app.state.store.tier_job(crashed.id).await.unwrap().unwrap();
+        assert!(job.finished_at.is_some());
+        assert_eq!((job.scanned, job.moved), (225, 215));
+        for c in &verified {
+            let now_in = app
+                .state
+                .store
+                .customer_by_id(c.id)
+                .await
+                .unwrap()
+                .unwrap()
+                .tier;
+            assert_eq!(now_in, silver);
+            let to_silver = app
+                .state
+                .store
+                .tier_history(c.id, 10)
+                .await
+                .unwrap()
+                .into_iter()
+                .filter(|h| h.to == silver)
+                .count();
+            assert_eq!(to_silver, 1, "moved to silver exactly once");
+        }
+    })
+    .await;
+}

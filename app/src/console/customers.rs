@@ -34,6 +34,15 @@ pub struct CustomerRow {
     pub last_sign_in: String,
 }
 
+/// The form that moves every customer of a search to one tier.
+#[derive(Clone, Debug, Default)]
+pub struct BulkTierForm {
+    /// The search's own parameters, carried as hidden fields.
+    pub search: Vec<(String, String)>,
+    /// Active tiers (id, name).
+    pub tiers: Vec<(String, String)>,
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct CustomersView {
     pub field: SearchField,
@@ -49,6 +58,8 @@ pub struct CustomersView {
     pub tiers: Vec<(String, String)>,
     /// The export of this search (without format), for owners.
     pub export_link: Option<String>,
+    /// Moving everyone this search finds to a tier, for roles that edit.
+    pub bulk: Option<BulkTierForm>,
     pub rows: Vec<CustomerRow>,
     /// Link to the next page, carrying the search and the keyset cursor.
     pub next_page: Option<String>,
@@ -161,6 +172,28 @@ pub fn customers_page(chrome: &ConsoleChrome, page: &CustomersView) -> String {
         </div>
         <DataTable caption="Customers" headers=vec!["Email", "Name", "Status", "Created", "Last sign-in"]
             empty="No customers match." rows=row_count>{rows}</DataTable>
+        {page.bulk.clone().map(|bulk| {
+            let hidden = bulk.search.into_iter().map(|(name, value)| view! { <input type="hidden" name=name value=value/> }).collect_view();
+            let options = bulk.tiers.into_iter().map(|(id, name)| view! { <option value=id>{name}</option> }).collect_view();
+            view! {
+                <details class="mt-4 rounded-lg bg-white p-4 shadow-sm">
+                    <summary class="cursor-pointer font-semibold">"Move everyone this search finds to a tier"</summary>
+                    <form method="post" action="/admin/customers/bulk-tier" class="mt-3 flex flex-col gap-2 sm:flex-row sm:items-end">
+                        <input type="hidden" name="csrf_token" value=chrome.csrf_token.clone()/>
+                        {hidden}
+                        <div>
+                            <label for="bulk-tier" class="block text-sm font-medium text-slate-700">"Tier"</label>
+                            <select id="bulk-tier" name="to_tier" class="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2">{options}</select>
+                        </div>
+                        <div class="flex-1">
+                            <label for="bulk-reason" class="block text-sm font-medium text-slate-700">"Reason"</label>
+                            <input id="bulk-reason" name="bulk_reason" type="text" maxlength="500" class="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2"/>
+                        </div>
+                        <button type="submit" class="rounded-md bg-slate-800 px-4 py-2 font-semibold text-white hover:bg-slate-700">"Start moving"</button>
+                    </form>
+                </details>
+            }
+        })}
         <nav class="mt-4 flex gap-4 text-sm" aria-label="Pages">
             {page.first_page.clone().map(|href| view! { <a href=href class="text-indigo-700 hover:underline">"First page"</a> })}
             {page.next_page.clone().map(|href| view! { <a href=href rel="next" class="text-indigo-700 hover:underline">"Next page"</a> })}

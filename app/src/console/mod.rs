@@ -6,13 +6,15 @@ mod audit;
 mod customer;
 mod customers;
 mod sign_in;
+mod tier_job;
 mod tiers;
 
 pub use admins::{AdminRow, AdminsView, InviteRow, ROLES, admins_page};
 pub use audit::{AuditView, audit_page};
 pub use customer::{CustomerDetailView, EventRow, SessionRow, customer_detail_page};
-pub use customers::{CustomerRow, CustomersView, SearchField, customers_page};
+pub use customers::{BulkTierForm, CustomerRow, CustomersView, SearchField, customers_page};
 pub use sign_in::{AdminSetupView, AdminSignInView, admin_setup_page, admin_sign_in_page};
+pub use tier_job::{TierJobView, tier_job_page};
 pub use tiers::{
     TierChangeRow, TierDetailView, TierFormValues, TierRow, TiersView, change_rows, tier_badge,
     tier_detail_page, tiers_page,

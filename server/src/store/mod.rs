@@ -13,6 +13,7 @@ mod mail;
 mod search;
 mod sessions;
 mod throttle;
+mod tier_jobs;
 mod tiers;
 mod tokens;
 
@@ -23,6 +24,7 @@ pub use import::{ExistingCustomer, ImportRow, NO_PASSWORD};
 pub use mail::OutboxMail;
 pub use search::{Cursor, CustomerPage, CustomerQuery, CustomerSearch, Sort, StatusFilter};
 pub use sessions::{SessionBackend, SessionInfo};
+pub use tier_jobs::{JobProgress, TierJobRow};
 pub use tiers::{ArchiveRefusal, ExpiredAssignment};
 pub use tokens::TokenPurpose;
 

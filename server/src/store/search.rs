@@ -7,7 +7,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use uuid::Uuid;
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum CustomerQuery {
     /// Everyone.
     All,
@@ -20,7 +20,7 @@ pub enum CustomerQuery {
     Id(Uuid),
 }
 
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum StatusFilter {
     Any,
     /// Not disabled.
@@ -30,7 +30,7 @@ pub enum StatusFilter {
     Unverified,
 }
 
-#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Sort {
     /// Newest customers first.
     #[default]
@@ -40,7 +40,7 @@ pub enum Sort {
 }
 
 /// What the console asks for: a query, filters and an order.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CustomerSearch {
     pub query: CustomerQuery,
     pub status: StatusFilter,

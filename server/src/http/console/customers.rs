@@ -20,6 +20,7 @@ pub(super) fn routes() -> Router<AppState> {
     Router::new()
         .route("/admin/customers", get(customers))
         .route("/admin/customers/export", get(export))
+        .route("/admin/customers/bulk-tier", post(bulk_tier))
         .route("/admin/customers/{id}", get(customer_detail))
         .route("/admin/customers/{id}/profile", post(edit_profile))
         .route("/admin/customers/{id}/delete", post(delete_customer))
@@ -194,6 +195,29 @@ async fn customers(
         export_link: admin.admin().role.can_manage_admins().then(|| {
             search_link(None).replacen("/admin/customers?", "/admin/customers/export?", 1)
         }),
+        bulk: admin
+            .admin()
+            .role
+            .can_edit_customers()
+            .then(|| BulkTierForm {
+                search: [
+                    ("q", text),
+                    ("field", field.as_str()),
+                    ("status", filter_name(filter)),
+                    ("from", params.from.trim()),
+                    ("to", params.to.trim()),
+                    ("sort", sort_name(sort)),
+                    ("tier", params.tier.trim()),
+                ]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+                tiers: tiers
+                    .iter()
+                    .filter(|t| !t.archived)
+                    .map(|t| (t.id.to_string(), t.name.clone()))
+                    .collect(),
+            }),
         tiers: tiers
             .iter()
             .map(|t| (t.slug.clone(), t.name.clone()))
@@ -279,6 +303,63 @@ async fn export(
         axum::body::Body::from_stream(chunks),
     )
         .into_response())
+}
+
+#[derive(Deserialize)]
+struct BulkTierRequest {
+    #[serde(default)]
+    to_tier: String,
+    #[serde(default)]
+    bulk_reason: String,
+    #[serde(flatten)]
+    search: CustomersQuery,
+}
+
+/// Starts moving everyone a search finds to a tier, in the background.
+async fn bulk_tier(
+    State(state): State<AppState>,
+    admin: SignedInAdmin,
+    FormData(form): FormData<BulkTierRequest>,
+) -> Result<Response> {
+    let to = Uuid::parse_str(form.to_tier.trim())
+        .map(crate::tiers::TierId)
+        .map_err(|_| Error::BadRequest("Choose a tier from the list.".into()))?;
+    let (search, _, _) = parse_search(&state, &form.search).await?;
+    let p = &form.search;
+    let described: Vec<String> = [
+        ("search", p.q.trim()),
+        ("in", p.field.trim()),
+        ("status", p.status.trim()),
+        ("created from", p.from.trim()),
+        ("created to", p.to.trim()),
+        ("tier", p.tier.trim()),
+    ]
+    .into_iter()
+    .filter(|(_, v)| {
+        !v.is_empty()
+            && *v != "all"
+            && !(p.q.trim().is_empty() && ["email", "name", "id"].contains(v))
+    })
+    .map(|(k, v)| format!("{k}: {v}"))
+    .collect();
+    let description = if described.is_empty() {
+        "every customer".to_string()
+    } else {
+        described.join(", ")
+    };
+    let (who, ip) = (admin.admin(), admin.0.ip.as_deref());
+    let job = crate::tiers::start_bulk(
+        &state,
+        who,
+        &search,
+        &description,
+        to,
+        &form.bulk_reason,
+        ip,
+    )
+    .await?;
+    admin.0.flash("The tier change has started.").await?;
+    Ok(Redirect::to(&format!("/admin/tier-jobs/{job}")).into_response())
 }
 
 fn parse_customer_id(raw: &str) -> Result<CustomerId> {

@@ -19,6 +19,7 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/admin/tiers", get(list).post(create))
         .route("/admin/tiers/{id}", get(detail).post(update))
         .route("/admin/tiers/{id}/{action}", post(act))
+        .route("/admin/tier-jobs/{id}", get(job))
 }
 
 #[derive(Deserialize, Default)]
@@ -297,4 +298,34 @@ async fn act(
     };
     admin.0.flash(message).await?;
     Ok(Redirect::to(&format!("/admin/tiers/{id}")).into_response())
+}
+
+async fn job(
+    State(state): State<AppState>,
+    admin: SignedInAdmin,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    let id = Uuid::parse_str(&id).map_err(|_| Error::BadRequest("That is not a job id.".into()))?;
+    let job = state.store.tier_job(id).await?.ok_or(Error::NotFound)?;
+    let all = state.store.list_tiers().await?;
+    let admins = super::admin_emails(&state).await?;
+    let view = TierJobView {
+        tier: name_of(&all, Some(TierId(job.to_tier_id))),
+        search: job.description,
+        reason: job.reason,
+        started_by: admins
+            .get(&job.actor_id)
+            .cloned()
+            .unwrap_or_else(|| job.actor_id.to_string()),
+        started: date_time(job.created_at),
+        scanned: job.scanned,
+        moved: job.moved,
+        finished: job.finished_at.map(date_time).unwrap_or_default(),
+        error: job.error,
+        notice: admin.0.take_flash().await?,
+    };
+    Ok(page(
+        StatusCode::OK,
+        tier_job_page(&admin.0.chrome().await?, &view),
+    ))
 }

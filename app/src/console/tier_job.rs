@@ -1,0 +1,71 @@
+use super::{ConsoleChrome, console_document};
+use crate::components::{Flash, Notice};
+use leptos::prelude::*;
+
+/// A background change of many customers' tier, as it stands.
+#[derive(Clone, Debug, Default)]
+pub struct TierJobView {
+    pub tier: String,
+    pub search: String,
+    pub reason: String,
+    pub started_by: String,
+    pub started: String,
+    pub scanned: i64,
+    pub moved: i64,
+    /// Empty while the job runs.
+    pub finished: String,
+    pub error: Option<String>,
+    pub notice: Option<String>,
+}
+
+pub fn tier_job_page(chrome: &ConsoleChrome, page: &TierJobView) -> String {
+    let (chrome, page) = (chrome.clone(), page.clone());
+    let running = page.finished.is_empty();
+    let status = if running {
+        "Running: this page refreshes every few seconds.".to_string()
+    } else {
+        format!("Finished {}", page.finished)
+    };
+    let facts = [
+        ("Move to tier", page.tier.clone()),
+        ("Customers searched", page.search.clone()),
+        ("Reason", page.reason.clone()),
+        (
+            "Started",
+            format!("{} by {}", page.started, page.started_by),
+        ),
+        ("Status", status),
+        ("Customers looked at", page.scanned.to_string()),
+        ("Customers moved", page.moved.to_string()),
+    ]
+    .into_iter()
+    .map(|(term, value)| {
+        view! {
+            <div class="py-2 sm:grid sm:grid-cols-3 sm:gap-4">
+                <dt class="text-sm font-medium text-slate-500">{term}</dt>
+                <dd class="text-sm break-all sm:col-span-2">{value}</dd>
+            </div>
+        }
+    })
+    .collect_view();
+    let body = view! {
+        <p class="mb-2 text-sm"><a href="/admin/customers" class="text-indigo-700 hover:underline">"All customers"</a></p>
+        <h1 class="mb-4 text-2xl font-semibold">"Tier change for a search"</h1>
+        <Flash message=page.notice.clone()/>
+        {page.error.clone().map(|m| view! { <Notice tone="error" message=m/> })}
+        <section class="rounded-lg bg-white p-4 shadow-sm" aria-live="polite">
+            <dl class="divide-y divide-slate-100">{facts}</dl>
+        </section>
+    };
+    let html = console_document(&chrome, "Tier change", body);
+    if running {
+        // No script needed: the browser reloads the page while the job runs.
+        html.replacen(
+            "<head>",
+            "<head><meta http-equiv=\"refresh\" content=\"3\">",
+            1,
+        )
+    } else {
+        html
+    }
+}
