@@ -73,6 +73,9 @@ pub enum Command {
     /// Time console searches (exact, prefix, substring, filtered, deep pages)
     /// against the configured database, which should be seeded first.
     BenchConsole(crate::bench_console::ConsoleBenchArgs),
+    /// Time importing N customers with bcrypt hashes into an empty database
+    /// and exporting them again.
+    BenchData(crate::bench_data::DataBenchArgs),
 }
 
 #[derive(Subcommand, Debug)]

@@ -9,6 +9,7 @@ pub mod admins;
 pub mod audit;
 pub mod bench;
 pub mod bench_console;
+pub mod bench_data;
 pub mod clock;
 pub mod config;
 pub mod customer_admin;

@@ -44,6 +44,7 @@ fn main() -> ExitCode {
             } => gatehouse::import::run(config, &file, format.as_deref(), dry_run, quiet).await,
             Command::Bench(args) => gatehouse::bench::run(args, config).await,
             Command::BenchConsole(args) => gatehouse::bench_console::run(args, config).await,
+            Command::BenchData(args) => gatehouse::bench_data::run(args, config).await,
         }
     });
     match result {

@@ -692,17 +692,20 @@ async fn a_whole_search_moves_in_the_background_once_even_after_a_crash() {
             cursor: None,
             scanned: 0,
             moved: 0,
-            created_at: now,
+            // Dated a little ahead, so the app's own background loop cannot
+            // take it before this test's "instance" leases it.
+            created_at: now + 30,
             finished_at: None,
             error: None,
         };
         app.state.store.insert_tier_job(&crashed).await.unwrap();
-        app.state
+        let leased = app
+            .state
             .store
-            .lease_tier_job(now, now + 60)
+            .lease_tier_job(now + 30, now + 60)
             .await
-            .unwrap()
             .unwrap();
+        assert_eq!(leased.unwrap().id, crashed.id);
         for c in verified.iter().take(10) {
             let change = gatehouse::tiers::TierChange {
                 customer: c.id,

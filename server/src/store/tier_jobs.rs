@@ -57,7 +57,8 @@ impl Store {
             .await)
     }
 
-    /// Leases the oldest unfinished job nobody holds to this instance until
+    /// Leases the oldest unfinished job nobody holds (and whose time has
+    /// come: `created_at <= now`) to this instance until
     /// `lease_until`. The lease condition is re-checked on the row, so two
     /// instances cannot both take it; a crashed holder's lease runs out.
     pub async fn lease_tier_job(
@@ -67,7 +68,8 @@ impl Store {
     ) -> StoreResult<Option<TierJobRow>> {
         let sql = format!(
             "UPDATE tier_jobs SET leased_until = $2 WHERE finished_at IS NULL AND leased_until <= $1 AND id = ( \
-               SELECT id FROM tier_jobs WHERE finished_at IS NULL AND leased_until <= $1 ORDER BY created_at LIMIT 1) \
+               SELECT id FROM tier_jobs WHERE finished_at IS NULL AND leased_until <= $1 AND created_at <= $1 \
+               ORDER BY created_at LIMIT 1) \
              RETURNING {JOB_COLUMNS}"
         );
         with_pool!(self, |pool| sqlx::query_as(&sql)

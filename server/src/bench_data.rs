@@ -1,0 +1,96 @@
+//! `gatehouse bench-data`: how fast customers move in and out. Writes a JSON
+//! Lines file of N customers with bcrypt hashes (as a migration from another
+//! system would bring), imports it into an empty database with `gatehouse
+//! import`'s code, exports everyone again, and prints the rates against the
+//! targets (import >= 20,000/s on SQLite and >= 50,000/s on PostgreSQL;
+//! export of 1M in <= 30 s).
+
+use crate::config::Config;
+use anyhow::bail;
+use clap::Args;
+use std::io::Write;
+use std::time::Instant;
+
+#[derive(Args, Debug)]
+pub struct DataBenchArgs {
+    /// Customers in the generated file.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub customers: usize,
+    /// An empty database to import into; default: a new SQLite file in a temporary directory.
+    #[arg(long)]
+    pub bench_database: Option<String>,
+}
+
+pub async fn run(args: DataBenchArgs, config: Config) -> anyhow::Result<()> {
+    let dir = std::env::temp_dir().join(format!(
+        "gatehouse-bench-data-{}",
+        uuid::Uuid::now_v7().simple()
+    ));
+    std::fs::create_dir_all(&dir)?;
+    let database = args
+        .bench_database
+        .clone()
+        .unwrap_or_else(|| format!("sqlite://{}", dir.join("bench.db").display()));
+    let store = crate::store::Store::connect(&database).await?;
+    store.migrate().await?;
+    if store.count_customers().await? > 0 {
+        bail!("--bench-database must be empty: the benchmark imports into it");
+    }
+    let backend = store.backend_name();
+    store.close().await;
+
+    // One real bcrypt hash (cost 10) for everyone: importing does not verify
+    // hashes, so the file's cost is what a real migration's would be.
+    let hash = bcrypt::hash("bench-data-password", 10)?;
+    let file = dir.join("customers.jsonl");
+    let mut out = std::io::BufWriter::new(std::fs::File::create(&file)?);
+    for i in 0..args.customers {
+        let line = serde_json::json!({
+            "email": format!("bench{i}@bench-data.example"),
+            "display_name": format!("Bench Customer {i}"),
+            "email_verified": i % 5 != 0,
+            "external_id": format!("legacy-{i}"),
+            "created_at": crate::export::rfc3339(1_600_000_000 + i as i64),
+            "password_hash": hash,
+        });
+        writeln!(out, "{line}")?;
+    }
+    out.flush()?;
+    drop(out);
+    println!(
+        "gatehouse bench-data: {} customers with bcrypt hashes, {backend} database",
+        args.customers
+    );
+
+    let config = Config {
+        database_url: database.clone(),
+        ..config
+    };
+    let started = Instant::now();
+    crate::import::run(config.clone(), &file, Some("jsonl"), false, true).await?;
+    let import_secs = started.elapsed().as_secs_f64();
+    let rate = args.customers as f64 / import_secs;
+    let target = if backend == "postgres" {
+        50_000.0
+    } else {
+        20_000.0
+    };
+
+    let started = Instant::now();
+    let exported = dir.join("export.jsonl");
+    crate::export::run(config, "jsonl", true, Some(exported.clone())).await?;
+    let export_secs = started.elapsed().as_secs_f64();
+    let per_million = export_secs / args.customers as f64 * 1_000_000.0;
+
+    println!();
+    println!(
+        "import: {import_secs:.1} s = {rate:.0} customers/s (target >= {target:.0}/s) {}",
+        if rate >= target { "ok" } else { "MISSED" }
+    );
+    println!(
+        "export: {export_secs:.1} s = {per_million:.1} s per million (target <= 30 s) {}",
+        if per_million <= 30.0 { "ok" } else { "MISSED" }
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
