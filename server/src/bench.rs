@@ -259,9 +259,7 @@ async fn sign_in_once(http: &reqwest::Client, base: &str, email: &str) -> anyhow
         .context("no session cookie")?
         .to_string();
     let html = form.text().await?;
-    let marker = r#"name="csrf_token" value=""#;
-    let at = html.find(marker).context("no CSRF token")? + marker.len();
-    let csrf = &html[at..at + html[at..].find('"').context("unterminated token")?];
+    let csrf = csrf_token(&html)?;
     let started = Instant::now();
     let response = http
         .post(format!("{base}/login"))
@@ -294,6 +292,13 @@ async fn probe_health(http: reqwest::Client, base: String, stop: Arc<AtomicBool>
         }
     }
     latencies
+}
+
+/// The CSRF token in a page's form, as a benchmark client posts it back.
+pub(crate) fn csrf_token(html: &str) -> anyhow::Result<&str> {
+    let marker = r#"name="csrf_token" value=""#;
+    let at = html.find(marker).context("no CSRF token")? + marker.len();
+    Ok(&html[at..at + html[at..].find('"').context("unterminated token")?])
 }
 
 pub(crate) fn percentile(sorted: &[Duration], p: f64) -> Duration {

@@ -281,9 +281,7 @@ async fn sign_in(
     let form = http.get(format!("{base}/admin/login")).send().await?;
     let cookie = cookie_of(&form).context("no console cookie")?;
     let html = form.text().await?;
-    let marker = r#"name="csrf_token" value=""#;
-    let at = html.find(marker).context("no CSRF token")? + marker.len();
-    let csrf = &html[at..at + html[at..].find('"').context("unterminated token")?];
+    let csrf = crate::bench::csrf_token(&html)?;
     let response = http
         .post(format!("{base}/admin/login"))
         .header("cookie", &cookie)

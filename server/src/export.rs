@@ -13,6 +13,7 @@ use std::collections::HashMap;
 /// Rows read and written per step.
 const PAGE: i64 = 1000;
 
+/// The two file formats customers move in and out in (export and import).
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum Format {
     JsonLines,

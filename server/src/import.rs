@@ -10,6 +10,7 @@
 
 use crate::config::Config;
 use crate::customers::{DisplayName, Email};
+use crate::export::Format;
 use crate::password::check_imported_hash;
 use crate::store::{ExistingCustomer, ImportRow, Store};
 use crate::tiers::{Tier, TierId};
@@ -25,12 +26,6 @@ use uuid::Uuid;
 
 /// Lines checked against the database, and written, together.
 const BATCH: usize = 2000;
-
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub enum Format {
-    JsonLines,
-    Csv,
-}
 
 const FIELDS: [&str; 11] = [
     "id",

@@ -85,8 +85,9 @@ pub struct TierChange {
     pub at: i64,
 }
 
-/// A tier as typed into the console's form.
-#[derive(Clone, Debug, Default)]
+/// A tier as typed into the console's form (absent fields are empty).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct TierForm {
     pub slug: String,
     pub name: String,

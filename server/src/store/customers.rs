@@ -58,11 +58,30 @@ pub(super) fn customer_columns(table: &str) -> String {
 // On SQLite the store keeps the name search index (FTS5, see migration 0009)
 // in step with customers, inside each write's transaction. PostgreSQL's GIN
 // index needs nothing.
-const NAME_INDEX_INSERT: &str = "INSERT INTO customer_names (rowid, display_name) SELECT rowid, display_name FROM customers WHERE id = $1";
 pub(super) const NAME_INDEX_UPDATE: &str = "UPDATE customer_names SET display_name = \
     (SELECT display_name FROM customers WHERE id = $1) WHERE rowid = (SELECT rowid FROM customers WHERE id = $1)";
-const NAME_INDEX_DELETE: &str =
-    "DELETE FROM customer_names WHERE rowid = (SELECT rowid FROM customers WHERE id = $1)";
+
+/// What a customer write does to the name index.
+#[derive(Copy, Clone, PartialEq, Eq)]
+enum NameIndex {
+    Insert,
+    Update,
+    Delete,
+}
+
+impl NameIndex {
+    fn sql(self) -> &'static str {
+        match self {
+            Self::Insert => {
+                "INSERT INTO customer_names (rowid, display_name) SELECT rowid, display_name FROM customers WHERE id = $1"
+            }
+            Self::Update => NAME_INDEX_UPDATE,
+            Self::Delete => {
+                "DELETE FROM customer_names WHERE rowid = (SELECT rowid FROM customers WHERE id = $1)"
+            }
+        }
+    }
+}
 
 /// The SQLite statement that indexes the names of these newly inserted customers.
 pub(super) fn name_index_insert_many(ids: impl Iterator<Item = uuid::Uuid>) -> Sql {
@@ -91,15 +110,19 @@ impl Store {
                    terms_accepted_at, created_at, updated_at, tier_id) \
                    VALUES ($1, $2, $3, $4, $5, $6, $6, $6, (SELECT id FROM tiers WHERE is_default))";
         let result = self
-            .write_with_name_index(new.id, sql, NAME_INDEX_INSERT, |mut s| {
-                s.param(Bind::Id(new.id.0));
-                s.param(Bind::Text(new.email.as_str().into()));
-                s.param(Bind::Text(new.display_name.as_str().into()));
-                s.param(Bind::Text(new.password_hash.as_str().into()));
-                s.param(Bind::Text(new.terms_version.into()));
-                s.param(Bind::Int(new.now));
-                s
-            })
+            .write_with_name_index(
+                new.id,
+                sql,
+                NameIndex::Insert,
+                vec![
+                    Bind::Id(new.id.0),
+                    Bind::Text(new.email.as_str().into()),
+                    Bind::Text(new.display_name.as_str().into()),
+                    Bind::Text(new.password_hash.as_str().into()),
+                    Bind::Text(new.terms_version.into()),
+                    Bind::Int(new.now),
+                ],
+            )
             .await;
         unless_taken(result)
     }
@@ -110,13 +133,13 @@ impl Store {
         &self,
         id: CustomerId,
         sql: &str,
-        index: &str,
-        binds: impl Fn(Sql) -> Sql,
+        index: NameIndex,
+        binds: Vec<Bind>,
     ) -> StoreResult<u64> {
-        let statement = binds(Sql {
+        let statement = Sql {
             text: sql.to_string(),
-            ..Default::default()
-        });
+            binds,
+        };
         match &self.pool {
             Pool::Postgres(pool) => Ok(super::bind_sql!(sqlx::query(&statement.text), statement)
                 .execute(pool)
@@ -124,17 +147,23 @@ impl Store {
                 .rows_affected()),
             Pool::Sqlite(pool) => {
                 let mut tx = pool.begin().await?;
-                // A delete must find the row before it goes; an update after.
-                let delete_first = index == NAME_INDEX_DELETE;
+                // A delete must find the row before it goes; the others after.
+                let delete_first = index == NameIndex::Delete;
                 if delete_first {
-                    sqlx::query(index).bind(id.0).execute(&mut *tx).await?;
+                    sqlx::query(index.sql())
+                        .bind(id.0)
+                        .execute(&mut *tx)
+                        .await?;
                 }
                 let changed = super::bind_sql!(sqlx::query(&statement.text), statement)
                     .execute(&mut *tx)
                     .await?
                     .rows_affected();
                 if !delete_first {
-                    sqlx::query(index).bind(id.0).execute(&mut *tx).await?;
+                    sqlx::query(index.sql())
+                        .bind(id.0)
+                        .execute(&mut *tx)
+                        .await?;
                 }
                 tx.commit().await?;
                 Ok(changed)
@@ -207,13 +236,17 @@ impl Store {
         let sql = "UPDATE customers SET display_name = $2, updated_at = $4, \
                    email_verified_at = CASE WHEN email = $3 THEN email_verified_at END, email = $3 WHERE id = $1";
         let result = self
-            .write_with_name_index(id, sql, NAME_INDEX_UPDATE, |mut s| {
-                s.param(Bind::Id(id.0));
-                s.param(Bind::Text(name.as_str().into()));
-                s.param(Bind::Text(email.as_str().into()));
-                s.param(Bind::Int(now));
-                s
-            })
+            .write_with_name_index(
+                id,
+                sql,
+                NameIndex::Update,
+                vec![
+                    Bind::Id(id.0),
+                    Bind::Text(name.as_str().into()),
+                    Bind::Text(email.as_str().into()),
+                    Bind::Int(now),
+                ],
+            )
             .await;
         unless_taken(result)
     }
@@ -224,11 +257,8 @@ impl Store {
             .write_with_name_index(
                 id,
                 "DELETE FROM customers WHERE id = $1",
-                NAME_INDEX_DELETE,
-                |mut s| {
-                    s.param(Bind::Id(id.0));
-                    s
-                },
+                NameIndex::Delete,
+                vec![Bind::Id(id.0)],
             )
             .await?;
         Ok(deleted == 1)
@@ -241,12 +271,16 @@ impl Store {
         now: i64,
     ) -> StoreResult<()> {
         let sql = "UPDATE customers SET display_name = $2, updated_at = $3 WHERE id = $1";
-        self.write_with_name_index(id, sql, NAME_INDEX_UPDATE, |mut s| {
-            s.param(Bind::Id(id.0));
-            s.param(Bind::Text(name.as_str().into()));
-            s.param(Bind::Int(now));
-            s
-        })
+        self.write_with_name_index(
+            id,
+            sql,
+            NameIndex::Update,
+            vec![
+                Bind::Id(id.0),
+                Bind::Text(name.as_str().into()),
+                Bind::Int(now),
+            ],
+        )
         .await?;
         Ok(())
     }

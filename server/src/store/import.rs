@@ -35,7 +35,7 @@ pub struct ExistingCustomer {
 
 /// Stored for imported customers who came without a password hash: no
 /// password verifies against it.
-pub const NO_PASSWORD: &str = "!imported-without-password";
+const NO_PASSWORD: &str = "!imported-without-password";
 
 /// Rows per multi-row INSERT. Small on purpose: binding costs grow faster
 /// than linearly with a statement's parameter count (sqlx looks each `$n` up

@@ -20,7 +20,7 @@ mod tokens;
 pub use admins::{AdminListing, NewAdmin, PendingInvite};
 pub use bulk::BulkCustomer;
 pub use customers::NewCustomer;
-pub use import::{ExistingCustomer, ImportRow, NO_PASSWORD};
+pub use import::{ExistingCustomer, ImportRow};
 pub use mail::OutboxMail;
 pub use search::{Cursor, CustomerPage, CustomerQuery, CustomerSearch, Sort, StatusFilter};
 pub use sessions::{SessionBackend, SessionInfo};

@@ -115,28 +115,18 @@ impl Store {
         let sql = "INSERT INTO tiers (id, slug, name, rank, description, colour, entitlements, \
                    is_default, fallback_tier_id, grace_days, created_at, updated_at) \
                    VALUES ($1, $2, $3, $4, $5, $6, $7, FALSE, $8, $9, $10, $10)";
-        let entitlements = serde_json::to_string(&tier.entitlements).expect("strings serialise");
-        let result = with_pool!(self, |pool| sqlx::query(sql)
-            .bind(tier.id.0)
-            .bind(&tier.slug)
-            .bind(&tier.name)
-            .bind(tier.rank)
-            .bind(&tier.description)
-            .bind(&tier.colour)
-            .bind(&entitlements)
-            .bind(tier.fallback.map(|f| f.0))
-            .bind(tier.grace_days)
-            .bind(now)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()));
-        unless_taken(result)
+        self.write_tier(sql, tier, now).await
     }
 
     /// Saves a tier's editable fields; `Ok(false)` when the slug is taken.
     pub async fn update_tier(&self, tier: &Tier, now: i64) -> StoreResult<bool> {
         let sql = "UPDATE tiers SET slug = $2, name = $3, rank = $4, description = $5, colour = $6, \
                    entitlements = $7, fallback_tier_id = $8, grace_days = $9, updated_at = $10 WHERE id = $1";
+        self.write_tier(sql, tier, now).await
+    }
+
+    /// Runs an insert or update that takes a tier's fields as $1..$10.
+    async fn write_tier(&self, sql: &str, tier: &Tier, now: i64) -> StoreResult<bool> {
         let entitlements = serde_json::to_string(&tier.entitlements).expect("strings serialise");
         let result = with_pool!(self, |pool| sqlx::query(sql)
             .bind(tier.id.0)

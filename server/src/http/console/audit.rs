@@ -82,7 +82,8 @@ async fn audit(
                 let last = events.last().expect("a full page");
                 (last.at, last.id)
             });
-            (event_rows(&state, &events).await?, next, None)
+            let admins = super::admin_emails(&state).await?;
+            (event_rows(&admins, &events), next, None)
         }
     };
 

@@ -379,6 +379,7 @@ async fn detail_view(
     let tiers = state.store.list_tiers().await?;
     let tier = tiers.iter().find(|t| t.id == c.tier).cloned();
     let history = state.store.tier_history(id, 50).await?;
+    let admins = super::admin_emails(state).await?;
     let role = admin.admin().role;
     Ok(CustomerDetailView {
         id: c.id.to_string(),
@@ -412,7 +413,7 @@ async fn detail_view(
         edit_name: c.display_name.as_str().into(),
         errors: Default::default(),
         notice: None,
-        events: event_rows(state, &record.events).await?,
+        events: event_rows(&admins, &record.events),
         tier_name: tier.as_ref().map(|t| t.name.clone()).unwrap_or_default(),
         tier_colour: tier.as_ref().map(|t| t.colour.clone()).unwrap_or_default(),
         tier_id: c.tier.to_string(),
@@ -422,7 +423,7 @@ async fn detail_view(
             .filter(|t| !t.archived)
             .map(|t| (t.id.to_string(), t.name.clone()))
             .collect(),
-        tier_history: super::tiers::change_rows(state, &tiers, &history, false).await?,
+        tier_history: super::tiers::change_rows(&admins, &tiers, &history, false),
     })
 }
 

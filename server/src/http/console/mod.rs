@@ -338,7 +338,9 @@ fn parse_day(raw: &str, name: &str) -> Result<Option<i64>> {
 }
 
 /// Every admin's email by id, to name admins in tables.
-async fn admin_emails(state: &AppState) -> Result<std::collections::HashMap<Uuid, String>> {
+type AdminEmails = std::collections::HashMap<Uuid, String>;
+
+async fn admin_emails(state: &AppState) -> Result<AdminEmails> {
     Ok(state
         .store
         .list_admins()
@@ -349,12 +351,8 @@ async fn admin_emails(state: &AppState) -> Result<std::collections::HashMap<Uuid
 }
 
 /// Audit events as table rows, naming admins by their email.
-async fn event_rows(
-    state: &AppState,
-    events: &[crate::audit::AuditEntry],
-) -> Result<Vec<EventRow>> {
-    let admins = admin_emails(state).await?;
-    Ok(events
+fn event_rows(admins: &AdminEmails, events: &[crate::audit::AuditEntry]) -> Vec<EventRow> {
+    events
         .iter()
         .map(|e| EventRow {
             at: date_time(e.at),
@@ -370,5 +368,5 @@ async fn event_rows(
             source: e.source_ip.clone().unwrap_or_default(),
             details: e.details.clone(),
         })
-        .collect())
+        .collect()
 }

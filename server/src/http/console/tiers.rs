@@ -11,7 +11,6 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use serde::Deserialize;
 use uuid::Uuid;
 
 pub(super) fn routes() -> Router<AppState> {
@@ -22,52 +21,17 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/admin/tier-jobs/{id}", get(job))
 }
 
-#[derive(Deserialize, Default)]
-struct TierFields {
-    #[serde(default)]
-    slug: String,
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    rank: String,
-    #[serde(default)]
-    description: String,
-    #[serde(default)]
-    colour: String,
-    #[serde(default)]
-    entitlements: String,
-    #[serde(default)]
-    fallback: String,
-    #[serde(default)]
-    grace_days: String,
-}
-
-impl TierFields {
-    fn to_form(&self) -> TierForm {
-        TierForm {
-            slug: self.slug.clone(),
-            name: self.name.clone(),
-            rank: self.rank.clone(),
-            description: self.description.clone(),
-            colour: self.colour.clone(),
-            entitlements: self.entitlements.clone(),
-            fallback: self.fallback.clone(),
-            grace_days: self.grace_days.clone(),
-        }
-    }
-
-    fn values(&self) -> TierFormValues {
-        let f = self.to_form();
-        TierFormValues {
-            slug: f.slug,
-            name: f.name,
-            rank: f.rank,
-            description: f.description,
-            colour: f.colour,
-            entitlements: f.entitlements,
-            fallback: f.fallback,
-            grace_days: f.grace_days,
-        }
+/// The form as typed, to show again with its errors.
+fn typed_values(f: TierForm) -> TierFormValues {
+    TierFormValues {
+        slug: f.slug,
+        name: f.name,
+        rank: f.rank,
+        description: f.description,
+        colour: f.colour,
+        entitlements: f.entitlements,
+        fallback: f.fallback,
+        grace_days: f.grace_days,
     }
 }
 
@@ -115,14 +79,13 @@ fn name_of(all: &[Tier], id: Option<TierId>) -> String {
 }
 
 /// History entries as table rows, naming tiers and admins.
-pub(super) async fn change_rows(
-    state: &AppState,
+pub(super) fn change_rows(
+    admins: &super::AdminEmails,
     tiers: &[Tier],
     changes: &[TierChange],
     with_customer: bool,
-) -> Result<Vec<TierChangeRow>> {
-    let admins = super::admin_emails(state).await?;
-    Ok(changes
+) -> Vec<TierChangeRow> {
+    changes
         .iter()
         .map(|c| TierChangeRow {
             at: date_time(c.at),
@@ -141,7 +104,7 @@ pub(super) async fn change_rows(
             reason: c.reason.clone(),
             until: c.expires_at.map(date_time).unwrap_or_default(),
         })
-        .collect())
+        .collect()
 }
 
 async fn list_view(state: &AppState, admin: &SignedInAdmin) -> Result<TiersView> {
@@ -172,10 +135,10 @@ async fn list(State(state): State<AppState>, admin: SignedInAdmin) -> Result<Res
 async fn create(
     State(state): State<AppState>,
     admin: SignedInAdmin,
-    FormData(fields): FormData<TierFields>,
+    FormData(fields): FormData<TierForm>,
 ) -> Result<Response> {
     let (who, ip) = (admin.admin(), admin.0.ip.as_deref());
-    match tiers::create(&state, who, &fields.to_form(), ip).await {
+    match tiers::create(&state, who, &fields, ip).await {
         Ok(tier) => {
             admin
                 .0
@@ -185,7 +148,7 @@ async fn create(
         }
         Err(Error::Invalid(errors)) => {
             let view = TiersView {
-                form: fields.values(),
+                form: typed_values(fields),
                 errors,
                 ..list_view(&state, &admin).await?
             };
@@ -218,7 +181,7 @@ async fn detail_view(
         fallback: name_of(&all, tier.fallback),
         grace_days: tier.grace_days,
         members: state.store.count_tier_members(id).await?,
-        changes: change_rows(state, &all, &changes, true).await?,
+        changes: change_rows(&super::admin_emails(state).await?, &all, &changes, true),
         all_tiers: all
             .iter()
             .filter(|t| !t.archived)
@@ -250,18 +213,18 @@ async fn update(
     State(state): State<AppState>,
     admin: SignedInAdmin,
     Path(id): Path<String>,
-    FormData(fields): FormData<TierFields>,
+    FormData(fields): FormData<TierForm>,
 ) -> Result<Response> {
     let id = parse_tier_id(&id)?;
     let (who, ip) = (admin.admin(), admin.0.ip.as_deref());
-    match tiers::update(&state, who, id, &fields.to_form(), ip).await {
+    match tiers::update(&state, who, id, &fields, ip).await {
         Ok(_) => {
             admin.0.flash("The tier is saved.").await?;
             Ok(Redirect::to(&format!("/admin/tiers/{id}")).into_response())
         }
         Err(Error::Invalid(errors)) => {
             let view = TierDetailView {
-                form: fields.values(),
+                form: typed_values(fields),
                 errors,
                 ..detail_view(&state, &admin, id).await?
             };
