@@ -181,8 +181,26 @@ test('owner defines a tier', async ({ browser }, info) => {
   await admin.getByLabel('Entitlements').fill('priority-support, free-shipping');
   await admin.getByRole('button', { name: 'Create tier' }).click();
   await expect(admin.getByText('The tier Gold is created.')).toBeVisible();
+  const tierPage = admin.url();
   await expect(admin.getByText('priority-support, free-shipping').first()).toBeVisible();
   await expectAccessible(admin, info);
+
+  // Move everyone a search finds (here: nobody) to the tier, in the background.
+  await admin.goto(`/admin/customers?q=nobody-${tag}`);
+  await admin.getByText('Move everyone this search finds to a tier').click();
+  await admin.getByLabel('Tier', { exact: true }).last().selectOption({ label: 'Gold' });
+  await admin.getByLabel('Reason').fill('End-to-end check');
+  await admin.getByRole('button', { name: 'Start moving' }).click();
+  await expect(admin.getByText('The tier change has started.')).toBeVisible();
+  await expectAccessible(admin, info);
+  // Refreshed by hand (a self-reloading page fails axe) until done.
+  await expect(async () => {
+    if ((await admin.getByText(/^Finished /).count()) === 0) {
+      await admin.getByRole('link', { name: 'Refresh to see progress' }).click();
+    }
+    await expect(admin.getByText(/^Finished /)).toBeVisible({ timeout: 1_000 });
+  }).toPass({ timeout: 20_000 });
+  await admin.goto(tierPage);
   await admin.getByRole('button', { name: 'Archive tier' }).click();
   await expect(admin.getByText('The tier is archived.')).toBeVisible();
 });

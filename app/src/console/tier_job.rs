@@ -16,13 +16,15 @@ pub struct TierJobView {
     pub finished: String,
     pub error: Option<String>,
     pub notice: Option<String>,
+    /// This page's own address, for the refresh link.
+    pub path: String,
 }
 
 pub fn tier_job_page(chrome: &ConsoleChrome, page: &TierJobView) -> String {
     let (chrome, page) = (chrome.clone(), page.clone());
     let running = page.finished.is_empty();
     let status = if running {
-        "Running: this page refreshes every few seconds.".to_string()
+        "Running".to_string()
     } else {
         format!("Finished {}", page.finished)
     };
@@ -53,19 +55,14 @@ pub fn tier_job_page(chrome: &ConsoleChrome, page: &TierJobView) -> String {
         <h1 class="mb-4 text-2xl font-semibold">"Tier change for a search"</h1>
         <Flash message=page.notice.clone()/>
         {page.error.clone().map(|m| view! { <Notice tone="error" message=m/> })}
-        <section class="rounded-lg bg-white p-4 shadow-sm" aria-live="polite">
+        <section class="rounded-lg bg-white p-4 shadow-sm" >
             <dl class="divide-y divide-slate-100">{facts}</dl>
+            // A link, not an automatic refresh: a page that reloads itself
+            // takes focus and reading position from people using a screen reader.
+            {running.then(|| view! {
+                <p class="mt-3 text-sm"><a href=page.path.clone() class="text-indigo-700 hover:underline">"Refresh to see progress"</a></p>
+            })}
         </section>
     };
-    let html = console_document(&chrome, "Tier change", body);
-    if running {
-        // No script needed: the browser reloads the page while the job runs.
-        html.replacen(
-            "<head>",
-            "<head><meta http-equiv=\"refresh\" content=\"3\">",
-            1,
-        )
-    } else {
-        html
-    }
+    console_document(&chrome, "Tier change", body)
 }

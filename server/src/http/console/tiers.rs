@@ -286,6 +286,7 @@ async fn job(
         finished: job.finished_at.map(date_time).unwrap_or_default(),
         error: job.error,
         notice: admin.0.take_flash().await?,
+        path: format!("/admin/tier-jobs/{id}"),
     };
     Ok(page(
         StatusCode::OK,
