@@ -9,6 +9,7 @@ pub mod console;
 pub mod hosted;
 
 use leptos::prelude::*;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// What every page needs besides its own content.
@@ -24,15 +25,24 @@ pub struct Chrome {
 
 /// Validation errors keyed by form field name, shown next to the field.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct FieldErrors(BTreeMap<&'static str, String>);
+/// Field names are mostly fixed, but profile attributes name theirs at run time.
+pub struct FieldErrors(BTreeMap<Cow<'static, str>, String>);
 
 impl FieldErrors {
     pub fn new() -> Self {
         Self::default()
     }
 
-    pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
-        self.0.entry(field).or_insert_with(|| message.into());
+    /// Keeps the first error for a field: it is the one to fix first.
+    pub fn add(&mut self, field: impl Into<Cow<'static, str>>, message: impl Into<String>) {
+        self.0.entry(field.into()).or_insert_with(|| message.into());
+    }
+
+    /// Adds every error of `other` (first one per field wins).
+    pub fn extend(&mut self, other: FieldErrors) {
+        for (field, message) in other.0 {
+            self.add(field, message);
+        }
     }
 
     pub fn get(&self, field: &str) -> Option<String> {
@@ -43,8 +53,8 @@ impl FieldErrors {
         self.0.is_empty()
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &str)> {
-        self.0.iter().map(|(k, v)| (*k, v.as_str()))
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(k, v)| (k.as_ref(), v.as_str()))
     }
 }
 

@@ -204,3 +204,69 @@ test('owner defines a tier', async ({ browser }, info) => {
   await admin.getByRole('button', { name: 'Archive tier' }).click();
   await expect(admin.getByText('The tier is archived.')).toBeVisible();
 });
+
+test('owner defines an attribute and customers give it at sign-up', async ({ browser, page }, info) => {
+  const tag = `${info.project.name}-${Date.now()}`;
+  execFileSync(binary, ['admin', 'create', '--email', `attr-owner-${tag}@example.com`, '--role', 'owner'], {
+    env: { ...process.env, GATEHOUSE_DATABASE_URL: `sqlite://${join(process.env.E2E_DIR!, 'gatehouse.db')}`, GATEHOUSE_LOG: 'error' },
+    input: adminPassword,
+  });
+  const { viewport, javaScriptEnabled, isMobile, hasTouch } = info.project.use;
+  const admin = await (await browser.newContext({ viewport, javaScriptEnabled, isMobile, hasTouch })).newPage();
+  await admin.goto('/admin/login');
+  await admin.getByLabel('Email').fill(`attr-owner-${tag}@example.com`);
+  await admin.getByLabel('Password').fill(adminPassword);
+  await admin.getByRole('button', { name: 'Sign in' }).click();
+
+  // A required choice, unique to this run (tests share one database).
+  await admin.getByRole('link', { name: 'Attributes' }).click();
+  await expectAccessible(admin, info);
+  const n = Date.now();
+  const label = `Favourite season ${n}`;
+  await admin.getByLabel('Key').fill(`season_${n}`);
+  await admin.getByLabel('Type').selectOption('choice');
+  await admin.getByLabel('Label').fill(label);
+  await admin.getByLabel('Choices').fill('Spring\nSummer\nAutumn\nWinter');
+  await admin.getByLabel('Required').check();
+  await admin.getByLabel('Searchable').check();
+  await admin.getByRole('button', { name: 'Define attribute' }).click();
+  await expect(admin.getByText(`The attribute ${label} is defined.`)).toBeVisible();
+  await expectAccessible(admin, info);
+
+  // Sign-up now asks for it, and will not go on without it.
+  const email = `attr-${tag}@example.com`;
+  await page.goto('/signup');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Name').fill(`Attribute Customer ${tag}`);
+  await page.getByLabel('Password').fill(customerPassword);
+  await page.getByLabel(/I accept the/).check();
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page.getByText(`Enter your favourite season ${n}.`)).toBeVisible();
+  await page.getByLabel('Password').fill(customerPassword);
+  await page.getByLabel(label).selectOption('Autumn');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.goto(await linkFromMail(email, 'Verify your email', '/verify-email?token='));
+  await page.getByRole('button', { name: 'Verify my email' }).click();
+  await expect(page).toHaveURL(/\/account$/);
+  await expect(page.getByLabel(label)).toHaveValue('Autumn');
+
+  // The console finds the customer by it.
+  await admin.goto('/admin/customers');
+  await admin.getByLabel('Attribute', { exact: true }).selectOption({ label });
+  await admin.getByLabel('Attribute is').fill('autumn');
+  await admin.getByRole('button', { name: 'Search' }).click();
+  await expect(admin.getByRole('link', { name: email })).toBeVisible();
+  await expectAccessible(admin, info);
+  await admin.getByRole('link', { name: email }).click();
+  await expect(admin.getByLabel(label)).toHaveValue('Autumn');
+  await expectAccessible(admin, info);
+
+  // Archived, it leaves the sign-up page (and the other tests' customers).
+  await admin.getByRole('link', { name: 'Attributes' }).click();
+  await admin.getByRole('link', { name: label }).click();
+  await admin.getByRole('button', { name: 'Archive attribute' }).click();
+  await expect(admin.getByText('The attribute is archived.')).toBeVisible();
+  const fresh = await (await browser.newContext({ viewport, javaScriptEnabled, isMobile, hasTouch })).newPage();
+  await fresh.goto('/signup');
+  await expect(fresh.getByLabel(label)).toHaveCount(0);
+});

@@ -1,5 +1,6 @@
 //! What a signed-in customer changes about their own account.
 
+use crate::attributes::{self, Editor};
 use crate::audit::{self, Actor};
 use crate::customers::{Customer, DisplayName};
 use crate::error::{Error, Result};
@@ -7,32 +8,71 @@ use crate::password::{Password, Verification, check_policy};
 use crate::state::AppState;
 use app::FieldErrors;
 use serde_json::json;
+use std::collections::HashMap;
 use uuid::Uuid;
 
-pub async fn update_display_name(
+/// Saves the profile form: the name and the attributes customers may change.
+pub async fn update_profile(
     state: &AppState,
     customer: &Customer,
-    raw: &str,
+    display_name: &str,
+    form: &HashMap<String, String>,
     ip: Option<&str>,
 ) -> Result<()> {
-    let name = DisplayName::parse(raw).map_err(|e| Error::invalid("display_name", e))?;
-    state
-        .store
-        .set_display_name(customer.id, &name, state.clock.now())
-        .await?;
-    tracing::info!(customer_id = %customer.id, "display name changed");
-    let change = json!({ "display_name": { "before": customer.display_name.as_str(), "after": name.as_str() } });
+    let mut errors = FieldErrors::new();
+    let name = DisplayName::parse(display_name)
+        .map_err(|e| errors.add("display_name", e))
+        .ok();
+    let defs = state.store.list_attributes().await?;
+    let fields = attributes::on_form(&defs, Editor::Customer);
+    let changes = attributes::read_form(fields, form, Editor::Customer)
+        .map_err(|e| errors.extend(e))
+        .ok();
+    let (Some(name), Some(changes)) = (name, changes) else {
+        return Err(Error::Invalid(errors));
+    };
     let who = Actor::Customer(customer.id);
-    audit::record(
+    if name.as_str() != customer.display_name.as_str() {
+        state
+            .store
+            .set_display_name(customer.id, &name, state.clock.now())
+            .await?;
+        tracing::info!(customer_id = %customer.id, "display name changed");
+        let change = json!({ "display_name": { "before": customer.display_name.as_str(), "after": name.as_str() } });
+        audit::record(
+            state,
+            who,
+            "customer.profile_updated",
+            Some(customer.id),
+            ip,
+            change,
+        )
+        .await?;
+    }
+    attributes::save(state, customer.id, changes, who, ip).await
+}
+
+/// Saves what a customer was asked for before continuing (progressive
+/// profiling): the required attributes they had not given.
+pub async fn complete_profile(
+    state: &AppState,
+    customer: &Customer,
+    form: &HashMap<String, String>,
+    ip: Option<&str>,
+) -> Result<()> {
+    let defs = state.store.list_attributes().await?;
+    let values = state.store.customer_attributes(customer.id).await?;
+    let missing = attributes::missing_required(&defs, &values);
+    let changes = attributes::read_form(missing.into_iter(), form, Editor::Customer)
+        .map_err(Error::Invalid)?;
+    attributes::save(
         state,
-        who,
-        "customer.profile_updated",
-        Some(customer.id),
+        customer.id,
+        changes,
+        Actor::Customer(customer.id),
         ip,
-        change,
     )
-    .await?;
-    Ok(())
+    .await
 }
 
 /// Changes the password after checking the current one, and signs out every

@@ -31,7 +31,7 @@ pub struct ConsoleBenchArgs {
 const PAGE: i64 = 50;
 
 struct Scenario {
-    name: &'static str,
+    name: String,
     target_ms: f64,
     paths: Vec<String>,
 }
@@ -184,33 +184,54 @@ async fn scenarios(store: &Store, requests: usize, depth: i64) -> anyhow::Result
             encode(&[("sort", sort), ("after", &cursor.encode())])
         })
         .collect();
-    Ok(vec![
+    let mut attribute_scenarios = Vec::new();
+    for a in store.list_attributes().await? {
+        if !a.searchable || a.archived {
+            continue;
+        }
+        let values = store.sample_attribute_values(a.id, requests).await?;
+        if values.is_empty() {
+            continue;
+        }
+        attribute_scenarios.push(Scenario {
+            name: format!("attribute {}", a.key),
+            target_ms: 50.0,
+            paths: values
+                .iter()
+                .map(|v| encode(&[("attr", &a.key), ("attr_value", v)]))
+                .collect(),
+        });
+    }
+    Ok([
         Scenario {
-            name: "exact email",
+            name: "exact email".into(),
             target_ms: 20.0,
             paths: exact,
         },
         Scenario {
-            name: "email prefix (3 letters)",
+            name: "email prefix (3 letters)".into(),
             target_ms: 20.0,
             paths: prefix,
         },
         Scenario {
-            name: "name substring",
+            name: "name substring".into(),
             target_ms: 300.0,
             paths: substring,
         },
         Scenario {
-            name: "filtered list, first page",
+            name: "filtered list, first page".into(),
             target_ms: 50.0,
             paths: filtered,
         },
         Scenario {
-            name: "list page deep (after N pages)",
+            name: "list page deep (after N pages)".into(),
             target_ms: 50.0,
             paths: deep,
         },
-    ])
+    ]
+    .into_iter()
+    .chain(attribute_scenarios)
+    .collect())
 }
 
 /// Serves the router on loopback, signs the bench admin in and times every path.

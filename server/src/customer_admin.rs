@@ -2,6 +2,7 @@
 //! the admin's role on the server and leaves an audit event.
 
 use crate::admins::Admin;
+use crate::attributes::{self, Editor};
 use crate::audit::{self, Actor, AuditEntry};
 use crate::customers::{Customer, CustomerId, DisplayName, Email};
 use crate::error::{Error, Result};
@@ -9,6 +10,7 @@ use crate::state::AppState;
 use crate::store::SessionInfo;
 use app::FieldErrors;
 use serde_json::json;
+use std::collections::HashMap;
 use uuid::Uuid;
 
 /// Refuses admins whose role only reads customers.
@@ -225,6 +227,7 @@ pub async fn edit_profile(
     id: CustomerId,
     raw_email: &str,
     raw_name: &str,
+    raw_attributes: &HashMap<String, String>,
     ip: Option<&str>,
 ) -> Result<()> {
     require_edit(admin)?;
@@ -240,15 +243,33 @@ pub async fn edit_profile(
     let name = DisplayName::parse(raw_name)
         .map_err(|e| errors.add("display_name", e))
         .ok();
-    let (Some(email), Some(name)) = (email, name) else {
+    let defs = state.store.list_attributes().await?;
+    let fields = attributes::on_form(&defs, Editor::Admin);
+    let values = attributes::read_form(fields, raw_attributes, Editor::Admin)
+        .map_err(|e| errors.extend(e))
+        .ok();
+    let (Some(email), Some(name), Some(values)) = (email, name, values) else {
         return Err(Error::Invalid(errors));
     };
-    if email == before.email && name == before.display_name {
-        return Ok(());
+    // Email and name first: a taken address refuses the whole form.
+    if email != before.email || name != before.display_name {
+        edit_email_and_name(state, admin, &before, &email, &name, ip).await?;
     }
+    attributes::save(state, id, values, Actor::Admin(admin.id), ip).await
+}
+
+async fn edit_email_and_name(
+    state: &AppState,
+    admin: &Admin,
+    before: &Customer,
+    email: &Email,
+    name: &DisplayName,
+    ip: Option<&str>,
+) -> Result<()> {
+    let id = before.id;
     if !state
         .store
-        .update_profile(id, &email, &name, state.clock.now())
+        .update_profile(id, email, name, state.clock.now())
         .await?
     {
         return Err(Error::invalid(
@@ -257,13 +278,13 @@ pub async fn edit_profile(
         ));
     }
     let mut changes = serde_json::Map::new();
-    if email != before.email {
+    if *email != before.email {
         changes.insert(
             "email".into(),
             json!({ "before": before.email.as_str(), "after": email.as_str() }),
         );
     }
-    if name != before.display_name {
+    if *name != before.display_name {
         changes.insert(
             "display_name".into(),
             json!({ "before": before.display_name.as_str(), "after": name.as_str() }),

@@ -3,12 +3,13 @@
 //! result (never password hashes); `gatehouse export` writes everyone, with
 //! the hashes on request, for moving to another Gatehouse.
 
+use crate::attributes::{Attribute, AttributeId};
 use crate::customers::Customer;
 use crate::error::Result;
 use crate::store::{Cursor, CustomerSearch, Store};
 use crate::tiers::TierId;
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Rows read and written per step.
 const PAGE: i64 = 1000;
@@ -57,6 +58,8 @@ struct Record<'a> {
     last_sign_in_at: Option<String>,
     disabled: bool,
     external_id: Option<&'a str>,
+    /// Active attributes the customer has a value for, by key, typed.
+    attributes: BTreeMap<&'a str, serde_json::Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
     password_hash: Option<&'a str>,
 }
@@ -91,6 +94,8 @@ pub struct Exporter {
     format: Format,
     with_hashes: bool,
     tiers: HashMap<TierId, String>,
+    /// Active attributes, in form order (the CSV's extra columns).
+    attributes: Vec<Attribute>,
     cursor: Option<Cursor>,
     started: bool,
     done: bool,
@@ -110,12 +115,19 @@ impl Exporter {
             .into_iter()
             .map(|t| (t.id, t.slug))
             .collect();
+        let attributes = store
+            .list_attributes()
+            .await?
+            .into_iter()
+            .filter(|a| !a.archived)
+            .collect();
         Ok(Self {
             store,
             search,
             format,
             with_hashes,
             tiers,
+            attributes,
             cursor: None,
             started: false,
             done: false,
@@ -132,9 +144,10 @@ impl Exporter {
         if !self.started {
             self.started = true;
             if self.format == Format::Csv {
-                let mut header: Vec<&str> = COLUMNS.to_vec();
+                let mut header: Vec<String> = COLUMNS.iter().map(|c| c.to_string()).collect();
+                header.extend(self.attributes.iter().map(Attribute::field_name));
                 if self.with_hashes {
-                    header.push("password_hash");
+                    header.push("password_hash".into());
                 }
                 write_csv(&mut out, &header)?;
             }
@@ -143,20 +156,29 @@ impl Exporter {
             .store
             .search_customers(&self.search, self.cursor.as_ref(), PAGE)
             .await?;
+        let ids: Vec<_> = page.rows.iter().map(|c| c.id).collect();
         let hashes = if self.with_hashes {
-            let ids: Vec<_> = page.rows.iter().map(|c| c.id).collect();
             self.store.password_hashes(&ids).await?
         } else {
             HashMap::new()
         };
+        let mut values: HashMap<uuid::Uuid, HashMap<AttributeId, String>> = HashMap::new();
+        if !self.attributes.is_empty() {
+            let raw: Vec<_> = ids.iter().map(|id| id.0).collect();
+            for (customer, attribute, value) in self.store.attributes_of(&raw).await? {
+                values.entry(customer).or_default().insert(attribute, value);
+            }
+        }
+        let none = HashMap::new();
         for c in &page.rows {
-            let record = self.record(c, hashes.get(&c.id).map(String::as_str));
+            let values = values.get(&c.id.0).unwrap_or(&none);
+            let record = self.record(c, values, hashes.get(&c.id).map(String::as_str));
             match self.format {
                 Format::JsonLines => {
                     serde_json::to_writer(&mut out, &record).map_err(anyhow::Error::new)?;
                     out.push(b'\n');
                 }
-                Format::Csv => write_csv(&mut out, &csv_fields(&record))?,
+                Format::Csv => write_csv(&mut out, &self.csv_fields(&record, values))?,
             }
         }
         self.written += page.rows.len() as u64;
@@ -165,7 +187,17 @@ impl Exporter {
         Ok(Some(out))
     }
 
-    fn record<'a>(&'a self, c: &'a Customer, hash: Option<&'a str>) -> Record<'a> {
+    fn record<'a>(
+        &'a self,
+        c: &'a Customer,
+        values: &HashMap<AttributeId, String>,
+        hash: Option<&'a str>,
+    ) -> Record<'a> {
+        let attributes = self
+            .attributes
+            .iter()
+            .filter_map(|a| values.get(&a.id).map(|v| (a.key.as_str(), a.to_json(v))))
+            .collect();
         Record {
             id: c.id.to_string(),
             email: c.email.as_str(),
@@ -181,13 +213,29 @@ impl Exporter {
             last_sign_in_at: c.last_sign_in_at.map(rfc3339),
             disabled: c.disabled,
             external_id: c.external_id.as_deref(),
+            attributes,
             password_hash: hash,
         }
     }
+
+    /// A CSV row: the fixed columns, one per attribute (its canonical text),
+    /// then the hash if asked for.
+    fn csv_fields(&self, r: &Record<'_>, values: &HashMap<AttributeId, String>) -> Vec<String> {
+        let mut fields = fixed_csv_fields(r);
+        fields.extend(
+            self.attributes
+                .iter()
+                .map(|a| values.get(&a.id).cloned().unwrap_or_default()),
+        );
+        if let Some(h) = r.password_hash {
+            fields.push(h.to_string());
+        }
+        fields
+    }
 }
 
-fn csv_fields(r: &Record<'_>) -> Vec<String> {
-    let mut fields = vec![
+fn fixed_csv_fields(r: &Record<'_>) -> Vec<String> {
+    vec![
         r.id.clone(),
         r.email.to_string(),
         r.email_verified.to_string(),
@@ -198,11 +246,7 @@ fn csv_fields(r: &Record<'_>) -> Vec<String> {
         r.last_sign_in_at.clone().unwrap_or_default(),
         r.disabled.to_string(),
         r.external_id.unwrap_or_default().to_string(),
-    ];
-    if let Some(h) = r.password_hash {
-        fields.push(h.to_string());
-    }
-    fields
+    ]
 }
 
 fn write_csv<T: AsRef<[u8]>>(out: &mut Vec<u8>, fields: &[T]) -> Result<()> {

@@ -8,11 +8,12 @@
 //! creates the rest: no duplicates. Password hashes keep their form (argon2,
 //! bcrypt, pbkdf2-sha256, scrypt) until the customer's next sign-in.
 
+use crate::attributes::Attribute;
 use crate::config::Config;
 use crate::customers::{DisplayName, Email};
 use crate::export::Format;
 use crate::password::check_imported_hash;
-use crate::store::{ExistingCustomer, ImportRow, Store};
+use crate::store::{ExistingCustomer, ImportRow, ImportValue, Store};
 use crate::tiers::{Tier, TierId};
 use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -132,12 +133,21 @@ fn records(path: &Path, format: Format, read: Arc<AtomicU64>) -> anyhow::Result<
     })
 }
 
+/// Attribute columns are named `attr.<key>`; each is checked against the
+/// defined attributes with the rest of its line.
+const ATTRIBUTE_PREFIX: &str = "attr.";
+
+fn unknown_field(name: &str) -> String {
+    format!(
+        "unknown field \"{name}\" (known: {}, and attributes)",
+        FIELDS.join(", ")
+    )
+}
+
+/// CSV columns: the fixed fields and `attr.<key>`.
 fn check_names<'a>(mut names: impl Iterator<Item = &'a str>) -> Result<(), String> {
-    match names.find(|n| !FIELDS.contains(n)) {
-        Some(unknown) => Err(format!(
-            "unknown field \"{unknown}\" (known: {})",
-            FIELDS.join(", ")
-        )),
+    match names.find(|n| !FIELDS.contains(n) && !n.starts_with(ATTRIBUTE_PREFIX)) {
+        Some(unknown) => Err(unknown_field(unknown)),
         None => Ok(()),
     }
 }
@@ -146,19 +156,44 @@ fn json_fields(text: &str) -> Result<Fields, String> {
     let value: serde_json::Value =
         serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
     let object = value.as_object().ok_or("not a JSON object")?;
-    check_names(object.keys().map(String::as_str))?;
     let mut fields = Fields::new();
     for (k, v) in object {
-        let text = match v {
-            serde_json::Value::Null => continue,
-            serde_json::Value::String(s) => s.clone(),
-            serde_json::Value::Bool(b) => b.to_string(),
-            serde_json::Value::Number(n) => n.to_string(),
-            _ => return Err(format!("{k}: expected text, a boolean or null")),
-        };
-        fields.insert(k.clone(), text);
+        if k == "attributes" {
+            // {"key": value}: a value of null removes the customer's value.
+            let attributes = v
+                .as_object()
+                .ok_or("attributes: expected an object of key: value")?;
+            for (key, value) in attributes {
+                let text = json_text(value).ok_or_else(|| {
+                    format!("attributes.{key}: expected text, a number, a boolean or null")
+                })?;
+                fields.insert(format!("{ATTRIBUTE_PREFIX}{key}"), text.unwrap_or_default());
+            }
+            continue;
+        }
+        if !FIELDS.contains(&k.as_str()) {
+            return Err(unknown_field(k));
+        }
+        match json_text(v) {
+            None => return Err(format!("{k}: expected text, a boolean or null")),
+            Some(None) => {}
+            Some(Some(text)) => {
+                fields.insert(k.clone(), text);
+            }
+        }
     }
     Ok(fields)
+}
+
+/// A JSON scalar as text (`Some(None)` for null); `None` for arrays and objects.
+fn json_text(v: &serde_json::Value) -> Option<Option<String>> {
+    match v {
+        serde_json::Value::Null => Some(None),
+        serde_json::Value::String(s) => Some(Some(s.clone())),
+        serde_json::Value::Bool(b) => Some(Some(b.to_string())),
+        serde_json::Value::Number(n) => Some(Some(n.to_string())),
+        _ => None,
+    }
 }
 
 fn boolean(fields: &Fields, name: &str) -> Result<bool, String> {
@@ -192,6 +227,7 @@ fn validate(
     fields: &Fields,
     tiers: &HashMap<String, Tier>,
     default: TierId,
+    attributes: &HashMap<String, Attribute>,
     now: i64,
 ) -> Result<ImportRow, String> {
     let get = |name: &str| fields.get(name).map(|s| s.trim()).filter(|s| !s.is_empty());
@@ -229,6 +265,25 @@ fn validate(
         None => Uuid::now_v7(),
         Some(raw) => Uuid::parse_str(raw).map_err(|_| format!("id: \"{raw}\" is not a UUID"))?,
     };
+    let mut values = Vec::new();
+    for (name, raw) in fields {
+        let Some(key) = name.strip_prefix(ATTRIBUTE_PREFIX) else {
+            continue;
+        };
+        let attribute = match attributes.get(key) {
+            Some(a) if a.archived => return Err(format!("{name}: the attribute is archived")),
+            Some(a) => a,
+            None => return Err(format!("{name}: no attribute has the key \"{key}\"")),
+        };
+        let value = attribute
+            .canonical(raw)
+            .map_err(|e| format!("{name}: \"{raw}\": {e}"))?;
+        values.push(ImportValue {
+            attribute: attribute.id,
+            value,
+            searchable: attribute.searchable,
+        });
+    }
     Ok(ImportRow {
         line,
         id,
@@ -242,6 +297,7 @@ fn validate(
         disabled_at: boolean(fields, "disabled")?.then_some(now),
         password_hash,
         external_id,
+        attributes: values,
     })
 }
 
@@ -352,6 +408,12 @@ async fn pass(
         .find(|t| t.is_default)
         .map(|t| t.id)
         .context("no default tier")?;
+    let attributes: HashMap<String, Attribute> = store
+        .list_attributes()
+        .await?
+        .into_iter()
+        .map(|a| (a.key.clone(), a))
+        .collect();
     let now = crate::clock::Clock::system().now();
     let bar = if quiet {
         ProgressBar::hidden()
@@ -374,7 +436,7 @@ async fn pass(
     let mut batch: Vec<ImportRow> = Vec::with_capacity(BATCH);
     for (line, fields) in records(path, format, read.clone())? {
         summary.lines += 1;
-        let row = fields.and_then(|f| validate(line, &f, &tiers, default, now));
+        let row = fields.and_then(|f| validate(line, &f, &tiers, default, &attributes, now));
         match row {
             Err(reason) => summary.errors.push((line, reason)),
             Ok(row) => {

@@ -6,6 +6,7 @@
 
 pub mod account;
 pub mod admins;
+pub mod attributes;
 pub mod audit;
 pub mod bench;
 pub mod bench_console;

@@ -5,6 +5,7 @@
 //! to the address in both cases (a verification link, or a note that the
 //! account exists). Only the owner of the mailbox learns which.
 
+use crate::attributes::{self, Editor};
 use crate::audit::{self, Actor};
 use crate::customers::{CustomerId, DisplayName, Email};
 use crate::error::{Error, Result};
@@ -14,12 +15,15 @@ use crate::store::NewCustomer;
 use crate::{mail, verification};
 use app::FieldErrors;
 use serde_json::json;
+use std::collections::HashMap;
 
 pub struct SignUpInput {
     pub email: String,
     pub display_name: String,
     pub password: Password,
     pub accept_terms: bool,
+    /// The form's attribute fields (`attr.<key>`), as typed.
+    pub attributes: HashMap<String, String>,
 }
 
 pub enum SignUpOutcome {
@@ -51,6 +55,11 @@ pub async fn sign_up(
     ) {
         errors.add("password", e);
     }
+    let defs = state.store.list_attributes().await?;
+    let fields = attributes::on_form(&defs, Editor::Customer);
+    let values = attributes::read_form(fields, &input.attributes, Editor::Customer)
+        .map_err(|e| errors.extend(e))
+        .unwrap_or_default();
     if !input.accept_terms {
         errors.add(
             "accept_terms",
@@ -77,6 +86,13 @@ pub async fn sign_up(
         .await?;
     if created {
         tracing::info!(customer_id = %id, "customer signed up");
+        let given: attributes::Changes = values.into_iter().filter(|(_, v)| v.is_some()).collect();
+        if !given.is_empty() {
+            state
+                .store
+                .set_customer_attributes(id, &defs, &given, now)
+                .await?;
+        }
         let terms = json!({ "terms_version": state.config.terms_version });
         audit::record(
             state,

@@ -11,6 +11,17 @@ use support::*;
 
 const BIN: &str = env!("CARGO_BIN_EXE_gatehouse");
 
+/// One attribute of every type (key, type, choices).
+const ATTRIBUTE_KINDS: [(&str, &str, &str); 7] = [
+    ("nickname", "text", ""),
+    ("points", "number", ""),
+    ("newsletter", "boolean", ""),
+    ("birthday", "date", ""),
+    ("store", "choice", "Leeds\nYork"),
+    ("work_email", "email", ""),
+    ("phone", "phone", ""),
+];
+
 fn gatehouse(app: &TestApp, args: &[&str]) -> Output {
     Command::new(BIN)
         .args(args)
@@ -126,6 +137,7 @@ async fn bad_lines_are_each_reported_and_nothing_is_written() {
         .join("\n")
         .into_bytes();
         bytes.extend_from_slice(b"\n{\"email\":\"caf\xe9@example.com\"}\n");
+        bytes.extend_from_slice(b"{\"email\":\"attr@example.com\",\"attributes\":{\"shoe_size\":44}}\n");
         std::fs::write(&jsonl, &bytes).unwrap();
         let before = app.customers().await;
 
@@ -145,7 +157,8 @@ async fn bad_lines_are_each_reported_and_nothing_is_written() {
                 "line 8: unknown field \"shoe_size\"",
                 "line 9: not JSON",
                 "line 10: not UTF-8",
-                "9 of 10 lines are bad; nothing was imported",
+                "line 11: attr.shoe_size: no attribute has the key \"shoe_size\"",
+                "10 of 11 lines are bad; nothing was imported",
             ] {
                 assert!(stderr.contains(expected), "missing {expected:?} in:\n{stderr}");
             }
@@ -263,6 +276,11 @@ async fn an_export_imports_into_an_empty_database_as_the_same_customers() {
                     ],
                 )
                 .await;
+            for (key, kind, choices) in ATTRIBUTE_KINDS {
+                define_attribute(&mut owner, key, kind, choices, &["searchable"])
+                    .await
+                    .assert_redirect("/admin/attributes");
+            }
         }
         let bob = source
             .state
@@ -303,6 +321,27 @@ async fn an_export_imports_into_an_empty_database_as_the_same_customers() {
             .set_customer_disabled(bob.id, true, 20)
             .await
             .unwrap();
+        let defs = source.state.store.list_attributes().await.unwrap();
+        let values = [
+            "Bob's \"nickname\", with a comma",
+            "42.5",
+            "true",
+            "1980-12-31",
+            "York",
+            "bob@work.example",
+            "+442079460958",
+        ];
+        let changes = defs
+            .iter()
+            .zip(values)
+            .map(|(a, v)| (a.id, Some(v.to_string())))
+            .collect();
+        source
+            .state
+            .store
+            .set_customer_attributes(bob.id, &defs, &changes, 30)
+            .await
+            .unwrap();
 
         let dir = tempfile::tempdir().unwrap();
         for format in ["jsonl", "csv"] {
@@ -328,6 +367,50 @@ async fn an_export_imports_into_an_empty_database_as_the_same_customers() {
             ));
             let copy = export(&target, &dir.path().join(format!("target.{format}")));
             assert_eq!(copy, original, "{format} round trip");
+            if format == "jsonl" {
+                assert!(
+                    original.contains(r#""attributes":{"birthday":"1980-12-31","newsletter":true,"nickname":"Bob's \"nickname\", with a comma","phone":"+442079460958","points":42.5,"store":"York","work_email":"bob@work.example"}"#),
+                    "{original}"
+                );
+            } else {
+                assert!(original.lines().next().unwrap().ends_with(
+                    "external_id,attr.nickname,attr.points,attr.newsletter,attr.birthday,attr.store,attr.work_email,attr.phone,password_hash"
+                ), "{original}");
+            }
+        }
+        // Copied values are searchable in the target.
+        let mut owner = target
+            .admin_browser("owner2@example.com", gatehouse::admins::Role::Owner)
+            .await;
+        let found = owner
+            .get("/admin/customers?attr=phone&attr_value=%2B44+20+7946+0958")
+            .await;
+        assert_eq!(listed_emails(&found.body), ["bob@example.com"]);
+        // Values of the wrong type or for archived attributes are refused.
+        let bad = dir.path().join("bad.jsonl");
+        std::fs::write(
+            &bad,
+            concat!(
+                r#"{"email":"bob@example.com","attributes":{"points":"many","newsletter":1}}"#,
+                "\n",
+                r#"{"email":"ada@example.com","attributes":{"birthday":"31/12/1980"}}"#,
+                "\n",
+                r#"{"email":"cy@example.com","attributes":["phone"]}"#,
+                "\n",
+            ),
+        )
+        .unwrap();
+        let out = gatehouse(&target, &["import", bad.to_str().unwrap(), "--quiet"]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        for expected in [
+            "line 1: attr.",
+            "line 2: attr.birthday: \"31/12/1980\": Birthday is a date",
+            "line 3: attributes: expected an object",
+        ] {
+            assert!(
+                stderr.contains(expected),
+                "missing {expected:?} in:\n{stderr}"
+            );
         }
         // The copied customer signs in with the same password.
         target

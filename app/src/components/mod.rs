@@ -37,8 +37,8 @@ pub fn CsrfField(token: String) -> impl IntoView {
 /// A labelled input with its hint and validation error, wired for screen readers.
 #[component]
 pub fn Field(
-    name: &'static str,
-    label: &'static str,
+    #[prop(into)] name: String,
+    #[prop(into)] label: String,
     #[prop(default = "text")] kind: &'static str,
     #[prop(optional, into)] value: String,
     #[prop(optional_no_strip)] error: Option<String>,
@@ -47,6 +47,8 @@ pub fn Field(
     #[prop(default = 200)] maxlength: usize,
     #[prop(default = true)] required: bool,
 ) -> impl IntoView {
+    // An empty hint is no hint (callers with an optional one pass "").
+    let hint = hint.filter(|h| !h.is_empty());
     let id = format!("field-{name}");
     let hint_id = format!("{id}-hint");
     let error_id = format!("{id}-error");
@@ -183,5 +185,119 @@ pub fn PostButton(
             <CsrfField token=csrf/>
             <button type="submit" class=class aria-label=aria_label>{label}</button>
         </form>
+    }
+}
+
+/// A labelled drop-down list, wired like `Field`. `options` are (value, text);
+/// an empty value is the "nothing chosen" entry.
+#[component]
+pub fn SelectField(
+    #[prop(into)] name: String,
+    #[prop(into)] label: String,
+    options: Vec<(String, String)>,
+    #[prop(optional, into)] selected: String,
+    #[prop(optional_no_strip)] error: Option<String>,
+    #[prop(optional, into)] hint: Option<String>,
+    #[prop(default = true)] required: bool,
+) -> impl IntoView {
+    let id = format!("field-{name}");
+    let hint_id = format!("{id}-hint");
+    let error_id = format!("{id}-error");
+    let described_by = [
+        hint.is_some().then(|| hint_id.clone()),
+        error.is_some().then(|| error_id.clone()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" ");
+    let invalid = error.is_some();
+    let class = if invalid {
+        "mt-1 block w-full rounded-md border border-red-500 bg-white px-3 py-2 text-base"
+    } else {
+        "mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-base"
+    };
+    let options = options
+        .into_iter()
+        .map(|(value, text)| {
+            let chosen = value == selected;
+            view! { <option value=value selected=chosen>{text}</option> }
+        })
+        .collect_view();
+    view! {
+        <div class="mb-4">
+            <label for=id.clone() class="block text-sm font-medium text-slate-700">{label}</label>
+            <select id=id name=name class=class required=required
+                aria-invalid=invalid.then_some("true")
+                aria-describedby=(!described_by.is_empty()).then_some(described_by)>
+                {options}
+            </select>
+            {hint.map(|h| view! { <p id=hint_id class="mt-1 text-sm text-slate-500">{h}</p> })}
+            {error.map(|e| view! { <p id=error_id class="mt-1 text-sm font-medium text-red-700">{e}</p> })}
+        </div>
+    }
+}
+
+/// One profile attribute's field, as sign-up, the account page and the
+/// console show it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AttributeInput {
+    /// The form field's name (`attr.<key>`).
+    pub name: String,
+    pub label: String,
+    /// The attribute's type: text, number, boolean, date, choice, email or phone.
+    pub kind: &'static str,
+    pub value: String,
+    pub choices: Vec<String>,
+    pub required: bool,
+    pub error: Option<String>,
+}
+
+/// The input that suits an attribute's type. Optional fields say so in
+/// their label, so customers know what they may skip.
+#[component]
+pub fn AttributeField(input: AttributeInput) -> impl IntoView {
+    let label = if input.required {
+        input.label.clone()
+    } else {
+        format!("{} (optional)", input.label)
+    };
+    let empty = (String::new(), "Not given".to_string());
+    match input.kind {
+        "boolean" => {
+            let options = vec![
+                empty,
+                ("true".into(), "Yes".into()),
+                ("false".into(), "No".into()),
+            ];
+            view! { <SelectField name=input.name label=label options=options selected=input.value
+            error=input.error required=input.required/> }
+            .into_any()
+        }
+        "choice" => {
+            let options = std::iter::once(empty)
+                .chain(input.choices.into_iter().map(|c| (c.clone(), c)))
+                .collect();
+            view! { <SelectField name=input.name label=label options=options selected=input.value
+            error=input.error required=input.required/> }
+            .into_any()
+        }
+        kind => {
+            let (kind, autocomplete, hint) = match kind {
+                "date" => ("date", "off", Some("Like 1990-04-25.")),
+                "email" => ("email", "off", None),
+                "phone" => (
+                    "tel",
+                    "tel",
+                    Some("With + and the country code, like +44 20 7946 0958."),
+                ),
+                "number" => ("text", "off", Some("A number, like 42 or 3.5.")),
+                _ => ("text", "off", None),
+            };
+            view! { <Field name=input.name label=label kind=kind value=input.value error=input.error
+            autocomplete=autocomplete maxlength=500 required=input.required
+            hint=hint.unwrap_or_default()/> }
+            .into_any()
+        }
     }
 }

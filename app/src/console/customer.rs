@@ -1,7 +1,9 @@
 use super::{ConsoleChrome, console_document};
 use super::{TierChangeRow, change_rows, tier_badge};
 use crate::FieldErrors;
-use crate::components::{CELL, CsrfField, DataTable, Field, Flash, PostButton};
+use crate::components::{
+    AttributeField, AttributeInput, CELL, CsrfField, DataTable, Field, Flash, PostButton,
+};
 use leptos::prelude::*;
 
 #[derive(Clone, Debug, Default)]
@@ -53,6 +55,8 @@ pub struct CustomerDetailView {
     /// Active tiers (id, name) to move the customer to.
     pub tier_options: Vec<(String, String)>,
     pub tier_history: Vec<TierChangeRow>,
+    /// Every active attribute, admin-only ones included.
+    pub attributes: Vec<AttributeInput>,
 }
 
 pub fn customer_detail_page(chrome: &ConsoleChrome, page: &CustomerDetailView) -> String {
@@ -86,6 +90,16 @@ pub fn customer_detail_page(chrome: &ConsoleChrome, page: &CustomerDetailView) -
         ("Active sessions", page.sessions.len().to_string()),
     ]
     .into_iter()
+    .map(|(term, value)| (term.to_string(), value))
+    .chain(page.attributes.iter().map(|a| {
+        let value = match (a.kind, a.value.as_str()) {
+            (_, "") => "not given".to_string(),
+            ("boolean", "true") => "yes".to_string(),
+            ("boolean", _) => "no".to_string(),
+            (_, v) => v.to_string(),
+        };
+        (a.label.clone(), value)
+    }))
     .map(|(term, value)| {
         view! {
             <div class="py-2 sm:grid sm:grid-cols-3 sm:gap-4">
@@ -124,6 +138,7 @@ pub fn customer_detail_page(chrome: &ConsoleChrome, page: &CustomerDetailView) -
                         error=page.errors.get("email") maxlength=254 hint="A changed address must be verified again."/>
                     <Field name="display_name" label="Name" value=page.edit_name.clone()
                         error=page.errors.get("display_name") maxlength=100/>
+                    {page.attributes.iter().cloned().map(|input| view! { <AttributeField input=input/> }).collect_view()}
                     <button type="submit" class="rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-700">"Save profile"</button>
                 </form>
             </section>

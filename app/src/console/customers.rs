@@ -56,6 +56,11 @@ pub struct CustomersView {
     /// The tier filter (a slug, or empty for every tier) and the choices.
     pub tier: String,
     pub tiers: Vec<(String, String)>,
+    /// The attribute filter (a searchable attribute's key and the value
+    /// looked for) and the searchable attributes (key, label).
+    pub attribute: String,
+    pub attribute_value: String,
+    pub attributes: Vec<(String, String)>,
     /// The export of this search (without format), for owners.
     pub export_link: Option<String>,
     /// Moving everyone this search finds to a tier, for roles that edit.
@@ -103,6 +108,26 @@ pub fn customers_page(chrome: &ConsoleChrome, page: &CustomersView) -> String {
             view! { <option value=slug selected=selected>{name}</option> }
         })
         .collect_view();
+    let attribute_filter = (!page.attributes.is_empty()).then(|| {
+        let options = std::iter::once((String::new(), "No attribute".to_string()))
+            .chain(page.attributes.iter().cloned())
+            .map(|(key, label)| {
+                let selected = key == page.attribute;
+                view! { <option value=key selected=selected>{label}</option> }
+            })
+            .collect_view();
+        view! {
+            <div>
+                <label for="search-attr" class="block text-sm font-medium text-slate-700">"Attribute"</label>
+                <select id="search-attr" name="attr" class="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2">{options}</select>
+            </div>
+            <div>
+                <label for="search-attr-value" class="block text-sm font-medium text-slate-700">"Attribute is"</label>
+                <input id="search-attr-value" name="attr_value" type="text" value=page.attribute_value.clone() maxlength="500"
+                    class="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2"/>
+            </div>
+        }
+    });
     let rows = page
         .rows
         .iter()
@@ -143,6 +168,7 @@ pub fn customers_page(chrome: &ConsoleChrome, page: &CustomersView) -> String {
                 <label for="search-tier" class="block text-sm font-medium text-slate-700">"Tier"</label>
                 <select id="search-tier" name="tier" class="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2">{tier_options}</select>
             </div>
+            {attribute_filter}
             <div>
                 <label for="search-from" class="block text-sm font-medium text-slate-700">"Created from"</label>
                 <input id="search-from" name="from" type="date" value=page.from.clone()

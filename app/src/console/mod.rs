@@ -2,6 +2,7 @@
 //! models in, HTML out; every action is a form that works without JavaScript.
 
 mod admins;
+mod attributes;
 mod audit;
 mod customer;
 mod customers;
@@ -10,6 +11,10 @@ mod tier_job;
 mod tiers;
 
 pub use admins::{AdminRow, AdminsView, InviteRow, ROLES, admins_page};
+pub use attributes::{
+    AttributeDetailView, AttributeFormValues, AttributeRow, AttributesView, attribute_detail_page,
+    attributes_page,
+};
 pub use audit::{AuditView, audit_page};
 pub use customer::{CustomerDetailView, EventRow, SessionRow, customer_detail_page};
 pub use customers::{BulkTierForm, CustomerRow, CustomersView, SearchField, customers_page};
@@ -45,6 +50,7 @@ pub(crate) fn console_document(
                 <nav class="flex flex-wrap items-center gap-4 text-sm" aria-label="Console">
                     <a href="/admin/customers" class="font-medium text-slate-100 hover:underline">"Customers"</a>
                     <a href="/admin/tiers" class="font-medium text-slate-100 hover:underline">"Tiers"</a>
+                    <a href="/admin/attributes" class="font-medium text-slate-100 hover:underline">"Attributes"</a>
                     <a href="/admin/audit" class="font-medium text-slate-100 hover:underline">"Audit trail"</a>
                     <a href="/admin/admins" class="font-medium text-slate-100 hover:underline">"Admins"</a>
                     <span class="text-slate-300">{format!("{name} ({role})")}</span>

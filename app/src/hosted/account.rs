@@ -1,5 +1,7 @@
 use super::signup::password_hint;
-use crate::components::{Card, CsrfField, Field, Notice, SubmitButton};
+use crate::components::{
+    AttributeField, AttributeInput, Card, CsrfField, Field, Notice, SubmitButton,
+};
 use crate::{Chrome, FieldErrors, document};
 use leptos::prelude::*;
 
@@ -10,10 +12,40 @@ pub struct AccountView {
     pub display_name: String,
     pub member_since: String,
     pub password_min: usize,
+    /// The attributes customers may change, in the profile form.
+    pub attributes: Vec<AttributeInput>,
     /// A confirmation after a successful change (POST-redirect-GET flash).
     pub notice: Option<String>,
     pub profile_errors: FieldErrors,
     pub password_errors: FieldErrors,
+}
+
+/// What a customer is asked before they continue, when the organisation
+/// has come to require something they have not given yet.
+#[derive(Clone, Debug, Default)]
+pub struct CompleteProfileView {
+    pub attributes: Vec<AttributeInput>,
+    pub invalid: bool,
+}
+
+pub fn complete_profile_page(chrome: &Chrome, page: &CompleteProfileView) -> String {
+    let (chrome, page) = (chrome.clone(), page.clone());
+    let csrf = chrome.csrf_token.clone();
+    let summary = page.invalid.then(
+        || view! { <Notice tone="error" message="Please correct the highlighted fields.".to_string()/> },
+    );
+    let body = view! {
+        <Card title="A little more about you".to_string()>
+            {summary}
+            <p class="mb-6 text-sm text-slate-600">"Before you continue, we need these details for your account."</p>
+            <form method="post" action="/account/complete" novalidate>
+                <CsrfField token=csrf/>
+                {page.attributes.iter().cloned().map(|input| view! { <AttributeField input=input/> }).collect_view()}
+                <SubmitButton label="Continue"/>
+            </form>
+        </Card>
+    };
+    document(&chrome, "A little more about you", body)
 }
 
 pub fn account_page(chrome: &Chrome, page: &AccountView) -> String {
@@ -52,6 +84,7 @@ pub fn account_page(chrome: &Chrome, page: &AccountView) -> String {
                 <CsrfField token=csrf.clone()/>
                 <Field name="display_name" label="Name" value=page.display_name.clone()
                     error=page.profile_errors.get("display_name") autocomplete="name" maxlength=100/>
+                {page.attributes.iter().cloned().map(|input| view! { <AttributeField input=input/> }).collect_view()}
                 <SubmitButton label="Save profile"/>
             </form>
             <h2 class="mb-3 text-lg font-semibold">"Change password"</h2>

@@ -8,7 +8,7 @@ mod signin;
 mod signup;
 mod verification;
 
-pub use account::{AccountView, account_page};
+pub use account::{AccountView, CompleteProfileView, account_page, complete_profile_page};
 pub use message::{Link, MessageView, message_page};
 pub use recovery::{
     ForgotPasswordView, ResetPasswordView, forgot_password_page, reset_password_page,

@@ -1,4 +1,6 @@
-use crate::components::{Card, CsrfField, Field, Notice, SubmitButton};
+use crate::components::{
+    AttributeField, AttributeInput, Card, CsrfField, Field, Notice, SubmitButton,
+};
 use crate::{Chrome, FieldErrors, document};
 use leptos::prelude::*;
 
@@ -9,6 +11,8 @@ pub struct SignUpView {
     pub accepted_terms: bool,
     pub terms_version: String,
     pub password_min: usize,
+    /// The organisation's own fields customers fill in, with values as typed.
+    pub attributes: Vec<AttributeInput>,
     pub errors: FieldErrors,
 }
 
@@ -29,6 +33,7 @@ pub fn sign_up_page(chrome: &Chrome, page: &SignUpView) -> String {
                 <Field name="display_name" label="Name" value=page.display_name.clone()
                     error=page.errors.get("display_name") autocomplete="name" maxlength=100
                     hint="How we address you."/>
+                {page.attributes.iter().cloned().map(|input| view! { <AttributeField input=input/> }).collect_view()}
                 <Field name="password" label="Password" kind="password"
                     error=page.errors.get("password") autocomplete="new-password" maxlength=1024
                     hint=password_hint/>
@@ -79,6 +84,7 @@ mod tests {
                 accepted_terms: false,
                 terms_version: "2026-01".into(),
                 password_min: 8,
+                attributes: Vec::new(),
                 errors,
             },
         );
@@ -91,5 +97,40 @@ mod tests {
             html.contains(r#"type="password" value="""#),
             "the password is never echoed"
         );
+    }
+
+    #[test]
+    fn attributes_render_by_type_with_their_errors() {
+        let input = |name: &str, kind: &'static str, required: bool| AttributeInput {
+            name: format!("attr.{name}"),
+            label: name.to_uppercase(),
+            kind,
+            required,
+            choices: vec!["Leeds".into(), "York".into()],
+            ..Default::default()
+        };
+        let mut phone = input("phone", "phone", true);
+        phone.value = "+44 20".into();
+        phone.error = Some("PHONE is an international number.".into());
+        let mut store = input("store", "choice", false);
+        store.value = "York".into();
+        let html = sign_up_page(
+            &chrome(),
+            &SignUpView {
+                attributes: vec![phone, store, input("birthday", "date", false)],
+                ..Default::default()
+            },
+        );
+        assert!(
+            html.contains(r#"name="attr.phone" type="tel" value="+44 20""#),
+            "{html}"
+        );
+        assert!(html.contains("PHONE is an international number."));
+        assert!(
+            html.contains(r#"aria-describedby="field-attr.phone-hint field-attr.phone-error""#)
+        );
+        assert!(html.contains("STORE (optional)"));
+        assert!(html.contains(r#"<option value="York" selected"#), "{html}");
+        assert!(html.contains(r#"name="attr.birthday" type="date""#));
     }
 }

@@ -97,6 +97,10 @@ pub fn peer_ip(parts: &Parts) -> Option<String> {
         .map(|info| info.0.ip().to_string())
 }
 
+/// Set at sign-in while required attributes are missing (see `Customer`).
+pub const PROFILE_INCOMPLETE: &str = "profile_incomplete";
+const COMPLETE_PROFILE: &str = "/account/complete";
+
 /// A visitor who must be signed in; others are sent to the sign-in page.
 pub struct Customer(pub Visitor);
 
@@ -116,6 +120,16 @@ impl FromRequestParts<AppState> for Customer {
         let visitor = Visitor::from_request_parts(parts, state).await?;
         if visitor.signed_in.is_none() {
             return Err(Redirect::to("/login").into_response());
+        }
+        // Progressive profiling: until the customer gives what the
+        // organisation requires, every customer page leads to that form.
+        let incomplete: Option<bool> = visitor
+            .session
+            .get(PROFILE_INCOMPLETE)
+            .await
+            .map_err(|e| Error::from(anyhow::Error::new(e)).into_response())?;
+        if incomplete == Some(true) && parts.uri.path() != COMPLETE_PROFILE {
+            return Err(Redirect::to(COMPLETE_PROFILE).into_response());
         }
         Ok(Self(visitor))
     }

@@ -2,7 +2,9 @@
 //! capability function, and renders a page or redirects (POST-redirect-GET).
 //! A form that fails validation is rendered again with the input and errors.
 
-use super::extract::{Customer, FormData, Visitor};
+use super::attribute_fields::{Shown, attribute_inputs};
+use super::extract::{Customer, FormData, PROFILE_INCOMPLETE, Visitor};
+use crate::attributes::{self, Editor};
 use crate::error::{Error, Result};
 use crate::password::Password;
 use crate::signin::{REJECTED, SignInOutcome};
@@ -17,6 +19,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
+use std::collections::HashMap;
 use uuid::Uuid;
 
 pub fn router() -> Router<AppState> {
@@ -34,6 +37,7 @@ pub fn router() -> Router<AppState> {
         .route("/reset-password", get(reset_form).post(reset))
         .route("/account", get(account_page))
         .route("/account/profile", post(update_profile))
+        .route("/account/complete", get(complete_form).post(complete))
         .route("/account/password", post(change_password))
         .route("/account/verify-email", post(send_verification))
 }
@@ -111,23 +115,34 @@ struct SignUpForm {
     password: String,
     #[serde(default)]
     accept_terms: Option<String>,
+    /// The attribute fields (`attr.<key>`).
+    #[serde(flatten)]
+    attributes: HashMap<String, String>,
 }
 
-fn sign_up_view(state: &AppState) -> SignUpView {
-    SignUpView {
+async fn sign_up_view(
+    state: &AppState,
+    shown: &HashMap<String, String>,
+    errors: &FieldErrors,
+) -> Result<SignUpView> {
+    let defs = state.store.list_attributes().await?;
+    let fields = attributes::on_form(&defs, Editor::Customer);
+    Ok(SignUpView {
         terms_version: state.config.terms_version.clone(),
         password_min: state.config.password_min_length,
+        attributes: attribute_inputs(fields, Shown::Typed(shown), errors),
         ..Default::default()
-    }
+    })
 }
 
 async fn sign_up_form(State(state): State<AppState>, visitor: Visitor) -> Result<Response> {
     if visitor.signed_in.is_some() {
         return Ok(see_other("/account"));
     }
+    let view = sign_up_view(&state, &HashMap::new(), &FieldErrors::new()).await?;
     Ok(page(
         StatusCode::OK,
-        sign_up_page(&visitor.chrome().await?, &sign_up_view(&state)),
+        sign_up_page(&visitor.chrome().await?, &view),
     ))
 }
 
@@ -142,6 +157,7 @@ async fn sign_up(
         display_name: form.display_name.clone(),
         password: Password::new(form.password),
         accept_terms: accepted,
+        attributes: form.attributes.clone(),
     };
     match signup::sign_up(&state, input, visitor.ip.as_deref()).await {
         Ok(outcome) => {
@@ -159,9 +175,9 @@ async fn sign_up(
                 email: form.email,
                 display_name: form.display_name,
                 accepted_terms: accepted,
-                errors,
-                ..sign_up_view(&state)
+                ..sign_up_view(&state, &form.attributes, &errors).await?
             };
+            let view = SignUpView { errors, ..view };
             Ok(page(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 sign_up_page(&visitor.chrome().await?, &view),
@@ -220,18 +236,11 @@ async fn verify_email(
     if pending == Some(id.0)
         && let Some(customer) = state.store.customer_by_id(id).await?
     {
-        sessions::start(
-            &state,
-            &visitor.session,
-            &customer,
-            visitor.user_agent.as_deref(),
-            visitor.ip.as_deref(),
-        )
-        .await?;
+        let next = start_session(&state, &visitor, &customer).await?;
         visitor
             .flash("Your email address is verified. Welcome!")
             .await?;
-        return Ok(see_other("/account"));
+        return Ok(next);
     }
     visitor
         .flash("Your email address is verified. Sign in to continue.")
@@ -334,15 +343,7 @@ async fn sign_in(
     let (status, error) =
         match signin::sign_in(&state, &form.email, Password::new(form.password), ip).await {
             Ok(SignInOutcome::SignedIn(customer)) => {
-                sessions::start(
-                    &state,
-                    &visitor.session,
-                    &customer,
-                    visitor.user_agent.as_deref(),
-                    visitor.ip.as_deref(),
-                )
-                .await?;
-                return Ok(see_other("/account"));
+                return start_session(&state, &visitor, &customer).await;
             }
             Ok(SignInOutcome::Rejected) => (StatusCode::UNAUTHORIZED, REJECTED.to_string()),
             Ok(SignInOutcome::Disabled) => (StatusCode::FORBIDDEN, signin::DISABLED.to_string()),
@@ -363,6 +364,35 @@ async fn sign_in(
         notice: None,
     };
     Ok(page(status, sign_in_page(&visitor.chrome().await?, &view)))
+}
+
+/// Signs the customer in on this browser and sends them on: to their
+/// account, or first to the details the organisation now requires of them.
+async fn start_session(
+    state: &AppState,
+    visitor: &Visitor,
+    customer: &crate::customers::Customer,
+) -> Result<Response> {
+    sessions::start(
+        state,
+        &visitor.session,
+        customer,
+        visitor.user_agent.as_deref(),
+        visitor.ip.as_deref(),
+    )
+    .await?;
+    if attributes::missing_for(state, customer.id)
+        .await?
+        .is_empty()
+    {
+        return Ok(see_other("/account"));
+    }
+    visitor
+        .session
+        .insert(PROFILE_INCOMPLETE, true)
+        .await
+        .map_err(anyhow::Error::new)?;
+    Ok(see_other("/account/complete"))
 }
 
 async fn sign_out(State(state): State<AppState>, visitor: Visitor) -> Result<Response> {
@@ -475,8 +505,22 @@ async fn reset(
 
 // --- Account ------------------------------------------------------------------
 
-fn account_view(state: &AppState, customer: &crate::customers::Customer) -> AccountView {
-    AccountView {
+/// The account page, its profile form showing `shown` values and `errors`.
+async fn account_view(
+    state: &AppState,
+    customer: &crate::customers::Customer,
+    shown: Option<&HashMap<String, String>>,
+    errors: &FieldErrors,
+) -> Result<AccountView> {
+    let defs = state.store.list_attributes().await?;
+    let stored = state.store.customer_attributes(customer.id).await?;
+    let shown = match shown {
+        Some(typed) => Shown::Typed(typed),
+        None => Shown::Stored(&stored),
+    };
+    let fields = attributes::on_form(&defs, Editor::Customer);
+    Ok(AccountView {
+        attributes: attribute_inputs(fields, shown, errors),
         email: customer.email.as_str().into(),
         email_verified: customer.email_verified,
         display_name: customer.display_name.as_str().into(),
@@ -485,13 +529,19 @@ fn account_view(state: &AppState, customer: &crate::customers::Customer) -> Acco
             .unwrap_or_default(),
         password_min: state.config.password_min_length,
         ..Default::default()
-    }
+    })
 }
 
 async fn account_page(State(state): State<AppState>, customer: Customer) -> Result<Response> {
     let view = AccountView {
         notice: customer.0.take_flash().await?,
-        ..account_view(&state, &customer.signed_in().customer)
+        ..account_view(
+            &state,
+            &customer.signed_in().customer,
+            None,
+            &FieldErrors::new(),
+        )
+        .await?
     };
     Ok(page(
         StatusCode::OK,
@@ -503,6 +553,9 @@ async fn account_page(State(state): State<AppState>, customer: Customer) -> Resu
 struct ProfileForm {
     #[serde(default)]
     display_name: String,
+    /// The attribute fields (`attr.<key>`).
+    #[serde(flatten)]
+    attributes: HashMap<String, String>,
 }
 
 async fn update_profile(
@@ -510,10 +563,11 @@ async fn update_profile(
     customer: Customer,
     FormData(form): FormData<ProfileForm>,
 ) -> Result<Response> {
-    match account::update_display_name(
+    match account::update_profile(
         &state,
         &customer.signed_in().customer,
         &form.display_name,
+        &form.attributes,
         customer.0.ip.as_deref(),
     )
     .await
@@ -523,10 +577,14 @@ async fn update_profile(
             Ok(see_other("/account"))
         }
         Err(Error::Invalid(errors)) => {
+            let signed_in = &customer.signed_in().customer;
             let view = AccountView {
                 display_name: form.display_name,
+                ..account_view(&state, signed_in, Some(&form.attributes), &errors).await?
+            };
+            let view = AccountView {
                 profile_errors: errors,
-                ..account_view(&state, &customer.signed_in().customer)
+                ..view
             };
             Ok(page(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -578,7 +636,7 @@ async fn change_password(
         Err(Error::Invalid(errors)) => {
             let view = AccountView {
                 password_errors: errors,
-                ..account_view(&state, &signed_in.customer)
+                ..account_view(&state, &signed_in.customer, None, &FieldErrors::new()).await?
             };
             Ok(page(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -587,4 +645,66 @@ async fn change_password(
         }
         Err(e) => Err(e),
     }
+}
+
+// --- Progressive profiling ----------------------------------------------------
+
+async fn complete_view(
+    state: &AppState,
+    customer: &crate::customers::Customer,
+    typed: &HashMap<String, String>,
+    errors: &FieldErrors,
+) -> Result<CompleteProfileView> {
+    let missing = attributes::missing_for(state, customer.id).await?;
+    Ok(CompleteProfileView {
+        attributes: attribute_inputs(missing.iter(), Shown::Typed(typed), errors),
+        invalid: !errors.is_empty(),
+    })
+}
+
+async fn complete_form(State(state): State<AppState>, customer: Customer) -> Result<Response> {
+    let view = complete_view(
+        &state,
+        &customer.signed_in().customer,
+        &HashMap::new(),
+        &FieldErrors::new(),
+    )
+    .await?;
+    if view.attributes.is_empty() {
+        return finish_profile(&customer).await;
+    }
+    Ok(page(
+        StatusCode::OK,
+        complete_profile_page(&customer.0.chrome().await?, &view),
+    ))
+}
+
+async fn complete(
+    State(state): State<AppState>,
+    customer: Customer,
+    FormData(form): FormData<HashMap<String, String>>,
+) -> Result<Response> {
+    let signed_in = &customer.signed_in().customer;
+    match account::complete_profile(&state, signed_in, &form, customer.0.ip.as_deref()).await {
+        Ok(()) => finish_profile(&customer).await,
+        Err(Error::Invalid(errors)) => {
+            let view = complete_view(&state, signed_in, &form, &errors).await?;
+            Ok(page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                complete_profile_page(&customer.0.chrome().await?, &view),
+            ))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Nothing is missing any more: the customer goes on to their account.
+async fn finish_profile(customer: &Customer) -> Result<Response> {
+    customer
+        .0
+        .session
+        .remove::<bool>(PROFILE_INCOMPLETE)
+        .await
+        .map_err(anyhow::Error::new)?;
+    Ok(see_other("/account"))
 }

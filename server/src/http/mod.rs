@@ -3,6 +3,7 @@
 //! limit, session, CSRF).
 
 mod assets;
+mod attribute_fields;
 mod console;
 mod csrf;
 mod error;

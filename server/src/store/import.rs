@@ -2,6 +2,7 @@
 //! a time, updates by id, and a history entry whenever a tier changes.
 
 use super::{Bind, Sql, Store, StoreResult};
+use crate::attributes::AttributeId;
 use crate::tiers::TierId;
 use uuid::Uuid;
 
@@ -22,6 +23,16 @@ pub struct ImportRow {
     /// value no password matches: they set one by reset).
     pub password_hash: Option<String>,
     pub external_id: Option<String>,
+    /// Attribute values the line gives: `None` removes the customer's value.
+    pub attributes: Vec<ImportValue>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ImportValue {
+    pub attribute: AttributeId,
+    pub value: Option<String>,
+    /// Whether the attribute is searchable (its value gets a search form).
+    pub searchable: bool,
 }
 
 /// A customer already in the database that an import line may match.
@@ -204,6 +215,52 @@ impl Store {
                 super::bind_sql!(sqlx::query(&sql.text), sql)
                     .execute(&mut *tx)
                     .await?;
+            }
+            let values: Vec<(Uuid, &ImportValue)> = inserts
+                .iter()
+                .map(|r| (r.id, r))
+                .chain(updates.iter().map(|(r, existing)| (existing.id, r)))
+                .flat_map(|(id, r)| r.attributes.iter().map(move |v| (id, v)))
+                .collect();
+            let (set, removed): (Vec<_>, Vec<_>) =
+                values.into_iter().partition(|(_, v)| v.value.is_some());
+            for chunk in set.chunks(INSERT_ROWS) {
+                let mut sql = Sql::default();
+                let rows: Vec<String> = chunk
+                    .iter()
+                    .map(|(id, v)| {
+                        let value = sql.param(Bind::Text(v.value.clone().unwrap_or_default()));
+                        let search = if v.searchable {
+                            format!("lower({value})")
+                        } else {
+                            "NULL".into()
+                        };
+                        format!(
+                            "({}, {}, {value}, {search}, {})",
+                            sql.param(Bind::Id(*id)),
+                            sql.param(Bind::Id(v.attribute.0)),
+                            sql.param(Bind::Int(now)),
+                        )
+                    })
+                    .collect();
+                sql.text = format!(
+                    "INSERT INTO customer_attributes (customer_id, attribute_id, value, search_value, updated_at) \
+                     VALUES {} ON CONFLICT (customer_id, attribute_id) DO UPDATE SET value = excluded.value, \
+                     search_value = excluded.search_value, updated_at = excluded.updated_at",
+                    rows.join(", ")
+                );
+                super::bind_sql!(sqlx::query(&sql.text), sql)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            for (id, v) in removed {
+                sqlx::query(
+                    "DELETE FROM customer_attributes WHERE customer_id = $1 AND attribute_id = $2",
+                )
+                .bind(id)
+                .bind(v.attribute.0)
+                .execute(&mut *tx)
+                .await?;
             }
             tx.commit().await?;
             Ok((inserts.len() as u64, updates.len() as u64))

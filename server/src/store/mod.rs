@@ -5,6 +5,7 @@
 //! configured; `with_pool!` expands a query body once per backend.
 
 mod admins;
+mod attributes;
 mod audit;
 mod bulk;
 mod customers;
@@ -20,7 +21,7 @@ mod tokens;
 pub use admins::{AdminListing, NewAdmin, PendingInvite};
 pub use bulk::BulkCustomer;
 pub use customers::NewCustomer;
-pub use import::{ExistingCustomer, ImportRow};
+pub use import::{ExistingCustomer, ImportRow, ImportValue};
 pub use mail::OutboxMail;
 pub use search::{Cursor, CustomerPage, CustomerQuery, CustomerSearch, Sort, StatusFilter};
 pub use sessions::{SessionBackend, SessionInfo};

@@ -49,6 +49,10 @@ pub struct CustomerSearch {
     /// Created before this Unix time.
     pub created_before: Option<i64>,
     pub tier: Option<crate::tiers::TierId>,
+    /// A searchable attribute's value, matched whole and in any case.
+    /// (Absent from bulk jobs stored before attributes existed.)
+    #[serde(default)]
+    pub attribute: Option<(crate::attributes::AttributeId, String)>,
     pub sort: Sort,
 }
 
@@ -60,6 +64,7 @@ impl CustomerSearch {
             created_from: None,
             created_before: None,
             tier: None,
+            attribute: None,
             sort: Sort::Created,
         }
     }
@@ -71,6 +76,7 @@ impl CustomerSearch {
             && self.created_from.is_none()
             && self.created_before.is_none()
             && self.tier.is_none()
+            && self.attribute.is_none()
     }
 }
 
@@ -191,6 +197,16 @@ impl Store {
         }
         if let Some(tier) = search.tier {
             conditions.push(format!("tier_id = {}", sql.param(Bind::Id(tier.0))));
+        }
+        if let Some((attribute, value)) = &search.attribute {
+            // The partial index on (attribute, search value) finds the
+            // customers; NULL search values (not searchable) never match.
+            let a = sql.param(Bind::Id(attribute.0));
+            let v = sql.param(Bind::Text(value.clone()));
+            conditions.push(format!(
+                "id IN (SELECT customer_id FROM customer_attributes WHERE attribute_id = {a} \
+                 AND search_value = lower({v}) AND search_value IS NOT NULL)"
+            ));
         }
         if let Some(before) = search.created_before {
             conditions.push(format!("created_at < {}", sql.param(Bind::Int(before))));

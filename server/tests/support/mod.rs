@@ -580,3 +580,44 @@ pub fn listed_emails(html: &str) -> Vec<String> {
         })
         .collect()
 }
+
+/// Defines a profile attribute through the console as an owner (whose
+/// browser has loaded a console page). `flags` may hold "required",
+/// "searchable", "personal" and "admin" (editable by admins only).
+pub async fn define_attribute(
+    owner: &mut Browser,
+    key: &str,
+    kind: &str,
+    choices: &str,
+    flags: &[&str],
+) -> Page {
+    let label = {
+        let words = key.replace('_', " ");
+        let mut chars = words.chars();
+        chars
+            .next()
+            .map(|c| c.to_uppercase().collect::<String>() + chars.as_str())
+            .unwrap_or_default()
+    };
+    let mut form = vec![
+        ("key", key),
+        ("label", label.as_str()),
+        ("kind", kind),
+        ("choices", choices),
+        (
+            "editable_by",
+            if flags.contains(&"admin") {
+                "admin"
+            } else {
+                "customer"
+            },
+        ),
+    ];
+    for flag in ["required", "searchable", "personal"] {
+        if flags.contains(&flag) {
+            form.push((flag, "yes"));
+        }
+    }
+    owner.get("/admin/attributes").await;
+    owner.post("/admin/attributes", &form).await
+}

@@ -1,12 +1,15 @@
 //! Customer records in the console: the searchable list and one customer's page.
 
 use super::{DAY, SignedInAdmin, date_time, event_rows, page, parse_day};
+use crate::attributes::{self, Editor};
 use crate::customer_admin;
 use crate::customers::CustomerId;
 use crate::error::{Error, Result};
+use crate::http::attribute_fields::{Shown, attribute_inputs};
 use crate::http::extract::FormData;
 use crate::state::AppState;
 use crate::store::{Cursor, CustomerQuery, CustomerSearch, Sort, StatusFilter};
+use app::FieldErrors;
 use app::console::*;
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -14,6 +17,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
+use std::collections::HashMap;
 use uuid::Uuid;
 
 pub(super) fn routes() -> Router<AppState> {
@@ -54,15 +58,47 @@ struct CustomersQuery {
     /// A tier's slug.
     #[serde(default)]
     tier: String,
+    /// A searchable attribute's key, and the value to find.
+    #[serde(default)]
+    attr: String,
+    #[serde(default)]
+    attr_value: String,
     #[serde(default)]
     after: String,
 }
 
-/// The search a list (or export) request asks for, with the tiers it named.
-async fn parse_search(
-    state: &AppState,
-    params: &CustomersQuery,
-) -> Result<(CustomerSearch, SearchField, Vec<crate::tiers::Tier>)> {
+/// What a list (or export, or bulk change) request asked for, read.
+struct ParsedSearch {
+    search: CustomerSearch,
+    field: SearchField,
+    tiers: Vec<crate::tiers::Tier>,
+    attributes: Vec<crate::attributes::Attribute>,
+}
+
+impl CustomersQuery {
+    /// The search's parameters as links and hidden fields carry them.
+    fn pairs(&self, parsed: &ParsedSearch) -> Vec<(&'static str, String)> {
+        let s = &parsed.search;
+        [
+            ("q", self.q.trim()),
+            ("field", parsed.field.as_str()),
+            ("status", filter_name(s.status)),
+            ("from", self.from.trim()),
+            ("to", self.to.trim()),
+            ("sort", sort_name(s.sort)),
+            ("tier", self.tier.trim()),
+            ("attr", self.attr.trim()),
+            ("attr_value", self.attr_value.trim()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k, v.to_string()))
+        .collect()
+    }
+}
+
+/// The search a list (or export) request asks for, with the tiers and
+/// attributes it may name.
+async fn parse_search(state: &AppState, params: &CustomersQuery) -> Result<ParsedSearch> {
     let text = params.q.trim();
     if text.chars().count() > QUERY_MAX {
         return Err(Error::BadRequest(format!(
@@ -133,15 +169,42 @@ async fn parse_search(
                 .id,
         ),
     };
+    let attributes = state.store.list_attributes().await?;
+    let attribute = match params.attr.trim() {
+        "" => None,
+        key => {
+            let a = attributes
+                .iter()
+                .find(|a| a.key == key && a.searchable && !a.archived)
+                .ok_or_else(|| {
+                    Error::BadRequest("There is no searchable attribute with that key.".into())
+                })?;
+            match a.canonical(&params.attr_value).map_err(Error::BadRequest)? {
+                Some(value) => Some((a.id, value)),
+                None => {
+                    return Err(Error::BadRequest(format!(
+                        "Type the {} to look for.",
+                        a.label.to_lowercase()
+                    )));
+                }
+            }
+        }
+    };
     let search = CustomerSearch {
         query,
         status: filter,
         created_from,
         created_before,
         tier,
+        attribute,
         sort,
     };
-    Ok((search, field, tiers))
+    Ok(ParsedSearch {
+        search,
+        field,
+        tiers,
+        attributes,
+    })
 }
 
 async fn customers(
@@ -149,7 +212,14 @@ async fn customers(
     admin: SignedInAdmin,
     Query(params): Query<CustomersQuery>,
 ) -> Result<Response> {
-    let (search, field, tiers) = parse_search(&state, &params).await?;
+    let parsed = parse_search(&state, &params).await?;
+    let pairs = params.pairs(&parsed);
+    let ParsedSearch {
+        search,
+        field,
+        tiers,
+        attributes,
+    } = parsed;
     let (text, filter, sort) = (params.q.trim(), search.status, search.sort);
     let after = match params.after.as_str() {
         "" => None,
@@ -164,13 +234,7 @@ async fn customers(
 
     let search_link = |cursor: Option<&Cursor>| {
         let mut link = url::form_urlencoded::Serializer::new(String::new());
-        link.append_pair("q", text)
-            .append_pair("field", field.as_str())
-            .append_pair("status", filter_name(filter))
-            .append_pair("from", params.from.trim())
-            .append_pair("to", params.to.trim())
-            .append_pair("sort", sort_name(sort))
-            .append_pair("tier", params.tier.trim());
+        link.extend_pairs(&pairs);
         if let Some(c) = cursor {
             link.append_pair("after", &c.encode());
         }
@@ -192,6 +256,13 @@ async fn customers(
         to: params.to.trim().to_string(),
         sort: sort_name(sort).into(),
         tier: params.tier.trim().to_string(),
+        attribute: params.attr.trim().to_string(),
+        attribute_value: params.attr_value.trim().to_string(),
+        attributes: attributes
+            .iter()
+            .filter(|a| a.searchable && !a.archived)
+            .map(|a| (a.key.clone(), a.label.clone()))
+            .collect(),
         export_link: admin.admin().role.can_manage_admins().then(|| {
             search_link(None).replacen("/admin/customers?", "/admin/customers/export?", 1)
         }),
@@ -200,18 +271,10 @@ async fn customers(
             .role
             .can_edit_customers()
             .then(|| BulkTierForm {
-                search: [
-                    ("q", text),
-                    ("field", field.as_str()),
-                    ("status", filter_name(filter)),
-                    ("from", params.from.trim()),
-                    ("to", params.to.trim()),
-                    ("sort", sort_name(sort)),
-                    ("tier", params.tier.trim()),
-                ]
-                .into_iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
+                search: pairs
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.clone()))
+                    .collect(),
                 tiers: tiers
                     .iter()
                     .filter(|t| !t.archived)
@@ -256,7 +319,7 @@ async fn export(
     }
     let format = Format::parse(params.format.trim())
         .ok_or_else(|| Error::BadRequest("Export as jsonl or csv.".into()))?;
-    let (search, _, _) = parse_search(&state, &params.search).await?;
+    let search = parse_search(&state, &params.search).await?.search;
     let details = serde_json::json!({
         "format": format.extension(),
         "search": format!("{search:?}"),
@@ -324,7 +387,7 @@ async fn bulk_tier(
     let to = Uuid::parse_str(form.to_tier.trim())
         .map(crate::tiers::TierId)
         .map_err(|_| Error::BadRequest("Choose a tier from the list.".into()))?;
-    let (search, _, _) = parse_search(&state, &form.search).await?;
+    let search = parse_search(&state, &form.search).await?.search;
     let p = &form.search;
     let described: Vec<String> = [
         ("search", p.q.trim()),
@@ -381,6 +444,9 @@ async fn detail_view(
     let history = state.store.tier_history(id, 50).await?;
     let admins = super::admin_emails(state).await?;
     let role = admin.admin().role;
+    let defs = state.store.list_attributes().await?;
+    let values = state.store.customer_attributes(id).await?;
+    let fields = attributes::on_form(&defs, Editor::Admin);
     Ok(CustomerDetailView {
         id: c.id.to_string(),
         email: c.email.as_str().into(),
@@ -424,6 +490,7 @@ async fn detail_view(
             .map(|t| (t.id.to_string(), t.name.clone()))
             .collect(),
         tier_history: super::tiers::change_rows(&admins, &tiers, &history, false),
+        attributes: attribute_inputs(fields, Shown::Stored(&values), &FieldErrors::new()),
     })
 }
 
@@ -448,6 +515,9 @@ struct ProfileForm {
     email: String,
     #[serde(default)]
     display_name: String,
+    /// The attribute fields (`attr.<key>`).
+    #[serde(flatten)]
+    attributes: HashMap<String, String>,
 }
 
 async fn edit_profile(
@@ -459,9 +529,16 @@ async fn edit_profile(
     let customer = parse_customer_id(&id)?;
     let who = admin.admin();
     let ip = admin.0.ip.as_deref();
-    let result =
-        customer_admin::edit_profile(&state, who, customer, &form.email, &form.display_name, ip)
-            .await;
+    let result = customer_admin::edit_profile(
+        &state,
+        who,
+        customer,
+        &form.email,
+        &form.display_name,
+        &form.attributes,
+        ip,
+    )
+    .await;
     let back = format!("/admin/customers/{customer}");
     after_form(
         &state,
@@ -473,6 +550,14 @@ async fn edit_profile(
         |view| {
             view.edit_email = form.email;
             view.edit_name = form.display_name;
+            for input in &mut view.attributes {
+                input.value = form
+                    .attributes
+                    .get(&input.name)
+                    .cloned()
+                    .unwrap_or_default();
+                input.error = view.errors.get(&input.name);
+            }
         },
     )
     .await

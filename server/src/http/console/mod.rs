@@ -3,6 +3,7 @@
 //! customers'. Every page but sign-in and setup requires a signed-in admin.
 
 mod admin_accounts;
+mod attributes;
 mod audit;
 mod customers;
 mod tiers;
@@ -43,6 +44,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(admin_accounts::routes())
         .merge(audit::routes())
         .merge(tiers::routes())
+        .merge(attributes::routes())
         .layer(middleware::from_fn(csrf::guard))
         .layer(sessions)
 }

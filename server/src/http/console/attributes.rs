@@ -1,0 +1,225 @@
+//! Profile attributes in the console: every role reads them, owners define them.
+
+use super::{SignedInAdmin, page};
+use crate::attributes::{self, Attribute, AttributeForm, AttributeId, Kind};
+use crate::error::{Error, Result};
+use crate::http::extract::FormData;
+use crate::state::AppState;
+use app::console::*;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use uuid::Uuid;
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/admin/attributes", get(list).post(create))
+        .route("/admin/attributes/{id}", get(detail).post(update))
+        .route("/admin/attributes/{id}/{action}", post(act))
+}
+
+fn row(a: &Attribute) -> AttributeRow {
+    let rules = [
+        (a.required, "required"),
+        (!a.customer_editable, "admins only"),
+        (a.searchable, "searchable"),
+        (a.personal, "personal data"),
+    ]
+    .into_iter()
+    .filter_map(|(on, word)| on.then_some(word))
+    .collect::<Vec<_>>();
+    let kind = match a.kind {
+        Kind::Choice => format!("{}: {}", a.kind.label(), a.choices.join(", ")),
+        kind => kind.label().to_string(),
+    };
+    AttributeRow {
+        id: a.id.to_string(),
+        key: a.key.clone(),
+        label: a.label.clone(),
+        kind,
+        rules: if rules.is_empty() {
+            "optional".into()
+        } else {
+            rules.join(", ")
+        },
+        archived: a.archived,
+    }
+}
+
+fn stored_values(a: &Attribute) -> AttributeFormValues {
+    AttributeFormValues {
+        key: a.key.clone(),
+        label: a.label.clone(),
+        kind: a.kind.as_str().into(),
+        choices: a.choices.join("\n"),
+        required: a.required,
+        searchable: a.searchable,
+        personal: a.personal,
+        editable_by: if a.customer_editable {
+            "customer"
+        } else {
+            "admin"
+        }
+        .into(),
+    }
+}
+
+/// The form as typed, to show again with its errors.
+fn typed_values(f: AttributeForm) -> AttributeFormValues {
+    AttributeFormValues {
+        key: f.key,
+        label: f.label,
+        kind: f.kind,
+        choices: f.choices,
+        required: f.required.is_some(),
+        searchable: f.searchable.is_some(),
+        personal: f.personal.is_some(),
+        editable_by: f.editable_by,
+    }
+}
+
+async fn list_view(state: &AppState, admin: &SignedInAdmin) -> Result<AttributesView> {
+    Ok(AttributesView {
+        attributes: state
+            .store
+            .list_attributes()
+            .await?
+            .iter()
+            .map(row)
+            .collect(),
+        kinds: Kind::ALL
+            .iter()
+            .map(|k| (k.as_str().to_string(), k.label().to_string()))
+            .collect(),
+        can_manage: admin.admin().role.can_manage_admins(),
+        form: AttributeFormValues {
+            editable_by: "customer".into(),
+            ..Default::default()
+        },
+        ..Default::default()
+    })
+}
+
+async fn list(State(state): State<AppState>, admin: SignedInAdmin) -> Result<Response> {
+    let view = AttributesView {
+        notice: admin.0.take_flash().await?,
+        ..list_view(&state, &admin).await?
+    };
+    Ok(page(
+        StatusCode::OK,
+        attributes_page(&admin.0.chrome().await?, &view),
+    ))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    admin: SignedInAdmin,
+    FormData(fields): FormData<AttributeForm>,
+) -> Result<Response> {
+    let (who, ip) = (admin.admin(), admin.0.ip.as_deref());
+    match attributes::define(&state, who, &fields, ip).await {
+        Ok(a) => {
+            let message = format!("The attribute {} is defined.", a.label);
+            admin.0.flash(&message).await?;
+            Ok(Redirect::to("/admin/attributes").into_response())
+        }
+        Err(Error::Invalid(errors)) => {
+            let view = AttributesView {
+                form: typed_values(fields),
+                errors,
+                ..list_view(&state, &admin).await?
+            };
+            Ok(page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                attributes_page(&admin.0.chrome().await?, &view),
+            ))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn parse_id(raw: &str) -> Result<AttributeId> {
+    Uuid::parse_str(raw)
+        .map(AttributeId)
+        .map_err(|_| Error::BadRequest("That is not an attribute id.".into()))
+}
+
+async fn detail_view(
+    state: &AppState,
+    admin: &SignedInAdmin,
+    id: AttributeId,
+) -> Result<AttributeDetailView> {
+    let a = state
+        .store
+        .attribute_by_id(id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    Ok(AttributeDetailView {
+        attribute: row(&a),
+        can_manage: admin.admin().role.can_manage_admins(),
+        form: stored_values(&a),
+        ..Default::default()
+    })
+}
+
+async fn detail(
+    State(state): State<AppState>,
+    admin: SignedInAdmin,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    let view = AttributeDetailView {
+        notice: admin.0.take_flash().await?,
+        ..detail_view(&state, &admin, parse_id(&id)?).await?
+    };
+    Ok(page(
+        StatusCode::OK,
+        attribute_detail_page(&admin.0.chrome().await?, &view),
+    ))
+}
+
+async fn update(
+    State(state): State<AppState>,
+    admin: SignedInAdmin,
+    Path(id): Path<String>,
+    FormData(fields): FormData<AttributeForm>,
+) -> Result<Response> {
+    let id = parse_id(&id)?;
+    let (who, ip) = (admin.admin(), admin.0.ip.as_deref());
+    match attributes::update(&state, who, id, &fields, ip).await {
+        Ok(_) => {
+            admin.0.flash("The attribute is saved.").await?;
+            Ok(Redirect::to(&format!("/admin/attributes/{id}")).into_response())
+        }
+        Err(Error::Invalid(errors)) => {
+            let view = AttributeDetailView {
+                form: typed_values(fields),
+                errors,
+                ..detail_view(&state, &admin, id).await?
+            };
+            Ok(page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                attribute_detail_page(&admin.0.chrome().await?, &view),
+            ))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn act(
+    State(state): State<AppState>,
+    admin: SignedInAdmin,
+    Path((id, action)): Path<(String, String)>,
+) -> Result<Response> {
+    let id = parse_id(&id)?;
+    let (who, ip) = (admin.admin(), admin.0.ip.as_deref());
+    let (archived, message) = match action.as_str() {
+        "archive" => (true, "The attribute is archived."),
+        "unarchive" => (false, "The attribute is restored."),
+        _ => return Err(Error::NotFound),
+    };
+    attributes::set_archived(&state, who, id, archived, ip).await?;
+    admin.0.flash(message).await?;
+    Ok(Redirect::to(&format!("/admin/attributes/{id}")).into_response())
+}
