@@ -358,4 +358,17 @@ mod tests {
             assert_eq!(Cursor::decode(bad), None, "{bad}");
         }
     }
+
+    #[test]
+    fn searches_stored_before_attributes_existed_still_read() {
+        // A bulk tier job's search, as stored by the previous release.
+        let stored = r#"{"query":"All","status":"Active","created_from":null,"created_before":null,"tier":null,"sort":"Created"}"#;
+        let search: CustomerSearch = serde_json::from_str(stored).unwrap();
+        assert_eq!(search.attribute, None);
+        assert_eq!(search.status, StatusFilter::Active);
+        let mut with = search.clone();
+        with.attribute = Some((crate::attributes::AttributeId(Uuid::now_v7()), "gb".into()));
+        let json = serde_json::to_string(&with).unwrap();
+        assert_eq!(serde_json::from_str::<CustomerSearch>(&json).unwrap(), with);
+    }
 }
