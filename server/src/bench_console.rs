@@ -189,7 +189,11 @@ async fn scenarios(store: &Store, requests: usize, depth: i64) -> anyhow::Result
         if !a.searchable || a.archived {
             continue;
         }
-        let values = store.sample_attribute_values(a.id, requests).await?;
+        // The sampled customers' own values.
+        let mut values = Vec::with_capacity(requests);
+        for (email, _) in &samples {
+            values.extend(store.attribute_value_by_email(a.id, email).await?);
+        }
         if values.is_empty() {
             continue;
         }

@@ -216,35 +216,20 @@ impl Store {
             .collect())
     }
 
-    /// `n` stored values of a searchable attribute, from customers at
-    /// random (for benchmarks: real values to search for). Walks the search
-    /// index to random offsets: seconds at millions, fine for a benchmark.
-    pub async fn sample_attribute_values(
+    /// The stored value of an attribute for the customer with this email
+    /// (for benchmarks: real values to search for, from sampled customers).
+    pub async fn attribute_value_by_email(
         &self,
         id: AttributeId,
-        n: usize,
-    ) -> StoreResult<Vec<String>> {
-        let count = "SELECT COUNT(*) FROM customer_attributes WHERE attribute_id = $1 AND search_value IS NOT NULL";
-        let at = "SELECT value FROM customer_attributes WHERE attribute_id = $1 AND search_value IS NOT NULL \
-                  ORDER BY search_value LIMIT 1 OFFSET $2";
-        let total: i64 = with_pool!(self, |pool| sqlx::query_scalar(count)
+        email: &str,
+    ) -> StoreResult<Option<String>> {
+        let sql = "SELECT v.value FROM customer_attributes v JOIN customers c ON c.id = v.customer_id \
+                   WHERE c.email = $1 AND v.attribute_id = $2";
+        with_pool!(self, |pool| sqlx::query_scalar(sql)
+            .bind(email)
             .bind(id.0)
-            .fetch_one(pool)
-            .await)?;
-        let mut values = Vec::with_capacity(n);
-        if total == 0 {
-            return Ok(values);
-        }
-        for _ in 0..n {
-            let offset = (Uuid::new_v4().as_u128() % total as u128) as i64;
-            let value: String = with_pool!(self, |pool| sqlx::query_scalar(at)
-                .bind(id.0)
-                .bind(offset)
-                .fetch_one(pool)
-                .await)?;
-            values.push(value);
-        }
-        Ok(values)
+            .fetch_optional(pool)
+            .await)
     }
 
     /// Writes a customer's changed values in one transaction.
