@@ -26,6 +26,9 @@ pub struct ConsoleBenchArgs {
     /// How deep the deep-page check goes, in pages of 50.
     #[arg(long, default_value_t = 10_000)]
     pub depth_pages: i64,
+    /// Time only the searches by searchable attributes.
+    #[arg(long)]
+    pub attributes_only: bool,
 }
 
 const PAGE: i64 = 50;
@@ -54,7 +57,7 @@ pub async fn run(args: ConsoleBenchArgs, config: Config) -> anyhow::Result<()> {
         args.requests
     );
 
-    let scenarios = scenarios(&store, args.requests, depth).await?;
+    let scenarios = scenarios(&store, args.requests, depth, args.attributes_only).await?;
     let state = AppState::new(config, store.clone(), Clock::system());
     let (email, password) = (
         format!("bench-{}@bench.invalid", uuid::Uuid::new_v4().simple()),
@@ -104,7 +107,12 @@ pub async fn run(args: ConsoleBenchArgs, config: Config) -> anyhow::Result<()> {
 }
 
 /// The requests to time, built from customers actually in the database.
-async fn scenarios(store: &Store, requests: usize, depth: i64) -> anyhow::Result<Vec<Scenario>> {
+async fn scenarios(
+    store: &Store,
+    requests: usize,
+    depth: i64,
+    attributes_only: bool,
+) -> anyhow::Result<Vec<Scenario>> {
     let mut rng = uuid::Uuid::new_v4().as_u128();
     let mut samples = Vec::with_capacity(requests);
     while samples.len() < requests {
@@ -125,6 +133,31 @@ async fn scenarios(store: &Store, requests: usize, depth: i64) -> anyhow::Result
         }
         format!("/admin/customers?{}", s.finish())
     };
+    let mut attribute_scenarios = Vec::new();
+    for a in store.list_attributes().await? {
+        if !a.searchable || a.archived {
+            continue;
+        }
+        // The sampled customers' own values.
+        let mut values = Vec::with_capacity(requests);
+        for (email, _) in &samples {
+            values.extend(store.attribute_value_by_email(a.id, email).await?);
+        }
+        if values.is_empty() {
+            continue;
+        }
+        attribute_scenarios.push(Scenario {
+            name: format!("attribute {}", a.key),
+            target_ms: 50.0,
+            paths: values
+                .iter()
+                .map(|v| encode(&[("attr", &a.key), ("attr_value", v)]))
+                .collect(),
+        });
+    }
+    if attributes_only {
+        return Ok(attribute_scenarios);
+    }
     let exact = samples
         .iter()
         .map(|(email, _)| encode(&[("field", "email"), ("q", email)]))
@@ -184,28 +217,6 @@ async fn scenarios(store: &Store, requests: usize, depth: i64) -> anyhow::Result
             encode(&[("sort", sort), ("after", &cursor.encode())])
         })
         .collect();
-    let mut attribute_scenarios = Vec::new();
-    for a in store.list_attributes().await? {
-        if !a.searchable || a.archived {
-            continue;
-        }
-        // The sampled customers' own values.
-        let mut values = Vec::with_capacity(requests);
-        for (email, _) in &samples {
-            values.extend(store.attribute_value_by_email(a.id, email).await?);
-        }
-        if values.is_empty() {
-            continue;
-        }
-        attribute_scenarios.push(Scenario {
-            name: format!("attribute {}", a.key),
-            target_ms: 50.0,
-            paths: values
-                .iter()
-                .map(|v| encode(&[("attr", &a.key), ("attr_value", v)]))
-                .collect(),
-        });
-    }
     Ok([
         Scenario {
             name: "exact email".into(),

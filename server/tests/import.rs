@@ -420,3 +420,58 @@ async fn an_export_imports_into_an_empty_database_as_the_same_customers() {
             .assert_redirect("/account");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn imported_attributes_are_searchable_whether_few_or_many_share_a_value() {
+    on_each_backend(|app| async move {
+        let mut owner = app
+            .admin_browser("owner@example.com", gatehouse::admins::Role::Owner)
+            .await;
+        define_attribute(&mut owner, "country", "choice", "GB\nFR", &["searchable"])
+            .await
+            .assert_redirect("/admin/attributes");
+        // More customers share GB than the search lists and sorts (5,000):
+        // the list is walked instead. Every tenth is French.
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("countries.csv");
+        let mut text = String::from("email,created_at,attr.country\n");
+        for i in 0..6_000 {
+            let country = if i % 10 == 0 { "fr" } else { "GB" };
+            text.push_str(&format!(
+                "c{i}@example.com,{},{country}\n",
+                gatehouse::export::rfc3339(1_000_000 + i)
+            ));
+        }
+        std::fs::write(&file, &text).unwrap();
+        ok(&gatehouse(
+            &app,
+            &["import", file.to_str().unwrap(), "--quiet"],
+        ));
+
+        for (value, newest) in [("gb", 5_999), ("FR", 5_990)] {
+            let page = owner
+                .get(&format!("/admin/customers?attr=country&attr_value={value}"))
+                .await;
+            let emails = listed_emails(&page.body);
+            assert_eq!(emails.len(), 50, "{value}");
+            assert_eq!(emails[0], format!("c{newest}@example.com"), "newest first");
+            let expect_french = value == "FR";
+            for email in &emails {
+                let i: i64 = email[1..email.find('@').unwrap()].parse().unwrap();
+                assert_eq!(i % 10 == 0, expect_french, "{value}: {email}");
+            }
+            // The next page carries on where this one ended.
+            let next = page
+                .body
+                .split("href=\"")
+                .filter_map(|s| s.split('"').next())
+                .find(|href| href.contains("after="))
+                .unwrap()
+                .replace("&amp;", "&");
+            let more = listed_emails(&owner.get(&next).await.body);
+            assert_eq!(more.len(), 50);
+            assert!(!more.iter().any(|e| emails.contains(e)));
+        }
+    })
+    .await;
+}

@@ -1,4 +1,4 @@
-use super::{Bind, Sql, Store, StoreResult, unless_taken, with_pool};
+use super::{Pool, Store, StoreResult, unless_taken, with_pool};
 use crate::attributes::{Attribute, AttributeId, Changes, Kind, Values};
 use crate::customers::CustomerId;
 use uuid::Uuid;
@@ -192,7 +192,9 @@ impl Store {
             .collect())
     }
 
-    /// The values of several customers at once (for export pages).
+    /// The values of several customers at once (for export pages), in one
+    /// statement with one parameter: a list of thousands of `$n` binds costs
+    /// far more than the lookups (see import).
     pub async fn attributes_of(
         &self,
         customers: &[Uuid],
@@ -200,20 +202,50 @@ impl Store {
         if customers.is_empty() {
             return Ok(Vec::new());
         }
-        let mut sql = Sql::default();
-        let ids: Vec<String> = customers
-            .iter()
-            .map(|id| sql.param(Bind::Id(*id)))
-            .collect();
-        sql.text = format!(
-            "SELECT customer_id, attribute_id, value FROM customer_attributes WHERE customer_id IN ({})",
-            ids.join(", ")
-        );
-        let rows: Vec<(Uuid, Uuid, String)> = self.fetch_all(&sql).await?;
+        let rows: Vec<(Uuid, Uuid, String)> = match &self.pool {
+            Pool::Sqlite(pool) => {
+                let ids: Vec<String> = customers.iter().map(|id| id.simple().to_string()).collect();
+                let ids = serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into());
+                sqlx::query_as(
+                    "SELECT customer_id, attribute_id, value FROM customer_attributes \
+                     WHERE customer_id IN (SELECT unhex(value) FROM json_each($1))",
+                )
+                .bind(ids)
+                .fetch_all(pool)
+                .await?
+            }
+            Pool::Postgres(pool) => {
+                sqlx::query_as(
+                    "SELECT customer_id, attribute_id, value FROM customer_attributes \
+                     WHERE customer_id = ANY($1)",
+                )
+                .bind(customers)
+                .fetch_all(pool)
+                .await?
+            }
+        };
         Ok(rows
             .into_iter()
             .map(|(c, a, v)| (c, AttributeId(a), v))
             .collect())
+    }
+
+    /// How many customers' searchable value of `id` is `value` (any case),
+    /// counting no further than `cap`.
+    pub async fn attribute_matches(
+        &self,
+        id: AttributeId,
+        value: &str,
+        cap: i64,
+    ) -> StoreResult<i64> {
+        let sql = "SELECT COUNT(*) FROM (SELECT 1 FROM customer_attributes WHERE attribute_id = $1 \
+                   AND search_value = lower($2) AND search_value IS NOT NULL LIMIT $3) AS m";
+        with_pool!(self, |pool| sqlx::query_scalar(sql)
+            .bind(id.0)
+            .bind(value)
+            .bind(cap)
+            .fetch_one(pool)
+            .await)
     }
 
     /// The stored value of an attribute for the customer with this email

@@ -137,6 +137,10 @@ pub struct CustomerPage {
     pub next: Option<Cursor>,
 }
 
+/// Up to this many customers with an attribute's value are listed from the
+/// attribute index and sorted; beyond it the list is walked instead.
+const FEW_MATCHES: i64 = 5000;
+
 /// The sort key expression for last sign-in, exactly as the index declares it.
 const LAST_SIGN_IN: &str = "COALESCE(last_sign_in_at, 0)";
 
@@ -199,14 +203,27 @@ impl Store {
             conditions.push(format!("tier_id = {}", sql.param(Bind::Id(tier.0))));
         }
         if let Some((attribute, value)) = &search.attribute {
-            // The partial index on (attribute, search value) finds the
-            // customers; NULL search values (not searchable) never match.
+            // A value few customers share: the partial index on (attribute,
+            // search value) lists them, and only they are sorted. A common
+            // one (a country): walk customers in page order and look each
+            // one's value up by primary key; a page needs a few hundred.
+            // Which is which is counted on the index, up to the threshold.
+            let few = self
+                .attribute_matches(*attribute, value, FEW_MATCHES + 1)
+                .await?
+                <= FEW_MATCHES;
             let a = sql.param(Bind::Id(attribute.0));
             let v = sql.param(Bind::Text(value.clone()));
-            conditions.push(format!(
-                "id IN (SELECT customer_id FROM customer_attributes WHERE attribute_id = {a} \
-                 AND search_value = lower({v}) AND search_value IS NOT NULL)"
-            ));
+            let matching = format!(
+                "attribute_id = {a} AND search_value = lower({v}) AND search_value IS NOT NULL"
+            );
+            conditions.push(if few {
+                format!("id IN (SELECT customer_id FROM customer_attributes WHERE {matching})")
+            } else {
+                format!(
+                    "EXISTS (SELECT 1 FROM customer_attributes v WHERE v.customer_id = customers.id AND v.{matching})"
+                )
+            });
         }
         if let Some(before) = search.created_before {
             conditions.push(format!("created_at < {}", sql.param(Bind::Int(before))));
