@@ -44,6 +44,22 @@ pub struct ExistingCustomer {
     pub tier_id: Uuid,
 }
 
+/// Attribute values from a JSON array of [customer id, attribute id, value,
+/// searchable] (`$1`) at time `$2`; the search form is lower(value) while
+/// the attribute is searchable, as in `set_customer_attributes`.
+const UPSERT_VALUES_SQLITE: &str = "INSERT INTO customer_attributes \
+    (customer_id, attribute_id, value, search_value, updated_at) \
+    SELECT unhex(j.value ->> 0), unhex(j.value ->> 1), j.value ->> 2, \
+    CASE WHEN j.value ->> 3 THEN lower(j.value ->> 2) END, $2 FROM json_each($1) AS j WHERE true \
+    ON CONFLICT (customer_id, attribute_id) DO UPDATE SET value = excluded.value, \
+    search_value = excluded.search_value, updated_at = excluded.updated_at";
+const UPSERT_VALUES_POSTGRES: &str = "INSERT INTO customer_attributes \
+    (customer_id, attribute_id, value, search_value, updated_at) \
+    SELECT (e ->> 0)::uuid, (e ->> 1)::uuid, e ->> 2, \
+    CASE WHEN (e ->> 3)::boolean THEN lower(e ->> 2) END, $2 FROM json_array_elements($1::json) AS e \
+    ON CONFLICT (customer_id, attribute_id) DO UPDATE SET value = excluded.value, \
+    search_value = excluded.search_value, updated_at = excluded.updated_at";
+
 /// Stored for imported customers who came without a password hash: no
 /// password verifies against it.
 const NO_PASSWORD: &str = "!imported-without-password";
@@ -224,32 +240,29 @@ impl Store {
                 .collect();
             let (set, removed): (Vec<_>, Vec<_>) =
                 values.into_iter().partition(|(_, v)| v.value.is_some());
-            for chunk in set.chunks(INSERT_ROWS) {
-                let mut sql = Sql::default();
-                let rows: Vec<String> = chunk
+            // The whole batch's values in one statement with one JSON
+            // parameter: per-value binds cost more than the writes.
+            if !set.is_empty() {
+                let rows: Vec<serde_json::Value> = set
                     .iter()
                     .map(|(id, v)| {
-                        let value = sql.param(Bind::Text(v.value.clone().unwrap_or_default()));
-                        let search = if v.searchable {
-                            format!("lower({value})")
-                        } else {
-                            "NULL".into()
-                        };
-                        format!(
-                            "({}, {}, {value}, {search}, {})",
-                            sql.param(Bind::Id(*id)),
-                            sql.param(Bind::Id(v.attribute.0)),
-                            sql.param(Bind::Int(now)),
-                        )
+                        serde_json::json!([
+                            id.simple().to_string(),
+                            v.attribute.0.simple().to_string(),
+                            v.value,
+                            v.searchable
+                        ])
                     })
                     .collect();
-                sql.text = format!(
-                    "INSERT INTO customer_attributes (customer_id, attribute_id, value, search_value, updated_at) \
-                     VALUES {} ON CONFLICT (customer_id, attribute_id) DO UPDATE SET value = excluded.value, \
-                     search_value = excluded.search_value, updated_at = excluded.updated_at",
-                    rows.join(", ")
-                );
-                super::bind_sql!(sqlx::query(&sql.text), sql)
+                let rows = serde_json::Value::Array(rows).to_string();
+                let sql = if sqlite {
+                    UPSERT_VALUES_SQLITE
+                } else {
+                    UPSERT_VALUES_POSTGRES
+                };
+                sqlx::query(sql)
+                    .bind(rows)
+                    .bind(now)
                     .execute(&mut *tx)
                     .await?;
             }

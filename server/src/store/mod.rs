@@ -82,10 +82,15 @@ impl Store {
                 pool: Pool::Sqlite(pool),
             })
         } else {
+            // JIT compiles queries whose estimated cost is high; for short
+            // console and sign-in queries that costs hundreds of ms (seen on
+            // the attribute search) and never pays back.
+            let options =
+                sqlx::postgres::PgConnectOptions::from_str(url)?.options([("jit", "off")]);
             let pool = PgPoolOptions::new()
                 .max_connections(16)
                 .acquire_timeout(Duration::from_secs(10))
-                .connect(url)
+                .connect_with(options)
                 .await?;
             Ok(Self {
                 pool: Pool::Postgres(pool),

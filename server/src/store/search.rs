@@ -208,20 +208,24 @@ impl Store {
             // one (a country): walk customers in page order and look each
             // one's value up by primary key; a page needs a few hundred.
             // Which is which is counted on the index, up to the threshold.
+            // The walk is written as a scalar subquery because neither
+            // planner turns that into a join: as EXISTS, PostgreSQL joined
+            // all 50,000 matches first (400 ms at 1M customers).
             let few = self
                 .attribute_matches(*attribute, value, FEW_MATCHES + 1)
                 .await?
                 <= FEW_MATCHES;
             let a = sql.param(Bind::Id(attribute.0));
             let v = sql.param(Bind::Text(value.clone()));
-            let matching = format!(
-                "attribute_id = {a} AND search_value = lower({v}) AND search_value IS NOT NULL"
-            );
             conditions.push(if few {
-                format!("id IN (SELECT customer_id FROM customer_attributes WHERE {matching})")
+                format!(
+                    "id IN (SELECT customer_id FROM customer_attributes WHERE attribute_id = {a} \
+                     AND search_value = lower({v}) AND search_value IS NOT NULL)"
+                )
             } else {
                 format!(
-                    "EXISTS (SELECT 1 FROM customer_attributes v WHERE v.customer_id = customers.id AND v.{matching})"
+                    "(SELECT v.search_value FROM customer_attributes v WHERE v.customer_id = customers.id \
+                     AND v.attribute_id = {a}) = lower({v})"
                 )
             });
         }
