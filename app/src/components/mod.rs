@@ -301,3 +301,22 @@ pub fn AttributeField(input: AttributeInput) -> impl IntoView {
         }
     }
 }
+
+/// The term/value rows of a record's summary (`<dl>` contents), alike on
+/// every console page.
+pub fn fact_rows<T: Into<String>, I: IntoIterator<Item = (T, String)>>(
+    facts: I,
+) -> impl IntoView + use<T, I> {
+    facts
+        .into_iter()
+        .map(|(term, value)| {
+            let term: String = term.into();
+            view! {
+                <div class="py-2 sm:grid sm:grid-cols-3 sm:gap-4">
+                    <dt class="text-sm font-medium text-slate-500">{term}</dt>
+                    <dd class="text-sm break-all sm:col-span-2">{value}</dd>
+                </div>
+            }
+        })
+        .collect_view()
+}

@@ -1,6 +1,8 @@
 use super::{ConsoleChrome, console_document};
 use crate::FieldErrors;
-use crate::components::{CELL, CsrfField, DataTable, Field, Flash, PostButton, SelectField};
+use crate::components::{
+    CELL, CsrfField, DataTable, Field, Flash, PostButton, SelectField, fact_rows,
+};
 use leptos::prelude::*;
 
 /// An attribute as the console lists it.
@@ -178,17 +180,8 @@ pub fn attribute_detail_page(chrome: &ConsoleChrome, page: &AttributeDetailView)
                 "Active".to_string()
             },
         ),
-    ]
-    .into_iter()
-    .map(|(term, value)| {
-        view! {
-            <div class="py-2 sm:grid sm:grid-cols-3 sm:gap-4">
-                <dt class="text-sm font-medium text-slate-500">{term}</dt>
-                <dd class="text-sm break-all sm:col-span-2">{value}</dd>
-            </div>
-        }
-    })
-    .collect_view();
+    ];
+    let facts = fact_rows(facts);
     let manage = page.can_manage.then(|| {
         let (action, label) = if a.archived { ("unarchive", "Restore attribute") } else { ("archive", "Archive attribute") };
         view! {

@@ -2,7 +2,7 @@ use super::{ConsoleChrome, console_document};
 use super::{TierChangeRow, change_rows, tier_badge};
 use crate::FieldErrors;
 use crate::components::{
-    AttributeField, AttributeInput, CELL, CsrfField, DataTable, Field, Flash, PostButton,
+    AttributeField, AttributeInput, CELL, CsrfField, DataTable, Field, Flash, PostButton, fact_rows,
 };
 use leptos::prelude::*;
 
@@ -100,15 +100,8 @@ pub fn customer_detail_page(chrome: &ConsoleChrome, page: &CustomerDetailView) -
         };
         (a.label.clone(), value)
     }))
-    .map(|(term, value)| {
-        view! {
-            <div class="py-2 sm:grid sm:grid-cols-3 sm:gap-4">
-                <dt class="text-sm font-medium text-slate-500">{term}</dt>
-                <dd class="text-sm break-all sm:col-span-2">{value}</dd>
-            </div>
-        }
-    })
-    .collect_view();
+    .collect::<Vec<_>>();
+    let facts = fact_rows(facts);
     let actions = page.can_edit.then(|| {
         let mut buttons = vec![if page.disabled { ("enable", "Enable customer") } else { ("disable", "Disable customer") }];
         if !page.verified {

@@ -1,5 +1,5 @@
 use super::{ConsoleChrome, console_document};
-use crate::components::{Flash, Notice};
+use crate::components::{Flash, Notice, fact_rows};
 use leptos::prelude::*;
 
 /// A background change of many customers' tier, as it stands.
@@ -39,17 +39,8 @@ pub fn tier_job_page(chrome: &ConsoleChrome, page: &TierJobView) -> String {
         ("Status", status),
         ("Customers looked at", page.scanned.to_string()),
         ("Customers moved", page.moved.to_string()),
-    ]
-    .into_iter()
-    .map(|(term, value)| {
-        view! {
-            <div class="py-2 sm:grid sm:grid-cols-3 sm:gap-4">
-                <dt class="text-sm font-medium text-slate-500">{term}</dt>
-                <dd class="text-sm break-all sm:col-span-2">{value}</dd>
-            </div>
-        }
-    })
-    .collect_view();
+    ];
+    let facts = fact_rows(facts);
     let body = view! {
         <p class="mb-2 text-sm"><a href="/admin/customers" class="text-indigo-700 hover:underline">"All customers"</a></p>
         <h1 class="mb-4 text-2xl font-semibold">"Tier change for a search"</h1>

@@ -1,6 +1,6 @@
 use super::{ConsoleChrome, console_document};
 use crate::FieldErrors;
-use crate::components::{CELL, CsrfField, DataTable, Field, Flash, PostButton};
+use crate::components::{CELL, CsrfField, DataTable, Field, Flash, PostButton, fact_rows};
 use leptos::prelude::*;
 
 /// A tier as the console lists it.
@@ -226,17 +226,8 @@ pub fn tier_detail_page(chrome: &ConsoleChrome, page: &TierDetailView) -> String
                 "Active".to_string()
             },
         ),
-    ]
-    .into_iter()
-    .map(|(term, value)| {
-        view! {
-            <div class="py-2 sm:grid sm:grid-cols-3 sm:gap-4">
-                <dt class="text-sm font-medium text-slate-500">{term}</dt>
-                <dd class="text-sm break-all sm:col-span-2">{value}</dd>
-            </div>
-        }
-    })
-    .collect_view();
+    ];
+    let facts = fact_rows(facts);
     let actions = page.can_manage.then(|| {
         let mut buttons = Vec::new();
         if !t.is_default && !t.archived {
