@@ -17,7 +17,7 @@ use crate::store::{ExistingCustomer, ImportRow, ImportValue, Store};
 use crate::tiers::{Tier, TierId};
 use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressStyle};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 use std::sync::Arc;
@@ -45,8 +45,38 @@ const FIELDS: [&str; 11] = [
     "password_hash",
 ];
 
-/// One line's fields by name, as text.
-type Fields = HashMap<String, String>;
+/// One line's values as text: the fixed fields (in `FIELDS` order) and the
+/// attribute values by key (an empty value removes the customer's value).
+#[derive(Default)]
+struct Fields {
+    values: [Option<String>; FIELDS.len()],
+    attributes: Vec<(String, String)>,
+}
+
+impl Fields {
+    /// The field's text, trimmed; `None` when absent or empty.
+    fn get(&self, name: &str) -> Option<&str> {
+        let i = FIELDS.iter().position(|f| *f == name)?;
+        self.values[i]
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+    }
+
+    /// Sets a field or an attribute (`attr.<key>`) by its column name.
+    fn set(&mut self, name: &str, value: String) -> Result<(), String> {
+        if let Some(key) = name.strip_prefix(ATTRIBUTE_PREFIX) {
+            self.attributes.push((key.to_string(), value));
+        } else {
+            let i = FIELDS
+                .iter()
+                .position(|f| *f == name)
+                .ok_or_else(|| unknown_field(name))?;
+            self.values[i] = Some(value);
+        }
+        Ok(())
+    }
+}
 
 /// The file's lines in order: line number and fields, or what is wrong.
 type Records = Box<dyn Iterator<Item = (u64, Result<Fields, String>)>>;
@@ -68,22 +98,25 @@ fn records(path: &Path, format: Format, read: Arc<AtomicU64>) -> anyhow::Result<
         Format::JsonLines => {
             let mut reader = BufReader::new(file);
             let mut line = 0u64;
+            // One buffer for every line: growing a new one per line showed
+            // up in profiles.
+            let mut bytes = Vec::with_capacity(1024);
             Box::new(std::iter::from_fn(move || {
                 loop {
-                    let mut bytes = Vec::new();
+                    bytes.clear();
                     match reader.read_until(b'\n', &mut bytes) {
                         Ok(0) => return None,
                         Ok(_) => {}
                         Err(e) => return Some((line + 1, Err(format!("cannot read: {e}")))),
                     }
                     line += 1;
-                    let Ok(text) = String::from_utf8(bytes) else {
+                    let Ok(text) = std::str::from_utf8(&bytes) else {
                         return Some((line, Err("not UTF-8".into())));
                     };
                     if text.trim().is_empty() {
                         continue;
                     }
-                    return Some((line, json_fields(&text)));
+                    return Some((line, json_fields(text)));
                 }
             }))
         }
@@ -119,14 +152,13 @@ fn records(path: &Path, format: Format, read: Arc<AtomicU64>) -> anyhow::Result<
                     }
                     Ok(r) => {
                         let line = r.position().map_or(0, |p| p.line());
-                        let mut fields = Fields::new();
+                        let mut fields = Fields::default();
                         for (name, value) in header.iter().zip(r.iter()) {
-                            match std::str::from_utf8(value) {
-                                Ok(v) => {
-                                    fields.insert(name.clone(), v.to_string());
-                                }
-                                Err(_) => return Some((line, Err("not UTF-8".into()))),
-                            }
+                            let Ok(v) = std::str::from_utf8(value) else {
+                                return Some((line, Err("not UTF-8".into())));
+                            };
+                            // The header's names were checked above.
+                            let _ = fields.set(name, v.to_string());
                         }
                         (line, Ok(fields))
                     }
@@ -155,65 +187,110 @@ fn check_names<'a>(mut names: impl Iterator<Item = &'a str>) -> Result<(), Strin
     }
 }
 
+/// A JSON value as import reads it: scalars as text, objects by member
+/// (sorted by name, so errors come in a stable order). Reading lines into
+/// `serde_json::Value`s and then into maps of strings cost more than writing
+/// them to the database.
+enum Json {
+    Null,
+    Text(String),
+    Object(BTreeMap<String, Json>),
+    Array,
+}
+
+impl<'de> serde::Deserialize<'de> for Json {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(JsonVisitor)
+    }
+}
+
+struct JsonVisitor;
+
+impl<'de> serde::de::Visitor<'de> for JsonVisitor {
+    type Value = Json;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_unit<E>(self) -> Result<Json, E> {
+        Ok(Json::Null)
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Json, E> {
+        Ok(Json::Text(v.to_string()))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Json, E> {
+        Ok(Json::Text(v.to_string()))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Json, E> {
+        Ok(Json::Text(v.to_string()))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Json, E> {
+        Ok(Json::Text(v.to_string()))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Json, E> {
+        Ok(Json::Text(v.to_string()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Json, E> {
+        Ok(Json::Text(v))
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Json, A::Error> {
+        while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+        Ok(Json::Array)
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Json, A::Error> {
+        let mut members = BTreeMap::new();
+        while let Some((k, v)) = map.next_entry::<String, Json>()? {
+            members.insert(k, v);
+        }
+        Ok(Json::Object(members))
+    }
+}
+
 fn json_fields(text: &str) -> Result<Fields, String> {
-    let value: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
-    let object = value.as_object().ok_or("not a JSON object")?;
-    let mut fields = Fields::new();
-    for (k, v) in object {
-        if k == "attributes" {
-            // {"key": value}: a value of null removes the customer's value.
-            let attributes = v
-                .as_object()
-                .ok_or("attributes: expected an object of key: value")?;
-            for (key, value) in attributes {
-                let text = json_text(value).ok_or_else(|| {
-                    format!("attributes.{key}: expected text, a number, a boolean or null")
-                })?;
-                fields.insert(format!("{ATTRIBUTE_PREFIX}{key}"), text.unwrap_or_default());
+    let Json::Object(members) = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?
+    else {
+        return Err("not a JSON object".into());
+    };
+    let mut fields = Fields::default();
+    for (k, v) in members {
+        match (k.as_str(), v) {
+            ("attributes", Json::Object(attributes)) => {
+                // {"key": value}: a value of null removes the customer's value.
+                for (key, value) in attributes {
+                    match value {
+                        Json::Null => fields.attributes.push((key, String::new())),
+                        Json::Text(text) => fields.attributes.push((key, text)),
+                        _ => {
+                            return Err(format!(
+                                "attributes.{key}: expected text, a number, a boolean or null"
+                            ));
+                        }
+                    }
+                }
             }
-            continue;
-        }
-        if !FIELDS.contains(&k.as_str()) {
-            return Err(unknown_field(k));
-        }
-        match json_text(v) {
-            None => return Err(format!("{k}: expected text, a boolean or null")),
-            Some(None) => {}
-            Some(Some(text)) => {
-                fields.insert(k.clone(), text);
+            ("attributes", _) => return Err("attributes: expected an object of key: value".into()),
+            (_, Json::Null) => fields.set(&k, String::new())?,
+            (_, Json::Text(text)) => fields.set(&k, text)?,
+            (_, _) if FIELDS.contains(&k.as_str()) => {
+                return Err(format!("{k}: expected text, a boolean or null"));
             }
+            (_, _) => return Err(unknown_field(&k)),
         }
     }
     Ok(fields)
 }
 
-/// A JSON scalar as text (`Some(None)` for null); `None` for arrays and objects.
-fn json_text(v: &serde_json::Value) -> Option<Option<String>> {
-    match v {
-        serde_json::Value::Null => Some(None),
-        serde_json::Value::String(s) => Some(Some(s.clone())),
-        serde_json::Value::Bool(b) => Some(Some(b.to_string())),
-        serde_json::Value::Number(n) => Some(Some(n.to_string())),
-        _ => None,
-    }
-}
-
 fn boolean(fields: &Fields, name: &str) -> Result<bool, String> {
-    match fields
-        .get(name)
-        .map(|s| s.trim().to_ascii_lowercase())
-        .as_deref()
-    {
-        None | Some("") | Some("false") | Some("0") | Some("no") => Ok(false),
+    match fields.get(name).map(str::to_ascii_lowercase).as_deref() {
+        None | Some("false") | Some("0") | Some("no") => Ok(false),
         Some("true") | Some("1") | Some("yes") => Ok(true),
         Some(other) => Err(format!("{name}: \"{other}\" is not true or false")),
     }
 }
 
 fn timestamp(fields: &Fields, name: &str) -> Result<Option<i64>, String> {
-    match fields.get(name).map(|s| s.trim()) {
-        None | Some("") => Ok(None),
+    match fields.get(name) {
+        None => Ok(None),
         Some(raw) => {
             time::OffsetDateTime::parse(raw, &time::format_description::well_known::Rfc3339)
                 .map(|t| Some(t.unix_timestamp()))
@@ -224,16 +301,57 @@ fn timestamp(fields: &Fields, name: &str) -> Result<Option<i64>, String> {
     }
 }
 
-/// Turns one line's fields into a row to write, or says what is wrong.
-fn validate(
-    line: u64,
-    fields: &Fields,
-    tiers: &HashMap<String, Tier>,
+/// What a line is checked against: the tiers and attributes by their slug
+/// and key, read once per pass.
+struct Rules {
+    tiers: HashMap<String, Tier>,
     default: TierId,
-    attributes: &HashMap<String, Attribute>,
+    attributes: HashMap<String, Attribute>,
     now: i64,
-) -> Result<ImportRow, String> {
-    let get = |name: &str| fields.get(name).map(|s| s.trim()).filter(|s| !s.is_empty());
+}
+
+impl Rules {
+    async fn read(store: &Store) -> anyhow::Result<Self> {
+        let tiers: HashMap<String, Tier> = store
+            .list_tiers()
+            .await?
+            .into_iter()
+            .map(|t| (t.slug.clone(), t))
+            .collect();
+        let default = tiers
+            .values()
+            .find(|t| t.is_default)
+            .map(|t| t.id)
+            .context("no default tier")?;
+        let attributes = store
+            .list_attributes()
+            .await?
+            .into_iter()
+            .map(|a| (a.key.clone(), a))
+            .collect();
+        Ok(Self {
+            tiers,
+            default,
+            attributes,
+            now: crate::clock::Clock::system().now(),
+        })
+    }
+
+    fn validate(&self, line: u64, fields: &Fields) -> Result<ImportRow, String> {
+        validate(line, fields, self)
+    }
+}
+
+/// Turns one line's fields into a row to write, or says what is wrong.
+fn validate(line: u64, fields: &Fields, rules: &Rules) -> Result<ImportRow, String> {
+    let Rules {
+        tiers,
+        default,
+        attributes,
+        now,
+    } = rules;
+    let (default, now) = (*default, *now);
+    let get = |name: &str| fields.get(name);
     let email =
         Email::parse(get("email").ok_or("email: missing")?).map_err(|e| format!("email: {e}"))?;
     let raw_name =
@@ -269,18 +387,23 @@ fn validate(
         Some(raw) => Uuid::parse_str(raw).map_err(|_| format!("id: \"{raw}\" is not a UUID"))?,
     };
     let mut values = Vec::new();
-    for (name, raw) in fields {
-        let Some(key) = name.strip_prefix(ATTRIBUTE_PREFIX) else {
-            continue;
-        };
-        let attribute = match attributes.get(key) {
-            Some(a) if a.archived => return Err(format!("{name}: the attribute is archived")),
+    for (key, raw) in &fields.attributes {
+        let attribute = match attributes.get(key.as_str()) {
+            Some(a) if a.archived => {
+                return Err(format!(
+                    "{ATTRIBUTE_PREFIX}{key}: the attribute is archived"
+                ));
+            }
             Some(a) => a,
-            None => return Err(format!("{name}: no attribute has the key \"{key}\"")),
+            None => {
+                return Err(format!(
+                    "{ATTRIBUTE_PREFIX}{key}: no attribute has the key \"{key}\""
+                ));
+            }
         };
         let value = attribute
             .canonical(raw)
-            .map_err(|e| format!("{name}: \"{raw}\": {e}"))?;
+            .map_err(|e| format!("{ATTRIBUTE_PREFIX}{key}: \"{raw}\": {e}"))?;
         values.push(ImportValue {
             attribute: attribute.id,
             value,
@@ -304,18 +427,37 @@ fn validate(
     })
 }
 
+/// The customers a batch's lines may match, by each key.
+#[derive(Default)]
+struct Existing {
+    by_external: HashMap<String, ExistingCustomer>,
+    by_email: HashMap<String, ExistingCustomer>,
+    by_id: HashMap<Uuid, ExistingCustomer>,
+}
+
+impl Existing {
+    fn new(customers: Vec<ExistingCustomer>) -> Self {
+        let mut existing = Self::default();
+        for c in customers {
+            if let Some(x) = &c.external_id {
+                existing.by_external.insert(x.clone(), c.clone());
+            }
+            existing.by_email.insert(c.email.clone(), c.clone());
+            existing.by_id.insert(c.id, c);
+        }
+        existing
+    }
+}
+
 /// Which existing customer a row updates (by external id, else by email,
 /// else by id), or why it cannot be written.
-fn matching(
-    row: &ImportRow,
-    existing: &[ExistingCustomer],
-) -> Result<Option<ExistingCustomer>, String> {
+fn matching(row: &ImportRow, existing: &Existing) -> Result<Option<ExistingCustomer>, String> {
     let by_external = row
         .external_id
         .as_ref()
-        .and_then(|x| existing.iter().find(|c| c.external_id.as_ref() == Some(x)));
-    let by_email = existing.iter().find(|c| c.email == row.email);
-    let by_id = existing.iter().find(|c| c.id == row.id);
+        .and_then(|x| existing.by_external.get(x));
+    let by_email = existing.by_email.get(&row.email);
+    let by_id = existing.by_id.get(&row.id);
     let target = match (by_external, by_email) {
         (Some(x), Some(e)) if x.id != e.id => {
             return Err("email: belongs to another customer than this external_id".into());
@@ -390,7 +532,9 @@ pub async fn run(
     Ok(())
 }
 
-/// One pass over the file: checks every line (and, when `write`, writes them).
+/// One pass over the file: checks every line (and, when `write`, writes
+/// them). A thread reads and checks lines while this task looks up and
+/// writes the batch before: on two cores that overlaps most of the work.
 async fn pass(
     store: &Store,
     config: &Config,
@@ -400,24 +544,8 @@ async fn pass(
     write: bool,
     quiet: bool,
 ) -> anyhow::Result<Summary> {
-    let tiers: HashMap<String, Tier> = store
-        .list_tiers()
-        .await?
-        .into_iter()
-        .map(|t| (t.slug.clone(), t))
-        .collect();
-    let default = tiers
-        .values()
-        .find(|t| t.is_default)
-        .map(|t| t.id)
-        .context("no default tier")?;
-    let attributes: HashMap<String, Attribute> = store
-        .list_attributes()
-        .await?
-        .into_iter()
-        .map(|a| (a.key.clone(), a))
-        .collect();
-    let now = crate::clock::Clock::system().now();
+    let rules = Rules::read(store).await?;
+    let now = rules.now;
     let bar = if quiet {
         ProgressBar::hidden()
     } else {
@@ -425,53 +553,127 @@ async fn pass(
     };
     bar.set_style(
         ProgressStyle::with_template(if write {
-            "importing {bar:40} {bytes}/{total_bytes} {bytes_per_sec}, eta {eta}"
+            "importing {bar:40} {bytes}/{total_bytes} {bytes_per_sec}, eta {eta} {msg}"
         } else {
             "checking  {bar:40} {bytes}/{total_bytes} {bytes_per_sec}, eta {eta}"
         })
         .expect("valid template"),
     );
-    // Progress by bytes read, so the bar needs no first pass to count lines.
-    let read = Arc::new(AtomicU64::new(0));
+    let (sender, mut batches) = tokio::sync::mpsc::channel::<Batch>(2);
+    let reader = {
+        let path = path.to_path_buf();
+        tokio::task::spawn_blocking(move || read_batches(&path, format, &rules, sender))
+    };
+    let deferred = write && store.defer_search_indexes().await?;
     let mut summary = Summary::default();
-    // Each email, external id and id may appear once in a file.
-    let mut seen: HashMap<String, u64> = HashMap::new();
-    let mut batch: Vec<ImportRow> = Vec::with_capacity(BATCH);
+    let written = async {
+        while let Some(mut batch) = batches.recv().await {
+            summary.lines += batch.lines;
+            summary.errors.append(&mut batch.errors);
+            flush(
+                store,
+                config,
+                &mut batch.rows,
+                write,
+                &mut summary,
+                now,
+                deferred,
+            )
+            .await?;
+            bar.set_position(batch.read.min(size));
+        }
+        anyhow::Ok(())
+    }
+    .await;
+    // A reader still sending stops when the batches are dropped.
+    drop(batches);
+    let read = reader.await.context("the import file reader failed")?;
+    if deferred {
+        // Also after a failed batch: what was written gets its indexes now.
+        bar.set_message("building the search indexes");
+        store.build_deferred_indexes().await?;
+    }
+    written?;
+    read?;
+    bar.finish_and_clear();
+    summary.errors.sort_by_key(|(line, _)| *line);
+    Ok(summary)
+}
+
+/// Lines read and checked together, handed from the reading thread.
+#[derive(Default)]
+struct Batch {
+    rows: Vec<ImportRow>,
+    /// Bad lines among them, with the reason.
+    errors: Vec<(u64, String)>,
+    lines: u64,
+    /// Bytes of the file read so far, for the progress bar.
+    read: u64,
+}
+
+/// Reads and checks the file's lines, sending them on in batches.
+fn read_batches(
+    path: &Path,
+    format: Format,
+    rules: &Rules,
+    sender: tokio::sync::mpsc::Sender<Batch>,
+) -> anyhow::Result<()> {
+    let read = Arc::new(AtomicU64::new(0));
+    let mut seen = Seen::default();
+    let mut batch = Batch::default();
     for (line, fields) in records(path, format, read.clone())? {
-        summary.lines += 1;
-        let row = fields.and_then(|f| validate(line, &f, &tiers, default, &attributes, now));
-        match row {
-            Err(reason) => summary.errors.push((line, reason)),
-            Ok(row) => {
-                let keys = [
-                    Some(format!("email {}", row.email)),
-                    row.external_id.as_ref().map(|x| format!("external_id {x}")),
-                    Some(format!("id {}", row.id)),
-                ];
-                let duplicate = keys.into_iter().flatten().find_map(|k| {
-                    seen.get(&k)
-                        .map(|first| {
-                            format!("{} repeats line {first}", k.split(' ').next().unwrap_or(""))
-                        })
-                        .or_else(|| {
-                            seen.insert(k, line);
-                            None
-                        })
-                });
-                match duplicate {
-                    Some(reason) => summary.errors.push((line, reason)),
-                    None => batch.push(row),
-                }
+        batch.lines += 1;
+        match fields.and_then(|f| rules.validate(line, &f)) {
+            Err(reason) => batch.errors.push((line, reason)),
+            Ok(row) => match seen.first(&row) {
+                Some(reason) => batch.errors.push((line, reason)),
+                None => batch.rows.push(row),
+            },
+        }
+        if batch.rows.len() >= BATCH {
+            batch.read = read.load(Ordering::Relaxed);
+            if sender.blocking_send(std::mem::take(&mut batch)).is_err() {
+                // The writer stopped (a failed batch): it reports why.
+                return Ok(());
             }
         }
-        if batch.len() >= BATCH {
-            flush(store, config, &mut batch, write, &mut summary, now).await?;
-            bar.set_position(read.load(Ordering::Relaxed).min(size));
-        }
     }
-    flush(store, config, &mut batch, write, &mut summary, now).await?;
-    bar.finish_and_clear();
-    Ok(summary)
+    batch.read = read.load(Ordering::Relaxed);
+    let _ = sender.blocking_send(batch);
+    Ok(())
+}
+
+/// The lines each email, external id and id was first seen on: each may
+/// appear once in a file.
+#[derive(Default)]
+struct Seen {
+    emails: HashMap<String, u64>,
+    external_ids: HashMap<String, u64>,
+    ids: HashMap<Uuid, u64>,
+}
+
+impl Seen {
+    /// Why `row` repeats an earlier line, if it does; otherwise remembers it.
+    fn first(&mut self, row: &ImportRow) -> Option<String> {
+        let repeated = |key: &str, first: &u64| format!("{key} repeats line {first}");
+        if let Some(first) = self.emails.get(&row.email) {
+            return Some(repeated("email", first));
+        }
+        if let Some(x) = &row.external_id
+            && let Some(first) = self.external_ids.get(x)
+        {
+            return Some(repeated("external_id", first));
+        }
+        if let Some(first) = self.ids.get(&row.id) {
+            return Some(repeated("id", first));
+        }
+        self.emails.insert(row.email.clone(), row.line);
+        if let Some(x) = &row.external_id {
+            self.external_ids.insert(x.clone(), row.line);
+        }
+        self.ids.insert(row.id, row.line);
+        None
+    }
 }
 
 /// Matches a batch against the database and (when writing) writes it.
@@ -482,6 +684,7 @@ async fn flush(
     write: bool,
     summary: &mut Summary,
     now: i64,
+    deferred: bool,
 ) -> anyhow::Result<()> {
     if batch.is_empty() {
         return Ok(());
@@ -492,7 +695,7 @@ async fn flush(
         .filter_map(|r| r.external_id.as_deref())
         .collect();
     let ids: Vec<Uuid> = batch.iter().map(|r| r.id).collect();
-    let existing = store.existing_for_import(&emails, &externals, &ids).await?;
+    let existing = Existing::new(store.existing_for_import(&emails, &externals, &ids).await?);
     let (mut inserts, mut updates) = (Vec::new(), Vec::new());
     for row in batch.drain(..) {
         match matching(&row, &existing) {
@@ -505,7 +708,7 @@ async fn flush(
     summary.updated += updates.len() as u64;
     if write && summary.errors.is_empty() {
         store
-            .import_batch(&inserts, &updates, &config.terms_version, now)
+            .import_batch(&inserts, &updates, &config.terms_version, now, deferred)
             .await
             .with_context(|| {
                 let first = inserts

@@ -112,6 +112,8 @@ impl Store {
             Pool::Postgres(pool) => sqlx::migrate!("../migrations/postgres").run(pool).await?,
         }
         self.session_backend().migrate().await?;
+        // Indexes an interrupted bulk import left to build.
+        self.build_deferred_indexes().await?;
         Ok(())
     }
 
@@ -134,7 +136,6 @@ pub(crate) enum Bind {
     Text(String),
     Id(uuid::Uuid),
     OptInt(Option<i64>),
-    OptText(Option<String>),
 }
 
 /// SQL text with its parameters, numbered as they are added.
@@ -154,7 +155,6 @@ macro_rules! bind_sql {
                 $crate::store::Bind::Text(v) => q.bind(v.as_str()),
                 $crate::store::Bind::Id(v) => q.bind(*v),
                 $crate::store::Bind::OptInt(v) => q.bind(*v),
-                $crate::store::Bind::OptText(v) => q.bind(v.as_deref()),
             };
         }
         q
