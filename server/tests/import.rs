@@ -475,3 +475,61 @@ async fn imported_attributes_are_searchable_whether_few_or_many_share_a_value() 
     })
     .await;
 }
+
+/// Whether the database has an index of this name.
+async fn index_exists(app: &TestApp, name: &str) -> bool {
+    use sqlx::Connection;
+    let count: i64 = if app.db.url.starts_with("sqlite:") {
+        let mut conn = sqlx::SqliteConnection::connect(&app.db.url).await.unwrap();
+        sqlx::query_scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = $1")
+            .bind(name)
+            .fetch_one(&mut conn)
+            .await
+            .unwrap()
+    } else {
+        let mut conn = sqlx::PgConnection::connect(&app.db.url).await.unwrap();
+        sqlx::query_scalar("SELECT COUNT(*) FROM pg_indexes WHERE indexname = $1")
+            .bind(name)
+            .fetch_one(&mut conn)
+            .await
+            .unwrap()
+    };
+    count > 0
+}
+
+/// An import into an empty database builds the search indexes once at its
+/// end; if it is interrupted, the next start builds them, including for
+/// customers written and removed meanwhile.
+#[tokio::test]
+async fn search_indexes_an_interrupted_import_deferred_are_built_at_the_next_start() {
+    for backend in backends() {
+        let app = TestApp::start(&backend, &[]).await;
+        let store = &app.state.store;
+        assert!(store.defer_search_indexes().await.unwrap());
+        assert!(!index_exists(&app, "customers_by_created").await);
+        assert!(!index_exists(&app, "customer_attributes_search").await);
+        // Only one deferral at a time.
+        assert!(!store.defer_search_indexes().await.unwrap());
+
+        // The server goes on meanwhile.
+        app.insert_customer("grace@example.com", "Grace Hopper", 5, true)
+            .await;
+        let gone = app
+            .insert_customer("alan@example.com", "Alan Turing", 6, true)
+            .await;
+        assert!(store.delete_customer(gone).await.unwrap());
+
+        // What every start does.
+        store.migrate().await.unwrap();
+        assert!(index_exists(&app, "customers_by_created").await);
+        assert!(index_exists(&app, "customer_attributes_search").await);
+        let mut owner = app
+            .admin_browser("owner@example.com", gatehouse::admins::Role::Owner)
+            .await;
+        let found = owner.get("/admin/customers?q=hopper&field=name").await;
+        found.assert_contains("grace@example.com");
+        assert_eq!(listed_emails(&found.body), vec!["grace@example.com"]);
+        // With customers, an import keeps the indexes up to date as it goes.
+        assert!(!store.defer_search_indexes().await.unwrap());
+    }
+}
