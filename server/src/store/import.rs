@@ -400,33 +400,48 @@ impl Store {
 
     /// Builds the indexes a bulk import deferred (at its end, or at the next
     /// start after it was interrupted), each in its own transaction with
-    /// its record, so no index is built twice or forgotten.
+    /// its record, so no index is built twice or forgotten. PostgreSQL
+    /// builds two at a time (one per core; building indexes of one table
+    /// at once is allowed).
     pub async fn build_deferred_indexes(&self) -> StoreResult<()> {
+        use futures_util::StreamExt;
+        let names: Vec<String> = super::with_pool!(self, |pool| {
+            sqlx::query_scalar("SELECT name FROM deferred_indexes ORDER BY name")
+                .fetch_all(pool)
+                .await?
+        });
+        let results: Vec<StoreResult<()>> = futures_util::stream::iter(names)
+            .map(|name| self.build_deferred_index(name))
+            .buffer_unordered(self.concurrent_writers())
+            .collect()
+            .await;
+        results.into_iter().collect()
+    }
+
+    async fn build_deferred_index(&self, name: String) -> StoreResult<()> {
         super::with_pool!(self, |pool| {
-            let names: Vec<String> =
-                sqlx::query_scalar("SELECT name FROM deferred_indexes ORDER BY name")
-                    .fetch_all(pool)
-                    .await?;
-            for name in names {
-                let mut tx = pool.begin().await?;
-                // Claims the record: another instance building at the same
-                // time finds it gone and skips it.
-                let rebuild: Option<String> = sqlx::query_scalar(
-                    "DELETE FROM deferred_indexes WHERE name = $1 RETURNING rebuild",
+            let mut tx = pool.begin().await?;
+            // Claims the record: another instance building at the same
+            // time finds it gone and skips it.
+            let rebuild: Option<String> = sqlx::query_scalar(
+                "DELETE FROM deferred_indexes WHERE name = $1 RETURNING rebuild",
+            )
+            .bind(&name)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some(rebuild) = rebuild else {
+                return Ok(());
+            };
+            if !matches!(self.pool, super::Pool::Sqlite(_)) {
+                // Sorting and joining in memory instead of temporary files.
+                sqlx::raw_sql(
+                    "SET LOCAL maintenance_work_mem = '256MB'; SET LOCAL work_mem = '256MB'",
                 )
-                .bind(&name)
-                .fetch_optional(&mut *tx)
+                .execute(&mut *tx)
                 .await?;
-                let Some(rebuild) = rebuild else { continue };
-                if !matches!(self.pool, super::Pool::Sqlite(_)) {
-                    // Sorting in memory instead of in temporary files.
-                    sqlx::query("SET LOCAL maintenance_work_mem = '256MB'")
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                sqlx::raw_sql(&rebuild).execute(&mut *tx).await?;
-                tx.commit().await?;
             }
+            sqlx::raw_sql(&rebuild).execute(&mut *tx).await?;
+            tx.commit().await?;
             Ok(())
         })
     }
