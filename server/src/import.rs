@@ -337,10 +337,6 @@ impl Rules {
             now: crate::clock::Clock::system().now(),
         })
     }
-
-    fn validate(&self, line: u64, fields: &Fields) -> Result<ImportRow, String> {
-        validate(line, fields, self)
-    }
 }
 
 /// Turns one line's fields into a row to write, or says what is wrong.
@@ -660,7 +656,7 @@ fn read_batches(
     let mut batch = Batch::default();
     for (line, fields) in records(path, format, read.clone())? {
         batch.lines += 1;
-        match fields.and_then(|f| rules.validate(line, &f)) {
+        match fields.and_then(|f| validate(line, &f, rules)) {
             Err(reason) => batch.errors.push((line, reason)),
             Ok(row) => match seen.first(&row) {
                 Some(reason) => batch.errors.push((line, reason)),

@@ -324,10 +324,31 @@ impl Store {
     }
 }
 
-/// The SQLite name index (FTS5) is filled by a statement rather than
-/// created; this fills it with every customer it lacks.
-const NAME_INDEX_BACKFILL_SQLITE: &str = "INSERT INTO customer_names (rowid, display_name) \
-    SELECT rowid, display_name FROM customers WHERE rowid NOT IN (SELECT rowid FROM customer_names)";
+/// What a bulk import defers, as (name, statement that drops it, statement
+/// that builds it again): every index on customers and their attribute
+/// values but the unique ones, which keep emails, external ids and ids
+/// unique. On SQLite also the name index (FTS5), which is not dropped but
+/// filled at the end with every customer it lacks.
+const DEFERRABLE_SQLITE: &str = "SELECT name, 'DROP INDEX \"' || name || '\"', sql FROM sqlite_master \
+    WHERE type = 'index' AND tbl_name IN ('customers', 'customer_attributes') AND sql IS NOT NULL \
+    AND sql NOT LIKE 'CREATE UNIQUE%' \
+    UNION ALL SELECT 'customer_names', NULL, 'INSERT INTO customer_names (rowid, display_name) \
+    SELECT rowid, display_name FROM customers WHERE rowid NOT IN (SELECT rowid FROM customer_names)'";
+/// On PostgreSQL also the foreign keys of both tables: a key is checked by
+/// a query per row, which took more than half the time of writing
+/// attribute values; added back, it is checked in one pass. Rows whose
+/// customer was deleted meanwhile (the cascade did not run) are deleted
+/// first, so adding the key back cannot fail.
+const DEFERRABLE_POSTGRES: &str = "SELECT indexname::text, format('DROP INDEX %I', indexname), indexdef \
+    FROM pg_indexes WHERE schemaname = current_schema() \
+    AND tablename IN ('customers', 'customer_attributes') AND indexdef NOT LIKE 'CREATE UNIQUE%' \
+    UNION ALL SELECT c.conname::text, format('ALTER TABLE %s DROP CONSTRAINT %I', c.conrelid::regclass, c.conname), \
+    CASE WHEN c.confrelid = 'customers'::regclass THEN format('DELETE FROM %s WHERE NOT EXISTS \
+    (SELECT 1 FROM customers WHERE customers.id = %s.%I); ', c.conrelid::regclass, c.conrelid::regclass, a.attname) \
+    ELSE '' END || format('ALTER TABLE %s ADD CONSTRAINT %I %s', c.conrelid::regclass, c.conname, \
+    pg_get_constraintdef(c.oid)) \
+    FROM pg_constraint c JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] \
+    WHERE c.contype = 'f' AND c.conrelid IN ('customers'::regclass, 'customer_attributes'::regclass)";
 
 impl Store {
     /// Before a bulk import: if there are no customers yet, drops the
@@ -339,22 +360,10 @@ impl Store {
     /// date row by row. Console searches scan until then. Returns whether it
     /// deferred them.
     pub async fn defer_search_indexes(&self) -> StoreResult<bool> {
-        let deferred = self.defer_indexes().await?;
-        if let (true, super::Pool::Postgres(pool)) = (deferred, &self.pool) {
-            let mut tx = pool.begin().await?;
-            for (name, rebuild) in drop_foreign_keys(&mut tx).await? {
-                sqlx::query("INSERT INTO deferred_indexes (name, rebuild) VALUES ($1, $2)")
-                    .bind(name)
-                    .bind(rebuild)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            tx.commit().await?;
-        }
-        Ok(deferred)
-    }
-
-    async fn defer_indexes(&self) -> StoreResult<bool> {
+        let listing = match self.pool {
+            super::Pool::Sqlite(_) => DEFERRABLE_SQLITE,
+            super::Pool::Postgres(_) => DEFERRABLE_POSTGRES,
+        };
         super::with_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
             let any: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM customers)")
@@ -366,27 +375,12 @@ impl Store {
             if any || pending > 0 {
                 return Ok(false);
             }
-            let sqlite = matches!(self.pool, super::Pool::Sqlite(_));
-            let listing = if sqlite {
-                "SELECT name, sql FROM sqlite_master WHERE type = 'index' \
-                 AND tbl_name IN ('customers', 'customer_attributes') AND sql IS NOT NULL \
-                 AND sql NOT LIKE 'CREATE UNIQUE%' ORDER BY name"
-            } else {
-                "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() \
-                 AND tablename IN ('customers', 'customer_attributes') \
-                 AND indexdef NOT LIKE 'CREATE UNIQUE%' ORDER BY indexname"
-            };
-            let mut indexes: Vec<(String, String)> =
+            let deferrable: Vec<(String, Option<String>, String)> =
                 sqlx::query_as(listing).fetch_all(&mut *tx).await?;
-            for (name, _) in &indexes {
-                sqlx::query(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")))
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            if sqlite {
-                indexes.push(("customer_names".into(), NAME_INDEX_BACKFILL_SQLITE.into()));
-            }
-            for (name, rebuild) in &indexes {
+            for (name, drop, rebuild) in &deferrable {
+                if let Some(drop) = drop {
+                    sqlx::query(drop).execute(&mut *tx).await?;
+                }
                 sqlx::query("INSERT INTO deferred_indexes (name, rebuild) VALUES ($1, $2)")
                     .bind(name)
                     .bind(rebuild)
@@ -445,41 +439,4 @@ impl Store {
             Ok(())
         })
     }
-}
-
-/// PostgreSQL checks a foreign key with a query per row, which took more
-/// than half the time of writing attribute values. For a bulk import the
-/// keys of customers and their values are dropped with the indexes and
-/// added again at the end, checked in one pass. Rows whose customer was
-/// deleted meanwhile (the cascade did not run) are deleted first, so adding
-/// the key back cannot fail. Returns how to add each back.
-async fn drop_foreign_keys(
-    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
-) -> StoreResult<Vec<(String, String)>> {
-    let keys: Vec<(String, String, String, String, String)> = sqlx::query_as(
-        "SELECT c.conname::text, c.conrelid::regclass::text, pg_get_constraintdef(c.oid), \
-         c.confrelid::regclass::text, a.attname::text FROM pg_constraint c \
-         JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] \
-         WHERE c.contype = 'f' AND c.conrelid IN ('customers'::regclass, 'customer_attributes'::regclass) \
-         ORDER BY c.conname",
-    )
-    .fetch_all(&mut **tx)
-    .await?;
-    let mut rebuilds = Vec::new();
-    for (name, table, definition, references, column) in keys {
-        sqlx::query(&format!("ALTER TABLE {table} DROP CONSTRAINT \"{name}\""))
-            .execute(&mut **tx)
-            .await?;
-        let add = format!("ALTER TABLE {table} ADD CONSTRAINT \"{name}\" {definition}");
-        let rebuild = if references == "customers" {
-            format!(
-                "DELETE FROM {table} WHERE NOT EXISTS \
-                 (SELECT 1 FROM customers WHERE customers.id = {table}.{column}); {add}"
-            )
-        } else {
-            add
-        };
-        rebuilds.push((name, rebuild));
-    }
-    Ok(rebuilds)
 }
