@@ -79,8 +79,24 @@ impl Fields {
     }
 }
 
-/// The file's lines in order: line number and fields, or what is wrong.
-type Records = Box<dyn Iterator<Item = (u64, Result<Fields, String>)>>;
+/// The file's lines in order: line number and record, or what is wrong.
+type Records = Box<dyn Iterator<Item = (u64, Result<Record, String>)> + Send>;
+
+/// One line as read: a JSON Lines line still to parse (the costly part,
+/// left to the checking threads) or a CSV record's fields.
+enum Record {
+    Json(String),
+    Fields(Fields),
+}
+
+impl Record {
+    fn fields(self) -> Result<Fields, String> {
+        match self {
+            Record::Json(text) => json_fields(&text),
+            Record::Fields(fields) => Ok(fields),
+        }
+    }
+}
 
 #[derive(Default)]
 pub struct Summary {
@@ -117,7 +133,7 @@ fn records(path: &Path, format: Format, read: Arc<AtomicU64>) -> anyhow::Result<
                     if text.trim().is_empty() {
                         continue;
                     }
-                    return Some((line, json_fields(text)));
+                    return Some((line, Ok(Record::Json(text.to_string()))));
                 }
             }))
         }
@@ -161,7 +177,7 @@ fn records(path: &Path, format: Format, read: Arc<AtomicU64>) -> anyhow::Result<
                             // The header's names were checked above.
                             let _ = fields.set(name, v.to_string());
                         }
-                        (line, Ok(fields))
+                        (line, Ok(Record::Fields(fields)))
                     }
                 })
             }))
@@ -494,7 +510,13 @@ pub async fn run(
     store.migrate().await?;
     let started = Instant::now();
 
-    let checked = pass(&store, &config, path, format, size, Pass::Check, quiet).await?;
+    // Into a database without customers every line creates one: nothing
+    // to look up.
+    let check = Pass {
+        write: false,
+        match_existing: store.has_customers().await?,
+    };
+    let checked = pass(&store, &config, path, format, size, check, quiet).await?;
     if !checked.errors.is_empty() {
         for (line, reason) in &checked.errors {
             eprintln!("line {line}: {reason}");
@@ -516,10 +538,9 @@ pub async fn run(
     // When no line matched a customer, writing need not look them up
     // again: one created meanwhile fails its batch on the unique email, id
     // or external id, and a rerun updates it.
-    let write = if checked.updated == 0 {
-        Pass::WriteNew
-    } else {
-        Pass::Write
+    let write = Pass {
+        write: true,
+        match_existing: checked.updated > 0,
     };
     let written = pass(&store, &config, path, format, size, write, quiet).await?;
     if let Some((line, reason)) = written.errors.first() {
@@ -551,7 +572,7 @@ async fn pass(
     pass: Pass,
     quiet: bool,
 ) -> anyhow::Result<Summary> {
-    let write = pass != Pass::Check;
+    let write = pass.write;
     let rules = Rules::read(store).await?;
     let now = rules.now;
     let bar = if quiet {
@@ -611,14 +632,12 @@ async fn pass(
     Ok(summary)
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Pass {
-    /// Checks every line, writes nothing.
-    Check,
-    /// Writes, matching each line to the customer it updates.
-    Write,
-    /// Writes lines the check found to be all new customers.
-    WriteNew,
+#[derive(Clone, Copy)]
+struct Pass {
+    /// Writes the lines (else only checks them).
+    write: bool,
+    /// Matches each line to the customer it updates (else all are new).
+    match_existing: bool,
 }
 
 /// How a batch is written.
@@ -644,36 +663,100 @@ struct Batch {
     updated: u64,
 }
 
-/// Reads and checks the file's lines, sending them on in batches.
+/// Reads and checks the file's lines, sending them on in batches. Lines
+/// are parsed and checked on `checkers()` threads, a chunk at a time, and
+/// put back in file order for the duplicate check: on one thread parsing
+/// was the whole check pass's time.
 fn read_batches(
     path: &Path,
     format: Format,
     rules: &Rules,
     sender: tokio::sync::mpsc::Sender<Batch>,
 ) -> anyhow::Result<()> {
+    const CHUNK: usize = 1000;
+    type Checked = Vec<(u64, Result<ImportRow, String>)>;
     let read = Arc::new(AtomicU64::new(0));
-    let mut seen = Seen::default();
-    let mut batch = Batch::default();
-    for (line, fields) in records(path, format, read.clone())? {
-        batch.lines += 1;
-        match fields.and_then(|f| validate(line, &f, rules)) {
-            Err(reason) => batch.errors.push((line, reason)),
-            Ok(row) => match seen.first(&row) {
-                Some(reason) => batch.errors.push((line, reason)),
-                None => batch.rows.push(row),
-            },
+    let mut records = records(path, format, read.clone())?;
+    std::thread::scope(|scope| {
+        let (chunks, to_check) = std::sync::mpsc::sync_channel::<(u64, Vec<_>)>(4);
+        let (checked, results) = std::sync::mpsc::sync_channel::<(u64, Checked)>(4);
+        // Shared by the checkers, and dropped with the last of them, so the
+        // reader stops when they do.
+        let to_check = Arc::new(std::sync::Mutex::new(to_check));
+        for _ in 0..checkers() {
+            let (to_check, checked) = (to_check.clone(), checked.clone());
+            scope.spawn(move || {
+                loop {
+                    let next = to_check.lock().map(|r| r.recv());
+                    let Ok(Ok((seq, chunk))) = next else { return };
+                    let chunk: Vec<(u64, Result<Record, String>)> = chunk;
+                    let rows = chunk
+                        .into_iter()
+                        .map(|(line, record)| {
+                            let row = record.and_then(Record::fields);
+                            (line, row.and_then(|f| validate(line, &f, rules)))
+                        })
+                        .collect();
+                    if checked.send((seq, rows)).is_err() {
+                        return;
+                    }
+                }
+            });
         }
-        if batch.rows.len() >= BATCH {
-            batch.read = read.load(Ordering::Relaxed);
-            if sender.blocking_send(std::mem::take(&mut batch)).is_err() {
-                // The writer stopped (a failed batch): it reports why.
-                return Ok(());
+        drop((to_check, checked));
+        scope.spawn(move || {
+            for seq in 0.. {
+                let chunk: Vec<_> = records.by_ref().take(CHUNK).collect();
+                if chunk.is_empty() || chunks.send((seq, chunk)).is_err() {
+                    return;
+                }
+            }
+        });
+        let mut seen = Seen::default();
+        let mut batch = Batch::default();
+        let mut waiting = BTreeMap::new();
+        let mut next = 0;
+        loop {
+            // The next chunk in file order: waiting, or the next to arrive.
+            let chunk = match waiting.remove(&next) {
+                Some(chunk) => chunk,
+                None => match results.recv() {
+                    Ok((seq, chunk)) if seq == next => chunk,
+                    Ok((seq, chunk)) => {
+                        waiting.insert(seq, chunk);
+                        continue;
+                    }
+                    Err(_) => break,
+                },
+            };
+            next += 1;
+            for (line, row) in chunk {
+                batch.lines += 1;
+                match row.and_then(|row| seen.first(row)) {
+                    Err(reason) => batch.errors.push((line, reason)),
+                    Ok(row) => batch.rows.push(row),
+                }
+            }
+            if batch.rows.len() >= BATCH {
+                batch.read = read.load(Ordering::Relaxed);
+                if sender.blocking_send(std::mem::take(&mut batch)).is_err() {
+                    // The writer stopped (a failed batch): it reports why.
+                    // The results dropped on return stop the checkers, and
+                    // they the reader.
+                    return Ok(());
+                }
             }
         }
-    }
-    batch.read = read.load(Ordering::Relaxed);
-    let _ = sender.blocking_send(batch);
-    Ok(())
+        batch.read = read.load(Ordering::Relaxed);
+        let _ = sender.blocking_send(batch);
+        Ok(())
+    })
+}
+
+/// Threads that parse and check lines: the cores, as the writer mostly
+/// waits on the database.
+fn checkers() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get().min(8))
 }
 
 /// The lines each email, external id and id was first seen on: each may
@@ -690,26 +773,26 @@ struct Seen {
 type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
 impl Seen {
-    /// Why `row` repeats an earlier line, if it does; otherwise remembers it.
-    fn first(&mut self, row: &ImportRow) -> Option<String> {
+    /// The row, or why it repeats an earlier line; remembers its keys.
+    fn first(&mut self, row: ImportRow) -> Result<ImportRow, String> {
         let repeated = |key: &str, first: &u64| format!("{key} repeats line {first}");
         if let Some(first) = self.emails.get(&row.email) {
-            return Some(repeated("email", first));
+            return Err(repeated("email", first));
         }
         if let Some(x) = &row.external_id
             && let Some(first) = self.external_ids.get(x)
         {
-            return Some(repeated("external_id", first));
+            return Err(repeated("external_id", first));
         }
         if let Some(first) = self.ids.get(&row.id) {
-            return Some(repeated("id", first));
+            return Err(repeated("id", first));
         }
         self.emails.insert(row.email.clone(), row.line);
         if let Some(x) = &row.external_id {
             self.external_ids.insert(x.clone(), row.line);
         }
         self.ids.insert(row.id, row.line);
-        None
+        Ok(row)
     }
 }
 
@@ -725,9 +808,9 @@ async fn flush(
     if rows.is_empty() {
         return Ok(batch);
     }
-    if target.pass == Pass::WriteNew {
+    if !target.pass.match_existing {
         batch.created = rows.len() as u64;
-        if !stop_at_errors(&batch, failed) {
+        if target.pass.write && !stop_at_errors(&batch, failed) {
             write(store, config, &rows, &[], target).await?;
         }
         return Ok(batch);
@@ -749,7 +832,7 @@ async fn flush(
     }
     batch.created = inserts.len() as u64;
     batch.updated = updates.len() as u64;
-    if target.pass == Pass::Write && !stop_at_errors(&batch, failed) {
+    if target.pass.write && !stop_at_errors(&batch, failed) {
         write(store, config, &inserts, &updates, target).await?;
     }
     Ok(batch)

@@ -258,7 +258,7 @@ async fn an_export_imports_into_an_empty_database_as_the_same_customers() {
             .sign_in("ada@example.com", STRONG_PASSWORD)
             .await;
         source
-            .insert_customer("bob@example.com", "Bob \"the builder\", Jr.", 5, false)
+            .insert_customer("bob@example.com", "Bob \"the builder\" \\ Jr.", 5, false)
             .await;
         for app in [&source, &target] {
             let mut owner = app
@@ -323,7 +323,8 @@ async fn an_export_imports_into_an_empty_database_as_the_same_customers() {
             .unwrap();
         let defs = source.state.store.list_attributes().await.unwrap();
         let values = [
-            "Bob's \"nickname\", with a comma",
+            // Quotes, a comma, a backslash and a capital beyond ASCII.
+            "Bob's \"Ñickname\", with a comma \\ and a backslash",
             "42.5",
             "true",
             "1980-12-31",
@@ -369,7 +370,7 @@ async fn an_export_imports_into_an_empty_database_as_the_same_customers() {
             assert_eq!(copy, original, "{format} round trip");
             if format == "jsonl" {
                 assert!(
-                    original.contains(r#""attributes":{"birthday":"1980-12-31","newsletter":true,"nickname":"Bob's \"nickname\", with a comma","phone":"+442079460958","points":42.5,"store":"York","work_email":"bob@work.example"}"#),
+                    original.contains(r#""attributes":{"birthday":"1980-12-31","newsletter":true,"nickname":"Bob's \"Ñickname\", with a comma \\ and a backslash","phone":"+442079460958","points":42.5,"store":"York","work_email":"bob@work.example"}"#),
                     "{original}"
                 );
             } else {
@@ -384,6 +385,10 @@ async fn an_export_imports_into_an_empty_database_as_the_same_customers() {
             .await;
         let found = owner
             .get("/admin/customers?attr=phone&attr_value=%2B44+20+7946+0958")
+            .await;
+        assert_eq!(listed_emails(&found.body), ["bob@example.com"]);
+        let found = owner
+            .get("/admin/customers?attr=nickname&attr_value=bob%27s+%22%C3%91ickname%22%2C+with+a+comma+%5C+and+a+backslash")
             .await;
         assert_eq!(listed_emails(&found.body), ["bob@example.com"]);
         // Values of the wrong type or for archived attributes are refused.
