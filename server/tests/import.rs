@@ -182,6 +182,54 @@ async fn bad_lines_are_each_reported_and_nothing_is_written() {
     .await;
 }
 
+/// Lines are checked a thousand at a time on several threads: what they
+/// find is still told by line number, and repeats are found across chunks.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_file_is_checked_in_line_order() {
+    on_each_backend(|app| async move {
+        let before = app.customers().await;
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("long.jsonl");
+        let line = |i: usize| format!("{{\"email\":\"long{i}@example.com\"}}\n");
+        let mut text: String = (1..=3_500).map(line).collect();
+        std::fs::write(&file, &text).unwrap();
+        text = text.replace(
+            "{\"email\":\"long2100@example.com\"}",
+            "{\"email\":\"long2100\"}",
+        );
+        text = text.replace("long3200@", "long7@");
+        let bad = dir.path().join("bad.jsonl");
+        std::fs::write(&bad, &text).unwrap();
+
+        let out = gatehouse(&app, &["import", bad.to_str().unwrap(), "--quiet"]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success());
+        let reported: Vec<&str> = stderr.lines().filter(|l| l.starts_with("line ")).collect();
+        assert_eq!(reported.len(), 2, "{stderr}");
+        assert!(reported[0].starts_with("line 2100: email:"), "{stderr}");
+        assert_eq!(reported[1], "line 3200: email repeats line 7");
+        assert!(stderr.contains("2 of 3500 lines are bad"), "{stderr}");
+        assert_eq!(app.customers().await, before);
+
+        let out = ok(&gatehouse(
+            &app,
+            &["import", file.to_str().unwrap(), "--quiet"],
+        ));
+        assert!(out.contains("3500 customers created"), "{out}");
+        assert_eq!(app.customers().await, before + 3_500);
+        let last = Email::parse("long3500@example.com").unwrap();
+        assert!(
+            app.state
+                .store
+                .customer_by_email(&last)
+                .await
+                .unwrap()
+                .is_some()
+        );
+    })
+    .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reruns_update_instead_of_duplicating_and_tier_moves_are_kept() {
     on_each_backend(|app| async move {

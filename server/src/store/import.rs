@@ -7,7 +7,7 @@ use crate::tiers::TierId;
 use uuid::Uuid;
 
 /// One valid line of an import file, ready to write.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct ImportRow {
     pub line: u64,
     pub id: Uuid,
@@ -27,7 +27,7 @@ pub struct ImportRow {
     pub attributes: Vec<ImportValue>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct ImportValue {
     pub attribute: AttributeId,
     pub value: Option<String>,
