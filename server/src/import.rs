@@ -672,11 +672,10 @@ async fn pass(
         now,
     };
     let mut summary = Summary::default();
-    // Set at the first bad line: later batches are checked, not written.
-    let failed = AtomicBool::new(false);
+    let shared = Shared::default();
     let written = async {
         let mut flushed = futures_util::stream::poll_fn(|cx| batches.poll_recv(cx))
-            .map(|batch| flush(store, config, batch, target, &failed))
+            .map(|batch| flush(store, config, batch, target, &shared))
             .buffered(store.concurrent_writers());
         while let Some(batch) = flushed.next().await {
             let mut batch = batch?;
@@ -884,14 +883,26 @@ impl Seen {
     }
 }
 
+/// What the batches of a pass share.
+#[derive(Default)]
+struct Shared {
+    /// Set at the first bad line: later batches are checked, not written.
+    failed: AtomicBool,
+    /// The line that updates each matched customer: two lines may not
+    /// update one customer (matched by different keys), as which one wins
+    /// would depend on the batches.
+    updated: std::sync::Mutex<FastMap<Uuid, u64>>,
+}
+
 /// Matches a batch against the database and (when writing) writes it.
 async fn flush(
     store: &Store,
     config: &Config,
     mut batch: Batch,
     target: Target,
-    failed: &AtomicBool,
+    shared: &Shared,
 ) -> anyhow::Result<Batch> {
+    let failed = &shared.failed;
     let rows = std::mem::take(&mut batch.rows);
     if rows.is_empty() {
         return Ok(batch);
@@ -910,20 +921,51 @@ async fn flush(
         .collect();
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     let existing = Existing::new(store.existing_for_import(&emails, &externals, &ids).await?);
-    let (mut inserts, mut updates) = (Vec::new(), Vec::new());
-    for row in rows {
-        match matching(&row, &existing) {
-            Err(reason) => batch.errors.push((row.line, reason)),
-            Ok(Some(target)) => updates.push((row, target)),
-            Ok(None) => inserts.push(row),
-        }
-    }
+    let (inserts, updates) = match_rows(rows, &existing, shared, &mut batch.errors);
     batch.created = inserts.len() as u64;
     batch.updated = updates.len() as u64;
     if target.pass.write && !stop_at_errors(&batch, failed) {
         write(store, config, &inserts, &updates, target).await?;
     }
     Ok(batch)
+}
+
+/// Splits a batch's rows into new customers and updates of the customers
+/// they match; what cannot be written goes to `errors`.
+fn match_rows(
+    rows: Vec<ImportRow>,
+    existing: &Existing,
+    shared: &Shared,
+    errors: &mut Vec<(u64, String)>,
+) -> (Vec<ImportRow>, Vec<(ImportRow, ExistingCustomer)>) {
+    let (mut inserts, mut updates) = (Vec::new(), Vec::new());
+    let mut updated = shared
+        .updated
+        .lock()
+        .expect("no thread panicked holding it");
+    for row in rows {
+        match matching(&row, existing) {
+            Err(reason) => errors.push((row.line, reason)),
+            Ok(Some(target)) => {
+                let first = *updated.entry(target.id).or_insert(row.line);
+                if first == row.line {
+                    updates.push((row, target));
+                } else {
+                    // Batches are matched two at a time: the later line is
+                    // the one reported, whichever batch came first.
+                    let (first, later) = (first.min(row.line), first.max(row.line));
+                    updated.insert(target.id, first);
+                    let reason = format!("updates the same customer as line {first}");
+                    errors.push((later, reason));
+                    if row.line == first {
+                        updates.push((row, target));
+                    }
+                }
+            }
+            Ok(None) => inserts.push(row),
+        }
+    }
+    (inserts, updates)
 }
 
 /// Whether this or an earlier batch had a bad line (then nothing more is

@@ -289,6 +289,23 @@ async fn reruns_update_instead_of_duplicating_and_tier_moves_are_kept() {
         std::fs::write(&change, r#"{"external_id":"crm-new","email":"c8@example.com"}"#).unwrap();
         let out = gatehouse(&app, &["import", change.to_str().unwrap(), "--quiet"]);
         assert!(String::from_utf8_lossy(&out.stderr).contains("line 1: email: belongs to a customer with another external_id"));
+
+        // Two lines that match one customer by different keys are refused.
+        std::fs::write(
+            &change,
+            concat!(
+                r#"{"email":"c9@example.com","display_name":"By email"}"#,
+                "\n",
+                r#"{"external_id":"crm-9","email":"nine@example.com"}"#,
+            ),
+        )
+        .unwrap();
+        let out = gatehouse(&app, &["import", change.to_str().unwrap(), "--quiet"]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("line 2: updates the same customer as line 1"), "{stderr}");
+        let nine = Email::parse("c9@example.com").unwrap();
+        let (nine, _) = app.state.store.customer_by_email(&nine).await.unwrap().unwrap();
+        assert_eq!(nine.display_name.as_str(), "Customer 9");
     })
     .await;
 }

@@ -70,6 +70,28 @@ const INSERT_CUSTOMERS_SQLITE: &str = "INSERT INTO customers (id, email, display
     SELECT unhex(j.value ->> 0), j.value ->> 1, j.value ->> 2, j.value ->> 3, $2, j.value ->> 4, \
     j.value ->> 4, $3, j.value ->> 5, j.value ->> 6, j.value ->> 7, unhex(j.value ->> 8), j.value ->> 9, \
     j.value ->> 10 FROM json_each($1) AS j";
+/// Updates customers from a JSON array of [id, email, display name,
+/// verified at, tier id, tier expires at, disabled at, external id,
+/// password hash, last sign-in at] (`$1`) at time `$2`; a null password hash
+/// or last sign-in keeps the customer's. The caller sends each customer
+/// once.
+const UPDATE_CUSTOMERS_SQLITE: &str = "UPDATE customers SET email = j.value ->> 1, \
+    display_name = j.value ->> 2, email_verified_at = j.value ->> 3, tier_id = unhex(j.value ->> 4), \
+    tier_expires_at = j.value ->> 5, disabled_at = j.value ->> 6, external_id = j.value ->> 7, \
+    password_hash = COALESCE(j.value ->> 8, customers.password_hash), \
+    last_sign_in_at = COALESCE(j.value ->> 9, customers.last_sign_in_at), updated_at = $2 \
+    FROM json_each($1) AS j WHERE customers.id = unhex(j.value ->> 0)";
+const UPDATE_CUSTOMERS_POSTGRES: &str = "UPDATE customers AS c SET email = e ->> 1, \
+    display_name = e ->> 2, email_verified_at = (e ->> 3)::bigint, tier_id = (e ->> 4)::uuid, \
+    tier_expires_at = (e ->> 5)::bigint, disabled_at = (e ->> 6)::bigint, external_id = e ->> 7, \
+    password_hash = COALESCE(e ->> 8, c.password_hash), \
+    last_sign_in_at = COALESCE((e ->> 9)::bigint, c.last_sign_in_at), updated_at = $2 \
+    FROM jsonb_array_elements($1::jsonb) AS e WHERE c.id = (e ->> 0)::uuid";
+/// The name search index (SQLite) for the customers of that array.
+const NAME_INDEX_UPDATE_SQLITE: &str = "UPDATE customer_names SET display_name = \
+    (SELECT display_name FROM customers AS c WHERE c.rowid = customer_names.rowid) \
+    WHERE rowid IN (SELECT rowid FROM customers WHERE id IN \
+    (SELECT unhex(j.value ->> 0) FROM json_each($1) AS j))";
 /// The name search index (SQLite) for the customers of that array.
 const NAME_INDEX_INSERT_SQLITE: &str = "INSERT INTO customer_names (rowid, display_name) \
     SELECT rowid, display_name FROM customers WHERE id IN (SELECT unhex(j.value ->> 0) FROM json_each($1) AS j)";
@@ -179,42 +201,52 @@ impl Store {
         now: i64,
         deferred: bool,
     ) -> StoreResult<(u64, u64)> {
-        const UPDATE: &str = "UPDATE customers SET email = $2, display_name = $3, email_verified_at = $4, \
-            tier_id = $5, tier_expires_at = $6, disabled_at = $7, external_id = $8, \
-            password_hash = COALESCE($9, password_hash), last_sign_in_at = COALESCE($10, last_sign_in_at), \
-            updated_at = $11 WHERE id = $1";
         let sqlite = matches!(self.pool, super::Pool::Sqlite(_));
         super::with_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
             (*tx)
                 .insert_new(inserts, terms_version, now, deferred)
                 .await?;
-            let mut changes = Vec::new();
-            for (r, existing) in updates {
-                sqlx::query(UPDATE)
-                    .bind(existing.id)
-                    .bind(&r.email)
-                    .bind(&r.display_name)
-                    .bind(r.email_verified_at)
-                    .bind(r.tier.0)
-                    .bind(r.tier_expires_at)
-                    .bind(r.disabled_at)
-                    .bind(&r.external_id)
-                    .bind(&r.password_hash)
-                    .bind(r.last_sign_in_at)
+            if !updates.is_empty() {
+                // Like inserts, the batch's updates in one statement with
+                // one JSON parameter: a statement per customer took 5x as long.
+                let rows: Vec<serde_json::Value> = updates
+                    .iter()
+                    .map(|(r, existing)| {
+                        serde_json::json!([
+                            existing.id.simple().to_string(),
+                            r.email,
+                            r.display_name,
+                            r.email_verified_at,
+                            r.tier.0.simple().to_string(),
+                            r.tier_expires_at,
+                            r.disabled_at,
+                            r.external_id,
+                            r.password_hash,
+                            r.last_sign_in_at,
+                        ])
+                    })
+                    .collect();
+                let rows = serde_json::Value::Array(rows).to_string();
+                let (update, names) = if sqlite {
+                    (UPDATE_CUSTOMERS_SQLITE, Some(NAME_INDEX_UPDATE_SQLITE))
+                } else {
+                    (UPDATE_CUSTOMERS_POSTGRES, None)
+                };
+                sqlx::query(update)
+                    .bind(&rows)
                     .bind(now)
                     .execute(&mut *tx)
                     .await?;
-                if sqlite {
-                    sqlx::query(super::customers::NAME_INDEX_UPDATE)
-                        .bind(existing.id)
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                if existing.tier_id != r.tier.0 {
-                    changes.push((existing.id, existing.tier_id, r));
+                if let Some(names) = names {
+                    sqlx::query(names).bind(&rows).execute(&mut *tx).await?;
                 }
             }
+            let changes: Vec<_> = updates
+                .iter()
+                .filter(|(r, existing)| existing.tier_id != r.tier.0)
+                .map(|(r, existing)| (existing.id, existing.tier_id, r))
+                .collect();
             for chunk in changes.chunks(INSERT_ROWS) {
                 let mut sql = Sql::default();
                 let values: Vec<String> = chunk
