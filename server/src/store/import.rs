@@ -209,7 +209,8 @@ impl Store {
                 .await?;
             if !updates.is_empty() {
                 // Like inserts, the batch's updates in one statement with
-                // one JSON parameter: a statement per customer took 5x as long.
+                // one JSON parameter: a statement per customer took 1.7x
+                // (PostgreSQL) to 1.9x (SQLite) as long.
                 let rows: Vec<serde_json::Value> = updates
                     .iter()
                     .map(|(r, existing)| {
