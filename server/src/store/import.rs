@@ -1,5 +1,6 @@
-//! Writing imported customers: a batch per transaction, inserts many rows at
-//! a time, updates by id, and a history entry whenever a tier changes.
+//! Writing imported customers: a batch per transaction, its new customers
+//! with one statement per table (`COPY` on PostgreSQL), its updates with
+//! one, and a history entry whenever a tier changes.
 
 use super::{Bind, Sql, Store, StoreResult};
 use crate::attributes::AttributeId;
@@ -87,7 +88,8 @@ const UPDATE_CUSTOMERS_POSTGRES: &str = "UPDATE customers AS c SET email = e ->>
     password_hash = COALESCE(e ->> 8, c.password_hash), \
     last_sign_in_at = COALESCE((e ->> 9)::bigint, c.last_sign_in_at), updated_at = $2 \
     FROM jsonb_array_elements($1::jsonb) AS e WHERE c.id = (e ->> 0)::uuid";
-/// The name search index (SQLite) for the customers of that array.
+/// The names of the customers of that array, again in the name search
+/// index (SQLite).
 const NAME_INDEX_UPDATE_SQLITE: &str = "UPDATE customer_names SET display_name = \
     (SELECT display_name FROM customers AS c WHERE c.rowid = customer_names.rowid) \
     WHERE rowid IN (SELECT rowid FROM customers WHERE id IN \
