@@ -599,7 +599,29 @@ async fn search_indexes_an_interrupted_import_deferred_are_built_at_the_next_sta
         let found = owner.get("/admin/customers?q=hopper&field=name").await;
         found.assert_contains("grace@example.com");
         assert_eq!(listed_emails(&found.body), vec!["grace@example.com"]);
+        // The foreign keys (dropped on PostgreSQL) hold again.
+        define_attribute(&mut owner, "nickname", "text", "", &[])
+            .await
+            .assert_redirect("/admin/attributes");
+        assert!(!orphan_value_accepted(&app).await);
         // With customers, an import keeps the indexes up to date as it goes.
         assert!(!store.defer_search_indexes().await.unwrap());
+    }
+}
+
+/// Whether the database takes an attribute value of no customer.
+async fn orphan_value_accepted(app: &TestApp) -> bool {
+    use sqlx::Connection;
+    const INSERT: &str = "INSERT INTO customer_attributes (customer_id, attribute_id, value, updated_at) \
+        SELECT $1, id, 'x', 0 FROM attributes LIMIT 1";
+    let nobody = uuid::Uuid::now_v7();
+    if app.db.url.starts_with("sqlite:") {
+        let mut conn = sqlx::SqliteConnection::connect(&app.db.url).await.unwrap();
+        let done = sqlx::query(INSERT).bind(nobody).execute(&mut conn).await;
+        done.is_ok_and(|d| d.rows_affected() == 1)
+    } else {
+        let mut conn = sqlx::PgConnection::connect(&app.db.url).await.unwrap();
+        let done = sqlx::query(INSERT).bind(nobody).execute(&mut conn).await;
+        done.is_ok_and(|d| d.rows_affected() == 1)
     }
 }
