@@ -136,7 +136,8 @@ impl Spool {
     }
 }
 
-/// Sends the spooled batches on, in order.
+/// Sends the spooled batches on, in order. Returns no spool, as
+/// `read_batches` does when it keeps none: the lines are written by now.
 fn read_spool(
     spool: Spool,
     sender: tokio::sync::mpsc::Sender<Batch>,
@@ -746,6 +747,7 @@ fn read_batches(
     sender: tokio::sync::mpsc::Sender<Batch>,
 ) -> anyhow::Result<Option<Spool>> {
     const CHUNK: usize = 1000;
+    type Lines = Vec<(u64, Result<Record, String>)>;
     type Checked = Vec<(u64, Result<ImportRow, String>)>;
     let read = Arc::new(AtomicU64::new(0));
     let mut records = records(path, format, read.clone())?;
@@ -759,7 +761,7 @@ fn read_batches(
     };
     // Whether every batch was sent (else the writer stopped).
     let complete = std::thread::scope(|scope| {
-        let (chunks, to_check) = std::sync::mpsc::sync_channel::<(u64, Vec<_>)>(4);
+        let (chunks, to_check) = std::sync::mpsc::sync_channel::<(u64, Lines)>(4);
         let (checked, results) = std::sync::mpsc::sync_channel::<(u64, Checked)>(4);
         // Shared by the checkers, and dropped with the last of them, so the
         // reader stops when they do.
@@ -770,7 +772,6 @@ fn read_batches(
                 loop {
                     let next = to_check.lock().map(|r| r.recv());
                     let Ok(Ok((seq, chunk))) = next else { return };
-                    let chunk: Vec<(u64, Result<Record, String>)> = chunk;
                     let rows = chunk
                         .into_iter()
                         .map(|(line, record)| {
@@ -787,7 +788,7 @@ fn read_batches(
         drop((to_check, checked));
         scope.spawn(move || {
             for seq in 0.. {
-                let chunk: Vec<_> = records.by_ref().take(CHUNK).collect();
+                let chunk: Lines = records.by_ref().take(CHUNK).collect();
                 if chunk.is_empty() || chunks.send((seq, chunk)).is_err() {
                     return;
                 }
@@ -902,29 +903,25 @@ async fn flush(
     target: Target,
     shared: &Shared,
 ) -> anyhow::Result<Batch> {
-    let failed = &shared.failed;
     let rows = std::mem::take(&mut batch.rows);
     if rows.is_empty() {
         return Ok(batch);
     }
-    if !target.pass.match_existing {
-        batch.created = rows.len() as u64;
-        if target.pass.write && !stop_at_errors(&batch, failed) {
-            write(store, config, &rows, &[], target).await?;
-        }
-        return Ok(batch);
-    }
-    let emails: Vec<&str> = rows.iter().map(|r| r.email.as_str()).collect();
-    let externals: Vec<&str> = rows
-        .iter()
-        .filter_map(|r| r.external_id.as_deref())
-        .collect();
-    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-    let existing = Existing::new(store.existing_for_import(&emails, &externals, &ids).await?);
-    let (inserts, updates) = match_rows(rows, &existing, shared, &mut batch.errors);
+    let (inserts, updates) = if target.pass.match_existing {
+        let emails: Vec<&str> = rows.iter().map(|r| r.email.as_str()).collect();
+        let externals: Vec<&str> = rows
+            .iter()
+            .filter_map(|r| r.external_id.as_deref())
+            .collect();
+        let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+        let existing = store.existing_for_import(&emails, &externals, &ids).await?;
+        match_rows(rows, &Existing::new(existing), shared, &mut batch.errors)
+    } else {
+        (rows, Vec::new())
+    };
     batch.created = inserts.len() as u64;
     batch.updated = updates.len() as u64;
-    if target.pass.write && !stop_at_errors(&batch, failed) {
+    if target.pass.write && !stop_at_errors(&batch, &shared.failed) {
         write(store, config, &inserts, &updates, target).await?;
     }
     Ok(batch)

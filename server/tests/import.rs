@@ -546,24 +546,34 @@ async fn imported_attributes_are_searchable_whether_few_or_many_share_a_value() 
     .await;
 }
 
+/// Runs `$body` with `$conn` connected to the test database, as a
+/// connection of its own backend.
+macro_rules! with_connection {
+    ($app:expr, |$conn:ident| $body:expr) => {{
+        use sqlx::Connection;
+        let url = &$app.db.url;
+        if url.starts_with("sqlite:") {
+            let mut $conn = sqlx::SqliteConnection::connect(url).await.unwrap();
+            $body
+        } else {
+            let mut $conn = sqlx::PgConnection::connect(url).await.unwrap();
+            $body
+        }
+    }};
+}
+
 /// Whether the database has an index of this name.
 async fn index_exists(app: &TestApp, name: &str) -> bool {
-    use sqlx::Connection;
-    let count: i64 = if app.db.url.starts_with("sqlite:") {
-        let mut conn = sqlx::SqliteConnection::connect(&app.db.url).await.unwrap();
-        sqlx::query_scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = $1")
-            .bind(name)
-            .fetch_one(&mut conn)
-            .await
-            .unwrap()
+    let sql = if app.db.url.starts_with("sqlite:") {
+        "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = $1"
     } else {
-        let mut conn = sqlx::PgConnection::connect(&app.db.url).await.unwrap();
-        sqlx::query_scalar("SELECT COUNT(*) FROM pg_indexes WHERE indexname = $1")
-            .bind(name)
-            .fetch_one(&mut conn)
-            .await
-            .unwrap()
+        "SELECT COUNT(*) FROM pg_indexes WHERE indexname = $1"
     };
+    let count: i64 = with_connection!(app, |conn| sqlx::query_scalar(sql)
+        .bind(name)
+        .fetch_one(&mut conn)
+        .await
+        .unwrap());
     count > 0
 }
 
@@ -611,17 +621,12 @@ async fn search_indexes_an_interrupted_import_deferred_are_built_at_the_next_sta
 
 /// Whether the database takes an attribute value of no customer.
 async fn orphan_value_accepted(app: &TestApp) -> bool {
-    use sqlx::Connection;
     const INSERT: &str = "INSERT INTO customer_attributes (customer_id, attribute_id, value, updated_at) \
         SELECT $1, id, 'x', 0 FROM attributes LIMIT 1";
     let nobody = uuid::Uuid::now_v7();
-    if app.db.url.starts_with("sqlite:") {
-        let mut conn = sqlx::SqliteConnection::connect(&app.db.url).await.unwrap();
-        let done = sqlx::query(INSERT).bind(nobody).execute(&mut conn).await;
-        done.is_ok_and(|d| d.rows_affected() == 1)
-    } else {
-        let mut conn = sqlx::PgConnection::connect(&app.db.url).await.unwrap();
-        let done = sqlx::query(INSERT).bind(nobody).execute(&mut conn).await;
-        done.is_ok_and(|d| d.rows_affected() == 1)
-    }
+    with_connection!(app, |conn| sqlx::query(INSERT)
+        .bind(nobody)
+        .execute(&mut conn)
+        .await
+        .is_ok_and(|done| done.rows_affected() == 1))
 }
