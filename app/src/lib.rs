@@ -7,6 +7,7 @@
 pub mod components;
 pub mod console;
 pub mod hosted;
+pub mod paths;
 
 use leptos::prelude::*;
 use std::borrow::Cow;

@@ -1,96 +1,12 @@
-//! Command line and environment configuration.
+//! Configuration: every setting as a flag and an environment variable.
 //!
 //! Every setting is a flag and a `GATEHOUSE_*` variable; `gatehouse --help`
 //! lists them. Values are checked once at start-up so a bad setting stops the
 //! process with a message naming it, instead of failing later under load.
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, ValueEnum};
 use std::net::SocketAddr;
 use url::Url;
-
-#[derive(Parser, Debug)]
-#[command(
-    name = "gatehouse",
-    version,
-    about = "Customer identity and access management server"
-)]
-pub struct Cli {
-    #[command(subcommand)]
-    pub command: Option<Command>,
-
-    #[command(flatten)]
-    pub settings: Settings,
-}
-
-#[derive(Subcommand, Debug)]
-pub enum Command {
-    /// Run migrations, then serve HTTP (the default).
-    Serve,
-    /// Run database migrations and exit.
-    Migrate,
-    /// Fill the database with realistic synthetic customers.
-    Seed {
-        /// How many customers to create.
-        #[arg(long)]
-        customers: usize,
-        /// No progress bar.
-        #[arg(long)]
-        quiet: bool,
-    },
-    /// Write every customer (with tier) as JSON Lines or CSV, in constant memory.
-    Export {
-        /// jsonl or csv.
-        #[arg(long, default_value = "jsonl")]
-        format: String,
-        /// Include password hashes (PHC strings), to move customers to
-        /// another Gatehouse; keep such a file as secret as the database.
-        #[arg(long)]
-        with_password_hashes: bool,
-        /// Write here instead of standard output.
-        #[arg(long)]
-        output: Option<std::path::PathBuf>,
-    },
-    /// Create or update customers from JSON Lines or CSV (the columns export
-    /// writes), matched by external_id or email; checks the whole file first.
-    Import {
-        /// The file to read.
-        file: std::path::PathBuf,
-        /// jsonl or csv; by default, from the file's extension.
-        #[arg(long)]
-        format: Option<String>,
-        /// Check every line and report what would change, writing nothing.
-        #[arg(long)]
-        dry_run: bool,
-        /// No progress bar.
-        #[arg(long)]
-        quiet: bool,
-    },
-    /// Manage console admins.
-    #[command(subcommand)]
-    Admin(AdminCommand),
-    /// Measure sign-in throughput and latency against a freshly started server.
-    Bench(crate::bench::BenchArgs),
-    /// Time console searches (exact, prefix, substring, filtered, deep pages)
-    /// against the configured database, which should be seeded first.
-    BenchConsole(crate::bench_console::ConsoleBenchArgs),
-    /// Time importing N customers with bcrypt hashes into an empty database
-    /// and exporting them again.
-    BenchData(crate::bench_data::DataBenchArgs),
-}
-
-#[derive(Subcommand, Debug)]
-pub enum AdminCommand {
-    /// Create an admin. A password piped on standard input is used as is;
-    /// otherwise a one-time setup link is printed for the admin to open.
-    Create {
-        /// The admin's email address.
-        #[arg(long)]
-        email: String,
-        /// owner, support or auditor.
-        #[arg(long, default_value = "owner")]
-        role: String,
-    },
-}
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 pub enum LogFormat {
@@ -366,11 +282,19 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clap::Parser;
+
+    /// The settings alone, as the command line's grammar embeds them.
+    #[derive(Parser)]
+    struct Flags {
+        #[command(flatten)]
+        settings: Settings,
+    }
 
     fn settings(args: &[&str]) -> Settings {
         let mut argv = vec!["gatehouse"];
         argv.extend_from_slice(args);
-        Cli::try_parse_from(argv).expect("parses").settings
+        Flags::try_parse_from(argv).expect("parses").settings
     }
 
     #[test]

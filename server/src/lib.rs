@@ -4,34 +4,22 @@
 //! `verification`, `recovery`, `account`, `sessions`); `http` maps requests
 //! onto them and `store` is the only place that speaks SQL.
 
-pub mod account;
-pub mod admins;
-pub mod attributes;
 pub mod audit;
-pub mod bench;
-pub mod bench_console;
-pub mod bench_data;
-pub mod clock;
+pub mod cli;
 pub mod config;
-pub mod customer_admin;
-pub mod customers;
-pub mod error;
-pub mod export;
+pub mod directory;
+pub mod domain;
 pub mod http;
-pub mod import;
+pub mod identity;
+pub mod jobs;
 pub mod mail;
+pub mod mfa;
+pub mod oidc;
 pub mod password;
-pub mod recovery;
-pub mod secrets;
-pub mod seed;
-pub mod sessions;
-pub mod signin;
-pub mod signup;
 pub mod state;
 pub mod store;
 pub mod telemetry;
-pub mod tiers;
-pub mod verification;
+pub mod transfer;
 
 pub use state::AppState;
 
@@ -39,22 +27,16 @@ use anyhow::Context;
 
 /// Connects, migrates, and serves until Ctrl-C or SIGTERM.
 pub async fn serve(config: config::Config) -> anyhow::Result<()> {
-    let store = store::Store::connect(&config.database_url)
-        .await
-        .context("GATEHOUSE_DATABASE_URL: cannot open the database")?;
-    store
-        .migrate()
-        .await
-        .context("running database migrations")?;
+    let store = cli::open_store(&config).await?;
     let listener = tokio::net::TcpListener::bind(config.bind)
         .await
         .with_context(|| format!("GATEHOUSE_BIND: cannot listen on {}", config.bind))?;
-    let state = AppState::new(config, store.clone(), clock::Clock::system());
-    if let Some(link) = admins::bootstrap_link(&state).await? {
+    let state = AppState::new(config, store.clone(), domain::Clock::system());
+    if let Some(link) = directory::admins::bootstrap_link(&state).await? {
         // The one secret this log ever shows, and only until an owner exists.
         tracing::warn!("no admin yet: create the owner account at {link} (valid 24 hours, once)");
     }
-    state.spawn_background_jobs();
+    jobs::start(&state);
     let url = state
         .config
         .public_url

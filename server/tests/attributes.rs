@@ -5,9 +5,9 @@
 mod support;
 
 use axum::http::StatusCode;
-use gatehouse::admins::Role;
-use gatehouse::attributes::{Attribute, AttributeId};
-use gatehouse::customers::{CustomerId, Email};
+use gatehouse::domain::Role;
+use gatehouse::domain::{Attribute, AttributeId};
+use gatehouse::domain::{CustomerId, Email};
 use support::*;
 
 async fn attribute(app: &TestApp, key: &str) -> Attribute {

@@ -4,14 +4,14 @@
 mod support;
 
 use axum::http::{StatusCode, header};
-use gatehouse::admins::Role;
+use gatehouse::domain::Role;
 use std::collections::HashSet;
 use support::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn first_owner_sets_up_through_the_bootstrap_link() {
     on_each_backend(|app| async move {
-        let link = gatehouse::admins::bootstrap_link(&app.state)
+        let link = gatehouse::directory::admins::bootstrap_link(&app.state)
             .await
             .unwrap()
             .expect("no admin yet");
@@ -70,7 +70,7 @@ async fn first_owner_sets_up_through_the_bootstrap_link() {
             .assert_status(StatusCode::OK)
             .assert_contains("Boss (owner)");
         assert!(
-            gatehouse::admins::bootstrap_link(&app.state)
+            gatehouse::directory::admins::bootstrap_link(&app.state)
                 .await
                 .unwrap()
                 .is_none(),
@@ -237,7 +237,7 @@ async fn search_by_email_name_id_and_status() {
             .store
             .set_display_name(
                 ada,
-                &gatehouse::customers::DisplayName::parse("Augusta King").unwrap(),
+                &gatehouse::domain::DisplayName::parse("Augusta King").unwrap(),
                 2_000,
             )
             .await
@@ -392,7 +392,7 @@ async fn disabling_ends_sessions_blocks_sign_in_and_is_audited() {
         let (found, _) = app
             .state
             .store
-            .customer_by_email(&gatehouse::customers::Email::parse("dana@example.com").unwrap())
+            .customer_by_email(&gatehouse::domain::Email::parse("dana@example.com").unwrap())
             .await
             .unwrap()
             .unwrap();
@@ -590,7 +590,7 @@ async fn support_marks_verified_sends_resets_and_ends_sessions() {
             )
             .await
             .assert_redirect("/account");
-        let email = gatehouse::customers::Email::parse("gil@example.com").unwrap();
+        let email = gatehouse::domain::Email::parse("gil@example.com").unwrap();
         let id = app
             .state
             .store
@@ -759,7 +759,7 @@ async fn only_owners_delete_and_only_with_the_email_typed() {
         let mut customer = app
             .signed_up_and_verified("ivy@example.com", STRONG_PASSWORD)
             .await;
-        let email = gatehouse::customers::Email::parse("ivy@example.com").unwrap();
+        let email = gatehouse::domain::Email::parse("ivy@example.com").unwrap();
         let id = app
             .state
             .store
@@ -916,7 +916,7 @@ async fn admins_see_each_session_and_end_one() {
             .sign_in("sam@example.com", STRONG_PASSWORD)
             .await
             .assert_redirect("/account");
-        let email = gatehouse::customers::Email::parse("sam@example.com").unwrap();
+        let email = gatehouse::domain::Email::parse("sam@example.com").unwrap();
         let (sam, _) = app
             .state
             .store
@@ -1062,7 +1062,7 @@ async fn customer_self_service_is_on_the_record() {
             .await
             .assert_redirect("/login");
 
-        let email = gatehouse::customers::Email::parse("val@example.com").unwrap();
+        let email = gatehouse::domain::Email::parse("val@example.com").unwrap();
         let (val, _) = app
             .state
             .store
@@ -1142,8 +1142,8 @@ async fn accept_mailed_invite(app: &TestApp, email: &str) -> Browser {
     browser
 }
 
-async fn admin_id(app: &TestApp, email: &str) -> gatehouse::admins::AdminId {
-    let email = gatehouse::customers::Email::parse(email).unwrap();
+async fn admin_id(app: &TestApp, email: &str) -> gatehouse::domain::AdminId {
+    let email = gatehouse::domain::Email::parse(email).unwrap();
     app.state
         .store
         .admin_by_email(&email)
@@ -1235,7 +1235,7 @@ async fn owners_invite_change_and_remove_admins() {
             .unwrap();
         let withdraw = format!(
             "/admin/admins/invites/{}/revoke",
-            gatehouse::admins::invite_id(&tom.token_hash)
+            gatehouse::directory::admins::invite_id(&tom.token_hash)
         );
         owner.get("/admin/admins").await;
         owner
@@ -1437,17 +1437,23 @@ async fn only_owners_manage_admins() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_audit_page_filters_and_pages_through_the_trail() {
     on_each_backend(|app| async move {
-        use gatehouse::audit::{Actor, record};
+        use gatehouse::audit::record;
+        use gatehouse::domain::{Action, Caller, RequestContext};
         let ann = app.insert_customer("ann@example.com", "Ann", 1, true).await;
         let ben = app.insert_customer("ben@example.com", "Ben", 2, true).await;
+        let ctx = RequestContext::new(
+            Caller::Customer(ann),
+            Some("192.0.2.1".into()),
+            None,
+            uuid::Uuid::now_v7(),
+        );
         for n in 0..60 {
             let details = serde_json::json!({ "n": n });
             record(
                 &app.state,
-                Actor::Customer(ann),
-                "customer.signed_in",
+                &ctx,
+                Action::CustomerSignedIn,
                 Some(ann),
-                Some("192.0.2.1"),
                 details,
             )
             .await

@@ -4,7 +4,7 @@
 mod support;
 
 use axum::http::{StatusCode, header};
-use gatehouse::admins::Role;
+use gatehouse::domain::Role;
 use support::*;
 
 const BIN: &str = env!("CARGO_BIN_EXE_gatehouse");
@@ -105,8 +105,8 @@ async fn owners_download_a_search_as_json_lines_or_csv() {
             .state
             .store
             .audit_events(
-                &gatehouse::audit::AuditFilter {
-                    action: Some("customers.exported".into()),
+                &gatehouse::domain::AuditFilter {
+                    action: Some(gatehouse::domain::Action::CustomersExported),
                     ..Default::default()
                 },
                 None,

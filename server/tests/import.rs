@@ -5,7 +5,7 @@
 mod support;
 
 use axum::http::StatusCode;
-use gatehouse::customers::Email;
+use gatehouse::domain::Email;
 use std::process::{Command, Output};
 use support::*;
 
@@ -233,7 +233,7 @@ async fn a_long_file_is_checked_in_line_order() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reruns_update_instead_of_duplicating_and_tier_moves_are_kept() {
     on_each_backend(|app| async move {
-        let mut owner = app.admin_browser("owner@example.com", gatehouse::admins::Role::Owner).await;
+        let mut owner = app.admin_browser("owner@example.com", gatehouse::domain::Role::Owner).await;
         owner.get("/admin/tiers").await;
         owner
             .post(
@@ -282,7 +282,7 @@ async fn reruns_update_instead_of_duplicating_and_tier_moves_are_kept() {
         assert_eq!(listed_emails(&imported.body), ["c4499@example.com"]);
         let history = app.state.store.tier_history(seven.id, 5).await.unwrap();
         assert_eq!(history.len(), 1);
-        assert_eq!(history[0].source, gatehouse::tiers::ChangeSource::Import);
+        assert_eq!(history[0].source, gatehouse::domain::ChangeSource::Import);
         assert_eq!(app.customers().await, 4_500);
 
         // An email that belongs to a customer with another external id is refused.
@@ -327,7 +327,7 @@ async fn an_export_imports_into_an_empty_database_as_the_same_customers() {
             .await;
         for app in [&source, &target] {
             let mut owner = app
-                .admin_browser("owner@example.com", gatehouse::admins::Role::Owner)
+                .admin_browser("owner@example.com", gatehouse::domain::Role::Owner)
                 .await;
             owner.get("/admin/tiers").await;
             owner
@@ -363,11 +363,11 @@ async fn an_export_imports_into_an_empty_database_as_the_same_customers() {
             .unwrap()
             .unwrap()
             .id;
-        let change = gatehouse::tiers::TierChange {
+        let change = gatehouse::domain::TierChange {
             customer: bob.id,
             from: None,
             to: gold,
-            source: gatehouse::tiers::ChangeSource::Admin,
+            source: gatehouse::domain::ChangeSource::Admin,
             actor: None,
             reason: String::new(),
             expires_at: Some(4_000_000_000),
@@ -446,7 +446,7 @@ async fn an_export_imports_into_an_empty_database_as_the_same_customers() {
         }
         // Copied values are searchable in the target.
         let mut owner = target
-            .admin_browser("owner2@example.com", gatehouse::admins::Role::Owner)
+            .admin_browser("owner2@example.com", gatehouse::domain::Role::Owner)
             .await;
         let found = owner
             .get("/admin/customers?attr=phone&attr_value=%2B44+20+7946+0958")
@@ -495,7 +495,7 @@ async fn an_export_imports_into_an_empty_database_as_the_same_customers() {
 async fn imported_attributes_are_searchable_whether_few_or_many_share_a_value() {
     on_each_backend(|app| async move {
         let mut owner = app
-            .admin_browser("owner@example.com", gatehouse::admins::Role::Owner)
+            .admin_browser("owner@example.com", gatehouse::domain::Role::Owner)
             .await;
         define_attribute(&mut owner, "country", "choice", "GB\nFR", &["searchable"])
             .await
@@ -509,7 +509,7 @@ async fn imported_attributes_are_searchable_whether_few_or_many_share_a_value() 
             let country = if i % 10 == 0 { "fr" } else { "GB" };
             text.push_str(&format!(
                 "c{i}@example.com,{},{country}\n",
-                gatehouse::export::rfc3339(1_000_000 + i)
+                gatehouse::transfer::export::rfc3339(1_000_000 + i)
             ));
         }
         std::fs::write(&file, &text).unwrap();
@@ -604,7 +604,7 @@ async fn search_indexes_an_interrupted_import_deferred_are_built_at_the_next_sta
         assert!(index_exists(&app, "customers_by_created").await);
         assert!(index_exists(&app, "customer_attributes_search").await);
         let mut owner = app
-            .admin_browser("owner@example.com", gatehouse::admins::Role::Owner)
+            .admin_browser("owner@example.com", gatehouse::domain::Role::Owner)
             .await;
         let found = owner.get("/admin/customers?q=hopper&field=name").await;
         found.assert_contains("grace@example.com");

@@ -4,18 +4,18 @@
 mod support;
 
 use axum::http::StatusCode;
-use gatehouse::admins::Role;
+use gatehouse::domain::Role;
 use support::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn seeded_customers_are_real_customers() {
     on_each_backend(|app| async move {
         let config = (*app.state.config).clone();
-        gatehouse::seed::run(config.clone(), 2_500, true)
+        gatehouse::cli::seed::run(config.clone(), 2_500, true)
             .await
             .unwrap();
         // A second run adds more, without clashing with the first.
-        gatehouse::seed::run(config, 500, true).await.unwrap();
+        gatehouse::cli::seed::run(config, 500, true).await.unwrap();
         assert_eq!(app.customers().await, 3_000);
 
         let mut admin = app.admin_browser("owner@example.com", Role::Owner).await;
@@ -35,7 +35,7 @@ async fn seeded_customers_are_real_customers() {
                 "/login",
                 &[
                     ("email", email),
-                    ("password", gatehouse::seed::SEED_PASSWORD),
+                    ("password", gatehouse::cli::seed::SEED_PASSWORD),
                 ],
             )
             .await

@@ -4,9 +4,9 @@
 mod support;
 
 use axum::http::StatusCode;
-use gatehouse::admins::Role;
-use gatehouse::customers::Email;
-use gatehouse::tiers::{ChangeSource, TierId};
+use gatehouse::domain::Email;
+use gatehouse::domain::Role;
+use gatehouse::domain::{ChangeSource, TierId};
 use support::*;
 
 const REGULAR: &str = "00000000-0000-7000-8000-000000000001";
@@ -450,7 +450,7 @@ async fn ended_assignments_fall_back_after_grace_days_exactly_once() {
                 .to_string()
         };
         let mut assign =
-            async |customer: gatehouse::customers::CustomerId, tier: TierId, until: String| {
+            async |customer: gatehouse::domain::CustomerId, tier: TierId, until: String| {
                 let path = format!("/admin/customers/{customer}");
                 owner.get(&path).await;
                 owner
@@ -483,7 +483,7 @@ async fn ended_assignments_fall_back_after_grace_days_exactly_once() {
 
         // Nothing has ended yet.
         assert_eq!(
-            gatehouse::tiers::expire_assignments(&app.state)
+            gatehouse::directory::tiers::expire_assignments(&app.state)
                 .await
                 .unwrap(),
             0
@@ -495,8 +495,8 @@ async fn ended_assignments_fall_back_after_grace_days_exactly_once() {
         // Ann's gold ended, but its two grace days are not over.
         app.state.clock.advance(3 * 86_400 + 3600);
         let (a, b) = tokio::join!(
-            gatehouse::tiers::expire_assignments(&app.state),
-            gatehouse::tiers::expire_assignments(&app.state)
+            gatehouse::directory::tiers::expire_assignments(&app.state),
+            gatehouse::directory::tiers::expire_assignments(&app.state)
         );
         assert_eq!(a.unwrap() + b.unwrap(), 2);
         assert_eq!(tier_of(ben).await, regular);
@@ -514,14 +514,14 @@ async fn ended_assignments_fall_back_after_grace_days_exactly_once() {
         // Two more days: Ann's grace is over.
         app.state.clock.advance(2 * 86_400);
         assert_eq!(
-            gatehouse::tiers::expire_assignments(&app.state)
+            gatehouse::directory::tiers::expire_assignments(&app.state)
                 .await
                 .unwrap(),
             1
         );
         assert_eq!(tier_of(ann).await, silver);
         assert_eq!(
-            gatehouse::tiers::expire_assignments(&app.state)
+            gatehouse::directory::tiers::expire_assignments(&app.state)
                 .await
                 .unwrap(),
             0
@@ -553,7 +553,7 @@ async fn a_whole_search_moves_in_the_background_once_even_after_a_crash() {
                 )
                 .await;
             if i % 3 == 0 {
-                let change = gatehouse::tiers::TierChange {
+                let change = gatehouse::domain::TierChange {
                     customer: id,
                     from: None,
                     to: gold,
@@ -611,7 +611,9 @@ async fn a_whole_search_moves_in_the_background_once_even_after_a_crash() {
         // through it, one leased page at a time.
         let job_id = uuid::Uuid::parse_str(job_path.rsplit('/').next().unwrap()).unwrap();
         for _ in 0..200 {
-            gatehouse::tiers::run_bulk_step(&app.state).await.unwrap();
+            gatehouse::directory::tiers::run_bulk_step(&app.state)
+                .await
+                .unwrap();
             if app
                 .state
                 .store
@@ -707,7 +709,7 @@ async fn a_whole_search_moves_in_the_background_once_even_after_a_crash() {
             .unwrap();
         assert_eq!(leased.unwrap().id, crashed.id);
         for c in verified.iter().take(10) {
-            let change = gatehouse::tiers::TierChange {
+            let change = gatehouse::domain::TierChange {
                 customer: c.id,
                 from: None,
                 to: silver,
@@ -725,11 +727,16 @@ async fn a_whole_search_moves_in_the_background_once_even_after_a_crash() {
                 .unwrap();
         }
         assert!(
-            !gatehouse::tiers::run_bulk_step(&app.state).await.unwrap(),
+            !gatehouse::directory::tiers::run_bulk_step(&app.state)
+                .await
+                .unwrap(),
             "the lease holds"
         );
         app.state.clock.advance(61);
-        while gatehouse::tiers::run_bulk_step(&app.state).await.unwrap() {}
+        while gatehouse::directory::tiers::run_bulk_step(&app.state)
+            .await
+            .unwrap()
+        {}
         let job = app.state.store.tier_job(crashed.id).await.unwrap().unwrap();
         assert!(job.finished_at.is_some());
         assert_eq!((job.scanned, job.moved), (225, 215));

@@ -25,7 +25,7 @@ async fn asset(Path(file): Path<String>) -> Response {
         )
             .into_response()
     } else {
-        crate::error::Error::NotFound.into_response()
+        crate::domain::Error::NotFound.into_response()
     }
 }
 

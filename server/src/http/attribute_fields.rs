@@ -1,6 +1,6 @@
 //! Profile attributes as form fields, for the hosted pages and the console.
 
-use crate::attributes::{Attribute, Values};
+use crate::domain::{Attribute, Values};
 use app::FieldErrors;
 use app::components::AttributeInput;
 use std::collections::HashMap;

@@ -6,8 +6,8 @@
 //! every request body, since it is the one place that reads them.
 
 use super::error::error_page;
-use crate::error::Error;
-use crate::secrets::{constant_time_eq, random_string};
+use crate::domain::Error;
+use crate::domain::secrets::{constant_time_eq, random_string};
 use axum::body::Body;
 use axum::extract::Request;
 use axum::http::{Method, StatusCode, header};

@@ -2,7 +2,7 @@
 //! status for anything the caller can fix; a generic 500 page, with the cause
 //! logged, for anything else.
 
-use crate::error::Error;
+use crate::domain::Error;
 use app::hosted::{Link, MessageView, message_page};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};

@@ -1,25 +1,63 @@
-//! Extractors that hand handlers the caller: the browser session, and the
-//! signed-in customer where a page requires one.
+//! Extractors that hand handlers the caller: the browser session, the
+//! request context (who acts, from where, which request), and the signed-in
+//! customer where a page requires one.
 
 use super::assets::STYLESHEET_HREF;
 use super::csrf;
-use crate::error::Error;
-use crate::sessions::{self, SignedIn};
+use crate::domain::{Caller, Error, RequestContext};
+use crate::identity::sessions::{self, SignedIn, keys};
 use crate::state::AppState;
 use app::Chrome;
-use axum::extract::FromRequestParts;
-use axum::http::header;
+use axum::extract::{FromRequestParts, Request};
 use axum::http::request::Parts;
+use axum::http::{HeaderValue, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use tower_sessions::Session;
+use uuid::Uuid;
 
-/// Any visitor, signed in or not.
+/// The id of one request, made when it arrives: on its log lines, its
+/// audit records and the `x-request-id` response header.
+#[derive(Copy, Clone, Debug)]
+pub struct RequestId(pub Uuid);
+
+/// Gives every request its id (never the client's: it would be trusted
+/// into logs and the audit trail).
+pub async fn request_id(mut req: Request, next: Next) -> Response {
+    let id = Uuid::now_v7();
+    req.extensions_mut().insert(RequestId(id));
+    let mut response = next.run(req).await;
+    if let Ok(value) = HeaderValue::from_str(&id.to_string()) {
+        response.headers_mut().insert("x-request-id", value);
+    }
+    response
+}
+
+/// The context of a request made by `caller`.
+pub fn context(parts: &Parts, caller: Caller) -> RequestContext {
+    let user_agent = parts
+        .headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok());
+    let request_id = parts
+        .extensions
+        .get::<RequestId>()
+        .map_or_else(Uuid::now_v7, |r| r.0);
+    RequestContext::new(caller, peer_ip(parts), user_agent, request_id)
+}
+
+fn peer_ip(parts: &Parts) -> Option<String> {
+    parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|info| info.0.ip().to_string())
+}
+
+/// Any visitor of the customer pages, signed in or not.
 pub struct Visitor {
     pub session: Session,
     pub signed_in: Option<SignedIn>,
-    pub user_agent: Option<String>,
-    /// The peer address, for the audit trail (absent when not served over TCP).
-    pub ip: Option<String>,
+    pub ctx: RequestContext,
 }
 
 impl Visitor {
@@ -45,22 +83,13 @@ impl Visitor {
     }
 }
 
-const FLASH_KEY: &str = "flash";
-
 /// Stores a one-time message in whichever session (customer or console) it is given.
 pub async fn flash(session: &Session, message: &str) -> Result<(), Error> {
-    session
-        .insert(FLASH_KEY, message)
-        .await
-        .map_err(anyhow::Error::new)?;
-    Ok(())
+    sessions::put(session, keys::FLASH, message).await
 }
 
 pub async fn take_flash(session: &Session) -> Result<Option<String>, Error> {
-    Ok(session
-        .remove::<String>(FLASH_KEY)
-        .await
-        .map_err(anyhow::Error::new)?)
+    sessions::take(session, keys::FLASH).await
 }
 
 impl FromRequestParts<AppState> for Visitor {
@@ -76,30 +105,16 @@ impl FromRequestParts<AppState> for Visitor {
         let signed_in = sessions::current(state, &session)
             .await
             .map_err(IntoResponse::into_response)?;
-        let user_agent = parts
-            .headers
-            .get(header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
+        let caller = signed_in
+            .as_ref()
+            .map_or(Caller::Visitor, |s| Caller::Customer(s.customer.id));
         Ok(Self {
+            ctx: context(parts, caller),
             session,
             signed_in,
-            user_agent,
-            ip: peer_ip(parts),
         })
     }
 }
-
-pub fn peer_ip(parts: &Parts) -> Option<String> {
-    parts
-        .extensions
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|info| info.0.ip().to_string())
-}
-
-/// Set at sign-in while required attributes are missing (see `Customer`).
-pub const PROFILE_INCOMPLETE: &str = "profile_incomplete";
-const COMPLETE_PROFILE: &str = "/account/complete";
 
 /// A visitor who must be signed in; others are sent to the sign-in page.
 pub struct Customer(pub Visitor);
@@ -119,17 +134,15 @@ impl FromRequestParts<AppState> for Customer {
     ) -> Result<Self, Self::Rejection> {
         let visitor = Visitor::from_request_parts(parts, state).await?;
         if visitor.signed_in.is_none() {
-            return Err(Redirect::to("/login").into_response());
+            return Err(Redirect::to(app::paths::SIGN_IN).into_response());
         }
         // Progressive profiling: until the customer gives what the
         // organisation requires, every customer page leads to that form.
-        let incomplete: Option<bool> = visitor
-            .session
-            .get(PROFILE_INCOMPLETE)
+        let incomplete = sessions::profile_incomplete(&visitor.session)
             .await
-            .map_err(|e| Error::from(anyhow::Error::new(e)).into_response())?;
-        if incomplete == Some(true) && parts.uri.path() != COMPLETE_PROFILE {
-            return Err(Redirect::to(COMPLETE_PROFILE).into_response());
+            .map_err(IntoResponse::into_response)?;
+        if incomplete && parts.uri.path() != app::paths::COMPLETE_PROFILE {
+            return Err(Redirect::to(app::paths::COMPLETE_PROFILE).into_response());
         }
         Ok(Self(visitor))
     }

@@ -10,6 +10,7 @@ mod error;
 mod extract;
 mod health;
 mod hosted;
+mod messages;
 
 pub use assets::STYLESHEET_HREF;
 
@@ -43,7 +44,7 @@ pub fn router(state: AppState) -> Router {
         .merge(console::router(&state))
         .merge(health::router())
         .merge(assets::router())
-        .fallback(|| async { crate::error::Error::NotFound })
+        .fallback(|| async { crate::domain::Error::NotFound })
         .method_not_allowed_fallback(|| async {
             error::error_page(
                 axum::http::StatusCode::METHOD_NOT_ALLOWED,
@@ -51,15 +52,24 @@ pub fn router(state: AppState) -> Router {
                 "This address does not accept that kind of request.".into(),
             )
         })
-        .layer(middleware::from_fn(move |req, next| security_headers(https, req, next)))
+        .layer(middleware::from_fn(move |req, next| {
+            security_headers(https, req, next)
+        }))
         .layer(
             TraceLayer::new_for_http()
                 // The path only: query strings carry single-use tokens.
                 .make_span_with(|req: &Request| {
-                    tracing::info_span!("request", method = %req.method(), path = %req.uri().path())
+                    let id = req.extensions().get::<extract::RequestId>().map(|r| r.0);
+                    tracing::info_span!(
+                        "request",
+                        method = %req.method(),
+                        path = %req.uri().path(),
+                        request_id = ?id,
+                    )
                 })
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
+        .layer(middleware::from_fn(extract::request_id))
         .with_state(state)
 }
 

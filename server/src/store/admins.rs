@@ -1,7 +1,5 @@
 use super::{Pool, Store, StoreResult, is_unique_violation, unless_taken, with_pool};
-use crate::admins::{Admin, AdminId, Role};
-use crate::customers::{DisplayName, Email};
-use crate::password::PasswordHash;
+use crate::domain::{Admin, AdminId, DisplayName, Email, PasswordHash, Role};
 use uuid::Uuid;
 
 #[derive(sqlx::FromRow)]
@@ -22,7 +20,7 @@ impl AdminRow {
             // The column's CHECK constraint admits only known roles.
             role: Role::parse(&self.role).unwrap_or(Role::Auditor),
         };
-        (admin, PasswordHash::from_stored(self.password_hash))
+        (admin, PasswordHash::from_phc(self.password_hash))
     }
 }
 

@@ -1,6 +1,5 @@
 use super::{Pool, Store, StoreResult, unless_taken, with_pool};
-use crate::attributes::{Attribute, AttributeId, Changes, Kind, Values};
-use crate::customers::CustomerId;
+use crate::domain::{Attribute, AttributeId, Changes, CustomerId, Kind, Values};
 use uuid::Uuid;
 
 #[derive(sqlx::FromRow)]

@@ -1,6 +1,5 @@
 use super::{Bind, Sql, Store, StoreResult, with_pool};
-use crate::audit::{Actor, AuditEntry, AuditFilter};
-use crate::customers::CustomerId;
+use crate::domain::{Action, Actor, AuditEntry, AuditFilter, CustomerId, RequestContext};
 use uuid::Uuid;
 
 #[derive(sqlx::FromRow)]
@@ -37,9 +36,9 @@ impl Store {
         &self,
         at: i64,
         actor: Actor,
-        action: &str,
+        action: Action,
         customer: Option<CustomerId>,
-        source_ip: Option<&str>,
+        ctx: &RequestContext,
         details: &str,
     ) -> StoreResult<()> {
         let (kind, actor_id) = match actor {
@@ -47,17 +46,20 @@ impl Store {
             Actor::Customer(id) => ("customer", Some(id.0)),
             Actor::System => ("system", None),
         };
-        let sql = "INSERT INTO audit_events (id, at, actor_kind, actor_id, action, customer_id, source_ip, details) \
-                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+        let sql = "INSERT INTO audit_events \
+                   (id, at, actor_kind, actor_id, action, customer_id, source_ip, details, request_id, user_agent) \
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
         with_pool!(self, |pool| sqlx::query(sql)
             .bind(Uuid::now_v7())
             .bind(at)
             .bind(kind)
             .bind(actor_id)
-            .bind(action)
+            .bind(action.as_str())
             .bind(customer.map(|c| c.0))
-            .bind(source_ip)
+            .bind(ctx.ip())
             .bind(details)
+            .bind(ctx.request_id.to_string())
+            .bind(ctx.user_agent())
             .execute(pool)
             .await
             .map(|r| r.rows_affected()))?;
@@ -95,7 +97,7 @@ impl Store {
         if let Some(action) = &filter.action {
             conditions.push(format!(
                 "action = {}",
-                sql.param(Bind::Text(action.clone()))
+                sql.param(Bind::Text(action.as_str().into()))
             ));
         }
         if let Some(actor) = filter.actor {

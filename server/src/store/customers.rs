@@ -1,7 +1,5 @@
 use super::{Bind, Pool, Sql, Store, StoreResult, unless_taken, with_pool};
-use crate::customers::{Customer, CustomerId, DisplayName, Email};
-use crate::password::PasswordHash;
-use crate::tiers::TierId;
+use crate::domain::{Customer, CustomerId, DisplayName, Email, PasswordHash, TierId};
 use uuid::Uuid;
 
 #[derive(sqlx::FromRow)]
@@ -181,12 +179,7 @@ impl Store {
             .bind(email.as_str())
             .fetch_optional(pool)
             .await)?;
-        Ok(row.map(|r| {
-            (
-                r.customer.into(),
-                PasswordHash::from_stored(r.password_hash),
-            )
-        }))
+        Ok(row.map(|r| (r.customer.into(), PasswordHash::from_phc(r.password_hash))))
     }
 
     pub async fn customer_by_id(&self, id: CustomerId) -> StoreResult<Option<Customer>> {
@@ -204,7 +197,7 @@ impl Store {
             .bind(id.0)
             .fetch_optional(pool)
             .await)?;
-        Ok(hash.map(PasswordHash::from_stored))
+        Ok(hash.map(PasswordHash::from_phc))
     }
 
     pub async fn set_password_hash(

@@ -3,8 +3,7 @@
 //! one, and a history entry whenever a tier changes.
 
 use super::{Bind, Sql, Store, StoreResult};
-use crate::attributes::AttributeId;
-use crate::tiers::TierId;
+use crate::domain::{AttributeId, TierId};
 use uuid::Uuid;
 
 /// One valid line of an import file, ready to write.

@@ -2,7 +2,7 @@
 //! on an index, paged by keyset (the last row's sort key), never by OFFSET.
 
 use super::{Bind, Pool, Sql, Store, StoreResult};
-use crate::customers::{Customer, Email};
+use crate::domain::{Customer, Email};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use uuid::Uuid;
@@ -48,11 +48,11 @@ pub struct CustomerSearch {
     pub created_from: Option<i64>,
     /// Created before this Unix time.
     pub created_before: Option<i64>,
-    pub tier: Option<crate::tiers::TierId>,
+    pub tier: Option<crate::domain::TierId>,
     /// A searchable attribute's value, matched whole and in any case.
     /// (Absent from bulk jobs stored before attributes existed.)
     #[serde(default)]
-    pub attribute: Option<(crate::attributes::AttributeId, String)>,
+    pub attribute: Option<(crate::domain::AttributeId, String)>,
     pub sort: Sort,
 }
 
@@ -388,7 +388,7 @@ mod tests {
         assert_eq!(search.attribute, None);
         assert_eq!(search.status, StatusFilter::Active);
         let mut with = search.clone();
-        with.attribute = Some((crate::attributes::AttributeId(Uuid::now_v7()), "gb".into()));
+        with.attribute = Some((crate::domain::AttributeId(Uuid::now_v7()), "gb".into()));
         let json = serde_json::to_string(&with).unwrap();
         assert_eq!(serde_json::from_str::<CustomerSearch>(&json).unwrap(), with);
     }

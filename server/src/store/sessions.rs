@@ -1,5 +1,5 @@
 use super::{Pool, Store, StoreResult, with_pool};
-use crate::customers::{Customer, CustomerId};
+use crate::domain::{Customer, CustomerId};
 use async_trait::async_trait;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};

@@ -1,7 +1,5 @@
 use super::{Pool, Store, StoreResult, unless_taken, with_pool};
-use crate::admins::AdminId;
-use crate::customers::CustomerId;
-use crate::tiers::{ChangeSource, Tier, TierChange, TierId};
+use crate::domain::{AdminId, ChangeSource, CustomerId, Tier, TierChange, TierId};
 use uuid::Uuid;
 
 #[derive(sqlx::FromRow)]

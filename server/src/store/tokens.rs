@@ -1,6 +1,5 @@
 use super::{Store, StoreResult, with_pool};
-use crate::customers::CustomerId;
-use crate::password::PasswordHash;
+use crate::domain::{CustomerId, PasswordHash};
 use uuid::Uuid;
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]

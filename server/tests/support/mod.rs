@@ -9,8 +9,8 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use gatehouse::AppState;
-use gatehouse::clock::Clock;
-use gatehouse::config::Cli;
+use gatehouse::cli::Cli;
+use gatehouse::domain::Clock;
 use gatehouse::store::Store;
 use http_body_util::BodyExt;
 use std::io::{BufRead, BufReader};
@@ -264,7 +264,7 @@ impl TestApp {
         let store = Store::connect(&db.url).await.expect("connect");
         store.migrate().await.expect("migrate");
         let state = AppState::new(config, store, Clock::adjustable());
-        state.spawn_background_jobs();
+        gatehouse::jobs::start(&state);
         let router = gatehouse::http::router(state.clone());
         Self {
             state,
@@ -289,9 +289,9 @@ impl TestApp {
     }
 
     /// Sets up an admin through a one-time link and returns their signed-in browser.
-    pub async fn admin_browser(&self, email: &str, role: gatehouse::admins::Role) -> Browser {
-        let email = gatehouse::customers::Email::parse(email).unwrap();
-        let link = gatehouse::admins::invite_link(&self.state, Some(&email), role)
+    pub async fn admin_browser(&self, email: &str, role: gatehouse::domain::Role) -> Browser {
+        let email = gatehouse::domain::Email::parse(email).unwrap();
+        let link = gatehouse::directory::admins::invite_link(&self.state, Some(&email), role)
             .await
             .unwrap();
         let mut browser = self.browser();
@@ -321,10 +321,10 @@ impl TestApp {
         name: &str,
         created_at: i64,
         verified: bool,
-    ) -> gatehouse::customers::CustomerId {
-        use gatehouse::customers::{CustomerId, DisplayName, Email};
+    ) -> gatehouse::domain::CustomerId {
+        use gatehouse::domain::{CustomerId, DisplayName, Email};
         let id = CustomerId::new();
-        let hash = gatehouse::password::PasswordHash::from_stored(
+        let hash = gatehouse::domain::PasswordHash::from_phc(
             "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA".into(),
         );
         let inserted = self

@@ -1,8 +1,8 @@
 //! Managing the console's admins: every role sees the list, owners change it.
 
 use super::{SignedInAdmin, date_time, page};
-use crate::admins::{self, AdminId};
-use crate::error::{Error, Result};
+use crate::directory::admins;
+use crate::domain::{AdminId, Error, Result};
 use crate::http::extract::FormData;
 use crate::state::AppState;
 use app::console::*;
@@ -81,8 +81,8 @@ async fn invite(
     admin: SignedInAdmin,
     FormData(form): FormData<InviteForm>,
 ) -> Result<Response> {
-    let (who, ip) = (admin.admin(), admin.0.ip.as_deref());
-    match admins::invite(&state, who, &form.email, &form.role, ip).await {
+    let ctx = &admin.0.ctx;
+    match admins::invite(&state, &form.email, &form.role, ctx).await {
         Ok(email) => {
             let message = format!("An invitation is on its way to {}.", email.as_str());
             admin.0.flash(&message).await?;
@@ -92,7 +92,7 @@ async fn invite(
             let view = AdminsView {
                 invite_email: form.email,
                 invite_role: form.role,
-                errors,
+                errors: errors.into(),
                 ..view(&state, &admin).await?
             };
             Ok(page(
@@ -109,8 +109,8 @@ async fn revoke_invite(
     admin: SignedInAdmin,
     Path(id): Path<String>,
 ) -> Result<Response> {
-    let (who, ip) = (admin.admin(), admin.0.ip.as_deref());
-    admins::revoke_invite(&state, who, &id, ip).await?;
+    let ctx = &admin.0.ctx;
+    admins::revoke_invite(&state, &id, ctx).await?;
     admin.0.flash("The invitation is withdrawn.").await?;
     Ok(Redirect::to("/admin/admins").into_response())
 }
@@ -134,8 +134,8 @@ async fn change_role(
     FormData(form): FormData<RoleForm>,
 ) -> Result<Response> {
     let target = parse_admin_id(&id)?;
-    let (who, ip) = (admin.admin(), admin.0.ip.as_deref());
-    admins::change_role(&state, who, target, &form.role, ip).await?;
+    let ctx = &admin.0.ctx;
+    admins::change_role(&state, target, &form.role, ctx).await?;
     admin.0.flash("The role is changed.").await?;
     Ok(Redirect::to("/admin/admins").into_response())
 }
@@ -146,8 +146,8 @@ async fn remove(
     Path(id): Path<String>,
 ) -> Result<Response> {
     let target = parse_admin_id(&id)?;
-    let (who, ip) = (admin.admin(), admin.0.ip.as_deref());
-    admins::remove(&state, who, target, ip).await?;
+    let ctx = &admin.0.ctx;
+    admins::remove(&state, target, ctx).await?;
     admin.0.flash("The admin is removed.").await?;
     Ok(Redirect::to("/admin/admins").into_response())
 }

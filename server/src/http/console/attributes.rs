@@ -1,8 +1,8 @@
 //! Profile attributes in the console: every role reads them, owners define them.
 
 use super::{SignedInAdmin, page};
-use crate::attributes::{self, Attribute, AttributeForm, AttributeId, Kind};
-use crate::error::{Error, Result};
+use crate::directory::attributes::{self, AttributeForm};
+use crate::domain::{Attribute, AttributeId, Error, Kind, Result};
 use crate::http::extract::FormData;
 use crate::state::AppState;
 use app::console::*;
@@ -118,8 +118,8 @@ async fn create(
     admin: SignedInAdmin,
     FormData(fields): FormData<AttributeForm>,
 ) -> Result<Response> {
-    let (who, ip) = (admin.admin(), admin.0.ip.as_deref());
-    match attributes::define(&state, who, &fields, ip).await {
+    let ctx = &admin.0.ctx;
+    match attributes::define(&state, &fields, ctx).await {
         Ok(a) => {
             let message = format!("The attribute {} is defined.", a.label);
             admin.0.flash(&message).await?;
@@ -128,7 +128,7 @@ async fn create(
         Err(Error::Invalid(errors)) => {
             let view = AttributesView {
                 form: typed_values(fields),
-                errors,
+                errors: errors.into(),
                 ..list_view(&state, &admin).await?
             };
             Ok(page(
@@ -186,8 +186,8 @@ async fn update(
     FormData(fields): FormData<AttributeForm>,
 ) -> Result<Response> {
     let id = parse_id(&id)?;
-    let (who, ip) = (admin.admin(), admin.0.ip.as_deref());
-    match attributes::update(&state, who, id, &fields, ip).await {
+    let ctx = &admin.0.ctx;
+    match attributes::update(&state, id, &fields, ctx).await {
         Ok(_) => {
             admin.0.flash("The attribute is saved.").await?;
             Ok(Redirect::to(&format!("/admin/attributes/{id}")).into_response())
@@ -195,7 +195,7 @@ async fn update(
         Err(Error::Invalid(errors)) => {
             let view = AttributeDetailView {
                 form: typed_values(fields),
-                errors,
+                errors: errors.into(),
                 ..detail_view(&state, &admin, id).await?
             };
             Ok(page(
@@ -213,13 +213,13 @@ async fn act(
     Path((id, action)): Path<(String, String)>,
 ) -> Result<Response> {
     let id = parse_id(&id)?;
-    let (who, ip) = (admin.admin(), admin.0.ip.as_deref());
+    let ctx = &admin.0.ctx;
     let (archived, message) = match action.as_str() {
         "archive" => (true, "The attribute is archived."),
         "unarchive" => (false, "The attribute is restored."),
         _ => return Err(Error::NotFound),
     };
-    attributes::set_archived(&state, who, id, archived, ip).await?;
+    attributes::set_archived(&state, id, archived, ctx).await?;
     admin.0.flash(message).await?;
     Ok(Redirect::to(&format!("/admin/attributes/{id}")).into_response())
 }

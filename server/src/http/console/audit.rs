@@ -1,10 +1,7 @@
 //! The audit trail page: every role reads it; nothing here writes to it.
 
 use super::{DAY, SignedInAdmin, event_rows, page, parse_day};
-use crate::admins::AdminId;
-use crate::audit::{ACTIONS, AuditFilter};
-use crate::customers::{CustomerId, Email};
-use crate::error::{Error, Result};
+use crate::domain::{Action, AdminId, AuditFilter, CustomerId, Email, Error, Result};
 use crate::state::AppState;
 use app::console::*;
 use axum::Router;
@@ -49,8 +46,10 @@ async fn audit(
 ) -> Result<Response> {
     let action = match q.action.trim() {
         "" => None,
-        a if ACTIONS.contains(&a) => Some(a.to_string()),
-        _ => return Err(Error::BadRequest("Choose an action from the list.".into())),
+        a => Some(
+            Action::parse(a)
+                .ok_or_else(|| Error::BadRequest("Choose an action from the list.".into()))?,
+        ),
     };
     let from = parse_day(&q.from, "from")?;
     let before = parse_day(&q.to, "to")?.map(|day| day + DAY);
@@ -105,7 +104,7 @@ async fn audit(
         customer: q.customer.trim().to_string(),
         from: q.from.trim().to_string(),
         to: q.to.trim().to_string(),
-        actions: ACTIONS.to_vec(),
+        actions: Action::ALL.iter().map(|a| a.as_str()).collect(),
         rows,
         next_page: next.map(|c| link(Some(c))),
         first_page: after.is_some().then(|| link(None)),

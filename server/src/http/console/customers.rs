@@ -1,12 +1,12 @@
 //! Customer records in the console: the searchable list and one customer's page.
 
 use super::{DAY, SignedInAdmin, date_time, event_rows, page, parse_day};
-use crate::attributes::{self, Editor};
-use crate::customer_admin;
-use crate::customers::CustomerId;
-use crate::error::{Error, Result};
+use crate::directory::attributes::{self, Editor};
+use crate::directory::customers::{self as customer_admin, CustomerAction};
+use crate::domain::{Action, CustomerId, Error, Result};
 use crate::http::attribute_fields::{Shown, attribute_inputs};
 use crate::http::extract::FormData;
+use crate::identity::recovery;
 use crate::state::AppState;
 use crate::store::{Cursor, CustomerQuery, CustomerSearch, Sort, StatusFilter};
 use app::FieldErrors;
@@ -71,8 +71,8 @@ struct CustomersQuery {
 struct ParsedSearch {
     search: CustomerSearch,
     field: SearchField,
-    tiers: Vec<crate::tiers::Tier>,
-    attributes: Vec<crate::attributes::Attribute>,
+    tiers: Vec<crate::domain::Tier>,
+    attributes: Vec<crate::domain::Attribute>,
 }
 
 impl CustomersQuery {
@@ -313,7 +313,7 @@ async fn export(
     admin: SignedInAdmin,
     Query(params): Query<ExportQuery>,
 ) -> Result<Response> {
-    use crate::export::{Exporter, Format};
+    use crate::transfer::export::{Exporter, Format};
     if !admin.admin().role.can_manage_admins() {
         return Err(Error::Forbidden("Only owners export customers.".into()));
     }
@@ -324,13 +324,11 @@ async fn export(
         "format": format.extension(),
         "search": format!("{search:?}"),
     });
-    let who = crate::audit::Actor::Admin(admin.admin().id);
     crate::audit::record(
         &state,
-        who,
-        "customers.exported",
+        &admin.0.ctx,
+        Action::CustomersExported,
         None,
-        admin.0.ip.as_deref(),
         details,
     )
     .await?;
@@ -385,7 +383,7 @@ async fn bulk_tier(
     FormData(form): FormData<BulkTierRequest>,
 ) -> Result<Response> {
     let to = Uuid::parse_str(form.to_tier.trim())
-        .map(crate::tiers::TierId)
+        .map(crate::domain::TierId)
         .map_err(|_| Error::BadRequest("Choose a tier from the list.".into()))?;
     let search = parse_search(&state, &form.search).await?.search;
     let p = &form.search;
@@ -410,15 +408,14 @@ async fn bulk_tier(
     } else {
         described.join(", ")
     };
-    let (who, ip) = (admin.admin(), admin.0.ip.as_deref());
-    let job = crate::tiers::start_bulk(
+    let ctx = &admin.0.ctx;
+    let job = crate::directory::tiers::start_bulk(
         &state,
-        who,
         &search,
         &description,
         to,
         &form.bulk_reason,
-        ip,
+        ctx,
     )
     .await?;
     admin.0.flash("The tier change has started.").await?;
@@ -527,16 +524,14 @@ async fn edit_profile(
     FormData(form): FormData<ProfileForm>,
 ) -> Result<Response> {
     let customer = parse_customer_id(&id)?;
-    let who = admin.admin();
-    let ip = admin.0.ip.as_deref();
+    let ctx = &admin.0.ctx;
     let result = customer_admin::edit_profile(
         &state,
-        who,
         customer,
         &form.email,
         &form.display_name,
         &form.attributes,
-        ip,
+        ctx,
     )
     .await;
     let back = format!("/admin/customers/{customer}");
@@ -582,7 +577,7 @@ async fn after_form(
         }
         Err(Error::Invalid(errors)) => {
             let mut view = CustomerDetailView {
-                errors,
+                errors: errors.into(),
                 ..detail_view(state, admin, customer).await?
             };
             keep(&mut view);
@@ -608,15 +603,7 @@ async fn delete_customer(
     FormData(form): FormData<DeleteForm>,
 ) -> Result<Response> {
     let customer = parse_customer_id(&id)?;
-    let who = admin.admin();
-    let result = customer_admin::delete(
-        &state,
-        who,
-        customer,
-        &form.confirm_email,
-        admin.0.ip.as_deref(),
-    )
-    .await;
+    let result = customer_admin::delete(&state, customer, &form.confirm_email, &admin.0.ctx).await;
     let done = "The customer is deleted.";
     after_form(
         &state,
@@ -636,9 +623,18 @@ async fn customer_action(
     Path((id, action)): Path<(String, String)>,
 ) -> Result<Response> {
     let customer = parse_customer_id(&id)?;
-    let action = customer_admin::Action::parse(&action).ok_or(Error::NotFound)?;
-    let who = admin.admin();
-    let message = customer_admin::act(&state, who, customer, action, admin.0.ip.as_deref()).await?;
+    let action = CustomerAction::parse(&action).ok_or(Error::NotFound)?;
+    let ctx = &admin.0.ctx;
+    let message = match action {
+        CustomerAction::SendPasswordReset => {
+            if recovery::send_by_admin(&state, ctx, customer).await? {
+                "A password-reset link is on its way to the customer."
+            } else {
+                "No mail sent: the customer already received the hourly maximum of reset links."
+            }
+        }
+        other => customer_admin::act(&state, customer, other, ctx).await?,
+    };
     admin.0.flash(message).await?;
     Ok(Redirect::to(&format!("/admin/customers/{customer}")).into_response())
 }
@@ -662,13 +658,13 @@ async fn change_tier(
 ) -> Result<Response> {
     let customer = parse_customer_id(&id)?;
     let to = Uuid::parse_str(form.tier.trim())
-        .map(crate::tiers::TierId)
+        .map(crate::domain::TierId)
         .map_err(|_| Error::BadRequest("Choose a tier from the list.".into()))?;
     let result = match parse_day(&form.expires, "until") {
         // The assignment ends as the chosen day begins (UTC).
         Ok(until) => {
-            let (who, ip) = (admin.admin(), admin.0.ip.as_deref());
-            crate::tiers::assign(&state, who, customer, to, &form.reason, until, ip).await
+            let ctx = &admin.0.ctx;
+            crate::directory::tiers::assign(&state, customer, to, &form.reason, until, ctx).await
         }
         Err(Error::BadRequest(m)) => Err(Error::invalid("expires", m)),
         Err(e) => Err(e),
@@ -686,8 +682,8 @@ async fn revoke_session(
     let customer = parse_customer_id(&id)?;
     let session = Uuid::parse_str(&session)
         .map_err(|_| Error::BadRequest("That is not a session id.".into()))?;
-    let (who, ip) = (admin.admin(), admin.0.ip.as_deref());
-    customer_admin::revoke_session(&state, who, customer, session, ip).await?;
+    let ctx = &admin.0.ctx;
+    customer_admin::revoke_session(&state, customer, session, ctx).await?;
     admin.0.flash("That session has ended.").await?;
     Ok(Redirect::to(&format!("/admin/customers/{customer}")).into_response())
 }
@@ -709,7 +705,7 @@ fn filter_name(filter: StatusFilter) -> &'static str {
     }
 }
 
-fn customer_row(c: &crate::customers::Customer) -> CustomerRow {
+fn customer_row(c: &crate::domain::Customer) -> CustomerRow {
     CustomerRow {
         id: c.id.to_string(),
         email: c.email.as_str().into(),

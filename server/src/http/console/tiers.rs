@@ -1,10 +1,10 @@
 //! Tiers in the console: every role reads them, owners define them.
 
 use super::{SignedInAdmin, date_time, page};
-use crate::error::{Error, Result};
+use crate::directory::tiers::{self, TierForm};
+use crate::domain::{Error, Result, Tier, TierChange, TierId};
 use crate::http::extract::FormData;
 use crate::state::AppState;
-use crate::tiers::{self, Tier, TierChange, TierForm, TierId};
 use app::console::*;
 use axum::Router;
 use axum::extract::{Path, State};
@@ -137,8 +137,8 @@ async fn create(
     admin: SignedInAdmin,
     FormData(fields): FormData<TierForm>,
 ) -> Result<Response> {
-    let (who, ip) = (admin.admin(), admin.0.ip.as_deref());
-    match tiers::create(&state, who, &fields, ip).await {
+    let ctx = &admin.0.ctx;
+    match tiers::create(&state, &fields, ctx).await {
         Ok(tier) => {
             admin
                 .0
@@ -149,7 +149,7 @@ async fn create(
         Err(Error::Invalid(errors)) => {
             let view = TiersView {
                 form: typed_values(fields),
-                errors,
+                errors: errors.into(),
                 ..list_view(&state, &admin).await?
             };
             Ok(page(
@@ -216,8 +216,8 @@ async fn update(
     FormData(fields): FormData<TierForm>,
 ) -> Result<Response> {
     let id = parse_tier_id(&id)?;
-    let (who, ip) = (admin.admin(), admin.0.ip.as_deref());
-    match tiers::update(&state, who, id, &fields, ip).await {
+    let ctx = &admin.0.ctx;
+    match tiers::update(&state, id, &fields, ctx).await {
         Ok(_) => {
             admin.0.flash("The tier is saved.").await?;
             Ok(Redirect::to(&format!("/admin/tiers/{id}")).into_response())
@@ -225,7 +225,7 @@ async fn update(
         Err(Error::Invalid(errors)) => {
             let view = TierDetailView {
                 form: typed_values(fields),
-                errors,
+                errors: errors.into(),
                 ..detail_view(&state, &admin, id).await?
             };
             Ok(page(
@@ -243,18 +243,18 @@ async fn act(
     Path((id, action)): Path<(String, String)>,
 ) -> Result<Response> {
     let id = parse_tier_id(&id)?;
-    let (who, ip) = (admin.admin(), admin.0.ip.as_deref());
+    let ctx = &admin.0.ctx;
     let message = match action.as_str() {
         "default" => {
-            tiers::make_default(&state, who, id, ip).await?;
+            tiers::make_default(&state, id, ctx).await?;
             "New customers now join this tier."
         }
         "archive" => {
-            tiers::archive(&state, who, id, ip).await?;
+            tiers::archive(&state, id, ctx).await?;
             "The tier is archived."
         }
         "unarchive" => {
-            tiers::unarchive(&state, who, id, ip).await?;
+            tiers::unarchive(&state, id, ctx).await?;
             "The tier is restored."
         }
         _ => return Err(Error::NotFound),

@@ -1,0 +1,98 @@
+//! Every address Gatehouse serves, named once: the server's router mounts
+//! these patterns and the views link and post to them. A pattern's `{name}`
+//! segments are filled in with [`at`].
+
+use std::fmt::Display;
+
+// Customer pages.
+pub const HOME: &str = "/";
+pub const TERMS: &str = "/terms";
+pub const SIGN_UP: &str = "/signup";
+pub const SIGN_UP_SENT: &str = "/signup/check-email";
+pub const VERIFY_EMAIL: &str = "/verify-email";
+pub const RESEND_VERIFICATION: &str = "/verify-email/resend";
+pub const SIGN_IN: &str = "/login";
+pub const SIGN_OUT: &str = "/logout";
+pub const FORGOT_PASSWORD: &str = "/forgot-password";
+pub const FORGOT_PASSWORD_SENT: &str = "/forgot-password/sent";
+pub const RESET_PASSWORD: &str = "/reset-password";
+pub const ACCOUNT: &str = "/account";
+pub const ACCOUNT_PROFILE: &str = "/account/profile";
+pub const ACCOUNT_PASSWORD: &str = "/account/password";
+pub const ACCOUNT_VERIFY_EMAIL: &str = "/account/verify-email";
+pub const COMPLETE_PROFILE: &str = "/account/complete";
+
+// For machines.
+pub const HEALTH: &str = "/healthz";
+pub const READY: &str = "/readyz";
+pub const ASSET: &str = "/assets/{file}";
+
+// The console.
+pub const CONSOLE: &str = "/admin";
+pub const CONSOLE_SETUP: &str = "/admin/setup";
+pub const CONSOLE_SIGN_IN: &str = "/admin/login";
+pub const CONSOLE_SIGN_OUT: &str = "/admin/logout";
+pub const CUSTOMERS: &str = "/admin/customers";
+pub const CUSTOMERS_EXPORT: &str = "/admin/customers/export";
+pub const CUSTOMERS_BULK_TIER: &str = "/admin/customers/bulk-tier";
+pub const CUSTOMER: &str = "/admin/customers/{id}";
+pub const CUSTOMER_ACTION: &str = "/admin/customers/{id}/{action}";
+pub const CUSTOMER_PROFILE: &str = "/admin/customers/{id}/profile";
+pub const CUSTOMER_TIER: &str = "/admin/customers/{id}/tier";
+pub const CUSTOMER_DELETE: &str = "/admin/customers/{id}/delete";
+pub const CUSTOMER_SESSION_REVOKE: &str = "/admin/customers/{id}/sessions/{session}/revoke";
+pub const ADMINS: &str = "/admin/admins";
+pub const ADMINS_INVITE: &str = "/admin/admins/invite";
+pub const ADMIN_ROLE: &str = "/admin/admins/{id}/role";
+pub const ADMIN_REMOVE: &str = "/admin/admins/{id}/remove";
+pub const INVITE_REVOKE: &str = "/admin/admins/invites/{id}/revoke";
+pub const AUDIT: &str = "/admin/audit";
+pub const TIERS: &str = "/admin/tiers";
+pub const TIER: &str = "/admin/tiers/{id}";
+pub const TIER_ACTION: &str = "/admin/tiers/{id}/{action}";
+pub const TIER_JOB: &str = "/admin/tier-jobs/{id}";
+pub const ATTRIBUTES: &str = "/admin/attributes";
+pub const ATTRIBUTE: &str = "/admin/attributes/{id}";
+pub const ATTRIBUTE_ACTION: &str = "/admin/attributes/{id}/{action}";
+
+/// `pattern` with its `{name}` segments replaced by `values`, in order.
+pub fn at(pattern: &str, values: &[&dyn Display]) -> String {
+    let mut out = String::with_capacity(pattern.len() + 40);
+    let mut values = values.iter();
+    let mut rest = pattern;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let close = rest[open..].find('}').map_or(rest.len(), |c| open + c + 1);
+        let value = values
+            .next()
+            .unwrap_or_else(|| panic!("{pattern}: a value for every segment"));
+        out.push_str(&value.to_string());
+        rest = &rest[close..];
+    }
+    out.push_str(rest);
+    assert!(
+        values.next().is_none(),
+        "{pattern}: more values than segments"
+    );
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns_are_filled_in_order() {
+        assert_eq!(
+            at(CUSTOMER_SESSION_REVOKE, &[&"c1", &7]),
+            "/admin/customers/c1/sessions/7/revoke"
+        );
+        assert_eq!(at(CUSTOMERS, &[]), "/admin/customers");
+    }
+
+    #[test]
+    #[should_panic(expected = "a value for every segment")]
+    fn a_missing_value_is_a_bug() {
+        at(TIER_ACTION, &[&"gold"]);
+    }
+}

@@ -1,0 +1,36 @@
+//! The audit trail: who did what to which customer, when and from where.
+//! Details record changed fields before and after, never secrets. The table
+//! is append-only in the database itself (triggers refuse updates and deletes).
+
+use crate::domain::{Action, CustomerId, Error, RequestContext, Result};
+use crate::state::AppState;
+use serde_json::Value;
+
+/// Records that `ctx`'s actor did `action` (to `customer`, if any), with
+/// `details`: fields before and after, never a secret.
+pub async fn record(
+    state: &AppState,
+    ctx: &RequestContext,
+    action: Action,
+    customer: Option<CustomerId>,
+    details: Value,
+) -> Result<()> {
+    let Some(actor) = ctx.actor() else {
+        return Err(Error::Internal(anyhow::anyhow!(
+            "audit event {} without an actor",
+            action.as_str()
+        )));
+    };
+    state
+        .store
+        .insert_audit_event(
+            state.clock.now(),
+            actor,
+            action,
+            customer,
+            ctx,
+            &details.to_string(),
+        )
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,319 @@
+//! `gatehouse bench`: how fast can customers sign in, and does the rest of
+//! the server stay responsive while they do?
+//!
+//! In one run it (1) measures this machine's raw argon2id verification rate
+//! with Gatehouse's parameters on as many threads as the hashing pool has,
+//! (2) seeds customers into a bench database, (3) starts `gatehouse serve` as
+//! a separate process on a loopback port, (4) drives sign-ins (GET the form,
+//! POST the credentials) from concurrent clients while probing `/healthz`,
+//! and (5) prints throughput and latency percentiles against the targets.
+
+use crate::config::Config;
+use crate::domain::{Clock, CustomerId, DisplayName, Email};
+use crate::password::{Password, argon2};
+use crate::store::NewCustomer;
+use anyhow::{Context, bail};
+use argon2::password_hash::{PasswordHash as Phc, PasswordVerifier};
+use clap::Args;
+use std::process::Stdio;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+const BENCH_PASSWORD: &str = "bench-lantern-orchard-velvet";
+
+#[derive(Args, Debug)]
+pub struct BenchArgs {
+    /// Customers to seed (existing bench customers are reused).
+    #[arg(long, default_value_t = 2000)]
+    pub customers: usize,
+    /// Seconds of sign-in load.
+    #[arg(long, default_value_t = 20)]
+    pub seconds: u64,
+    /// Concurrent clients signing in; default: 8 per hashing thread.
+    #[arg(long)]
+    pub clients: Option<usize>,
+    /// Seconds spent measuring the raw hash rate.
+    #[arg(long, default_value_t = 5)]
+    pub raw_seconds: u64,
+    /// Database for the benchmark server; default: a new SQLite file in a temporary directory.
+    #[arg(long)]
+    pub bench_database: Option<String>,
+}
+
+pub async fn run(args: BenchArgs, config: Config) -> anyhow::Result<()> {
+    let threads = config.hash_threads;
+    let clients = args.clients.unwrap_or(threads * 8).max(1);
+    println!(
+        "gatehouse bench: {threads} hashing thread(s), {clients} clients, {} s of load",
+        args.seconds
+    );
+
+    // 1. Raw argon2id rate, nothing else running.
+    let raw_rate = raw_verify_rate(threads, Duration::from_secs(args.raw_seconds)).await?;
+    println!(
+        "raw argon2id (m=19456 KiB, t=2, p=1) verifications on {threads} thread(s): {raw_rate:.1}/s"
+    );
+
+    // 2. Seed.
+    let temp = tempdir()?;
+    let database = args
+        .bench_database
+        .clone()
+        .unwrap_or_else(|| format!("sqlite://{}", temp.join("bench.db").display()));
+    let emails = seed(&database, args.customers).await?;
+    println!(
+        "seeded {} customers into {}",
+        emails.len(),
+        database.split('@').next_back().unwrap_or(&database)
+    );
+
+    // 3. Server in its own process, as in production.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut server = tokio::process::Command::new(std::env::current_exe()?)
+        .arg("serve")
+        .env("GATEHOUSE_DATABASE_URL", &database)
+        .env("GATEHOUSE_BIND", format!("127.0.0.1:{port}"))
+        .env("GATEHOUSE_HASH_THREADS", threads.to_string())
+        .env("GATEHOUSE_LOG", "warn")
+        .env_remove("GATEHOUSE_SMTP_URL")
+        .stdout(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .context("starting gatehouse serve")?;
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?;
+    wait_ready(&http, &base).await?;
+
+    // 4. Load and probe.
+    let stop = Arc::new(AtomicBool::new(false));
+    let emails = Arc::new(emails);
+    let started = Instant::now();
+    let probe = tokio::spawn(probe_health(http.clone(), base.clone(), stop.clone()));
+    let mut workers = Vec::new();
+    for n in 0..clients {
+        workers.push(tokio::spawn(sign_in_loop(
+            http.clone(),
+            base.clone(),
+            emails.clone(),
+            n,
+            stop.clone(),
+        )));
+    }
+    tokio::time::sleep(Duration::from_secs(args.seconds)).await;
+    stop.store(true, Ordering::Relaxed);
+    let mut latencies = Vec::new();
+    let mut failures = 0usize;
+    for w in workers {
+        let (ok, failed) = w.await?;
+        latencies.extend(ok);
+        failures += failed;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let mut health = probe.await?;
+    let _ = server.kill().await;
+
+    // 5. Report.
+    latencies.sort();
+    health.sort();
+    let throughput = latencies.len() as f64 / elapsed;
+    let ratio = throughput / raw_rate * 100.0;
+    let health_p99 = percentile(&health, 99.0);
+    println!();
+    println!(
+        "sign-ins: {} succeeded, {failures} failed in {elapsed:.1} s",
+        latencies.len()
+    );
+    println!(
+        "sign-in throughput: {throughput:.1}/s = {ratio:.1}% of the raw hash rate (target >= 85%)"
+    );
+    println!(
+        "sign-in latency: p50 {:.1} ms, p99 {:.1} ms",
+        ms(percentile(&latencies, 50.0)),
+        ms(percentile(&latencies, 99.0))
+    );
+    println!(
+        "/healthz during the storm ({} probes): p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms (target p99 < 20 ms)",
+        health.len(),
+        ms(percentile(&health, 50.0)),
+        ms(health_p99),
+        ms(health.last().copied().unwrap_or_default())
+    );
+    let _ = std::fs::remove_dir_all(&temp);
+    if failures > 0 {
+        bail!("{failures} sign-ins failed");
+    }
+    Ok(())
+}
+
+async fn raw_verify_rate(threads: usize, duration: Duration) -> anyhow::Result<f64> {
+    let phc = crate::password::Hasher::new(1)
+        .hash(Password::new(BENCH_PASSWORD.into()))
+        .await;
+    let phc = Arc::new(phc.as_str().to_string());
+    let started = Instant::now();
+    let handles: Vec<_> = (0..threads)
+        .map(|_| {
+            let phc = phc.clone();
+            std::thread::spawn(move || {
+                let parsed = Phc::new(&phc).expect("valid PHC");
+                let hasher = argon2();
+                let mut n = 0u64;
+                while started.elapsed() < duration {
+                    hasher
+                        .verify_password(BENCH_PASSWORD.as_bytes(), &parsed)
+                        .expect("verifies");
+                    n += 1;
+                }
+                n
+            })
+        })
+        .collect();
+    let total: u64 = handles
+        .into_iter()
+        .map(|h| h.join().expect("hash thread"))
+        .sum();
+    Ok(total as f64 / started.elapsed().as_secs_f64())
+}
+
+async fn seed(database: &str, count: usize) -> anyhow::Result<Vec<String>> {
+    let store = super::open_store_at(database).await?;
+    let hash = crate::password::Hasher::new(1)
+        .hash(Password::new(BENCH_PASSWORD.into()))
+        .await;
+    let now = Clock::system().now();
+    let name = DisplayName::parse("Bench Customer").expect("valid");
+    let mut emails = Vec::with_capacity(count);
+    for i in 0..count {
+        let email = Email::parse(&format!("bench-{i}@bench.example.com")).expect("valid");
+        store
+            .insert_customer(NewCustomer {
+                id: CustomerId::new(),
+                email: &email,
+                display_name: &name,
+                password_hash: &hash,
+                terms_version: "bench",
+                now,
+            })
+            .await?;
+        emails.push(email.as_str().to_string());
+    }
+    store.close().await;
+    Ok(emails)
+}
+
+async fn wait_ready(http: &reqwest::Client, base: &str) -> anyhow::Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if let Ok(r) = http.get(format!("{base}/readyz")).send().await
+            && r.status().is_success()
+        {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    bail!("the benchmark server did not become ready")
+}
+
+/// One client: fetch the sign-in form (cookie + CSRF token), post the
+/// credentials, repeat. Returns the sign-in POST latencies and failure count.
+async fn sign_in_loop(
+    http: reqwest::Client,
+    base: String,
+    emails: Arc<Vec<String>>,
+    seed: usize,
+    stop: Arc<AtomicBool>,
+) -> (Vec<Duration>, usize) {
+    let mut latencies = Vec::new();
+    let mut failures = 0;
+    let mut i = seed.wrapping_mul(7919);
+    while !stop.load(Ordering::Relaxed) {
+        i = i.wrapping_add(1);
+        let email = &emails[i % emails.len()];
+        match sign_in_once(&http, &base, email).await {
+            Ok(latency) => latencies.push(latency),
+            Err(e) => {
+                if !stop.load(Ordering::Relaxed) {
+                    eprintln!("sign-in failed: {e:#}");
+                    failures += 1;
+                }
+            }
+        }
+    }
+    (latencies, failures)
+}
+
+async fn sign_in_once(http: &reqwest::Client, base: &str, email: &str) -> anyhow::Result<Duration> {
+    let form = http.get(format!("{base}/login")).send().await?;
+    let cookie = form
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .context("no session cookie")?
+        .to_string();
+    let html = form.text().await?;
+    let csrf = csrf_token(&html)?;
+    let started = Instant::now();
+    let response = http
+        .post(format!("{base}/login"))
+        .header("cookie", cookie)
+        .form(&[
+            ("csrf_token", csrf),
+            ("email", email),
+            ("password", BENCH_PASSWORD),
+        ])
+        .send()
+        .await?;
+    let latency = started.elapsed();
+    if response.status() != reqwest::StatusCode::SEE_OTHER {
+        bail!("sign-in answered {}", response.status());
+    }
+    Ok(latency)
+}
+
+async fn probe_health(http: reqwest::Client, base: String, stop: Arc<AtomicBool>) -> Vec<Duration> {
+    let mut latencies = Vec::new();
+    let mut tick = tokio::time::interval(Duration::from_millis(10));
+    while !stop.load(Ordering::Relaxed) {
+        tick.tick().await;
+        let started = Instant::now();
+        if let Ok(r) = http.get(format!("{base}/healthz")).send().await
+            && r.status().is_success()
+        {
+            let _ = r.bytes().await;
+            latencies.push(started.elapsed());
+        }
+    }
+    latencies
+}
+
+/// The CSRF token in a page's form, as a benchmark client posts it back.
+pub(crate) fn csrf_token(html: &str) -> anyhow::Result<&str> {
+    let marker = r#"name="csrf_token" value=""#;
+    let at = html.find(marker).context("no CSRF token")? + marker.len();
+    Ok(&html[at..at + html[at..].find('"').context("unterminated token")?])
+}
+
+pub(crate) fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+pub(crate) fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn tempdir() -> anyhow::Result<std::path::PathBuf> {
+    let dir =
+        std::env::temp_dir().join(format!("gatehouse-bench-{}", uuid::Uuid::now_v7().simple()));
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}

@@ -1,0 +1,170 @@
+//! The command line: its grammar (clap) and one file per command. Every
+//! command opens the store through [`open_store`], so configuration and
+//! migrations are read the same way whatever runs.
+
+pub mod admin;
+pub mod bench;
+pub mod bench_console;
+pub mod bench_data;
+pub mod seed;
+
+use crate::config::Config;
+use crate::store::Store;
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "gatehouse",
+    version,
+    about = "Customer identity and access management server"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    #[command(flatten)]
+    pub settings: crate::config::Settings,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run migrations, then serve HTTP (the default).
+    Serve,
+    /// Run database migrations and exit.
+    Migrate,
+    /// Fill the database with realistic synthetic customers.
+    Seed {
+        /// How many customers to create.
+        #[arg(long)]
+        customers: usize,
+        /// No progress bar.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Write every customer (with tier) as JSON Lines or CSV, in constant memory.
+    Export {
+        /// jsonl or csv.
+        #[arg(long, default_value = "jsonl")]
+        format: String,
+        /// Include password hashes (PHC strings), to move customers to
+        /// another Gatehouse; keep such a file as secret as the database.
+        #[arg(long)]
+        with_password_hashes: bool,
+        /// Write here instead of standard output.
+        #[arg(long)]
+        output: Option<std::path::PathBuf>,
+    },
+    /// Create or update customers from JSON Lines or CSV (the columns export
+    /// writes), matched by external_id or email; checks the whole file first.
+    Import {
+        /// The file to read.
+        file: std::path::PathBuf,
+        /// jsonl or csv; by default, from the file's extension.
+        #[arg(long)]
+        format: Option<String>,
+        /// Check every line and report what would change, writing nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// No progress bar.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Manage console admins.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+    /// Measure sign-in throughput and latency against a freshly started server.
+    Bench(bench::BenchArgs),
+    /// Time console searches (exact, prefix, substring, filtered, deep pages)
+    /// against the configured database, which should be seeded first.
+    BenchConsole(bench_console::ConsoleBenchArgs),
+    /// Time importing N customers with bcrypt hashes into an empty database
+    /// and exporting them again.
+    BenchData(bench_data::DataBenchArgs),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AdminCommand {
+    /// Create an admin. A password piped on standard input is used as is;
+    /// otherwise a one-time setup link is printed for the admin to open.
+    Create {
+        /// The admin's email address.
+        #[arg(long)]
+        email: String,
+        /// owner, support or auditor.
+        #[arg(long, default_value = "owner")]
+        role: String,
+    },
+}
+
+/// Runs one command to its end.
+pub async fn run(command: Option<Command>, config: Config) -> anyhow::Result<()> {
+    match command.unwrap_or(Command::Serve) {
+        Command::Serve => crate::serve(config).await,
+        Command::Migrate => {
+            let store = open_store(&config).await?;
+            println!(
+                "Migrations applied to the {} database.",
+                store.backend_name()
+            );
+            store.close().await;
+            Ok(())
+        }
+        Command::Admin(AdminCommand::Create { email, role }) => {
+            admin::create(config, &email, &role).await
+        }
+        Command::Seed { customers, quiet } => seed::run(config, customers, quiet).await,
+        Command::Export {
+            format,
+            with_password_hashes,
+            output,
+        } => {
+            let store = open_store(&config).await?;
+            let result =
+                crate::transfer::export::run(&store, &format, with_password_hashes, output).await;
+            store.close().await;
+            result
+        }
+        Command::Import {
+            file,
+            format,
+            dry_run,
+            quiet,
+        } => {
+            let store = open_store(&config).await?;
+            let result = crate::transfer::import::run(
+                &store,
+                &config,
+                &file,
+                format.as_deref(),
+                dry_run,
+                quiet,
+            )
+            .await;
+            store.close().await;
+            result
+        }
+        Command::Bench(args) => bench::run(args, config).await,
+        Command::BenchConsole(args) => bench_console::run(args, config).await,
+        Command::BenchData(args) => bench_data::run(args, config).await,
+    }
+}
+
+/// Opens the configured database and brings its schema up to date: the one
+/// way every command (and `serve`) starts.
+pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
+    open_store_at(&config.database_url).await
+}
+
+/// [`open_store`] for a database other than the configured one (benches
+/// make their own).
+pub async fn open_store_at(url: &str) -> anyhow::Result<Store> {
+    let store = Store::connect(url)
+        .await
+        .context("GATEHOUSE_DATABASE_URL: cannot open the database")?;
+    store
+        .migrate()
+        .await
+        .context("running database migrations")?;
+    Ok(store)
+}

@@ -1,0 +1,297 @@
+//! Admins of the console: who they are, what their role lets them do, how
+//! they are invited and how they sign in. Admins are not customers.
+
+use crate::audit;
+
+use crate::domain::secrets::{LinkToken, hash_token, looks_like_token};
+use crate::domain::{
+    Action, Admin, AdminId, DisplayName, Email, Error, FieldErrors, RequestContext, Result, Role,
+};
+use crate::password::{Password, check_policy};
+use crate::state::AppState;
+use crate::store::{AdminListing, NewAdmin, PendingInvite};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde_json::json;
+use uuid::Uuid;
+
+/// Setup and invitation links work for a day.
+pub const INVITE_LIFETIME: i64 = 24 * 3600;
+/// Admin passwords guard every customer record: longer than customers'.
+pub const ADMIN_PASSWORD_MIN: usize = 12;
+
+/// Creates a one-time link that lets its holder become an admin with `role`
+/// (for `email`, or for an address they choose when `None`).
+pub async fn invite_link(state: &AppState, email: Option<&Email>, role: Role) -> Result<String> {
+    let token = LinkToken::generate();
+    let now = state.clock.now();
+    state
+        .store
+        .insert_admin_invite(&token.hash, email, role, now, now + INVITE_LIFETIME)
+        .await?;
+    Ok(state
+        .config
+        .link(&format!("/admin/setup?token={}", token.raw)))
+}
+
+/// On a fresh install with no admin, the link that creates the first owner.
+pub async fn bootstrap_link(state: &AppState) -> Result<Option<String>> {
+    if state.store.count_admins().await? > 0 {
+        return Ok(None);
+    }
+    invite_link(state, None, Role::Owner).await.map(Some)
+}
+
+/// Creates an owner directly (the `gatehouse admin create` command with a password).
+pub async fn create(
+    state: &AppState,
+    raw_email: &str,
+    role: Role,
+    password: Password,
+) -> Result<Admin> {
+    let email = Email::parse(raw_email).map_err(|e| Error::invalid("email", e))?;
+    check_policy(
+        password.as_str(),
+        ADMIN_PASSWORD_MIN,
+        &[email.as_str(), "gatehouse", "admin"],
+    )
+    .map_err(|e| Error::invalid("password", e))?;
+    let name = DisplayName::parse(email.as_str().split('@').next().unwrap_or("admin"))
+        .map_err(|e| Error::invalid("email", e))?;
+    let hash = state.hasher.hash(password).await;
+    let id = AdminId(Uuid::now_v7());
+    let new = NewAdmin {
+        id,
+        email: &email,
+        display_name: &name,
+        role,
+        password_hash: &hash,
+        now: state.clock.now(),
+    };
+    if !state.store.insert_admin(new).await? {
+        return Err(Error::invalid(
+            "email",
+            "An admin with this email already exists.",
+        ));
+    }
+    tracing::info!(admin_id = %id, role = role.as_str(), "admin created");
+    Ok(Admin {
+        id,
+        email,
+        display_name: name,
+        role,
+    })
+}
+
+const INVALID_INVITE: &str =
+    "This setup link is invalid, expired or already used. Ask an owner for a new one.";
+
+/// The email the invitation is for (if fixed) and its role.
+pub async fn check_invite(state: &AppState, raw_token: &str) -> Result<(Option<String>, Role)> {
+    if !looks_like_token(raw_token) {
+        return Err(Error::BadRequest(INVALID_INVITE.into()));
+    }
+    state
+        .store
+        .peek_admin_invite(&hash_token(raw_token), state.clock.now())
+        .await?
+        .ok_or_else(|| Error::BadRequest(INVALID_INVITE.into()))
+}
+
+pub struct AcceptInvite {
+    pub token: String,
+    pub email: String,
+    pub display_name: String,
+    pub password: Password,
+}
+
+pub async fn accept_invite(state: &AppState, input: AcceptInvite) -> Result<Admin> {
+    let (fixed_email, role) = check_invite(state, &input.token).await?;
+    let mut errors = FieldErrors::new();
+    let raw_email = fixed_email.as_deref().unwrap_or(&input.email);
+    let email = Email::parse(raw_email)
+        .map_err(|e| errors.add("email", e))
+        .ok();
+    let name = DisplayName::parse(&input.display_name)
+        .map_err(|e| errors.add("display_name", e))
+        .ok();
+    if let Err(e) = check_policy(
+        input.password.as_str(),
+        ADMIN_PASSWORD_MIN,
+        &[raw_email, &input.display_name, "gatehouse", "admin"],
+    ) {
+        errors.add("password", e);
+    }
+    let (Some(email), Some(name), true) = (email, name, errors.is_empty()) else {
+        return Err(Error::Invalid(errors));
+    };
+    let hash = state.hasher.hash(input.password).await;
+    let id = AdminId(Uuid::now_v7());
+    let new = NewAdmin {
+        id,
+        email: &email,
+        display_name: &name,
+        role,
+        password_hash: &hash,
+        now: state.clock.now(),
+    };
+    match state
+        .store
+        .accept_admin_invite(&hash_token(&input.token), new)
+        .await?
+    {
+        None => Err(Error::BadRequest(INVALID_INVITE.into())),
+        Some(false) => Err(Error::invalid(
+            "email",
+            "An admin with this email already exists.",
+        )),
+        Some(true) => {
+            tracing::info!(admin_id = %id, role = role.as_str(), "admin account set up");
+            Ok(Admin {
+                id,
+                email,
+                display_name: name,
+                role,
+            })
+        }
+    }
+}
+
+// --- Managing admins (owners only) ----------------------------------------------
+
+fn require_owner(by: &Admin) -> Result<()> {
+    if by.role.can_manage_admins() {
+        Ok(())
+    } else {
+        Err(Error::Forbidden("Only owners manage admins.".into()))
+    }
+}
+
+const LAST_OWNER: &str = "Gatehouse keeps at least one owner: make another admin an owner first.";
+const ADMIN_GONE: &str = "That admin no longer exists.";
+
+fn parse_role(raw: &str) -> Result<Role> {
+    Role::parse(raw).ok_or_else(|| Error::BadRequest("A role is owner, support or auditor.".into()))
+}
+
+/// Every admin and every invitation still open.
+pub async fn list(state: &AppState) -> Result<(Vec<AdminListing>, Vec<PendingInvite>)> {
+    let admins = state.store.list_admins().await?;
+    let invites = state.store.pending_admin_invites(state.clock.now()).await?;
+    Ok((admins, invites))
+}
+
+/// Mails a one-time link that sets up an admin account for `raw_email`.
+pub async fn invite(
+    state: &AppState,
+    raw_email: &str,
+    raw_role: &str,
+    ctx: &RequestContext,
+) -> Result<Email> {
+    let by = ctx.admin()?;
+    require_owner(by)?;
+    let role = parse_role(raw_role)?;
+    let email = Email::parse(raw_email).map_err(|e| Error::invalid("email", e))?;
+    if state.store.admin_by_email(&email).await?.is_some() {
+        return Err(Error::invalid(
+            "email",
+            "This address already belongs to an admin.",
+        ));
+    }
+    let link = invite_link(state, Some(&email), role).await?;
+    let mail = crate::mail::admin_invite_mail(
+        email.as_str(),
+        by.display_name.as_str(),
+        role.as_str(),
+        &link,
+    );
+    state.mailer.enqueue(mail).await?;
+    let details = json!({ "email": email.as_str(), "role": role.as_str() });
+    audit::record(state, ctx, Action::AdminInvited, None, details).await?;
+    Ok(email)
+}
+
+/// Withdraws an open invitation, named as `invite_id` names it.
+pub async fn revoke_invite(state: &AppState, id: &str, ctx: &RequestContext) -> Result<()> {
+    let by = ctx.admin()?;
+    require_owner(by)?;
+    let hash = parse_invite_id(id)
+        .ok_or_else(|| Error::BadRequest("That is not an invitation id.".into()))?;
+    if !state
+        .store
+        .revoke_admin_invite(&hash, state.clock.now())
+        .await?
+    {
+        return Err(Error::Conflict(
+            "That invitation was already used, withdrawn or expired.".into(),
+        ));
+    }
+    let details = json!({ "invitation": id });
+    audit::record(state, ctx, Action::AdminInviteRevoked, None, details).await?;
+    Ok(())
+}
+
+pub async fn change_role(
+    state: &AppState,
+    target: AdminId,
+    raw_role: &str,
+    ctx: &RequestContext,
+) -> Result<()> {
+    let by = ctx.admin()?;
+    require_owner(by)?;
+    let role = parse_role(raw_role)?;
+    let before = state
+        .store
+        .admin_by_id(target)
+        .await?
+        .ok_or_else(|| Error::Conflict(ADMIN_GONE.into()))?;
+    if before.role == role {
+        return Ok(());
+    }
+    if !state.store.set_admin_role(target, role).await? {
+        return Err(Error::Conflict(LAST_OWNER.into()));
+    }
+    let details = json!({
+        "admin_id": target,
+        "email": before.email.as_str(),
+        "role": { "before": before.role.as_str(), "after": role.as_str() },
+    });
+    audit::record(state, ctx, Action::AdminRoleChanged, None, details).await?;
+    tracing::info!(admin_id = %target, by = %by.id, role = role.as_str(), "admin role changed");
+    Ok(())
+}
+
+/// Removes an admin; their console session ends with their next request.
+pub async fn remove(state: &AppState, target: AdminId, ctx: &RequestContext) -> Result<()> {
+    let by = ctx.admin()?;
+    require_owner(by)?;
+    let before = state
+        .store
+        .admin_by_id(target)
+        .await?
+        .ok_or_else(|| Error::Conflict(ADMIN_GONE.into()))?;
+    if !state.store.delete_admin(target).await? {
+        return Err(Error::Conflict(LAST_OWNER.into()));
+    }
+    let details = json!({
+        "admin_id": target,
+        "email": before.email.as_str(),
+        "role": before.role.as_str(),
+    });
+    audit::record(state, ctx, Action::AdminRemoved, None, details).await?;
+    tracing::info!(admin_id = %target, by = %by.id, "admin removed");
+    Ok(())
+}
+
+/// How the console names an invitation: its token's hash, base64url (the
+/// hash cannot be turned back into the link).
+pub fn invite_id(token_hash: &[u8]) -> String {
+    URL_SAFE_NO_PAD.encode(token_hash)
+}
+
+fn parse_invite_id(id: &str) -> Option<Vec<u8>> {
+    URL_SAFE_NO_PAD
+        .decode(id)
+        .ok()
+        .filter(|hash| hash.len() == 32)
+}

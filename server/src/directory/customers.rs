@@ -1,0 +1,313 @@
+//! What admins do to customer records from the console. Every action checks
+//! the admin's role on the server and leaves an audit event.
+
+use crate::audit;
+use crate::directory::attributes::{self, Editor};
+use crate::domain::{
+    Action, Admin, AuditEntry, Customer, CustomerId, DisplayName, Email, Error, FieldErrors,
+    RequestContext, Result,
+};
+use crate::state::AppState;
+use crate::store::SessionInfo;
+use serde_json::json;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// Refuses admins whose role only reads customers.
+pub fn require_edit(admin: &Admin) -> Result<()> {
+    if admin.role.can_edit_customers() {
+        Ok(())
+    } else {
+        Err(Error::Forbidden(
+            "Your role can view customers but not change them.".into(),
+        ))
+    }
+}
+
+pub struct CustomerRecord {
+    pub customer: Customer,
+    pub sessions: Vec<SessionInfo>,
+    pub events: Vec<AuditEntry>,
+}
+
+pub async fn view(state: &AppState, id: CustomerId) -> Result<CustomerRecord> {
+    let customer = state
+        .store
+        .customer_by_id(id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let sessions = state
+        .store
+        .list_customer_sessions(id, state.clock.now())
+        .await?;
+    let events = state.store.audit_for_customer(id, 50).await?;
+    Ok(CustomerRecord {
+        customer,
+        sessions,
+        events,
+    })
+}
+
+/// Signs one device of the customer out (the next request there finds no session).
+pub async fn revoke_session(
+    state: &AppState,
+    id: CustomerId,
+    session: Uuid,
+    ctx: &RequestContext,
+) -> Result<()> {
+    let admin = ctx.admin()?;
+    require_edit(admin)?;
+    if !state.store.delete_session_of(id, session).await? {
+        return Err(Error::Conflict(
+            "That session has already ended, or belongs to someone else.".into(),
+        ));
+    }
+    let details = json!({ "session_id": session });
+    audit::record(
+        state,
+        ctx,
+        Action::CustomerSessionRevoked,
+        Some(id),
+        details,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Disables (ending every session at once) or re-enables a customer.
+pub async fn set_disabled(
+    state: &AppState,
+    id: CustomerId,
+    disabled: bool,
+    ctx: &RequestContext,
+) -> Result<()> {
+    let admin = ctx.admin()?;
+    require_edit(admin)?;
+    let before = state
+        .store
+        .customer_by_id(id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    if before.disabled == disabled {
+        return Ok(());
+    }
+    state
+        .store
+        .set_customer_disabled(id, disabled, state.clock.now())
+        .await?;
+    let action = if disabled {
+        Action::CustomerDisabled
+    } else {
+        Action::CustomerEnabled
+    };
+    audit::record(
+        state,
+        ctx,
+        action,
+        Some(id),
+        json!({ "disabled": { "before": before.disabled, "after": disabled } }),
+    )
+    .await?;
+    tracing::info!(admin_id = %admin.id, customer_id = %id, action = action.as_str(), "admin changed a customer");
+    Ok(())
+}
+
+/// An action an admin takes on one customer from their page.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum CustomerAction {
+    Disable,
+    Enable,
+    MarkVerified,
+    SendPasswordReset,
+    RevokeSessions,
+}
+
+impl CustomerAction {
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "disable" => Some(Self::Disable),
+            "enable" => Some(Self::Enable),
+            "verify-email" => Some(Self::MarkVerified),
+            "send-reset" => Some(Self::SendPasswordReset),
+            "revoke-sessions" => Some(Self::RevokeSessions),
+            _ => None,
+        }
+    }
+}
+
+/// Takes `action` on the customer and returns the confirmation to show.
+pub async fn act(
+    state: &AppState,
+    id: CustomerId,
+    action: CustomerAction,
+    ctx: &RequestContext,
+) -> Result<&'static str> {
+    let admin = ctx.admin()?;
+    match action {
+        CustomerAction::Disable => {
+            set_disabled(state, id, true, ctx).await?;
+            return Ok("The customer is disabled and signed out everywhere.");
+        }
+        CustomerAction::Enable => {
+            set_disabled(state, id, false, ctx).await?;
+            return Ok("The customer is enabled and can sign in again.");
+        }
+        _ => {}
+    }
+    require_edit(admin)?;
+    let customer = state
+        .store
+        .customer_by_id(id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let message = match action {
+        CustomerAction::MarkVerified => {
+            if !customer.email_verified {
+                state
+                    .store
+                    .mark_email_verified(id, state.clock.now())
+                    .await?;
+                let details = json!({ "email_verified": { "before": false, "after": true } });
+                audit::record(
+                    state,
+                    ctx,
+                    Action::CustomerEmailMarkedVerified,
+                    Some(id),
+                    details,
+                )
+                .await?;
+            }
+            "The email address is marked verified."
+        }
+        CustomerAction::RevokeSessions => {
+            let ended = state.store.delete_customer_sessions(id).await?;
+            audit::record(
+                state,
+                ctx,
+                Action::CustomerSessionsRevoked,
+                Some(id),
+                json!({ "sessions": ended }),
+            )
+            .await?;
+            "Every session of the customer has ended."
+        }
+        CustomerAction::Disable | CustomerAction::Enable | CustomerAction::SendPasswordReset => {
+            unreachable!("handled above, or by identity::recovery::send_by_admin")
+        }
+    };
+    tracing::info!(admin_id = %admin.id, customer_id = %id, ?action, "admin acted on a customer");
+    Ok(message)
+}
+
+/// An admin's edit of the customer's name and email, recorded before and after.
+pub async fn edit_profile(
+    state: &AppState,
+    id: CustomerId,
+    raw_email: &str,
+    raw_name: &str,
+    raw_attributes: &HashMap<String, String>,
+    ctx: &RequestContext,
+) -> Result<()> {
+    let admin = ctx.admin()?;
+    require_edit(admin)?;
+    let before = state
+        .store
+        .customer_by_id(id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let mut errors = FieldErrors::new();
+    let email = Email::parse(raw_email)
+        .map_err(|e| errors.add("email", e))
+        .ok();
+    let name = DisplayName::parse(raw_name)
+        .map_err(|e| errors.add("display_name", e))
+        .ok();
+    let defs = state.store.list_attributes().await?;
+    let fields = attributes::on_form(&defs, Editor::Admin);
+    let values = attributes::read_form(fields, raw_attributes, Editor::Admin)
+        .map_err(|e| errors.extend(e))
+        .ok();
+    let (Some(email), Some(name), Some(values)) = (email, name, values) else {
+        return Err(Error::Invalid(errors));
+    };
+    // Email and name first: a taken address refuses the whole form.
+    if email != before.email || name != before.display_name {
+        edit_email_and_name(state, &before, &email, &name, ctx).await?;
+    }
+    attributes::save(state, id, values, ctx).await
+}
+
+async fn edit_email_and_name(
+    state: &AppState,
+    before: &Customer,
+    email: &Email,
+    name: &DisplayName,
+    ctx: &RequestContext,
+) -> Result<()> {
+    let _admin = ctx.admin()?;
+    let id = before.id;
+    if !state
+        .store
+        .update_profile(id, email, name, state.clock.now())
+        .await?
+    {
+        return Err(Error::invalid(
+            "email",
+            "Another customer already uses this email address.",
+        ));
+    }
+    let mut changes = serde_json::Map::new();
+    if *email != before.email {
+        changes.insert(
+            "email".into(),
+            json!({ "before": before.email.as_str(), "after": email.as_str() }),
+        );
+    }
+    if *name != before.display_name {
+        changes.insert(
+            "display_name".into(),
+            json!({ "before": before.display_name.as_str(), "after": name.as_str() }),
+        );
+    }
+    audit::record(
+        state,
+        ctx,
+        Action::CustomerProfileEdited,
+        Some(id),
+        changes.into(),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Deletes a customer and their personal data and sessions. Owners only, and
+/// only when the admin typed the customer's email to confirm.
+pub async fn delete(
+    state: &AppState,
+    id: CustomerId,
+    typed_email: &str,
+    ctx: &RequestContext,
+) -> Result<()> {
+    let admin = ctx.admin()?;
+    if !admin.role.can_delete_customers() {
+        return Err(Error::Forbidden("Only owners can delete customers.".into()));
+    }
+    let customer = state
+        .store
+        .customer_by_id(id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let confirmed = Email::parse(typed_email).is_ok_and(|typed| typed == customer.email);
+    if !confirmed {
+        return Err(Error::invalid(
+            "confirm_email",
+            "Type the customer's email address exactly to confirm.",
+        ));
+    }
+    if state.store.delete_customer(id).await? {
+        // The record names the id only: the personal data is gone.
+        audit::record(state, ctx, Action::CustomerDeleted, Some(id), json!({})).await?;
+        tracing::info!(admin_id = %admin.id, customer_id = %id, "customer deleted");
+    }
+    Ok(())
+}

@@ -1,0 +1,24 @@
+//! The vocabulary every layer may use: identifiers, validated values, the
+//! request context, the clock and the one error type. Nothing here does I/O
+//! or imports another room of the server.
+
+mod admin;
+mod attribute;
+mod audit;
+pub mod clock;
+mod context;
+mod customer;
+mod error;
+mod password_hash;
+pub mod secrets;
+mod tier;
+
+pub use admin::{Admin, AdminId, Role};
+pub use attribute::{Attribute, AttributeId, CHOICES_MAX, Changes, Kind, TEXT_MAX, Values};
+pub use audit::{Action, Actor, AuditEntry, AuditFilter};
+pub use clock::Clock;
+pub use context::{Caller, RequestContext};
+pub use customer::{Customer, CustomerId, DISPLAY_NAME_MAX, DisplayName, EMAIL_MAX, Email};
+pub use error::{Error, FieldErrors, Result};
+pub use password_hash::PasswordHash;
+pub use tier::{ChangeSource, Tier, TierChange, TierId};

@@ -1,0 +1,89 @@
+//! Who is on a console page: the console's own session, and the admin
+//! signed in with it (loaded again on every request, see `identity::sessions`).
+
+use crate::domain::{Admin, Caller, RequestContext, Result};
+use crate::http::assets::STYLESHEET_HREF;
+use crate::http::{csrf, extract};
+use crate::identity::sessions;
+use crate::state::AppState;
+use app::console::ConsoleChrome;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Redirect, Response};
+use tower_sessions::Session;
+
+/// Anyone on a console page, signed in or not.
+pub struct ConsoleVisitor {
+    pub session: Session,
+    pub admin: Option<Admin>,
+    pub ctx: RequestContext,
+}
+
+impl ConsoleVisitor {
+    pub async fn chrome(&self) -> Result<ConsoleChrome> {
+        Ok(ConsoleChrome {
+            stylesheet: STYLESHEET_HREF.into(),
+            csrf_token: csrf::token(&self.session).await?,
+            admin: self.admin.as_ref().map(|a| {
+                (
+                    a.display_name.as_str().to_string(),
+                    a.role.as_str().to_string(),
+                )
+            }),
+        })
+    }
+
+    pub async fn flash(&self, message: &str) -> Result<()> {
+        extract::flash(&self.session, message).await
+    }
+
+    pub async fn take_flash(&self) -> Result<Option<String>> {
+        extract::take_flash(&self.session).await
+    }
+}
+
+impl FromRequestParts<AppState> for ConsoleVisitor {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let session = Session::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let admin = sessions::current_admin(state, &session)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let caller = admin.clone().map_or(Caller::Visitor, Caller::Admin);
+        Ok(Self {
+            ctx: extract::context(parts, caller),
+            session,
+            admin,
+        })
+    }
+}
+
+/// A console visitor who must be a signed-in admin.
+pub struct SignedInAdmin(pub ConsoleVisitor);
+
+impl SignedInAdmin {
+    pub fn admin(&self) -> &Admin {
+        self.0.admin.as_ref().expect("checked by the extractor")
+    }
+}
+
+impl FromRequestParts<AppState> for SignedInAdmin {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let visitor = ConsoleVisitor::from_request_parts(parts, state).await?;
+        if visitor.admin.is_none() {
+            return Err(Redirect::to(app::paths::CONSOLE_SIGN_IN).into_response());
+        }
+        Ok(Self(visitor))
+    }
+}

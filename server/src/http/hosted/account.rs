@@ -1,0 +1,174 @@
+//! The account page: profile and password.
+
+use super::{page, see_other};
+use crate::directory::attributes::{self, Editor};
+use crate::domain::{Error, Result};
+use crate::http::attribute_fields::{Shown, attribute_inputs};
+use crate::http::extract::{Customer, FormData};
+use crate::identity::account;
+use crate::password::Password;
+use crate::state::AppState;
+use app::FieldErrors;
+use app::hosted::*;
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use serde::Deserialize;
+use std::collections::HashMap;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/account", get(account_page))
+        .route("/account/profile", post(update_profile))
+        .route("/account/password", post(change_password))
+}
+
+/// The account page, its profile form showing `shown` values and `errors`.
+async fn account_view(
+    state: &AppState,
+    customer: &crate::domain::Customer,
+    shown: Option<&HashMap<String, String>>,
+    errors: &FieldErrors,
+) -> Result<AccountView> {
+    let defs = state.store.list_attributes().await?;
+    let stored = state.store.customer_attributes(customer.id).await?;
+    let shown = match shown {
+        Some(typed) => Shown::Typed(typed),
+        None => Shown::Stored(&stored),
+    };
+    let fields = attributes::on_form(&defs, Editor::Customer);
+    Ok(AccountView {
+        attributes: attribute_inputs(fields, shown, errors),
+        email: customer.email.as_str().into(),
+        email_verified: customer.email_verified,
+        display_name: customer.display_name.as_str().into(),
+        member_since: time::OffsetDateTime::from_unix_timestamp(customer.created_at)
+            .map(|t| t.date().to_string())
+            .unwrap_or_default(),
+        password_min: state.config.password_min_length,
+        ..Default::default()
+    })
+}
+
+async fn account_page(State(state): State<AppState>, customer: Customer) -> Result<Response> {
+    let view = AccountView {
+        notice: customer.0.take_flash().await?,
+        ..account_view(
+            &state,
+            &customer.signed_in().customer,
+            None,
+            &FieldErrors::new(),
+        )
+        .await?
+    };
+    Ok(page(
+        StatusCode::OK,
+        app::hosted::account_page(&customer.0.chrome().await?, &view),
+    ))
+}
+
+#[derive(Deserialize)]
+struct ProfileForm {
+    #[serde(default)]
+    display_name: String,
+    /// The attribute fields (`attr.<key>`).
+    #[serde(flatten)]
+    attributes: HashMap<String, String>,
+}
+
+async fn update_profile(
+    State(state): State<AppState>,
+    customer: Customer,
+    FormData(form): FormData<ProfileForm>,
+) -> Result<Response> {
+    match account::update_profile(
+        &state,
+        &customer.signed_in().customer,
+        &form.display_name,
+        &form.attributes,
+        &customer.0.ctx,
+    )
+    .await
+    {
+        Ok(()) => {
+            customer.0.flash("Your profile is saved.").await?;
+            Ok(see_other("/account"))
+        }
+        Err(Error::Invalid(errors)) => {
+            let signed_in = &customer.signed_in().customer;
+            let view = AccountView {
+                display_name: form.display_name,
+                ..account_view(
+                    &state,
+                    signed_in,
+                    Some(&form.attributes),
+                    &errors.clone().into(),
+                )
+                .await?
+            };
+            let view = AccountView {
+                profile_errors: errors.into(),
+                ..view
+            };
+            Ok(page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                app::hosted::account_page(&customer.0.chrome().await?, &view),
+            ))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Deserialize)]
+struct PasswordForm {
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    new_password: String,
+}
+
+async fn change_password(
+    State(state): State<AppState>,
+    customer: Customer,
+    FormData(form): FormData<PasswordForm>,
+) -> Result<Response> {
+    let signed_in = customer.signed_in();
+    let result = account::change_password(
+        &state,
+        &signed_in.customer,
+        signed_in.session_id,
+        Password::new(form.current_password),
+        Password::new(form.new_password),
+        &customer.0.ctx,
+    )
+    .await;
+    match result {
+        Ok(()) => {
+            // A privilege-relevant change: issue a fresh cookie id.
+            customer
+                .0
+                .session
+                .cycle_id()
+                .await
+                .map_err(anyhow::Error::new)?;
+            customer
+                .0
+                .flash("Your password is changed. Other devices have been signed out.")
+                .await?;
+            Ok(see_other("/account"))
+        }
+        Err(Error::Invalid(errors)) => {
+            let view = AccountView {
+                password_errors: errors.into(),
+                ..account_view(&state, &signed_in.customer, None, &FieldErrors::new()).await?
+            };
+            Ok(page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                app::hosted::account_page(&customer.0.chrome().await?, &view),
+            ))
+        }
+        Err(e) => Err(e),
+    }
+}

@@ -1,0 +1,97 @@
+//! Signing in and out.
+
+use super::{page, see_other};
+use crate::domain::{Error, Result};
+use crate::http::extract::{FormData, Visitor};
+use crate::http::messages;
+use crate::identity::sessions;
+use crate::identity::signin::{self, Credentials, Next, Realm};
+use crate::password::Password;
+use crate::state::AppState;
+use app::hosted::*;
+use app::paths;
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use serde::Deserialize;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/login", get(sign_in_form).post(sign_in))
+        .route("/logout", post(sign_out))
+}
+
+#[derive(Deserialize)]
+struct SignInForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+}
+
+async fn sign_in_form(visitor: Visitor) -> Result<Response> {
+    if visitor.signed_in.is_some() {
+        return Ok(see_other("/account"));
+    }
+    let view = SignInView {
+        notice: visitor.take_flash().await?,
+        ..Default::default()
+    };
+    Ok(page(
+        StatusCode::OK,
+        sign_in_page(&visitor.chrome().await?, &view),
+    ))
+}
+
+async fn sign_in(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    FormData(form): FormData<SignInForm>,
+) -> Result<Response> {
+    let credentials = Credentials {
+        email: form.email.clone(),
+        password: Password::new(form.password),
+    };
+    let next = signin::sign_in(
+        &state,
+        &visitor.session,
+        &visitor.ctx,
+        Realm::Customers,
+        credentials,
+    )
+    .await;
+    let (status, error) = match next {
+        Ok(next) => match messages::sign_in_refusal(Realm::Customers, &next) {
+            Some(refusal) => refusal,
+            None => return Ok(go_on(&next)),
+        },
+        Err(Error::Invalid(errors)) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            messages::all_problems(&errors),
+        ),
+        Err(e) => return Err(e),
+    };
+    let view = SignInView {
+        email: form.email,
+        error: Some(error),
+        notice: None,
+    };
+    Ok(page(status, sign_in_page(&visitor.chrome().await?, &view)))
+}
+
+/// Where a customer who is signed in goes next: their account, or first the
+/// details the organisation now requires of them.
+pub(super) fn go_on(next: &Next) -> Response {
+    see_other(match next {
+        Next::CompleteProfile => paths::COMPLETE_PROFILE,
+        _ => paths::ACCOUNT,
+    })
+}
+
+async fn sign_out(State(state): State<AppState>, visitor: Visitor) -> Result<Response> {
+    sessions::end(&state, &visitor.session).await?;
+    visitor.flash("You are signed out.").await?;
+    Ok(see_other(paths::SIGN_IN))
+}

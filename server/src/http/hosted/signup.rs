@@ -1,0 +1,118 @@
+//! Sign-up and the page that says to check the inbox.
+
+use super::{link, message, page, see_other};
+use crate::directory::attributes::{self, Editor};
+use crate::domain::{Error, Result};
+use crate::http::attribute_fields::{Shown, attribute_inputs};
+use crate::http::extract::{FormData, Visitor};
+use crate::identity::signup::{SignUpInput, SignUpOutcome};
+use crate::identity::{sessions, signup};
+use crate::password::Password;
+use crate::state::AppState;
+use app::FieldErrors;
+use app::hosted::*;
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::get;
+use serde::Deserialize;
+use std::collections::HashMap;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/signup", get(sign_up_form).post(sign_up))
+        .route("/signup/check-email", get(check_email))
+}
+
+#[derive(Deserialize)]
+struct SignUpForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    accept_terms: Option<String>,
+    /// The attribute fields (`attr.<key>`).
+    #[serde(flatten)]
+    attributes: HashMap<String, String>,
+}
+
+async fn sign_up_view(
+    state: &AppState,
+    shown: &HashMap<String, String>,
+    errors: &FieldErrors,
+) -> Result<SignUpView> {
+    let defs = state.store.list_attributes().await?;
+    let fields = attributes::on_form(&defs, Editor::Customer);
+    Ok(SignUpView {
+        terms_version: state.config.terms_version.clone(),
+        password_min: state.config.password_min_length,
+        attributes: attribute_inputs(fields, Shown::Typed(shown), errors),
+        ..Default::default()
+    })
+}
+
+async fn sign_up_form(State(state): State<AppState>, visitor: Visitor) -> Result<Response> {
+    if visitor.signed_in.is_some() {
+        return Ok(see_other("/account"));
+    }
+    let view = sign_up_view(&state, &HashMap::new(), &FieldErrors::new()).await?;
+    Ok(page(
+        StatusCode::OK,
+        sign_up_page(&visitor.chrome().await?, &view),
+    ))
+}
+
+async fn sign_up(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    FormData(form): FormData<SignUpForm>,
+) -> Result<Response> {
+    let accepted = form.accept_terms.as_deref() == Some("yes");
+    let input = SignUpInput {
+        email: form.email.clone(),
+        display_name: form.display_name.clone(),
+        password: Password::new(form.password),
+        accept_terms: accepted,
+        attributes: form.attributes.clone(),
+    };
+    match signup::sign_up(&state, input, &visitor.ctx).await {
+        Ok(outcome) => {
+            if let SignUpOutcome::Created(id) = outcome {
+                sessions::remember_signup(&visitor.session, id).await?;
+            }
+            Ok(see_other("/signup/check-email"))
+        }
+        Err(Error::Invalid(errors)) => {
+            let view = SignUpView {
+                email: form.email,
+                display_name: form.display_name,
+                accepted_terms: accepted,
+                ..sign_up_view(&state, &form.attributes, &errors.clone().into()).await?
+            };
+            let view = SignUpView {
+                errors: errors.into(),
+                ..view
+            };
+            Ok(page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                sign_up_page(&visitor.chrome().await?, &view),
+            ))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn check_email(visitor: Visitor) -> Result<Response> {
+    message(
+        &visitor,
+        "Check your inbox",
+        "info",
+        "We sent a message to the address you gave. Follow the link in it to finish setting up your account.",
+        vec![link("/verify-email/resend", "Didn't get it? Send a new link"), link("/login", "Sign in")],
+    )
+    .await
+}

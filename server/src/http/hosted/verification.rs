@@ -1,0 +1,110 @@
+//! Email verification: the link's confirmation page, resending a link.
+
+use super::signin::go_on;
+use super::{EmailForm, TokenQuery, link, message, page, see_other};
+use crate::domain::{Error, Result};
+use crate::http::extract::{Customer, FormData, Visitor};
+use crate::identity::verification;
+use crate::identity::verification::Verified;
+use crate::state::AppState;
+use app::hosted::*;
+use app::paths;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/verify-email", get(verify_email_form).post(verify_email))
+        .route("/verify-email/resend", get(resend_form).post(resend))
+        .route("/account/verify-email", post(send_verification))
+}
+
+async fn verify_email_form(visitor: Visitor, Query(q): Query<TokenQuery>) -> Result<Response> {
+    if !crate::domain::secrets::looks_like_token(&q.token) {
+        return Err(Error::BadRequest(
+            "This verification link is incomplete. Copy the whole link from the email.".into(),
+        ));
+    }
+    Ok(page(
+        StatusCode::OK,
+        verify_email_page(&visitor.chrome().await?, &q.token),
+    ))
+}
+
+async fn verify_email(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    FormData(form): FormData<TokenQuery>,
+) -> Result<Response> {
+    let verified =
+        verification::verify_and_enter(&state, &visitor.session, &visitor.ctx, &form.token).await?;
+    let (notice, next) = match verified {
+        Verified::WhileSignedIn => ("Your email address is verified.", see_other(paths::ACCOUNT)),
+        Verified::SignedIn(next) => ("Your email address is verified. Welcome!", go_on(&next)),
+        Verified::SignInToContinue => (
+            "Your email address is verified. Sign in to continue.",
+            see_other(paths::SIGN_IN),
+        ),
+    };
+    visitor.flash(notice).await?;
+    Ok(next)
+}
+
+async fn resend_form(visitor: Visitor) -> Result<Response> {
+    let view = ResendVerificationView::default();
+    Ok(page(
+        StatusCode::OK,
+        resend_verification_page(&visitor.chrome().await?, &view),
+    ))
+}
+
+async fn resend(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    FormData(form): FormData<EmailForm>,
+) -> Result<Response> {
+    if let Err(e) = crate::domain::Email::parse(&form.email) {
+        let view = ResendVerificationView {
+            email: form.email,
+            error: Some(e.into()),
+        };
+        return Ok(page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            resend_verification_page(&visitor.chrome().await?, &view),
+        ));
+    }
+    // In the background: the answer must not take longer for a real account.
+    let email = form.email.clone();
+    let background = state.clone();
+    tokio::spawn(async move {
+        if let Err(e) = verification::resend(&background, &email).await {
+            tracing::error!(error = %e, "verification resend failed");
+        }
+    });
+    message(
+        &visitor,
+        "Check your inbox",
+        "info",
+        "If that address belongs to an account that still needs verifying, a new link is on its way.",
+        vec![link("/login", "Sign in")],
+    )
+    .await
+}
+
+async fn send_verification(State(state): State<AppState>, customer: Customer) -> Result<Response> {
+    let c = &customer.signed_in().customer;
+    if !c.email_verified {
+        verification::send_link(&state, c.id, &c.email, &c.display_name).await?;
+    }
+    customer
+        .0
+        .flash(&format!(
+            "We sent a verification link to {}.",
+            c.email.as_str()
+        ))
+        .await?;
+    Ok(see_other("/account"))
+}

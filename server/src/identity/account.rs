@@ -1,0 +1,123 @@
+//! What a signed-in customer changes about their own account.
+
+use crate::audit;
+use crate::directory::attributes::{self, Editor};
+use crate::domain::{Action, Customer, DisplayName, Error, FieldErrors, RequestContext, Result};
+use crate::password::{Password, Verification, check_policy};
+use crate::state::AppState;
+use serde_json::json;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// Saves the profile form: the name and the attributes customers may change.
+pub async fn update_profile(
+    state: &AppState,
+    customer: &Customer,
+    display_name: &str,
+    form: &HashMap<String, String>,
+    ctx: &RequestContext,
+) -> Result<()> {
+    let mut errors = FieldErrors::new();
+    let name = DisplayName::parse(display_name)
+        .map_err(|e| errors.add("display_name", e))
+        .ok();
+    let defs = state.store.list_attributes().await?;
+    let fields = attributes::on_form(&defs, Editor::Customer);
+    let changes = attributes::read_form(fields, form, Editor::Customer)
+        .map_err(|e| errors.extend(e))
+        .ok();
+    let (Some(name), Some(changes)) = (name, changes) else {
+        return Err(Error::Invalid(errors));
+    };
+    if name.as_str() != customer.display_name.as_str() {
+        state
+            .store
+            .set_display_name(customer.id, &name, state.clock.now())
+            .await?;
+        tracing::info!(customer_id = %customer.id, "display name changed");
+        let change = json!({ "display_name": { "before": customer.display_name.as_str(), "after": name.as_str() } });
+        audit::record(
+            state,
+            ctx,
+            Action::CustomerProfileUpdated,
+            Some(customer.id),
+            change,
+        )
+        .await?;
+    }
+    attributes::save(state, customer.id, changes, ctx).await
+}
+
+/// Saves what a customer was asked for before continuing (progressive
+/// profiling): the required attributes they had not given.
+pub async fn complete_profile(
+    state: &AppState,
+    customer: &Customer,
+    form: &HashMap<String, String>,
+    ctx: &RequestContext,
+) -> Result<()> {
+    let defs = state.store.list_attributes().await?;
+    let values = state.store.customer_attributes(customer.id).await?;
+    let missing = attributes::missing_required(&defs, &values);
+    let changes = attributes::read_form(missing.into_iter(), form, Editor::Customer)
+        .map_err(Error::Invalid)?;
+    attributes::save(state, customer.id, changes, ctx).await
+}
+
+/// Changes the password after checking the current one, and signs out every
+/// other session (a stolen session should not outlive a password change).
+pub async fn change_password(
+    state: &AppState,
+    customer: &Customer,
+    session: Uuid,
+    current: Password,
+    new: Password,
+    ctx: &RequestContext,
+) -> Result<()> {
+    let mut errors = FieldErrors::new();
+    if current.as_str().is_empty() {
+        errors.add("current_password", "Enter your current password.");
+    }
+    let inputs = [
+        customer.email.as_str(),
+        customer.display_name.as_str(),
+        "gatehouse",
+    ];
+    if let Err(e) = check_policy(new.as_str(), state.config.password_min_length, &inputs) {
+        errors.add("new_password", e);
+    }
+    if !errors.is_empty() {
+        return Err(Error::Invalid(errors));
+    }
+    let stored = state
+        .store
+        .password_hash(customer.id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    if let Verification::Invalid = state.hasher.verify(current, stored).await {
+        return Err(Error::invalid(
+            "current_password",
+            "That is not your current password.",
+        ));
+    }
+    let hash = state.hasher.hash(new).await;
+    state
+        .store
+        .set_password_hash(customer.id, &hash, state.clock.now())
+        .await?;
+    let ended = state
+        .store
+        .delete_other_customer_sessions(customer.id, session)
+        .await?;
+    tracing::info!(customer_id = %customer.id, other_sessions_ended = ended, "password changed");
+    let details = json!({ "other_sessions_ended": ended });
+    audit::record(
+        state,
+        ctx,
+        Action::CustomerPasswordChanged,
+        Some(customer.id),
+        details,
+    )
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,165 @@
+//! Forgotten passwords: a single-use link by mail, then a new password.
+
+use crate::audit;
+use crate::directory::customers::require_edit;
+
+use crate::domain::secrets::{LinkToken, hash_token, looks_like_token};
+use crate::domain::{Action, Caller, Customer, CustomerId, Email, Error, RequestContext, Result};
+use crate::mail;
+use crate::password::{Password, check_policy};
+use crate::state::AppState;
+use crate::store::TokenPurpose;
+use serde_json::json;
+
+pub const LINK_LIFETIME: i64 = 3600;
+const MAILS_PER_HOUR: i64 = 5;
+
+const INVALID_LINK: &str =
+    "This reset link is invalid, expired or already used. Ask for a new one.";
+
+/// Checks the address and returns at once; the lookup and mail happen in the
+/// background so the response time is the same for every address.
+pub fn request_reset(state: &AppState, raw_email: &str, ctx: &RequestContext) -> Result<()> {
+    let email = Email::parse(raw_email).map_err(|e| Error::invalid("email", e))?;
+    let state = state.clone();
+    let ctx = ctx.clone();
+    tokio::spawn(async move {
+        if let Err(e) = send_reset_link(&state, &email, &ctx).await {
+            tracing::error!(error = %e, "password reset mail not queued");
+        }
+    });
+    Ok(())
+}
+
+async fn send_reset_link(state: &AppState, email: &Email, ctx: &RequestContext) -> Result<()> {
+    if let Some((customer, _)) = state.store.customer_by_email(email).await? {
+        let sent = mail_reset_link(state, &customer).await?;
+        let details = json!({ "mail_sent": sent });
+        let ctx = ctx.acting_as(Caller::Customer(customer.id));
+        audit::record(
+            state,
+            &ctx,
+            Action::CustomerPasswordResetRequested,
+            Some(customer.id),
+            details,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Support's "send a password reset" from the console; returns whether a
+/// mail was queued (not when the customer had the hourly maximum).
+pub async fn send_by_admin(state: &AppState, ctx: &RequestContext, id: CustomerId) -> Result<bool> {
+    require_edit(ctx.admin()?)?;
+    let customer = state
+        .store
+        .customer_by_id(id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let sent = mail_reset_link(state, &customer).await?;
+    audit::record(
+        state,
+        ctx,
+        Action::CustomerPasswordResetSent,
+        Some(id),
+        json!({ "sent": sent }),
+    )
+    .await?;
+    Ok(sent)
+}
+
+/// Mails the customer a reset link, unless they already got the hourly
+/// maximum; returns whether a mail was queued.
+async fn mail_reset_link(state: &AppState, customer: &Customer) -> Result<bool> {
+    let now = state.clock.now();
+    let recent = state
+        .store
+        .tokens_issued_since(customer.id, TokenPurpose::ResetPassword, now - 3600)
+        .await?;
+    if recent >= MAILS_PER_HOUR {
+        tracing::info!(customer_id = %customer.id, "reset mail not sent: hourly limit reached");
+        return Ok(false);
+    }
+    let token = LinkToken::generate();
+    state
+        .store
+        .insert_token(
+            &token.hash,
+            customer.id,
+            TokenPurpose::ResetPassword,
+            now,
+            now + LINK_LIFETIME,
+        )
+        .await?;
+    let link = state
+        .config
+        .link(&format!("/reset-password?token={}", token.raw));
+    state
+        .mailer
+        .enqueue(mail::reset_mail(
+            customer.email.as_str(),
+            customer.display_name.as_str(),
+            &link,
+        ))
+        .await?;
+    tracing::info!(customer_id = %customer.id, "password reset requested");
+    Ok(true)
+}
+
+/// Whether a reset link can still be used, for showing the form.
+pub async fn check_link(state: &AppState, raw_token: &str) -> Result<CustomerId> {
+    if !looks_like_token(raw_token) {
+        return Err(Error::BadRequest(INVALID_LINK.into()));
+    }
+    state
+        .store
+        .peek_token(
+            &hash_token(raw_token),
+            TokenPurpose::ResetPassword,
+            state.clock.now(),
+        )
+        .await?
+        .ok_or_else(|| Error::BadRequest(INVALID_LINK.into()))
+}
+
+/// Sets the new password and ends every session of the customer.
+pub async fn reset_password(
+    state: &AppState,
+    raw_token: &str,
+    password: Password,
+    ctx: &RequestContext,
+) -> Result<CustomerId> {
+    let id = check_link(state, raw_token).await?;
+    let customer = state
+        .store
+        .customer_by_id(id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let inputs = [
+        customer.email.as_str(),
+        customer.display_name.as_str(),
+        "gatehouse",
+    ];
+    check_policy(password.as_str(), state.config.password_min_length, &inputs)
+        .map_err(|e| Error::invalid("password", e))?;
+    let hash = state.hasher.hash(password).await;
+    let id = state
+        .store
+        .reset_password_with_token(&hash_token(raw_token), &hash, state.clock.now())
+        .await?
+        .ok_or_else(|| Error::BadRequest(INVALID_LINK.into()))?;
+    super::throttle::clear(state, &super::throttle::customer_key(&customer.email)).await?;
+    tracing::info!(customer_id = %id, "password reset; all sessions ended");
+    let details = json!({ "sessions_ended": "all" });
+    let ctx = ctx.acting_as(Caller::Customer(id));
+    audit::record(
+        state,
+        &ctx,
+        Action::CustomerPasswordReset,
+        Some(id),
+        details,
+    )
+    .await?;
+    Ok(id)
+}

@@ -1,0 +1,196 @@
+//! Signed-in sessions of customers and admins, and every key Gatehouse keeps
+//! in a browser session.
+//!
+//! The browser holds a tower-sessions cookie (`gatehouse_session` for
+//! customers, `gatehouse_admin` for the console). A customer's record names
+//! a row of `customer_sessions`, which carries the absolute expiry and can be
+//! deleted to sign that device out from anywhere, on any instance. An admin's
+//! record holds the admin and the sign-in time; the admin is loaded again on
+//! every request, so a removal or a role change applies at once.
+
+use crate::domain::{Admin, AdminId, Customer, CustomerId, RequestContext, Result};
+use crate::state::AppState;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use tower_sessions::Session;
+use uuid::Uuid;
+
+/// The names of everything kept in a browser session, in one place.
+pub mod keys {
+    /// The `customer_sessions` row this browser is signed in with.
+    pub const CUSTOMER: &str = "customer_session";
+    /// The admin signed in on this browser, and when (console cookie only).
+    pub const ADMIN: &str = "admin";
+    /// Set at sign-in while required profile attributes are missing.
+    pub const PROFILE_INCOMPLETE: &str = "profile_incomplete";
+    /// The customer who signed up in this browser, until they verify.
+    pub const PENDING_SIGNUP: &str = "pending_signup";
+    /// A one-time message for the next page (POST-redirect-GET).
+    pub const FLASH: &str = "flash";
+    /// The synchronizer token every form carries.
+    pub const CSRF: &str = "csrf_token";
+}
+
+/// Refresh `last_seen_at` at most this often per session, to keep page views read-only.
+const TOUCH_EVERY: i64 = 60;
+
+pub struct SignedIn {
+    pub customer: Customer,
+    pub session_id: Uuid,
+}
+
+/// Reads a value from the session (`None` when absent).
+pub async fn get<T: DeserializeOwned>(session: &Session, key: &str) -> Result<Option<T>> {
+    Ok(session.get(key).await.map_err(anyhow::Error::new)?)
+}
+
+/// Stores a value in the session.
+pub async fn put<T: Serialize>(session: &Session, key: &str, value: T) -> Result<()> {
+    session
+        .insert(key, value)
+        .await
+        .map_err(anyhow::Error::new)?;
+    Ok(())
+}
+
+/// Removes a value from the session and returns it.
+pub async fn take<T: DeserializeOwned>(session: &Session, key: &str) -> Result<Option<T>> {
+    Ok(session.remove(key).await.map_err(anyhow::Error::new)?)
+}
+
+/// Replaces the cookie's id: an id planted before sign-in (session fixation)
+/// or seen before a privilege change is worthless after.
+pub async fn cycle(session: &Session) -> Result<()> {
+    session.cycle_id().await.map_err(anyhow::Error::new)?;
+    Ok(())
+}
+
+/// Signs the customer in on this browser, with a fresh cookie id.
+pub async fn start(
+    state: &AppState,
+    session: &Session,
+    customer: &Customer,
+    ctx: &RequestContext,
+) -> Result<()> {
+    cycle(session).await?;
+    let id = Uuid::now_v7();
+    let now = state.clock.now();
+    let expires = now + state.config.session_absolute.whole_seconds();
+    // Shown on the console's session list: a device name, not a whole header.
+    let user_agent = ctx
+        .user_agent()
+        .map(|ua| ua.chars().take(256).collect::<String>());
+    state
+        .store
+        .insert_customer_session(
+            id,
+            customer.id,
+            now,
+            expires,
+            user_agent.as_deref(),
+            ctx.ip(),
+        )
+        .await?;
+    put(session, keys::CUSTOMER, id).await
+}
+
+/// The customer signed in on this browser, if the session is still live.
+pub async fn current(state: &AppState, session: &Session) -> Result<Option<SignedIn>> {
+    let Some(id) = get::<Uuid>(session, keys::CUSTOMER).await? else {
+        return Ok(None);
+    };
+    let now = state.clock.now();
+    match state.store.customer_for_session(id, now).await? {
+        Some((customer, last_seen)) => {
+            if now - last_seen >= TOUCH_EVERY {
+                state.store.touch_customer_session(id, now).await?;
+            }
+            Ok(Some(SignedIn {
+                customer,
+                session_id: id,
+            }))
+        }
+        None => {
+            // Ended elsewhere (sign-out everywhere, reset, expiry): forget it here too.
+            take::<Uuid>(session, keys::CUSTOMER).await?;
+            Ok(None)
+        }
+    }
+}
+
+/// Signs this browser out and discards its session record.
+pub async fn end(state: &AppState, session: &Session) -> Result<()> {
+    if let Some(id) = get::<Uuid>(session, keys::CUSTOMER).await? {
+        state.store.delete_customer_session(id).await?;
+    }
+    session.flush().await.map_err(anyhow::Error::new)?;
+    Ok(())
+}
+
+/// Progressive profiling: whether this browser's customer still owes the
+/// organisation required details.
+pub async fn profile_incomplete(session: &Session) -> Result<bool> {
+    Ok(get::<bool>(session, keys::PROFILE_INCOMPLETE).await? == Some(true))
+}
+
+pub async fn mark_profile_incomplete(session: &Session) -> Result<()> {
+    put(session, keys::PROFILE_INCOMPLETE, true).await
+}
+
+pub async fn profile_completed(session: &Session) -> Result<()> {
+    take::<bool>(session, keys::PROFILE_INCOMPLETE).await?;
+    Ok(())
+}
+
+/// Remembers who signed up in this browser, so following the verification
+/// link here signs them in; the link opened elsewhere only verifies.
+pub async fn remember_signup(session: &Session, customer: CustomerId) -> Result<()> {
+    put(session, keys::PENDING_SIGNUP, customer.0).await
+}
+
+/// Whether `customer` is the one who signed up in this browser (asked once).
+pub async fn signed_up_here(session: &Session, customer: CustomerId) -> Result<bool> {
+    Ok(take::<Uuid>(session, keys::PENDING_SIGNUP).await? == Some(customer.0))
+}
+
+#[derive(Serialize, Deserialize)]
+struct AdminSession {
+    id: Uuid,
+    signed_in_at: i64,
+}
+
+/// Signs the admin in on this console browser, with a fresh cookie id.
+pub async fn start_admin(state: &AppState, session: &Session, admin: &Admin) -> Result<()> {
+    cycle(session).await?;
+    let record = AdminSession {
+        id: admin.id.0,
+        signed_in_at: state.clock.now(),
+    };
+    put(session, keys::ADMIN, record).await
+}
+
+/// The admin signed in on this console browser, while within the absolute
+/// lifetime (the idle one is the cookie's). Loaded on every request, so a
+/// removed admin or a changed role takes effect at once.
+pub async fn current_admin(state: &AppState, session: &Session) -> Result<Option<Admin>> {
+    let Some(record) = get::<AdminSession>(session, keys::ADMIN).await? else {
+        return Ok(None);
+    };
+    let expired = state.clock.now() - record.signed_in_at
+        >= state.config.admin_session_absolute.whole_seconds();
+    let admin = if expired {
+        None
+    } else {
+        state.store.admin_by_id(AdminId(record.id)).await?
+    };
+    if admin.is_none() {
+        session.flush().await.map_err(anyhow::Error::new)?;
+    }
+    Ok(admin)
+}
+
+/// Signs this console browser out.
+pub async fn end_admin(session: &Session) -> Result<()> {
+    session.flush().await.map_err(anyhow::Error::new)?;
+    Ok(())
+}

@@ -1,0 +1,129 @@
+//! Proving a customer owns their email address: single-use links that expire.
+
+use super::sessions;
+use super::signin::{self, Next};
+use crate::audit;
+
+use crate::domain::secrets::{LinkToken, hash_token, looks_like_token};
+use crate::domain::{
+    Action, Caller, CustomerId, DisplayName, Email, Error, RequestContext, Result,
+};
+use crate::mail;
+use crate::state::AppState;
+use crate::store::TokenPurpose;
+use serde_json::json;
+use tower_sessions::Session;
+
+pub const LINK_LIFETIME: i64 = 24 * 3600;
+/// At most this many verification mails per customer per hour.
+const MAILS_PER_HOUR: i64 = 5;
+
+pub async fn send_link(
+    state: &AppState,
+    id: CustomerId,
+    email: &Email,
+    name: &DisplayName,
+) -> Result<()> {
+    let now = state.clock.now();
+    let recent = state
+        .store
+        .tokens_issued_since(id, TokenPurpose::VerifyEmail, now - 3600)
+        .await?;
+    if recent >= MAILS_PER_HOUR {
+        tracing::info!(customer_id = %id, "verification mail not sent: hourly limit reached");
+        return Ok(());
+    }
+    let token = LinkToken::generate();
+    state
+        .store
+        .insert_token(
+            &token.hash,
+            id,
+            TokenPurpose::VerifyEmail,
+            now,
+            now + LINK_LIFETIME,
+        )
+        .await?;
+    let link = state
+        .config
+        .link(&format!("/verify-email?token={}", token.raw));
+    state
+        .mailer
+        .enqueue(mail::verification_mail(
+            email.as_str(),
+            name.as_str(),
+            &link,
+        ))
+        .await?;
+    Ok(())
+}
+
+/// Resend on request by address. Says nothing about whether the address is
+/// registered: unknown and already-verified addresses simply get no mail.
+pub async fn resend(state: &AppState, raw_email: &str) -> Result<()> {
+    let email = Email::parse(raw_email).map_err(|e| Error::invalid("email", e))?;
+    if let Some((customer, _)) = state.store.customer_by_email(&email).await?
+        && !customer.email_verified
+    {
+        send_link(state, customer.id, &customer.email, &customer.display_name).await?;
+    }
+    Ok(())
+}
+
+/// What following a verification link led to.
+pub enum Verified {
+    /// Someone is signed in on this browser already: they stay as they are.
+    WhileSignedIn,
+    /// Followed in the browser that signed up: now signed in, with what
+    /// comes next.
+    SignedIn(Next),
+    /// Followed elsewhere (another browser, a mail scanner's): verified
+    /// only; the customer signs in themselves.
+    SignInToContinue,
+}
+
+/// Verifies the address behind `raw_token`; in the browser that signed up,
+/// also signs the customer in.
+pub async fn verify_and_enter(
+    state: &AppState,
+    session: &Session,
+    ctx: &RequestContext,
+    raw_token: &str,
+) -> Result<Verified> {
+    let id = verify(state, raw_token, ctx).await?;
+    if ctx.actor().is_some() {
+        return Ok(Verified::WhileSignedIn);
+    }
+    if sessions::signed_up_here(session, id).await?
+        && let Some(customer) = state.store.customer_by_id(id).await?
+    {
+        let next = signin::enter(state, session, ctx, &customer).await?;
+        return Ok(Verified::SignedIn(next));
+    }
+    Ok(Verified::SignInToContinue)
+}
+
+async fn verify(state: &AppState, raw_token: &str, ctx: &RequestContext) -> Result<CustomerId> {
+    let invalid = || {
+        Error::BadRequest("This verification link is invalid, expired or already used. Sign in and ask for a new one.".into())
+    };
+    if !looks_like_token(raw_token) {
+        return Err(invalid());
+    }
+    let id = state
+        .store
+        .verify_email_with_token(&hash_token(raw_token), state.clock.now())
+        .await?
+        .ok_or_else(invalid)?;
+    tracing::info!(customer_id = %id, "email verified");
+    let ctx = ctx.acting_as(Caller::Customer(id));
+    audit::record(
+        state,
+        &ctx,
+        Action::CustomerEmailVerified,
+        Some(id),
+        json!({}),
+    )
+    .await?;
+    Ok(id)
+}

@@ -1,0 +1,72 @@
+//! Background work of one instance, started in one place at start-up: mail
+//! delivery, bulk tier moves, tier expiry and clean-up. Every job is safe to
+//! run on several instances at once (leases and conditional writes), so
+//! instances need not know about each other.
+
+use crate::directory::tiers;
+use crate::state::AppState;
+use std::future::Future;
+use std::time::Duration;
+use tower_sessions::session_store::ExpiredDeletion;
+
+/// Starts every job; they run until the process ends.
+pub fn start(state: &AppState) {
+    tokio::spawn(state.mailer.clone().run_worker(state.config.clone()));
+    every(Duration::from_secs(2), state, bulk_tier_moves);
+    every(Duration::from_secs(60), state, tier_expiry);
+    every(Duration::from_secs(600), state, clean_up);
+}
+
+/// Runs `job` now and then after each `period`.
+fn every<F, Fut>(period: Duration, state: &AppState, job: F)
+where
+    F: Fn(AppState) -> Fut + Send + 'static,
+    Fut: Future<Output = ()> + Send,
+{
+    let state = state.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(period);
+        loop {
+            tick.tick().await;
+            job(state.clone()).await;
+        }
+    });
+}
+
+/// Steps through open bulk tier changes, page by page, until none is left.
+async fn bulk_tier_moves(state: AppState) {
+    loop {
+        match tiers::run_bulk_step(&state).await {
+            Ok(true) => tokio::task::yield_now().await,
+            Ok(false) => break,
+            Err(e) => {
+                tracing::warn!(error = %e, "bulk tier step failed");
+                break;
+            }
+        }
+    }
+}
+
+/// Moves customers whose tier assignment has ended; each move is conditional,
+/// so with several instances none happens twice.
+async fn tier_expiry(state: AppState) {
+    match tiers::expire_assignments(&state).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(moved = n, "expired tier assignments moved"),
+        Err(e) => tracing::warn!(error = %e, "tier expiry pass failed"),
+    }
+}
+
+/// Deletes expired browser sessions and signed-in sessions.
+async fn clean_up(state: AppState) {
+    if let Err(e) = state.store.session_backend().delete_expired().await {
+        tracing::warn!(error = %e, "expired browser sessions not deleted");
+    }
+    if let Err(e) = state
+        .store
+        .delete_expired_customer_sessions(state.clock.now())
+        .await
+    {
+        tracing::warn!(error = %e, "expired customer sessions not deleted");
+    }
+}

@@ -1,0 +1,184 @@
+//! Outgoing mail through a durable outbox.
+//!
+//! A request writes its message to the `mail_outbox` table and returns; a
+//! worker on each instance leases due messages and delivers them over SMTP
+//! (lettre), retrying with back-off. Nothing is lost when the SMTP server is
+//! down or the process restarts, and no response time depends on the mail
+//! server, which would otherwise tell an attacker whether an account exists.
+//! With no SMTP server configured, the worker "delivers" to the console and
+//! keeps the message in the table: the development outbox.
+
+use crate::config::Config;
+use crate::domain::Clock;
+use crate::store::{OutboxMail, Store};
+use lettre::message::{Mailbox, header::ContentType};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Notify;
+
+/// A message ready to be queued.
+pub struct Mail {
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+}
+
+#[derive(Clone)]
+pub struct Mailer {
+    store: Store,
+    clock: Clock,
+    wake: Arc<Notify>,
+}
+
+impl Mailer {
+    pub fn new(store: Store, clock: Clock) -> Self {
+        Self {
+            store,
+            clock,
+            wake: Arc::new(Notify::new()),
+        }
+    }
+
+    pub async fn enqueue(&self, mail: Mail) -> anyhow::Result<()> {
+        self.store
+            .enqueue_mail(&mail.to, &mail.subject, &mail.body, self.clock.now())
+            .await?;
+        self.wake.notify_one();
+        Ok(())
+    }
+
+    /// Delivers queued mail until the process ends.
+    pub async fn run_worker(self, config: Arc<Config>) {
+        let delivery = match &config.smtp_url {
+            Some(url) => match AsyncSmtpTransport::<Tokio1Executor>::from_url(url.as_str()) {
+                Ok(builder) => {
+                    Delivery::Smtp(builder.timeout(Some(Duration::from_secs(20))).build())
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "GATEHOUSE_SMTP_URL cannot be used; mail stays queued");
+                    return;
+                }
+            },
+            None => {
+                tracing::warn!(
+                    "no GATEHOUSE_SMTP_URL: mail goes to the development outbox and this console"
+                );
+                Delivery::Console
+            }
+        };
+        loop {
+            match self.deliver_due(&delivery, &config.mail_from).await {
+                Ok(0) => {
+                    let _ =
+                        tokio::time::timeout(Duration::from_secs(5), self.wake.notified()).await;
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::error!(error = %e, "mail outbox unavailable");
+                    tokio::time::sleep(Duration::from_secs(5)).await;
+                }
+            }
+        }
+    }
+
+    async fn deliver_due(&self, delivery: &Delivery, from: &Mailbox) -> anyhow::Result<usize> {
+        let now = self.clock.now();
+        let batch = self.store.lease_due_mail(now, now + 120, 20).await?;
+        for mail in &batch {
+            match delivery.send(from, mail).await {
+                Ok(()) => {
+                    tracing::info!(mail_id = %mail.id, subject = %mail.subject, "mail delivered");
+                    self.store
+                        .mark_mail_sent(mail.id, self.clock.now(), delivery.keeps_body())
+                        .await?;
+                }
+                Err(e) => {
+                    // Back off: 30 s, 1 min, 2 min, ... capped at an hour.
+                    let delay = (30i64 << (mail.attempts.clamp(1, 8) - 1)).min(3600);
+                    tracing::warn!(mail_id = %mail.id, attempts = mail.attempts, error = %e, "mail delivery failed; will retry");
+                    self.store
+                        .mark_mail_failed(mail.id, &e.to_string(), self.clock.now() + delay)
+                        .await?;
+                }
+            }
+        }
+        Ok(batch.len())
+    }
+}
+
+enum Delivery {
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Console,
+}
+
+impl Delivery {
+    fn keeps_body(&self) -> bool {
+        matches!(self, Delivery::Console)
+    }
+
+    async fn send(&self, from: &Mailbox, mail: &OutboxMail) -> anyhow::Result<()> {
+        match self {
+            Delivery::Smtp(transport) => {
+                let message = Message::builder()
+                    .from(from.clone())
+                    .to(mail.recipient.parse()?)
+                    .subject(mail.subject.clone())
+                    .header(ContentType::TEXT_PLAIN)
+                    .body(mail.body.clone())?;
+                transport.send(message).await?;
+            }
+            Delivery::Console => {
+                // Development only: the link is the point of the message.
+                tracing::info!(to = %mail.recipient, subject = %mail.subject, "development outbox:\n{}", mail.body);
+            }
+        }
+        Ok(())
+    }
+}
+
+pub fn verification_mail(to: &str, name: &str, link: &str) -> Mail {
+    Mail {
+        to: to.into(),
+        subject: "Verify your email address".into(),
+        body: format!(
+            "Hello {name},\n\nPlease confirm that this is your email address by opening this link:\n\n{link}\n\n\
+             The link works once and expires in 24 hours. If you did not create an account, ignore this message.\n"
+        ),
+    }
+}
+
+pub fn already_registered_mail(to: &str, sign_in: &str, reset: &str) -> Mail {
+    Mail {
+        to: to.into(),
+        subject: "You already have an account".into(),
+        body: format!(
+            "Hello,\n\nSomeone tried to create an account with this email address, but you already have one.\n\n\
+             Sign in: {sign_in}\nForgot your password? {reset}\n\nIf this was not you, you can ignore this message.\n"
+        ),
+    }
+}
+
+pub fn reset_mail(to: &str, name: &str, link: &str) -> Mail {
+    Mail {
+        to: to.into(),
+        subject: "Reset your password".into(),
+        body: format!(
+            "Hello {name},\n\nTo choose a new password, open this link:\n\n{link}\n\n\
+             The link works once and expires in 1 hour. Setting a new password signs you out everywhere.\n\
+             If you did not ask for this, ignore this message; your password stays as it is.\n"
+        ),
+    }
+}
+
+pub fn admin_invite_mail(to: &str, invited_by: &str, role: &str, link: &str) -> Mail {
+    Mail {
+        to: to.into(),
+        subject: "You are invited to the Gatehouse console".into(),
+        body: format!(
+            "Hello,\n\n{invited_by} invited you to the Gatehouse console as {role}.\n\
+             To set up your admin account, open this link:\n\n{link}\n\n\
+             The link works once and expires in 24 hours. If you did not expect this, ignore this message.\n"
+        ),
+    }
+}
