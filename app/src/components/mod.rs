@@ -1,6 +1,7 @@
 //! Pieces shared by every page: header, form fields with errors, notices.
 
 use crate::Chrome;
+use crate::paths;
 use leptos::prelude::*;
 
 #[component]
@@ -8,8 +9,8 @@ pub fn Header(chrome: Chrome) -> impl IntoView {
     let signed_in = chrome.customer_name.clone().map(|name| {
         view! {
             <nav class="flex items-center gap-3 text-sm" aria-label="Account">
-                <a href="/account" class="font-medium text-indigo-700 hover:underline">{name}</a>
-                <form method="post" action="/logout">
+                <a href=paths::ACCOUNT class="font-medium text-indigo-700 hover:underline">{name}</a>
+                <form method="post" action=paths::SIGN_OUT>
                     <CsrfField token=chrome.csrf_token.clone()/>
                     <button type="submit" class="rounded-md px-2 py-1 text-slate-700 hover:bg-slate-200">
                         "Sign out"
@@ -21,7 +22,7 @@ pub fn Header(chrome: Chrome) -> impl IntoView {
     view! {
         <header class="border-b border-slate-200 bg-white">
             <div class="mx-auto flex max-w-3xl items-center justify-between px-4 py-3">
-                <a href="/" class="text-lg font-semibold tracking-tight text-slate-900">"Gatehouse"</a>
+                <a href=paths::HOME class="text-lg font-semibold tracking-tight text-slate-900">"Gatehouse"</a>
                 {signed_in}
             </div>
         </header>

@@ -1,6 +1,7 @@
 use super::{ConsoleChrome, console_document};
 use crate::FieldErrors;
 use crate::components::{CELL, CsrfField, DataTable, Field, Flash, PostButton};
+use crate::paths;
 use leptos::prelude::*;
 
 pub const ROLES: [(&str, &str); 3] = [
@@ -67,13 +68,13 @@ pub fn admins_page(chrome: &ConsoleChrome, page: &AdminsView) -> String {
                 let select_id = format!("role-{}", a.id);
                 view! {
                     <div class="flex flex-col items-start gap-2 lg:flex-row lg:items-center">
-                        <form method="post" action=format!("/admin/admins/{}/role", a.id) class="flex items-center gap-2">
+                        <form method="post" action=paths::at(paths::ADMIN_ROLE, &[&a.id]) class="flex items-center gap-2">
                             <CsrfField token=csrf.clone()/>
                             <label for=select_id.clone() class="sr-only">{format!("Role of {}", a.email)}</label>
                             <select id=select_id name="role" class="rounded-md border border-slate-300 bg-white px-2 py-1.5">{role_options(&a.role, false)}</select>
                             <button type="submit" class="rounded-md bg-slate-800 px-3 py-1.5 text-sm font-semibold text-white hover:bg-slate-700">"Change role"</button>
                         </form>
-                        <PostButton action=format!("/admin/admins/{}/remove", a.id) label="Remove".to_string()
+                        <PostButton action=paths::at(paths::ADMIN_REMOVE, &[&a.id]) label="Remove".to_string()
                             csrf=csrf.clone() tone="danger" aria_label=format!("Remove {}", a.email)/>
                     </div>
                 }
@@ -96,7 +97,7 @@ pub fn admins_page(chrome: &ConsoleChrome, page: &AdminsView) -> String {
         .iter()
         .map(|i| {
             let revoke = manage.then(|| view! {
-                <PostButton action=format!("/admin/admins/invites/{}/revoke", i.id) label="Withdraw".to_string()
+                <PostButton action=paths::at(paths::INVITE_REVOKE, &[&i.id]) label="Withdraw".to_string()
                     csrf=csrf.clone() aria_label=format!("Withdraw the invitation for {}", i.email)/>
             });
             view! {
@@ -113,7 +114,7 @@ pub fn admins_page(chrome: &ConsoleChrome, page: &AdminsView) -> String {
         view! {
             <section class="mb-6 rounded-lg bg-white p-4 shadow-sm">
                 <h2 class="mb-3 text-lg font-semibold">"Invite an admin"</h2>
-                <form method="post" action="/admin/admins/invite" novalidate>
+                <form method="post" action=paths::ADMINS_INVITE novalidate>
                     <CsrfField token=csrf.clone()/>
                     <Field name="email" label="Email" kind="email" value=page.invite_email.clone()
                         error=page.errors.get("email") maxlength=254

@@ -3,6 +3,7 @@ use crate::FieldErrors;
 use crate::components::{
     CELL, CsrfField, DataTable, Field, Flash, PostButton, SelectField, fact_rows,
 };
+use crate::paths;
 use leptos::prelude::*;
 
 /// An attribute as the console lists it.
@@ -136,7 +137,7 @@ pub fn attributes_page(chrome: &ConsoleChrome, page: &AttributesView) -> String 
             view! {
                 <tr class="border-t border-slate-200">
                     <td class=CELL>
-                        <a href=format!("/admin/attributes/{}", a.id) class="font-medium text-indigo-700 hover:underline">{a.label.clone()}</a>
+                        <a href=paths::at(paths::ATTRIBUTE, &[&a.id]) class="font-medium text-indigo-700 hover:underline">{a.label.clone()}</a>
                     </td>
                     <td class=format!("{CELL} font-mono text-xs")>{a.key.clone()}</td>
                     <td class=CELL>{a.kind.clone()}</td>
@@ -150,7 +151,7 @@ pub fn attributes_page(chrome: &ConsoleChrome, page: &AttributesView) -> String 
         view! {
             <section class="mt-6 rounded-lg bg-white p-4 shadow-sm">
                 <h2 class="mb-3 text-lg font-semibold">"New attribute"</h2>
-                {attribute_form("/admin/attributes".into(), chrome.csrf_token.clone(), page.form.clone(), page.errors.clone(),
+                {attribute_form(paths::ATTRIBUTES.into(), chrome.csrf_token.clone(), page.form.clone(), page.errors.clone(),
                     Some(page.kinds.clone()), "Define attribute")}
             </section>
         }
@@ -186,17 +187,17 @@ pub fn attribute_detail_page(chrome: &ConsoleChrome, page: &AttributeDetailView)
         let (action, label) = if a.archived { ("unarchive", "Restore attribute") } else { ("archive", "Archive attribute") };
         view! {
             <div class="mt-4 flex flex-wrap gap-2">
-                <PostButton action=format!("/admin/attributes/{}/{action}", a.id) label=label.to_string() csrf=chrome.csrf_token.clone()/>
+                <PostButton action=paths::at(paths::ATTRIBUTE_ACTION, &[&a.id, &action]) label=label.to_string() csrf=chrome.csrf_token.clone()/>
             </div>
             <section class="mt-6 rounded-lg bg-white p-4 shadow-sm">
                 <h2 class="mb-3 text-lg font-semibold">"Edit attribute"</h2>
-                {attribute_form(format!("/admin/attributes/{}", a.id), chrome.csrf_token.clone(), page.form.clone(),
+                {attribute_form(paths::at(paths::ATTRIBUTE, &[&a.id]), chrome.csrf_token.clone(), page.form.clone(),
                     page.errors.clone(), None, "Save attribute")}
             </section>
         }
     });
     let body = view! {
-        <p class="mb-2 text-sm"><a href="/admin/attributes" class="text-indigo-700 hover:underline">"All attributes"</a></p>
+        <p class="mb-2 text-sm"><a href=paths::ATTRIBUTES class="text-indigo-700 hover:underline">"All attributes"</a></p>
         <h1 class="mb-4 text-2xl font-semibold">{a.label.clone()}</h1>
         <Flash message=page.notice.clone()/>
         <section class="rounded-lg bg-white p-4 shadow-sm">

@@ -1,5 +1,6 @@
 use super::{ConsoleChrome, EventRow, console_document};
 use crate::components::{CELL, DataTable, Notice};
+use crate::paths;
 use leptos::prelude::*;
 
 #[derive(Clone, Debug, Default)]
@@ -33,7 +34,7 @@ pub fn audit_page(chrome: &ConsoleChrome, page: &AuditView) -> String {
         .map(|e| {
             let e = e.clone();
             let customer = e.customer.clone().map(|id| {
-                view! { <a href=format!("/admin/customers/{id}") class="text-indigo-700 hover:underline">{id.clone()}</a> }
+                view! { <a href=paths::at(paths::CUSTOMER, &[&id]) class="text-indigo-700 hover:underline">{id.clone()}</a> }
             });
             view! {
                 <tr class="border-t border-slate-200">
@@ -50,7 +51,7 @@ pub fn audit_page(chrome: &ConsoleChrome, page: &AuditView) -> String {
     let body = view! {
         <h1 class="mb-4 text-2xl font-semibold">"Audit trail"</h1>
         {page.notice.clone().map(|m| view! { <Notice tone="info" message=m/> })}
-        <form method="get" action="/admin/audit" class="mb-4 grid grid-cols-1 gap-2 rounded-lg bg-white p-4 shadow-sm sm:grid-cols-3 lg:grid-cols-6 lg:items-end" role="search">
+        <form method="get" action=paths::AUDIT class="mb-4 grid grid-cols-1 gap-2 rounded-lg bg-white p-4 shadow-sm sm:grid-cols-3 lg:grid-cols-6 lg:items-end" role="search">
             <div>
                 <label for="audit-action" class="block text-sm font-medium text-slate-700">"Action"</label>
                 <select id="audit-action" name="action" class=input>{options}</select>

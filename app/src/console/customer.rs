@@ -4,6 +4,7 @@ use crate::FieldErrors;
 use crate::components::{
     AttributeField, AttributeInput, CELL, CsrfField, DataTable, Field, Flash, PostButton, fact_rows,
 };
+use crate::paths;
 use leptos::prelude::*;
 
 #[derive(Clone, Debug, Default)]
@@ -115,7 +116,7 @@ pub fn customer_detail_page(chrome: &ConsoleChrome, page: &CustomerDetailView) -
             .into_iter()
             .map(|(action, label)| {
                 view! {
-                    <PostButton action=format!("/admin/customers/{}/{action}", page.id) label=label.to_string() csrf=csrf.clone()/>
+                    <PostButton action=paths::at(paths::CUSTOMER_ACTION, &[&page.id, &action]) label=label.to_string() csrf=csrf.clone()/>
                 }
             })
             .collect_view();
@@ -125,7 +126,7 @@ pub fn customer_detail_page(chrome: &ConsoleChrome, page: &CustomerDetailView) -
         view! {
             <section class="mb-6 rounded-lg bg-white p-4 shadow-sm">
                 <h2 class="mb-3 text-lg font-semibold">"Edit profile"</h2>
-                <form method="post" action=format!("/admin/customers/{}/profile", page.id) novalidate>
+                <form method="post" action=paths::at(paths::CUSTOMER_PROFILE, &[&page.id]) novalidate>
                     <CsrfField token=csrf.clone()/>
                     <Field name="email" label="Email" kind="email" value=page.edit_email.clone()
                         error=page.errors.get("email") maxlength=254 hint="A changed address must be verified again."/>
@@ -142,7 +143,7 @@ pub fn customer_detail_page(chrome: &ConsoleChrome, page: &CustomerDetailView) -
             <section class="mb-6 rounded-lg border border-red-200 bg-white p-4 shadow-sm">
                 <h2 class="mb-3 text-lg font-semibold text-red-800">"Delete customer"</h2>
                 <p class="mb-3 text-sm text-slate-600">"Deletes the customer's personal data and ends their sessions. This cannot be undone."</p>
-                <form method="post" action=format!("/admin/customers/{}/delete", page.id) novalidate>
+                <form method="post" action=paths::at(paths::CUSTOMER_DELETE, &[&page.id]) novalidate>
                     <CsrfField token=csrf.clone()/>
                     <Field name="confirm_email" label="Type the customer's email to confirm" kind="email"
                         error=page.errors.get("confirm_email") maxlength=254/>
@@ -159,7 +160,7 @@ pub fn customer_detail_page(chrome: &ConsoleChrome, page: &CustomerDetailView) -
             .collect_view();
         let expires_error = page.errors.get("expires");
         view! {
-            <form method="post" action=format!("/admin/customers/{}/tier", page.id) novalidate class="mt-4 grid grid-cols-1 gap-x-4 sm:grid-cols-3">
+            <form method="post" action=paths::at(paths::CUSTOMER_TIER, &[&page.id]) novalidate class="mt-4 grid grid-cols-1 gap-x-4 sm:grid-cols-3">
                 <CsrfField token=csrf.clone()/>
                 <div class="mb-4">
                     <label for="field-tier" class="block text-sm font-medium text-slate-700">"Move to tier"</label>
@@ -193,7 +194,7 @@ pub fn customer_detail_page(chrome: &ConsoleChrome, page: &CustomerDetailView) -
         .map(|s| {
             let revoke = page.can_edit.then(|| {
                 view! {
-                    <PostButton action=format!("/admin/customers/{}/sessions/{}/revoke", page.id, s.id)
+                    <PostButton action=paths::at(paths::CUSTOMER_SESSION_REVOKE, &[&page.id, &s.id])
                         label="Sign out".to_string() csrf=csrf.clone()
                         aria_label=format!("Sign out the session started {}", s.started)/>
                 }
@@ -210,7 +211,7 @@ pub fn customer_detail_page(chrome: &ConsoleChrome, page: &CustomerDetailView) -
         })
         .collect_view();
     let body = view! {
-        <p class="mb-2 text-sm"><a href="/admin/customers" class="text-indigo-700 hover:underline">"All customers"</a></p>
+        <p class="mb-2 text-sm"><a href=paths::CUSTOMERS class="text-indigo-700 hover:underline">"All customers"</a></p>
         <h1 class="mb-4 text-2xl font-semibold break-all">{page.display_name.clone()}</h1>
         <Flash message=page.notice.clone()/>
         <section class="mb-6 rounded-lg bg-white p-4 shadow-sm">

@@ -1,5 +1,6 @@
 use super::{ConsoleChrome, console_document};
 use crate::components::{CELL, DataTable, Flash, Notice};
+use crate::paths;
 use leptos::prelude::*;
 
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
@@ -135,7 +136,7 @@ pub fn customers_page(chrome: &ConsoleChrome, page: &CustomersView) -> String {
             view! {
                 <tr class="border-t border-slate-200">
                     <td class=format!("{CELL} break-all")>
-                        <a href=format!("/admin/customers/{}", r.id) class="font-medium text-indigo-700 hover:underline">{r.email.clone()}</a>
+                        <a href=paths::at(paths::CUSTOMER, &[&r.id]) class="font-medium text-indigo-700 hover:underline">{r.email.clone()}</a>
                     </td>
                     <td class=CELL>{r.display_name.clone()}</td>
                     <td class=CELL>{r.status.clone()}</td>
@@ -150,7 +151,7 @@ pub fn customers_page(chrome: &ConsoleChrome, page: &CustomersView) -> String {
         <h1 class="mb-4 text-2xl font-semibold">"Customers"</h1>
         {page.error.clone().map(|m| view! { <Notice tone="error" message=m/> })}
         <Flash message=page.notice.clone()/>
-        <form method="get" action="/admin/customers" class="mb-4 flex flex-col flex-wrap gap-2 rounded-lg bg-white p-4 shadow-sm sm:flex-row sm:items-end" role="search">
+        <form method="get" action=paths::CUSTOMERS class="mb-4 flex flex-col flex-wrap gap-2 rounded-lg bg-white p-4 shadow-sm sm:flex-row sm:items-end" role="search">
             <div class="flex-1 sm:min-w-64">
                 <label for="search-q" class="block text-sm font-medium text-slate-700">"Search"</label>
                 <input id="search-q" name="q" type="search" value=page.query.clone() maxlength="254"
@@ -204,7 +205,7 @@ pub fn customers_page(chrome: &ConsoleChrome, page: &CustomersView) -> String {
             view! {
                 <details class="mt-4 rounded-lg bg-white p-4 shadow-sm">
                     <summary class="cursor-pointer font-semibold">"Move everyone this search finds to a tier"</summary>
-                    <form method="post" action="/admin/customers/bulk-tier" class="mt-3 flex flex-col gap-2 sm:flex-row sm:items-end">
+                    <form method="post" action=paths::CUSTOMERS_BULK_TIER class="mt-3 flex flex-col gap-2 sm:flex-row sm:items-end">
                         <input type="hidden" name="csrf_token" value=chrome.csrf_token.clone()/>
                         {hidden}
                         <div>

@@ -26,6 +26,7 @@ pub use tiers::{
 };
 
 use crate::components::CsrfField;
+use crate::paths;
 use leptos::prelude::*;
 
 /// What every console page needs besides its own content.
@@ -48,13 +49,13 @@ pub(crate) fn console_document(
         let nav = chrome.admin.clone().map(|(name, role)| {
             view! {
                 <nav class="flex flex-wrap items-center gap-4 text-sm" aria-label="Console">
-                    <a href="/admin/customers" class="font-medium text-slate-100 hover:underline">"Customers"</a>
-                    <a href="/admin/tiers" class="font-medium text-slate-100 hover:underline">"Tiers"</a>
-                    <a href="/admin/attributes" class="font-medium text-slate-100 hover:underline">"Attributes"</a>
-                    <a href="/admin/audit" class="font-medium text-slate-100 hover:underline">"Audit trail"</a>
-                    <a href="/admin/admins" class="font-medium text-slate-100 hover:underline">"Admins"</a>
+                    <a href=paths::CUSTOMERS class="font-medium text-slate-100 hover:underline">"Customers"</a>
+                    <a href=paths::TIERS class="font-medium text-slate-100 hover:underline">"Tiers"</a>
+                    <a href=paths::ATTRIBUTES class="font-medium text-slate-100 hover:underline">"Attributes"</a>
+                    <a href=paths::AUDIT class="font-medium text-slate-100 hover:underline">"Audit trail"</a>
+                    <a href=paths::ADMINS class="font-medium text-slate-100 hover:underline">"Admins"</a>
                     <span class="text-slate-300">{format!("{name} ({role})")}</span>
-                    <form method="post" action="/admin/logout">
+                    <form method="post" action=paths::CONSOLE_SIGN_OUT>
                         <CsrfField token=chrome.csrf_token.clone()/>
                         <button type="submit" class="rounded-md px-2 py-1 text-slate-100 hover:bg-slate-700">"Sign out"</button>
                     </form>
@@ -73,7 +74,7 @@ pub(crate) fn console_document(
                 <body class="min-h-screen bg-slate-100 text-slate-900 antialiased">
                     <header class="bg-slate-800">
                         <div class="mx-auto flex max-w-6xl flex-wrap items-center justify-between gap-2 px-4 py-3">
-                            <a href="/admin" class="text-lg font-semibold text-white">"Gatehouse console"</a>
+                            <a href=paths::CONSOLE class="text-lg font-semibold text-white">"Gatehouse console"</a>
                             {nav}
                         </div>
                     </header>

@@ -1,6 +1,7 @@
 use super::{ConsoleChrome, console_document};
 use crate::FieldErrors;
 use crate::components::{Card, CsrfField, Field, Notice, SubmitButton};
+use crate::paths;
 use leptos::prelude::*;
 
 #[derive(Clone, Debug, Default)]
@@ -18,7 +19,7 @@ pub fn admin_sign_in_page(chrome: &ConsoleChrome, page: &AdminSignInView) -> Str
             <Card title="Console sign-in".to_string()>
                 {page.notice.clone().map(|m| view! { <Notice tone="success" message=m/> })}
                 {page.error.clone().map(|m| view! { <Notice tone="error" message=m/> })}
-                <form method="post" action="/admin/login" novalidate>
+                <form method="post" action=paths::CONSOLE_SIGN_IN novalidate>
                     <CsrfField token=csrf.clone()/>
                     <Field name="email" label="Email" kind="email" value=page.email.clone() autocomplete="username" maxlength=254/>
                     <Field name="password" label="Password" kind="password" autocomplete="current-password" maxlength=1024/>
@@ -66,7 +67,7 @@ pub fn admin_setup_page(chrome: &ConsoleChrome, page: &AdminSetupView) -> String
             <Card title="Set up your admin account".to_string()>
                 <p class="mb-4 text-sm text-slate-600">{intro}</p>
                 {page.errors.get("token").map(|m| view! { <Notice tone="error" message=m/> })}
-                <form method="post" action="/admin/setup" novalidate>
+                <form method="post" action=paths::CONSOLE_SETUP novalidate>
                     <CsrfField token=csrf.clone()/>
                     <input type="hidden" name="token" value=page.token.clone()/>
                     {email_field}

@@ -1,5 +1,6 @@
 use super::{ConsoleChrome, console_document};
 use crate::components::{Flash, Notice, fact_rows};
+use crate::paths;
 use leptos::prelude::*;
 
 /// A background change of many customers' tier, as it stands.
@@ -42,7 +43,7 @@ pub fn tier_job_page(chrome: &ConsoleChrome, page: &TierJobView) -> String {
     ];
     let facts = fact_rows(facts);
     let body = view! {
-        <p class="mb-2 text-sm"><a href="/admin/customers" class="text-indigo-700 hover:underline">"All customers"</a></p>
+        <p class="mb-2 text-sm"><a href=paths::CUSTOMERS class="text-indigo-700 hover:underline">"All customers"</a></p>
         <h1 class="mb-4 text-2xl font-semibold">"Tier change for a search"</h1>
         <Flash message=page.notice.clone()/>
         {page.error.clone().map(|m| view! { <Notice tone="error" message=m/> })}

@@ -1,6 +1,7 @@
 use super::{ConsoleChrome, console_document};
 use crate::FieldErrors;
 use crate::components::{CELL, CsrfField, DataTable, Field, Flash, PostButton, fact_rows};
+use crate::paths;
 use leptos::prelude::*;
 
 /// A tier as the console lists it.
@@ -145,7 +146,7 @@ pub fn tiers_page(chrome: &ConsoleChrome, page: &TiersView) -> String {
             view! {
                 <tr class="border-t border-slate-200">
                     <td class=CELL>
-                        <a href=format!("/admin/tiers/{}", t.id) class="font-medium text-indigo-700 hover:underline">{tier_badge(&t.name, &t.colour)}</a>
+                        <a href=paths::at(paths::TIER, &[&t.id]) class="font-medium text-indigo-700 hover:underline">{tier_badge(&t.name, &t.colour)}</a>
                     </td>
                     <td class=CELL>{t.slug.clone()}</td>
                     <td class=CELL>{t.rank}</td>
@@ -159,7 +160,7 @@ pub fn tiers_page(chrome: &ConsoleChrome, page: &TiersView) -> String {
         view! {
             <section class="mt-6 rounded-lg bg-white p-4 shadow-sm">
                 <h2 class="mb-3 text-lg font-semibold">"New tier"</h2>
-                {tier_form("/admin/tiers".into(), chrome.csrf_token.clone(), page.form.clone(), page.errors.clone(), all, "Create tier")}
+                {tier_form(paths::TIERS.into(), chrome.csrf_token.clone(), page.form.clone(), page.errors.clone(), all, "Create tier")}
             </section>
         }
     });
@@ -182,7 +183,7 @@ pub fn change_rows(changes: &[TierChangeRow], with_customer: bool) -> impl IntoV
             let customer = with_customer.then(|| {
                 view! {
                     <td class=format!("{CELL} font-mono text-xs break-all")>
-                        <a href=format!("/admin/customers/{}", c.customer) class="text-indigo-700 hover:underline">{c.customer.clone()}</a>
+                        <a href=paths::at(paths::CUSTOMER, &[&c.customer]) class="text-indigo-700 hover:underline">{c.customer.clone()}</a>
                     </td>
                 }
             });
@@ -240,7 +241,7 @@ pub fn tier_detail_page(chrome: &ConsoleChrome, page: &TierDetailView) -> String
         let forms = buttons
             .into_iter()
             .map(|(action, label)| view! {
-                <PostButton action=format!("/admin/tiers/{}/{action}", t.id) label=label.to_string() csrf=csrf.clone()/>
+                <PostButton action=paths::at(paths::TIER_ACTION, &[&t.id, &action]) label=label.to_string() csrf=csrf.clone()/>
             })
             .collect_view();
         view! { <div class="mt-4 flex flex-wrap gap-2">{forms}</div> }
@@ -250,19 +251,19 @@ pub fn tier_detail_page(chrome: &ConsoleChrome, page: &TierDetailView) -> String
         view! {
             <section class="mb-6 rounded-lg bg-white p-4 shadow-sm">
                 <h2 class="mb-3 text-lg font-semibold">"Edit tier"</h2>
-                {tier_form(format!("/admin/tiers/{}", t.id), csrf.clone(), page.form.clone(), page.errors.clone(), others, "Save tier")}
+                {tier_form(paths::at(paths::TIER, &[&t.id]), csrf.clone(), page.form.clone(), page.errors.clone(), others, "Save tier")}
             </section>
         }
     });
     let change_count = page.changes.len();
     let body = view! {
-        <p class="mb-2 text-sm"><a href="/admin/tiers" class="text-indigo-700 hover:underline">"All tiers"</a></p>
+        <p class="mb-2 text-sm"><a href=paths::TIERS class="text-indigo-700 hover:underline">"All tiers"</a></p>
         <h1 class="mb-4 text-2xl font-semibold">{tier_badge(&t.name, &t.colour)}</h1>
         <Flash message=page.notice.clone()/>
         <section class="mb-6 rounded-lg bg-white p-4 shadow-sm">
             <dl class="divide-y divide-slate-100">{facts}</dl>
             <p class="mt-2 text-sm">
-                <a href=format!("/admin/customers?tier={}", t.slug) class="text-indigo-700 hover:underline">"List this tier's customers"</a>
+                <a href=format!("{}?tier={}", paths::CUSTOMERS, t.slug) class="text-indigo-700 hover:underline">"List this tier's customers"</a>
             </p>
             {actions}
         </section>

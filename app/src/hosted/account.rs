@@ -2,6 +2,7 @@ use super::signup::password_hint;
 use crate::components::{
     AttributeField, AttributeInput, Card, CsrfField, Field, Notice, SubmitButton,
 };
+use crate::paths;
 use crate::{Chrome, FieldErrors, document};
 use leptos::prelude::*;
 
@@ -38,7 +39,7 @@ pub fn complete_profile_page(chrome: &Chrome, page: &CompleteProfileView) -> Str
         <Card title="A little more about you".to_string()>
             {summary}
             <p class="mb-6 text-sm text-slate-600">"Before you continue, we need these details for your account."</p>
-            <form method="post" action="/account/complete" novalidate>
+            <form method="post" action=paths::COMPLETE_PROFILE novalidate>
                 <CsrfField token=csrf/>
                 {page.attributes.iter().cloned().map(|input| view! { <AttributeField input=input/> }).collect_view()}
                 <SubmitButton label="Continue"/>
@@ -57,7 +58,7 @@ pub fn account_page(chrome: &Chrome, page: &AccountView) -> String {
     } else {
         view! {
             <span class="rounded bg-amber-100 px-2 py-0.5 text-xs font-medium text-amber-900">"Not verified"</span>
-            <form method="post" action="/account/verify-email" class="mt-2">
+            <form method="post" action=paths::ACCOUNT_VERIFY_EMAIL class="mt-2">
                 <CsrfField token=csrf.clone()/>
                 <button type="submit" class="text-sm font-medium text-indigo-700 hover:underline">
                     "Send a new verification link"
@@ -80,7 +81,7 @@ pub fn account_page(chrome: &Chrome, page: &AccountView) -> String {
                 </div>
             </dl>
             <h2 class="mb-3 text-lg font-semibold">"Profile"</h2>
-            <form method="post" action="/account/profile" class="mb-8" novalidate>
+            <form method="post" action=paths::ACCOUNT_PROFILE class="mb-8" novalidate>
                 <CsrfField token=csrf.clone()/>
                 <Field name="display_name" label="Name" value=page.display_name.clone()
                     error=page.profile_errors.get("display_name") autocomplete="name" maxlength=100/>
@@ -88,7 +89,7 @@ pub fn account_page(chrome: &Chrome, page: &AccountView) -> String {
                 <SubmitButton label="Save profile"/>
             </form>
             <h2 class="mb-3 text-lg font-semibold">"Change password"</h2>
-            <form method="post" action="/account/password" novalidate>
+            <form method="post" action=paths::ACCOUNT_PASSWORD novalidate>
                 <CsrfField token=csrf.clone()/>
                 <Field name="current_password" label="Current password" kind="password"
                     error=page.password_errors.get("current_password") autocomplete="current-password" maxlength=1024/>

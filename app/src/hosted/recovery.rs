@@ -1,5 +1,6 @@
 use super::signup::password_hint;
 use crate::components::{Card, CsrfField, Field, Notice, SubmitButton};
+use crate::paths;
 use crate::{Chrome, FieldErrors, document};
 use leptos::prelude::*;
 
@@ -17,13 +18,13 @@ pub fn forgot_password_page(chrome: &Chrome, page: &ForgotPasswordView) -> Strin
             <p class="mb-4 text-sm text-slate-600">
                 "Enter the email address of your account and we will send you a link to choose a new password."
             </p>
-            <form method="post" action="/forgot-password" novalidate>
+            <form method="post" action=paths::FORGOT_PASSWORD novalidate>
                 <CsrfField token=csrf.clone()/>
                 <Field name="email" label="Email" kind="email" value=page.email.clone()
                     error=page.error.clone() autocomplete="username" maxlength=254/>
                 <SubmitButton label="Send reset link"/>
             </form>
-            <p class="mt-6 text-sm"><a href="/login" class="text-indigo-700 hover:underline">"Back to sign in"</a></p>
+            <p class="mt-6 text-sm"><a href=paths::SIGN_IN class="text-indigo-700 hover:underline">"Back to sign in"</a></p>
         </Card>
     };
     document(&chrome, "Reset your password", body)
@@ -46,7 +47,7 @@ pub fn reset_password_page(chrome: &Chrome, page: &ResetPasswordView) -> String 
     let body = view! {
         <Card title="Choose a new password".to_string()>
             {summary}
-            <form method="post" action="/reset-password" novalidate>
+            <form method="post" action=paths::RESET_PASSWORD novalidate>
                 <CsrfField token=csrf.clone()/>
                 <input type="hidden" name="token" value=page.token.clone()/>
                 <Field name="password" label="New password" kind="password"

@@ -1,4 +1,5 @@
 use crate::components::{Card, CsrfField, Field, Notice, SubmitButton};
+use crate::paths;
 use crate::{Chrome, document};
 use leptos::prelude::*;
 
@@ -16,15 +17,15 @@ pub fn sign_in_page(chrome: &Chrome, page: &SignInView) -> String {
         <Card title="Sign in".to_string()>
             {page.notice.clone().map(|m| view! { <Notice tone="success" message=m/> })}
             {page.error.clone().map(|m| view! { <Notice tone="error" message=m/> })}
-            <form method="post" action="/login" novalidate>
+            <form method="post" action=paths::SIGN_IN novalidate>
                 <CsrfField token=csrf.clone()/>
                 <Field name="email" label="Email" kind="email" value=page.email.clone() autocomplete="username" maxlength=254/>
                 <Field name="password" label="Password" kind="password" autocomplete="current-password" maxlength=1024/>
                 <SubmitButton label="Sign in"/>
             </form>
             <div class="mt-6 flex flex-col gap-2 text-sm sm:flex-row sm:justify-between">
-                <a href="/forgot-password" class="text-indigo-700 hover:underline">"Forgot your password?"</a>
-                <a href="/signup" class="text-indigo-700 hover:underline">"Create an account"</a>
+                <a href=paths::FORGOT_PASSWORD class="text-indigo-700 hover:underline">"Forgot your password?"</a>
+                <a href=paths::SIGN_UP class="text-indigo-700 hover:underline">"Create an account"</a>
             </div>
         </Card>
     };

@@ -1,6 +1,7 @@
 use crate::components::{
     AttributeField, AttributeInput, Card, CsrfField, Field, Notice, SubmitButton,
 };
+use crate::paths;
 use crate::{Chrome, FieldErrors, document};
 use leptos::prelude::*;
 
@@ -26,7 +27,7 @@ pub fn sign_up_page(chrome: &Chrome, page: &SignUpView) -> String {
     let body = view! {
         <Card title="Create your account".to_string()>
             {summary}
-            <form method="post" action="/signup" novalidate>
+            <form method="post" action=paths::SIGN_UP novalidate>
                 <CsrfField token=csrf.clone()/>
                 <Field name="email" label="Email" kind="email" value=page.email.clone()
                     error=page.errors.get("email") autocomplete="email" maxlength=254/>
@@ -45,7 +46,7 @@ pub fn sign_up_page(chrome: &Chrome, page: &SignUpView) -> String {
                             class="mt-1 h-4 w-4 rounded border-slate-300"/>
                         <label for="field-accept_terms" class="text-sm text-slate-700">
                             "I accept the "
-                            <a href="/terms" class="text-indigo-700 underline">"terms of service"</a>
+                            <a href=paths::TERMS class="text-indigo-700 underline">"terms of service"</a>
                             {format!(" (version {}).", page.terms_version)}
                         </label>
                     </div>
@@ -55,7 +56,7 @@ pub fn sign_up_page(chrome: &Chrome, page: &SignUpView) -> String {
             </form>
             <p class="mt-6 text-sm">
                 "Already have an account? "
-                <a href="/login" class="text-indigo-700 hover:underline">"Sign in"</a>
+                <a href=paths::SIGN_IN class="text-indigo-700 hover:underline">"Sign in"</a>
             </p>
         </Card>
     };

@@ -1,4 +1,5 @@
 use crate::components::{Card, CsrfField, Field, SubmitButton};
+use crate::paths;
 use crate::{Chrome, document};
 use leptos::prelude::*;
 
@@ -11,7 +12,7 @@ pub fn verify_email_page(chrome: &Chrome, token: &str) -> String {
     let body = view! {
         <Card title="Verify your email".to_string()>
             <p class="mb-4 text-sm text-slate-600">"Confirm that this email address is yours."</p>
-            <form method="post" action="/verify-email">
+            <form method="post" action=paths::VERIFY_EMAIL>
                 <CsrfField token=csrf.clone()/>
                 <input type="hidden" name="token" value=token/>
                 <SubmitButton label="Verify my email"/>
@@ -32,7 +33,7 @@ pub fn resend_verification_page(chrome: &Chrome, page: &ResendVerificationView) 
     let csrf = chrome.csrf_token.clone();
     let body = view! {
         <Card title="Resend verification email".to_string()>
-            <form method="post" action="/verify-email/resend" novalidate>
+            <form method="post" action=paths::RESEND_VERIFICATION novalidate>
                 <CsrfField token=csrf.clone()/>
                 <Field name="email" label="Email" kind="email" value=page.email.clone()
                     error=page.error.clone() autocomplete="email" maxlength=254/>

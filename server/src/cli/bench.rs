@@ -13,6 +13,7 @@ use crate::domain::{Clock, CustomerId, DisplayName, Email};
 use crate::password::{Password, argon2};
 use crate::store::NewCustomer;
 use anyhow::{Context, bail};
+use app::paths;
 use argon2::password_hash::{PasswordHash as Phc, PasswordVerifier};
 use clap::Args;
 use std::process::Stdio;
@@ -248,7 +249,7 @@ async fn sign_in_loop(
 }
 
 async fn sign_in_once(http: &reqwest::Client, base: &str, email: &str) -> anyhow::Result<Duration> {
-    let form = http.get(format!("{base}/login")).send().await?;
+    let form = http.get(format!("{base}{}", paths::SIGN_IN)).send().await?;
     let cookie = form
         .headers()
         .get("set-cookie")
@@ -260,7 +261,7 @@ async fn sign_in_once(http: &reqwest::Client, base: &str, email: &str) -> anyhow
     let csrf = csrf_token(&html)?;
     let started = Instant::now();
     let response = http
-        .post(format!("{base}/login"))
+        .post(format!("{base}{}", paths::SIGN_IN))
         .header("cookie", cookie)
         .form(&[
             ("csrf_token", csrf),
@@ -282,7 +283,7 @@ async fn probe_health(http: reqwest::Client, base: String, stop: Arc<AtomicBool>
     while !stop.load(Ordering::Relaxed) {
         tick.tick().await;
         let started = Instant::now();
-        if let Ok(r) = http.get(format!("{base}/healthz")).send().await
+        if let Ok(r) = http.get(format!("{base}{}", paths::HEALTH)).send().await
             && r.status().is_success()
         {
             let _ = r.bytes().await;

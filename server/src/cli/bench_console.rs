@@ -8,6 +8,7 @@
 //! prints p50 / p95 / max per kind against the targets.
 
 use crate::directory::admins;
+use app::paths;
 
 use crate::cli::bench::{ms, percentile};
 use crate::config::Config;
@@ -131,7 +132,7 @@ async fn scenarios(
         for (k, v) in pairs {
             s.append_pair(k, v);
         }
-        format!("/admin/customers?{}", s.finish())
+        format!("{}?{}", paths::CUSTOMERS, s.finish())
     };
     let mut attribute_scenarios = Vec::new();
     for a in store.list_attributes().await? {

@@ -7,6 +7,7 @@ pub mod bench;
 pub mod bench_console;
 pub mod bench_data;
 pub mod seed;
+pub mod serve;
 
 use crate::config::Config;
 use crate::store::Store;
@@ -100,7 +101,7 @@ pub enum AdminCommand {
 /// Runs one command to its end.
 pub async fn run(command: Option<Command>, config: Config) -> anyhow::Result<()> {
     match command.unwrap_or(Command::Serve) {
-        Command::Serve => crate::serve(config).await,
+        Command::Serve => serve::run(config).await,
         Command::Migrate => {
             let store = open_store(&config).await?;
             println!(

@@ -2,6 +2,7 @@
 //! they are invited and how they sign in. Admins are not customers.
 
 use crate::audit;
+use app::paths;
 
 use crate::domain::secrets::{LinkToken, hash_token, looks_like_token};
 use crate::domain::{
@@ -31,7 +32,7 @@ pub async fn invite_link(state: &AppState, email: Option<&Email>, role: Role) ->
         .await?;
     Ok(state
         .config
-        .link(&format!("/admin/setup?token={}", token.raw)))
+        .link(&format!("{}?token={}", paths::CONSOLE_SETUP, token.raw)))
 }
 
 /// On a fresh install with no admin, the link that creates the first owner.

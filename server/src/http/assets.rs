@@ -1,6 +1,7 @@
 //! The stylesheet, compiled from Tailwind classes at build time (see
 //! `server/build.rs`) and served from the binary under a content hash.
 
+use app::paths;
 use axum::Router;
 use axum::extract::Path;
 use axum::http::header;
@@ -11,7 +12,7 @@ const CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/gatehouse.css"));
 pub const STYLESHEET_HREF: &str = concat!("/assets/gatehouse-", env!("GATEHOUSE_CSS_HASH"), ".css");
 
 pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
-    Router::new().route("/assets/{file}", get(asset))
+    Router::new().route(paths::ASSET, get(asset))
 }
 
 async fn asset(Path(file): Path<String>) -> Response {

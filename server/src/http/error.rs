@@ -4,6 +4,7 @@
 
 use crate::domain::Error;
 use app::hosted::{Link, MessageView, message_page};
+use app::paths;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
@@ -55,7 +56,7 @@ pub fn error_page(status: StatusCode, title: &str, message: String) -> Response 
         tone: "error",
         message,
         links: vec![Link {
-            href: "/".into(),
+            href: paths::HOME.into(),
             label: "Go to the start page".into(),
         }],
     };

@@ -1,6 +1,7 @@
 //! Liveness and readiness for load balancers and orchestrators.
 
 use crate::state::AppState;
+use app::paths;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
@@ -9,8 +10,8 @@ use serde_json::{Value, json};
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
+        .route(paths::HEALTH, get(healthz))
+        .route(paths::READY, get(readyz))
 }
 
 /// The process is up and serving; touches nothing else.

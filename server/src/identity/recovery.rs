@@ -2,6 +2,7 @@
 
 use crate::audit;
 use crate::directory::customers::require_edit;
+use app::paths;
 
 use crate::domain::secrets::{LinkToken, hash_token, looks_like_token};
 use crate::domain::{Action, Caller, Customer, CustomerId, Email, Error, RequestContext, Result};
@@ -94,7 +95,7 @@ async fn mail_reset_link(state: &AppState, customer: &Customer) -> Result<bool> 
         .await?;
     let link = state
         .config
-        .link(&format!("/reset-password?token={}", token.raw));
+        .link(&format!("{}?token={}", paths::RESET_PASSWORD, token.raw));
     state
         .mailer
         .enqueue(mail::reset_mail(

@@ -16,6 +16,7 @@ use crate::mail;
 use crate::password::{Password, check_policy};
 use crate::state::AppState;
 use crate::store::NewCustomer;
+use app::paths;
 use serde_json::json;
 use std::collections::HashMap;
 
@@ -110,8 +111,8 @@ pub async fn sign_up(
         let config = &state.config;
         let note = mail::already_registered_mail(
             email.as_str(),
-            &config.link("/login"),
-            &config.link("/forgot-password"),
+            &config.link(paths::SIGN_IN),
+            &config.link(paths::FORGOT_PASSWORD),
         );
         state.mailer.enqueue(note).await?;
         Ok(SignUpOutcome::AlreadyRegistered)

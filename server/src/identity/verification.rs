@@ -3,6 +3,7 @@
 use super::sessions;
 use super::signin::{self, Next};
 use crate::audit;
+use app::paths;
 
 use crate::domain::secrets::{LinkToken, hash_token, looks_like_token};
 use crate::domain::{
@@ -46,7 +47,7 @@ pub async fn send_link(
         .await?;
     let link = state
         .config
-        .link(&format!("/verify-email?token={}", token.raw));
+        .link(&format!("{}?token={}", paths::VERIFY_EMAIL, token.raw));
     state
         .mailer
         .enqueue(mail::verification_mail(

@@ -6,6 +6,7 @@ use crate::domain::{AdminId, Error, Result};
 use crate::http::extract::FormData;
 use crate::state::AppState;
 use app::console::*;
+use app::paths;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -16,11 +17,11 @@ use uuid::Uuid;
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
-        .route("/admin/admins", get(list))
-        .route("/admin/admins/invite", post(invite))
-        .route("/admin/admins/invites/{id}/revoke", post(revoke_invite))
-        .route("/admin/admins/{id}/role", post(change_role))
-        .route("/admin/admins/{id}/remove", post(remove))
+        .route(paths::ADMINS, get(list))
+        .route(paths::ADMINS_INVITE, post(invite))
+        .route(paths::INVITE_REVOKE, post(revoke_invite))
+        .route(paths::ADMIN_ROLE, post(change_role))
+        .route(paths::ADMIN_REMOVE, post(remove))
 }
 
 async fn view(state: &AppState, admin: &SignedInAdmin) -> Result<AdminsView> {
@@ -86,7 +87,7 @@ async fn invite(
         Ok(email) => {
             let message = format!("An invitation is on its way to {}.", email.as_str());
             admin.0.flash(&message).await?;
-            Ok(Redirect::to("/admin/admins").into_response())
+            Ok(Redirect::to(paths::ADMINS).into_response())
         }
         Err(Error::Invalid(errors)) => {
             let view = AdminsView {
@@ -112,7 +113,7 @@ async fn revoke_invite(
     let ctx = &admin.0.ctx;
     admins::revoke_invite(&state, &id, ctx).await?;
     admin.0.flash("The invitation is withdrawn.").await?;
-    Ok(Redirect::to("/admin/admins").into_response())
+    Ok(Redirect::to(paths::ADMINS).into_response())
 }
 
 fn parse_admin_id(raw: &str) -> Result<AdminId> {
@@ -137,7 +138,7 @@ async fn change_role(
     let ctx = &admin.0.ctx;
     admins::change_role(&state, target, &form.role, ctx).await?;
     admin.0.flash("The role is changed.").await?;
-    Ok(Redirect::to("/admin/admins").into_response())
+    Ok(Redirect::to(paths::ADMINS).into_response())
 }
 
 async fn remove(
@@ -149,5 +150,5 @@ async fn remove(
     let ctx = &admin.0.ctx;
     admins::remove(&state, target, ctx).await?;
     admin.0.flash("The admin is removed.").await?;
-    Ok(Redirect::to("/admin/admins").into_response())
+    Ok(Redirect::to(paths::ADMINS).into_response())
 }

@@ -6,6 +6,7 @@ use crate::domain::{Attribute, AttributeId, Error, Kind, Result};
 use crate::http::extract::FormData;
 use crate::state::AppState;
 use app::console::*;
+use app::paths;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -15,9 +16,9 @@ use uuid::Uuid;
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
-        .route("/admin/attributes", get(list).post(create))
-        .route("/admin/attributes/{id}", get(detail).post(update))
-        .route("/admin/attributes/{id}/{action}", post(act))
+        .route(paths::ATTRIBUTES, get(list).post(create))
+        .route(paths::ATTRIBUTE, get(detail).post(update))
+        .route(paths::ATTRIBUTE_ACTION, post(act))
 }
 
 fn row(a: &Attribute) -> AttributeRow {
@@ -123,7 +124,7 @@ async fn create(
         Ok(a) => {
             let message = format!("The attribute {} is defined.", a.label);
             admin.0.flash(&message).await?;
-            Ok(Redirect::to("/admin/attributes").into_response())
+            Ok(Redirect::to(paths::ATTRIBUTES).into_response())
         }
         Err(Error::Invalid(errors)) => {
             let view = AttributesView {
@@ -190,7 +191,7 @@ async fn update(
     match attributes::update(&state, id, &fields, ctx).await {
         Ok(_) => {
             admin.0.flash("The attribute is saved.").await?;
-            Ok(Redirect::to(&format!("/admin/attributes/{id}")).into_response())
+            Ok(Redirect::to(&paths::at(paths::ATTRIBUTE, &[&id])).into_response())
         }
         Err(Error::Invalid(errors)) => {
             let view = AttributeDetailView {
@@ -221,5 +222,5 @@ async fn act(
     };
     attributes::set_archived(&state, id, archived, ctx).await?;
     admin.0.flash(message).await?;
-    Ok(Redirect::to(&format!("/admin/attributes/{id}")).into_response())
+    Ok(Redirect::to(&paths::at(paths::ATTRIBUTE, &[&id])).into_response())
 }

@@ -4,6 +4,7 @@ use super::{DAY, SignedInAdmin, event_rows, page, parse_day};
 use crate::domain::{Action, AdminId, AuditFilter, CustomerId, Email, Error, Result};
 use crate::state::AppState;
 use app::console::*;
+use app::paths;
 use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -15,7 +16,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 pub(super) fn routes() -> Router<AppState> {
-    Router::new().route("/admin/audit", get(audit))
+    Router::new().route(paths::AUDIT, get(audit))
 }
 
 const PAGE_SIZE: i64 = 50;
@@ -96,7 +97,7 @@ async fn audit(
         if let Some(c) = cursor {
             link.append_pair("after", &encode_cursor(c));
         }
-        format!("/admin/audit?{}", link.finish())
+        format!("{}?{}", paths::AUDIT, link.finish())
     };
     let view = AuditView {
         action: q.action.trim().to_string(),

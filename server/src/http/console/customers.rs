@@ -11,6 +11,7 @@ use crate::state::AppState;
 use crate::store::{Cursor, CustomerQuery, CustomerSearch, Sort, StatusFilter};
 use app::FieldErrors;
 use app::console::*;
+use app::paths;
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -22,18 +23,15 @@ use uuid::Uuid;
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
-        .route("/admin/customers", get(customers))
-        .route("/admin/customers/export", get(export))
-        .route("/admin/customers/bulk-tier", post(bulk_tier))
-        .route("/admin/customers/{id}", get(customer_detail))
-        .route("/admin/customers/{id}/profile", post(edit_profile))
-        .route("/admin/customers/{id}/delete", post(delete_customer))
-        .route("/admin/customers/{id}/tier", post(change_tier))
-        .route(
-            "/admin/customers/{id}/sessions/{session}/revoke",
-            post(revoke_session),
-        )
-        .route("/admin/customers/{id}/{action}", post(customer_action))
+        .route(paths::CUSTOMERS, get(customers))
+        .route(paths::CUSTOMERS_EXPORT, get(export))
+        .route(paths::CUSTOMERS_BULK_TIER, post(bulk_tier))
+        .route(paths::CUSTOMER, get(customer_detail))
+        .route(paths::CUSTOMER_PROFILE, post(edit_profile))
+        .route(paths::CUSTOMER_DELETE, post(delete_customer))
+        .route(paths::CUSTOMER_TIER, post(change_tier))
+        .route(paths::CUSTOMER_SESSION_REVOKE, post(revoke_session))
+        .route(paths::CUSTOMER_ACTION, post(customer_action))
 }
 
 const PAGE_SIZE: i64 = 50;
@@ -232,13 +230,13 @@ async fn customers(
         .search_customers(&search, after.as_ref(), PAGE_SIZE)
         .await?;
 
-    let search_link = |cursor: Option<&Cursor>| {
+    let search_link = |base: &str, cursor: Option<&Cursor>| {
         let mut link = url::form_urlencoded::Serializer::new(String::new());
         link.extend_pairs(&pairs);
         if let Some(c) = cursor {
             link.append_pair("after", &c.encode());
         }
-        format!("/admin/customers?{}", link.finish())
+        format!("{base}?{}", link.finish())
     };
     let total = if search.is_everyone() {
         match state.store.estimate_customers().await? {
@@ -263,9 +261,11 @@ async fn customers(
             .filter(|a| a.searchable && !a.archived)
             .map(|a| (a.key.clone(), a.label.clone()))
             .collect(),
-        export_link: admin.admin().role.can_manage_admins().then(|| {
-            search_link(None).replacen("/admin/customers?", "/admin/customers/export?", 1)
-        }),
+        export_link: admin
+            .admin()
+            .role
+            .can_manage_admins()
+            .then(|| search_link(paths::CUSTOMERS_EXPORT, None)),
         bulk: admin
             .admin()
             .role
@@ -286,8 +286,11 @@ async fn customers(
             .map(|t| (t.slug.clone(), t.name.clone()))
             .collect(),
         rows: result.rows.iter().map(customer_row).collect(),
-        next_page: result.next.as_ref().map(|c| search_link(Some(c))),
-        first_page: after.is_some().then(|| search_link(None)),
+        next_page: result
+            .next
+            .as_ref()
+            .map(|c| search_link(paths::CUSTOMERS, Some(c))),
+        first_page: after.is_some().then(|| search_link(paths::CUSTOMERS, None)),
         total,
         error: None,
         notice: admin.0.take_flash().await?,
@@ -419,7 +422,7 @@ async fn bulk_tier(
     )
     .await?;
     admin.0.flash("The tier change has started.").await?;
-    Ok(Redirect::to(&format!("/admin/tier-jobs/{job}")).into_response())
+    Ok(Redirect::to(&paths::at(paths::TIER_JOB, &[&job])).into_response())
 }
 
 fn parse_customer_id(raw: &str) -> Result<CustomerId> {
@@ -534,7 +537,7 @@ async fn edit_profile(
         ctx,
     )
     .await;
-    let back = format!("/admin/customers/{customer}");
+    let back = paths::at(paths::CUSTOMER, &[&customer]);
     after_form(
         &state,
         &admin,
@@ -611,7 +614,7 @@ async fn delete_customer(
         customer,
         result,
         done,
-        "/admin/customers",
+        paths::CUSTOMERS,
         |_| {},
     )
     .await
@@ -636,7 +639,7 @@ async fn customer_action(
         other => customer_admin::act(&state, customer, other, ctx).await?,
     };
     admin.0.flash(message).await?;
-    Ok(Redirect::to(&format!("/admin/customers/{customer}")).into_response())
+    Ok(Redirect::to(&paths::at(paths::CUSTOMER, &[&customer])).into_response())
 }
 
 #[derive(Deserialize)]
@@ -669,7 +672,7 @@ async fn change_tier(
         Err(Error::BadRequest(m)) => Err(Error::invalid("expires", m)),
         Err(e) => Err(e),
     };
-    let back = format!("/admin/customers/{customer}");
+    let back = paths::at(paths::CUSTOMER, &[&customer]);
     let done = "The customer's tier is changed.";
     after_form(&state, &admin, customer, result, done, &back, |_| {}).await
 }
@@ -685,7 +688,7 @@ async fn revoke_session(
     let ctx = &admin.0.ctx;
     customer_admin::revoke_session(&state, customer, session, ctx).await?;
     admin.0.flash("That session has ended.").await?;
-    Ok(Redirect::to(&format!("/admin/customers/{customer}")).into_response())
+    Ok(Redirect::to(&paths::at(paths::CUSTOMER, &[&customer])).into_response())
 }
 
 fn sort_name(sort: Sort) -> &'static str {

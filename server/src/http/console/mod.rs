@@ -29,7 +29,7 @@ use uuid::Uuid;
 pub fn router(state: &AppState) -> Router<AppState> {
     let sessions = SessionManagerLayer::new(state.store.session_backend())
         .with_name("gatehouse_admin")
-        .with_path("/admin")
+        .with_path(paths::CONSOLE)
         .with_http_only(true)
         .with_same_site(SameSite::Strict)
         .with_secure(state.config.secure_cookies())

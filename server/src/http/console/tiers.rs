@@ -6,6 +6,7 @@ use crate::domain::{Error, Result, Tier, TierChange, TierId};
 use crate::http::extract::FormData;
 use crate::state::AppState;
 use app::console::*;
+use app::paths;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -15,10 +16,10 @@ use uuid::Uuid;
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
-        .route("/admin/tiers", get(list).post(create))
-        .route("/admin/tiers/{id}", get(detail).post(update))
-        .route("/admin/tiers/{id}/{action}", post(act))
-        .route("/admin/tier-jobs/{id}", get(job))
+        .route(paths::TIERS, get(list).post(create))
+        .route(paths::TIER, get(detail).post(update))
+        .route(paths::TIER_ACTION, post(act))
+        .route(paths::TIER_JOB, get(job))
 }
 
 /// The form as typed, to show again with its errors.
@@ -144,7 +145,7 @@ async fn create(
                 .0
                 .flash(&format!("The tier {} is created.", tier.name))
                 .await?;
-            Ok(Redirect::to(&format!("/admin/tiers/{}", tier.id)).into_response())
+            Ok(Redirect::to(&paths::at(paths::TIER, &[&tier.id])).into_response())
         }
         Err(Error::Invalid(errors)) => {
             let view = TiersView {
@@ -220,7 +221,7 @@ async fn update(
     match tiers::update(&state, id, &fields, ctx).await {
         Ok(_) => {
             admin.0.flash("The tier is saved.").await?;
-            Ok(Redirect::to(&format!("/admin/tiers/{id}")).into_response())
+            Ok(Redirect::to(&paths::at(paths::TIER, &[&id])).into_response())
         }
         Err(Error::Invalid(errors)) => {
             let view = TierDetailView {
@@ -260,7 +261,7 @@ async fn act(
         _ => return Err(Error::NotFound),
     };
     admin.0.flash(message).await?;
-    Ok(Redirect::to(&format!("/admin/tiers/{id}")).into_response())
+    Ok(Redirect::to(&paths::at(paths::TIER, &[&id])).into_response())
 }
 
 async fn job(
@@ -286,7 +287,7 @@ async fn job(
         finished: job.finished_at.map(date_time).unwrap_or_default(),
         error: job.error,
         notice: admin.0.take_flash().await?,
-        path: format!("/admin/tier-jobs/{id}"),
+        path: paths::at(paths::TIER_JOB, &[&id]),
     };
     Ok(page(
         StatusCode::OK,

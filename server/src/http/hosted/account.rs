@@ -10,6 +10,7 @@ use crate::password::Password;
 use crate::state::AppState;
 use app::FieldErrors;
 use app::hosted::*;
+use app::paths;
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -20,9 +21,9 @@ use std::collections::HashMap;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/account", get(account_page))
-        .route("/account/profile", post(update_profile))
-        .route("/account/password", post(change_password))
+        .route(paths::ACCOUNT, get(account_page))
+        .route(paths::ACCOUNT_PROFILE, post(update_profile))
+        .route(paths::ACCOUNT_PASSWORD, post(change_password))
 }
 
 /// The account page, its profile form showing `shown` values and `errors`.
@@ -94,7 +95,7 @@ async fn update_profile(
     {
         Ok(()) => {
             customer.0.flash("Your profile is saved.").await?;
-            Ok(see_other("/account"))
+            Ok(see_other(paths::ACCOUNT))
         }
         Err(Error::Invalid(errors)) => {
             let signed_in = &customer.signed_in().customer;
@@ -157,7 +158,7 @@ async fn change_password(
                 .0
                 .flash("Your password is changed. Other devices have been signed out.")
                 .await?;
-            Ok(see_other("/account"))
+            Ok(see_other(paths::ACCOUNT))
         }
         Err(Error::Invalid(errors)) => {
             let view = AccountView {

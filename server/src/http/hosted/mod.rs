@@ -6,6 +6,7 @@ use super::extract::Visitor;
 use crate::domain::Result;
 use crate::state::AppState;
 use app::hosted::{Link, MessageView, message_page};
+use app::paths;
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -22,8 +23,8 @@ mod verification;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/", get(home))
-        .route("/terms", get(terms))
+        .route(paths::HOME, get(home))
+        .route(paths::TERMS, get(terms))
         .merge(signup::router())
         .merge(verification::router())
         .merge(signin::router())
@@ -82,9 +83,9 @@ async fn message(
 
 async fn home(visitor: Visitor) -> Response {
     see_other(if visitor.signed_in.is_some() {
-        "/account"
+        paths::ACCOUNT
     } else {
-        "/login"
+        paths::SIGN_IN
     })
 }
 
@@ -98,7 +99,7 @@ async fn terms(State(state): State<AppState>, visitor: Visitor) -> Result<Respon
         "Terms of service",
         "info",
         &text,
-        vec![link("/signup", "Back to sign-up")],
+        vec![link(paths::SIGN_UP, "Back to sign-up")],
     )
     .await
 }

@@ -18,7 +18,7 @@ use axum::routing::get;
 use std::collections::HashMap;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/account/complete", get(complete_form).post(complete))
+    Router::new().route(paths::COMPLETE_PROFILE, get(complete_form).post(complete))
 }
 
 async fn complete_view(

@@ -8,6 +8,7 @@ use crate::password::Password;
 use crate::state::AppState;
 use app::FieldErrors;
 use app::hosted::*;
+use app::paths;
 use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -17,9 +18,9 @@ use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/forgot-password", get(forgot_form).post(forgot))
-        .route("/forgot-password/sent", get(forgot_sent))
-        .route("/reset-password", get(reset_form).post(reset))
+        .route(paths::FORGOT_PASSWORD, get(forgot_form).post(forgot))
+        .route(paths::FORGOT_PASSWORD_SENT, get(forgot_sent))
+        .route(paths::RESET_PASSWORD, get(reset_form).post(reset))
 }
 
 async fn forgot_form(visitor: Visitor) -> Result<Response> {
@@ -35,7 +36,7 @@ async fn forgot(
     FormData(form): FormData<EmailForm>,
 ) -> Result<Response> {
     match recovery::request_reset(&state, &form.email, &visitor.ctx) {
-        Ok(()) => Ok(see_other("/forgot-password/sent")),
+        Ok(()) => Ok(see_other(paths::FORGOT_PASSWORD_SENT)),
         Err(Error::Invalid(errors)) => {
             let view = ForgotPasswordView {
                 email: form.email,
@@ -56,7 +57,7 @@ async fn forgot_sent(visitor: Visitor) -> Result<Response> {
         "Check your inbox",
         "info",
         "If an account uses that address, we sent it a link to choose a new password. The link expires in 1 hour.",
-        vec![link("/login", "Back to sign in")],
+        vec![link(paths::SIGN_IN, "Back to sign in")],
     )
     .await
 }
@@ -105,7 +106,7 @@ async fn reset(
             visitor
                 .flash("Your password has been changed. Sign in with your new password.")
                 .await?;
-            Ok(see_other("/login"))
+            Ok(see_other(paths::SIGN_IN))
         }
         Err(Error::Invalid(errors)) => {
             let view = ResetPasswordView {

@@ -19,8 +19,8 @@ use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/login", get(sign_in_form).post(sign_in))
-        .route("/logout", post(sign_out))
+        .route(paths::SIGN_IN, get(sign_in_form).post(sign_in))
+        .route(paths::SIGN_OUT, post(sign_out))
 }
 
 #[derive(Deserialize)]
@@ -33,7 +33,7 @@ struct SignInForm {
 
 async fn sign_in_form(visitor: Visitor) -> Result<Response> {
     if visitor.signed_in.is_some() {
-        return Ok(see_other("/account"));
+        return Ok(see_other(paths::ACCOUNT));
     }
     let view = SignInView {
         notice: visitor.take_flash().await?,

@@ -11,6 +11,7 @@ use crate::password::Password;
 use crate::state::AppState;
 use app::FieldErrors;
 use app::hosted::*;
+use app::paths;
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -21,8 +22,8 @@ use std::collections::HashMap;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/signup", get(sign_up_form).post(sign_up))
-        .route("/signup/check-email", get(check_email))
+        .route(paths::SIGN_UP, get(sign_up_form).post(sign_up))
+        .route(paths::SIGN_UP_SENT, get(check_email))
 }
 
 #[derive(Deserialize)]
@@ -57,7 +58,7 @@ async fn sign_up_view(
 
 async fn sign_up_form(State(state): State<AppState>, visitor: Visitor) -> Result<Response> {
     if visitor.signed_in.is_some() {
-        return Ok(see_other("/account"));
+        return Ok(see_other(paths::ACCOUNT));
     }
     let view = sign_up_view(&state, &HashMap::new(), &FieldErrors::new()).await?;
     Ok(page(
@@ -84,7 +85,7 @@ async fn sign_up(
             if let SignUpOutcome::Created(id) = outcome {
                 sessions::remember_signup(&visitor.session, id).await?;
             }
-            Ok(see_other("/signup/check-email"))
+            Ok(see_other(paths::SIGN_UP_SENT))
         }
         Err(Error::Invalid(errors)) => {
             let view = SignUpView {
@@ -112,7 +113,7 @@ async fn check_email(visitor: Visitor) -> Result<Response> {
         "Check your inbox",
         "info",
         "We sent a message to the address you gave. Follow the link in it to finish setting up your account.",
-        vec![link("/verify-email/resend", "Didn't get it? Send a new link"), link("/login", "Sign in")],
+        vec![link(paths::RESEND_VERIFICATION, "Didn't get it? Send a new link"), link(paths::SIGN_IN, "Sign in")],
     )
     .await
 }

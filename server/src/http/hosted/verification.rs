@@ -17,9 +17,12 @@ use axum::routing::{get, post};
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/verify-email", get(verify_email_form).post(verify_email))
-        .route("/verify-email/resend", get(resend_form).post(resend))
-        .route("/account/verify-email", post(send_verification))
+        .route(
+            paths::VERIFY_EMAIL,
+            get(verify_email_form).post(verify_email),
+        )
+        .route(paths::RESEND_VERIFICATION, get(resend_form).post(resend))
+        .route(paths::ACCOUNT_VERIFY_EMAIL, post(send_verification))
 }
 
 async fn verify_email_form(visitor: Visitor, Query(q): Query<TokenQuery>) -> Result<Response> {
@@ -89,7 +92,7 @@ async fn resend(
         "Check your inbox",
         "info",
         "If that address belongs to an account that still needs verifying, a new link is on its way.",
-        vec![link("/login", "Sign in")],
+        vec![link(paths::SIGN_IN, "Sign in")],
     )
     .await
 }
@@ -106,5 +109,5 @@ async fn send_verification(State(state): State<AppState>, customer: Customer) ->
             c.email.as_str()
         ))
         .await?;
-    Ok(see_other("/account"))
+    Ok(see_other(paths::ACCOUNT))
 }

@@ -1,0 +1,60 @@
+//! `gatehouse serve`: migrate, start the background jobs, serve HTTP until
+//! Ctrl-C or SIGTERM.
+
+use crate::config::Config;
+use crate::directory::admins;
+use crate::domain::Clock;
+use crate::state::AppState;
+use crate::{http, jobs};
+use anyhow::Context;
+
+/// Connects, migrates, and serves until Ctrl-C or SIGTERM.
+pub async fn run(config: Config) -> anyhow::Result<()> {
+    let store = super::open_store(&config).await?;
+    let listener = tokio::net::TcpListener::bind(config.bind)
+        .await
+        .with_context(|| format!("GATEHOUSE_BIND: cannot listen on {}", config.bind))?;
+    let state = AppState::new(config, store.clone(), Clock::system());
+    if let Some(link) = admins::bootstrap_link(&state).await? {
+        // The one secret this log ever shows, and only until an owner exists.
+        tracing::warn!("no admin yet: create the owner account at {link} (valid 24 hours, once)");
+    }
+    jobs::start(&state);
+    let url = state
+        .config
+        .public_url
+        .as_str()
+        .trim_end_matches('/')
+        .to_string();
+    tracing::info!(
+        database = store.backend_name(),
+        hash_threads = state.hasher.threads(),
+        "Gatehouse is listening on {}",
+        listener.local_addr()?
+    );
+    println!("Gatehouse is running at {url}/");
+    axum::serve(
+        listener,
+        http::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
+    store.close().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+}
