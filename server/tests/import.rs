@@ -5,7 +5,7 @@
 mod support;
 
 use axum::http::StatusCode;
-use gatehouse::domain::Email;
+use gatehouse::domain::{Action, AuditFilter, Email};
 use std::process::{Command, Output};
 use support::*;
 
@@ -629,4 +629,104 @@ async fn orphan_value_accepted(app: &TestApp) -> bool {
         .execute(&mut conn)
         .await
         .is_ok_and(|done| done.rows_affected() == 1))
+}
+
+/// How many audit events of `action` the system (an operator's command) has
+/// recorded, with their details.
+async fn operator_events(app: &TestApp, action: Action) -> Vec<serde_json::Value> {
+    let filter = AuditFilter {
+        action: Some(action),
+        ..Default::default()
+    };
+    let events = app
+        .state
+        .store
+        .audit_events(&filter, None, 50)
+        .await
+        .unwrap();
+    events
+        .into_iter()
+        .map(|e| {
+            assert_eq!(e.actor_kind, "system");
+            serde_json::from_str(&e.details).unwrap()
+        })
+        .collect()
+}
+
+/// Whether the planner has statistics of the customers table.
+async fn customers_analyzed(app: &TestApp) -> bool {
+    let sql = if app.db.url.starts_with("sqlite:") {
+        "SELECT COUNT(*) FROM sqlite_master WHERE name = 'sqlite_stat1'"
+    } else {
+        "SELECT COUNT(*) FROM pg_stat_user_tables \
+         WHERE relname = 'customers' AND last_analyze IS NOT NULL"
+    };
+    let found: i64 = with_connection!(app, |conn| sqlx::query_scalar(sql)
+        .fetch_one(&mut conn)
+        .await
+        .unwrap());
+    found > 0 && {
+        if !app.db.url.starts_with("sqlite:") {
+            return true;
+        }
+        let rows: i64 = with_connection!(app, |conn| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM sqlite_stat1 WHERE tbl = 'customers'"
+        )
+        .fetch_one(&mut conn)
+        .await
+        .unwrap());
+        rows > 0
+    }
+}
+
+/// An operator's import and export are on the audit trail (a refused
+/// import, which writes nothing, is not), and an import leaves the query
+/// planner statistics of what it filled.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn operator_imports_and_exports_are_audited_and_leave_statistics() {
+    on_each_backend(|app| async move {
+        let dir = tempfile::tempdir().unwrap();
+        let bad = dir.path().join("bad.jsonl");
+        std::fs::write(&bad, "{\"email\":\"not an email\"}\n").unwrap();
+        assert!(
+            !gatehouse(&app, &["import", bad.to_str().unwrap()])
+                .status
+                .success()
+        );
+        assert!(
+            operator_events(&app, Action::CustomersImported)
+                .await
+                .is_empty()
+        );
+        assert!(!customers_analyzed(&app).await);
+
+        let good = dir.path().join("good.jsonl");
+        let lines = (0..3)
+            .map(|i| format!("{{\"email\":\"op{i}@example.com\",\"display_name\":\"Op {i}\"}}\n"))
+            .collect::<String>();
+        std::fs::write(&good, lines).unwrap();
+        ok(&gatehouse(&app, &["import", good.to_str().unwrap()]));
+        let imported = operator_events(&app, Action::CustomersImported).await;
+        assert_eq!(imported.len(), 1);
+        assert_eq!(imported[0]["created"], 3);
+        assert_eq!(imported[0]["lines"], 3);
+        assert!(customers_analyzed(&app).await);
+
+        let out = dir.path().join("out.csv");
+        ok(&gatehouse(
+            &app,
+            &[
+                "export",
+                "--format",
+                "csv",
+                "--output",
+                out.to_str().unwrap(),
+            ],
+        ));
+        let exported = operator_events(&app, Action::CustomersExported).await;
+        assert_eq!(exported.len(), 1);
+        assert_eq!(exported[0]["customers"], 3);
+        assert_eq!(exported[0]["with_password_hashes"], false);
+    })
+    .await;
 }

@@ -4,6 +4,7 @@
 
 use crate::domain::{Action, CustomerId, Error, RequestContext, Result};
 use crate::state::AppState;
+use crate::store::Store;
 use serde_json::Value;
 
 /// Records that `ctx`'s actor did `action` (to `customer`, if any), with
@@ -15,22 +16,35 @@ pub async fn record(
     customer: Option<CustomerId>,
     details: Value,
 ) -> Result<()> {
+    write(
+        &state.store,
+        state.clock.now(),
+        ctx,
+        action,
+        customer,
+        details,
+    )
+    .await
+}
+
+/// [`record`] for a command run without the server's state (an operator's
+/// import or export), at `now`.
+pub async fn write(
+    store: &Store,
+    now: i64,
+    ctx: &RequestContext,
+    action: Action,
+    customer: Option<CustomerId>,
+    details: Value,
+) -> Result<()> {
     let Some(actor) = ctx.actor() else {
         return Err(Error::Internal(anyhow::anyhow!(
             "audit event {} without an actor",
             action.as_str()
         )));
     };
-    state
-        .store
-        .insert_audit_event(
-            state.clock.now(),
-            actor,
-            action,
-            customer,
-            ctx,
-            &details.to_string(),
-        )
+    store
+        .insert_audit_event(now, actor, action, customer, ctx, &details.to_string())
         .await?;
     Ok(())
 }

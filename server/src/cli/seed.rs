@@ -192,6 +192,7 @@ pub async fn run(config: Config, count: usize, quiet: bool) -> anyhow::Result<()
         bar.set_position(done as u64);
     }
     bar.finish();
+    store.analyze().await?;
     let secs = started.elapsed().as_secs_f64();
     println!(
         "Seeded {count} customers into the {} database in {secs:.1} s ({:.0}/s). Their password: {SEED_PASSWORD}",

@@ -94,6 +94,7 @@ actions! {
     CustomerTierChanged = "customer.tier_changed",
     CustomerTierExpired = "customer.tier_expired",
     CustomersExported = "customers.exported",
+    CustomersImported = "customers.imported",
     TierArchived = "tier.archived",
     TierCreated = "tier.created",
     TierMadeDefault = "tier.made_default",

