@@ -324,7 +324,7 @@ async fn keyset_pages_neither_repeat_nor_skip_while_customers_arrive() {
         let all = app
             .state
             .store
-            .search_customers(&gatehouse::store::CustomerSearch::all(), None, 200)
+            .search_customers(&gatehouse::domain::CustomerSearch::all(), None, 200)
             .await
             .unwrap();
         for (n, c) in all.rows.iter().enumerate().filter(|(n, _)| n % 2 == 0) {

@@ -633,9 +633,9 @@ async fn a_whole_search_moves_in_the_background_once_even_after_a_crash() {
             .state
             .store
             .search_customers(
-                &gatehouse::store::CustomerSearch {
-                    status: gatehouse::store::StatusFilter::Verified,
-                    ..gatehouse::store::CustomerSearch::all()
+                &gatehouse::domain::CustomerSearch {
+                    status: gatehouse::domain::StatusFilter::Verified,
+                    ..gatehouse::domain::CustomerSearch::all()
                 },
                 None,
                 1_000,
@@ -679,9 +679,9 @@ async fn a_whole_search_moves_in_the_background_once_even_after_a_crash() {
         silver[0] = ("name", "Silver");
         owner.post("/admin/tiers", &silver).await;
         let silver = tier_id(&app, "silver").await;
-        let search = gatehouse::store::CustomerSearch {
-            status: gatehouse::store::StatusFilter::Verified,
-            ..gatehouse::store::CustomerSearch::all()
+        let search = gatehouse::domain::CustomerSearch {
+            status: gatehouse::domain::StatusFilter::Verified,
+            ..gatehouse::domain::CustomerSearch::all()
         };
         let now = app.state.clock.now();
         let crashed = gatehouse::store::TierJobRow {

@@ -5,4 +5,5 @@
 pub mod admins;
 pub mod attributes;
 pub mod customers;
+pub mod search;
 pub mod tiers;

@@ -384,7 +384,7 @@ const JOB_LEASE: i64 = 60;
 /// background; returns the job's id. `description` is the search as shown.
 pub async fn start_bulk(
     state: &AppState,
-    search: &crate::store::CustomerSearch,
+    search: &crate::domain::CustomerSearch,
     description: &str,
     to: TierId,
     reason: &str,
@@ -435,7 +435,8 @@ pub async fn start_bulk(
 /// after a crash changes nothing twice), records where it got to and lets
 /// go. Returns whether there was a step to take.
 pub async fn run_bulk_step(state: &AppState) -> Result<bool> {
-    use crate::store::{Cursor, CustomerSearch, JobProgress};
+    use crate::domain::{Cursor, CustomerSearch};
+    use crate::store::JobProgress;
     let now = state.clock.now();
     let lease = now + JOB_LEASE;
     let Some(job) = state.store.lease_tier_job(now, lease).await? else {

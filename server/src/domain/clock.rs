@@ -2,6 +2,20 @@
 //! sessions without sleeping.
 
 use std::sync::Arc;
+
+/// Seconds in a day.
+pub const DAY: i64 = 24 * 3600;
+
+/// A day as typed in a date field (YYYY-MM-DD), as the Unix time it starts
+/// (UTC); `None` when empty, `Err` when it is no such day.
+pub fn day_start(raw: &str) -> Result<Option<i64>, time::error::Parse> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(raw, &format).map(|d| Some(d.midnight().assume_utc().unix_timestamp()))
+}
 use std::sync::atomic::{AtomicI64, Ordering};
 
 #[derive(Clone, Debug, Default)]

@@ -7,9 +7,11 @@ mod attribute;
 mod audit;
 pub mod clock;
 mod context;
+pub mod cursor;
 mod customer;
 mod error;
 mod password_hash;
+mod search;
 pub mod secrets;
 mod tier;
 
@@ -21,4 +23,5 @@ pub use context::{Caller, RequestContext};
 pub use customer::{Customer, CustomerId, DISPLAY_NAME_MAX, DisplayName, EMAIL_MAX, Email};
 pub use error::{Error, FieldErrors, Result};
 pub use password_hash::PasswordHash;
+pub use search::{Cursor, CustomerQuery, CustomerSearch, Sort, StatusFilter};
 pub use tier::{ChangeSource, Tier, TierChange, TierId};

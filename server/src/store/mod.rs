@@ -23,7 +23,7 @@ pub use bulk::BulkCustomer;
 pub use customers::NewCustomer;
 pub use import::{ExistingCustomer, ImportRow, ImportValue};
 pub use mail::OutboxMail;
-pub use search::{Cursor, CustomerPage, CustomerQuery, CustomerSearch, Sort, StatusFilter};
+pub use search::CustomerPage;
 pub use sessions::{SessionBackend, SessionInfo};
 pub use tier_jobs::{JobProgress, TierJobRow};
 pub use tiers::{ArchiveRefusal, ExpiredAssignment};

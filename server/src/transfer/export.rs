@@ -7,8 +7,9 @@ use crate::audit;
 use crate::domain::{
     Action, Attribute, AttributeId, Clock, Customer, Error, RequestContext, Result, TierId,
 };
+use crate::domain::{Cursor, CustomerSearch};
 use crate::state::AppState;
-use crate::store::{Cursor, CustomerSearch, Store};
+use crate::store::Store;
 use serde::Serialize;
 use serde_json::json;
 use std::collections::{BTreeMap, HashMap};

@@ -1,7 +1,9 @@
 //! The audit trail page: every role reads it; nothing here writes to it.
 
-use super::{DAY, SignedInAdmin, event_rows, page, parse_day};
-use crate::domain::{Action, AdminId, AuditFilter, CustomerId, Email, Error, Result};
+use super::{SignedInAdmin, event_rows, page};
+use crate::directory::search::day;
+use crate::domain::clock::DAY;
+use crate::domain::{Action, AdminId, AuditFilter, CustomerId, Email, Error, Result, cursor};
 use crate::state::AppState;
 use app::console::*;
 use app::paths;
@@ -10,8 +12,6 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -52,8 +52,8 @@ async fn audit(
                 .ok_or_else(|| Error::BadRequest("Choose an action from the list.".into()))?,
         ),
     };
-    let from = parse_day(&q.from, "from")?;
-    let before = parse_day(&q.to, "to")?.map(|day| day + DAY);
+    let from = day(&q.from, "from")?;
+    let before = day(&q.to, "to")?.map(|start| start + DAY);
     let after = match q.after.as_str() {
         "" => None,
         raw => Some(decode_cursor(raw).ok_or_else(|| {
@@ -152,12 +152,12 @@ async fn find_customer(state: &AppState, raw: &str) -> Result<Result<Option<Cust
     })
 }
 
+/// Where a page of the trail ended: the last event's time and id.
 fn encode_cursor((at, id): (i64, Uuid)) -> String {
-    URL_SAFE_NO_PAD.encode(format!("{at}.{id}"))
+    cursor::encode("a", &[&at, &id])
 }
 
 fn decode_cursor(encoded: &str) -> Option<(i64, Uuid)> {
-    let raw = String::from_utf8(URL_SAFE_NO_PAD.decode(encoded).ok()?).ok()?;
-    let (at, id) = raw.split_once('.')?;
-    Some((at.parse().ok()?, Uuid::parse_str(id).ok()?))
+    let [at, id] = cursor::decode(encoded, "a")?;
+    Some((at.parse().ok()?, Uuid::parse_str(&id).ok()?))
 }

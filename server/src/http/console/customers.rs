@@ -1,14 +1,15 @@
 //! Customer records in the console: the searchable list and one customer's page.
 
-use super::{DAY, SignedInAdmin, date_time, event_rows, page, parse_day};
+use super::{SignedInAdmin, date_time, event_rows, page};
 use crate::directory::attributes::{self, Editor};
 use crate::directory::customers::{self as customer_admin, CustomerAction};
+use crate::directory::search::{self, SearchForm};
+use crate::domain::Cursor;
 use crate::domain::{CustomerId, Error, Result};
 use crate::http::attribute_fields::{Shown, attribute_inputs};
 use crate::http::extract::FormData;
 use crate::identity::recovery;
 use crate::state::AppState;
-use crate::store::{Cursor, CustomerQuery, CustomerSearch, Sort, StatusFilter};
 use app::FieldErrors;
 use app::console::*;
 use app::paths;
@@ -35,190 +36,30 @@ pub(super) fn routes() -> Router<AppState> {
 }
 
 const PAGE_SIZE: i64 = 50;
-const QUERY_MAX: usize = 254;
-
+/// The list's request: a search and where the previous page ended.
 #[derive(Deserialize)]
-struct CustomersQuery {
-    #[serde(default)]
-    q: String,
-    #[serde(default)]
-    field: String,
-    #[serde(default)]
-    status: String,
-    /// Created on or after this day (YYYY-MM-DD, UTC).
-    #[serde(default)]
-    from: String,
-    /// Created on or before this day.
-    #[serde(default)]
-    to: String,
-    #[serde(default)]
-    sort: String,
-    /// A tier's slug.
-    #[serde(default)]
-    tier: String,
-    /// A searchable attribute's key, and the value to find.
-    #[serde(default)]
-    attr: String,
-    #[serde(default)]
-    attr_value: String,
+struct ListQuery {
+    #[serde(flatten)]
+    search: SearchForm,
     #[serde(default)]
     after: String,
-}
-
-/// What a list (or export, or bulk change) request asked for, read.
-struct ParsedSearch {
-    search: CustomerSearch,
-    field: SearchField,
-    tiers: Vec<crate::domain::Tier>,
-    attributes: Vec<crate::domain::Attribute>,
-}
-
-impl CustomersQuery {
-    /// The search's parameters as links and hidden fields carry them.
-    fn pairs(&self, parsed: &ParsedSearch) -> Vec<(&'static str, String)> {
-        let s = &parsed.search;
-        [
-            ("q", self.q.trim()),
-            ("field", parsed.field.as_str()),
-            ("status", filter_name(s.status)),
-            ("from", self.from.trim()),
-            ("to", self.to.trim()),
-            ("sort", sort_name(s.sort)),
-            ("tier", self.tier.trim()),
-            ("attr", self.attr.trim()),
-            ("attr_value", self.attr_value.trim()),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k, v.to_string()))
-        .collect()
-    }
-}
-
-/// The search a list (or export) request asks for, with the tiers and
-/// attributes it may name.
-async fn parse_search(state: &AppState, params: &CustomersQuery) -> Result<ParsedSearch> {
-    let text = params.q.trim();
-    if text.chars().count() > QUERY_MAX {
-        return Err(Error::BadRequest(format!(
-            "Search for at most {QUERY_MAX} characters."
-        )));
-    }
-    let field = match params.field.as_str() {
-        "" | "email" => SearchField::Email,
-        "name" => SearchField::Name,
-        "id" => SearchField::Id,
-        _ => {
-            return Err(Error::BadRequest(
-                "Search by email, name or customer id.".into(),
-            ));
-        }
-    };
-    let filter = match params.status.as_str() {
-        "" | "all" => StatusFilter::Any,
-        "active" => StatusFilter::Active,
-        "disabled" => StatusFilter::Disabled,
-        "verified" => StatusFilter::Verified,
-        "unverified" => StatusFilter::Unverified,
-        _ => {
-            return Err(Error::BadRequest(
-                "Filter by status: all, active, disabled, verified or unverified.".into(),
-            ));
-        }
-    };
-    let query = match (field, text) {
-        (_, "") => CustomerQuery::All,
-        (SearchField::Email, t) => CustomerQuery::EmailPrefix(t.to_ascii_lowercase()),
-        (SearchField::Name, t) if t.chars().count() < 3 => {
-            return Err(Error::BadRequest(
-                "Type at least 3 characters of the name.".into(),
-            ));
-        }
-        (SearchField::Name, t) => CustomerQuery::NameContains(t.to_string()),
-        (SearchField::Id, t) => CustomerQuery::Id(Uuid::parse_str(t).map_err(|_| {
-            Error::BadRequest(
-                "A customer id looks like 01890a5d-ac96-774b-bcce-b302099a8057.".into(),
-            )
-        })?),
-    };
-    let sort = match params.sort.as_str() {
-        "" | "created" => Sort::Created,
-        "last_sign_in" => Sort::LastSignIn,
-        _ => {
-            return Err(Error::BadRequest("Sort by created or last_sign_in.".into()));
-        }
-    };
-    let created_from = parse_day(&params.from, "from")?;
-    let created_before = parse_day(&params.to, "to")?.map(|day| day + DAY);
-    if let (Some(from), Some(before)) = (created_from, created_before)
-        && from >= before
-    {
-        return Err(Error::BadRequest(
-            "The created-from day must not be after the created-to day.".into(),
-        ));
-    }
-    let tiers = state.store.list_tiers().await?;
-    let tier = match params.tier.trim() {
-        "" => None,
-        slug => Some(
-            tiers
-                .iter()
-                .find(|t| t.slug == slug)
-                .ok_or_else(|| Error::BadRequest("There is no tier with that slug.".into()))?
-                .id,
-        ),
-    };
-    let attributes = state.store.list_attributes().await?;
-    let attribute = match params.attr.trim() {
-        "" => None,
-        key => {
-            let a = attributes
-                .iter()
-                .find(|a| a.key == key && a.searchable && !a.archived)
-                .ok_or_else(|| {
-                    Error::BadRequest("There is no searchable attribute with that key.".into())
-                })?;
-            match a.canonical(&params.attr_value).map_err(Error::BadRequest)? {
-                Some(value) => Some((a.id, value)),
-                None => {
-                    return Err(Error::BadRequest(format!(
-                        "Type the {} to look for.",
-                        a.label.to_lowercase()
-                    )));
-                }
-            }
-        }
-    };
-    let search = CustomerSearch {
-        query,
-        status: filter,
-        created_from,
-        created_before,
-        tier,
-        attribute,
-        sort,
-    };
-    Ok(ParsedSearch {
-        search,
-        field,
-        tiers,
-        attributes,
-    })
 }
 
 async fn customers(
     State(state): State<AppState>,
     admin: SignedInAdmin,
-    Query(params): Query<CustomersQuery>,
+    Query(params): Query<ListQuery>,
 ) -> Result<Response> {
-    let parsed = parse_search(&state, &params).await?;
-    let pairs = params.pairs(&parsed);
-    let ParsedSearch {
+    let parsed = search::parse(&state, &params.search).await?;
+    let pairs = params.search.pairs(&parsed);
+    let search::ParsedSearch {
         search,
         field,
         tiers,
         attributes,
     } = parsed;
-    let (text, filter, sort) = (params.q.trim(), search.status, search.sort);
+    let form = &params.search;
+    let (text, filter, sort) = (form.q.trim(), search.status, search.sort);
     let after = match params.after.as_str() {
         "" => None,
         raw => Some(Cursor::decode(raw).ok_or_else(|| {
@@ -247,15 +88,19 @@ async fn customers(
         format!("{} on this page", result.rows.len())
     };
     let view = CustomersView {
-        field,
+        field: match field {
+            search::SearchField::Email => SearchField::Email,
+            search::SearchField::Name => SearchField::Name,
+            search::SearchField::Id => SearchField::Id,
+        },
         query: text.to_string(),
-        status: filter_name(filter).into(),
-        from: params.from.trim().to_string(),
-        to: params.to.trim().to_string(),
-        sort: sort_name(sort).into(),
-        tier: params.tier.trim().to_string(),
-        attribute: params.attr.trim().to_string(),
-        attribute_value: params.attr_value.trim().to_string(),
+        status: filter.as_str().into(),
+        from: form.from.trim().to_string(),
+        to: form.to.trim().to_string(),
+        sort: sort.as_str().into(),
+        tier: form.tier.trim().to_string(),
+        attribute: form.attr.trim().to_string(),
+        attribute_value: form.attr_value.trim().to_string(),
         attributes: attributes
             .iter()
             .filter(|a| a.searchable && !a.archived)
@@ -306,7 +151,7 @@ struct ExportQuery {
     #[serde(default)]
     format: String,
     #[serde(flatten)]
-    search: CustomersQuery,
+    search: SearchForm,
 }
 
 /// Streams every customer the search finds as a download (never password
@@ -319,7 +164,7 @@ async fn export(
     use crate::transfer::export::{self, Format};
     let format = Format::parse(params.format.trim())
         .ok_or_else(|| Error::BadRequest("Export as jsonl or csv.".into()))?;
-    let search = parse_search(&state, &params.search).await?.search;
+    let search = search::parse(&state, &params.search).await?.search;
     let exporter = export::download(&state, &admin.0.ctx, search, format).await?;
     let chunks = futures_util::stream::unfold(Some(exporter), |exporter| async move {
         let mut exporter = exporter?;
@@ -361,7 +206,7 @@ struct BulkTierRequest {
     #[serde(default)]
     bulk_reason: String,
     #[serde(flatten)]
-    search: CustomersQuery,
+    search: SearchForm,
 }
 
 /// Starts moving everyone a search finds to a tier, in the background.
@@ -373,29 +218,8 @@ async fn bulk_tier(
     let to = Uuid::parse_str(form.to_tier.trim())
         .map(crate::domain::TierId)
         .map_err(|_| Error::BadRequest("Choose a tier from the list.".into()))?;
-    let search = parse_search(&state, &form.search).await?.search;
-    let p = &form.search;
-    let described: Vec<String> = [
-        ("search", p.q.trim()),
-        ("in", p.field.trim()),
-        ("status", p.status.trim()),
-        ("created from", p.from.trim()),
-        ("created to", p.to.trim()),
-        ("tier", p.tier.trim()),
-    ]
-    .into_iter()
-    .filter(|(_, v)| {
-        !v.is_empty()
-            && *v != "all"
-            && !(p.q.trim().is_empty() && ["email", "name", "id"].contains(v))
-    })
-    .map(|(k, v)| format!("{k}: {v}"))
-    .collect();
-    let description = if described.is_empty() {
-        "every customer".to_string()
-    } else {
-        described.join(", ")
-    };
+    let search = search::parse(&state, &form.search).await?.search;
+    let description = form.search.describe();
     let ctx = &admin.0.ctx;
     let job = crate::directory::tiers::start_bulk(
         &state,
@@ -648,7 +472,7 @@ async fn change_tier(
     let to = Uuid::parse_str(form.tier.trim())
         .map(crate::domain::TierId)
         .map_err(|_| Error::BadRequest("Choose a tier from the list.".into()))?;
-    let result = match parse_day(&form.expires, "until") {
+    let result = match search::day(&form.expires, "until") {
         // The assignment ends as the chosen day begins (UTC).
         Ok(until) => {
             let ctx = &admin.0.ctx;
@@ -674,23 +498,6 @@ async fn revoke_session(
     customer_admin::revoke_session(&state, customer, session, ctx).await?;
     admin.0.flash("That session has ended.").await?;
     Ok(Redirect::to(&paths::at(paths::CUSTOMER, &[&customer])).into_response())
-}
-
-fn sort_name(sort: Sort) -> &'static str {
-    match sort {
-        Sort::Created => "created",
-        Sort::LastSignIn => "last_sign_in",
-    }
-}
-
-fn filter_name(filter: StatusFilter) -> &'static str {
-    match filter {
-        StatusFilter::Any => "all",
-        StatusFilter::Active => "active",
-        StatusFilter::Disabled => "disabled",
-        StatusFilter::Verified => "verified",
-        StatusFilter::Unverified => "unverified",
-    }
 }
 
 fn customer_row(c: &crate::domain::Customer) -> CustomerRow {

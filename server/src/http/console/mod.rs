@@ -13,7 +13,7 @@ mod tiers;
 use session::SignedInAdmin;
 
 use super::csrf;
-use crate::domain::{Error, Result};
+use crate::domain::Result;
 use crate::state::AppState;
 use app::console::EventRow;
 use app::paths;
@@ -57,20 +57,6 @@ fn date_time(unix: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(unix)
         .map(|t| format!("{} {:02}:{:02} UTC", t.date(), t.hour(), t.minute()))
         .unwrap_or_default()
-}
-
-const DAY: i64 = 24 * 3600;
-
-/// A day as typed in a date field (YYYY-MM-DD), as the Unix time it starts (UTC).
-fn parse_day(raw: &str, name: &str) -> Result<Option<i64>> {
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return Ok(None);
-    }
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    time::Date::parse(raw, &format)
-        .map(|d| Some(d.midnight().assume_utc().unix_timestamp()))
-        .map_err(|_| Error::BadRequest(format!("The {name} day must look like 2026-01-31.")))
 }
 
 /// Every admin's email by id, to name admins in tables.

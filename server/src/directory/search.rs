@@ -1,0 +1,209 @@
+//! Customer search as people ask for it: a form of text fields (the console
+//! list, its download, a bulk tier change; later the API) read and checked
+//! once into a [`CustomerSearch`], which the store turns into SQL.
+
+use crate::domain::{
+    Attribute, CustomerQuery, CustomerSearch, Error, Result, Sort, StatusFilter, Tier, clock,
+};
+use crate::state::AppState;
+use serde::Deserialize;
+use uuid::Uuid;
+
+/// Longest search text: an email address at most.
+const QUERY_MAX: usize = 254;
+
+/// A search as typed (absent fields are empty).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SearchForm {
+    pub q: String,
+    /// `email` (the default), `name` or `id`.
+    pub field: String,
+    pub status: String,
+    /// Created on or after this day (YYYY-MM-DD, UTC).
+    pub from: String,
+    /// Created on or before this day.
+    pub to: String,
+    pub sort: String,
+    /// A tier's slug.
+    pub tier: String,
+    /// A searchable attribute's key, and the value to find.
+    pub attr: String,
+    pub attr_value: String,
+}
+
+/// Which part of a customer the search text is matched against.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum SearchField {
+    Email,
+    Name,
+    Id,
+}
+
+impl SearchField {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Email => "email",
+            Self::Name => "name",
+            Self::Id => "id",
+        }
+    }
+}
+
+/// A search read, with the tiers and attributes it may name (the list page
+/// shows them as choices).
+pub struct ParsedSearch {
+    pub search: CustomerSearch,
+    pub field: SearchField,
+    pub tiers: Vec<Tier>,
+    pub attributes: Vec<Attribute>,
+}
+
+/// Reads and checks a search form.
+pub async fn parse(state: &AppState, form: &SearchForm) -> Result<ParsedSearch> {
+    let text = form.q.trim();
+    if text.chars().count() > QUERY_MAX {
+        return Err(Error::BadRequest(format!(
+            "Search for at most {QUERY_MAX} characters."
+        )));
+    }
+    let field = match form.field.as_str() {
+        "" | "email" => SearchField::Email,
+        "name" => SearchField::Name,
+        "id" => SearchField::Id,
+        _ => {
+            return Err(Error::BadRequest(
+                "Search by email, name or customer id.".into(),
+            ));
+        }
+    };
+    let status = StatusFilter::parse(&form.status).ok_or_else(|| {
+        Error::BadRequest("Filter by status: all, active, disabled, verified or unverified.".into())
+    })?;
+    let query = match (field, text) {
+        (_, "") => CustomerQuery::All,
+        (SearchField::Email, t) => CustomerQuery::EmailPrefix(t.to_ascii_lowercase()),
+        (SearchField::Name, t) if t.chars().count() < 3 => {
+            return Err(Error::BadRequest(
+                "Type at least 3 characters of the name.".into(),
+            ));
+        }
+        (SearchField::Name, t) => CustomerQuery::NameContains(t.to_string()),
+        (SearchField::Id, t) => CustomerQuery::Id(Uuid::parse_str(t).map_err(|_| {
+            Error::BadRequest(
+                "A customer id looks like 01890a5d-ac96-774b-bcce-b302099a8057.".into(),
+            )
+        })?),
+    };
+    let sort = Sort::parse(&form.sort)
+        .ok_or_else(|| Error::BadRequest("Sort by created or last_sign_in.".into()))?;
+    let created_from = day(&form.from, "from")?;
+    let created_before = day(&form.to, "to")?.map(|day| day + clock::DAY);
+    if let (Some(from), Some(before)) = (created_from, created_before)
+        && from >= before
+    {
+        return Err(Error::BadRequest(
+            "The created-from day must not be after the created-to day.".into(),
+        ));
+    }
+    let tiers = state.store.list_tiers().await?;
+    let tier = match form.tier.trim() {
+        "" => None,
+        slug => Some(
+            tiers
+                .iter()
+                .find(|t| t.slug == slug)
+                .ok_or_else(|| Error::BadRequest("There is no tier with that slug.".into()))?
+                .id,
+        ),
+    };
+    let attributes = state.store.list_attributes().await?;
+    let attribute = match form.attr.trim() {
+        "" => None,
+        key => {
+            let a = attributes
+                .iter()
+                .find(|a| a.key == key && a.searchable && !a.archived)
+                .ok_or_else(|| {
+                    Error::BadRequest("There is no searchable attribute with that key.".into())
+                })?;
+            match a.canonical(&form.attr_value).map_err(Error::BadRequest)? {
+                Some(value) => Some((a.id, value)),
+                None => {
+                    return Err(Error::BadRequest(format!(
+                        "Type the {} to look for.",
+                        a.label.to_lowercase()
+                    )));
+                }
+            }
+        }
+    };
+    let search = CustomerSearch {
+        query,
+        status,
+        created_from,
+        created_before,
+        tier,
+        attribute,
+        sort,
+    };
+    Ok(ParsedSearch {
+        search,
+        field,
+        tiers,
+        attributes,
+    })
+}
+
+/// A day field, as the Unix time the day starts.
+pub fn day(raw: &str, name: &str) -> Result<Option<i64>> {
+    clock::day_start(raw)
+        .map_err(|_| Error::BadRequest(format!("The {name} day must look like 2026-01-31.")))
+}
+
+impl SearchForm {
+    /// The search's parameters as links and hidden fields carry them.
+    pub fn pairs(&self, parsed: &ParsedSearch) -> Vec<(&'static str, String)> {
+        let s = &parsed.search;
+        [
+            ("q", self.q.trim()),
+            ("field", parsed.field.as_str()),
+            ("status", s.status.as_str()),
+            ("from", self.from.trim()),
+            ("to", self.to.trim()),
+            ("sort", s.sort.as_str()),
+            ("tier", self.tier.trim()),
+            ("attr", self.attr.trim()),
+            ("attr_value", self.attr_value.trim()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k, v.to_string()))
+        .collect()
+    }
+
+    /// The search in a few words, for a bulk change's page and record.
+    pub fn describe(&self) -> String {
+        let text = self.q.trim();
+        let described: Vec<String> = [
+            ("search", text),
+            ("in", self.field.trim()),
+            ("status", self.status.trim()),
+            ("created from", self.from.trim()),
+            ("created to", self.to.trim()),
+            ("tier", self.tier.trim()),
+        ]
+        .into_iter()
+        .filter(|(_, v)| {
+            !v.is_empty()
+                && *v != "all"
+                && !(text.is_empty() && ["email", "name", "id"].contains(v))
+        })
+        .map(|(k, v)| format!("{k}: {v}"))
+        .collect();
+        if described.is_empty() {
+            "every customer".to_string()
+        } else {
+            described.join(", ")
+        }
+    }
+}
