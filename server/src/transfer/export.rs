@@ -3,6 +3,7 @@
 //! result (never password hashes); `gatehouse export` writes everyone, with
 //! the hashes on request, for moving to another Gatehouse.
 
+use super::columns::{COLUMNS, Format, PASSWORD_HASH};
 use crate::audit;
 use crate::domain::{
     Action, Attribute, AttributeId, Clock, Customer, Error, RequestContext, Result, TierId,
@@ -16,37 +17,6 @@ use std::collections::{BTreeMap, HashMap};
 
 /// Rows read and written per step.
 const PAGE: i64 = 1000;
-
-/// The two file formats customers move in and out in (export and import).
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub enum Format {
-    JsonLines,
-    Csv,
-}
-
-impl Format {
-    pub fn parse(raw: &str) -> Option<Self> {
-        match raw {
-            "jsonl" | "" => Some(Self::JsonLines),
-            "csv" => Some(Self::Csv),
-            _ => None,
-        }
-    }
-
-    pub fn extension(self) -> &'static str {
-        match self {
-            Self::JsonLines => "jsonl",
-            Self::Csv => "csv",
-        }
-    }
-
-    pub fn content_type(self) -> &'static str {
-        match self {
-            Self::JsonLines => "application/jsonl; charset=utf-8",
-            Self::Csv => "text/csv; charset=utf-8",
-        }
-    }
-}
 
 /// One customer as exported. Times are RFC 3339 (UTC); the tier is its slug.
 #[derive(Serialize)]
@@ -66,19 +36,6 @@ struct Record<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     password_hash: Option<&'a str>,
 }
-
-const COLUMNS: [&str; 10] = [
-    "id",
-    "email",
-    "email_verified",
-    "display_name",
-    "tier",
-    "tier_expires_at",
-    "created_at",
-    "last_sign_in_at",
-    "disabled",
-    "external_id",
-];
 
 pub fn rfc3339(unix: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(unix)
@@ -147,10 +104,15 @@ impl Exporter {
         if !self.started {
             self.started = true;
             if self.format == Format::Csv {
-                let mut header: Vec<String> = COLUMNS.iter().map(|c| c.to_string()).collect();
+                // The hash, when asked for, comes after the attributes.
+                let mut header: Vec<String> = COLUMNS
+                    .iter()
+                    .filter(|c| **c != PASSWORD_HASH)
+                    .map(|c| c.to_string())
+                    .collect();
                 header.extend(self.attributes.iter().map(Attribute::field_name));
                 if self.with_hashes {
-                    header.push("password_hash".into());
+                    header.push(PASSWORD_HASH.into());
                 }
                 write_csv(&mut out, &header)?;
             }

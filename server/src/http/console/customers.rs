@@ -161,7 +161,7 @@ async fn export(
     admin: SignedInAdmin,
     Query(params): Query<ExportQuery>,
 ) -> Result<Response> {
-    use crate::transfer::export::{self, Format};
+    use crate::transfer::{columns::Format, export};
     let format = Format::parse(params.format.trim())
         .ok_or_else(|| Error::BadRequest("Export as jsonl or csv.".into()))?;
     let search = search::parse(&state, &params.search).await?.search;
