@@ -483,7 +483,7 @@ async fn ended_assignments_fall_back_after_grace_days_exactly_once() {
 
         // Nothing has ended yet.
         assert_eq!(
-            gatehouse::directory::tiers::expire_assignments(&app.state)
+            gatehouse::directory::tier_moves::expire_assignments(&app.state)
                 .await
                 .unwrap(),
             0
@@ -495,8 +495,8 @@ async fn ended_assignments_fall_back_after_grace_days_exactly_once() {
         // Ann's gold ended, but its two grace days are not over.
         app.state.clock.advance(3 * 86_400 + 3600);
         let (a, b) = tokio::join!(
-            gatehouse::directory::tiers::expire_assignments(&app.state),
-            gatehouse::directory::tiers::expire_assignments(&app.state)
+            gatehouse::directory::tier_moves::expire_assignments(&app.state),
+            gatehouse::directory::tier_moves::expire_assignments(&app.state)
         );
         assert_eq!(a.unwrap() + b.unwrap(), 2);
         assert_eq!(tier_of(ben).await, regular);
@@ -514,14 +514,14 @@ async fn ended_assignments_fall_back_after_grace_days_exactly_once() {
         // Two more days: Ann's grace is over.
         app.state.clock.advance(2 * 86_400);
         assert_eq!(
-            gatehouse::directory::tiers::expire_assignments(&app.state)
+            gatehouse::directory::tier_moves::expire_assignments(&app.state)
                 .await
                 .unwrap(),
             1
         );
         assert_eq!(tier_of(ann).await, silver);
         assert_eq!(
-            gatehouse::directory::tiers::expire_assignments(&app.state)
+            gatehouse::directory::tier_moves::expire_assignments(&app.state)
                 .await
                 .unwrap(),
             0
@@ -611,7 +611,7 @@ async fn a_whole_search_moves_in_the_background_once_even_after_a_crash() {
         // through it, one leased page at a time.
         let job_id = uuid::Uuid::parse_str(job_path.rsplit('/').next().unwrap()).unwrap();
         for _ in 0..200 {
-            gatehouse::directory::tiers::run_bulk_step(&app.state)
+            gatehouse::directory::tier_moves::run_bulk_step(&app.state)
                 .await
                 .unwrap();
             if app
@@ -727,13 +727,13 @@ async fn a_whole_search_moves_in_the_background_once_even_after_a_crash() {
                 .unwrap();
         }
         assert!(
-            !gatehouse::directory::tiers::run_bulk_step(&app.state)
+            !gatehouse::directory::tier_moves::run_bulk_step(&app.state)
                 .await
                 .unwrap(),
             "the lease holds"
         );
         app.state.clock.advance(61);
-        while gatehouse::directory::tiers::run_bulk_step(&app.state)
+        while gatehouse::directory::tier_moves::run_bulk_step(&app.state)
             .await
             .unwrap()
         {}

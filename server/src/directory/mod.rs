@@ -6,4 +6,5 @@ pub mod admins;
 pub mod attributes;
 pub mod customers;
 pub mod search;
+pub mod tier_moves;
 pub mod tiers;

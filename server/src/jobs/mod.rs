@@ -3,7 +3,7 @@
 //! run on several instances at once (leases and conditional writes), so
 //! instances need not know about each other.
 
-use crate::directory::tiers;
+use crate::directory::tier_moves;
 use crate::state::AppState;
 use std::future::Future;
 use std::time::Duration;
@@ -36,7 +36,7 @@ where
 /// Steps through open bulk tier changes, page by page, until none is left.
 async fn bulk_tier_moves(state: AppState) {
     loop {
-        match tiers::run_bulk_step(&state).await {
+        match tier_moves::run_bulk_step(&state).await {
             Ok(true) => tokio::task::yield_now().await,
             Ok(false) => break,
             Err(e) => {
@@ -50,7 +50,7 @@ async fn bulk_tier_moves(state: AppState) {
 /// Moves customers whose tier assignment has ended; each move is conditional,
 /// so with several instances none happens twice.
 async fn tier_expiry(state: AppState) {
-    match tiers::expire_assignments(&state).await {
+    match tier_moves::expire_assignments(&state).await {
         Ok(0) => {}
         Ok(n) => tracing::info!(moved = n, "expired tier assignments moved"),
         Err(e) => tracing::warn!(error = %e, "tier expiry pass failed"),

@@ -5,6 +5,7 @@
 mod admin_accounts;
 mod attributes;
 mod audit;
+mod customer;
 mod customers;
 mod session;
 mod sign_in;
@@ -41,6 +42,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         )
         .merge(sign_in::routes())
         .merge(customers::routes())
+        .merge(customer::routes())
         .merge(admin_accounts::routes())
         .merge(audit::routes())
         .merge(tiers::routes())

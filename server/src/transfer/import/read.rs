@@ -1,8 +1,7 @@
 //! Reading an import file: its lines in order, as JSON Lines or CSV records,
 //! and the checked lines kept between the passes.
 
-use super::check::{Fields, Rules, Seen, validate};
-use super::check::{check_names, unknown_field};
+use super::check::{Fields, Rules, Seen, check_names, unknown_field, validate};
 use crate::store::ImportRow;
 use crate::transfer::columns::{COLUMNS as FIELDS, Format};
 use anyhow::Context;

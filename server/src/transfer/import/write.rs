@@ -1,8 +1,7 @@
 //! Writing checked lines: matched against the database in batches, then
 //! created or updated, each batch in one transaction.
 
-use super::check::FastMap;
-use super::check::{Existing, matching};
+use super::check::{Existing, FastMap, matching};
 use super::read::Batch;
 use crate::config::Config;
 use crate::store::{ExistingCustomer, ImportRow, Store};
