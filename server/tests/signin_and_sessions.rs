@@ -4,6 +4,7 @@
 mod support;
 
 use axum::http::{StatusCode, header};
+use gatehouse::domain::{Action, AuditFilter};
 use support::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -238,4 +239,54 @@ async fn secure_cookies_behind_https() {
             .get(header::STRICT_TRANSPORT_SECURITY)
             .is_some()
     );
+}
+
+/// Every answer names its request; the audit record of a sign-in names the
+/// same request and the browser it came from.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sign_in_on_the_record_names_its_request_and_browser() {
+    on_each_backend(|app| async move {
+        drop(
+            app.signed_up_and_verified("ray@example.com", STRONG_PASSWORD)
+                .await,
+        );
+        let mut browser = app.browser();
+        let form = browser.get("/login").await;
+        let page = browser
+            .post(
+                "/login",
+                &[("email", "ray@example.com"), ("password", STRONG_PASSWORD)],
+            )
+            .await;
+        page.assert_redirect("/account");
+        let request_id = |p: &Page| {
+            p.headers
+                .get("x-request-id")
+                .expect("every answer names its request")
+                .to_str()
+                .unwrap()
+                .to_string()
+        };
+        assert_ne!(request_id(&form), request_id(&page));
+        assert!(uuid::Uuid::parse_str(&request_id(&page)).is_ok());
+
+        let filter = AuditFilter {
+            action: Some(Action::CustomerSignedIn),
+            ..Default::default()
+        };
+        let events = app
+            .state
+            .store
+            .audit_events(&filter, None, 10)
+            .await
+            .unwrap();
+        let signed_in = events.first().expect("the sign-in is on the record");
+        assert_eq!(
+            signed_in.request_id.as_deref(),
+            Some(request_id(&page).as_str())
+        );
+        assert_eq!(signed_in.user_agent.as_deref(), Some("gatehouse-tests"));
+        assert_eq!(signed_in.source_ip.as_deref(), Some("198.51.100.7"));
+    })
+    .await;
 }

@@ -20,6 +20,9 @@ pub struct AuditEntry {
     pub customer: Option<CustomerId>,
     pub source_ip: Option<String>,
     pub details: String,
+    /// The request it came from (absent on records older than request ids).
+    pub request_id: Option<String>,
+    pub user_agent: Option<String>,
 }
 
 /// What the audit page narrows the trail to; `None` means any.

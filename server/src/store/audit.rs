@@ -12,6 +12,8 @@ struct AuditRow {
     customer_id: Option<Uuid>,
     source_ip: Option<String>,
     details: String,
+    request_id: Option<String>,
+    user_agent: Option<String>,
 }
 
 impl From<AuditRow> for AuditEntry {
@@ -25,11 +27,14 @@ impl From<AuditRow> for AuditEntry {
             customer: r.customer_id.map(CustomerId),
             source_ip: r.source_ip,
             details: r.details,
+            request_id: r.request_id,
+            user_agent: r.user_agent,
         }
     }
 }
 
-const AUDIT_COLUMNS: &str = "id, at, actor_kind, actor_id, action, customer_id, source_ip, details";
+const AUDIT_COLUMNS: &str =
+    "id, at, actor_kind, actor_id, action, customer_id, source_ip, details, request_id, user_agent";
 
 impl Store {
     pub async fn insert_audit_event(
