@@ -198,8 +198,10 @@ fn named_paths(source: &Source) -> Vec<Vec<String>> {
     ] {
         let mut rest = text.as_str();
         while let Some(at) = rest.find(prefix) {
-            let preceded_by_ident = at > 0 && rest.as_bytes()[at - 1].is_ascii_alphanumeric()
-                || at > 0 && rest.as_bytes()[at - 1] == b'_';
+            let preceded_by_ident = at > 0 && {
+                let before = rest.as_bytes()[at - 1];
+                before.is_ascii_alphanumeric() || before == b'_'
+            };
             rest = &rest[at + prefix.len()..];
             if preceded_by_ident {
                 continue;

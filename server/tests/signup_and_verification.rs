@@ -305,3 +305,41 @@ async fn signing_up_again_reveals_nothing_and_mails_the_owner() {
     })
     .await;
 }
+
+/// Only a taken email reads as "already registered": a write that collides
+/// on another key (here the id) is a fault, not an answer to show.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_a_taken_email_reads_as_already_registered() {
+    use gatehouse::domain::{CustomerId, DisplayName, Email, PasswordHash};
+    use gatehouse::store::NewCustomer;
+    on_each_backend(|app| async move {
+        let ada = app
+            .insert_customer("ada@example.com", "Ada Lovelace", 1, true)
+            .await;
+        let hash = PasswordHash::from_phc("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into());
+        let insert = |id: CustomerId, email: &'static str| {
+            let store = app.state.store.clone();
+            let hash = hash.clone();
+            async move {
+                store
+                    .insert_customer(NewCustomer {
+                        id,
+                        email: &Email::parse(email).unwrap(),
+                        display_name: &DisplayName::parse("Someone").unwrap(),
+                        password_hash: &hash,
+                        terms_version: "1",
+                        now: 2,
+                    })
+                    .await
+            }
+        };
+        assert!(!insert(CustomerId::new(), "ada@example.com").await.unwrap());
+        assert!(insert(ada, "grace@example.com").await.is_err());
+        assert!(
+            insert(CustomerId::new(), "grace@example.com")
+                .await
+                .unwrap()
+        );
+    })
+    .await;
+}

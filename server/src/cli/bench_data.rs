@@ -101,8 +101,14 @@ pub async fn run(args: DataBenchArgs, config: Config) -> anyhow::Result<()> {
         database_url: database.clone(),
         ..config
     };
+    // Each command is a process of its own: the store is opened for it and
+    // closed after (closing checkpoints SQLite's write-ahead log, which an
+    // export would otherwise read through).
+    store.close().await;
     let started = Instant::now();
+    let store = super::open_store_at(&database).await?;
     crate::transfer::import::run(&store, &config, &file, Some("jsonl"), false, true).await?;
+    store.close().await;
     let import_secs = started.elapsed().as_secs_f64();
     let rate = args.customers as f64 / import_secs;
     let target = if backend == "postgres" {
@@ -113,6 +119,7 @@ pub async fn run(args: DataBenchArgs, config: Config) -> anyhow::Result<()> {
 
     let started = Instant::now();
     let exported = dir.join("export.jsonl");
+    let store = super::open_store_at(&database).await?;
     crate::transfer::export::run(&store, "jsonl", true, Some(exported.clone())).await?;
     store.close().await;
     let export_secs = started.elapsed().as_secs_f64();

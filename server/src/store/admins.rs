@@ -1,4 +1,4 @@
-use super::{Pool, Store, StoreResult, is_unique_violation, unless_taken, with_pool};
+use super::{Pool, Store, StoreResult, UniqueKey, is_taken, unless_taken, with_pool};
 use crate::domain::{Admin, AdminId, DisplayName, Email, PasswordHash, Role};
 use uuid::Uuid;
 
@@ -78,7 +78,7 @@ impl Store {
             .execute(pool)
             .await
             .map(|r| r.rows_affected()));
-        unless_taken(result)
+        unless_taken(result, UniqueKey::AdminEmail)
     }
 
     pub async fn admin_by_email(
@@ -206,7 +206,7 @@ impl Store {
                     tx.commit().await?;
                     Ok(Some(true))
                 }
-                Err(e) if is_unique_violation(&e) => Ok(Some(false)),
+                Err(e) if is_taken(&e, UniqueKey::AdminEmail) => Ok(Some(false)),
                 Err(e) => Err(e),
             }
         })

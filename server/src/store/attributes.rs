@@ -1,4 +1,4 @@
-use super::{Pool, Store, StoreResult, unless_taken, with_pool};
+use super::{Pool, Store, StoreResult, UniqueKey, unless_taken, with_pool};
 use crate::domain::{Attribute, AttributeId, Changes, CustomerId, Kind, Values};
 use uuid::Uuid;
 
@@ -100,7 +100,7 @@ impl Store {
             .execute(pool)
             .await
             .map(|r| r.rows_affected()));
-        if !unless_taken(result)? {
+        if !unless_taken(result, UniqueKey::AttributeKey)? {
             return Ok(None);
         }
         self.attribute_by_id(attribute.id).await

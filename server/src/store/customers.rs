@@ -1,4 +1,4 @@
-use super::{Bind, Pool, Sql, Store, StoreResult, unless_taken, with_pool};
+use super::{Bind, Pool, Sql, Store, StoreResult, UniqueKey, unless_taken, with_pool};
 use crate::domain::{Customer, CustomerId, DisplayName, Email, PasswordHash, TierId};
 use uuid::Uuid;
 
@@ -122,7 +122,7 @@ impl Store {
                 ],
             )
             .await;
-        unless_taken(result)
+        unless_taken(result, UniqueKey::CustomerEmail)
     }
 
     /// Runs a statement that may change a customer's name, and (on SQLite)
@@ -241,7 +241,7 @@ impl Store {
                 ],
             )
             .await;
-        unless_taken(result)
+        unless_taken(result, UniqueKey::CustomerEmail)
     }
 
     /// Deletes the customer; their tokens and sessions go with them (ON DELETE CASCADE).

@@ -214,17 +214,61 @@ impl Store {
     }
 }
 
-pub(crate) fn is_unique_violation(err: &sqlx::Error) -> bool {
-    err.as_database_error()
-        .is_some_and(|e| e.is_unique_violation())
+/// A unique key that people choose values for, so a write may find the
+/// value taken; each database names it its own way.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(crate) enum UniqueKey {
+    CustomerEmail,
+    AdminEmail,
+    TierSlug,
+    AttributeKey,
 }
 
-/// `Ok(true)` when the write went through, `Ok(false)` when a unique key
-/// (an email) was already taken: the caller turns that into a field error.
-pub(crate) fn unless_taken(result: StoreResult<u64>) -> StoreResult<bool> {
+impl UniqueKey {
+    /// The constraint PostgreSQL reports.
+    fn constraint(self) -> &'static str {
+        match self {
+            Self::CustomerEmail => "customers_email_key",
+            Self::AdminEmail => "admins_email_key",
+            Self::TierSlug => "tiers_slug_key",
+            Self::AttributeKey => "attributes_key_key",
+        }
+    }
+
+    /// The column SQLite names (`UNIQUE constraint failed: customers.email`).
+    fn column(self) -> &'static str {
+        match self {
+            Self::CustomerEmail => "customers.email",
+            Self::AdminEmail => "admins.email",
+            Self::TierSlug => "tiers.slug",
+            Self::AttributeKey => "attributes.key",
+        }
+    }
+}
+
+/// Whether `err` is a write that found `key`'s value taken. Any other
+/// violation (an id, another key) is not: it is a fault to report, not a
+/// "that email is taken" to show.
+pub(crate) fn is_taken(err: &sqlx::Error, key: UniqueKey) -> bool {
+    let Some(e) = err.as_database_error() else {
+        return false;
+    };
+    e.is_unique_violation()
+        && match e.constraint() {
+            Some(name) => name == key.constraint(),
+            None => e
+                .message()
+                .strip_prefix("UNIQUE constraint failed: ")
+                .is_some_and(|columns| columns == key.column()),
+        }
+}
+
+/// `Ok(true)` when the write went through, `Ok(false)` when `key`'s value
+/// was already taken: the caller turns that into a field error.
+pub(crate) fn unless_taken(result: StoreResult<u64>, key: UniqueKey) -> StoreResult<bool> {
     match result {
         Ok(_) => Ok(true),
-        Err(e) if is_unique_violation(&e) => Ok(false),
+        Err(e) if is_taken(&e, key) => Ok(false),
         Err(e) => Err(e),
     }
 }

@@ -1,4 +1,4 @@
-use super::{Pool, Store, StoreResult, unless_taken, with_pool};
+use super::{Pool, Store, StoreResult, UniqueKey, unless_taken, with_pool};
 use crate::domain::{AdminId, ChangeSource, CustomerId, Tier, TierChange, TierId};
 use uuid::Uuid;
 
@@ -140,7 +140,7 @@ impl Store {
             .execute(pool)
             .await
             .map(|r| r.rows_affected()));
-        unless_taken(result)
+        unless_taken(result, UniqueKey::TierSlug)
     }
 
     /// Makes an active tier the default, in one transaction (there is always
