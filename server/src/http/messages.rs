@@ -2,13 +2,33 @@
 //! (ready for translation): sign-in steps, and the field problems and
 //! refusals that reach a page.
 
-use crate::domain::FieldErrors;
+use crate::domain::{Error, FieldErrors, Result};
 use crate::identity::signin::{Next, Realm};
 use axum::http::StatusCode;
 
+/// How a sign-in form answers an attempt: `Ok(Ok(next))` when the caller
+/// goes on to `next`, `Ok(Err(..))` with the status and the message shown
+/// above the form again, `Err` for a fault.
+pub fn sign_in_answer(
+    realm: Realm,
+    attempt: Result<Next>,
+) -> Result<Result<Next, (StatusCode, String)>> {
+    match attempt {
+        Ok(next) => Ok(match sign_in_refusal(realm, &next) {
+            Some(refusal) => Err(refusal),
+            None => Ok(next),
+        }),
+        Err(Error::Invalid(errors)) => Ok(Err((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            all_problems(&errors),
+        ))),
+        Err(e) => Err(e),
+    }
+}
+
 /// A sign-in form's answer to a step that is not "go on": its status and
 /// the message shown above the form.
-pub fn sign_in_refusal(realm: Realm, next: &Next) -> Option<(StatusCode, String)> {
+fn sign_in_refusal(realm: Realm, next: &Next) -> Option<(StatusCode, String)> {
     Some(match next {
         Next::Done | Next::CompleteProfile => return None,
         Next::Rejected => (

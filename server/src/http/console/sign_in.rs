@@ -130,7 +130,7 @@ async fn sign_in(
         email: form.email.clone(),
         password: Password::new(form.password),
     };
-    let next = signin::sign_in(
+    let attempt = signin::sign_in(
         &state,
         &visitor.session,
         &visitor.ctx,
@@ -138,16 +138,9 @@ async fn sign_in(
         credentials,
     )
     .await;
-    let (status, error) = match next {
-        Ok(next) => match messages::sign_in_refusal(Realm::Admins, &next) {
-            Some(refusal) => refusal,
-            None => return Ok(Redirect::to(paths::CUSTOMERS).into_response()),
-        },
-        Err(Error::Invalid(errors)) => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            messages::all_problems(&errors),
-        ),
-        Err(e) => return Err(e),
+    let (status, error) = match messages::sign_in_answer(Realm::Admins, attempt)? {
+        Ok(_) => return Ok(Redirect::to(paths::CUSTOMERS).into_response()),
+        Err(refusal) => refusal,
     };
     let view = AdminSignInView {
         email: form.email,

@@ -1,7 +1,7 @@
 //! Signing in and out.
 
 use super::{page, see_other};
-use crate::domain::{Error, Result};
+use crate::domain::Result;
 use crate::http::extract::{FormData, Visitor};
 use crate::http::messages;
 use crate::identity::sessions;
@@ -54,7 +54,7 @@ async fn sign_in(
         email: form.email.clone(),
         password: Password::new(form.password),
     };
-    let next = signin::sign_in(
+    let attempt = signin::sign_in(
         &state,
         &visitor.session,
         &visitor.ctx,
@@ -62,16 +62,9 @@ async fn sign_in(
         credentials,
     )
     .await;
-    let (status, error) = match next {
-        Ok(next) => match messages::sign_in_refusal(Realm::Customers, &next) {
-            Some(refusal) => refusal,
-            None => return Ok(go_on(&next)),
-        },
-        Err(Error::Invalid(errors)) => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            messages::all_problems(&errors),
-        ),
-        Err(e) => return Err(e),
+    let (status, error) = match messages::sign_in_answer(Realm::Customers, attempt)? {
+        Ok(next) => return Ok(go_on(&next)),
+        Err(refusal) => refusal,
     };
     let view = SignInView {
         email: form.email,
