@@ -2,6 +2,7 @@
 //! the layers every request passes through (tracing, security headers, body
 //! limit, session, CSRF).
 
+mod api;
 mod assets;
 mod attribute_fields;
 mod console;
