@@ -150,6 +150,8 @@ fn invalid(setting: &'static str, reason: impl Into<String>) -> ConfigError {
 }
 
 impl Settings {
+    /// Checks every setting in turn, each with the message that names it:
+    /// a list, so one function.
     pub fn validate(&self) -> Result<Config, ConfigError> {
         let bind: SocketAddr = self.bind.parse().map_err(|_| {
             invalid(

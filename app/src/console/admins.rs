@@ -54,6 +54,8 @@ fn role_options(selected: &str, described: bool) -> impl IntoView + use<> {
         .collect_view()
 }
 
+/// One page's template, top to bottom as it reads: long because the page
+/// is, and easier to follow whole than scattered over helpers.
 pub fn admins_page(chrome: &ConsoleChrome, page: &AdminsView) -> String {
     let (chrome, page) = (chrome.clone(), page.clone());
     let csrf = chrome.csrf_token.clone();

@@ -60,6 +60,8 @@ pub struct CustomerDetailView {
     pub attributes: Vec<AttributeInput>,
 }
 
+/// One page's template, top to bottom as it reads: long because the page
+/// is, and easier to follow whole than scattered over helpers.
 pub fn customer_detail_page(chrome: &ConsoleChrome, page: &CustomerDetailView) -> String {
     let (chrome, page) = (chrome.clone(), page.clone());
     let csrf = chrome.csrf_token.clone();

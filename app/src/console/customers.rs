@@ -75,6 +75,8 @@ pub struct CustomersView {
     pub notice: Option<String>,
 }
 
+/// One page's template, top to bottom as it reads: long because the page
+/// is, and easier to follow whole than scattered over helpers.
 pub fn customers_page(chrome: &ConsoleChrome, page: &CustomersView) -> String {
     let (chrome, page) = (chrome.clone(), page.clone());
     let field_options = [SearchField::Email, SearchField::Name, SearchField::Id]

@@ -42,6 +42,8 @@ pub struct BenchArgs {
     pub bench_database: Option<String>,
 }
 
+/// A benchmark is a script: its steps run in order and print as they go,
+/// so it reads best as one function.
 pub async fn run(args: BenchArgs, config: Config) -> anyhow::Result<()> {
     let threads = config.hash_threads;
     let clients = args.clients.unwrap_or(threads * 8).max(1);

@@ -108,7 +108,8 @@ pub async fn run(args: ConsoleBenchArgs, config: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The requests to time, built from customers actually in the database.
+/// The requests to time, built from customers actually in the database:
+/// one block per kind of search, in the order the report prints them.
 async fn scenarios(
     store: &Store,
     requests: usize,

@@ -29,6 +29,8 @@ pub struct DataBenchArgs {
     pub bench_database: Option<String>,
 }
 
+/// A benchmark is a script: its steps run in order and print as they go,
+/// so it reads best as one function.
 pub async fn run(args: DataBenchArgs, config: Config) -> anyhow::Result<()> {
     let dir = std::env::temp_dir().join(format!(
         "gatehouse-bench-data-{}",
