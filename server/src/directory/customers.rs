@@ -13,8 +13,26 @@ use serde_json::json;
 use std::collections::HashMap;
 use uuid::Uuid;
 
+/// The acting admin and the customer they are about to change: refused for
+/// anyone but an admin whose role changes customers, and for a customer who
+/// no longer exists.
+pub async fn for_edit<'c>(
+    state: &AppState,
+    ctx: &'c RequestContext,
+    id: CustomerId,
+) -> Result<(&'c Admin, Customer)> {
+    let admin = ctx.admin()?;
+    require_edit(admin)?;
+    let customer = state
+        .store
+        .customer_by_id(id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    Ok((admin, customer))
+}
+
 /// Refuses admins whose role only reads customers.
-pub fn require_edit(admin: &Admin) -> Result<()> {
+fn require_edit(admin: &Admin) -> Result<()> {
     if admin.role.can_edit_customers() {
         Ok(())
     } else {
@@ -81,13 +99,7 @@ pub async fn set_disabled(
     disabled: bool,
     ctx: &RequestContext,
 ) -> Result<()> {
-    let admin = ctx.admin()?;
-    require_edit(admin)?;
-    let before = state
-        .store
-        .customer_by_id(id)
-        .await?
-        .ok_or(Error::NotFound)?;
+    let (admin, before) = for_edit(state, ctx, id).await?;
     if before.disabled == disabled {
         return Ok(());
     }
@@ -142,7 +154,6 @@ pub async fn act(
     action: CustomerAction,
     ctx: &RequestContext,
 ) -> Result<&'static str> {
-    let admin = ctx.admin()?;
     match action {
         CustomerAction::Disable => {
             set_disabled(state, id, true, ctx).await?;
@@ -154,12 +165,7 @@ pub async fn act(
         }
         _ => {}
     }
-    require_edit(admin)?;
-    let customer = state
-        .store
-        .customer_by_id(id)
-        .await?
-        .ok_or(Error::NotFound)?;
+    let (admin, customer) = for_edit(state, ctx, id).await?;
     let message = match action {
         CustomerAction::MarkVerified => {
             if !customer.email_verified {
@@ -208,13 +214,7 @@ pub async fn edit_profile(
     raw_attributes: &HashMap<String, String>,
     ctx: &RequestContext,
 ) -> Result<()> {
-    let admin = ctx.admin()?;
-    require_edit(admin)?;
-    let before = state
-        .store
-        .customer_by_id(id)
-        .await?
-        .ok_or(Error::NotFound)?;
+    let (_, before) = for_edit(state, ctx, id).await?;
     let mut errors = FieldErrors::new();
     let email = Email::parse(raw_email)
         .map_err(|e| errors.add("email", e))

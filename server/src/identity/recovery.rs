@@ -1,7 +1,7 @@
 //! Forgotten passwords: a single-use link by mail, then a new password.
 
 use crate::audit;
-use crate::directory::customers::require_edit;
+use crate::directory::customers::for_edit;
 use app::paths;
 
 use crate::domain::secrets::{LinkToken, hash_token, looks_like_token};
@@ -52,12 +52,7 @@ async fn send_reset_link(state: &AppState, email: &Email, ctx: &RequestContext) 
 /// Support's "send a password reset" from the console; returns whether a
 /// mail was queued (not when the customer had the hourly maximum).
 pub async fn send_by_admin(state: &AppState, ctx: &RequestContext, id: CustomerId) -> Result<bool> {
-    require_edit(ctx.admin()?)?;
-    let customer = state
-        .store
-        .customer_by_id(id)
-        .await?
-        .ok_or(Error::NotFound)?;
+    let (_, customer) = for_edit(state, ctx, id).await?;
     let sent = mail_reset_link(state, &customer).await?;
     audit::record(
         state,
