@@ -115,6 +115,28 @@ async fn malformed_and_oversized_requests_get_clear_errors() {
         .assert_contains("Page not found");
 }
 
+/// A program asking for JSON at an unknown address gets an RFC 9457
+/// problem document, not a page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn programs_get_problem_documents() {
+    let app = TestApp::start(&Backend::Sqlite, &[]).await;
+    let mut browser = app.browser();
+    let req = browser
+        .request(axum::http::Method::GET, "/api/no-such-endpoint")
+        .header(header::ACCEPT, "application/json")
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let page = browser.send(req).await;
+    page.assert_status(StatusCode::NOT_FOUND);
+    assert_eq!(
+        page.headers[header::CONTENT_TYPE],
+        "application/problem+json"
+    );
+    let body: serde_json::Value = serde_json::from_str(&page.body).unwrap();
+    assert_eq!(body["status"], 404);
+    assert_eq!(body["detail"], "There is nothing at this address.");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_carry_security_headers() {
     let app = TestApp::start(&Backend::Sqlite, &[]).await;

@@ -6,7 +6,8 @@ use app::paths;
 
 use crate::domain::secrets::{LinkToken, hash_token, looks_like_token};
 use crate::domain::{
-    Action, Admin, AdminId, DisplayName, Email, Error, FieldErrors, RequestContext, Result, Role,
+    Action, Admin, AdminId, DisplayName, Email, Error, FieldErrors, OwnerTask, Problem, Record,
+    RequestContext, Result, Role,
 };
 use crate::password::{Password, check_policy};
 use crate::state::AppState;
@@ -70,10 +71,7 @@ pub async fn create(
         now: state.clock.now(),
     };
     if !state.store.insert_admin(new).await? {
-        return Err(Error::invalid(
-            "email",
-            "An admin with this email already exists.",
-        ));
+        return Err(Error::invalid("email", Problem::AdminExists));
     }
     tracing::info!(admin_id = %id, role = role.as_str(), "admin created");
     Ok(Admin {
@@ -84,19 +82,16 @@ pub async fn create(
     })
 }
 
-const INVALID_INVITE: &str =
-    "This setup link is invalid, expired or already used. Ask an owner for a new one.";
-
 /// The email the invitation is for (if fixed) and its role.
 pub async fn check_invite(state: &AppState, raw_token: &str) -> Result<(Option<String>, Role)> {
     if !looks_like_token(raw_token) {
-        return Err(Error::BadRequest(INVALID_INVITE.into()));
+        return Err(Error::BadRequest(Problem::SetupLinkInvalid));
     }
     state
         .store
         .peek_admin_invite(&hash_token(raw_token), state.clock.now())
         .await?
-        .ok_or_else(|| Error::BadRequest(INVALID_INVITE.into()))
+        .ok_or_else(|| Error::BadRequest(Problem::SetupLinkInvalid))
 }
 
 pub struct AcceptInvite {
@@ -141,11 +136,8 @@ pub async fn accept_invite(state: &AppState, input: AcceptInvite) -> Result<Admi
         .accept_admin_invite(&hash_token(&input.token), new)
         .await?
     {
-        None => Err(Error::BadRequest(INVALID_INVITE.into())),
-        Some(false) => Err(Error::invalid(
-            "email",
-            "An admin with this email already exists.",
-        )),
+        None => Err(Error::BadRequest(Problem::SetupLinkInvalid)),
+        Some(false) => Err(Error::invalid("email", Problem::AdminExists)),
         Some(true) => {
             tracing::info!(admin_id = %id, role = role.as_str(), "admin account set up");
             Ok(Admin {
@@ -164,15 +156,14 @@ fn require_owner(by: &Admin) -> Result<()> {
     if by.role.can_manage_admins() {
         Ok(())
     } else {
-        Err(Error::Forbidden("Only owners manage admins.".into()))
+        Err(Error::Forbidden(Problem::OnlyOwners(
+            OwnerTask::ManageAdmins,
+        )))
     }
 }
 
-const LAST_OWNER: &str = "Gatehouse keeps at least one owner: make another admin an owner first.";
-const ADMIN_GONE: &str = "That admin no longer exists.";
-
 fn parse_role(raw: &str) -> Result<Role> {
-    Role::parse(raw).ok_or_else(|| Error::BadRequest("A role is owner, support or auditor.".into()))
+    Role::parse(raw).ok_or(Error::BadRequest(Problem::UnknownRole))
 }
 
 /// Every admin and every invitation still open.
@@ -194,10 +185,7 @@ pub async fn invite(
     let role = parse_role(raw_role)?;
     let email = Email::parse(raw_email).map_err(|e| Error::invalid("email", e))?;
     if state.store.admin_by_email(&email).await?.is_some() {
-        return Err(Error::invalid(
-            "email",
-            "This address already belongs to an admin.",
-        ));
+        return Err(Error::invalid("email", Problem::InviteeIsAdmin));
     }
     let link = invite_link(state, Some(&email), role).await?;
     let mail = crate::mail::admin_invite_mail(
@@ -216,16 +204,14 @@ pub async fn invite(
 pub async fn revoke_invite(state: &AppState, id: &str, ctx: &RequestContext) -> Result<()> {
     let by = ctx.admin()?;
     require_owner(by)?;
-    let hash = parse_invite_id(id)
-        .ok_or_else(|| Error::BadRequest("That is not an invitation id.".into()))?;
+    let hash =
+        parse_invite_id(id).ok_or(Error::BadRequest(Problem::NotAnId(Record::Invitation)))?;
     if !state
         .store
         .revoke_admin_invite(&hash, state.clock.now())
         .await?
     {
-        return Err(Error::Conflict(
-            "That invitation was already used, withdrawn or expired.".into(),
-        ));
+        return Err(Error::Conflict(Problem::InvitationSpent));
     }
     let details = json!({ "invitation": id });
     audit::record(state, ctx, Action::AdminInviteRevoked, None, details).await?;
@@ -245,12 +231,12 @@ pub async fn change_role(
         .store
         .admin_by_id(target)
         .await?
-        .ok_or_else(|| Error::Conflict(ADMIN_GONE.into()))?;
+        .ok_or(Error::Conflict(Problem::AdminGone))?;
     if before.role == role {
         return Ok(());
     }
     if !state.store.set_admin_role(target, role).await? {
-        return Err(Error::Conflict(LAST_OWNER.into()));
+        return Err(Error::Conflict(Problem::LastOwner));
     }
     let details = json!({
         "admin_id": target,
@@ -270,9 +256,9 @@ pub async fn remove(state: &AppState, target: AdminId, ctx: &RequestContext) -> 
         .store
         .admin_by_id(target)
         .await?
-        .ok_or_else(|| Error::Conflict(ADMIN_GONE.into()))?;
+        .ok_or(Error::Conflict(Problem::AdminGone))?;
     if !state.store.delete_admin(target).await? {
-        return Err(Error::Conflict(LAST_OWNER.into()));
+        return Err(Error::Conflict(Problem::LastOwner));
     }
     let details = json!({
         "admin_id": target,

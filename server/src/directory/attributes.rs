@@ -6,7 +6,7 @@
 use crate::audit;
 use crate::domain::{
     Action, Admin, Attribute, AttributeId, CHOICES_MAX, Changes, CustomerId, Error, FieldErrors,
-    Kind, RequestContext, Result, Values,
+    Kind, OwnerTask, Problem, RequestContext, Result, Values,
 };
 use crate::state::AppState;
 use serde::Deserialize;
@@ -42,13 +42,11 @@ pub fn read_form<'a>(
         let raw = form.get(&name).map(String::as_str).unwrap_or("");
         match attribute.canonical(raw) {
             Ok(None) if attribute.required && editor == Editor::Customer => {
-                errors.add(
-                    name,
-                    format!("Enter your {}.", attribute.label.to_lowercase()),
-                );
+                let label = attribute.label.clone();
+                errors.add(name, Problem::ValueMissing { label });
             }
             Ok(value) => changes.push((attribute.id, value)),
-            Err(message) => errors.add(name, message),
+            Err(problem) => errors.add(name, attribute.problem(problem)),
         }
     }
     if errors.is_empty() {
@@ -157,7 +155,9 @@ fn require_owner(admin: &Admin) -> Result<()> {
     if admin.role.can_manage_admins() {
         Ok(())
     } else {
-        Err(Error::Forbidden("Only owners define attributes.".into()))
+        Err(Error::Forbidden(Problem::OnlyOwners(
+            OwnerTask::DefineAttributes,
+        )))
     }
 }
 
@@ -175,26 +175,20 @@ fn validate(form: &AttributeForm, stored: Option<&Attribute>) -> Result<Attribut
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
     if !key_ok {
-        errors.add(
-            "key",
-            "Use 1 to 40 lower-case letters, digits and underscores, starting with a letter.",
-        );
+        errors.add("key", Problem::KeyFormat);
     } else if stored.is_none() && RESERVED_KEYS.contains(&key.as_str()) {
-        errors.add("key", "That key names a built-in field; choose another.");
+        errors.add("key", Problem::KeyReserved);
     }
     let label = form.label.trim().to_string();
     if label.is_empty() || label.chars().count() > 60 || label.chars().any(char::is_control) {
-        errors.add(
-            "label",
-            "Give the attribute a label of at most 60 characters.",
-        );
+        errors.add("label", Problem::Label);
     }
     let kind = match stored {
         Some(a) => Some(a.kind),
         None => Kind::parse(form.kind.trim()),
     };
     if kind.is_none() {
-        errors.add("kind", "Choose a type.");
+        errors.add("kind", Problem::ChooseKind);
     }
     let mut choices: Vec<String> = Vec::new();
     if kind == Some(Kind::Choice) {
@@ -204,32 +198,26 @@ fn validate(form: &AttributeForm, stored: Option<&Attribute>) -> Result<Attribut
                 continue;
             }
             if choice.chars().count() > 100 || choice.chars().any(char::is_control) {
-                errors.add("choices", "Each choice is at most 100 characters.");
+                errors.add("choices", Problem::ChoiceTooLong);
                 break;
             }
             choices.push(choice.to_string());
         }
         if choices.is_empty() || choices.len() > CHOICES_MAX {
-            errors.add(
-                "choices",
-                format!("List 1 to {CHOICES_MAX} choices, one per line."),
-            );
+            errors.add("choices", Problem::ChoiceCount { max: CHOICES_MAX });
         }
     }
     let customer_editable = match form.editable_by.as_str() {
         "customer" => true,
         "admin" => false,
         _ => {
-            errors.add("editable_by", "Choose who can change it.");
+            errors.add("editable_by", Problem::ChooseEditor);
             false
         }
     };
     let required = form.required.is_some();
     if required && !customer_editable {
-        errors.add(
-            "required",
-            "Only an attribute customers can change can be required of them.",
-        );
+        errors.add("required", Problem::RequiredNotEditable);
     }
     let (Some(kind), true) = (kind, errors.is_empty()) else {
         return Err(Error::Invalid(errors));
@@ -268,10 +256,7 @@ pub async fn define(
         .insert_attribute(attribute, state.clock.now())
         .await?
     else {
-        return Err(Error::invalid(
-            "key",
-            "Another attribute already has this key.",
-        ));
+        return Err(Error::invalid("key", Problem::KeyTaken));
     };
     audit::record(
         state,
@@ -306,12 +291,10 @@ pub async fn update(
     for removed in before.choices.iter().filter(|c| !after.choices.contains(c)) {
         let holders = state.store.count_attribute_value(id, removed).await?;
         if holders > 0 {
+            let choice = removed.clone();
             return Err(Error::invalid(
                 "choices",
-                match holders {
-                    1 => format!("1 customer has \"{removed}\"; it cannot be removed."),
-                    n => format!("{n} customers have \"{removed}\"; it cannot be removed."),
-                },
+                Problem::ChoiceHeld { choice, holders },
             ));
         }
     }
@@ -343,9 +326,9 @@ pub async fn set_archived(
         .await?
     {
         return Err(Error::Conflict(if archived {
-            "That attribute is already archived.".into()
+            Problem::AttributeArchived
         } else {
-            "That attribute is not archived.".into()
+            Problem::AttributeNotArchived
         }));
     }
     let action = if archived {
@@ -417,7 +400,8 @@ mod tests {
             (Kind::Phone, "+0 123 4567"),
             (Kind::Phone, "+12345678901234567"),
         ] {
-            let err = attribute(kind).canonical(raw).expect_err(raw);
+            let a = attribute(kind);
+            let err = a.problem(a.canonical(raw).expect_err(raw)).to_string();
             assert!(err.contains("Value"), "{raw}: {err}");
         }
     }
@@ -439,7 +423,8 @@ mod tests {
         a.required = true;
         let form = HashMap::new();
         let errors = read_form([&a].into_iter(), &form, Editor::Customer).unwrap_err();
-        assert_eq!(errors.get("attr.a").as_deref(), Some("Enter your value."));
+        let problem = errors.get("attr.a").map(ToString::to_string);
+        assert_eq!(problem.as_deref(), Some("Enter your value."));
         let changes = read_form([&a].into_iter(), &form, Editor::Admin).unwrap();
         assert_eq!(changes, vec![(a.id, None)]);
     }

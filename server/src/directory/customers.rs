@@ -5,7 +5,7 @@ use crate::audit;
 use crate::directory::attributes::{self, Editor};
 use crate::domain::{
     Action, Admin, AuditEntry, Customer, CustomerId, DisplayName, Email, Error, FieldErrors,
-    RequestContext, Result,
+    OwnerTask, Problem, RequestContext, Result,
 };
 use crate::state::AppState;
 use crate::store::SessionInfo;
@@ -32,13 +32,11 @@ pub async fn for_edit<'c>(
 }
 
 /// Refuses admins whose role only reads customers.
-fn require_edit(admin: &Admin) -> Result<()> {
+pub(super) fn require_edit(admin: &Admin) -> Result<()> {
     if admin.role.can_edit_customers() {
         Ok(())
     } else {
-        Err(Error::Forbidden(
-            "Your role can view customers but not change them.".into(),
-        ))
+        Err(Error::Forbidden(Problem::ReadOnlyRole))
     }
 }
 
@@ -76,9 +74,7 @@ pub async fn revoke_session(
     let admin = ctx.admin()?;
     require_edit(admin)?;
     if !state.store.delete_session_of(id, session).await? {
-        return Err(Error::Conflict(
-            "That session has already ended, or belongs to someone else.".into(),
-        ));
+        return Err(Error::Conflict(Problem::SessionGone));
     }
     let details = json!({ "session_id": session });
     audit::record(
@@ -147,26 +143,20 @@ impl CustomerAction {
     }
 }
 
-/// Takes `action` on the customer and returns the confirmation to show.
+/// Takes `action` on the customer.
 pub async fn act(
     state: &AppState,
     id: CustomerId,
     action: CustomerAction,
     ctx: &RequestContext,
-) -> Result<&'static str> {
+) -> Result<()> {
     match action {
-        CustomerAction::Disable => {
-            set_disabled(state, id, true, ctx).await?;
-            return Ok("The customer is disabled and signed out everywhere.");
-        }
-        CustomerAction::Enable => {
-            set_disabled(state, id, false, ctx).await?;
-            return Ok("The customer is enabled and can sign in again.");
-        }
+        CustomerAction::Disable => return set_disabled(state, id, true, ctx).await,
+        CustomerAction::Enable => return set_disabled(state, id, false, ctx).await,
         _ => {}
     }
     let (admin, customer) = for_edit(state, ctx, id).await?;
-    let message = match action {
+    match action {
         CustomerAction::MarkVerified => {
             if !customer.email_verified {
                 state
@@ -183,7 +173,6 @@ pub async fn act(
                 )
                 .await?;
             }
-            "The email address is marked verified."
         }
         CustomerAction::RevokeSessions => {
             let ended = state.store.delete_customer_sessions(id).await?;
@@ -195,14 +184,13 @@ pub async fn act(
                 json!({ "sessions": ended }),
             )
             .await?;
-            "Every session of the customer has ended."
         }
         CustomerAction::Disable | CustomerAction::Enable | CustomerAction::SendPasswordReset => {
             unreachable!("handled above, or by identity::recovery::send_by_admin")
         }
     };
     tracing::info!(admin_id = %admin.id, customer_id = %id, ?action, "admin acted on a customer");
-    Ok(message)
+    Ok(())
 }
 
 /// An admin's edit of the customer's name and email, recorded before and after.
@@ -251,10 +239,7 @@ async fn edit_email_and_name(
         .update_profile(id, email, name, state.clock.now())
         .await?
     {
-        return Err(Error::invalid(
-            "email",
-            "Another customer already uses this email address.",
-        ));
+        return Err(Error::invalid("email", Problem::CustomerEmailTaken));
     }
     let mut changes = serde_json::Map::new();
     if *email != before.email {
@@ -290,7 +275,9 @@ pub async fn delete(
 ) -> Result<()> {
     let admin = ctx.admin()?;
     if !admin.role.can_delete_customers() {
-        return Err(Error::Forbidden("Only owners can delete customers.".into()));
+        return Err(Error::Forbidden(Problem::OnlyOwners(
+            OwnerTask::DeleteCustomers,
+        )));
     }
     let customer = state
         .store
@@ -299,10 +286,7 @@ pub async fn delete(
         .ok_or(Error::NotFound)?;
     let confirmed = Email::parse(typed_email).is_ok_and(|typed| typed == customer.email);
     if !confirmed {
-        return Err(Error::invalid(
-            "confirm_email",
-            "Type the customer's email address exactly to confirm.",
-        ));
+        return Err(Error::invalid("confirm_email", Problem::DeleteNotConfirmed));
     }
     if state.store.delete_customer(id).await? {
         // The record names the id only: the personal data is gone.

@@ -3,7 +3,8 @@
 //! once into a [`CustomerSearch`], which the store turns into SQL.
 
 use crate::domain::{
-    Attribute, CustomerQuery, CustomerSearch, Error, Result, Sort, StatusFilter, Tier, clock,
+    Attribute, CustomerQuery, CustomerSearch, Error, Problem, Result, Sort, StatusFilter, Tier,
+    clock,
 };
 use crate::state::AppState;
 use serde::Deserialize;
@@ -61,50 +62,16 @@ pub struct ParsedSearch {
 
 /// Reads and checks a search form.
 pub async fn parse(state: &AppState, form: &SearchForm) -> Result<ParsedSearch> {
-    let text = form.q.trim();
-    if text.chars().count() > QUERY_MAX {
-        return Err(Error::BadRequest(format!(
-            "Search for at most {QUERY_MAX} characters."
-        )));
-    }
-    let field = match form.field.as_str() {
-        "" | "email" => SearchField::Email,
-        "name" => SearchField::Name,
-        "id" => SearchField::Id,
-        _ => {
-            return Err(Error::BadRequest(
-                "Search by email, name or customer id.".into(),
-            ));
-        }
-    };
-    let status = StatusFilter::parse(&form.status).ok_or_else(|| {
-        Error::BadRequest("Filter by status: all, active, disabled, verified or unverified.".into())
-    })?;
-    let query = match (field, text) {
-        (_, "") => CustomerQuery::All,
-        (SearchField::Email, t) => CustomerQuery::EmailPrefix(t.to_ascii_lowercase()),
-        (SearchField::Name, t) if t.chars().count() < 3 => {
-            return Err(Error::BadRequest(
-                "Type at least 3 characters of the name.".into(),
-            ));
-        }
-        (SearchField::Name, t) => CustomerQuery::NameContains(t.to_string()),
-        (SearchField::Id, t) => CustomerQuery::Id(Uuid::parse_str(t).map_err(|_| {
-            Error::BadRequest(
-                "A customer id looks like 01890a5d-ac96-774b-bcce-b302099a8057.".into(),
-            )
-        })?),
-    };
-    let sort = Sort::parse(&form.sort)
-        .ok_or_else(|| Error::BadRequest("Sort by created or last_sign_in.".into()))?;
+    let (field, query) = text_query(form)?;
+    let status =
+        StatusFilter::parse(&form.status).ok_or(Error::BadRequest(Problem::StatusFilter))?;
+    let sort = Sort::parse(&form.sort).ok_or(Error::BadRequest(Problem::SortKey))?;
     let created_from = day(&form.from, "from")?;
     let created_before = day(&form.to, "to")?.map(|day| day + clock::DAY);
     if let (Some(from), Some(before)) = (created_from, created_before)
         && from >= before
     {
-        return Err(Error::BadRequest(
-            "The created-from day must not be after the created-to day.".into(),
-        ));
+        return Err(Error::BadRequest(Problem::DaysReversed));
     }
     let tiers = state.store.list_tiers().await?;
     let tier = match form.tier.trim() {
@@ -113,31 +80,12 @@ pub async fn parse(state: &AppState, form: &SearchForm) -> Result<ParsedSearch> 
             tiers
                 .iter()
                 .find(|t| t.slug == slug)
-                .ok_or_else(|| Error::BadRequest("There is no tier with that slug.".into()))?
+                .ok_or(Error::BadRequest(Problem::NoSuchTier))?
                 .id,
         ),
     };
     let attributes = state.store.list_attributes().await?;
-    let attribute = match form.attr.trim() {
-        "" => None,
-        key => {
-            let a = attributes
-                .iter()
-                .find(|a| a.key == key && a.searchable && !a.archived)
-                .ok_or_else(|| {
-                    Error::BadRequest("There is no searchable attribute with that key.".into())
-                })?;
-            match a.canonical(&form.attr_value).map_err(Error::BadRequest)? {
-                Some(value) => Some((a.id, value)),
-                None => {
-                    return Err(Error::BadRequest(format!(
-                        "Type the {} to look for.",
-                        a.label.to_lowercase()
-                    )));
-                }
-            }
-        }
-    };
+    let attribute = attribute_filter(&attributes, form)?;
     let search = CustomerSearch {
         query,
         status,
@@ -155,10 +103,58 @@ pub async fn parse(state: &AppState, form: &SearchForm) -> Result<ParsedSearch> 
     })
 }
 
-/// A day field, as the Unix time the day starts.
-pub fn day(raw: &str, name: &str) -> Result<Option<i64>> {
-    clock::day_start(raw)
-        .map_err(|_| Error::BadRequest(format!("The {name} day must look like 2026-01-31.")))
+/// The search text, and the part of a customer it is matched against.
+fn text_query(form: &SearchForm) -> Result<(SearchField, CustomerQuery)> {
+    let text = form.q.trim();
+    if text.chars().count() > QUERY_MAX {
+        return Err(Error::BadRequest(Problem::SearchTooLong { max: QUERY_MAX }));
+    }
+    let field = match form.field.as_str() {
+        "" | "email" => SearchField::Email,
+        "name" => SearchField::Name,
+        "id" => SearchField::Id,
+        _ => return Err(Error::BadRequest(Problem::SearchField)),
+    };
+    let query = match (field, text) {
+        (_, "") => CustomerQuery::All,
+        (SearchField::Email, t) => CustomerQuery::EmailPrefix(t.to_ascii_lowercase()),
+        (SearchField::Name, t) if t.chars().count() < 3 => {
+            return Err(Error::BadRequest(Problem::NameQueryTooShort));
+        }
+        (SearchField::Name, t) => CustomerQuery::NameContains(t.to_string()),
+        (SearchField::Id, t) => CustomerQuery::Id(
+            Uuid::parse_str(t).map_err(|_| Error::BadRequest(Problem::CustomerIdFormat))?,
+        ),
+    };
+    Ok((field, query))
+}
+
+/// The searchable attribute the form names, and its value in canonical form.
+fn attribute_filter(
+    attributes: &[Attribute],
+    form: &SearchForm,
+) -> Result<Option<(crate::domain::AttributeId, String)>> {
+    let key = form.attr.trim();
+    if key.is_empty() {
+        return Ok(None);
+    }
+    let a = attributes
+        .iter()
+        .find(|a| a.key == key && a.searchable && !a.archived)
+        .ok_or(Error::BadRequest(Problem::NoSuchSearchableAttribute))?;
+    match a.canonical(&form.attr_value) {
+        Ok(Some(value)) => Ok(Some((a.id, value))),
+        Ok(None) => Err(Error::BadRequest(Problem::ValueToFind {
+            label: a.label.clone(),
+        })),
+        Err(problem) => Err(Error::BadRequest(a.problem(problem))),
+    }
+}
+
+/// A day field, as the Unix time the day starts; `which` names the field
+/// in the message.
+pub fn day(raw: &str, which: &'static str) -> Result<Option<i64>> {
+    clock::day_start(raw).map_err(|_| Error::BadRequest(Problem::DayFormat { which }))
 }
 
 impl SearchForm {

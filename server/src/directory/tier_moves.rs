@@ -5,7 +5,8 @@
 
 use crate::audit;
 use crate::domain::{
-    Action, AdminId, ChangeSource, CustomerId, Error, RequestContext, Result, TierChange, TierId,
+    Action, AdminId, ChangeSource, CustomerId, Error, Problem, RequestContext, Result, TierChange,
+    TierId,
 };
 use crate::state::AppState;
 use serde_json::json;
@@ -22,24 +23,14 @@ pub async fn assign(
     ctx: &RequestContext,
 ) -> Result<()> {
     let by = ctx.admin()?;
-    if !by.role.can_edit_customers() {
-        return Err(Error::Forbidden(
-            "Your role can view customers but not change them.".into(),
-        ));
-    }
+    super::customers::require_edit(by)?;
     let reason = reason.trim();
     if reason.chars().count() > 500 {
-        return Err(Error::invalid(
-            "reason",
-            "Keep the reason to 500 characters.",
-        ));
+        return Err(Error::invalid("reason", Problem::ReasonTooLong));
     }
     let now = state.clock.now();
     if expires_at.is_some_and(|e| e <= now) {
-        return Err(Error::invalid(
-            "expires",
-            "The end date must be in the future.",
-        ));
+        return Err(Error::invalid("expires", Problem::EndInPast));
     }
     state
         .store
@@ -60,7 +51,7 @@ pub async fn assign(
         .store
         .change_customer_tier(&change)
         .await?
-        .ok_or_else(|| Error::Conflict("That tier is archived or no longer exists.".into()))?;
+        .ok_or_else(|| Error::Conflict(Problem::TierUnavailable))?;
     let details = json!({
         "tier": { "before": from, "after": to },
         "expires_at": expires_at,
@@ -141,23 +132,15 @@ pub async fn start_bulk(
     ctx: &RequestContext,
 ) -> Result<Uuid> {
     let by = ctx.admin()?;
-    if !by.role.can_edit_customers() {
-        return Err(Error::Forbidden(
-            "Your role can view customers but not change them.".into(),
-        ));
-    }
+    super::customers::require_edit(by)?;
     let reason = reason.trim();
     if reason.chars().count() > 500 {
-        return Err(Error::BadRequest(
-            "Keep the reason to 500 characters.".into(),
-        ));
+        return Err(Error::BadRequest(Problem::ReasonTooLong));
     }
     match state.store.tier_by_id(to).await? {
         Some(t) if !t.archived => {}
         _ => {
-            return Err(Error::Conflict(
-                "That tier is archived or no longer exists.".into(),
-            ));
+            return Err(Error::Conflict(Problem::TierUnavailable));
         }
     }
     let job = crate::store::TierJobRow {

@@ -3,7 +3,9 @@
 //! them. Customers move between them in `tier_moves`.
 
 use crate::audit;
-use crate::domain::{Action, Admin, Error, FieldErrors, RequestContext, Result, Tier, TierId};
+use crate::domain::{
+    Action, Admin, Error, FieldErrors, OwnerTask, Problem, RequestContext, Result, Tier, TierId,
+};
 use crate::state::AppState;
 use crate::store::ArchiveRefusal;
 use serde::Deserialize;
@@ -32,7 +34,9 @@ fn require_owner(admin: &Admin) -> Result<()> {
     if admin.role.can_manage_admins() {
         Ok(())
     } else {
-        Err(Error::Forbidden("Only owners define tiers.".into()))
+        Err(Error::Forbidden(Problem::OnlyOwners(
+            OwnerTask::DefineTiers,
+        )))
     }
 }
 
@@ -49,14 +53,11 @@ async fn validate(state: &AppState, form: &TierForm, id: TierId) -> Result<Tier>
     let mut errors = FieldErrors::new();
     let slug = form.slug.trim().to_ascii_lowercase();
     if !is_token(&slug, 40, &['-']) {
-        errors.add(
-            "slug",
-            "Use 1 to 40 lower-case letters, digits and hyphens, starting with a letter or digit.",
-        );
+        errors.add("slug", Problem::SlugFormat);
     }
     let name = form.name.trim().to_string();
     if name.is_empty() || name.chars().count() > 60 || name.chars().any(char::is_control) {
-        errors.add("name", "Give the tier a name of at most 60 characters.");
+        errors.add("name", Problem::TierName);
     }
     let rank = form
         .rank
@@ -65,18 +66,18 @@ async fn validate(state: &AppState, form: &TierForm, id: TierId) -> Result<Tier>
         .ok()
         .filter(|r| (0..=1_000_000).contains(r));
     if rank.is_none() {
-        errors.add("rank", "The rank is a whole number from 0 to 1000000.");
+        errors.add("rank", Problem::RankRange);
     }
     let description = form.description.trim().to_string();
     if description.chars().count() > 500 {
-        errors.add("description", "Keep the description to 500 characters.");
+        errors.add("description", Problem::DescriptionTooLong);
     }
     let colour = form.colour.trim().to_ascii_lowercase();
     let colour_ok = colour.len() == 7
         && colour.starts_with('#')
         && colour[1..].chars().all(|c| c.is_ascii_hexdigit());
     if !colour_ok {
-        errors.add("colour", "A colour looks like #b8860b.");
+        errors.add("colour", Problem::ColourFormat);
     }
     let mut entitlements: Vec<String> = Vec::new();
     for raw in form
@@ -88,10 +89,7 @@ async fn validate(state: &AppState, form: &TierForm, id: TierId) -> Result<Tier>
             continue;
         }
         if !is_token(&e, 64, &['-', '_', '.', ':']) {
-            errors.add(
-                "entitlements",
-                format!("\"{}\" is not an entitlement: use lower-case letters, digits and - _ . : (at most 64).", raw.trim()),
-            );
+            errors.add("entitlements", Problem::Entitlement(raw.trim().to_string()));
             break;
         }
         entitlements.push(e);
@@ -99,23 +97,25 @@ async fn validate(state: &AppState, form: &TierForm, id: TierId) -> Result<Tier>
     if entitlements.len() > ENTITLEMENTS_MAX {
         errors.add(
             "entitlements",
-            format!("At most {ENTITLEMENTS_MAX} entitlements."),
+            Problem::TooManyEntitlements {
+                max: ENTITLEMENTS_MAX,
+            },
         );
     }
     let fallback = match form.fallback.trim() {
         "" => None,
         slug => match state.store.tier_by_slug(slug).await? {
             Some(t) if t.id == id => {
-                errors.add("fallback", "A tier cannot fall back to itself.");
+                errors.add("fallback", Problem::FallbackIsSelf);
                 None
             }
             Some(t) if t.archived => {
-                errors.add("fallback", "That tier is archived.");
+                errors.add("fallback", Problem::FallbackArchived);
                 None
             }
             Some(t) => Some(t.id),
             None => {
-                errors.add("fallback", "There is no tier with that slug.");
+                errors.add("fallback", Problem::NoSuchTier);
                 None
             }
         },
@@ -125,10 +125,7 @@ async fn validate(state: &AppState, form: &TierForm, id: TierId) -> Result<Tier>
         raw => raw.parse::<i64>().ok().filter(|d| (0..=365).contains(d)),
     };
     if grace_days.is_none() {
-        errors.add(
-            "grace_days",
-            "Grace is a whole number of days from 0 to 365.",
-        );
+        errors.add("grace_days", Problem::GraceRange);
     }
     let (Some(rank), Some(grace_days), true) = (rank, grace_days, errors.is_empty()) else {
         return Err(Error::Invalid(errors));
@@ -148,14 +145,12 @@ async fn validate(state: &AppState, form: &TierForm, id: TierId) -> Result<Tier>
     })
 }
 
-const SLUG_TAKEN: &str = "Another tier already has this slug.";
-
 pub async fn create(state: &AppState, form: &TierForm, ctx: &RequestContext) -> Result<Tier> {
     let by = ctx.admin()?;
     require_owner(by)?;
     let tier = validate(state, form, TierId(Uuid::now_v7())).await?;
     if !state.store.insert_tier(&tier, state.clock.now()).await? {
-        return Err(Error::invalid("slug", SLUG_TAKEN));
+        return Err(Error::invalid("slug", Problem::SlugTaken));
     }
     let details = json!({ "tier_id": tier.id, "slug": tier.slug, "name": tier.name,
         "rank": tier.rank, "entitlements": tier.entitlements });
@@ -181,7 +176,7 @@ pub async fn update(
         return Ok(after);
     }
     if !state.store.update_tier(&after, state.clock.now()).await? {
-        return Err(Error::invalid("slug", SLUG_TAKEN));
+        return Err(Error::invalid("slug", Problem::SlugTaken));
     }
     let mut changes = serde_json::Map::new();
     let mut note = |field: &str, b: serde_json::Value, a: serde_json::Value| {
@@ -218,9 +213,7 @@ pub async fn make_default(state: &AppState, id: TierId, ctx: &RequestContext) ->
     let by = ctx.admin()?;
     require_owner(by)?;
     if !state.store.set_default_tier(id, state.clock.now()).await? {
-        return Err(Error::Conflict(
-            "Only an active tier can be the default.".into(),
-        ));
+        return Err(Error::Conflict(Problem::DefaultMustBeActive));
     }
     let details = json!({ "tier_id": id });
     audit::record(state, ctx, Action::TierMadeDefault, None, details).await?;
@@ -238,22 +231,19 @@ pub async fn archive(state: &AppState, id: TierId, ctx: &RequestContext) -> Resu
         }
         Err(r) => r,
     };
-    Err(Error::Conflict(
-        match refusal {
-            ArchiveRefusal::Gone => "That tier no longer exists.",
-            ArchiveRefusal::IsDefault => "The default tier cannot be archived: make another tier the default first.",
-            ArchiveRefusal::HasMembers => "This tier still has customers (or is archived already): move them to another tier first.",
-            ArchiveRefusal::IsFallback => "Another tier falls back to this one: change that tier's fallback first.",
-        }
-        .into(),
-    ))
+    Err(Error::Conflict(match refusal {
+        ArchiveRefusal::Gone => Problem::TierGone,
+        ArchiveRefusal::IsDefault => Problem::DefaultNotArchivable,
+        ArchiveRefusal::HasMembers => Problem::TierHasMembers,
+        ArchiveRefusal::IsFallback => Problem::TierIsFallback,
+    }))
 }
 
 pub async fn unarchive(state: &AppState, id: TierId, ctx: &RequestContext) -> Result<()> {
     let by = ctx.admin()?;
     require_owner(by)?;
     if !state.store.unarchive_tier(id, state.clock.now()).await? {
-        return Err(Error::Conflict("That tier is not archived.".into()));
+        return Err(Error::Conflict(Problem::TierNotArchived));
     }
     let details = json!({ "tier_id": id });
     audit::record(state, ctx, Action::TierUnarchived, None, details).await?;

@@ -2,6 +2,7 @@
 //! type is put in its one canonical form.
 
 use super::Email;
+use super::problem::{Problem, ValueProblem};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -101,20 +102,17 @@ impl Attribute {
         format!("attr.{}", self.key)
     }
 
-    /// The canonical form of a value as typed or read from a file, or the
-    /// message to show beside the field. Empty input means "no value".
-    pub fn canonical(&self, raw: &str) -> std::result::Result<Option<String>, String> {
+    /// The canonical form of a value as typed or read from a file, or what
+    /// is wrong with it. Empty input means "no value".
+    pub fn canonical(&self, raw: &str) -> std::result::Result<Option<String>, ValueProblem> {
         let raw = raw.trim();
         if raw.is_empty() {
             return Ok(None);
         }
-        let label = &self.label;
         let value = match self.kind {
             Kind::Text => {
                 if raw.chars().count() > TEXT_MAX || raw.chars().any(char::is_control) {
-                    return Err(format!(
-                        "{label}: at most {TEXT_MAX} characters, on one line."
-                    ));
+                    return Err(ValueProblem::TextTooLong { max: TEXT_MAX });
                 }
                 raw.to_string()
             }
@@ -123,31 +121,27 @@ impl Attribute {
                     // Display never uses an exponent; `+ 0.0` turns -0 into 0.
                     format!("{}", n + 0.0)
                 }
-                _ => return Err(format!("{label} must be a number, like 42 or 3.5.")),
+                _ => return Err(ValueProblem::NotNumber),
             },
             Kind::Boolean => match raw.to_ascii_lowercase().as_str() {
                 "true" | "yes" => "true".into(),
                 "false" | "no" => "false".into(),
-                _ => return Err(format!("{label} is yes or no.")),
+                _ => return Err(ValueProblem::NotYesNo),
             },
             Kind::Date => {
                 let format = time::macros::format_description!("[year]-[month]-[day]");
                 match time::Date::parse(raw, format) {
                     Ok(d) if (1000..=9999).contains(&d.year()) => d.to_string(),
-                    _ => return Err(format!("{label} is a date, like 1990-04-25.")),
+                    _ => return Err(ValueProblem::NotDate),
                 }
             }
             Kind::Choice => match self.choices.iter().find(|c| c.eq_ignore_ascii_case(raw)) {
                 Some(choice) => choice.clone(),
-                None => return Err(format!("Choose one of the listed options for {label}.")),
+                None => return Err(ValueProblem::NotAChoice),
             },
             Kind::Email => match Email::parse(raw) {
                 Ok(email) => email.as_str().to_string(),
-                Err(_) => {
-                    return Err(format!(
-                        "{label} must be an email address, like name@example.com."
-                    ));
-                }
+                Err(_) => return Err(ValueProblem::NotEmail),
             },
             Kind::Phone => {
                 // Spaces and the usual separators are for reading only.
@@ -160,14 +154,20 @@ impl Attribute {
                     && digits.chars().all(|c| c.is_ascii_digit())
                     && !digits.starts_with('0');
                 if !ok {
-                    return Err(format!(
-                        "{label} is an international number starting with + and the country code, like +44 20 7946 0958."
-                    ));
+                    return Err(ValueProblem::NotPhone);
                 }
                 compact
             }
         };
         Ok(Some(value))
+    }
+
+    /// What is wrong with a value of this attribute, as a field problem.
+    pub fn problem(&self, problem: ValueProblem) -> Problem {
+        Problem::Value {
+            label: self.label.clone(),
+            problem,
+        }
     }
 
     /// A stored value as JSON: numbers and yes/no typed, the rest as text.

@@ -2,7 +2,7 @@
 //! the command line, or a background job) and handed down to the capability
 //! and its audit record, instead of an address and an actor passed apart.
 
-use super::{Actor, Admin, CustomerId, Error, Result};
+use super::{Actor, Admin, CustomerId, Error, Problem, Result};
 use uuid::Uuid;
 
 /// Who is behind a request.
@@ -76,7 +76,7 @@ impl RequestContext {
     pub fn admin(&self) -> Result<&Admin> {
         match &self.caller {
             Caller::Admin(admin) => Ok(admin),
-            _ => Err(Error::Forbidden("Only console admins can do this.".into())),
+            _ => Err(Error::Forbidden(Problem::OnlyAdmins)),
         }
     }
 

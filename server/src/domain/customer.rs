@@ -1,5 +1,6 @@
 //! Who a customer is: identifiers and the validated values a customer record holds.
 
+use super::problem::{EmailProblem, NameProblem};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -52,26 +53,24 @@ pub struct Email(String);
 pub const EMAIL_MAX: usize = 254;
 
 impl Email {
-    pub fn parse(raw: &str) -> Result<Self, &'static str> {
+    pub fn parse(raw: &str) -> Result<Self, EmailProblem> {
         let trimmed = raw.trim();
         if trimmed.is_empty() {
-            return Err("Enter your email address.");
+            return Err(EmailProblem::Missing);
         }
         if trimmed.len() > EMAIL_MAX {
-            return Err("Email addresses are at most 254 characters.");
+            return Err(EmailProblem::TooLong);
         }
         // Non-ASCII letters are where look-alikes hide (a Cyrillic "а" beside a
         // Latin "a"); internationalised domains are accepted in their xn-- form.
         if !trimmed.is_ascii() {
-            return Err(
-                "Enter the address in plain Latin letters, digits and punctuation (an internationalised domain in its xn-- form).",
-            );
+            return Err(EmailProblem::NotPlainLatin);
         }
         let Some((local, domain)) = trimmed.rsplit_once('@') else {
-            return Err("Enter a valid email address, like name@example.com.");
+            return Err(EmailProblem::Malformed);
         };
         if !valid_local_part(local) || !valid_domain(domain) {
-            return Err("Enter a valid email address, like name@example.com.");
+            return Err(EmailProblem::Malformed);
         }
         Ok(Self(trimmed.to_ascii_lowercase()))
     }
@@ -122,19 +121,19 @@ pub struct DisplayName(String);
 pub const DISPLAY_NAME_MAX: usize = 100;
 
 impl DisplayName {
-    pub fn parse(raw: &str) -> Result<Self, &'static str> {
+    pub fn parse(raw: &str) -> Result<Self, NameProblem> {
         let trimmed = raw.trim();
         if trimmed.is_empty() {
-            return Err("Enter your name.");
+            return Err(NameProblem::Missing);
         }
         if trimmed.chars().count() > DISPLAY_NAME_MAX {
-            return Err("Names are at most 100 characters.");
+            return Err(NameProblem::TooLong);
         }
         if trimmed
             .chars()
             .any(|c| c.is_control() || is_bidi_control(c))
         {
-            return Err("Names cannot contain control characters.");
+            return Err(NameProblem::ControlCharacters);
         }
         Ok(Self(trimmed.to_string()))
     }

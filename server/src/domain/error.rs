@@ -1,6 +1,7 @@
 //! The one error type. Capabilities return it; `http::error` turns it into a
-//! page (or JSON) with the right status.
+//! page (or JSON) with the right status, `http::messages` into words.
 
+use super::problem::Problem;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
@@ -9,18 +10,20 @@ pub enum Error {
     /// Form input failed validation; the page is re-rendered with these.
     #[error("invalid input")]
     Invalid(FieldErrors),
-    #[error("{0}")]
-    BadRequest(String),
-    #[error("{0}")]
-    Forbidden(String),
+    /// The request cannot be read as asked (a malformed link or filter).
+    #[error("bad request: {0:?}")]
+    BadRequest(Problem),
+    #[error("denied: {0:?}")]
+    Forbidden(Problem),
     #[error("not found")]
     NotFound,
     /// The request no longer fits the record (a stale form, a rule such as
     /// "keep one owner"); nothing was changed.
-    #[error("{0}")]
-    Conflict(String),
-    #[error("{0}")]
-    TooManyRequests(String),
+    #[error("conflict: {0:?}")]
+    Conflict(Problem),
+    /// Too many attempts; the caller may try again after this many seconds.
+    #[error("throttled for {retry_after}s")]
+    Throttled { retry_after: i64 },
     /// Anything unexpected: logged with context, shown as a generic message.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
@@ -33,9 +36,9 @@ impl From<sqlx::Error> for Error {
 }
 
 impl Error {
-    pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
+    pub fn invalid(field: &'static str, problem: impl Into<Problem>) -> Self {
         let mut errors = FieldErrors::new();
-        errors.add(field, message);
+        errors.add(field, problem);
         Self::Invalid(errors)
     }
 }
@@ -45,7 +48,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// Validation problems keyed by form field name (profile attributes name
 /// theirs at run time); the first problem per field is kept.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct FieldErrors(BTreeMap<Cow<'static, str>, String>);
+pub struct FieldErrors(BTreeMap<Cow<'static, str>, Problem>);
 
 impl FieldErrors {
     pub fn new() -> Self {
@@ -53,26 +56,26 @@ impl FieldErrors {
     }
 
     /// Keeps the first error for a field: it is the one to fix first.
-    pub fn add(&mut self, field: impl Into<Cow<'static, str>>, message: impl Into<String>) {
-        self.0.entry(field.into()).or_insert_with(|| message.into());
+    pub fn add(&mut self, field: impl Into<Cow<'static, str>>, problem: impl Into<Problem>) {
+        self.0.entry(field.into()).or_insert_with(|| problem.into());
     }
 
     /// Adds every error of `other` (first one per field wins).
     pub fn extend(&mut self, other: FieldErrors) {
-        for (field, message) in other.0 {
-            self.add(field, message);
+        for (field, problem) in other.0 {
+            self.add(field, problem);
         }
     }
 
-    pub fn get(&self, field: &str) -> Option<String> {
-        self.0.get(field).cloned()
+    pub fn get(&self, field: &str) -> Option<&Problem> {
+        self.0.get(field)
     }
 
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.0.iter().map(|(k, v)| (k.as_ref(), v.as_str()))
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Problem)> {
+        self.0.iter().map(|(k, v)| (k.as_ref(), v))
     }
 }

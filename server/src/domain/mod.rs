@@ -11,6 +11,7 @@ pub mod cursor;
 mod customer;
 mod error;
 mod password_hash;
+mod problem;
 mod search;
 pub mod secrets;
 mod tier;
@@ -23,5 +24,8 @@ pub use context::{Caller, RequestContext};
 pub use customer::{Customer, CustomerId, DISPLAY_NAME_MAX, DisplayName, EMAIL_MAX, Email};
 pub use error::{Error, FieldErrors, Result};
 pub use password_hash::PasswordHash;
+pub use problem::{
+    EmailProblem, NameProblem, OwnerTask, PasswordProblem, Problem, Record, ValueProblem,
+};
 pub use search::{Cursor, CustomerQuery, CustomerSearch, Sort, StatusFilter};
 pub use tier::{ChangeSource, Tier, TierChange, TierId};

@@ -1,12 +1,17 @@
-//! How an error becomes a response: a page with a clear message and a 4xx
-//! status for anything the caller can fix; a generic 500 page, with the cause
-//! logged, for anything else.
+//! How an error becomes a response, on each surface: a page with a clear
+//! message for people (`IntoResponse for Error`), or an RFC 9457 problem
+//! document for programs (`ApiError`). Both give a 4xx status for anything
+//! the caller can fix, and a generic 500, with the cause logged, for
+//! anything else. The words come from `messages`.
 
+use super::messages::{error_title, problem_detail};
 use crate::domain::Error;
 use app::hosted::{Link, MessageView, message_page};
 use app::paths;
-use axum::http::StatusCode;
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
+use serde_json::json;
 
 impl Error {
     pub fn status(&self) -> StatusCode {
@@ -16,37 +21,33 @@ impl Error {
             Error::Forbidden(_) => StatusCode::FORBIDDEN,
             Error::NotFound => StatusCode::NOT_FOUND,
             Error::Conflict(_) => StatusCode::CONFLICT,
-            Error::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            Error::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
             Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// Logs a fault's cause; nothing of it reaches the response.
+    fn log_if_internal(&self) {
+        if let Error::Internal(e) = self {
+            tracing::error!(error = ?e, "request failed");
+        }
+    }
+
+    /// `Retry-After` for a throttled caller.
+    fn retry_after(&self, response: &mut Response) {
+        if let Error::Throttled { retry_after } = self {
+            let seconds = HeaderValue::from(retry_after.max(&1).to_owned());
+            response.headers_mut().insert(header::RETRY_AFTER, seconds);
         }
     }
 }
 
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
-        let status = self.status();
-        let (title, message) = match &self {
-            Error::Invalid(errors) => (
-                "Check your input",
-                errors.iter().map(|(_, m)| m).collect::<Vec<_>>().join(" "),
-            ),
-            Error::BadRequest(m) => ("Something is not right", m.clone()),
-            Error::Forbidden(m) => ("Not allowed", m.clone()),
-            Error::NotFound => (
-                "Page not found",
-                "There is nothing at this address.".to_string(),
-            ),
-            Error::Conflict(m) => ("Nothing was changed", m.clone()),
-            Error::TooManyRequests(m) => ("Too many attempts", m.clone()),
-            Error::Internal(e) => {
-                tracing::error!(error = ?e, "request failed");
-                (
-                    "Something went wrong",
-                    "Something went wrong on our side. Please try again in a moment.".to_string(),
-                )
-            }
-        };
-        error_page(status, title, message)
+        self.log_if_internal();
+        let mut response = error_page(self.status(), error_title(&self), problem_detail(&self));
+        self.retry_after(&mut response);
+        response
     }
 }
 
@@ -65,4 +66,87 @@ pub fn error_page(status: StatusCode, title: &str, message: String) -> Response 
         Html(message_page(&super::assets::bare_chrome(), &page)),
     )
         .into_response()
+}
+
+/// An error as JSON endpoints answer it: an RFC 9457 problem document
+/// (`application/problem+json`), with each field's problem under `errors`.
+pub struct ApiError(pub Error);
+
+impl From<Error> for ApiError {
+    fn from(e: Error) -> Self {
+        Self(e)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let error = self.0;
+        error.log_if_internal();
+        let status = error.status();
+        let mut body = json!({
+            "type": "about:blank",
+            "title": error_title(&error),
+            "status": status.as_u16(),
+            "detail": problem_detail(&error),
+        });
+        if let Error::Invalid(errors) = &error {
+            let fields: serde_json::Map<_, _> = errors
+                .iter()
+                .map(|(field, problem)| (field.to_string(), json!(problem.to_string())))
+                .collect();
+            body["errors"] = fields.into();
+        }
+        let mut response = (status, Json(body)).into_response();
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        error.retry_after(&mut response);
+        response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{EmailProblem, Problem};
+    use http_body_util::BodyExt;
+
+    async fn json_of(error: Error) -> (StatusCode, Response) {
+        let response = ApiError(error).into_response();
+        (response.status(), response)
+    }
+
+    #[tokio::test]
+    async fn api_errors_are_problem_documents_with_field_problems() {
+        let (status, response) = json_of(Error::invalid("email", EmailProblem::Malformed)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            response.headers()[header::CONTENT_TYPE],
+            "application/problem+json"
+        );
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(body["status"], 422);
+        assert_eq!(body["title"], "Check your input");
+        assert_eq!(
+            body["errors"]["email"],
+            "Enter a valid email address, like name@example.com."
+        );
+    }
+
+    #[tokio::test]
+    async fn faults_hide_their_cause_and_throttling_says_when_to_retry() {
+        let (status, response) = json_of(Error::Internal(anyhow::anyhow!("secret cause"))).await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        assert!(!String::from_utf8_lossy(&body).contains("secret cause"));
+
+        let response = Error::Throttled { retry_after: 42 }.into_response();
+        assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(response.headers()[header::RETRY_AFTER], "42");
+
+        let (status, _) = json_of(Error::Conflict(Problem::LastOwner)).await;
+        assert_eq!(status, StatusCode::CONFLICT);
+    }
 }

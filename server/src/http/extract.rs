@@ -4,7 +4,7 @@
 
 use super::assets::STYLESHEET_HREF;
 use super::csrf;
-use crate::domain::{Caller, Error, RequestContext};
+use crate::domain::{Caller, Error, Problem, RequestContext};
 use crate::identity::sessions::{self, SignedIn, keys};
 use crate::state::AppState;
 use app::Chrome;
@@ -162,9 +162,8 @@ where
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
         match axum::Form::<T>::from_request(req, state).await {
             Ok(axum::Form(value)) => Ok(Self(value)),
-            Err(rejection) => Err(Error::BadRequest(format!(
-                "The form could not be read ({}). Go back, reload the page and try again.",
-                rejection.body_text()
+            Err(rejection) => Err(Error::BadRequest(Problem::UnreadableForm(
+                rejection.body_text(),
             ))),
         }
     }

@@ -2,9 +2,14 @@
 //! (ready for translation): sign-in steps, and the field problems and
 //! refusals that reach a page.
 
-use crate::domain::{Error, FieldErrors, Result};
+use crate::directory::customers::CustomerAction;
+use crate::domain::{
+    EmailProblem, Error, FieldErrors, NameProblem, OwnerTask, PasswordProblem, Problem, Record,
+    Result, ValueProblem,
+};
 use crate::identity::signin::{Next, Realm};
 use axum::http::StatusCode;
+use std::fmt;
 
 /// How a sign-in form answers an attempt: `Ok(Ok(next))` when the caller
 /// goes on to `next`, `Ok(Err(..))` with the status and the message shown
@@ -48,26 +53,297 @@ fn sign_in_refusal(realm: Realm, next: &Next) -> Option<(StatusCode, String)> {
 }
 
 fn locked(seconds_left: i64) -> String {
-    let minutes = (seconds_left + 59) / 60;
     format!(
-        "Too many failed attempts for this email. Try again in {minutes} minute{}, or reset your password.",
-        if minutes == 1 { "" } else { "s" }
+        "Too many failed attempts for this email. Try again in {}, or reset your password.",
+        minutes(seconds_left)
     )
+}
+
+/// A wait in whole minutes, rounded up: "1 minute", "5 minutes".
+fn minutes(seconds: i64) -> String {
+    let minutes = (seconds + 59) / 60;
+    format!("{minutes} minute{}", if minutes == 1 { "" } else { "s" })
+}
+
+/// The confirmation of an admin's action on a customer; `sent` is false
+/// when a reset mail was held back by the hourly cap.
+pub fn action_done(action: CustomerAction, sent: bool) -> &'static str {
+    match action {
+        CustomerAction::Disable => "The customer is disabled and signed out everywhere.",
+        CustomerAction::Enable => "The customer is enabled and can sign in again.",
+        CustomerAction::MarkVerified => "The email address is marked verified.",
+        CustomerAction::RevokeSessions => "Every session of the customer has ended.",
+        CustomerAction::SendPasswordReset if sent => {
+            "A password-reset link is on its way to the customer."
+        }
+        CustomerAction::SendPasswordReset => {
+            "No mail sent: the customer already received the hourly maximum of reset links."
+        }
+    }
+}
+
+/// The heading of an error's page (and the title of its problem document).
+pub fn error_title(error: &Error) -> &'static str {
+    match error {
+        Error::Invalid(_) => "Check your input",
+        Error::BadRequest(_) => "Something is not right",
+        Error::Forbidden(_) => "Not allowed",
+        Error::NotFound => "Page not found",
+        Error::Conflict(_) => "Nothing was changed",
+        Error::Throttled { .. } => "Too many attempts",
+        Error::Internal(_) => "Something went wrong",
+    }
+}
+
+/// What an error's page says (the detail of its problem document).
+pub fn problem_detail(error: &Error) -> String {
+    match error {
+        Error::Invalid(errors) => all_problems(errors),
+        Error::BadRequest(p) | Error::Forbidden(p) | Error::Conflict(p) => p.to_string(),
+        Error::NotFound => "There is nothing at this address.".into(),
+        Error::Throttled { retry_after } => {
+            format!("Too many attempts. Try again in {}.", minutes(*retry_after))
+        }
+        Error::Internal(_) => {
+            "Something went wrong on our side. Please try again in a moment.".into()
+        }
+    }
 }
 
 /// Every problem of a form as one sentence, for a form that shows a single
 /// message.
 pub fn all_problems(errors: &FieldErrors) -> String {
-    errors.iter().map(|(_, m)| m).collect::<Vec<_>>().join(" ")
+    errors
+        .iter()
+        .map(|(_, p)| p.to_string())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// A form's problems as the page shows them beside each field.
 impl From<FieldErrors> for app::FieldErrors {
     fn from(errors: FieldErrors) -> Self {
         let mut shown = app::FieldErrors::new();
-        for (field, message) in errors.iter() {
-            shown.add(field.to_string(), message.to_string());
+        for (field, problem) in errors.iter() {
+            shown.add(field.to_string(), problem.to_string());
         }
         shown
+    }
+}
+
+// --- Problems ------------------------------------------------------------------
+//
+// Every `Problem` a capability can name, in the words people read. Pages,
+// JSON bodies and the operator's import report all use these through
+// `Display`.
+
+impl fmt::Display for EmailProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            EmailProblem::Missing => "Enter your email address.",
+            EmailProblem::TooLong => "Email addresses are at most 254 characters.",
+            EmailProblem::NotPlainLatin => {
+                "Enter the address in plain Latin letters, digits and punctuation (an internationalised domain in its xn-- form)."
+            }
+            EmailProblem::Malformed => "Enter a valid email address, like name@example.com.",
+        })
+    }
+}
+
+impl fmt::Display for NameProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            NameProblem::Missing => "Enter your name.",
+            NameProblem::TooLong => "Names are at most 100 characters.",
+            NameProblem::ControlCharacters => "Names cannot contain control characters.",
+        })
+    }
+}
+
+impl fmt::Display for PasswordProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PasswordProblem::Missing => f.write_str("Enter your password."),
+            PasswordProblem::TooShort { min } => write!(f, "Use at least {min} characters."),
+            PasswordProblem::TooLong { max } => write!(f, "Use at most {max} characters."),
+            PasswordProblem::Guessable => f.write_str(
+                "This password is too common or easy to guess. Try a few unrelated words.",
+            ),
+        }
+    }
+}
+
+/// A value's problem, for the attribute labelled `label`.
+fn value_problem(f: &mut fmt::Formatter<'_>, label: &str, problem: ValueProblem) -> fmt::Result {
+    match problem {
+        ValueProblem::TextTooLong { max } => {
+            write!(f, "{label}: at most {max} characters, on one line.")
+        }
+        ValueProblem::NotNumber => write!(f, "{label} must be a number, like 42 or 3.5."),
+        ValueProblem::NotYesNo => write!(f, "{label} is yes or no."),
+        ValueProblem::NotDate => write!(f, "{label} is a date, like 1990-04-25."),
+        ValueProblem::NotAChoice => write!(f, "Choose one of the listed options for {label}."),
+        ValueProblem::NotEmail => write!(
+            f,
+            "{label} must be an email address, like name@example.com."
+        ),
+        ValueProblem::NotPhone => write!(
+            f,
+            "{label} is an international number starting with + and the country code, like +44 20 7946 0958."
+        ),
+    }
+}
+
+fn owner_task(task: OwnerTask) -> &'static str {
+    match task {
+        OwnerTask::ManageAdmins => "Only owners manage admins.",
+        OwnerTask::DefineTiers => "Only owners define tiers.",
+        OwnerTask::DefineAttributes => "Only owners define attributes.",
+        OwnerTask::ExportCustomers => "Only owners export customers.",
+        OwnerTask::DeleteCustomers => "Only owners can delete customers.",
+    }
+}
+
+fn not_an_id(record: Record) -> &'static str {
+    match record {
+        Record::Customer => "That is not a customer id.",
+        Record::Admin => "That is not an admin id.",
+        Record::Invitation => "That is not an invitation id.",
+        Record::Session => "That is not a session id.",
+        Record::Tier => "That is not a tier id.",
+        Record::TierJob => "That is not a job id.",
+        Record::Attribute => "That is not an attribute id.",
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use Problem as P;
+        let words = match self {
+            P::Email(p) => return p.fmt(f),
+            P::Name(p) => return p.fmt(f),
+            P::Password(p) => return p.fmt(f),
+            P::Value { label, problem } => return value_problem(f, label, *problem),
+            P::ValueMissing { label } => {
+                return write!(f, "Enter your {}.", label.to_lowercase());
+            }
+            P::TermsNotAccepted => "You must accept the terms of service to create an account.",
+            P::CurrentPasswordMissing => "Enter your current password.",
+            P::CurrentPasswordWrong => "That is not your current password.",
+            P::VerificationLinkInvalid => {
+                "This verification link is invalid, expired or already used. Sign in and ask for a new one."
+            }
+            P::VerificationLinkIncomplete => {
+                "This verification link is incomplete. Copy the whole link from the email."
+            }
+            P::ResetLinkInvalid => {
+                "This reset link is invalid, expired or already used. Ask for a new one."
+            }
+            P::OnlyAdmins => "Only console admins can do this.",
+            P::OnlyOwners(task) => owner_task(*task),
+            P::ReadOnlyRole => "Your role can view customers but not change them.",
+            P::NotAnId(record) => not_an_id(*record),
+            P::DamagedPageLink => "This page link is damaged; start from the first page.",
+            P::UnreadableForm(reason) => {
+                return write!(
+                    f,
+                    "The form could not be read ({reason}). Go back, reload the page and try again."
+                );
+            }
+            P::ChooseTier => "Choose a tier from the list.",
+            P::GiveEmailOrId(Record::Admin) => "Give the admin's email address or id.",
+            P::GiveEmailOrId(_) => "Give the customer's email address or id.",
+            P::ChooseAction => "Choose an action from the list.",
+            P::ExportFormat => "Export as jsonl or csv.",
+            P::CustomerEmailTaken => "Another customer already uses this email address.",
+            P::DeleteNotConfirmed => "Type the customer's email address exactly to confirm.",
+            P::SessionGone => "That session has already ended, or belongs to someone else.",
+            P::AdminExists => "An admin with this email already exists.",
+            P::InviteeIsAdmin => "This address already belongs to an admin.",
+            P::SetupLinkInvalid => {
+                "This setup link is invalid, expired or already used. Ask an owner for a new one."
+            }
+            P::InvitationSpent => "That invitation was already used, withdrawn or expired.",
+            P::AdminGone => "That admin no longer exists.",
+            P::LastOwner => {
+                "Gatehouse keeps at least one owner: make another admin an owner first."
+            }
+            P::UnknownRole => "A role is owner, support or auditor.",
+            P::SearchTooLong { max } => return write!(f, "Search for at most {max} characters."),
+            P::SearchField => "Search by email, name or customer id.",
+            P::StatusFilter => "Filter by status: all, active, disabled, verified or unverified.",
+            P::NameQueryTooShort => "Type at least 3 characters of the name.",
+            P::CustomerIdFormat => "A customer id looks like 01890a5d-ac96-774b-bcce-b302099a8057.",
+            P::SortKey => "Sort by created or last_sign_in.",
+            P::DayFormat { which } => {
+                return write!(f, "The {which} day must look like 2026-01-31.");
+            }
+            P::DaysReversed => "The created-from day must not be after the created-to day.",
+            P::NoSuchTier => "There is no tier with that slug.",
+            P::NoSuchSearchableAttribute => "There is no searchable attribute with that key.",
+            P::ValueToFind { label } => {
+                return write!(f, "Type the {} to look for.", label.to_lowercase());
+            }
+            P::SlugFormat => {
+                "Use 1 to 40 lower-case letters, digits and hyphens, starting with a letter or digit."
+            }
+            P::SlugTaken => "Another tier already has this slug.",
+            P::TierName => "Give the tier a name of at most 60 characters.",
+            P::RankRange => "The rank is a whole number from 0 to 1000000.",
+            P::DescriptionTooLong => "Keep the description to 500 characters.",
+            P::ColourFormat => "A colour looks like #b8860b.",
+            P::Entitlement(raw) => {
+                return write!(
+                    f,
+                    "\"{raw}\" is not an entitlement: use lower-case letters, digits and - _ . : (at most 64)."
+                );
+            }
+            P::TooManyEntitlements { max } => return write!(f, "At most {max} entitlements."),
+            P::FallbackIsSelf => "A tier cannot fall back to itself.",
+            P::FallbackArchived => "That tier is archived.",
+            P::GraceRange => "Grace is a whole number of days from 0 to 365.",
+            P::DefaultMustBeActive => "Only an active tier can be the default.",
+            P::TierGone => "That tier no longer exists.",
+            P::DefaultNotArchivable => {
+                "The default tier cannot be archived: make another tier the default first."
+            }
+            P::TierHasMembers => {
+                "This tier still has customers (or is archived already): move them to another tier first."
+            }
+            P::TierIsFallback => {
+                "Another tier falls back to this one: change that tier's fallback first."
+            }
+            P::TierNotArchived => "That tier is not archived.",
+            P::TierUnavailable => "That tier is archived or no longer exists.",
+            P::ReasonTooLong => "Keep the reason to 500 characters.",
+            P::EndInPast => "The end date must be in the future.",
+            P::KeyFormat => {
+                "Use 1 to 40 lower-case letters, digits and underscores, starting with a letter."
+            }
+            P::KeyReserved => "That key names a built-in field; choose another.",
+            P::KeyTaken => "Another attribute already has this key.",
+            P::Label => "Give the attribute a label of at most 60 characters.",
+            P::ChooseKind => "Choose a type.",
+            P::ChoiceTooLong => "Each choice is at most 100 characters.",
+            P::ChoiceCount { max } => {
+                return write!(f, "List 1 to {max} choices, one per line.");
+            }
+            P::ChooseEditor => "Choose who can change it.",
+            P::RequiredNotEditable => {
+                "Only an attribute customers can change can be required of them."
+            }
+            P::ChoiceHeld { choice, holders: 1 } => {
+                return write!(f, "1 customer has \"{choice}\"; it cannot be removed.");
+            }
+            P::ChoiceHeld { choice, holders } => {
+                return write!(
+                    f,
+                    "{holders} customers have \"{choice}\"; it cannot be removed."
+                );
+            }
+            P::AttributeArchived => "That attribute is already archived.",
+            P::AttributeNotArchived => "That attribute is not archived.",
+        };
+        f.write_str(words)
     }
 }

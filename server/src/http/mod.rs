@@ -45,7 +45,7 @@ pub fn router(state: AppState) -> Router {
         .merge(console::router(&state))
         .merge(health::router())
         .merge(assets::router())
-        .fallback(|| async { crate::domain::Error::NotFound })
+        .fallback(not_found)
         .method_not_allowed_fallback(|| async {
             error::error_page(
                 axum::http::StatusCode::METHOD_NOT_ALLOWED,
@@ -76,6 +76,23 @@ pub fn router(state: AppState) -> Router {
 
 const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; \
                    frame-ancestors 'none'; base-uri 'none'";
+
+/// An unknown address: a page for browsers, a problem document for programs
+/// that ask for JSON (an API client with a wrong path, say).
+async fn not_found(headers: axum::http::HeaderMap) -> Response {
+    use axum::response::IntoResponse;
+    let accept = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let wants_json = accept.contains("json") && !accept.contains("text/html");
+    let error = crate::domain::Error::NotFound;
+    if wants_json {
+        error::ApiError(error).into_response()
+    } else {
+        error.into_response()
+    }
+}
 
 async fn security_headers(https: bool, req: Request, next: Next) -> Response {
     let mut response = next.run(req).await;

@@ -2,7 +2,9 @@
 
 use crate::audit;
 use crate::directory::attributes::{self, Editor};
-use crate::domain::{Action, Customer, DisplayName, Error, FieldErrors, RequestContext, Result};
+use crate::domain::{
+    Action, Customer, DisplayName, Error, FieldErrors, Problem, RequestContext, Result,
+};
 use crate::password::{Password, Verification, check_policy};
 use crate::state::AppState;
 use serde_json::json;
@@ -76,7 +78,7 @@ pub async fn change_password(
 ) -> Result<()> {
     let mut errors = FieldErrors::new();
     if current.as_str().is_empty() {
-        errors.add("current_password", "Enter your current password.");
+        errors.add("current_password", Problem::CurrentPasswordMissing);
     }
     let inputs = [
         customer.email.as_str(),
@@ -97,7 +99,7 @@ pub async fn change_password(
     if let Verification::Invalid = state.hasher.verify(current, stored).await {
         return Err(Error::invalid(
             "current_password",
-            "That is not your current password.",
+            Problem::CurrentPasswordWrong,
         ));
     }
     let hash = state.hasher.hash(new).await;

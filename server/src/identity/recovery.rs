@@ -5,7 +5,9 @@ use crate::directory::customers::for_edit;
 use app::paths;
 
 use crate::domain::secrets::{LinkToken, hash_token, looks_like_token};
-use crate::domain::{Action, Caller, Customer, CustomerId, Email, Error, RequestContext, Result};
+use crate::domain::{
+    Action, Caller, Customer, CustomerId, Email, Error, Problem, RequestContext, Result,
+};
 use crate::mail;
 use crate::password::{Password, check_policy};
 use crate::state::AppState;
@@ -14,9 +16,6 @@ use serde_json::json;
 
 pub const LINK_LIFETIME: i64 = 3600;
 const MAILS_PER_HOUR: i64 = 5;
-
-const INVALID_LINK: &str =
-    "This reset link is invalid, expired or already used. Ask for a new one.";
 
 /// Checks the address and returns at once; the lookup and mail happen in the
 /// background so the response time is the same for every address.
@@ -106,7 +105,7 @@ async fn mail_reset_link(state: &AppState, customer: &Customer) -> Result<bool> 
 /// Whether a reset link can still be used, for showing the form.
 pub async fn check_link(state: &AppState, raw_token: &str) -> Result<CustomerId> {
     if !looks_like_token(raw_token) {
-        return Err(Error::BadRequest(INVALID_LINK.into()));
+        return Err(Error::BadRequest(Problem::ResetLinkInvalid));
     }
     state
         .store
@@ -116,7 +115,7 @@ pub async fn check_link(state: &AppState, raw_token: &str) -> Result<CustomerId>
             state.clock.now(),
         )
         .await?
-        .ok_or_else(|| Error::BadRequest(INVALID_LINK.into()))
+        .ok_or_else(|| Error::BadRequest(Problem::ResetLinkInvalid))
 }
 
 /// Sets the new password and ends every session of the customer.
@@ -144,7 +143,7 @@ pub async fn reset_password(
         .store
         .reset_password_with_token(&hash_token(raw_token), &hash, state.clock.now())
         .await?
-        .ok_or_else(|| Error::BadRequest(INVALID_LINK.into()))?;
+        .ok_or_else(|| Error::BadRequest(Problem::ResetLinkInvalid))?;
     super::throttle::clear(state, &super::throttle::customer_key(&customer.email)).await?;
     tracing::info!(customer_id = %id, "password reset; all sessions ended");
     let details = json!({ "sessions_ended": "all" });

@@ -10,7 +10,9 @@ use super::sessions;
 use super::throttle::{self, Standing};
 use crate::audit;
 use crate::directory::attributes;
-use crate::domain::{Action, Admin, Caller, Customer, Email, Error, RequestContext, Result};
+use crate::domain::{
+    Action, Admin, Caller, Customer, Email, Error, PasswordProblem, RequestContext, Result,
+};
 use crate::password::{PASSWORD_MAX, Password, Verification};
 use crate::state::AppState;
 use serde_json::json;
@@ -57,7 +59,7 @@ pub async fn sign_in(
     let email = Email::parse(&credentials.email).map_err(|e| Error::invalid("email", e))?;
     let password = credentials.password;
     if password.as_str().is_empty() {
-        return Err(Error::invalid("password", "Enter your password."));
+        return Err(Error::invalid("password", PasswordProblem::Missing));
     }
     if password.as_str().chars().count() > PASSWORD_MAX {
         return Ok(Next::Rejected);

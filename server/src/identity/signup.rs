@@ -9,8 +9,8 @@ use super::verification;
 use crate::audit;
 use crate::directory::attributes::{self, Editor};
 use crate::domain::{
-    Action, Caller, Changes, CustomerId, DisplayName, Email, Error, FieldErrors, RequestContext,
-    Result,
+    Action, Caller, Changes, CustomerId, DisplayName, Email, Error, FieldErrors, Problem,
+    RequestContext, Result,
 };
 use crate::mail;
 use crate::password::{Password, check_policy};
@@ -64,10 +64,7 @@ pub async fn sign_up(
         .map_err(|e| errors.extend(e))
         .unwrap_or_default();
     if !input.accept_terms {
-        errors.add(
-            "accept_terms",
-            "You must accept the terms of service to create an account.",
-        );
+        errors.add("accept_terms", Problem::TermsNotAccepted);
     }
     let (Some(email), Some(name), true) = (email, name, errors.is_empty()) else {
         return Err(Error::Invalid(errors));

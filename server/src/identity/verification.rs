@@ -7,7 +7,7 @@ use app::paths;
 
 use crate::domain::secrets::{LinkToken, hash_token, looks_like_token};
 use crate::domain::{
-    Action, Caller, CustomerId, DisplayName, Email, Error, RequestContext, Result,
+    Action, Caller, CustomerId, DisplayName, Email, Error, Problem, RequestContext, Result,
 };
 use crate::mail;
 use crate::state::AppState;
@@ -105,9 +105,7 @@ pub async fn verify_and_enter(
 }
 
 async fn verify(state: &AppState, raw_token: &str, ctx: &RequestContext) -> Result<CustomerId> {
-    let invalid = || {
-        Error::BadRequest("This verification link is invalid, expired or already used. Sign in and ask for a new one.".into())
-    };
+    let invalid = || Error::BadRequest(Problem::VerificationLinkInvalid);
     if !looks_like_token(raw_token) {
         return Err(invalid());
     }

@@ -5,7 +5,7 @@
 //! each taking one, so a burst of sign-ins neither blocks the async runtime nor
 //! multiplies argon2's 19 MiB per hash into an out-of-memory kill.
 
-use crate::domain::PasswordHash;
+use crate::domain::{PasswordHash, PasswordProblem};
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{
     PasswordHash as Phc, PasswordHasher as _, PasswordVerifier as _, SaltString,
@@ -290,22 +290,24 @@ impl Hasher {
 /// Checks a new password against the policy: a minimum length, a generous
 /// maximum, and not among the passwords attackers try first. No composition
 /// rules (NIST SP 800-63B).
-pub fn check_policy(password: &str, min_len: usize, user_inputs: &[&str]) -> Result<(), String> {
+pub fn check_policy(
+    password: &str,
+    min_len: usize,
+    user_inputs: &[&str],
+) -> Result<(), PasswordProblem> {
     let len = password.chars().count();
     if len < min_len {
-        return Err(format!("Use at least {min_len} characters."));
+        return Err(PasswordProblem::TooShort { min: min_len });
     }
     if len > PASSWORD_MAX {
-        return Err(format!("Use at most {PASSWORD_MAX} characters."));
+        return Err(PasswordProblem::TooLong { max: PASSWORD_MAX });
     }
     // zxcvbn's cost grows with length; a common password is short, so the
     // first 64 characters decide.
     let head: String = password.chars().take(64).collect();
     let estimate = zxcvbn::zxcvbn(&head, user_inputs);
     if u8::from(estimate.score()) < 2 {
-        return Err(
-            "This password is too common or easy to guess. Try a few unrelated words.".into(),
-        );
+        return Err(PasswordProblem::Guessable);
     }
     Ok(())
 }

@@ -6,7 +6,8 @@
 use super::columns::{COLUMNS, Format, PASSWORD_HASH};
 use crate::audit;
 use crate::domain::{
-    Action, Attribute, AttributeId, Clock, Customer, Error, RequestContext, Result, TierId,
+    Action, Attribute, AttributeId, Clock, Customer, Error, OwnerTask, Problem, RequestContext,
+    Result, TierId,
 };
 use crate::domain::{Cursor, CustomerSearch};
 use crate::state::AppState;
@@ -230,7 +231,9 @@ pub async fn download(
     format: Format,
 ) -> Result<Exporter> {
     if !ctx.admin()?.role.can_manage_admins() {
-        return Err(Error::Forbidden("Only owners export customers.".into()));
+        return Err(Error::Forbidden(Problem::OnlyOwners(
+            OwnerTask::ExportCustomers,
+        )));
     }
     let details = json!({
         "format": format.extension(),

@@ -2,7 +2,7 @@
 
 use super::{SignedInAdmin, date_time, page};
 use crate::directory::admins;
-use crate::domain::{AdminId, Error, Result};
+use crate::domain::{AdminId, Error, Problem, Record, Result};
 use crate::http::extract::FormData;
 use crate::state::AppState;
 use app::console::*;
@@ -119,7 +119,7 @@ async fn revoke_invite(
 fn parse_admin_id(raw: &str) -> Result<AdminId> {
     Uuid::parse_str(raw)
         .map(AdminId)
-        .map_err(|_| Error::BadRequest("That is not an admin id.".into()))
+        .map_err(|_| Error::BadRequest(Problem::NotAnId(Record::Admin)))
 }
 
 #[derive(Deserialize)]

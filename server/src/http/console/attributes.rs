@@ -2,7 +2,7 @@
 
 use super::{SignedInAdmin, page};
 use crate::directory::attributes::{self, AttributeForm};
-use crate::domain::{Attribute, AttributeId, Error, Kind, Result};
+use crate::domain::{Attribute, AttributeId, Error, Kind, Problem, Record, Result};
 use crate::http::extract::FormData;
 use crate::state::AppState;
 use app::console::*;
@@ -144,7 +144,7 @@ async fn create(
 fn parse_id(raw: &str) -> Result<AttributeId> {
     Uuid::parse_str(raw)
         .map(AttributeId)
-        .map_err(|_| Error::BadRequest("That is not an attribute id.".into()))
+        .map_err(|_| Error::BadRequest(Problem::NotAnId(Record::Attribute)))
 }
 
 async fn detail_view(

@@ -3,7 +3,9 @@
 use super::{SignedInAdmin, event_rows, page};
 use crate::directory::search::day;
 use crate::domain::clock::DAY;
-use crate::domain::{Action, AdminId, AuditFilter, CustomerId, Email, Error, Result, cursor};
+use crate::domain::{
+    Action, AdminId, AuditFilter, CustomerId, Email, Error, Problem, Record, Result, cursor,
+};
 use crate::state::AppState;
 use app::console::*;
 use app::paths;
@@ -47,18 +49,13 @@ async fn audit(
 ) -> Result<Response> {
     let action = match q.action.trim() {
         "" => None,
-        a => Some(
-            Action::parse(a)
-                .ok_or_else(|| Error::BadRequest("Choose an action from the list.".into()))?,
-        ),
+        a => Some(Action::parse(a).ok_or(Error::BadRequest(Problem::ChooseAction))?),
     };
     let from = day(&q.from, "from")?;
     let before = day(&q.to, "to")?.map(|start| start + DAY);
     let after = match q.after.as_str() {
         "" => None,
-        raw => Some(decode_cursor(raw).ok_or_else(|| {
-            Error::BadRequest("This page link is damaged; start from the first page.".into())
-        })?),
+        raw => Some(decode_cursor(raw).ok_or(Error::BadRequest(Problem::DamagedPageLink))?),
     };
     let actor = find_admin(&state, q.actor.trim()).await?;
     let customer = find_customer(&state, q.customer.trim()).await?;
@@ -126,8 +123,8 @@ async fn find_admin(state: &AppState, raw: &str) -> Result<Result<Option<AdminId
     if let Ok(id) = Uuid::parse_str(raw) {
         return Ok(Ok(Some(AdminId(id))));
     }
-    let email = Email::parse(raw)
-        .map_err(|_| Error::BadRequest("Give the admin's email address or id.".into()))?;
+    let email =
+        Email::parse(raw).map_err(|_| Error::BadRequest(Problem::GiveEmailOrId(Record::Admin)))?;
     Ok(match state.store.admin_by_email(&email).await? {
         Some((admin, _)) => Ok(Some(admin.id)),
         None => Err(NoOne("No admin has that email address.")),
@@ -143,7 +140,7 @@ async fn find_customer(state: &AppState, raw: &str) -> Result<Result<Option<Cust
         return Ok(Ok(Some(CustomerId(id))));
     }
     let email = Email::parse(raw)
-        .map_err(|_| Error::BadRequest("Give the customer's email address or id.".into()))?;
+        .map_err(|_| Error::BadRequest(Problem::GiveEmailOrId(Record::Customer)))?;
     Ok(match state.store.customer_by_email(&email).await? {
         Some((customer, _)) => Ok(Some(customer.id)),
         None => Err(NoOne(

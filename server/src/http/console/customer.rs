@@ -5,9 +5,10 @@ use super::{SignedInAdmin, date_time, event_rows, page};
 use crate::directory::attributes::{self, Editor};
 use crate::directory::customers::{self as customer_admin, CustomerAction};
 use crate::directory::search::{self};
-use crate::domain::{CustomerId, Error, Result};
+use crate::domain::{CustomerId, Error, Problem, Record, Result};
 use crate::http::attribute_fields::{Shown, attribute_inputs};
 use crate::http::extract::FormData;
+use crate::http::messages;
 use crate::identity::recovery;
 use crate::state::AppState;
 use app::FieldErrors;
@@ -35,7 +36,7 @@ pub(super) fn routes() -> Router<AppState> {
 fn parse_customer_id(raw: &str) -> Result<CustomerId> {
     Uuid::parse_str(raw)
         .map(CustomerId)
-        .map_err(|_| Error::BadRequest("That is not a customer id.".into()))
+        .map_err(|_| Error::BadRequest(Problem::NotAnId(Record::Customer)))
 }
 
 /// The customer's page as `admin` sees it (buttons by role).
@@ -235,17 +236,14 @@ async fn customer_action(
     let customer = parse_customer_id(&id)?;
     let action = CustomerAction::parse(&action).ok_or(Error::NotFound)?;
     let ctx = &admin.0.ctx;
-    let message = match action {
-        CustomerAction::SendPasswordReset => {
-            if recovery::send_by_admin(&state, ctx, customer).await? {
-                "A password-reset link is on its way to the customer."
-            } else {
-                "No mail sent: the customer already received the hourly maximum of reset links."
-            }
+    let sent = match action {
+        CustomerAction::SendPasswordReset => recovery::send_by_admin(&state, ctx, customer).await?,
+        other => {
+            customer_admin::act(&state, customer, other, ctx).await?;
+            true
         }
-        other => customer_admin::act(&state, customer, other, ctx).await?,
     };
-    admin.0.flash(message).await?;
+    admin.0.flash(messages::action_done(action, sent)).await?;
     Ok(Redirect::to(&paths::at(paths::CUSTOMER, &[&customer])).into_response())
 }
 
@@ -269,7 +267,7 @@ async fn change_tier(
     let customer = parse_customer_id(&id)?;
     let to = Uuid::parse_str(form.tier.trim())
         .map(crate::domain::TierId)
-        .map_err(|_| Error::BadRequest("Choose a tier from the list.".into()))?;
+        .map_err(|_| Error::BadRequest(Problem::ChooseTier))?;
     let result = match search::day(&form.expires, "until") {
         // The assignment ends as the chosen day begins (UTC).
         Ok(until) => {
@@ -277,7 +275,7 @@ async fn change_tier(
             crate::directory::tier_moves::assign(&state, customer, to, &form.reason, until, ctx)
                 .await
         }
-        Err(Error::BadRequest(m)) => Err(Error::invalid("expires", m)),
+        Err(Error::BadRequest(problem)) => Err(Error::invalid("expires", problem)),
         Err(e) => Err(e),
     };
     let back = paths::at(paths::CUSTOMER, &[&customer]);
@@ -292,7 +290,7 @@ async fn revoke_session(
 ) -> Result<Response> {
     let customer = parse_customer_id(&id)?;
     let session = Uuid::parse_str(&session)
-        .map_err(|_| Error::BadRequest("That is not a session id.".into()))?;
+        .map_err(|_| Error::BadRequest(Problem::NotAnId(Record::Session)))?;
     let ctx = &admin.0.ctx;
     customer_admin::revoke_session(&state, customer, session, ctx).await?;
     admin.0.flash("That session has ended.").await?;

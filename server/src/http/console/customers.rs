@@ -4,7 +4,7 @@
 use super::{SignedInAdmin, date_time, page};
 use crate::directory::search::{self, SearchForm};
 use crate::domain::Cursor;
-use crate::domain::{Error, Result};
+use crate::domain::{Error, Problem, Result};
 use crate::http::extract::FormData;
 use crate::state::AppState;
 use app::console::*;
@@ -51,9 +51,7 @@ async fn customers(
     let (text, filter, sort) = (form.q.trim(), search.status, search.sort);
     let after = match params.after.as_str() {
         "" => None,
-        raw => Some(Cursor::decode(raw).ok_or_else(|| {
-            Error::BadRequest("This page link is damaged; start from the first page.".into())
-        })?),
+        raw => Some(Cursor::decode(raw).ok_or(Error::BadRequest(Problem::DamagedPageLink))?),
     };
     let result = state
         .store
@@ -151,8 +149,8 @@ async fn export(
     Query(params): Query<ExportQuery>,
 ) -> Result<Response> {
     use crate::transfer::{columns::Format, export};
-    let format = Format::parse(params.format.trim())
-        .ok_or_else(|| Error::BadRequest("Export as jsonl or csv.".into()))?;
+    let format =
+        Format::parse(params.format.trim()).ok_or(Error::BadRequest(Problem::ExportFormat))?;
     let search = search::parse(&state, &params.search).await?.search;
     let exporter = export::download(&state, &admin.0.ctx, search, format).await?;
     let chunks = futures_util::stream::unfold(Some(exporter), |exporter| async move {
@@ -206,7 +204,7 @@ async fn bulk_tier(
 ) -> Result<Response> {
     let to = Uuid::parse_str(form.to_tier.trim())
         .map(crate::domain::TierId)
-        .map_err(|_| Error::BadRequest("Choose a tier from the list.".into()))?;
+        .map_err(|_| Error::BadRequest(Problem::ChooseTier))?;
     let search = search::parse(&state, &form.search).await?.search;
     let description = form.search.describe();
     let ctx = &admin.0.ctx;

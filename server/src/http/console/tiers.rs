@@ -2,7 +2,7 @@
 
 use super::{SignedInAdmin, date_time, page};
 use crate::directory::tiers::{self, TierForm};
-use crate::domain::{Error, Result, Tier, TierChange, TierId};
+use crate::domain::{Error, Problem, Record, Result, Tier, TierChange, TierId};
 use crate::http::extract::FormData;
 use crate::state::AppState;
 use app::console::*;
@@ -165,7 +165,7 @@ async fn create(
 fn parse_tier_id(raw: &str) -> Result<TierId> {
     Uuid::parse_str(raw)
         .map(TierId)
-        .map_err(|_| Error::BadRequest("That is not a tier id.".into()))
+        .map_err(|_| Error::BadRequest(Problem::NotAnId(Record::Tier)))
 }
 
 async fn detail_view(
@@ -269,7 +269,8 @@ async fn job(
     admin: SignedInAdmin,
     Path(id): Path<String>,
 ) -> Result<Response> {
-    let id = Uuid::parse_str(&id).map_err(|_| Error::BadRequest("That is not a job id.".into()))?;
+    let id =
+        Uuid::parse_str(&id).map_err(|_| Error::BadRequest(Problem::NotAnId(Record::TierJob)))?;
     let job = state.store.tier_job(id).await?.ok_or(Error::NotFound)?;
     let all = state.store.list_tiers().await?;
     let admins = super::admin_emails(&state).await?;

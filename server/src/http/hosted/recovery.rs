@@ -40,7 +40,7 @@ async fn forgot(
         Err(Error::Invalid(errors)) => {
             let view = ForgotPasswordView {
                 email: form.email,
-                error: errors.get("email"),
+                error: errors.get("email").map(ToString::to_string),
             };
             Ok(page(
                 StatusCode::UNPROCESSABLE_ENTITY,

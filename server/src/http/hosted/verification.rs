@@ -2,7 +2,7 @@
 
 use super::signin::go_on;
 use super::{EmailForm, TokenQuery, link, message, page, see_other};
-use crate::domain::{Error, Result};
+use crate::domain::{Error, Problem, Result};
 use crate::http::extract::{Customer, FormData, Visitor};
 use crate::identity::verification;
 use crate::identity::verification::Verified;
@@ -27,9 +27,7 @@ pub fn router() -> Router<AppState> {
 
 async fn verify_email_form(visitor: Visitor, Query(q): Query<TokenQuery>) -> Result<Response> {
     if !crate::domain::secrets::looks_like_token(&q.token) {
-        return Err(Error::BadRequest(
-            "This verification link is incomplete. Copy the whole link from the email.".into(),
-        ));
+        return Err(Error::BadRequest(Problem::VerificationLinkIncomplete));
     }
     Ok(page(
         StatusCode::OK,
@@ -72,7 +70,7 @@ async fn resend(
     if let Err(e) = crate::domain::Email::parse(&form.email) {
         let view = ResendVerificationView {
             email: form.email,
-            error: Some(e.into()),
+            error: Some(e.to_string()),
         };
         return Ok(page(
             StatusCode::UNPROCESSABLE_ENTITY,

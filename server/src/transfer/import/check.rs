@@ -159,9 +159,10 @@ pub(super) fn validate(line: u64, fields: &Fields, rules: &Rules) -> Result<Impo
                 ));
             }
         };
-        let value = attribute
-            .canonical(raw)
-            .map_err(|e| format!("{ATTRIBUTE_PREFIX}{key}: \"{raw}\": {e}"))?;
+        let value = attribute.canonical(raw).map_err(|e| {
+            let problem = attribute.problem(e);
+            format!("{ATTRIBUTE_PREFIX}{key}: \"{raw}\": {problem}")
+        })?;
         values.push(ImportValue {
             attribute: attribute.id,
             value,

@@ -1,0 +1,210 @@
+//! What is wrong with an input or a request, named in the domain's terms.
+//! Capabilities decide which problem it is; the words people read are chosen
+//! in one place, `http::messages` (the `Display` of these types), ready for
+//! translation.
+
+/// An email address that cannot be used.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum EmailProblem {
+    Missing,
+    TooLong,
+    /// Non-ASCII letters (look-alikes hide there).
+    NotPlainLatin,
+    Malformed,
+}
+
+/// A display name that cannot be used.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum NameProblem {
+    Missing,
+    TooLong,
+    ControlCharacters,
+}
+
+/// A password that cannot be used (or was not given).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum PasswordProblem {
+    Missing,
+    TooShort {
+        min: usize,
+    },
+    TooLong {
+        max: usize,
+    },
+    /// Among the passwords attackers try first.
+    Guessable,
+}
+
+/// A profile attribute's value that does not fit the attribute's type.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum ValueProblem {
+    TextTooLong { max: usize },
+    NotNumber,
+    NotYesNo,
+    NotDate,
+    NotAChoice,
+    NotEmail,
+    NotPhone,
+}
+
+/// The tasks only an owner may do.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum OwnerTask {
+    ManageAdmins,
+    DefineTiers,
+    DefineAttributes,
+    ExportCustomers,
+    DeleteCustomers,
+}
+
+/// The kinds of record a request names by id.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Record {
+    Customer,
+    Admin,
+    Invitation,
+    Session,
+    Tier,
+    TierJob,
+    Attribute,
+}
+
+/// Every problem a request can have. The error's variant says how it is
+/// refused (invalid field, bad request, denied, conflict); this says why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Problem {
+    Email(EmailProblem),
+    Name(NameProblem),
+    Password(PasswordProblem),
+    /// A profile attribute's value, with the attribute's label.
+    Value {
+        label: String,
+        problem: ValueProblem,
+    },
+    /// A required profile attribute left empty.
+    ValueMissing {
+        label: String,
+    },
+
+    // Signing up, in and the account.
+    TermsNotAccepted,
+    CurrentPasswordMissing,
+    CurrentPasswordWrong,
+    VerificationLinkInvalid,
+    VerificationLinkIncomplete,
+    ResetLinkInvalid,
+
+    // Who may do what.
+    OnlyAdmins,
+    OnlyOwners(OwnerTask),
+    ReadOnlyRole,
+
+    // Records named by a request.
+    NotAnId(Record),
+    /// A page link's cursor that does not decode.
+    DamagedPageLink,
+    /// A form body that could not be read, with the parser's reason.
+    UnreadableForm(String),
+    ChooseTier,
+    /// The audit filter's admin or customer, named by something else than
+    /// an email address or id.
+    GiveEmailOrId(Record),
+    ChooseAction,
+    ExportFormat,
+
+    // Customers in the console.
+    CustomerEmailTaken,
+    DeleteNotConfirmed,
+    SessionGone,
+
+    // Admins.
+    AdminExists,
+    InviteeIsAdmin,
+    SetupLinkInvalid,
+    InvitationSpent,
+    AdminGone,
+    LastOwner,
+    UnknownRole,
+
+    // Customer search.
+    SearchTooLong {
+        max: usize,
+    },
+    SearchField,
+    StatusFilter,
+    NameQueryTooShort,
+    CustomerIdFormat,
+    SortKey,
+    /// A day typed as something else than YYYY-MM-DD; `which` names the
+    /// field as the form does (from, to, until).
+    DayFormat {
+        which: &'static str,
+    },
+    DaysReversed,
+    NoSuchTier,
+    NoSuchSearchableAttribute,
+    ValueToFind {
+        label: String,
+    },
+
+    // Tiers and moves between them.
+    SlugFormat,
+    SlugTaken,
+    TierName,
+    RankRange,
+    DescriptionTooLong,
+    ColourFormat,
+    Entitlement(String),
+    TooManyEntitlements {
+        max: usize,
+    },
+    FallbackIsSelf,
+    FallbackArchived,
+    GraceRange,
+    DefaultMustBeActive,
+    TierGone,
+    DefaultNotArchivable,
+    TierHasMembers,
+    TierIsFallback,
+    TierNotArchived,
+    TierUnavailable,
+    ReasonTooLong,
+    EndInPast,
+
+    // Attribute definitions.
+    KeyFormat,
+    KeyReserved,
+    KeyTaken,
+    Label,
+    ChooseKind,
+    ChoiceTooLong,
+    ChoiceCount {
+        max: usize,
+    },
+    ChooseEditor,
+    RequiredNotEditable,
+    ChoiceHeld {
+        choice: String,
+        holders: i64,
+    },
+    AttributeArchived,
+    AttributeNotArchived,
+}
+
+impl From<EmailProblem> for Problem {
+    fn from(p: EmailProblem) -> Self {
+        Self::Email(p)
+    }
+}
+
+impl From<NameProblem> for Problem {
+    fn from(p: NameProblem) -> Self {
+        Self::Name(p)
+    }
+}
+
+impl From<PasswordProblem> for Problem {
+    fn from(p: PasswordProblem) -> Self {
+        Self::Password(p)
+    }
+}
