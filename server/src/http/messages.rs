@@ -216,6 +216,8 @@ fn not_an_id(record: Record) -> &'static str {
     }
 }
 
+// One match, long on purpose: it is the catalogue a translator works
+// through, one line per problem.
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         use Problem as P;
