@@ -36,7 +36,7 @@ impl Error {
     /// `Retry-After` for a throttled caller.
     fn retry_after(&self, response: &mut Response) {
         if let Error::Throttled { retry_after } = self {
-            let seconds = HeaderValue::from(retry_after.max(&1).to_owned());
+            let seconds = HeaderValue::from((*retry_after).max(1));
             response.headers_mut().insert(header::RETRY_AFTER, seconds);
         }
     }
@@ -72,12 +72,6 @@ pub fn error_page(status: StatusCode, title: &str, message: String) -> Response 
 /// (`application/problem+json`), with each field's problem under `errors`.
 pub struct ApiError(pub Error);
 
-impl From<Error> for ApiError {
-    fn from(e: Error) -> Self {
-        Self(e)
-    }
-}
-
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let error = self.0;
@@ -112,15 +106,10 @@ mod tests {
     use crate::domain::{EmailProblem, Problem};
     use http_body_util::BodyExt;
 
-    async fn json_of(error: Error) -> (StatusCode, Response) {
-        let response = ApiError(error).into_response();
-        (response.status(), response)
-    }
-
     #[tokio::test]
     async fn api_errors_are_problem_documents_with_field_problems() {
-        let (status, response) = json_of(Error::invalid("email", EmailProblem::Malformed)).await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        let response = ApiError(Error::invalid("email", EmailProblem::Malformed)).into_response();
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(
             response.headers()[header::CONTENT_TYPE],
             "application/problem+json"
@@ -137,8 +126,8 @@ mod tests {
 
     #[tokio::test]
     async fn faults_hide_their_cause_and_throttling_says_when_to_retry() {
-        let (status, response) = json_of(Error::Internal(anyhow::anyhow!("secret cause"))).await;
-        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        let response = ApiError(Error::Internal(anyhow::anyhow!("secret cause"))).into_response();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
         let body = response.into_body().collect().await.unwrap().to_bytes();
         assert!(!String::from_utf8_lossy(&body).contains("secret cause"));
 
@@ -146,7 +135,7 @@ mod tests {
         assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
         assert_eq!(response.headers()[header::RETRY_AFTER], "42");
 
-        let (status, _) = json_of(Error::Conflict(Problem::LastOwner)).await;
-        assert_eq!(status, StatusCode::CONFLICT);
+        let response = ApiError(Error::Conflict(Problem::LastOwner)).into_response();
+        assert_eq!(response.status(), StatusCode::CONFLICT);
     }
 }
