@@ -79,47 +79,16 @@ async fn validate(state: &AppState, form: &TierForm, id: TierId) -> Result<Tier>
     if !colour_ok {
         errors.add("colour", Problem::ColourFormat);
     }
-    let mut entitlements: Vec<String> = Vec::new();
-    for raw in form
-        .entitlements
-        .split(|c: char| c == ',' || c.is_whitespace())
-    {
-        let e = raw.trim().to_ascii_lowercase();
-        if e.is_empty() || entitlements.contains(&e) {
-            continue;
-        }
-        if !is_token(&e, 64, &['-', '_', '.', ':']) {
-            errors.add("entitlements", Problem::Entitlement(raw.trim().to_string()));
-            break;
-        }
-        entitlements.push(e);
-    }
-    if entitlements.len() > ENTITLEMENTS_MAX {
-        errors.add(
-            "entitlements",
-            Problem::TooManyEntitlements {
-                max: ENTITLEMENTS_MAX,
-            },
-        );
-    }
-    let fallback = match form.fallback.trim() {
-        "" => None,
-        slug => match state.store.tier_by_slug(slug).await? {
-            Some(t) if t.id == id => {
-                errors.add("fallback", Problem::FallbackIsSelf);
-                None
-            }
-            Some(t) if t.archived => {
-                errors.add("fallback", Problem::FallbackArchived);
-                None
-            }
-            Some(t) => Some(t.id),
-            None => {
-                errors.add("fallback", Problem::NoSuchTier);
-                None
-            }
-        },
-    };
+    let entitlements = entitlements(&form.entitlements).unwrap_or_else(|problem| {
+        errors.add("entitlements", problem);
+        Vec::new()
+    });
+    let fallback = fallback(state, form.fallback.trim(), id)
+        .await?
+        .unwrap_or_else(|problem| {
+            errors.add("fallback", problem);
+            None
+        });
     let grace_days = match form.grace_days.trim() {
         "" => Some(0),
         raw => raw.parse::<i64>().ok().filter(|d| (0..=365).contains(d)),
@@ -142,6 +111,46 @@ async fn validate(state: &AppState, form: &TierForm, id: TierId) -> Result<Tier>
         fallback,
         grace_days,
         archived: false,
+    })
+}
+
+/// The entitlements of a comma- or space-separated list, lowercased and
+/// without repeats.
+fn entitlements(list: &str) -> std::result::Result<Vec<String>, Problem> {
+    let mut entitlements: Vec<String> = Vec::new();
+    for raw in list.split(|c: char| c == ',' || c.is_whitespace()) {
+        let e = raw.trim().to_ascii_lowercase();
+        if e.is_empty() || entitlements.contains(&e) {
+            continue;
+        }
+        if !is_token(&e, 64, &['-', '_', '.', ':']) {
+            return Err(Problem::Entitlement(raw.trim().to_string()));
+        }
+        entitlements.push(e);
+    }
+    if entitlements.len() > ENTITLEMENTS_MAX {
+        return Err(Problem::TooManyEntitlements {
+            max: ENTITLEMENTS_MAX,
+        });
+    }
+    Ok(entitlements)
+}
+
+/// The tier that customers of tier `id` fall back to, by slug: another
+/// tier in use, or none.
+async fn fallback(
+    state: &AppState,
+    slug: &str,
+    id: TierId,
+) -> Result<std::result::Result<Option<TierId>, Problem>> {
+    if slug.is_empty() {
+        return Ok(Ok(None));
+    }
+    Ok(match state.store.tier_by_slug(slug).await? {
+        Some(t) if t.id == id => Err(Problem::FallbackIsSelf),
+        Some(t) if t.archived => Err(Problem::FallbackArchived),
+        Some(t) => Ok(Some(t.id)),
+        None => Err(Problem::NoSuchTier),
     })
 }
 

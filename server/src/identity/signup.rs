@@ -9,8 +9,8 @@ use super::verification;
 use crate::audit;
 use crate::directory::attributes::{self, Editor};
 use crate::domain::{
-    Action, Caller, Changes, CustomerId, DisplayName, Email, Error, FieldErrors, Problem,
-    RequestContext, Result,
+    Action, Attribute, Caller, Changes, CustomerId, DisplayName, Email, Error, FieldErrors,
+    Problem, RequestContext, Result,
 };
 use crate::mail;
 use crate::password::{Password, check_policy};
@@ -85,24 +85,8 @@ pub async fn sign_up(
         })
         .await?;
     if created {
-        tracing::info!(customer_id = %id, "customer signed up");
         let given: Changes = values.into_iter().filter(|(_, v)| v.is_some()).collect();
-        if !given.is_empty() {
-            state
-                .store
-                .set_customer_attributes(id, &defs, &given, now)
-                .await?;
-        }
-        let terms = json!({ "terms_version": state.config.terms_version });
-        audit::record(
-            state,
-            &ctx.acting_as(Caller::Customer(id)),
-            Action::CustomerSignedUp,
-            Some(id),
-            terms,
-        )
-        .await?;
-        verification::send_link(state, id, &email, &name).await?;
+        welcome(state, ctx, id, (&email, &name), &defs, &given).await?;
         Ok(SignUpOutcome::Created(id))
     } else {
         let config = &state.config;
@@ -114,4 +98,34 @@ pub async fn sign_up(
         state.mailer.enqueue(note).await?;
         Ok(SignUpOutcome::AlreadyRegistered)
     }
+}
+
+/// A new customer's first steps: the attributes they gave, the audit
+/// record and the verification mail.
+async fn welcome(
+    state: &AppState,
+    ctx: &RequestContext,
+    id: CustomerId,
+    (email, name): (&Email, &DisplayName),
+    defs: &[Attribute],
+    given: &Changes,
+) -> Result<()> {
+    tracing::info!(customer_id = %id, "customer signed up");
+    let now = state.clock.now();
+    if !given.is_empty() {
+        state
+            .store
+            .set_customer_attributes(id, defs, given, now)
+            .await?;
+    }
+    let terms = json!({ "terms_version": state.config.terms_version });
+    audit::record(
+        state,
+        &ctx.acting_as(Caller::Customer(id)),
+        Action::CustomerSignedUp,
+        Some(id),
+        terms,
+    )
+    .await?;
+    verification::send_link(state, id, email, name).await
 }

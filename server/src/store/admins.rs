@@ -1,3 +1,4 @@
+use super::BeginWrite;
 use super::{Pool, Store, StoreResult, UniqueKey, is_taken, unless_taken, with_pool};
 use crate::domain::{Admin, AdminId, DisplayName, Email, PasswordHash, Role};
 use uuid::Uuid;
@@ -177,7 +178,7 @@ impl Store {
         new: NewAdmin<'_>,
     ) -> StoreResult<Option<bool>> {
         with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let spent = sqlx::query(
                 "UPDATE admin_invites SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
             )
@@ -294,7 +295,7 @@ impl Store {
                 q.execute(pool).await?.rows_affected()
             }
             Pool::Postgres(pool) => {
-                let mut tx = pool.begin().await?;
+                let mut tx = pool.begin_write().await?;
                 sqlx::query("SELECT id FROM admins WHERE role = 'owner' FOR UPDATE")
                     .execute(&mut *tx)
                     .await?;

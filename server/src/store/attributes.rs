@@ -1,3 +1,4 @@
+use super::BeginWrite;
 use super::{Pool, Store, StoreResult, UniqueKey, unless_taken, with_pool};
 use crate::domain::{Attribute, AttributeId, Changes, CustomerId, Kind, Values};
 use uuid::Uuid;
@@ -122,7 +123,7 @@ impl Store {
                        WHERE attribute_id = $1";
         let choices = serde_json::to_string(&a.choices).unwrap_or_else(|_| "[]".into());
         with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let updated = sqlx::query(sql)
                 .bind(a.id.0)
                 .bind(&a.label)
@@ -272,7 +273,7 @@ impl Store {
         now: i64,
     ) -> StoreResult<()> {
         with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             for (id, value) in changes {
                 let searchable = defs.iter().any(|a| a.id == *id && a.searchable);
                 match value {

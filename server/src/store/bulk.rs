@@ -2,6 +2,7 @@
 //! on SQLite, `COPY` on PostgreSQL. Rows whose email already exists are
 //! skipped on SQLite; on PostgreSQL the caller gives fresh emails.
 
+use super::BeginWrite;
 use super::{Pool, Store, StoreResult};
 use uuid::Uuid;
 
@@ -27,31 +28,9 @@ impl Store {
     ) -> StoreResult<()> {
         match &self.pool {
             Pool::Sqlite(pool) => {
-                let mut tx = pool.begin().await?;
+                let mut tx = pool.begin_write().await?;
                 for chunk in rows.chunks(ROWS_PER_STATEMENT) {
-                    let mut sql = String::from(
-                        "INSERT OR IGNORE INTO customers (id, email, display_name, password_hash, terms_version, \
-                         terms_accepted_at, created_at, updated_at, email_verified_at, last_sign_in_at) VALUES ",
-                    );
-                    for (i, _) in chunk.iter().enumerate() {
-                        let b = i * 8;
-                        if i > 0 {
-                            sql.push(',');
-                        }
-                        sql.push_str(&format!(
-                            "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                            b + 1,
-                            b + 2,
-                            b + 3,
-                            b + 4,
-                            b + 5,
-                            b + 6,
-                            b + 6,
-                            b + 6,
-                            b + 7,
-                            b + 8
-                        ));
-                    }
+                    let sql = insert_statement(chunk.len());
                     let mut query = sqlx::query(&sql);
                     for row in chunk {
                         query = query
@@ -81,29 +60,63 @@ impl Store {
                          created_at, updated_at, email_verified_at, last_sign_in_at) FROM STDIN WITH (FORMAT csv)",
                     )
                     .await?;
-                let mut buf = String::with_capacity(rows.len() * 200);
-                for row in rows {
-                    let opt = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
-                    buf.push_str(&format!(
-                        "{},{},{},{},{},{},{},{},{},{}\n",
-                        row.id,
-                        csv(&row.email),
-                        csv(&row.display_name),
-                        csv(&row.password_hash),
-                        csv(terms_version),
-                        row.created_at,
-                        row.created_at,
-                        row.created_at,
-                        opt(row.email_verified_at),
-                        opt(row.last_sign_in_at),
-                    ));
-                }
+                let buf = copy_rows(rows, terms_version);
                 copy.send(buf.as_bytes()).await?;
                 copy.finish().await?;
                 Ok(())
             }
         }
     }
+}
+
+/// SQLite's INSERT of `rows` customers, eight parameters each (the
+/// creation time is also when terms were accepted and the last update).
+fn insert_statement(rows: usize) -> String {
+    let values: Vec<String> = (0..rows)
+        .map(|i| {
+            let p = |n: usize| format!("${}", i * 8 + n);
+            format!(
+                "({}, {}, {}, {}, {}, {}, {}, {}, {}, {})",
+                p(1),
+                p(2),
+                p(3),
+                p(4),
+                p(5),
+                p(6),
+                p(6),
+                p(6),
+                p(7),
+                p(8)
+            )
+        })
+        .collect();
+    format!(
+        "INSERT OR IGNORE INTO customers (id, email, display_name, password_hash, terms_version, \
+         terms_accepted_at, created_at, updated_at, email_verified_at, last_sign_in_at) VALUES {}",
+        values.join(",")
+    )
+}
+
+/// PostgreSQL's COPY input (CSV) of the customers.
+fn copy_rows(rows: &[BulkCustomer], terms_version: &str) -> String {
+    let mut buf = String::with_capacity(rows.len() * 200);
+    for row in rows {
+        let opt = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
+        buf.push_str(&format!(
+            "{},{},{},{},{},{},{},{},{},{}\n",
+            row.id,
+            csv(&row.email),
+            csv(&row.display_name),
+            csv(&row.password_hash),
+            csv(terms_version),
+            row.created_at,
+            row.created_at,
+            row.created_at,
+            opt(row.email_verified_at),
+            opt(row.last_sign_in_at),
+        ));
+    }
+    buf
 }
 
 /// A CSV field, quoted (COPY's csv format reads an unquoted empty field as NULL).

@@ -1,3 +1,4 @@
+use super::BeginWrite;
 use super::{Bind, Pool, Sql, Store, StoreResult, UniqueKey, unless_taken, with_pool};
 use crate::domain::{Customer, CustomerId, DisplayName, Email, PasswordHash, TierId};
 use uuid::Uuid;
@@ -144,7 +145,7 @@ impl Store {
                 .await?
                 .rows_affected()),
             Pool::Sqlite(pool) => {
-                let mut tx = pool.begin().await?;
+                let mut tx = pool.begin_write().await?;
                 // A delete must find the row before it goes; the others after.
                 let delete_first = index == NameIndex::Delete;
                 if delete_first {
@@ -299,7 +300,7 @@ impl Store {
     ) -> StoreResult<bool> {
         let disabled_at = disabled.then_some(now);
         with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let found =
                 sqlx::query("UPDATE customers SET disabled_at = $2, updated_at = $3 WHERE id = $1")
                     .bind(id.0)

@@ -2,6 +2,7 @@
 //! built once at its end (or at the next start, if the import was cut
 //! short), recorded in `deferred_indexes` so nothing is left unbuilt.
 
+use super::BeginWrite;
 use super::{Store, StoreResult};
 
 /// What a bulk import defers, as (name, statement that drops it, statement
@@ -47,7 +48,7 @@ impl Store {
             super::Pool::Postgres(_) => DEFERRABLE_POSTGRES,
         };
         super::with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let any: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM customers)")
                 .fetch_one(&mut *tx)
                 .await?;
@@ -108,7 +109,7 @@ impl Store {
 
     async fn build_deferred_index(&self, name: String) -> StoreResult<()> {
         super::with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             // Claims the record: another instance building at the same
             // time finds it gone and skips it.
             let rebuild: Option<String> = sqlx::query_scalar(

@@ -62,6 +62,36 @@ macro_rules! with_pool {
 }
 pub(crate) use with_pool;
 
+/// Opens a transaction that writes. On SQLite it takes the write lock at
+/// `BEGIN IMMEDIATE`: a deferred transaction that reads first and writes
+/// later fails at once with "database is locked" (its snapshot is stale)
+/// when another connection wrote in between, instead of waiting its turn
+/// under the busy timeout. Every store transaction writes, so all use this.
+pub(crate) trait BeginWrite {
+    type Db: sqlx::Database;
+    fn begin_write(
+        &self,
+    ) -> impl Future<Output = StoreResult<sqlx::Transaction<'static, Self::Db>>> + Send;
+}
+
+impl BeginWrite for SqlitePool {
+    type Db = sqlx::Sqlite;
+    fn begin_write(
+        &self,
+    ) -> impl Future<Output = StoreResult<sqlx::Transaction<'static, Self::Db>>> + Send {
+        self.begin_with("BEGIN IMMEDIATE")
+    }
+}
+
+impl BeginWrite for PgPool {
+    type Db = sqlx::Postgres;
+    fn begin_write(
+        &self,
+    ) -> impl Future<Output = StoreResult<sqlx::Transaction<'static, Self::Db>>> + Send {
+        self.begin()
+    }
+}
+
 impl Store {
     pub async fn connect(url: &str) -> StoreResult<Self> {
         if url.starts_with("sqlite:") {

@@ -2,7 +2,9 @@
 //! on an index, paged by keyset (the last row's sort key), never by OFFSET.
 
 use super::{Bind, Pool, Sql, Store, StoreResult};
-use crate::domain::{Cursor, Customer, CustomerQuery, CustomerSearch, Sort, StatusFilter};
+use crate::domain::{
+    AttributeId, Cursor, Customer, CustomerQuery, CustomerSearch, Sort, StatusFilter,
+};
 use uuid::Uuid;
 
 pub struct CustomerPage {
@@ -34,81 +36,20 @@ impl Store {
         };
         let mut sql = Sql::default();
         let mut conditions: Vec<String> = Vec::new();
-
-        match &search.query {
-            CustomerQuery::All => {}
-            CustomerQuery::Id(id) => conditions.push(format!("id = {}", sql.param(Bind::Id(*id)))),
-            CustomerQuery::EmailPrefix(prefix) => {
-                // Addresses are ASCII, so every one starting with `prefix`
-                // sorts below `prefix` followed by DEL (0x7f).
-                let low = sql.param(Bind::Text(prefix.clone()));
-                let high = sql.param(Bind::Text(format!("{prefix}\u{7f}")));
-                conditions.push(format!("{email_expr} >= {low} AND {email_expr} < {high}"));
-            }
-            // Both run on a trigram index: pg_trgm's GIN on PostgreSQL...
-            CustomerQuery::NameContains(text) if postgres => {
-                let p = sql.param(Bind::Text(like_pattern(text)));
-                conditions.push(format!("lower(display_name) LIKE {p} ESCAPE '\\'"));
-            }
-            // ...and FTS5's on SQLite, where a quoted phrase is a substring
-            // match on the trigram table (LIKE with ESCAPE would bypass it).
-            CustomerQuery::NameContains(text) => {
-                let p = sql.param(Bind::Text(format!("\"{}\"", text.replace('"', "\"\""))));
-                conditions.push(format!(
-                    "rowid IN (SELECT rowid FROM customer_names WHERE customer_names MATCH {p})"
-                ));
-            }
-        }
-        conditions.push(
-            match search.status {
-                StatusFilter::Any => "",
-                StatusFilter::Active => "disabled_at IS NULL",
-                StatusFilter::Disabled => "disabled_at IS NOT NULL",
-                StatusFilter::Verified => "email_verified_at IS NOT NULL",
-                StatusFilter::Unverified => "email_verified_at IS NULL",
-            }
-            .to_string(),
-        );
-        if let Some(from) = search.created_from {
-            conditions.push(format!("created_at >= {}", sql.param(Bind::Int(from))));
-        }
-        if let Some(tier) = search.tier {
-            conditions.push(format!("tier_id = {}", sql.param(Bind::Id(tier.0))));
-        }
+        conditions.extend(query_condition(
+            &mut sql,
+            &search.query,
+            email_expr,
+            postgres,
+        ));
+        conditions.extend(filter_conditions(&mut sql, search));
         if let Some((attribute, value)) = &search.attribute {
-            // A value few customers share: the partial index on (attribute,
-            // search value) lists them, and only they are sorted. A common
-            // one (a country): walk customers in page order and look each
-            // one's value up by primary key; a page needs a few hundred.
-            // Which is which is counted on the index, up to the threshold.
-            // The walk is written as a scalar subquery because neither
-            // planner turns that into a join: as EXISTS, PostgreSQL joined
-            // all 50,000 matches first (400 ms at 1M customers).
             let few = self
                 .attribute_matches(*attribute, value, FEW_MATCHES + 1)
                 .await?
                 <= FEW_MATCHES;
-            let a = sql.param(Bind::Id(attribute.0));
-            let v = sql.param(Bind::Text(value.clone()));
-            conditions.push(if few {
-                format!(
-                    "id IN (SELECT customer_id FROM customer_attributes WHERE attribute_id = {a} \
-                     AND search_value = lower({v}) AND search_value IS NOT NULL)"
-                )
-            } else {
-                format!(
-                    "(SELECT v.search_value FROM customer_attributes v WHERE v.customer_id = customers.id \
-                     AND v.attribute_id = {a}) = lower({v})"
-                )
-            });
+            conditions.push(attribute_condition(&mut sql, *attribute, value, few));
         }
-        if let Some(before) = search.created_before {
-            conditions.push(format!("created_at < {}", sql.param(Bind::Int(before))));
-        }
-
-        // The keyset: rows after the cursor in the page order. Written as
-        // `key <= k AND (key < k OR id < i)` so both databases see a plain
-        // range on the index's first column.
         let by_email = matches!(search.query, CustomerQuery::EmailPrefix(_));
         let order = if by_email {
             if let Some(Cursor::Email(e)) = after {
@@ -117,25 +58,9 @@ impl Store {
             }
             email_expr.to_string()
         } else {
-            let (key, cursor) = match (search.sort, after) {
-                (Sort::Created, Some(Cursor::Created { created_at, id })) => {
-                    ("created_at", Some((*created_at, *id)))
-                }
-                (Sort::LastSignIn, Some(Cursor::LastSignIn { at, id })) => {
-                    (LAST_SIGN_IN, Some((*at, *id)))
-                }
-                (Sort::Created, _) => ("created_at", None),
-                (Sort::LastSignIn, _) => (LAST_SIGN_IN, None),
-            };
-            if let Some((k, id)) = cursor {
-                let k = sql.param(Bind::Int(k));
-                let id = sql.param(Bind::Id(id));
-                conditions.push(format!("{key} <= {k} AND ({key} < {k} OR id < {id})"));
-            }
-            format!("{key} DESC, id DESC")
+            keyset(&mut sql, &mut conditions, search.sort, after)
         };
 
-        conditions.retain(|c| !c.is_empty());
         let filter = if conditions.is_empty() {
             String::new()
         } else {
@@ -148,25 +73,132 @@ impl Store {
         );
 
         let rows: Vec<super::customers::CustomerRow> = self.fetch_all(&sql).await?;
-
         let mut rows: Vec<Customer> = rows.into_iter().map(Into::into).collect();
         let next = if rows.len() as i64 > limit {
             rows.truncate(limit as usize);
-            rows.last().map(|last| match (by_email, search.sort) {
-                (true, _) => Cursor::Email(last.email.as_str().to_string()),
-                (false, Sort::Created) => Cursor::Created {
-                    created_at: last.created_at,
-                    id: last.id.0,
-                },
-                (false, Sort::LastSignIn) => Cursor::LastSignIn {
-                    at: last.last_sign_in_at.unwrap_or(0),
-                    id: last.id.0,
-                },
-            })
+            rows.last()
+                .map(|last| next_cursor(last, by_email, search.sort))
         } else {
             None
         };
         Ok(CustomerPage { rows, next })
+    }
+}
+
+/// The condition of the text query, if any.
+fn query_condition(
+    sql: &mut Sql,
+    query: &CustomerQuery,
+    email_expr: &str,
+    postgres: bool,
+) -> Option<String> {
+    Some(match query {
+        CustomerQuery::All => return None,
+        CustomerQuery::Id(id) => format!("id = {}", sql.param(Bind::Id(*id))),
+        CustomerQuery::EmailPrefix(prefix) => {
+            // Addresses are ASCII, so every one starting with `prefix`
+            // sorts below `prefix` followed by DEL (0x7f).
+            let low = sql.param(Bind::Text(prefix.clone()));
+            let high = sql.param(Bind::Text(format!("{prefix}\u{7f}")));
+            format!("{email_expr} >= {low} AND {email_expr} < {high}")
+        }
+        // Both run on a trigram index: pg_trgm's GIN on PostgreSQL...
+        CustomerQuery::NameContains(text) if postgres => {
+            let p = sql.param(Bind::Text(like_pattern(text)));
+            format!("lower(display_name) LIKE {p} ESCAPE '\\'")
+        }
+        // ...and FTS5's on SQLite, where a quoted phrase is a substring
+        // match on the trigram table (LIKE with ESCAPE would bypass it).
+        CustomerQuery::NameContains(text) => {
+            let p = sql.param(Bind::Text(format!("\"{}\"", text.replace('"', "\"\""))));
+            format!("rowid IN (SELECT rowid FROM customer_names WHERE customer_names MATCH {p})")
+        }
+    })
+}
+
+/// The conditions of status, tier and creation dates.
+fn filter_conditions(sql: &mut Sql, search: &CustomerSearch) -> Vec<String> {
+    let mut conditions = Vec::new();
+    let status = match search.status {
+        StatusFilter::Any => None,
+        StatusFilter::Active => Some("disabled_at IS NULL"),
+        StatusFilter::Disabled => Some("disabled_at IS NOT NULL"),
+        StatusFilter::Verified => Some("email_verified_at IS NOT NULL"),
+        StatusFilter::Unverified => Some("email_verified_at IS NULL"),
+    };
+    conditions.extend(status.map(str::to_string));
+    if let Some(from) = search.created_from {
+        conditions.push(format!("created_at >= {}", sql.param(Bind::Int(from))));
+    }
+    if let Some(tier) = search.tier {
+        conditions.push(format!("tier_id = {}", sql.param(Bind::Id(tier.0))));
+    }
+    if let Some(before) = search.created_before {
+        conditions.push(format!("created_at < {}", sql.param(Bind::Int(before))));
+    }
+    conditions
+}
+
+/// The condition on an attribute's value. A value `few` customers share:
+/// the partial index on (attribute, search value) lists them, and only they
+/// are sorted. A common one (a country): walk customers in page order and
+/// look each one's value up by primary key; a page needs a few hundred.
+/// The walk is written as a scalar subquery because neither planner turns
+/// that into a join: as EXISTS, PostgreSQL joined all 50,000 matches first
+/// (400 ms at 1M customers).
+fn attribute_condition(sql: &mut Sql, attribute: AttributeId, value: &str, few: bool) -> String {
+    let a = sql.param(Bind::Id(attribute.0));
+    let v = sql.param(Bind::Text(value.to_string()));
+    if few {
+        format!(
+            "id IN (SELECT customer_id FROM customer_attributes WHERE attribute_id = {a} \
+             AND search_value = lower({v}) AND search_value IS NOT NULL)"
+        )
+    } else {
+        format!(
+            "(SELECT v.search_value FROM customer_attributes v WHERE v.customer_id = customers.id \
+             AND v.attribute_id = {a}) = lower({v})"
+        )
+    }
+}
+
+/// The ORDER BY of a date sort, adding the condition for rows after the
+/// cursor. Written as `key <= k AND (key < k OR id < i)` so both databases
+/// see a plain range on the index's first column.
+fn keyset(
+    sql: &mut Sql,
+    conditions: &mut Vec<String>,
+    sort: Sort,
+    after: Option<&Cursor>,
+) -> String {
+    let (key, cursor) = match (sort, after) {
+        (Sort::Created, Some(Cursor::Created { created_at, id })) => {
+            ("created_at", Some((*created_at, *id)))
+        }
+        (Sort::LastSignIn, Some(Cursor::LastSignIn { at, id })) => (LAST_SIGN_IN, Some((*at, *id))),
+        (Sort::Created, _) => ("created_at", None),
+        (Sort::LastSignIn, _) => (LAST_SIGN_IN, None),
+    };
+    if let Some((k, id)) = cursor {
+        let k = sql.param(Bind::Int(k));
+        let id = sql.param(Bind::Id(id));
+        conditions.push(format!("{key} <= {k} AND ({key} < {k} OR id < {id})"));
+    }
+    format!("{key} DESC, id DESC")
+}
+
+/// Where the page after the one ending at `last` starts.
+fn next_cursor(last: &Customer, by_email: bool, sort: Sort) -> Cursor {
+    match (by_email, sort) {
+        (true, _) => Cursor::Email(last.email.as_str().to_string()),
+        (false, Sort::Created) => Cursor::Created {
+            created_at: last.created_at,
+            id: last.id.0,
+        },
+        (false, Sort::LastSignIn) => Cursor::LastSignIn {
+            at: last.last_sign_in_at.unwrap_or(0),
+            id: last.id.0,
+        },
     }
 }
 

@@ -1,3 +1,4 @@
+use super::BeginWrite;
 use super::{Pool, Store, StoreResult, UniqueKey, unless_taken, with_pool};
 use crate::domain::{AdminId, ChangeSource, CustomerId, Tier, TierChange, TierId};
 use uuid::Uuid;
@@ -147,7 +148,7 @@ impl Store {
     /// exactly one); `false` when the tier is archived or gone.
     pub async fn set_default_tier(&self, id: TierId, now: i64) -> StoreResult<bool> {
         with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query("UPDATE tiers SET is_default = FALSE WHERE is_default AND id <> $1")
                 .bind(id.0)
                 .execute(&mut *tx)
@@ -185,7 +186,7 @@ impl Store {
                            AND archived_at IS NULL AND NOT EXISTS (SELECT 1 FROM customers WHERE tier_id = $1)";
         let postgres = matches!(self.pool, Pool::Postgres(_));
         with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             if postgres {
                 sqlx::query("SELECT id FROM tiers WHERE id = $1 FOR UPDATE")
                     .bind(id.0)
@@ -243,7 +244,7 @@ impl Store {
     pub async fn change_customer_tier(&self, change: &TierChange) -> StoreResult<Option<TierId>> {
         let postgres = matches!(self.pool, Pool::Postgres(_));
         with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let lock = if postgres { " FOR SHARE" } else { "" };
             let open: Option<Uuid> = sqlx::query_scalar(&format!(
                 "SELECT id FROM tiers WHERE id = $1 AND archived_at IS NULL{lock}"
@@ -359,7 +360,7 @@ impl Store {
         reason: &str,
     ) -> StoreResult<bool> {
         with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let moved = sqlx::query(
                 "UPDATE customers SET tier_id = $2, tier_expires_at = NULL, updated_at = $5 \
                  WHERE id = $1 AND tier_id = $3 AND tier_expires_at = $4",

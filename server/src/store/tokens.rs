@@ -1,3 +1,4 @@
+use super::BeginWrite;
 use super::{Store, StoreResult, with_pool};
 use crate::domain::{CustomerId, PasswordHash};
 use uuid::Uuid;
@@ -82,7 +83,7 @@ impl Store {
         now: i64,
     ) -> StoreResult<Option<CustomerId>> {
         with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             // The first statement writes, so SQLite takes its write lock up front.
             let id: Option<Uuid> = sqlx::query_scalar(SPEND_TOKEN)
                 .bind(token_hash)
@@ -112,7 +113,7 @@ impl Store {
         now: i64,
     ) -> StoreResult<Option<CustomerId>> {
         with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let id: Option<Uuid> = sqlx::query_scalar(SPEND_TOKEN)
                 .bind(token_hash)
                 .bind(TokenPurpose::ResetPassword.as_str())

@@ -3,7 +3,7 @@
 
 use super::{SignedInAdmin, date_time, page};
 use crate::directory::search::{self, SearchForm};
-use crate::domain::Cursor;
+use crate::domain::{Cursor, CustomerSearch, Tier};
 use crate::domain::{Error, Problem, Result};
 use crate::http::extract::FormData;
 use crate::state::AppState;
@@ -58,22 +58,8 @@ async fn customers(
         .search_customers(&search, after.as_ref(), PAGE_SIZE)
         .await?;
 
-    let search_link = |base: &str, cursor: Option<&Cursor>| {
-        let mut link = url::form_urlencoded::Serializer::new(String::new());
-        link.extend_pairs(&pairs);
-        if let Some(c) = cursor {
-            link.append_pair("after", &c.encode());
-        }
-        format!("{base}?{}", link.finish())
-    };
-    let total = if search.is_everyone() {
-        match state.store.estimate_customers().await? {
-            (n, true) => format!("{n} customers"),
-            (n, false) => format!("About {n} customers"),
-        }
-    } else {
-        format!("{} on this page", result.rows.len())
-    };
+    let search_link = |base: &str, cursor: Option<&Cursor>| search_link(&pairs, base, cursor);
+    let total = total(&state, &search, result.rows.len()).await?;
     let view = CustomersView {
         field: match field {
             search::SearchField::Email => SearchField::Email,
@@ -102,17 +88,7 @@ async fn customers(
             .admin()
             .role
             .can_edit_customers()
-            .then(|| BulkTierForm {
-                search: pairs
-                    .iter()
-                    .map(|(k, v)| (k.to_string(), v.clone()))
-                    .collect(),
-                tiers: tiers
-                    .iter()
-                    .filter(|t| !t.archived)
-                    .map(|t| (t.id.to_string(), t.name.clone()))
-                    .collect(),
-            }),
+            .then(|| bulk_form(&pairs, &tiers)),
         tiers: tiers
             .iter()
             .map(|t| (t.slug.clone(), t.name.clone()))
@@ -131,6 +107,44 @@ async fn customers(
         StatusCode::OK,
         customers_page(&admin.0.chrome().await?, &view),
     ))
+}
+
+/// The list's address with the search's parameters, from `cursor` on.
+fn search_link(pairs: &[(&'static str, String)], base: &str, cursor: Option<&Cursor>) -> String {
+    let mut link = url::form_urlencoded::Serializer::new(String::new());
+    link.extend_pairs(pairs);
+    if let Some(c) = cursor {
+        link.append_pair("after", &c.encode());
+    }
+    format!("{base}?{}", link.finish())
+}
+
+/// How many customers: the whole table's count (estimated when large,
+/// which counting exactly would scan), or the page's for a search.
+async fn total(state: &AppState, search: &CustomerSearch, on_page: usize) -> Result<String> {
+    Ok(if search.is_everyone() {
+        match state.store.estimate_customers().await? {
+            (n, true) => format!("{n} customers"),
+            (n, false) => format!("About {n} customers"),
+        }
+    } else {
+        format!("{on_page} on this page")
+    })
+}
+
+/// The form that moves every customer of the search to another tier.
+fn bulk_form(pairs: &[(&'static str, String)], tiers: &[Tier]) -> BulkTierForm {
+    BulkTierForm {
+        search: pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect(),
+        tiers: tiers
+            .iter()
+            .filter(|t| !t.archived)
+            .map(|t| (t.id.to_string(), t.name.clone()))
+            .collect(),
+    }
 }
 
 #[derive(Deserialize)]

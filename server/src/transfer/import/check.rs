@@ -117,11 +117,7 @@ pub(super) fn validate(line: u64, fields: &Fields, rules: &Rules) -> Result<Impo
     let name = DisplayName::parse(raw_name).map_err(|e| format!("display_name: {e}"))?;
     let tier = match get("tier") {
         None => default,
-        Some(slug) => match tiers.get(slug) {
-            Some(t) if t.archived => return Err(format!("tier: \"{slug}\" is archived")),
-            Some(t) => t.id,
-            None => return Err(format!("tier: no tier has the slug \"{slug}\"")),
-        },
+        Some(slug) => tier(tiers, slug)?,
     };
     let created_at = timestamp(fields, "created_at")?.unwrap_or(now);
     let password_hash = match get("password_hash") {
@@ -144,6 +140,37 @@ pub(super) fn validate(line: u64, fields: &Fields, rules: &Rules) -> Result<Impo
         None => Uuid::now_v7(),
         Some(raw) => Uuid::parse_str(raw).map_err(|_| format!("id: \"{raw}\" is not a UUID"))?,
     };
+    let values = attribute_values(fields, attributes)?;
+    Ok(ImportRow {
+        line,
+        id,
+        email: email.as_str().to_string(),
+        display_name: name.as_str().to_string(),
+        email_verified_at: boolean(fields, "email_verified")?.then_some(created_at),
+        tier,
+        tier_expires_at: timestamp(fields, "tier_expires_at")?,
+        created_at,
+        last_sign_in_at: timestamp(fields, "last_sign_in_at")?,
+        disabled_at: boolean(fields, "disabled")?.then_some(now),
+        password_hash,
+        external_id,
+        attributes: values,
+    })
+}
+
+fn tier(tiers: &HashMap<String, Tier>, slug: &str) -> Result<TierId, String> {
+    match tiers.get(slug) {
+        Some(t) if t.archived => Err(format!("tier: \"{slug}\" is archived")),
+        Some(t) => Ok(t.id),
+        None => Err(format!("tier: no tier has the slug \"{slug}\"")),
+    }
+}
+
+/// The line's attribute values, each checked against its definition.
+fn attribute_values(
+    fields: &Fields,
+    attributes: &HashMap<String, Attribute>,
+) -> Result<Vec<ImportValue>, String> {
     let mut values = Vec::new();
     for (key, raw) in &fields.attributes {
         let attribute = match attributes.get(key.as_str()) {
@@ -169,21 +196,7 @@ pub(super) fn validate(line: u64, fields: &Fields, rules: &Rules) -> Result<Impo
             searchable: attribute.searchable,
         });
     }
-    Ok(ImportRow {
-        line,
-        id,
-        email: email.as_str().to_string(),
-        display_name: name.as_str().to_string(),
-        email_verified_at: boolean(fields, "email_verified")?.then_some(created_at),
-        tier,
-        tier_expires_at: timestamp(fields, "tier_expires_at")?,
-        created_at,
-        last_sign_in_at: timestamp(fields, "last_sign_in_at")?,
-        disabled_at: boolean(fields, "disabled")?.then_some(now),
-        password_hash,
-        external_id,
-        attributes: values,
-    })
+    Ok(values)
 }
 
 /// The customers a batch's lines may match, by each key.

@@ -61,14 +61,7 @@ pub async fn run(
     dry_run: bool,
     quiet: bool,
 ) -> anyhow::Result<()> {
-    let format = match format.or_else(|| path.extension().and_then(|e| e.to_str())) {
-        Some("jsonl") | Some("json") | Some("ndjson") => Format::JsonLines,
-        Some("csv") => Format::Csv,
-        other => bail!(
-            "--format must be jsonl or csv (got {})",
-            other.unwrap_or("no extension")
-        ),
-    };
+    let format = file_format(path, format)?;
     let size = std::fs::metadata(path)
         .with_context(|| format!("cannot open {}", path.display()))?
         .len();
@@ -116,24 +109,8 @@ pub async fn run(
         .context("the checked lines were not kept")?;
     let size = spool.0.metadata()?.len();
     let written = pass(store, config, Source::Spool(spool), size, write, quiet).await?;
-    let file = path.display().to_string();
-    let details = json!({
-        "file": file,
-        "lines": written.lines,
-        "created": written.created,
-        "updated": written.updated,
-        "stopped_at": written.errors.first().map(|(line, _)| line),
-    });
     // What was written is on the record even when a batch failed after it.
-    audit::write(
-        store,
-        Clock::system().now(),
-        &RequestContext::system(),
-        Action::CustomersImported,
-        None,
-        details,
-    )
-    .await?;
+    record(store, path, &written).await?;
     if let Some((line, reason)) = written.errors.first() {
         bail!(
             "line {line}: {reason}; lines before its batch are imported, rerun to continue (imported lines are matched, not duplicated)"
@@ -148,6 +125,42 @@ pub async fn run(
         written.updated,
         written.lines as f64 / secs.max(0.001)
     );
+    Ok(())
+}
+
+/// The format named by `--format`, else by the file's extension.
+fn file_format(path: &Path, format: Option<&str>) -> anyhow::Result<Format> {
+    Ok(
+        match format.or_else(|| path.extension().and_then(|e| e.to_str())) {
+            Some("jsonl") | Some("json") | Some("ndjson") => Format::JsonLines,
+            Some("csv") => Format::Csv,
+            other => bail!(
+                "--format must be jsonl or csv (got {})",
+                other.unwrap_or("no extension")
+            ),
+        },
+    )
+}
+
+/// The import on the audit trail, as the system (an operator's command).
+async fn record(store: &Store, path: &Path, written: &Summary) -> anyhow::Result<()> {
+    let details = json!({
+        "file": path.display().to_string(),
+        "lines": written.lines,
+        "created": written.created,
+        "updated": written.updated,
+        "stopped_at": written.errors.first().map(|(line, _)| line),
+    });
+    let ctx = RequestContext::system();
+    audit::write(
+        store,
+        Clock::system().now(),
+        &ctx,
+        Action::CustomersImported,
+        None,
+        details,
+    )
+    .await?;
     Ok(())
 }
 

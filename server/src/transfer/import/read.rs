@@ -84,77 +84,73 @@ pub(super) fn records(
         std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
     let file = Counting { inner: file, read };
     Ok(match format {
-        Format::JsonLines => {
-            let mut reader = BufReader::new(file);
-            let mut line = 0u64;
-            // One buffer for every line: growing a new one per line showed
-            // up in profiles.
-            let mut bytes = Vec::with_capacity(1024);
-            Box::new(std::iter::from_fn(move || {
-                loop {
-                    bytes.clear();
-                    match reader.read_until(b'\n', &mut bytes) {
-                        Ok(0) => return None,
-                        Ok(_) => {}
-                        Err(e) => return Some((line + 1, Err(format!("cannot read: {e}")))),
-                    }
-                    line += 1;
-                    let Ok(text) = std::str::from_utf8(&bytes) else {
+        Format::JsonLines => json_lines(file),
+        Format::Csv => csv_records(file),
+    })
+}
+
+fn json_lines(file: Counting<std::fs::File>) -> Records {
+    let mut reader = BufReader::new(file);
+    let mut line = 0u64;
+    // One buffer for every line: growing a new one per line showed up in
+    // profiles.
+    let mut bytes = Vec::with_capacity(1024);
+    Box::new(std::iter::from_fn(move || {
+        loop {
+            bytes.clear();
+            match reader.read_until(b'\n', &mut bytes) {
+                Ok(0) => return None,
+                Ok(_) => {}
+                Err(e) => return Some((line + 1, Err(format!("cannot read: {e}")))),
+            }
+            line += 1;
+            let Ok(text) = std::str::from_utf8(&bytes) else {
+                return Some((line, Err("not UTF-8".into())));
+            };
+            if text.trim().is_empty() {
+                continue;
+            }
+            return Some((line, Ok(Record::Json(text.to_string()))));
+        }
+    }))
+}
+
+fn csv_records(file: Counting<std::fs::File>) -> Records {
+    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(file);
+    let header = match reader.byte_headers() {
+        Ok(h) => h.clone(),
+        Err(e) => return Box::new(std::iter::once((1, Err(format!("no CSV header: {e}"))))),
+    };
+    let header: Result<Vec<String>, String> = header
+        .iter()
+        .map(|h| String::from_utf8(h.to_vec()).map_err(|_| "the header is not UTF-8".to_string()))
+        .collect();
+    let header = match header.and_then(|h| check_names(h.iter().map(String::as_str)).map(|()| h)) {
+        Ok(h) => h,
+        Err(e) => return Box::new(std::iter::once((1, Err(e)))),
+    };
+    let mut records = reader.into_byte_records();
+    Box::new(std::iter::from_fn(move || {
+        let record = records.next()?;
+        Some(match record {
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                (line, Err(format!("malformed CSV: {e}")))
+            }
+            Ok(r) => {
+                let line = r.position().map_or(0, |p| p.line());
+                let mut fields = Fields::default();
+                for (name, value) in header.iter().zip(r.iter()) {
+                    let Ok(v) = std::str::from_utf8(value) else {
                         return Some((line, Err("not UTF-8".into())));
                     };
-                    if text.trim().is_empty() {
-                        continue;
-                    }
-                    return Some((line, Ok(Record::Json(text.to_string()))));
+                    // The header's names were checked above.
+                    let _ = fields.set(name, v.to_string());
                 }
-            }))
-        }
-        Format::Csv => {
-            let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(file);
-            let header = match reader.byte_headers() {
-                Ok(h) => h.clone(),
-                Err(e) => {
-                    return Ok(Box::new(std::iter::once((
-                        1,
-                        Err(format!("no CSV header: {e}")),
-                    ))));
-                }
-            };
-            let header: Result<Vec<String>, String> = header
-                .iter()
-                .map(|h| {
-                    String::from_utf8(h.to_vec()).map_err(|_| "the header is not UTF-8".to_string())
-                })
-                .collect();
-            let header =
-                match header.and_then(|h| check_names(h.iter().map(String::as_str)).map(|()| h)) {
-                    Ok(h) => h,
-                    Err(e) => return Ok(Box::new(std::iter::once((1, Err(e))))),
-                };
-            let mut records = reader.into_byte_records();
-            Box::new(std::iter::from_fn(move || {
-                let record = records.next()?;
-                Some(match record {
-                    Err(e) => {
-                        let line = e.position().map_or(0, |p| p.line());
-                        (line, Err(format!("malformed CSV: {e}")))
-                    }
-                    Ok(r) => {
-                        let line = r.position().map_or(0, |p| p.line());
-                        let mut fields = Fields::default();
-                        for (name, value) in header.iter().zip(r.iter()) {
-                            let Ok(v) = std::str::from_utf8(value) else {
-                                return Some((line, Err("not UTF-8".into())));
-                            };
-                            // The header's names were checked above.
-                            let _ = fields.set(name, v.to_string());
-                        }
-                        (line, Ok(Record::Fields(Box::new(fields))))
-                    }
-                })
-            }))
-        }
-    })
+                (line, Ok(Record::Fields(Box::new(fields))))
+            }
+        })
+    }))
 }
 
 /// A JSON value as import reads it: scalars as text, objects by member
@@ -261,9 +257,6 @@ pub(super) fn read_batches(
     spool: Option<Spool>,
     sender: tokio::sync::mpsc::Sender<Batch>,
 ) -> anyhow::Result<Option<Spool>> {
-    const CHUNK: usize = 1000;
-    type Lines = Vec<(u64, Result<Record, String>)>;
-    type Checked = Vec<(u64, Result<ImportRow, String>)>;
     let read = Arc::new(AtomicU64::new(0));
     let mut records = records(path, format, read.clone())?;
     let mut spool = spool.map(|s| std::io::BufWriter::new(s.0));
@@ -283,22 +276,7 @@ pub(super) fn read_batches(
         let to_check = Arc::new(std::sync::Mutex::new(to_check));
         for _ in 0..checkers() {
             let (to_check, checked) = (to_check.clone(), checked.clone());
-            scope.spawn(move || {
-                loop {
-                    let next = to_check.lock().map(|r| r.recv());
-                    let Ok(Ok((seq, chunk))) = next else { return };
-                    let rows = chunk
-                        .into_iter()
-                        .map(|(line, record)| {
-                            let row = record.and_then(Record::fields);
-                            (line, row.and_then(|f| validate(line, &f, rules)))
-                        })
-                        .collect();
-                    if checked.send((seq, rows)).is_err() {
-                        return;
-                    }
-                }
-            });
+            scope.spawn(move || check_chunks(&to_check, &checked, rules));
         }
         drop((to_check, checked));
         scope.spawn(move || {
@@ -311,22 +289,7 @@ pub(super) fn read_batches(
         });
         let mut seen = Seen::default();
         let mut batch = Batch::default();
-        let mut waiting = BTreeMap::new();
-        let mut next = 0;
-        loop {
-            // The next chunk in file order: waiting, or the next to arrive.
-            let chunk = match waiting.remove(&next) {
-                Some(chunk) => chunk,
-                None => match results.recv() {
-                    Ok((seq, chunk)) if seq == next => chunk,
-                    Ok((seq, chunk)) => {
-                        waiting.insert(seq, chunk);
-                        continue;
-                    }
-                    Err(_) => break,
-                },
-            };
-            next += 1;
+        for chunk in InOrder::new(results) {
             for (line, row) in chunk {
                 batch.lines += 1;
                 match row.and_then(|row| seen.first(row)) {
@@ -353,6 +316,70 @@ pub(super) fn read_batches(
             Ok(Some(Spool(file)))
         }
         _ => Ok(None),
+    }
+}
+
+/// Lines handed to the checkers at a time.
+const CHUNK: usize = 1000;
+type Lines = Vec<(u64, Result<Record, String>)>;
+type Checked = Vec<(u64, Result<ImportRow, String>)>;
+
+/// A checker thread: parses and checks chunks until there are none, or
+/// nobody waits for the results.
+fn check_chunks(
+    to_check: &std::sync::Mutex<std::sync::mpsc::Receiver<(u64, Lines)>>,
+    checked: &std::sync::mpsc::SyncSender<(u64, Checked)>,
+    rules: &Rules,
+) {
+    loop {
+        let next = to_check.lock().map(|r| r.recv());
+        let Ok(Ok((seq, chunk))) = next else { return };
+        let rows = chunk
+            .into_iter()
+            .map(|(line, record)| {
+                let row = record.and_then(Record::fields);
+                (line, row.and_then(|f| validate(line, &f, rules)))
+            })
+            .collect();
+        if checked.send((seq, rows)).is_err() {
+            return;
+        }
+    }
+}
+
+/// Checked chunks back in file order, whatever order the checkers finish
+/// them in.
+struct InOrder {
+    results: std::sync::mpsc::Receiver<(u64, Checked)>,
+    waiting: BTreeMap<u64, Checked>,
+    next: u64,
+}
+
+impl InOrder {
+    fn new(results: std::sync::mpsc::Receiver<(u64, Checked)>) -> Self {
+        Self {
+            results,
+            waiting: BTreeMap::new(),
+            next: 0,
+        }
+    }
+}
+
+impl Iterator for InOrder {
+    type Item = Checked;
+    fn next(&mut self) -> Option<Checked> {
+        let chunk = loop {
+            if let Some(chunk) = self.waiting.remove(&self.next) {
+                break chunk;
+            }
+            let (seq, chunk) = self.results.recv().ok()?;
+            if seq == self.next {
+                break chunk;
+            }
+            self.waiting.insert(seq, chunk);
+        };
+        self.next += 1;
+        Some(chunk)
     }
 }
 
