@@ -16,6 +16,7 @@ pub const SIGN_OUT: &str = "/logout";
 pub const FORGOT_PASSWORD: &str = "/forgot-password";
 pub const FORGOT_PASSWORD_SENT: &str = "/forgot-password/sent";
 pub const RESET_PASSWORD: &str = "/reset-password";
+pub const UNBLOCK: &str = "/unblock-sign-in";
 pub const ACCOUNT: &str = "/account";
 pub const ACCOUNT_PROFILE: &str = "/account/profile";
 pub const ACCOUNT_PASSWORD: &str = "/account/password";

@@ -18,8 +18,10 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(config: Config, store: Store, clock: Clock) -> Self {
-        let hasher = Hasher::new(config.hash_threads);
-        let mailer = Mailer::new(store.clone(), clock.clone());
+        let queue = (config.abuse.hash_queue).unwrap_or(config.hash_threads * 32);
+        let hasher = Hasher::new(config.hash_threads, queue);
+        let per_hour = config.abuse.mails_per_address_per_hour;
+        let mailer = Mailer::new(store.clone(), clock.clone(), per_hour);
         Self {
             config: Arc::new(config),
             store,

@@ -11,9 +11,11 @@ use std::path::{Path, PathBuf};
 const ROOMS: &[(&str, &[&str])] = &[
     ("domain", &[]),
     ("store", &["domain"]),
-    ("config", &["domain"]),
-    ("telemetry", &["config"]),
     ("password", &["domain"]),
+    // The password policy is a setting (its common-password list is read
+    // once at start-up, with the other settings).
+    ("config", &["domain", "password"]),
+    ("telemetry", &["config"]),
     ("mail", &["domain", "config", "store"]),
     ("state", &["domain", "config", "store", "password", "mail"]),
     ("audit", &["domain", "store", "state"]),

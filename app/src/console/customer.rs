@@ -39,6 +39,8 @@ pub struct CustomerDetailView {
     pub last_sign_in: String,
     pub last_sign_in_from: String,
     pub sessions: Vec<SessionRow>,
+    /// Source addresses currently held back from signing in to the account.
+    pub blocked_sources: i64,
     /// Whether the admin's role may change this record (buttons shown).
     pub can_edit: bool,
     pub can_delete: bool,
@@ -91,6 +93,14 @@ pub fn customer_detail_page(chrome: &ConsoleChrome, page: &CustomerDetailView) -
         ("Last sign-in", page.last_sign_in.clone()),
         ("Last sign-in from", page.last_sign_in_from.clone()),
         ("Active sessions", page.sessions.len().to_string()),
+        (
+            "Sign-in blocks",
+            match page.blocked_sources {
+                0 => "none".to_string(),
+                1 => "held back from 1 address".to_string(),
+                n => format!("held back from {n} addresses"),
+            },
+        ),
     ]
     .into_iter()
     .map(|(term, value)| (term.to_string(), value))
@@ -113,6 +123,9 @@ pub fn customer_detail_page(chrome: &ConsoleChrome, page: &CustomerDetailView) -
         buttons.push(("send-reset", "Send password-reset email"));
         if !page.sessions.is_empty() {
             buttons.push(("revoke-sessions", "Sign out everywhere"));
+        }
+        if page.blocked_sources > 0 {
+            buttons.push(("unblock", "Lift sign-in blocks"));
         }
         let forms = buttons
             .into_iter()

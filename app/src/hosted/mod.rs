@@ -15,4 +15,6 @@ pub use recovery::{
 };
 pub use signin::{SignInView, sign_in_page};
 pub use signup::{SignUpView, sign_up_page};
-pub use verification::{ResendVerificationView, resend_verification_page, verify_email_page};
+pub use verification::{
+    ConfirmLinkView, ResendVerificationView, confirm_link_page, resend_verification_page,
+};

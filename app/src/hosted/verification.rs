@@ -3,23 +3,33 @@ use crate::paths;
 use crate::{Chrome, document};
 use leptos::prelude::*;
 
-/// Confirmation step for a verification link. The link itself only shows this
-/// page; the POST spends the token, so mail scanners that prefetch links do not
-/// use it up.
-pub fn verify_email_page(chrome: &Chrome, token: &str) -> String {
-    let (chrome, token) = (chrome.clone(), token.to_string());
+/// The confirmation step of a mailed link (verify an address, lift a
+/// sign-in block). The link itself only shows this page; the POST spends
+/// the token, so mail scanners that prefetch links do not use it up.
+#[derive(Clone, Debug)]
+pub struct ConfirmLinkView {
+    pub title: &'static str,
+    pub text: &'static str,
+    /// Where the form posts the token.
+    pub action: &'static str,
+    pub button: &'static str,
+    pub token: String,
+}
+
+pub fn confirm_link_page(chrome: &Chrome, page: &ConfirmLinkView) -> String {
+    let (chrome, page) = (chrome.clone(), page.clone());
     let csrf = chrome.csrf_token.clone();
     let body = view! {
-        <Card title="Verify your email".to_string()>
-            <p class="mb-4 text-sm text-slate-600">"Confirm that this email address is yours."</p>
-            <form method="post" action=paths::VERIFY_EMAIL>
+        <Card title=page.title.to_string()>
+            <p class="mb-4 text-sm text-slate-600">{page.text}</p>
+            <form method="post" action=page.action>
                 <CsrfField token=csrf.clone()/>
-                <input type="hidden" name="token" value=token/>
-                <SubmitButton label="Verify my email"/>
+                <input type="hidden" name="token" value=page.token.clone()/>
+                <SubmitButton label=page.button/>
             </form>
         </Card>
     };
-    document(&chrome, "Verify your email", body)
+    document(&chrome, page.title, body)
 }
 
 #[derive(Clone, Debug, Default)]

@@ -154,9 +154,9 @@ pub async fn run(args: BenchArgs, config: Config) -> anyhow::Result<()> {
 }
 
 async fn raw_verify_rate(threads: usize, duration: Duration) -> anyhow::Result<f64> {
-    let phc = crate::password::Hasher::new(1)
+    let phc = crate::password::Hasher::new(1, 1)
         .hash(Password::new(BENCH_PASSWORD.into()))
-        .await;
+        .await?;
     let phc = Arc::new(phc.as_str().to_string());
     let started = Instant::now();
     let handles: Vec<_> = (0..threads)
@@ -185,9 +185,9 @@ async fn raw_verify_rate(threads: usize, duration: Duration) -> anyhow::Result<f
 
 async fn seed(database: &str, count: usize) -> anyhow::Result<Vec<String>> {
     let store = super::open_store_at(database).await?;
-    let hash = crate::password::Hasher::new(1)
+    let hash = crate::password::Hasher::new(1, 1)
         .hash(Password::new(BENCH_PASSWORD.into()))
-        .await;
+        .await?;
     let now = Clock::system().now();
     let name = DisplayName::parse("Bench Customer").expect("valid");
     let mut emails = Vec::with_capacity(count);

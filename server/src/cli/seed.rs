@@ -135,9 +135,9 @@ impl Rng {
 
 pub async fn run(config: Config, count: usize, quiet: bool) -> anyhow::Result<()> {
     let store = super::open_store(&config).await?;
-    let hash = Hasher::new(1)
+    let hash = Hasher::new(1, 1)
         .hash(Password::new(SEED_PASSWORD.into()))
-        .await;
+        .await?;
     let now = crate::domain::Clock::system().now();
     // A random run tag keeps emails unique across seed runs into one database.
     let random = Uuid::new_v4().as_u128();

@@ -128,6 +128,8 @@ pub enum CustomerAction {
     MarkVerified,
     SendPasswordReset,
     RevokeSessions,
+    /// Lift sign-in blocks (done by `identity::unblock`).
+    UnblockSignIn,
 }
 
 impl CustomerAction {
@@ -138,6 +140,7 @@ impl CustomerAction {
             "verify-email" => Some(Self::MarkVerified),
             "send-reset" => Some(Self::SendPasswordReset),
             "revoke-sessions" => Some(Self::RevokeSessions),
+            "unblock" => Some(Self::UnblockSignIn),
             _ => None,
         }
     }
@@ -185,8 +188,11 @@ pub async fn act(
             )
             .await?;
         }
-        CustomerAction::Disable | CustomerAction::Enable | CustomerAction::SendPasswordReset => {
-            unreachable!("handled above, or by identity::recovery::send_by_admin")
+        CustomerAction::Disable
+        | CustomerAction::Enable
+        | CustomerAction::SendPasswordReset
+        | CustomerAction::UnblockSignIn => {
+            unreachable!("handled above, or by identity::recovery and identity::unblock")
         }
     };
     tracing::info!(admin_id = %admin.id, customer_id = %id, ?action, "admin acted on a customer");

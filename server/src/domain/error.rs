@@ -24,6 +24,10 @@ pub enum Error {
     /// Too many attempts; the caller may try again after this many seconds.
     #[error("throttled for {retry_after}s")]
     Throttled { retry_after: i64 },
+    /// The server is too busy to take this on now (the hashing queue is
+    /// full); the caller may try again after this many seconds.
+    #[error("unavailable for {retry_after}s")]
+    Unavailable { retry_after: i64 },
     /// Anything unexpected: logged with context, shown as a generic message.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),

@@ -31,7 +31,9 @@ pub enum PasswordProblem {
     TooLong {
         max: usize,
     },
-    /// Among the passwords attackers try first.
+    /// On the list of passwords people use most (and breaches leak).
+    Common,
+    /// Easy to guess by zxcvbn's estimate (words, dates, keyboard runs).
     Guessable,
 }
 
@@ -93,6 +95,7 @@ pub enum Problem {
     VerificationLinkInvalid,
     VerificationLinkIncomplete,
     ResetLinkInvalid,
+    UnblockLinkInvalid,
 
     // Who may do what.
     OnlyAdmins,

@@ -22,6 +22,7 @@ impl Error {
             Error::NotFound => StatusCode::NOT_FOUND,
             Error::Conflict(_) => StatusCode::CONFLICT,
             Error::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Error::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -35,11 +36,16 @@ impl Error {
 
     /// `Retry-After` for a throttled caller.
     fn retry_after(&self, response: &mut Response) {
-        if let Error::Throttled { retry_after } = self {
-            let seconds = HeaderValue::from((*retry_after).max(1));
-            response.headers_mut().insert(header::RETRY_AFTER, seconds);
+        if let Error::Throttled { retry_after } | Error::Unavailable { retry_after } = self {
+            retry_after_header(response, *retry_after);
         }
     }
+}
+
+/// Tells the client when to try again (at least a second from now).
+pub fn retry_after_header(response: &mut Response, seconds: i64) {
+    let seconds = HeaderValue::from(seconds.max(1));
+    response.headers_mut().insert(header::RETRY_AFTER, seconds);
 }
 
 impl IntoResponse for Error {

@@ -49,8 +49,48 @@ pub fn context(parts: &Parts, caller: Caller) -> RequestContext {
 fn peer_ip(parts: &Parts) -> Option<String> {
     parts
         .extensions
+        .get::<ClientAddress>()
+        .map(|client| client.0.to_string())
+}
+
+/// The address of the client a request comes from: the peer, or behind
+/// trusted proxies the address they forwarded (see `config::Abuse`).
+#[derive(Copy, Clone, Debug)]
+pub struct ClientAddress(pub std::net::IpAddr);
+
+/// Finds the client's address once per request, for the request context
+/// and every throttle.
+pub async fn client_address(
+    config: std::sync::Arc<crate::config::Config>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let peer = req
+        .extensions()
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|info| info.0.ip().to_string())
+        .map(|info| info.0.ip());
+    if let Some(peer) = peer {
+        let forwarded = req
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok());
+        let client = config.abuse.client_address(peer, forwarded);
+        req.extensions_mut().insert(ClientAddress(client));
+    }
+    next.run(req).await
+}
+
+/// Answers 503 with Retry-After when a request takes longer than `limit`
+/// (a stuck database, a flood): the client learns to retry instead of
+/// holding a connection open forever.
+pub async fn time_limit(limit: std::time::Duration, req: Request, next: Next) -> Response {
+    match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(response) => response,
+        Err(_) => {
+            tracing::warn!(?limit, "request timed out");
+            Error::Unavailable { retry_after: 5 }.into_response()
+        }
+    }
 }
 
 /// Any visitor of the customer pages, signed in or not.

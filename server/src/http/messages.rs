@@ -11,30 +11,34 @@ use crate::identity::signin::{Next, Realm};
 use axum::http::StatusCode;
 use std::fmt;
 
+/// A sign-in form's answer to a step that is not "go on": its status, the
+/// message shown above the form, and when to retry (held back).
+pub struct Refusal {
+    pub status: StatusCode,
+    pub message: String,
+    pub retry_after: Option<i64>,
+}
+
 /// How a sign-in form answers an attempt: `Ok(Ok(next))` when the caller
-/// goes on to `next`, `Ok(Err(..))` with the status and the message shown
-/// above the form again, `Err` for a fault.
-pub fn sign_in_answer(
-    realm: Realm,
-    attempt: Result<Next>,
-) -> Result<Result<Next, (StatusCode, String)>> {
+/// goes on to `next`, `Ok(Err(..))` with what to show above the form
+/// again, `Err` for a fault.
+pub fn sign_in_answer(realm: Realm, attempt: Result<Next>) -> Result<Result<Next, Refusal>> {
     match attempt {
         Ok(next) => Ok(match sign_in_refusal(realm, &next) {
             Some(refusal) => Err(refusal),
             None => Ok(next),
         }),
-        Err(Error::Invalid(errors)) => Ok(Err((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            all_problems(&errors),
-        ))),
+        Err(Error::Invalid(errors)) => Ok(Err(Refusal {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            message: all_problems(&errors),
+            retry_after: None,
+        })),
         Err(e) => Err(e),
     }
 }
 
-/// A sign-in form's answer to a step that is not "go on": its status and
-/// the message shown above the form.
-fn sign_in_refusal(realm: Realm, next: &Next) -> Option<(StatusCode, String)> {
-    Some(match next {
+fn sign_in_refusal(realm: Realm, next: &Next) -> Option<Refusal> {
+    let (status, message) = match next {
         Next::Done | Next::CompleteProfile => return None,
         Next::Rejected => (
             StatusCode::UNAUTHORIZED,
@@ -48,21 +52,44 @@ fn sign_in_refusal(realm: Realm, next: &Next) -> Option<(StatusCode, String)> {
             StatusCode::FORBIDDEN,
             "This account is disabled. Contact support if you think this is a mistake.".into(),
         ),
-        Next::Locked { seconds_left } => (StatusCode::TOO_MANY_REQUESTS, locked(*seconds_left)),
+        Next::Locked { seconds_left } => {
+            return Some(Refusal {
+                status: StatusCode::TOO_MANY_REQUESTS,
+                message: held_back(realm, *seconds_left),
+                retry_after: Some(*seconds_left),
+            });
+        }
+    };
+    Some(Refusal {
+        status,
+        message,
+        retry_after: None,
     })
 }
 
-fn locked(seconds_left: i64) -> String {
-    format!(
-        "Too many failed attempts for this email. Try again in {}, or reset your password.",
-        minutes(seconds_left)
-    )
+/// Why a sign-in is held back, and what the person can do: customers may
+/// reset their password (which lifts a block); admins have no reset page
+/// and ask another owner.
+fn held_back(realm: Realm, seconds_left: i64) -> String {
+    let wait = wait(seconds_left);
+    match realm {
+        Realm::Customers => format!(
+            "Too many failed sign-ins. Try again in {wait}, or reset your password to sign in now."
+        ),
+        Realm::Admins => format!(
+            "Too many failed sign-ins. Try again in {wait}, or ask an owner to check the audit trail."
+        ),
+    }
 }
 
-/// A wait in whole minutes, rounded up: "1 minute", "5 minutes".
-fn minutes(seconds: i64) -> String {
-    let minutes = (seconds + 59) / 60;
-    format!("{minutes} minute{}", if minutes == 1 { "" } else { "s" })
+/// A wait as people say it: "5 seconds", "1 minute", "12 minutes".
+fn wait(seconds: i64) -> String {
+    let plural = |n: i64, unit: &str| format!("{n} {unit}{}", if n == 1 { "" } else { "s" });
+    if seconds < 60 {
+        plural(seconds.max(1), "second")
+    } else {
+        plural((seconds + 59) / 60, "minute")
+    }
 }
 
 /// The confirmation of an admin's action on a customer; `sent` is false
@@ -73,6 +100,9 @@ pub fn action_done(action: CustomerAction, sent: bool) -> &'static str {
         CustomerAction::Enable => "The customer is enabled and can sign in again.",
         CustomerAction::MarkVerified => "The email address is marked verified.",
         CustomerAction::RevokeSessions => "Every session of the customer has ended.",
+        CustomerAction::UnblockSignIn => {
+            "Sign-ins to this account are no longer held back from any address."
+        }
         CustomerAction::SendPasswordReset if sent => {
             "A password-reset link is on its way to the customer."
         }
@@ -91,6 +121,7 @@ pub fn error_title(error: &Error) -> &'static str {
         Error::NotFound => "Page not found",
         Error::Conflict(_) => "Nothing was changed",
         Error::Throttled { .. } => "Too many attempts",
+        Error::Unavailable { .. } => "Busy right now",
         Error::Internal(_) => "Something went wrong",
     }
 }
@@ -102,8 +133,12 @@ pub fn problem_detail(error: &Error) -> String {
         Error::BadRequest(p) | Error::Forbidden(p) | Error::Conflict(p) => p.to_string(),
         Error::NotFound => "There is nothing at this address.".into(),
         Error::Throttled { retry_after } => {
-            format!("Too many attempts. Try again in {}.", minutes(*retry_after))
+            format!("Too many attempts. Try again in {}.", wait(*retry_after))
         }
+        Error::Unavailable { retry_after } => format!(
+            "Many people are signing in right now. Nothing was changed: try again in {}.",
+            wait(*retry_after)
+        ),
         Error::Internal(_) => {
             "Something went wrong on our side. Please try again in a moment.".into()
         }
@@ -166,6 +201,9 @@ impl fmt::Display for PasswordProblem {
             PasswordProblem::Missing => f.write_str("Enter your password."),
             PasswordProblem::TooShort { min } => write!(f, "Use at least {min} characters."),
             PasswordProblem::TooLong { max } => write!(f, "Use at most {max} characters."),
+            PasswordProblem::Common => f.write_str(
+                "This password is too common: it is on the list of passwords attackers try first. Choose another.",
+            ),
             PasswordProblem::Guessable => f.write_str(
                 "This password is too common or easy to guess. Try a few unrelated words.",
             ),
@@ -240,6 +278,9 @@ impl fmt::Display for Problem {
             }
             P::ResetLinkInvalid => {
                 "This reset link is invalid, expired or already used. Ask for a new one."
+            }
+            P::UnblockLinkInvalid => {
+                "This unblock link is invalid, expired or already used. Resetting your password also lifts a block."
             }
             P::OnlyAdmins => "Only console admins can do this.",
             P::OnlyOwners(task) => owner_task(*task),

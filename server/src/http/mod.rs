@@ -34,6 +34,8 @@ pub fn router(state: AppState) -> Router {
         .with_secure(state.config.secure_cookies())
         .with_expiry(Expiry::OnInactivity(state.config.session_idle));
     let https = state.config.secure_cookies();
+    let timeout = state.config.abuse.request_timeout;
+    let config = state.config.clone();
 
     // Customers and admins have separate session cookies: each router gets
     // its own session layer, inside which the CSRF guard checks its forms.
@@ -70,6 +72,12 @@ pub fn router(state: AppState) -> Router {
                 })
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
+        .layer(middleware::from_fn(move |req, next| {
+            extract::time_limit(timeout, req, next)
+        }))
+        .layer(middleware::from_fn(move |req, next| {
+            extract::client_address(config.clone(), req, next)
+        }))
         .layer(middleware::from_fn(extract::request_id))
         .with_state(state)
 }

@@ -1,11 +1,13 @@
 //! What a signed-in customer changes about their own account.
 
+use super::throttle::{self, AfterFailure};
+use super::throttle::{Realm, account_key};
 use crate::audit;
 use crate::directory::attributes::{self, Editor};
 use crate::domain::{
     Action, Customer, DisplayName, Error, FieldErrors, Problem, RequestContext, Result,
 };
-use crate::password::{Password, Verification, check_policy};
+use crate::password::{Password, Verification};
 use crate::state::AppState;
 use serde_json::json;
 use std::collections::HashMap;
@@ -85,7 +87,7 @@ pub async fn change_password(
         customer.display_name.as_str(),
         "gatehouse",
     ];
-    if let Err(e) = check_policy(new.as_str(), state.config.password_min_length, &inputs) {
+    if let Err(e) = state.config.password_policy.check(new.as_str(), &inputs) {
         errors.add("new_password", e);
     }
     if !errors.is_empty() {
@@ -96,13 +98,22 @@ pub async fn change_password(
         .password_hash(customer.id)
         .await?
         .ok_or(Error::NotFound)?;
-    if let Verification::Invalid = state.hasher.verify(current, stored).await {
+    // Guessing the current password from a stolen session is held back as
+    // guessing at the sign-in form is, on the same counters.
+    let account = account_key(Realm::Customers, &customer.email);
+    let usual = customer.last_sign_in_ip.as_deref() == ctx.ip() && ctx.ip().is_some();
+    let attempt = throttle::reserve(state, &account, ctx.ip(), usual).await??;
+    if let Verification::Invalid = state.hasher.verify(current, stored).await? {
+        if let AfterFailure::Blocked = attempt.failed(state).await? {
+            super::unblock::send_link(state, customer, ctx.ip()).await?;
+        }
         return Err(Error::invalid(
             "current_password",
             Problem::CurrentPasswordWrong,
         ));
     }
-    let hash = state.hasher.hash(new).await;
+    attempt.succeeded(state).await?;
+    let hash = state.hasher.hash(new).await?;
     state
         .store
         .set_password_hash(customer.id, &hash, state.clock.now())

@@ -3,9 +3,11 @@
 //! password and looking after their account.
 
 pub mod account;
+pub mod links;
 pub mod recovery;
 pub mod sessions;
 pub mod signin;
 pub mod signup;
 pub mod throttle;
+pub mod unblock;
 pub mod verification;

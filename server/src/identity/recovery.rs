@@ -4,18 +4,17 @@ use crate::audit;
 use crate::directory::customers::for_edit;
 use app::paths;
 
-use crate::domain::secrets::{LinkToken, hash_token, looks_like_token};
+use crate::domain::secrets::{hash_token, looks_like_token};
 use crate::domain::{
     Action, Caller, Customer, CustomerId, Email, Error, Problem, RequestContext, Result,
 };
 use crate::mail;
-use crate::password::{Password, check_policy};
+use crate::password::Password;
 use crate::state::AppState;
 use crate::store::TokenPurpose;
 use serde_json::json;
 
 pub const LINK_LIFETIME: i64 = 3600;
-const MAILS_PER_HOUR: i64 = 5;
 
 /// Checks the address and returns at once; the lookup and mail happen in the
 /// background so the response time is the same for every address.
@@ -67,29 +66,17 @@ pub async fn send_by_admin(state: &AppState, ctx: &RequestContext, id: CustomerI
 /// Mails the customer a reset link, unless they already got the hourly
 /// maximum; returns whether a mail was queued.
 async fn mail_reset_link(state: &AppState, customer: &Customer) -> Result<bool> {
-    let now = state.clock.now();
-    let recent = state
-        .store
-        .tokens_issued_since(customer.id, TokenPurpose::ResetPassword, now - 3600)
-        .await?;
-    if recent >= MAILS_PER_HOUR {
-        tracing::info!(customer_id = %customer.id, "reset mail not sent: hourly limit reached");
+    let link = super::links::issue(
+        state,
+        (customer.id, &customer.email),
+        TokenPurpose::ResetPassword,
+        LINK_LIFETIME,
+        paths::RESET_PASSWORD,
+    )
+    .await?;
+    let Some(link) = link else {
         return Ok(false);
-    }
-    let token = LinkToken::generate();
-    state
-        .store
-        .insert_token(
-            &token.hash,
-            customer.id,
-            TokenPurpose::ResetPassword,
-            now,
-            now + LINK_LIFETIME,
-        )
-        .await?;
-    let link = state
-        .config
-        .link(&format!("{}?token={}", paths::RESET_PASSWORD, token.raw));
+    };
     state
         .mailer
         .enqueue(mail::reset_mail(
@@ -136,15 +123,20 @@ pub async fn reset_password(
         customer.display_name.as_str(),
         "gatehouse",
     ];
-    check_policy(password.as_str(), state.config.password_min_length, &inputs)
+    state
+        .config
+        .password_policy
+        .check(password.as_str(), &inputs)
         .map_err(|e| Error::invalid("password", e))?;
-    let hash = state.hasher.hash(password).await;
+    let hash = state.hasher.hash(password).await?;
     let id = state
         .store
         .reset_password_with_token(&hash_token(raw_token), &hash, state.clock.now())
         .await?
         .ok_or_else(|| Error::BadRequest(Problem::ResetLinkInvalid))?;
-    super::throttle::clear(state, &super::throttle::customer_key(&customer.email)).await?;
+    // The owner proved they read the mailbox: any sign-in block is lifted.
+    let account = super::throttle::account_key(super::throttle::Realm::Customers, &customer.email);
+    super::throttle::unblock(state, &account).await?;
     tracing::info!(customer_id = %id, "password reset; all sessions ended");
     let details = json!({ "sessions_ended": "all" });
     let ctx = ctx.acting_as(Caller::Customer(id));

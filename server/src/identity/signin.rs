@@ -4,27 +4,22 @@
 //! are decided here too, so every way in asks for them.
 //!
 //! Unknown emails cost the same argon2 work as known ones and get the same
-//! answer. Failures are counted per email (see `throttle`).
+//! answer. Every attempt is first reserved with `throttle`, so no burst of
+//! guesses is evaluated beyond its limits.
 
 use super::sessions;
-use super::throttle::{self, Standing};
+use super::throttle::{self, AfterFailure};
+pub use super::throttle::{Realm, account_key};
 use crate::audit;
 use crate::directory::attributes;
 use crate::domain::{
-    Action, Admin, Caller, Customer, Email, Error, PasswordProblem, RequestContext, Result,
+    Action, Admin, Caller, Customer, Email, Error, PasswordHash, PasswordProblem, RequestContext,
+    Result,
 };
 use crate::password::{PASSWORD_MAX, Password, Verification};
 use crate::state::AppState;
 use serde_json::json;
 use tower_sessions::Session;
-
-/// Whose accounts a sign-in form is for: customers and admins are apart
-/// (own tables, own cookies, own failure counters).
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub enum Realm {
-    Customers,
-    Admins,
-}
 
 /// What a sign-in form sends.
 pub struct Credentials {
@@ -43,8 +38,15 @@ pub enum Next {
     Rejected,
     /// The password was right, but an admin has disabled the account.
     Disabled,
-    /// Too many failures on this email: try again later.
+    /// Held back by the throttle (too many failures from this address, or
+    /// for this account): try again later.
     Locked { seconds_left: i64 },
+}
+
+/// The account an email names in a realm, with its stored hash.
+enum Account {
+    Customer(Customer, PasswordHash),
+    Admin(Admin, PasswordHash),
 }
 
 /// Checks the credentials and, when they hold, signs the account in on
@@ -64,40 +66,94 @@ pub async fn sign_in(
     if password.as_str().chars().count() > PASSWORD_MAX {
         return Ok(Next::Rejected);
     }
-    let key = match realm {
-        Realm::Customers => throttle::customer_key(&email),
-        Realm::Admins => throttle::admin_key(&email),
+    let account = match realm {
+        Realm::Customers => (state.store.customer_by_email(&email).await?)
+            .map(|(c, hash)| Account::Customer(c, hash)),
+        Realm::Admins => {
+            (state.store.admin_by_email(&email).await?).map(|(a, hash)| Account::Admin(a, hash))
+        }
     };
-    let had_failures = match throttle::standing(state, &key).await? {
-        Standing::Locked { seconds_left } => return Ok(Next::Locked { seconds_left }),
-        Standing::Failed => true,
-        Standing::Clear => false,
+    let usual_source = match &account {
+        Some(Account::Customer(c, _)) => c.last_sign_in_ip.clone(),
+        Some(Account::Admin(a, _)) => state.store.admin_last_sign_in_ip(a.id).await?,
+        None => None,
+    }
+    .is_some_and(|ip| Some(ip.as_str()) == ctx.ip());
+    let key = account_key(realm, &email);
+    let attempt = match throttle::reserve(state, &key, ctx.ip(), usual_source).await? {
+        Ok(attempt) => attempt,
+        Err(refused) => {
+            return Ok(Next::Locked {
+                seconds_left: refused.retry_after,
+            });
+        }
     };
-    let next = match realm {
-        Realm::Customers => customer(state, session, ctx, &email, password).await?,
-        Realm::Admins => admin(state, session, ctx, &email, password).await?,
+    let checked = match account {
+        None => state
+            .hasher
+            .verify_dummy(password)
+            .await
+            .map(|()| Next::Rejected)
+            .map_err(Error::from),
+        Some(Account::Customer(c, hash)) => customer(state, session, ctx, c, hash, password).await,
+        Some(Account::Admin(a, hash)) => admin(state, session, ctx, a, hash, password).await,
     };
-    match next {
-        Next::Rejected => throttle::count_failure(state, &key).await?,
-        Next::Done | Next::CompleteProfile if had_failures => throttle::clear(state, &key).await?,
-        _ => {}
+    let next = match checked {
+        Ok(next) => next,
+        // Not evaluated (the hashing queue was full, or a fault): the
+        // attempt does not count.
+        Err(e) => {
+            attempt.give_back(state).await?;
+            return Err(e);
+        }
+    };
+    if let Next::Rejected = next {
+        if let AfterFailure::Blocked = attempt.failed(state).await? {
+            blocked(state, ctx, realm, &email).await?;
+        }
+    } else {
+        attempt.succeeded(state).await?;
     }
     Ok(next)
+}
+
+/// One source has been blocked from an account: on the record, and the
+/// customer who owns it is told, with a link that lifts the block.
+async fn blocked(
+    state: &AppState,
+    ctx: &RequestContext,
+    realm: Realm,
+    email: &Email,
+) -> Result<()> {
+    let details = json!({ "address": ctx.ip() });
+    // Gatehouse itself blocks, on behalf of nobody who signed in.
+    let ctx = &ctx.acting_as(Caller::System);
+    match realm {
+        Realm::Customers => {
+            let customer = state.store.customer_by_email(email).await?.map(|(c, _)| c);
+            let id = customer.as_ref().map(|c| c.id);
+            audit::record(state, ctx, Action::CustomerSignInBlocked, id, details).await?;
+            if let Some(customer) = customer {
+                super::unblock::send_link(state, &customer, ctx.ip()).await?;
+            }
+        }
+        Realm::Admins => {
+            audit::record(state, ctx, Action::AdminSignInBlocked, None, details).await?;
+        }
+    }
+    Ok(())
 }
 
 async fn customer(
     state: &AppState,
     session: &Session,
     ctx: &RequestContext,
-    email: &Email,
+    customer: Customer,
+    hash: PasswordHash,
     password: Password,
 ) -> Result<Next> {
-    let Some((customer, hash)) = state.store.customer_by_email(email).await? else {
-        state.hasher.verify_dummy(password).await;
-        return Ok(Next::Rejected);
-    };
     let ctx = ctx.acting_as(Caller::Customer(customer.id));
-    let Verification::Valid { rehashed } = state.hasher.verify(password, hash).await else {
+    let Verification::Valid { rehashed } = state.hasher.verify(password, hash).await? else {
         audit::record(
             state,
             &ctx,
@@ -166,15 +222,12 @@ async fn admin(
     state: &AppState,
     session: &Session,
     ctx: &RequestContext,
-    email: &Email,
+    admin: Admin,
+    hash: PasswordHash,
     password: Password,
 ) -> Result<Next> {
-    let Some((admin, hash)) = state.store.admin_by_email(email).await? else {
-        state.hasher.verify_dummy(password).await;
-        return Ok(Next::Rejected);
-    };
     let ctx = ctx.acting_as(Caller::Admin(admin.clone()));
-    let Verification::Valid { rehashed } = state.hasher.verify(password, hash).await else {
+    let Verification::Valid { rehashed } = state.hasher.verify(password, hash).await? else {
         audit::record(state, &ctx, Action::AdminSignInFailed, None, json!({})).await?;
         return Ok(Next::Rejected);
     };
@@ -186,7 +239,7 @@ async fn admin(
     }
     state
         .store
-        .record_admin_sign_in(admin.id, state.clock.now())
+        .record_admin_sign_in(admin.id, state.clock.now(), ctx.ip())
         .await?;
     tracing::info!(admin_id = %admin.id, "admin signed in");
     audit::record(state, &ctx, Action::AdminSignedIn, None, json!({})).await?;

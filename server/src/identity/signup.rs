@@ -13,7 +13,7 @@ use crate::domain::{
     Problem, RequestContext, Result,
 };
 use crate::mail;
-use crate::password::{Password, check_policy};
+use crate::password::Password;
 use crate::state::AppState;
 use crate::store::NewCustomer;
 use app::paths;
@@ -51,11 +51,11 @@ pub async fn sign_up(
         input.display_name.as_str(),
         "gatehouse",
     ];
-    if let Err(e) = check_policy(
-        input.password.as_str(),
-        state.config.password_min_length,
-        &user_inputs,
-    ) {
+    if let Err(e) = state
+        .config
+        .password_policy
+        .check(input.password.as_str(), &user_inputs)
+    {
         errors.add("password", e);
     }
     let defs = state.store.list_attributes().await?;
@@ -70,7 +70,7 @@ pub async fn sign_up(
         return Err(Error::Invalid(errors));
     };
 
-    let hash = state.hasher.hash(input.password).await;
+    let hash = state.hasher.hash(input.password).await?;
     let id = CustomerId::new();
     let now = state.clock.now();
     let created = state

@@ -5,7 +5,7 @@ use super::signin::{self, Next};
 use crate::audit;
 use app::paths;
 
-use crate::domain::secrets::{LinkToken, hash_token, looks_like_token};
+use crate::domain::secrets::{hash_token, looks_like_token};
 use crate::domain::{
     Action, Caller, CustomerId, DisplayName, Email, Error, Problem, RequestContext, Result,
 };
@@ -16,8 +16,6 @@ use serde_json::json;
 use tower_sessions::Session;
 
 pub const LINK_LIFETIME: i64 = 24 * 3600;
-/// At most this many verification mails per customer per hour.
-const MAILS_PER_HOUR: i64 = 5;
 
 pub async fn send_link(
     state: &AppState,
@@ -25,29 +23,17 @@ pub async fn send_link(
     email: &Email,
     name: &DisplayName,
 ) -> Result<()> {
-    let now = state.clock.now();
-    let recent = state
-        .store
-        .tokens_issued_since(id, TokenPurpose::VerifyEmail, now - 3600)
-        .await?;
-    if recent >= MAILS_PER_HOUR {
-        tracing::info!(customer_id = %id, "verification mail not sent: hourly limit reached");
+    let link = super::links::issue(
+        state,
+        (id, email),
+        TokenPurpose::VerifyEmail,
+        LINK_LIFETIME,
+        paths::VERIFY_EMAIL,
+    )
+    .await?;
+    let Some(link) = link else {
         return Ok(());
-    }
-    let token = LinkToken::generate();
-    state
-        .store
-        .insert_token(
-            &token.hash,
-            id,
-            TokenPurpose::VerifyEmail,
-            now,
-            now + LINK_LIFETIME,
-        )
-        .await?;
-    let link = state
-        .config
-        .link(&format!("{}?token={}", paths::VERIFY_EMAIL, token.raw));
+    };
     state
         .mailer
         .enqueue(mail::verification_mail(

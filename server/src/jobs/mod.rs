@@ -57,8 +57,20 @@ async fn tier_expiry(state: AppState) {
     }
 }
 
-/// Deletes expired browser sessions and signed-in sessions.
+/// Throttle counters untouched for this long are over (the longest window
+/// is an hour, a lockout as long as configured).
+const THROTTLE_KEPT: i64 = 24 * 3600;
+
+/// Deletes expired browser sessions, signed-in sessions and throttle
+/// counters.
 async fn clean_up(state: AppState) {
+    let lockout = state.config.abuse.throttling.lockout_seconds;
+    let before = state.clock.now() - THROTTLE_KEPT.max(2 * lockout);
+    match state.store.purge_throttle(before).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(counters = n, "old throttle counters deleted"),
+        Err(e) => tracing::warn!(error = %e, "old throttle counters not deleted"),
+    }
     if let Err(e) = state.store.session_backend().delete_expired().await {
         tracing::warn!(error = %e, "expired browser sessions not deleted");
     }

@@ -10,7 +10,7 @@
 
 use crate::config::Config;
 use crate::domain::Clock;
-use crate::store::{OutboxMail, Store};
+use crate::store::{Limit, OutboxMail, Store};
 use lettre::message::{Mailbox, header::ContentType};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::sync::Arc;
@@ -29,18 +29,40 @@ pub struct Mailer {
     store: Store,
     clock: Clock,
     wake: Arc<Notify>,
+    /// Mails one address may be sent per hour.
+    per_hour: i64,
 }
 
 impl Mailer {
-    pub fn new(store: Store, clock: Clock) -> Self {
+    pub fn new(store: Store, clock: Clock, per_hour: i64) -> Self {
         Self {
             store,
             clock,
             wake: Arc::new(Notify::new()),
+            per_hour,
         }
     }
 
+    /// Queues a mail, unless its address had the hour's share already: a
+    /// visitor repeating sign-ups, resets or failed sign-ins cannot turn
+    /// Gatehouse into a mail bomb. Counted on the throttle's counters, so
+    /// the cap holds across instances.
     pub async fn enqueue(&self, mail: Mail) -> anyhow::Result<()> {
+        let key = format!("mail:{}", mail.to.to_lowercase());
+        let limit = Limit {
+            max: self.per_hour,
+            window: 3600,
+        };
+        let now = self.clock.now();
+        if !self
+            .store
+            .reserve_attempt(&key, None, limit, now)
+            .await?
+            .granted
+        {
+            tracing::warn!(subject = %mail.subject, "mail not queued: the address had its hourly share");
+            return Ok(());
+        }
         self.store
             .enqueue_mail(&mail.to, &mail.subject, &mail.body, self.clock.now())
             .await?;
@@ -155,6 +177,22 @@ pub fn already_registered_mail(to: &str, sign_in: &str, reset: &str) -> Mail {
         body: format!(
             "Hello,\n\nSomeone tried to create an account with this email address, but you already have one.\n\n\
              Sign in: {sign_in}\nForgot your password? {reset}\n\nIf this was not you, you can ignore this message.\n"
+        ),
+    }
+}
+
+/// Sent when sign-ins from one address are blocked after repeated wrong
+/// passwords. No name: nothing the customer (or whoever signed up with this
+/// address) chose is echoed to it.
+pub fn blocked_mail(to: &str, source: &str, unblock: &str) -> Mail {
+    Mail {
+        to: to.into(),
+        subject: "Sign-ins to your account were blocked".into(),
+        body: format!(
+            "Hello,\n\nSomeone entered a wrong password for your account several times from the address {source}, \
+             so sign-ins from that address are blocked for a while. Your password has not been changed, and you can \
+             still sign in from elsewhere.\n\nIf this was you, lift the block here:\n\n{unblock}\n\n\
+             If it was not you, nothing else is needed; choosing a new password also lifts the block.\n"
         ),
     }
 }

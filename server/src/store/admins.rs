@@ -119,16 +119,31 @@ impl Store {
         Ok(())
     }
 
-    pub async fn record_admin_sign_in(&self, id: AdminId, now: i64) -> StoreResult<()> {
-        with_pool!(self, |pool| sqlx::query(
-            "UPDATE admins SET last_sign_in_at = $2 WHERE id = $1"
-        )
-        .bind(id.0)
-        .bind(now)
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected()))?;
+    pub async fn record_admin_sign_in(
+        &self,
+        id: AdminId,
+        now: i64,
+        ip: Option<&str>,
+    ) -> StoreResult<()> {
+        let sql = "UPDATE admins SET last_sign_in_at = $2, last_sign_in_ip = $3 WHERE id = $1";
+        with_pool!(self, |pool| sqlx::query(sql)
+            .bind(id.0)
+            .bind(now)
+            .bind(ip)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
         Ok(())
+    }
+
+    /// The address an admin last signed in from.
+    pub async fn admin_last_sign_in_ip(&self, id: AdminId) -> StoreResult<Option<String>> {
+        let sql = "SELECT last_sign_in_ip FROM admins WHERE id = $1";
+        let ip: Option<Option<String>> = with_pool!(self, |pool| sqlx::query_scalar(sql)
+            .bind(id.0)
+            .fetch_optional(pool)
+            .await)?;
+        Ok(ip.flatten())
     }
 
     pub async fn insert_admin_invite(

@@ -1,59 +1,168 @@
+//! Throttle counters (see `identity::throttle` for the policy). Each
+//! decision is one statement, so concurrent requests on any number of
+//! instances are counted one after another by the database.
+
 use super::{Store, StoreResult, with_pool};
 
+/// What a counter allows.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct Limit {
+    /// Attempts a window may hold before the counter blocks.
+    pub max: i64,
+    /// Seconds a window lasts from its first attempt.
+    pub window: i64,
+}
+
+/// The answer to a reservation.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct Reservation {
+    pub granted: bool,
+    /// Attempts in the window, this one included when granted.
+    pub attempts: i64,
+    /// When a refused caller may try again (a Unix time).
+    pub retry_at: i64,
+}
+
+/// Reserves an attempt: a new window when the last one ended (or its block
+/// did), else one more attempt if the window has room, no delay is running
+/// and the counter is not blocked. `granted` records this statement's own
+/// decision, read back by RETURNING.
+const RESERVE: &str = "INSERT INTO throttle_counters \
+    (key, account, attempts, window_started_at, not_before, blocked_until, granted, updated_at) \
+    VALUES ($1, $2, 1, $3, 0, NULL, 1, $3) \
+    ON CONFLICT (key) DO UPDATE SET \
+      attempts = CASE WHEN FRESH THEN 1 WHEN OPEN THEN throttle_counters.attempts + 1 \
+                      ELSE throttle_counters.attempts END, \
+      window_started_at = CASE WHEN FRESH THEN $3 ELSE throttle_counters.window_started_at END, \
+      not_before = CASE WHEN FRESH THEN 0 ELSE throttle_counters.not_before END, \
+      blocked_until = CASE WHEN FRESH THEN NULL ELSE throttle_counters.blocked_until END, \
+      granted = CASE WHEN FRESH OR OPEN THEN 1 ELSE 0 END, \
+      updated_at = $3 \
+    RETURNING granted, attempts, window_started_at, not_before, blocked_until";
+/// The window (or its block) is over.
+const FRESH: &str = "(throttle_counters.window_started_at <= $3 - $5 \
+    OR (throttle_counters.blocked_until IS NOT NULL AND throttle_counters.blocked_until <= $3))";
+/// Room for one more attempt now.
+const OPEN: &str = "(throttle_counters.blocked_until IS NULL AND throttle_counters.not_before <= $3 \
+    AND throttle_counters.attempts < $4)";
+
 impl Store {
-    /// Failures recorded for this key (a normalised email), if any: `Some(locked_until)`, where
-    /// `locked_until` is set while sign-ins are locked.
-    pub async fn sign_in_failures(&self, key: &str, now: i64) -> StoreResult<Option<Option<i64>>> {
-        let sql = "SELECT CASE WHEN locked_until > $2 THEN locked_until END \
-                   FROM sign_in_failures WHERE email = $1";
-        with_pool!(self, |pool| sqlx::query_scalar(sql)
+    /// Reserves an attempt on counter `key` (of `account`, if it is an
+    /// account's) under `limit`, at time `now`.
+    pub async fn reserve_attempt(
+        &self,
+        key: &str,
+        account: Option<&str>,
+        limit: Limit,
+        now: i64,
+    ) -> StoreResult<Reservation> {
+        let sql = RESERVE.replace("FRESH", FRESH).replace("OPEN", OPEN);
+        let (granted, attempts, started, not_before, blocked_until): (
+            i64,
+            i64,
+            i64,
+            i64,
+            Option<i64>,
+        ) = with_pool!(self, |pool| sqlx::query_as(&sql)
             .bind(key)
+            .bind(account)
             .bind(now)
-            .fetch_optional(pool)
+            .bind(limit.max)
+            .bind(limit.window)
+            .fetch_one(pool)
+            .await)?;
+        let retry_at = match blocked_until {
+            Some(until) => until,
+            None if not_before > now => not_before,
+            None => started + limit.window,
+        };
+        Ok(Reservation {
+            granted: granted == 1,
+            attempts,
+            retry_at,
+        })
+    }
+
+    /// A reserved attempt failed: no attempt on `key` before `not_before`,
+    /// and once the window holds `max` attempts, none until `blocked_until`.
+    /// Returns whether this failure blocked the counter (once per block).
+    pub async fn attempt_failed(
+        &self,
+        key: &str,
+        max: i64,
+        not_before: i64,
+        blocked_until: i64,
+    ) -> StoreResult<bool> {
+        let delay = "UPDATE throttle_counters SET \
+                     not_before = CASE WHEN not_before > $2 THEN not_before ELSE $2 END WHERE key = $1";
+        let block = "UPDATE throttle_counters SET blocked_until = $3 \
+                     WHERE key = $1 AND attempts >= $2 AND blocked_until IS NULL";
+        let blocked = with_pool!(self, |pool| {
+            sqlx::query(delay)
+                .bind(key)
+                .bind(not_before)
+                .execute(pool)
+                .await?;
+            sqlx::query(block)
+                .bind(key)
+                .bind(max)
+                .bind(blocked_until)
+                .execute(pool)
+                .await
+                .map(|done| done.rows_affected())
+        })?;
+        Ok(blocked == 1)
+    }
+
+    /// Gives a reserved attempt back (it succeeded, or was never made):
+    /// `forget` drops the counter (a success clears an account's failures
+    /// from that source), else it counts one attempt fewer.
+    pub async fn release_attempt(&self, key: &str, forget: bool) -> StoreResult<()> {
+        let sql = if forget {
+            "DELETE FROM throttle_counters WHERE key = $1"
+        } else {
+            "UPDATE throttle_counters SET attempts = attempts - 1 WHERE key = $1 AND attempts > 0"
+        };
+        with_pool!(self, |pool| sqlx::query(sql)
+            .bind(key)
+            .execute(pool)
+            .await
+            .map(|done| done.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Sources currently blocked or held back from signing in to `account`.
+    pub async fn blocked_sources(&self, account: &str, now: i64) -> StoreResult<i64> {
+        let sql = "SELECT COUNT(*) FROM throttle_counters WHERE account = $1 \
+                   AND (blocked_until > $2 OR not_before > $2)";
+        with_pool!(self, |pool| sqlx::query_scalar(sql)
+            .bind(account)
+            .bind(now)
+            .fetch_one(pool)
             .await)
     }
 
-    /// Counts a failed sign-in; after `max` failures within `window` seconds
-    /// the email is locked for `lock` seconds. Returns the lock end if locked now.
-    pub async fn record_sign_in_failure(
-        &self,
-        key: &str,
-        now: i64,
-        window: i64,
-        max: i64,
-        lock: i64,
-    ) -> StoreResult<Option<i64>> {
-        // One statement, so concurrent failures on several instances all count.
-        let sql = "INSERT INTO sign_in_failures (email, failures, window_started_at, locked_until) \
-                   VALUES ($1, 1, $2, NULL) \
-                   ON CONFLICT (email) DO UPDATE SET \
-                     failures = CASE WHEN sign_in_failures.window_started_at <= $2 - $3 THEN 1 \
-                                     ELSE sign_in_failures.failures + 1 END, \
-                     window_started_at = CASE WHEN sign_in_failures.window_started_at <= $2 - $3 THEN $2 \
-                                     ELSE sign_in_failures.window_started_at END, \
-                     locked_until = CASE WHEN sign_in_failures.window_started_at > $2 - $3 \
-                                          AND sign_in_failures.failures + 1 >= $4 THEN $2 + $5 \
-                                     ELSE sign_in_failures.locked_until END \
-                   RETURNING locked_until";
-        let until: Option<i64> = with_pool!(self, |pool| sqlx::query_scalar(sql)
-            .bind(key)
-            .bind(now)
-            .bind(window)
-            .bind(max)
-            .bind(lock)
-            .fetch_one(pool)
-            .await)?;
-        Ok(until.filter(|t| *t > now))
+    /// Clears every counter of `account`; returns how many there were.
+    pub async fn unblock_account(&self, account: &str) -> StoreResult<u64> {
+        let sql = "DELETE FROM throttle_counters WHERE account = $1";
+        let done = with_pool!(self, |pool| sqlx::query(sql)
+            .bind(account)
+            .execute(pool)
+            .await
+            .map(|done| done.rows_affected()))?;
+        Ok(done)
     }
 
-    pub async fn clear_sign_in_failures(&self, key: &str) -> StoreResult<()> {
-        with_pool!(self, |pool| sqlx::query(
-            "DELETE FROM sign_in_failures WHERE email = $1"
-        )
-        .bind(key)
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected()))?;
-        Ok(())
+    /// Drops counters nobody has touched since `before` (their windows and
+    /// blocks are long over).
+    pub async fn purge_throttle(&self, before: i64) -> StoreResult<u64> {
+        let sql = "DELETE FROM throttle_counters WHERE updated_at < $1 \
+                   AND (blocked_until IS NULL OR blocked_until < $1)";
+        let done = with_pool!(self, |pool| sqlx::query(sql)
+            .bind(before)
+            .execute(pool)
+            .await
+            .map(|done| done.rows_affected()))?;
+        Ok(done)
     }
 }

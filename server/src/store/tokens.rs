@@ -1,12 +1,13 @@
 use super::BeginWrite;
 use super::{Store, StoreResult, with_pool};
-use crate::domain::{CustomerId, PasswordHash};
+use crate::domain::{CustomerId, Email, PasswordHash};
 use uuid::Uuid;
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum TokenPurpose {
     VerifyEmail,
     ResetPassword,
+    UnblockSignIn,
 }
 
 impl TokenPurpose {
@@ -14,24 +15,28 @@ impl TokenPurpose {
         match self {
             Self::VerifyEmail => "verify_email",
             Self::ResetPassword => "reset_password",
+            Self::UnblockSignIn => "unblock_sign_in",
         }
     }
 }
 
 impl Store {
+    /// Stores a mailed link's token for the customer at the address it is
+    /// sent to: it stops working if the customer's email changes.
     pub async fn insert_token(
         &self,
         token_hash: &[u8],
-        customer: CustomerId,
+        (customer, email): (CustomerId, &Email),
         purpose: TokenPurpose,
         now: i64,
         expires_at: i64,
     ) -> StoreResult<()> {
-        let sql = "INSERT INTO customer_tokens (token_hash, customer_id, purpose, created_at, expires_at) \
-                   VALUES ($1, $2, $3, $4, $5)";
+        let sql = "INSERT INTO customer_tokens (token_hash, customer_id, email, purpose, created_at, expires_at) \
+                   VALUES ($1, $2, $3, $4, $5, $6)";
         with_pool!(self, |pool| sqlx::query(sql)
             .bind(token_hash)
             .bind(customer.0)
+            .bind(email.as_str())
             .bind(purpose.as_str())
             .bind(now)
             .bind(expires_at)
@@ -66,7 +71,8 @@ impl Store {
         now: i64,
     ) -> StoreResult<Option<CustomerId>> {
         let sql = "SELECT customer_id FROM customer_tokens \
-                   WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3";
+                   WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3 \
+                   AND email = (SELECT c.email FROM customers c WHERE c.id = customer_tokens.customer_id)";
         let id: Option<Uuid> = with_pool!(self, |pool| sqlx::query_scalar(sql)
             .bind(token_hash)
             .bind(purpose.as_str())
@@ -149,8 +155,41 @@ impl Store {
     }
 }
 
-/// Marks a token used if it is unused and unexpired; a concurrent second
-/// use finds `used_at` set and gets no row.
+impl Store {
+    /// Spends a token that does nothing else (an unblock link).
+    pub async fn spend_token(
+        &self,
+        token_hash: &[u8],
+        purpose: TokenPurpose,
+        now: i64,
+    ) -> StoreResult<Option<CustomerId>> {
+        let id: Option<Uuid> = with_pool!(self, |pool| sqlx::query_scalar(SPEND_TOKEN)
+            .bind(token_hash)
+            .bind(purpose.as_str())
+            .bind(now)
+            .fetch_optional(pool)
+            .await)?;
+        Ok(id.map(CustomerId))
+    }
+
+    /// Retires every unused link of a customer (their email changed).
+    pub async fn retire_tokens(&self, customer: CustomerId, now: i64) -> StoreResult<u64> {
+        let sql =
+            "UPDATE customer_tokens SET used_at = $2 WHERE customer_id = $1 AND used_at IS NULL";
+        let done = with_pool!(self, |pool| sqlx::query(sql)
+            .bind(customer.0)
+            .bind(now)
+            .execute(pool)
+            .await
+            .map(|done| done.rows_affected()))?;
+        Ok(done)
+    }
+}
+
+/// Marks a token used if it is unused, unexpired and was sent to the
+/// customer's current address; a concurrent second use finds `used_at` set
+/// and gets no row.
 const SPEND_TOKEN: &str = "UPDATE customer_tokens SET used_at = $3 \
     WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3 \
+    AND email = (SELECT c.email FROM customers c WHERE c.id = customer_tokens.customer_id) \
     RETURNING customer_id";

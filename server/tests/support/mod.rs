@@ -247,6 +247,11 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn start(backend: &Backend, extra_args: &[&str]) -> Self {
+        // Warnings and faults in the test's output (shown when it fails).
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter("warn")
+            .with_test_writer()
+            .try_init();
         let db = TestDb::create(backend).await;
         let mail = MailSink::start();
         let smtp = format!("smtp://127.0.0.1:{}", mail.port);
@@ -436,6 +441,7 @@ impl Page {
 /// Where test requests come from unless a test says otherwise (TEST-NET-2).
 pub const DEFAULT_PEER: &str = "198.51.100.7:40000";
 
+#[derive(Clone)]
 pub struct Browser {
     router: Router,
     /// The customer session cookie (`gatehouse_session`, path /).

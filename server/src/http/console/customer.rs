@@ -9,7 +9,8 @@ use crate::domain::{CustomerId, Error, Problem, Record, Result};
 use crate::http::attribute_fields::{Shown, attribute_inputs};
 use crate::http::extract::FormData;
 use crate::http::messages;
-use crate::identity::recovery;
+use crate::identity::signin::{Realm, account_key};
+use crate::identity::{recovery, throttle, unblock};
 use crate::state::AppState;
 use app::FieldErrors;
 use app::console::*;
@@ -55,6 +56,8 @@ async fn detail_view(
     let defs = state.store.list_attributes().await?;
     let values = state.store.customer_attributes(id).await?;
     let fields = attributes::on_form(&defs, Editor::Admin);
+    let account = account_key(Realm::Customers, &c.email);
+    let blocked_sources = throttle::blocked_sources(state, &account).await?;
     Ok(CustomerDetailView {
         id: c.id.to_string(),
         email: c.email.as_str().into(),
@@ -81,6 +84,7 @@ async fn detail_view(
                 source: s.ip.clone().unwrap_or_else(|| "unknown".into()),
             })
             .collect(),
+        blocked_sources,
         can_edit: role.can_edit_customers(),
         can_delete: role.can_delete_customers(),
         edit_email: c.email.as_str().into(),
@@ -238,6 +242,10 @@ async fn customer_action(
     let ctx = &admin.0.ctx;
     let sent = match action {
         CustomerAction::SendPasswordReset => recovery::send_by_admin(&state, ctx, customer).await?,
+        CustomerAction::UnblockSignIn => {
+            unblock::by_admin(&state, ctx, customer).await?;
+            true
+        }
         other => {
             customer_admin::act(&state, customer, other, ctx).await?;
             true

@@ -4,6 +4,7 @@ use super::page;
 use super::session::ConsoleVisitor;
 use crate::directory::admins::{self, AcceptInvite};
 use crate::domain::{Error, Result};
+use crate::http::error::retry_after_header;
 use crate::http::extract::FormData;
 use crate::http::messages;
 use crate::identity::sessions;
@@ -138,19 +139,25 @@ async fn sign_in(
         credentials,
     )
     .await;
-    let (status, error) = match messages::sign_in_answer(Realm::Admins, attempt)? {
+    let refusal = match messages::sign_in_answer(Realm::Admins, attempt)? {
         Ok(_) => return Ok(Redirect::to(paths::CUSTOMERS).into_response()),
         Err(refusal) => refusal,
     };
+    let messages::Refusal {
+        status,
+        message,
+        retry_after,
+    } = refusal;
     let view = AdminSignInView {
         email: form.email,
-        error: Some(error),
+        error: Some(message),
         notice: None,
     };
-    Ok(page(
-        status,
-        admin_sign_in_page(&visitor.chrome().await?, &view),
-    ))
+    let mut response = page(status, admin_sign_in_page(&visitor.chrome().await?, &view));
+    if let Some(seconds) = retry_after {
+        retry_after_header(&mut response, seconds);
+    }
+    Ok(response)
 }
 
 async fn sign_out(visitor: ConsoleVisitor) -> Result<Response> {

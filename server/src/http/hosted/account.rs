@@ -48,7 +48,7 @@ async fn account_view(
         member_since: time::OffsetDateTime::from_unix_timestamp(customer.created_at)
             .map(|t| t.date().to_string())
             .unwrap_or_default(),
-        password_min: state.config.password_min_length,
+        password_min: state.config.password_policy.min_length,
         ..Default::default()
     })
 }

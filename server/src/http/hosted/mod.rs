@@ -19,6 +19,7 @@ mod profile;
 mod recovery;
 mod signin;
 mod signup;
+mod unblock;
 mod verification;
 
 pub fn router() -> Router<AppState> {
@@ -31,6 +32,7 @@ pub fn router() -> Router<AppState> {
         .merge(recovery::router())
         .merge(account::router())
         .merge(profile::router())
+        .merge(unblock::router())
 }
 
 /// A single-use link's token, in a query or a confirmation form.

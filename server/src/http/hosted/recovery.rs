@@ -78,7 +78,7 @@ async fn reset_form(
     recovery::check_link(&state, &q.token).await?;
     let view = ResetPasswordView {
         token: q.token,
-        password_min: state.config.password_min_length,
+        password_min: state.config.password_policy.min_length,
         errors: FieldErrors::new(),
     };
     Ok(page(
@@ -111,7 +111,7 @@ async fn reset(
         Err(Error::Invalid(errors)) => {
             let view = ResetPasswordView {
                 token: form.token,
-                password_min: state.config.password_min_length,
+                password_min: state.config.password_policy.min_length,
                 errors: errors.into(),
             };
             Ok(page(

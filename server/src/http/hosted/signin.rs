@@ -2,6 +2,7 @@
 
 use super::{page, see_other};
 use crate::domain::Result;
+use crate::http::error::retry_after_header;
 use crate::http::extract::{FormData, Visitor};
 use crate::http::messages;
 use crate::identity::sessions;
@@ -62,16 +63,25 @@ async fn sign_in(
         credentials,
     )
     .await;
-    let (status, error) = match messages::sign_in_answer(Realm::Customers, attempt)? {
+    let refusal = match messages::sign_in_answer(Realm::Customers, attempt)? {
         Ok(next) => return Ok(go_on(&next)),
         Err(refusal) => refusal,
     };
+    let messages::Refusal {
+        status,
+        message,
+        retry_after,
+    } = refusal;
     let view = SignInView {
         email: form.email,
-        error: Some(error),
+        error: Some(message),
         notice: None,
     };
-    Ok(page(status, sign_in_page(&visitor.chrome().await?, &view)))
+    let mut response = page(status, sign_in_page(&visitor.chrome().await?, &view));
+    if let Some(seconds) = retry_after {
+        retry_after_header(&mut response, seconds);
+    }
+    Ok(response)
 }
 
 /// Where a customer who is signed in goes next: their account, or first the

@@ -50,7 +50,7 @@ async fn sign_up_view(
     let fields = attributes::on_form(&defs, Editor::Customer);
     Ok(SignUpView {
         terms_version: state.config.terms_version.clone(),
-        password_min: state.config.password_min_length,
+        password_min: state.config.password_policy.min_length,
         attributes: attribute_inputs(fields, Shown::Typed(shown), errors),
         ..Default::default()
     })

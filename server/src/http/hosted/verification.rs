@@ -29,9 +29,16 @@ async fn verify_email_form(visitor: Visitor, Query(q): Query<TokenQuery>) -> Res
     if !crate::domain::secrets::looks_like_token(&q.token) {
         return Err(Error::BadRequest(Problem::VerificationLinkIncomplete));
     }
+    let view = ConfirmLinkView {
+        title: "Verify your email",
+        text: "Confirm that this email address is yours.",
+        action: paths::VERIFY_EMAIL,
+        button: "Verify my email",
+        token: q.token,
+    };
     Ok(page(
         StatusCode::OK,
-        verify_email_page(&visitor.chrome().await?, &q.token),
+        confirm_link_page(&visitor.chrome().await?, &view),
     ))
 }
 

@@ -4,6 +4,10 @@
 //! lists them. Values are checked once at start-up so a bad setting stops the
 //! process with a message naming it, instead of failing later under load.
 
+mod abuse;
+
+use crate::password::{CommonPasswords, Policy};
+pub use abuse::{Abuse, AbuseSettings, Throttling};
 use clap::{Args, ValueEnum};
 use std::net::SocketAddr;
 use url::Url;
@@ -94,6 +98,11 @@ pub struct Settings {
     )]
     pub password_min_length: usize,
 
+    /// A file of passwords to refuse (one per line) besides the built-in
+    /// list of the most common ones: an organisation's own name, products, ...
+    #[arg(long, env = "GATEHOUSE_COMMON_PASSWORDS_FILE", global = true)]
+    pub common_passwords_file: Option<std::path::PathBuf>,
+
     /// Threads that hash passwords; sign-ins beyond this queue. Defaults to the number of cores.
     #[arg(long, env = "GATEHOUSE_HASH_THREADS", global = true)]
     pub hash_threads: Option<usize>,
@@ -116,6 +125,9 @@ pub struct Settings {
         global = true
     )]
     pub log_format: LogFormat,
+
+    #[command(flatten)]
+    pub abuse: AbuseSettings,
 }
 
 /// Settings after validation, in the types the server uses.
@@ -130,9 +142,10 @@ pub struct Config {
     pub session_absolute: time::Duration,
     pub admin_session_idle: time::Duration,
     pub admin_session_absolute: time::Duration,
-    pub password_min_length: usize,
+    pub password_policy: Policy,
     pub hash_threads: usize,
     pub terms_version: String,
+    pub abuse: Abuse,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -142,7 +155,7 @@ pub struct ConfigError {
     pub reason: String,
 }
 
-fn invalid(setting: &'static str, reason: impl Into<String>) -> ConfigError {
+pub(crate) fn invalid(setting: &'static str, reason: impl Into<String>) -> ConfigError {
     ConfigError {
         setting,
         reason: reason.into(),
@@ -238,6 +251,12 @@ impl Settings {
                 "must be between 8 and 128",
             ));
         }
+        let common = CommonPasswords::load(self.common_passwords_file.as_deref()).map_err(|e| {
+            invalid(
+                "GATEHOUSE_COMMON_PASSWORDS_FILE",
+                format!("cannot be read: {e}"),
+            )
+        })?;
         let hash_threads = match self.hash_threads {
             Some(0) => return Err(invalid("GATEHOUSE_HASH_THREADS", "must be at least 1")),
             Some(n) => n,
@@ -262,9 +281,10 @@ impl Settings {
             session_absolute: time::Duration::hours(self.session_absolute_hours.into()),
             admin_session_idle: time::Duration::minutes(self.admin_session_idle_minutes.into()),
             admin_session_absolute: time::Duration::hours(self.admin_session_absolute_hours.into()),
-            password_min_length: self.password_min_length,
+            password_policy: Policy::new(self.password_min_length, common),
             hash_threads,
             terms_version: self.terms_version.trim().to_string(),
+            abuse: self.abuse.validate()?,
         })
     }
 }

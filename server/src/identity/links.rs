@@ -1,0 +1,39 @@
+//! Links mailed to a customer (verify, reset, unblock): a single-use token
+//! kept as its digest, good only while the customer's email is still the
+//! address it went to, and a bounded number per hour.
+
+use crate::domain::secrets::LinkToken;
+use crate::domain::{CustomerId, Email, Result};
+use crate::state::AppState;
+use crate::store::TokenPurpose;
+
+/// At most this many links of one kind per customer per hour.
+const LINKS_PER_HOUR: i64 = 5;
+
+/// A new link to `path` for the customer at `email`, valid `lifetime`
+/// seconds; `None` when the hour's links of this kind are used up.
+pub async fn issue(
+    state: &AppState,
+    (id, email): (CustomerId, &Email),
+    purpose: TokenPurpose,
+    lifetime: i64,
+    path: &str,
+) -> Result<Option<String>> {
+    let now = state.clock.now();
+    let recent = state
+        .store
+        .tokens_issued_since(id, purpose, now - 3600)
+        .await?;
+    if recent >= LINKS_PER_HOUR {
+        tracing::info!(customer_id = %id, ?purpose, "link not sent: hourly limit reached");
+        return Ok(None);
+    }
+    let token = LinkToken::generate();
+    state
+        .store
+        .insert_token(&token.hash, (id, email), purpose, now, now + lifetime)
+        .await?;
+    Ok(Some(
+        state.config.link(&format!("{path}?token={}", token.raw)),
+    ))
+}

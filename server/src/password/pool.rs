@@ -1,0 +1,213 @@
+//! The bounded hashing pool. A fixed number of threads (the cores) hash and
+//! verify; requests wait in a bounded queue instead of each taking a thread,
+//! so a burst of sign-ins neither blocks the async runtime nor multiplies
+//! argon2's 19 MiB per hash into an out-of-memory kill. When the queue is
+//! full, a request is refused at once (`Busy`: 503 with Retry-After) rather
+//! than waiting seconds behind a flood.
+
+use super::{Password, Verification, hash_now, verify_now};
+use crate::domain::{Error, PasswordHash};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use tokio::sync::{mpsc, oneshot};
+
+type Job = Box<dyn FnOnce() + Send>;
+
+/// Every hashing thread is busy and the queue is full.
+#[derive(Debug, thiserror::Error)]
+#[error("every hashing thread is busy and the queue is full")]
+pub struct Busy;
+
+/// How long a shed caller is asked to wait.
+const BUSY_RETRY_AFTER: i64 = 2;
+
+impl From<Busy> for Error {
+    fn from(_: Busy) -> Self {
+        Error::Unavailable {
+            retry_after: BUSY_RETRY_AFTER,
+        }
+    }
+}
+
+/// Cloning shares the pool.
+#[derive(Clone)]
+pub struct Hasher {
+    jobs: mpsc::Sender<Job>,
+    threads: usize,
+    /// Verified against when an account does not exist, so a sign-in for an
+    /// unknown email costs the same as one for a known email.
+    dummy: Arc<PasswordHash>,
+    /// Passwords checked (real or dummy) since start: what a throttle lets
+    /// through, as the tests and benchmarks count it.
+    checked: Arc<AtomicU64>,
+}
+
+impl Hasher {
+    /// `threads` hashing threads, with room for `queue` waiting jobs.
+    pub fn new(threads: usize, queue: usize) -> Self {
+        let threads = threads.max(1);
+        let (tx, rx) = mpsc::channel::<Job>(queue.max(1));
+        let rx = Arc::new(Mutex::new(rx));
+        for n in 0..threads {
+            let rx = rx.clone();
+            std::thread::Builder::new()
+                .name(format!("argon2-{n}"))
+                .spawn(move || {
+                    loop {
+                        let job = rx.lock().expect("hash queue lock").blocking_recv();
+                        match job {
+                            Some(job) => job(),
+                            None => break,
+                        }
+                    }
+                })
+                .expect("spawn hashing thread");
+        }
+        let dummy = Arc::new(hash_now("gatehouse-dummy-password-for-timing"));
+        Self {
+            jobs: tx,
+            threads,
+            dummy,
+            checked: Arc::new(AtomicU64::new(0)),
+        }
+    }
+
+    pub fn threads(&self) -> usize {
+        self.threads
+    }
+
+    /// Passwords checked since start.
+    pub fn checked(&self) -> u64 {
+        self.checked.load(Ordering::Relaxed)
+    }
+
+    async fn run<R: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> R + Send + 'static,
+    ) -> Result<R, Busy> {
+        let (tx, rx) = oneshot::channel();
+        let job: Job = Box::new(move || {
+            let _ = tx.send(f());
+        });
+        self.jobs.try_send(job).map_err(|e| match e {
+            mpsc::error::TrySendError::Full(_) => Busy,
+            mpsc::error::TrySendError::Closed(_) => {
+                unreachable!("hashing threads run for the life of the process")
+            }
+        })?;
+        Ok(rx.await.expect("hashing job completes"))
+    }
+
+    pub async fn hash(&self, password: Password) -> Result<PasswordHash, Busy> {
+        self.run(move || hash_now(password.as_str())).await
+    }
+
+    pub async fn verify(
+        &self,
+        password: Password,
+        stored: PasswordHash,
+    ) -> Result<Verification, Busy> {
+        let checked = self.checked.clone();
+        self.run(move || {
+            checked.fetch_add(1, Ordering::Relaxed);
+            verify_now(password.as_str(), &stored)
+        })
+        .await
+    }
+
+    /// Spends the same work as a real verification and always fails.
+    pub async fn verify_dummy(&self, password: Password) -> Result<(), Busy> {
+        self.verify(password, (*self.dummy).clone())
+            .await
+            .map(|_| ())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use argon2::password_hash::rand_core::OsRng;
+    use argon2::password_hash::{PasswordHasher as _, SaltString};
+    use argon2::{Algorithm, Argon2, Params, Version};
+
+    #[tokio::test]
+    async fn hashes_verify_and_wrong_passwords_fail() {
+        let hasher = Hasher::new(2, 8);
+        let hash = hasher
+            .hash(Password::new("correct horse battery".into()))
+            .await
+            .unwrap();
+        assert!(hash.as_str().starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+        assert!(matches!(
+            hasher
+                .verify(Password::new("correct horse battery".into()), hash.clone())
+                .await
+                .unwrap(),
+            Verification::Valid { rehashed: None }
+        ));
+        assert!(matches!(
+            hasher
+                .verify(Password::new("wrong".into()), hash)
+                .await
+                .unwrap(),
+            Verification::Invalid
+        ));
+        assert_eq!(
+            format!("{:?}", PasswordHash::from_phc("secret".into())),
+            "PasswordHash(..)"
+        );
+    }
+
+    #[tokio::test]
+    async fn weaker_hashes_are_upgraded_on_verify() {
+        let weak = Argon2::new(
+            Algorithm::Argon2id,
+            Version::V0x13,
+            Params::new(8 * 1024, 1, 1, None).unwrap(),
+        );
+        let salt = SaltString::generate(&mut OsRng);
+        let stored = PasswordHash::from_phc(
+            weak.hash_password(b"old secret words", &salt)
+                .unwrap()
+                .to_string(),
+        );
+        match Hasher::new(1, 8)
+            .verify(Password::new("old secret words".into()), stored)
+            .await
+            .unwrap()
+        {
+            Verification::Valid {
+                rehashed: Some(new),
+            } => assert!(new.as_str().contains("m=19456,t=2,p=1")),
+            _ => panic!("expected a valid password with a rehash"),
+        }
+    }
+
+    /// With every thread busy and the queue full, a request is refused at
+    /// once instead of waiting; the pool serves again when the flood ends.
+    #[tokio::test]
+    async fn a_full_queue_sheds_instead_of_waiting() {
+        let hasher = Hasher::new(1, 2);
+        let stored = hasher.hash(Password::new("x".into())).await.unwrap();
+        let flood: Vec<_> = (0..12)
+            .map(|_| {
+                let (hasher, stored) = (hasher.clone(), stored.clone());
+                tokio::spawn(async move { hasher.verify(Password::new("y".into()), stored).await })
+            })
+            .collect();
+        let mut shed = 0;
+        for job in flood {
+            if job.await.unwrap().is_err() {
+                shed += 1;
+            }
+        }
+        assert!(shed >= 9, "only {shed} of 12 shed with room for 3");
+        assert_eq!(hasher.checked(), 12 - shed);
+        assert!(
+            hasher
+                .verify(Password::new("x".into()), stored)
+                .await
+                .is_ok()
+        );
+    }
+}
