@@ -173,6 +173,85 @@ async fn the_export_command_writes_everyone_with_hashes_on_request() {
         let bad = run(&["--format", "xml"]);
         assert!(!bad.status.success());
         assert!(String::from_utf8_lossy(&bad.stderr).contains("--format must be jsonl or csv"));
+
+        // The file holds hashes: its owner's only, never overwritten unasked,
+        // and a symbolic link placed at its name is never followed.
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+        let before = std::fs::read(&file).unwrap();
+        let again = run(&["--output", file.to_str().unwrap()]);
+        assert!(!again.status.success());
+        assert!(String::from_utf8_lossy(&again.stderr).contains("--force"));
+        assert_eq!(std::fs::read(&file).unwrap(), before);
+        let target = dir.path().join("precious.txt");
+        std::fs::write(&target, "keep me").unwrap();
+        let link = dir.path().join("link.jsonl");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        assert!(!run(&["--output", link.to_str().unwrap()]).status.success());
+        let forced = run(&["--output", link.to_str().unwrap(), "--force"]);
+        assert!(forced.status.success());
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "keep me");
+        assert!(!std::fs::symlink_metadata(&link).unwrap().is_symlink());
+        assert_eq!(std::fs::read_to_string(&link).unwrap().lines().count(), 2);
+    })
+    .await;
+}
+
+/// Cells a spreadsheet would run as a formula are written as text (a
+/// leading apostrophe), and import reads them back as they were.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn csv_cells_that_look_like_formulas_are_neutralised() {
+    on_each_backend(|app| async move {
+        app.insert_customer("eve@example.com", "=HYPERLINK(\"http://x\",\"y\")", 5, true)
+            .await;
+        app.insert_customer("dan@example.com", "@SUM(A1)", 6, true)
+            .await;
+        let mut owner = app
+            .admin_browser("owner@example.com", gatehouse::domain::Role::Owner)
+            .await;
+        let csv = owner.get("/admin/customers/export?format=csv").await;
+        csv.assert_status(StatusCode::OK);
+        let mut reader = csv::Reader::from_reader(csv.body.as_bytes());
+        let names: Vec<String> = reader
+            .records()
+            .map(|r| r.unwrap()[3].to_string())
+            .collect();
+        assert!(
+            names.contains(&"'=HYPERLINK(\"http://x\",\"y\")".to_string()),
+            "{names:?}"
+        );
+        assert!(names.contains(&"'@SUM(A1)".to_string()), "{names:?}");
+        assert!(!names.iter().any(|n| n.starts_with(['=', '@'])));
+
+        // Into an empty database, the names come back unchanged.
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("people.csv");
+        std::fs::write(&file, &csv.body).unwrap();
+        let other = TestApp::start(&support::Backend::Sqlite, &[]).await;
+        let out = std::process::Command::new(BIN)
+            .args(["import", file.to_str().unwrap()])
+            .env("GATEHOUSE_DATABASE_URL", &other.db.url)
+            .env("GATEHOUSE_LOG", "error")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let eve = gatehouse::domain::Email::parse("eve@example.com").unwrap();
+        let (customer, _) = other
+            .state
+            .store
+            .customer_by_email(&eve)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            customer.display_name.as_str(),
+            "=HYPERLINK(\"http://x\",\"y\")"
+        );
     })
     .await;
 }

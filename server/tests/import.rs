@@ -184,6 +184,69 @@ async fn bad_lines_are_each_reported_and_nothing_is_written() {
 
 /// Lines are checked a thousand at a time on several threads: what they
 /// find is still told by line number, and repeats are found across chunks.
+/// Hashes whose work factors would pin the hashing threads or exhaust
+/// memory are line errors at import, and refused unverified if one is in
+/// the database anyway (the process stays up, the answer is a plain
+/// failure). Overlong lines and floods of bad lines are bounded too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_hashes_and_lines_are_refused() {
+    on_each_backend(|app| async move {
+        let hostile = [
+            "$argon2id$v=19$m=19456,t=4000000000,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
+            "$argon2id$v=19$m=4000000,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
+            "$argon2id$v=19$m=19456,t=2,p=255$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
+            "$scrypt$ln=10,r=4000000000,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g",
+            "$scrypt$ln=30,r=8,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g",
+            "$scrypt$ln=14,r=8,p=4000000$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g",
+            "$2b$31$abcdefghijklmnopqrstuuJ0V9yMUuBMzDb0q4M3z5k7H3o6s1hG2",
+            "$pbkdf2-sha256$i=4000000000,l=32$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g",
+            "pbkdf2_sha256$4000000000$salt$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+        ];
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("hostile.jsonl");
+        let mut lines: Vec<String> = hostile
+            .iter()
+            .enumerate()
+            .map(|(n, h)| format!(r#"{{"email":"h{n}@example.com","password_hash":"{h}"}}"#))
+            .collect();
+        lines.push(format!(r#"{{"email":"long@example.com","display_name":"{}"}}"#, "x".repeat(70_000)));
+        lines.push(r#"{"email":"fine@example.com"}"#.into());
+        std::fs::write(&file, lines.join("\n")).unwrap();
+        let out = gatehouse(&app, &["import", file.to_str().unwrap(), "--quiet"]);
+        assert!(!out.status.success());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        for n in 1..=hostile.len() {
+            assert!(stderr.contains(&format!("line {n}: password_hash:")), "line {n}:\n{stderr}");
+        }
+        assert!(stderr.contains(&format!("line {}: longer than 65536 bytes", hostile.len() + 1)), "{stderr}");
+        assert!(stderr.contains("10 of 11 lines are bad"), "{stderr}");
+
+        // Thousands of bad lines: the first thousand are listed, all counted.
+        let many = dir.path().join("many.jsonl");
+        std::fs::write(&many, "{\"email\":\"nope\"}\n".repeat(3000)).unwrap();
+        let out = gatehouse(&app, &["import", many.to_str().unwrap(), "--quiet"]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(stderr.matches("email:").count(), 1000, "{}", &stderr[..300]);
+        assert!(stderr.contains("and 2000 more bad lines"));
+        assert!(stderr.contains("3000 of 3000 lines are bad"));
+
+        // Written straight into the database, a hostile hash is refused at
+        // sign-in without being computed.
+        let id = app.insert_customer("planted@example.com", "Planted", 1, true).await;
+        for hash in hostile {
+            let hash = gatehouse::domain::PasswordHash::from_phc(hash.into());
+            app.state.store.set_password_hash(id, &hash, 2).await.unwrap();
+            let mut browser = app.browser();
+            browser
+                .sign_in("planted@example.com", "any password at all")
+                .await
+                .assert_status(StatusCode::UNAUTHORIZED);
+            app.state.clock.advance(120);
+        }
+    })
+    .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_long_file_is_checked_in_line_order() {
     on_each_backend(|app| async move {

@@ -122,7 +122,8 @@ pub async fn run(args: DataBenchArgs, config: Config) -> anyhow::Result<()> {
     let started = Instant::now();
     let exported = dir.join("export.jsonl");
     let store = super::open_store_at(&database).await?;
-    crate::transfer::export::run(&store, "jsonl", true, Some(exported.clone())).await?;
+    let file = crate::transfer::export::private_file(&exported, false)?;
+    crate::transfer::export::run(&store, "jsonl", true, Some((exported.clone(), file))).await?;
     store.close().await;
     let export_secs = started.elapsed().as_secs_f64();
     let per_million = export_secs / args.customers as f64 * 1_000_000.0;

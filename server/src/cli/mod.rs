@@ -52,9 +52,14 @@ pub enum Command {
         /// another Gatehouse; keep such a file as secret as the database.
         #[arg(long)]
         with_password_hashes: bool,
-        /// Write here instead of standard output.
+        /// Write here instead of standard output: a new file only its owner
+        /// can read (mode 0600).
         #[arg(long)]
         output: Option<std::path::PathBuf>,
+        /// Replace the --output file if it exists (a symbolic link there is
+        /// replaced, never followed).
+        #[arg(long, requires = "output")]
+        force: bool,
     },
     /// Create or update customers from JSON Lines or CSV (the columns export
     /// writes), matched by external_id or email; checks the whole file first.
@@ -119,10 +124,20 @@ pub async fn run(command: Option<Command>, config: Config) -> anyhow::Result<()>
             format,
             with_password_hashes,
             output,
+            force,
         } => {
+            let sink = match &output {
+                Some(path) => Some(crate::transfer::export::private_file(path, force)?),
+                None => None,
+            };
             let store = open_store(&config).await?;
-            let result =
-                crate::transfer::export::run(&store, &format, with_password_hashes, output).await;
+            let result = crate::transfer::export::run(
+                &store,
+                &format,
+                with_password_hashes,
+                output.zip(sink),
+            )
+            .await;
             store.close().await;
             result
         }

@@ -3,7 +3,7 @@
 //! result (never password hashes); `gatehouse export` writes everyone, with
 //! the hashes on request, for moving to another Gatehouse.
 
-use super::columns::{COLUMNS, Format, PASSWORD_HASH};
+use super::columns::{COLUMNS, Format, PASSWORD_HASH, guard_cell};
 use crate::audit;
 use crate::domain::{
     Action, Attribute, AttributeId, Clock, Customer, Error, OwnerTask, Problem, RequestContext,
@@ -215,9 +215,11 @@ fn fixed_csv_fields(r: &Record<'_>) -> Vec<String> {
     ]
 }
 
-fn write_csv<T: AsRef<[u8]>>(out: &mut Vec<u8>, fields: &[T]) -> Result<()> {
+/// One CSV record, each cell guarded against running as a formula.
+fn write_csv<T: AsRef<str>>(out: &mut Vec<u8>, fields: &[T]) -> Result<()> {
     let mut writer = csv::Writer::from_writer(out);
-    writer.write_record(fields).map_err(anyhow::Error::new)?;
+    let cells = fields.iter().map(|f| guard_cell(f.as_ref()).into_owned());
+    writer.write_record(cells).map_err(anyhow::Error::new)?;
     writer.flush().map_err(anyhow::Error::new)?;
     Ok(())
 }
@@ -243,20 +245,48 @@ pub async fn download(
     Exporter::new(state.store.clone(), search, format, false).await
 }
 
+/// Creates the export file: new, readable by its owner only (it may hold
+/// every customer's password hash). An existing file is refused unless
+/// `force`, which removes it first, so a symbolic link placed there is
+/// replaced rather than followed (creating with O_EXCL never follows one).
+pub fn private_file(path: &std::path::Path, force: bool) -> anyhow::Result<std::fs::File> {
+    use anyhow::Context;
+    use std::os::unix::fs::OpenOptionsExt;
+    if force {
+        match std::fs::remove_file(path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(e).with_context(|| format!("cannot replace {}", path.display()));
+            }
+            _ => {}
+        }
+    }
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::AlreadyExists => anyhow::anyhow!(
+                "{} exists; choose another --output or add --force to replace it",
+                path.display()
+            ),
+            _ => anyhow::Error::new(e).context(format!("cannot create {}", path.display())),
+        })
+}
+
 /// `gatehouse export`: every customer to a file or standard output.
 pub async fn run(
     store: &Store,
     format: &str,
     with_hashes: bool,
-    output: Option<std::path::PathBuf>,
+    output: Option<(std::path::PathBuf, std::fs::File)>,
 ) -> anyhow::Result<()> {
     use tokio::io::AsyncWriteExt;
     let format =
         Format::parse(format).ok_or_else(|| anyhow::anyhow!("--format must be jsonl or csv"))?;
-    let mut sink: Box<dyn tokio::io::AsyncWrite + Unpin> = match &output {
-        Some(path) => Box::new(tokio::io::BufWriter::new(
-            tokio::fs::File::create(path).await?,
-        )),
+    let (output, file) = output.unzip();
+    let mut sink: Box<dyn tokio::io::AsyncWrite + Unpin> = match file {
+        Some(file) => Box::new(tokio::io::BufWriter::new(tokio::fs::File::from_std(file))),
         None => Box::new(tokio::io::BufWriter::new(tokio::io::stdout())),
     };
     let started = std::time::Instant::now();

@@ -33,10 +33,17 @@ struct Summary {
     lines: u64,
     created: u64,
     updated: u64,
+    /// Bad lines, the first `ERRORS_LISTED` of them.
     errors: Vec<(u64, String)>,
+    /// Every bad line, listed or not.
+    bad_lines: u64,
     /// The checked lines, when kept for the write.
     spool: Option<Spool>,
 }
+
+/// Bad lines listed at most: a file of millions of bad lines would
+/// otherwise keep every reason in memory, and nobody reads past these.
+const ERRORS_LISTED: usize = 1000;
 
 /// Where a pass's lines come from.
 enum Source {
@@ -79,13 +86,17 @@ pub async fn run(
         spool: if dry_run { None } else { Some(Spool::new()?) },
     };
     let mut checked = pass(store, config, source, size, check, quiet).await?;
-    if !checked.errors.is_empty() {
+    if checked.bad_lines > 0 {
         for (line, reason) in &checked.errors {
             eprintln!("line {line}: {reason}");
         }
+        let unlisted = checked.bad_lines - checked.errors.len() as u64;
+        if unlisted > 0 {
+            eprintln!("... and {unlisted} more bad lines (the first {ERRORS_LISTED} are listed)");
+        }
         bail!(
             "{} of {} lines are bad; nothing was imported",
-            checked.errors.len(),
+            checked.bad_lines,
             checked.lines
         );
     }
@@ -217,7 +228,9 @@ async fn pass(
             summary.lines += batch.lines;
             summary.created += batch.created;
             summary.updated += batch.updated;
-            summary.errors.append(&mut batch.errors);
+            summary.bad_lines += batch.errors.len() as u64;
+            let room = ERRORS_LISTED.saturating_sub(summary.errors.len());
+            summary.errors.extend(batch.errors.drain(..).take(room));
             bar.set_position(batch.read.min(size));
         }
         anyhow::Ok(())

@@ -3,7 +3,7 @@
 
 use super::check::{Fields, Rules, Seen, check_names, unknown_field, validate};
 use crate::store::ImportRow;
-use crate::transfer::columns::{COLUMNS as FIELDS, Format};
+use crate::transfer::columns::{COLUMNS as FIELDS, Format, unguard_cell};
 use anyhow::Context;
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
@@ -98,12 +98,21 @@ fn json_lines(file: Counting<std::fs::File>) -> Records {
     Box::new(std::iter::from_fn(move || {
         loop {
             bytes.clear();
-            match reader.read_until(b'\n', &mut bytes) {
+            // At most a line's limit is read into memory; the rest of an
+            // overlong line is skipped.
+            let limit = LINE_MAX as u64 + 1;
+            match reader.by_ref().take(limit).read_until(b'\n', &mut bytes) {
                 Ok(0) => return None,
                 Ok(_) => {}
                 Err(e) => return Some((line + 1, Err(format!("cannot read: {e}")))),
             }
             line += 1;
+            if bytes.len() > LINE_MAX {
+                if let Err(e) = skip_line(&mut reader) {
+                    return Some((line, Err(format!("cannot read: {e}"))));
+                }
+                return Some((line, Err(too_long())));
+            }
             let Ok(text) = std::str::from_utf8(&bytes) else {
                 return Some((line, Err("not UTF-8".into())));
             };
@@ -115,7 +124,39 @@ fn json_lines(file: Counting<std::fs::File>) -> Records {
     }))
 }
 
+/// The longest line an import reads, in bytes: a customer with every
+/// attribute filled fits many times over.
+const LINE_MAX: usize = 64 * 1024;
+
+fn too_long() -> String {
+    format!("longer than {LINE_MAX} bytes")
+}
+
+/// Reads past the rest of a line without keeping it.
+fn skip_line(reader: &mut impl BufRead) -> std::io::Result<()> {
+    loop {
+        let buf = reader.fill_buf()?;
+        if buf.is_empty() {
+            return Ok(());
+        }
+        match buf.iter().position(|b| *b == b'\n') {
+            Some(at) => {
+                reader.consume(at + 1);
+                return Ok(());
+            }
+            None => {
+                let n = buf.len();
+                reader.consume(n);
+            }
+        }
+    }
+}
+
 fn csv_records(file: Counting<std::fs::File>) -> Records {
+    let file = LineLimit {
+        inner: file,
+        since_newline: 0,
+    };
     let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(file);
     let header = match reader.byte_headers() {
         Ok(h) => h.clone(),
@@ -130,9 +171,19 @@ fn csv_records(file: Counting<std::fs::File>) -> Records {
         Err(e) => return Box::new(std::iter::once((1, Err(e)))),
     };
     let mut records = reader.into_byte_records();
+    let mut stopped = false;
     Box::new(std::iter::from_fn(move || {
+        if stopped {
+            return None;
+        }
         let record = records.next()?;
         Some(match record {
+            // The reader cannot find where the next record starts.
+            Err(e) if matches!(e.kind(), csv::ErrorKind::Io(_)) => {
+                stopped = true;
+                let line = records.reader().position().line();
+                (line, Err(format!("cannot read on: {e}")))
+            }
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line());
                 (line, Err(format!("malformed CSV: {e}")))
@@ -145,7 +196,7 @@ fn csv_records(file: Counting<std::fs::File>) -> Records {
                         return Some((line, Err("not UTF-8".into())));
                     };
                     // The header's names were checked above.
-                    let _ = fields.set(name, v.to_string());
+                    let _ = fields.set(name, unguard_cell(v).to_string());
                 }
                 (line, Ok(Record::Fields(Box::new(fields))))
             }
@@ -380,6 +431,33 @@ impl Iterator for InOrder {
         };
         self.next += 1;
         Some(chunk)
+    }
+}
+
+/// Fails a read once a physical line grows past `LINE_MAX`: the CSV reader
+/// keeps a whole record in memory, so an endless line must stop it.
+struct LineLimit<R> {
+    inner: R,
+    since_newline: usize,
+}
+
+impl<R: Read> Read for LineLimit<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        for b in &buf[..n] {
+            self.since_newline = if *b == b'\n' {
+                0
+            } else {
+                self.since_newline + 1
+            };
+            if self.since_newline > LINE_MAX {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    too_long(),
+                ));
+            }
+        }
+        Ok(n)
     }
 }
 
