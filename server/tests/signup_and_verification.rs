@@ -21,7 +21,8 @@ async fn sign_up_verify_in_same_browser_signs_in() {
         // The address is stored normalised, and the mail goes there.
         let mail = app.mail.wait_for("ada@example.com").await;
         assert_eq!(mail.subject, "Verify your email address");
-        assert!(mail.body.contains("Ada Lovelace"));
+        // Nothing the sign-up typed goes to an address not yet verified.
+        assert!(!mail.body.contains("Ada Lovelace"));
         let link = link_to(&mail.body, "/verify-email?token=");
 
         // Opening the link only shows a confirmation; the POST spends it.
@@ -302,6 +303,72 @@ async fn signing_up_again_reveals_nothing_and_mails_the_owner() {
         )
         .await
         .assert_redirect("/account");
+    })
+    .await;
+}
+
+/// Signing up with a taken address answers exactly as with a new one:
+/// status, headers (cookies included) and page, apart from random tokens.
+/// Mail to one address is capped per hour, and mail to an address not yet
+/// verified carries nothing the sign-up typed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_taken_email_gets_the_same_answer_as_a_new_one() {
+    on_each_backend(|app| async move {
+        drop(
+            app.sign_up("taken@example.com", "Taken", STRONG_PASSWORD)
+                .await,
+        );
+        let verify = app.mail.wait_for("taken@example.com").await;
+        assert!(verify.body.starts_with("Hello,"), "{}", verify.body);
+        assert!(!verify.body.contains("Taken"));
+
+        let answer = |email: &'static str| {
+            let app = &app;
+            async move {
+                let mut browser = app.browser();
+                browser.get("/signup").await;
+                let fields = [
+                    ("email", email),
+                    ("display_name", "Visit evil.example now"),
+                    ("password", OTHER_PASSWORD),
+                    ("accept_terms", "yes"),
+                ];
+                let page = browser.post("/signup", &fields).await;
+                let mut headers: Vec<String> = page
+                    .headers
+                    .iter()
+                    .filter(|(name, _)| !["date", "x-request-id"].contains(&name.as_str()))
+                    .map(|(name, value)| {
+                        let value = value.to_str().unwrap();
+                        // The session id is random; its name and attributes are not.
+                        let value = match value.split_once(';') {
+                            Some((_, attributes)) if name == "set-cookie" => attributes.to_string(),
+                            _ => value.to_string(),
+                        };
+                        format!("{name}: {value}")
+                    })
+                    .collect();
+                headers.sort();
+                (page.status, headers, page.body)
+            }
+        };
+        let new = answer("new@example.com").await;
+        let taken = answer("taken@example.com").await;
+        assert_eq!(new, taken);
+        assert!(
+            new.1.iter().any(|h| h.starts_with("set-cookie")),
+            "{:?}",
+            new.1
+        );
+
+        // Ten mails an hour to one address, however many sign-ups.
+        for _ in 0..12 {
+            drop(answer("taken@example.com").await);
+        }
+        app.mail.settle().await;
+        let mails = app.mail.to("taken@example.com");
+        assert_eq!(mails.len(), 10, "{mails:?}");
+        assert!(mails.iter().all(|m| !m.body.contains("evil.example")));
     })
     .await;
 }

@@ -79,11 +79,7 @@ async fn mail_reset_link(state: &AppState, customer: &Customer) -> Result<bool> 
     };
     state
         .mailer
-        .enqueue(mail::reset_mail(
-            customer.email.as_str(),
-            customer.display_name.as_str(),
-            &link,
-        ))
+        .enqueue(mail::reset_mail(customer.email.as_str(), &link))
         .await?;
     tracing::info!(customer_id = %customer.id, "password reset requested");
     Ok(true)

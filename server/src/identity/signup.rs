@@ -29,16 +29,16 @@ pub struct SignUpInput {
     pub attributes: HashMap<String, String>,
 }
 
-pub enum SignUpOutcome {
-    Created(CustomerId),
-    AlreadyRegistered,
-}
+/// Whom the browser that signed up waits for: the new customer, or, when
+/// the address was taken, an id of nobody, so that both answers (page,
+/// cookies, session) are alike and tell the visitor nothing.
+pub struct Pending(pub CustomerId);
 
 pub async fn sign_up(
     state: &AppState,
     input: SignUpInput,
     ctx: &RequestContext,
-) -> Result<SignUpOutcome> {
+) -> Result<Pending> {
     let mut errors = FieldErrors::new();
     let email = Email::parse(&input.email)
         .map_err(|e| errors.add("email", e))
@@ -86,8 +86,8 @@ pub async fn sign_up(
         .await?;
     if created {
         let given: Changes = values.into_iter().filter(|(_, v)| v.is_some()).collect();
-        welcome(state, ctx, id, (&email, &name), &defs, &given).await?;
-        Ok(SignUpOutcome::Created(id))
+        welcome(state, ctx, id, &email, &defs, &given).await?;
+        Ok(Pending(id))
     } else {
         let config = &state.config;
         let note = mail::already_registered_mail(
@@ -96,7 +96,7 @@ pub async fn sign_up(
             &config.link(paths::FORGOT_PASSWORD),
         );
         state.mailer.enqueue(note).await?;
-        Ok(SignUpOutcome::AlreadyRegistered)
+        Ok(Pending(CustomerId::new()))
     }
 }
 
@@ -106,7 +106,7 @@ async fn welcome(
     state: &AppState,
     ctx: &RequestContext,
     id: CustomerId,
-    (email, name): (&Email, &DisplayName),
+    email: &Email,
     defs: &[Attribute],
     given: &Changes,
 ) -> Result<()> {
@@ -127,5 +127,5 @@ async fn welcome(
         terms,
     )
     .await?;
-    verification::send_link(state, id, email, name).await
+    verification::send_link(state, id, email).await
 }

@@ -6,9 +6,7 @@ use crate::audit;
 use app::paths;
 
 use crate::domain::secrets::{hash_token, looks_like_token};
-use crate::domain::{
-    Action, Caller, CustomerId, DisplayName, Email, Error, Problem, RequestContext, Result,
-};
+use crate::domain::{Action, Caller, CustomerId, Email, Error, Problem, RequestContext, Result};
 use crate::mail;
 use crate::state::AppState;
 use crate::store::TokenPurpose;
@@ -17,12 +15,7 @@ use tower_sessions::Session;
 
 pub const LINK_LIFETIME: i64 = 24 * 3600;
 
-pub async fn send_link(
-    state: &AppState,
-    id: CustomerId,
-    email: &Email,
-    name: &DisplayName,
-) -> Result<()> {
+pub async fn send_link(state: &AppState, id: CustomerId, email: &Email) -> Result<()> {
     let link = super::links::issue(
         state,
         (id, email),
@@ -36,11 +29,7 @@ pub async fn send_link(
     };
     state
         .mailer
-        .enqueue(mail::verification_mail(
-            email.as_str(),
-            name.as_str(),
-            &link,
-        ))
+        .enqueue(mail::verification_mail(email.as_str(), &link))
         .await?;
     Ok(())
 }
@@ -52,7 +41,7 @@ pub async fn resend(state: &AppState, raw_email: &str) -> Result<()> {
     if let Some((customer, _)) = state.store.customer_by_email(&email).await?
         && !customer.email_verified
     {
-        send_link(state, customer.id, &customer.email, &customer.display_name).await?;
+        send_link(state, customer.id, &customer.email).await?;
     }
     Ok(())
 }

@@ -159,12 +159,15 @@ impl Delivery {
     }
 }
 
-pub fn verification_mail(to: &str, name: &str, link: &str) -> Mail {
+/// No name in mails a link goes with: until the address is verified,
+/// whoever signed up may not own it, and must not be able to put words
+/// into a stranger's mailbox.
+pub fn verification_mail(to: &str, link: &str) -> Mail {
     Mail {
         to: to.into(),
         subject: "Verify your email address".into(),
         body: format!(
-            "Hello {name},\n\nPlease confirm that this is your email address by opening this link:\n\n{link}\n\n\
+            "Hello,\n\nPlease confirm that this is your email address by opening this link:\n\n{link}\n\n\
              The link works once and expires in 24 hours. If you did not create an account, ignore this message.\n"
         ),
     }
@@ -197,12 +200,12 @@ pub fn blocked_mail(to: &str, source: &str, unblock: &str) -> Mail {
     }
 }
 
-pub fn reset_mail(to: &str, name: &str, link: &str) -> Mail {
+pub fn reset_mail(to: &str, link: &str) -> Mail {
     Mail {
         to: to.into(),
         subject: "Reset your password".into(),
         body: format!(
-            "Hello {name},\n\nTo choose a new password, open this link:\n\n{link}\n\n\
+            "Hello,\n\nTo choose a new password, open this link:\n\n{link}\n\n\
              The link works once and expires in 1 hour. Setting a new password signs you out everywhere.\n\
              If you did not ask for this, ignore this message; your password stays as it is.\n"
         ),

@@ -5,7 +5,7 @@ use crate::directory::attributes::{self, Editor};
 use crate::domain::{Error, Result};
 use crate::http::attribute_fields::{Shown, attribute_inputs};
 use crate::http::extract::{FormData, Visitor};
-use crate::identity::signup::{SignUpInput, SignUpOutcome};
+use crate::identity::signup::{Pending, SignUpInput};
 use crate::identity::{sessions, signup};
 use crate::password::Password;
 use crate::state::AppState;
@@ -81,10 +81,8 @@ async fn sign_up(
         attributes: form.attributes.clone(),
     };
     match signup::sign_up(&state, input, &visitor.ctx).await {
-        Ok(outcome) => {
-            if let SignUpOutcome::Created(id) = outcome {
-                sessions::remember_signup(&visitor.session, id).await?;
-            }
+        Ok(Pending(id)) => {
+            sessions::remember_signup(&visitor.session, id).await?;
             Ok(see_other(paths::SIGN_UP_SENT))
         }
         Err(Error::Invalid(errors)) => {

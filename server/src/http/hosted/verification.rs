@@ -105,7 +105,7 @@ async fn resend(
 async fn send_verification(State(state): State<AppState>, customer: Customer) -> Result<Response> {
     let c = &customer.signed_in().customer;
     if !c.email_verified {
-        verification::send_link(&state, c.id, &c.email, &c.display_name).await?;
+        verification::send_link(&state, c.id, &c.email).await?;
     }
     customer
         .0
