@@ -86,6 +86,62 @@ async fn first_owner_sets_up_through_the_bootstrap_link() {
     .await;
 }
 
+/// Opens a setup link; returns the browser and the form that sets up an
+/// owner with it.
+async fn open_setup(app: &TestApp, link: &str) -> (Browser, String) {
+    let mut browser = app.browser();
+    browser
+        .get(&link[PUBLIC_URL.len()..])
+        .await
+        .assert_status(StatusCode::OK);
+    (browser, link.split("token=").nth(1).unwrap().to_string())
+}
+
+async fn set_up_owner(browser: &mut Browser, token: &str, email: &str) -> Page {
+    browser
+        .post(
+            "/admin/setup",
+            &[
+                ("token", token),
+                ("email", email),
+                ("display_name", "Someone"),
+                ("password", ADMIN_PASSWORD),
+            ],
+        )
+        .await
+}
+
+/// A setup link made before anyone was admin stops working as soon as an
+/// owner exists, however that owner came to be (here: another setup link
+/// printed by a second instance).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_setup_link_stops_working_once_an_owner_exists() {
+    on_each_backend(|app| async move {
+        let first = gatehouse::directory::admins::bootstrap_link(&app.state)
+            .await
+            .unwrap()
+            .unwrap();
+        let second = gatehouse::directory::admins::bootstrap_link(&app.state)
+            .await
+            .unwrap()
+            .unwrap();
+        let (mut a, first_token) = open_setup(&app, &first).await;
+        let (mut b, second_token) = open_setup(&app, &second).await;
+        set_up_owner(&mut a, &first_token, "first@example.com")
+            .await
+            .assert_redirect("/admin/customers");
+        set_up_owner(&mut b, &second_token, "second@example.com")
+            .await
+            .assert_status(StatusCode::BAD_REQUEST);
+        app.browser()
+            .get(&second[PUBLIC_URL.len()..])
+            .await
+            .assert_status(StatusCode::BAD_REQUEST);
+        assert_eq!(app.state.store.count_admins().await.unwrap(), 1);
+    })
+    .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn admin_and_customer_sessions_are_separate() {
     on_each_backend(|app| async move {
@@ -753,6 +809,61 @@ async fn admins_edit_profiles_with_before_and_after_on_record() {
     .await;
 }
 
+/// Links and sessions follow the email: when support changes a customer's
+/// address, links mailed to the old one stop working, every session ends,
+/// and the old address is told.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn changing_the_email_retires_links_and_sessions_and_tells_the_old_address() {
+    on_each_backend(|app| async move {
+        let mut customer = app
+            .signed_up_and_verified("old@example.com", STRONG_PASSWORD)
+            .await;
+        let mut forgot = app.browser();
+        forgot.get("/forgot-password").await;
+        forgot
+            .post("/forgot-password", &[("email", "old@example.com")])
+            .await;
+        let reset = app.mail.wait_for_nth("old@example.com", 2).await;
+        let reset_link = link_to(&reset.body, "/reset-password?token=");
+        forgot.get(&reset_link).await.assert_status(StatusCode::OK);
+
+        let id = app
+            .state
+            .store
+            .customer_by_email(&gatehouse::domain::Email::parse("old@example.com").unwrap())
+            .await
+            .unwrap()
+            .unwrap()
+            .0
+            .id;
+        let base = format!("/admin/customers/{id}");
+        let mut support = app
+            .admin_browser("support@example.com", Role::Support)
+            .await;
+        support.get(&base).await;
+        support
+            .post(
+                &format!("{base}/profile"),
+                &[
+                    ("email", "new@example.com"),
+                    ("display_name", "Test Customer"),
+                ],
+            )
+            .await
+            .assert_redirect(&base);
+
+        forgot
+            .get(&reset_link)
+            .await
+            .assert_status(StatusCode::BAD_REQUEST);
+        customer.get("/account").await.assert_redirect("/login");
+        let note = app.mail.wait_for_nth("old@example.com", 3).await;
+        assert_eq!(note.subject, "Your email address was changed");
+        assert!(!note.body.contains("new@example.com"));
+    })
+    .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn only_owners_delete_and_only_with_the_email_typed() {
     on_each_backend(|app| async move {
@@ -818,6 +929,8 @@ async fn only_owners_delete_and_only_with_the_email_typed() {
 
         // Their session ended with them, and the address signs in to nothing.
         customer.get("/account").await.assert_redirect("/login");
+        // As a browser follows the redirect (sign-in replaced the token).
+        customer.get("/login").await;
         customer
             .post(
                 "/login",

@@ -236,3 +236,55 @@ async fn wrong_methods_get_a_page_not_a_blank() {
         .assert_status(StatusCode::METHOD_NOT_ALLOWED)
         .assert_contains("does not accept that kind of request");
 }
+
+/// Signing in replaces the CSRF token, for customers and admins: a token
+/// seen before sign-in (on a shared machine, in a page cache) is worthless
+/// after.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signing_in_replaces_the_csrf_token() {
+    on_each_backend(|app| async move {
+        drop(
+            app.signed_up_and_verified("cy@example.com", STRONG_PASSWORD)
+                .await,
+        );
+        let mut browser = app.browser();
+        browser.get("/login").await;
+        let before = browser.csrf.clone().unwrap();
+        browser
+            .post(
+                "/login",
+                &[("email", "cy@example.com"), ("password", STRONG_PASSWORD)],
+            )
+            .await
+            .assert_redirect("/account");
+        browser.get("/account").await.assert_status(StatusCode::OK);
+        let after = browser.csrf.clone().unwrap();
+        assert_ne!(before, after);
+        browser.csrf = Some(before);
+        browser
+            .post("/account/profile", &[("display_name", "Forged")])
+            .await
+            .assert_status(StatusCode::FORBIDDEN);
+
+        drop(
+            app.admin_browser("root@example.com", gatehouse::domain::Role::Owner)
+                .await,
+        );
+        let mut console = app.browser();
+        console.get("/admin/login").await;
+        let before = console.csrf.clone().unwrap();
+        console
+            .post(
+                "/admin/login",
+                &[("email", "root@example.com"), ("password", ADMIN_PASSWORD)],
+            )
+            .await
+            .assert_redirect("/admin/customers");
+        console
+            .get("/admin/customers")
+            .await
+            .assert_status(StatusCode::OK);
+        assert_ne!(console.csrf.clone().unwrap(), before);
+    })
+    .await;
+}

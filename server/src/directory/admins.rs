@@ -89,11 +89,16 @@ pub async fn check_invite(state: &AppState, raw_token: &str) -> Result<(Option<S
     if !looks_like_token(raw_token) {
         return Err(Error::BadRequest(Problem::SetupLinkInvalid));
     }
-    state
+    let invite = state
         .store
         .peek_admin_invite(&hash_token(raw_token), state.clock.now())
         .await?
-        .ok_or_else(|| Error::BadRequest(Problem::SetupLinkInvalid))
+        .ok_or(Error::BadRequest(Problem::SetupLinkInvalid))?;
+    // The first-start setup link names nobody: it stops once anyone is admin.
+    if invite.0.is_none() && state.store.count_admins().await? > 0 {
+        return Err(Error::BadRequest(Problem::SetupLinkInvalid));
+    }
+    Ok(invite)
 }
 
 pub struct AcceptInvite {

@@ -7,6 +7,7 @@ use crate::domain::{
     Action, Admin, AuditEntry, Customer, CustomerId, DisplayName, Email, Error, FieldErrors,
     OwnerTask, Problem, RequestContext, Result,
 };
+use crate::mail;
 use crate::state::AppState;
 use crate::store::SessionInfo;
 use serde_json::json;
@@ -247,6 +248,9 @@ async fn edit_email_and_name(
     {
         return Err(Error::invalid("email", Problem::CustomerEmailTaken));
     }
+    if *email != before.email {
+        email_changed(state, before).await?;
+    }
     let mut changes = serde_json::Map::new();
     if *email != before.email {
         changes.insert(
@@ -268,6 +272,20 @@ async fn edit_email_and_name(
         changes.into(),
     )
     .await?;
+    Ok(())
+}
+
+/// The address a customer is known by changed: links mailed to the old one
+/// stop working, every session ends (whoever held one knew the old
+/// address), and the old address is told, in case the change was not
+/// theirs to make.
+async fn email_changed(state: &AppState, before: &Customer) -> Result<()> {
+    let now = state.clock.now();
+    let retired = state.store.retire_tokens(before.id, now).await?;
+    let ended = state.store.delete_customer_sessions(before.id).await?;
+    tracing::info!(customer_id = %before.id, retired, ended, "email changed: links retired, sessions ended");
+    let note = mail::email_changed_mail(before.email.as_str());
+    state.mailer.enqueue(note).await?;
     Ok(())
 }
 

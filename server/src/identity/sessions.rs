@@ -58,10 +58,12 @@ pub async fn take<T: DeserializeOwned>(session: &Session, key: &str) -> Result<O
     Ok(session.remove(key).await.map_err(anyhow::Error::new)?)
 }
 
-/// Replaces the cookie's id: an id planted before sign-in (session fixation)
-/// or seen before a privilege change is worthless after.
+/// Replaces the cookie's id and the CSRF token: an id planted before
+/// sign-in (session fixation), or an id or token seen before a privilege
+/// change, is worthless after.
 pub async fn cycle(session: &Session) -> Result<()> {
     session.cycle_id().await.map_err(anyhow::Error::new)?;
+    take::<String>(session, keys::CSRF).await?;
     Ok(())
 }
 

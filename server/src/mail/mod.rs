@@ -200,6 +200,18 @@ pub fn blocked_mail(to: &str, source: &str, unblock: &str) -> Mail {
     }
 }
 
+/// To the address a customer used to have.
+pub fn email_changed_mail(old: &str) -> Mail {
+    Mail {
+        to: old.into(),
+        subject: "Your email address was changed".into(),
+        body: "Hello,\n\nThe email address of your account was changed, so this address no longer signs in and \
+               links sent to it earlier no longer work. Every device was signed out.\n\n\
+               If you did not ask for this, contact support at once.\n"
+            .into(),
+    }
+}
+
 pub fn reset_mail(to: &str, link: &str) -> Mail {
     Mail {
         to: to.into(),

@@ -194,16 +194,28 @@ impl Store {
     ) -> StoreResult<Option<bool>> {
         with_pool!(self, |pool| {
             let mut tx = pool.begin_write().await?;
-            let spent = sqlx::query(
-                "UPDATE admin_invites SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
+            // A first-start setup link (no email) is good only while there
+            // is no admin at all; spending one retires the others.
+            let spent: Option<Option<String>> = sqlx::query_scalar(
+                "UPDATE admin_invites SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL \
+                 AND expires_at > $2 AND (email IS NOT NULL OR NOT EXISTS (SELECT 1 FROM admins)) \
+                 RETURNING email",
             )
             .bind(token_hash)
             .bind(new.now)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if spent == 0 {
-                return Ok(None);
+            .fetch_optional(&mut *tx)
+            .await?;
+            match spent {
+                None => return Ok(None),
+                Some(None) => {
+                    sqlx::query(
+                        "UPDATE admin_invites SET used_at = $1 WHERE email IS NULL AND used_at IS NULL",
+                    )
+                    .bind(new.now)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                Some(Some(_)) => {}
             }
             let inserted = sqlx::query(
                 "INSERT INTO admins (id, email, display_name, role, password_hash, created_at) \
