@@ -160,11 +160,12 @@ impl Drop for Server {
     }
 }
 
-/// Just enough of a browser over real HTTP: one cookie, the last CSRF token.
+/// Just enough of a browser over real HTTP: Gatehouse's cookies, the last
+/// CSRF token.
 struct Client {
     http: reqwest::Client,
     base: String,
-    cookie: Option<String>,
+    cookies: std::collections::BTreeMap<String, String>,
     csrf: Option<String>,
 }
 
@@ -177,20 +178,26 @@ impl Client {
         Self {
             http,
             base: base.into(),
-            cookie: None,
+            cookies: Default::default(),
             csrf: None,
         }
     }
 
     async fn send(&mut self, req: reqwest::RequestBuilder) -> (u16, String) {
-        let req = match &self.cookie {
-            Some(c) => req.header("cookie", format!("gatehouse_session={c}")),
-            None => req,
+        let cookies: Vec<String> = self
+            .cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        let req = match cookies.is_empty() {
+            false => req.header("cookie", cookies.join("; ")),
+            true => req,
         };
         let res = req.send().await.unwrap();
         for v in res.headers().get_all("set-cookie") {
-            if let Some(rest) = v.to_str().unwrap().strip_prefix("gatehouse_session=") {
-                self.cookie = Some(rest.split(';').next().unwrap().to_string());
+            let pair = v.to_str().unwrap().split(';').next().unwrap();
+            if let Some((name, value)) = pair.split_once('=') {
+                self.cookies.insert(name.to_string(), value.to_string());
             }
         }
         let status = res.status().as_u16();

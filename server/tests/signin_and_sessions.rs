@@ -14,13 +14,12 @@ async fn sign_in_cycles_the_session_and_sign_out_ends_it() {
             app.signed_up_and_verified("sam@example.com", STRONG_PASSWORD)
                 .await,
         );
+        // Viewing the form stores nothing on the server: no session, only
+        // the CSRF cookie its form is checked against.
         let mut browser = app.browser();
         let page = browser.get("/login").await;
         page.assert_status(StatusCode::OK);
-        let anonymous_cookie = browser
-            .cookie
-            .clone()
-            .expect("login form sets a session cookie");
+        assert!(browser.cookie.is_none(), "a page view started a session");
         let set_cookie = page
             .headers
             .get(header::SET_COOKIE)
@@ -29,7 +28,9 @@ async fn sign_in_cycles_the_session_and_sign_out_ends_it() {
             .unwrap()
             .to_string();
         assert!(
-            set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax"),
+            set_cookie.starts_with("gatehouse_csrf=")
+                && set_cookie.contains("HttpOnly")
+                && set_cookie.contains("SameSite=Lax"),
             "{set_cookie}"
         );
         assert!(
@@ -37,6 +38,14 @@ async fn sign_in_cycles_the_session_and_sign_out_ends_it() {
             "plain-http deployments cannot use Secure cookies"
         );
 
+        // A session an attacker started (here by signing out, which leaves
+        // a message) and planted in the victim's browser (session fixation).
+        let mut attacker = app.browser();
+        attacker.get("/login").await;
+        attacker.post("/logout", &[]).await;
+        let anonymous_cookie = attacker.cookie.clone().expect("a session with a message");
+        browser.cookie = Some(anonymous_cookie.clone());
+        browser.get("/login").await;
         browser
             .post(
                 "/login",

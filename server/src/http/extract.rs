@@ -98,6 +98,8 @@ pub struct Visitor {
     pub session: Session,
     pub signed_in: Option<SignedIn>,
     pub ctx: RequestContext,
+    /// The CSRF token of a browser without a session (see `csrf`).
+    pub visitor_token: Option<csrf::VisitorToken>,
 }
 
 impl Visitor {
@@ -105,7 +107,7 @@ impl Visitor {
     pub async fn chrome(&self) -> Result<Chrome, Error> {
         Ok(Chrome {
             stylesheet: STYLESHEET_HREF.into(),
-            csrf_token: csrf::token(&self.session).await?,
+            csrf_token: csrf::token(&self.session, self.visitor_token.as_ref()).await?,
             customer_name: self
                 .signed_in
                 .as_ref()
@@ -152,6 +154,7 @@ impl FromRequestParts<AppState> for Visitor {
             ctx: context(parts, caller),
             session,
             signed_in,
+            visitor_token: parts.extensions.get().cloned(),
         })
     }
 }

@@ -40,7 +40,9 @@ pub fn router(state: AppState) -> Router {
     // Customers and admins have separate session cookies: each router gets
     // its own session layer, inside which the CSRF guard checks its forms.
     let hosted = hosted::router()
-        .layer(middleware::from_fn(csrf::guard))
+        .layer(middleware::from_fn(move |session, req, next| {
+            csrf::guard(https, session, req, next)
+        }))
         .layer(sessions);
     Router::new()
         .merge(hosted)

@@ -284,6 +284,7 @@ impl TestApp {
             router: self.router.clone(),
             cookie: None,
             admin_cookie: None,
+            csrf_cookie: None,
             csrf: None,
             peer: DEFAULT_PEER.parse().unwrap(),
         }
@@ -448,6 +449,8 @@ pub struct Browser {
     pub cookie: Option<String>,
     /// The console session cookie (`gatehouse_admin`, path /admin).
     pub admin_cookie: Option<String>,
+    /// The CSRF cookie of a browser without a session (`gatehouse_csrf`).
+    pub csrf_cookie: Option<String>,
     pub csrf: Option<String>,
     /// The address requests come from, as a real connection would give it.
     pub peer: std::net::SocketAddr,
@@ -496,6 +499,9 @@ impl Browser {
         if let Some(cookie) = &self.cookie {
             cookies.push(format!("gatehouse_session={cookie}"));
         }
+        if let Some(cookie) = &self.csrf_cookie {
+            cookies.push(format!("gatehouse_csrf={cookie}"));
+        }
         if let Some(cookie) = self
             .admin_cookie
             .as_ref()
@@ -528,6 +534,7 @@ impl Browser {
             match name {
                 "gatehouse_session" => self.cookie = kept,
                 "gatehouse_admin" => self.admin_cookie = kept,
+                "gatehouse_csrf" => self.csrf_cookie = kept,
                 _ => {}
             }
         }

@@ -35,6 +35,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .with_same_site(SameSite::Strict)
         .with_secure(state.config.secure_cookies())
         .with_expiry(Expiry::OnInactivity(state.config.admin_session_idle));
+    let https = state.config.secure_cookies();
     Router::new()
         .route(
             paths::CONSOLE,
@@ -47,7 +48,9 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(audit::routes())
         .merge(tiers::routes())
         .merge(attributes::routes())
-        .layer(middleware::from_fn(csrf::guard))
+        .layer(middleware::from_fn(move |session, req, next| {
+            csrf::guard(https, session, req, next)
+        }))
         .layer(sessions)
 }
 

@@ -17,13 +17,15 @@ pub struct ConsoleVisitor {
     pub session: Session,
     pub admin: Option<Admin>,
     pub ctx: RequestContext,
+    /// The CSRF token of a browser without a console session.
+    pub visitor_token: Option<csrf::VisitorToken>,
 }
 
 impl ConsoleVisitor {
     pub async fn chrome(&self) -> Result<ConsoleChrome> {
         Ok(ConsoleChrome {
             stylesheet: STYLESHEET_HREF.into(),
-            csrf_token: csrf::token(&self.session).await?,
+            csrf_token: csrf::token(&self.session, self.visitor_token.as_ref()).await?,
             admin: self.admin.as_ref().map(|a| {
                 (
                     a.display_name.as_str().to_string(),
@@ -57,6 +59,7 @@ impl FromRequestParts<AppState> for ConsoleVisitor {
             .map_err(IntoResponse::into_response)?;
         let caller = admin.clone().map_or(Caller::Visitor, Caller::Admin);
         Ok(Self {
+            visitor_token: parts.extensions.get().cloned(),
             ctx: extract::context(parts, caller),
             session,
             admin,
