@@ -160,7 +160,10 @@ async fn one_address_is_held_back_and_blocked_while_the_owner_signs_in() {
             .await
             .assert_redirect("/login");
         // Spent.
-        mailbox.get(&link).await.assert_status(StatusCode::BAD_REQUEST);
+        mailbox
+            .get(&link)
+            .await
+            .assert_status(StatusCode::BAD_REQUEST);
         guess(&mut attacker, "lee@example.com", STRONG_PASSWORD)
             .await
             .assert_redirect("/account");

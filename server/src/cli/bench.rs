@@ -21,7 +21,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-const BENCH_PASSWORD: &str = "bench-lantern-orchard-velvet";
+pub(crate) const BENCH_PASSWORD: &str = "bench-lantern-orchard-velvet";
 
 #[derive(Args, Debug)]
 pub struct BenchArgs {
@@ -72,25 +72,7 @@ pub async fn run(args: BenchArgs, config: Config) -> anyhow::Result<()> {
     );
 
     // 3. Server in its own process, as in production.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port();
-    let base = format!("http://127.0.0.1:{port}");
-    let mut server = tokio::process::Command::new(std::env::current_exe()?)
-        .arg("serve")
-        .env("GATEHOUSE_DATABASE_URL", &database)
-        .env("GATEHOUSE_BIND", format!("127.0.0.1:{port}"))
-        .env("GATEHOUSE_HASH_THREADS", threads.to_string())
-        .env("GATEHOUSE_LOG", "warn")
-        .env_remove("GATEHOUSE_SMTP_URL")
-        .stdout(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .context("starting gatehouse serve")?;
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()?;
-    wait_ready(&http, &base).await?;
+    let (mut server, base, http) = start_server(&database, threads, &[]).await?;
 
     // 4. Load and probe.
     let stop = Arc::new(AtomicBool::new(false));
@@ -153,6 +135,37 @@ pub async fn run(args: BenchArgs, config: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Starts `gatehouse serve` on a free loopback port over `database`, with
+/// extra environment settings; returns the process, its base URL and a
+/// client that does not follow redirects.
+pub(crate) async fn start_server(
+    database: &str,
+    threads: usize,
+    env: &[(&str, &str)],
+) -> anyhow::Result<(tokio::process::Child, String, reqwest::Client)> {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+    let base = format!("http://127.0.0.1:{port}");
+    let server = tokio::process::Command::new(std::env::current_exe()?)
+        .arg("serve")
+        .env("GATEHOUSE_DATABASE_URL", database)
+        .env("GATEHOUSE_BIND", format!("127.0.0.1:{port}"))
+        .env("GATEHOUSE_HASH_THREADS", threads.to_string())
+        .env("GATEHOUSE_LOG", "warn")
+        .env_remove("GATEHOUSE_SMTP_URL")
+        .envs(env.iter().copied())
+        .stdout(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .context("starting gatehouse serve")?;
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?;
+    wait_ready(&http, &base).await?;
+    Ok((server, base, http))
+}
+
 async fn raw_verify_rate(threads: usize, duration: Duration) -> anyhow::Result<f64> {
     let phc = crate::password::Hasher::new(1, 1)
         .hash(Password::new(BENCH_PASSWORD.into()))
@@ -183,7 +196,7 @@ async fn raw_verify_rate(threads: usize, duration: Duration) -> anyhow::Result<f
     Ok(total as f64 / started.elapsed().as_secs_f64())
 }
 
-async fn seed(database: &str, count: usize) -> anyhow::Result<Vec<String>> {
+pub(crate) async fn seed(database: &str, count: usize) -> anyhow::Result<Vec<String>> {
     let store = super::open_store_at(database).await?;
     let hash = crate::password::Hasher::new(1, 1)
         .hash(Password::new(BENCH_PASSWORD.into()))
@@ -280,12 +293,27 @@ async fn sign_in_once(http: &reqwest::Client, base: &str, email: &str) -> anyhow
 }
 
 async fn probe_health(http: reqwest::Client, base: String, stop: Arc<AtomicBool>) -> Vec<Duration> {
+    probe(http, format!("{base}{}", paths::HEALTH), None, stop).await
+}
+
+/// GETs `url` (with `cookie`) every 10 ms until `stop`; the latencies of
+/// the successful answers.
+pub(crate) async fn probe(
+    http: reqwest::Client,
+    url: String,
+    cookie: Option<String>,
+    stop: Arc<AtomicBool>,
+) -> Vec<Duration> {
     let mut latencies = Vec::new();
     let mut tick = tokio::time::interval(Duration::from_millis(10));
     while !stop.load(Ordering::Relaxed) {
         tick.tick().await;
         let started = Instant::now();
-        if let Ok(r) = http.get(format!("{base}{}", paths::HEALTH)).send().await
+        let mut request = http.get(&url);
+        if let Some(cookie) = &cookie {
+            request = request.header("cookie", cookie);
+        }
+        if let Ok(r) = request.send().await
             && r.status().is_success()
         {
             let _ = r.bytes().await;
@@ -314,7 +342,7 @@ pub(crate) fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-fn tempdir() -> anyhow::Result<std::path::PathBuf> {
+pub(crate) fn tempdir() -> anyhow::Result<std::path::PathBuf> {
     let dir =
         std::env::temp_dir().join(format!("gatehouse-bench-{}", uuid::Uuid::now_v7().simple()));
     std::fs::create_dir_all(&dir)?;

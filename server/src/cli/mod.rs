@@ -4,6 +4,7 @@
 
 pub mod admin;
 pub mod bench;
+pub mod bench_abuse;
 pub mod bench_console;
 pub mod bench_data;
 pub mod seed;
@@ -87,6 +88,9 @@ pub enum Command {
     /// Time importing N customers with bcrypt hashes into an empty database
     /// and exporting them again.
     BenchData(bench_data::DataBenchArgs),
+    /// Flood the sign-in form with wrong passwords from many loopback
+    /// addresses and measure what stays fast.
+    BenchAbuse(bench_abuse::AbuseBenchArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -162,6 +166,7 @@ pub async fn run(command: Option<Command>, config: Config) -> anyhow::Result<()>
         }
         Command::Bench(args) => bench::run(args, config).await,
         Command::BenchConsole(args) => bench_console::run(args, config).await,
+        Command::BenchAbuse(args) => bench_abuse::run(args, config).await,
         Command::BenchData(args) => bench_data::run(args, config).await,
     }
 }

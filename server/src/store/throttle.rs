@@ -56,6 +56,12 @@ impl Store {
         limit: Limit,
         now: i64,
     ) -> StoreResult<Reservation> {
+        // A counter that is plainly closed is answered from a read: a flood
+        // held back costs no writes. Whatever the read says, a grant is
+        // only ever decided by the one statement below.
+        if let Some(refused) = self.closed(key, limit, now).await? {
+            return Ok(refused);
+        }
         let sql = RESERVE.replace("FRESH", FRESH).replace("OPEN", OPEN);
         let (granted, attempts, started, not_before, blocked_until): (
             i64,
@@ -81,6 +87,32 @@ impl Store {
             attempts,
             retry_at,
         })
+    }
+
+    /// The refusal a counter gives now, if it is closed (blocked, waiting,
+    /// or full within its window).
+    async fn closed(&self, key: &str, limit: Limit, now: i64) -> StoreResult<Option<Reservation>> {
+        let sql = "SELECT attempts, window_started_at, not_before, blocked_until \
+                   FROM throttle_counters WHERE key = $1";
+        let row: Option<(i64, i64, i64, Option<i64>)> = with_pool!(self, |pool| {
+            sqlx::query_as(sql).bind(key).fetch_optional(pool).await
+        })?;
+        let Some((attempts, started, not_before, blocked_until)) = row else {
+            return Ok(None);
+        };
+        let retry_at = match blocked_until {
+            Some(until) if until > now => until,
+            Some(_) => return Ok(None),
+            None if started <= now - limit.window => return Ok(None),
+            None if not_before > now => not_before,
+            None if attempts >= limit.max => started + limit.window,
+            None => return Ok(None),
+        };
+        Ok(Some(Reservation {
+            granted: false,
+            attempts,
+            retry_at,
+        }))
     }
 
     /// A reserved attempt failed: no attempt on `key` before `not_before`,
