@@ -171,8 +171,15 @@ struct Client {
 
 impl Client {
     fn new(base: &str) -> Self {
+        Self::from_address(base, "127.0.0.1")
+    }
+
+    /// A client whose connections come from `address` (any 127.x.y.z
+    /// reaches a loopback server, each as a source of its own).
+    fn from_address(base: &str, address: &str) -> Self {
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            .local_address(address.parse::<std::net::IpAddr>().unwrap())
             .build()
             .unwrap();
         Self {
@@ -195,9 +202,14 @@ impl Client {
         };
         let res = req.send().await.unwrap();
         for v in res.headers().get_all("set-cookie") {
-            let pair = v.to_str().unwrap().split(';').next().unwrap();
+            let v = v.to_str().unwrap();
+            let pair = v.split(';').next().unwrap();
             if let Some((name, value)) = pair.split_once('=') {
-                self.cookies.insert(name.to_string(), value.to_string());
+                if v.contains("Max-Age=0") || value.is_empty() {
+                    self.cookies.remove(name);
+                } else {
+                    self.cookies.insert(name.to_string(), value.to_string());
+                }
             }
         }
         let status = res.status().as_u16();
@@ -256,6 +268,90 @@ async fn zero_configuration_start_works_end_to_end_through_the_development_outbo
     let (status, body) = client.get("/account").await;
     assert_eq!(status, 200);
     assert!(body.contains("Verified"));
+}
+
+/// Over real connections: a burst of wrong guesses from one loopback
+/// address is cut at the limit (counted by the audit trail's failures) and
+/// held back, while the owner, from another address, signs in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_burst_from_one_address_does_not_lock_out_the_owner_elsewhere() {
+    let server = Server::start(&[]);
+    let mut owner = Client::from_address(&server.base, "127.0.0.3");
+    owner.get("/signup").await;
+    owner
+        .post(
+            "/signup",
+            &[
+                ("email", "own@example.com"),
+                ("display_name", "Owner"),
+                ("password", STRONG_PASSWORD),
+                ("accept_terms", "yes"),
+            ],
+        )
+        .await;
+    let log = server.wait_for_log("/verify-email?token=");
+    let token = token_from(&log, "/verify-email?token=");
+    owner.get(&format!("/verify-email?token={token}")).await;
+    owner.post("/verify-email", &[("token", &token)]).await;
+    // As a browser follows the redirect to the account page.
+    owner.get("/account").await;
+    assert_eq!(owner.post("/logout", &[]).await.0, 303);
+
+    let mut attacker = Client::from_address(&server.base, "127.0.0.2");
+    attacker.get("/login").await;
+    let burst: Vec<_> = (0..40)
+        .map(|_| {
+            let http = attacker.http.clone();
+            let url = format!("{}/login", server.base);
+            let cookies: Vec<String> = attacker
+                .cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            let form = [
+                ("csrf_token", attacker.csrf.clone().unwrap()),
+                ("email", "own@example.com".to_string()),
+                ("password", "wrong guess here".to_string()),
+            ];
+            tokio::spawn(async move {
+                http.post(url)
+                    .header("cookie", cookies.join("; "))
+                    .form(&form)
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+                    .as_u16()
+            })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for answer in burst {
+        statuses.push(answer.await.unwrap());
+    }
+    let evaluated = statuses.iter().filter(|s| **s == 401).count();
+    let held_back = statuses.iter().filter(|s| **s == 429).count();
+    assert!(
+        evaluated <= 10,
+        "{evaluated} guesses evaluated: {statuses:?}"
+    );
+    assert_eq!(evaluated + held_back, 40, "{statuses:?}");
+    let (status, _) = attacker
+        .post(
+            "/login",
+            &[("email", "own@example.com"), ("password", STRONG_PASSWORD)],
+        )
+        .await;
+    assert_eq!(status, 429);
+
+    owner.get("/login").await;
+    let (status, _) = owner
+        .post(
+            "/login",
+            &[("email", "own@example.com"), ("password", STRONG_PASSWORD)],
+        )
+        .await;
+    assert_eq!(status, 303);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -389,3 +389,45 @@ async fn behind_a_trusted_proxy_the_forwarded_client_is_held_back() {
     let req = forwarded(&proxy, "198.51.100.23", STRONG_PASSWORD);
     proxy.send(req).await.assert_redirect("/account");
 }
+
+/// With one hashing thread and room for one waiting check, a burst of
+/// sign-ins is partly answered at once with 503 and Retry-After (nothing
+/// counted against anyone), and the server serves again right after.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_full_hashing_queue_sheds_sign_ins_with_retry_after() {
+    let app = TestApp::start(
+        &Backend::Sqlite,
+        &["--hash-threads", "1", "--hash-queue", "1"],
+    )
+    .await;
+    drop(
+        app.signed_up_and_verified("pat@example.com", STRONG_PASSWORD)
+            .await,
+    );
+    let mut first = app.browser();
+    first.get("/login").await;
+    let burst: Vec<_> = (0..24)
+        .map(|n| {
+            let mut browser = first.clone();
+            browser.peer = format!("192.0.2.{}:80", n + 1).parse().unwrap();
+            tokio::spawn(async move {
+                let page = guess(&mut browser, "pat@example.com", WRONG).await;
+                (page.status, page.headers.contains_key(header::RETRY_AFTER))
+            })
+        })
+        .collect();
+    let mut shed = 0;
+    for answer in burst {
+        match answer.await.unwrap() {
+            (StatusCode::SERVICE_UNAVAILABLE, true) => shed += 1,
+            (StatusCode::UNAUTHORIZED, false) => {}
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert!(shed > 0, "nothing shed with room for two checks at once");
+    let mut owner = app.browser();
+    owner
+        .sign_in("pat@example.com", STRONG_PASSWORD)
+        .await
+        .assert_redirect("/account");
+}

@@ -259,7 +259,10 @@ impl TestApp {
         if !extra_args.contains(&"--public-url") {
             argv.extend(["--public-url", PUBLIC_URL]);
         }
-        argv.extend(["--smtp-url", &smtp, "--hash-threads", "2"]);
+        argv.extend(["--smtp-url", &smtp]);
+        if !extra_args.contains(&"--hash-threads") {
+            argv.extend(["--hash-threads", "2"]);
+        }
         argv.extend_from_slice(extra_args);
         let config = <Cli as clap::Parser>::try_parse_from(argv)
             .unwrap()
