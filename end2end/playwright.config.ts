@@ -56,6 +56,8 @@ export default defineConfig({
         GATEHOUSE_PUBLIC_URL: baseURL,
         GATEHOUSE_SMTP_URL: `smtp://127.0.0.1:${process.env.E2E_SMTP_PORT}`,
         GATEHOUSE_LOG: 'warn',
+        // A block after three wrong passwords, so a test reaches it quickly.
+        GATEHOUSE_LOCKOUT_FAILURES: '3',
       },
     },
   ],
