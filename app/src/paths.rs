@@ -46,6 +46,7 @@ pub const ADMINS: &str = "/admin/admins";
 pub const ADMINS_INVITE: &str = "/admin/admins/invite";
 pub const ADMIN_ROLE: &str = "/admin/admins/{id}/role";
 pub const ADMIN_REMOVE: &str = "/admin/admins/{id}/remove";
+pub const ADMIN_UNBLOCK: &str = "/admin/admins/{id}/unblock";
 pub const INVITE_REVOKE: &str = "/admin/admins/invites/{id}/revoke";
 pub const AUDIT: &str = "/admin/audit";
 pub const TIERS: &str = "/admin/tiers";

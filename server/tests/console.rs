@@ -827,15 +827,7 @@ async fn changing_the_email_retires_links_and_sessions_and_tells_the_old_address
         let reset_link = link_to(&reset.body, "/reset-password?token=");
         forgot.get(&reset_link).await.assert_status(StatusCode::OK);
 
-        let id = app
-            .state
-            .store
-            .customer_by_email(&gatehouse::domain::Email::parse("old@example.com").unwrap())
-            .await
-            .unwrap()
-            .unwrap()
-            .0
-            .id;
+        let id = app.customer_id("old@example.com").await;
         let base = format!("/admin/customers/{id}");
         let mut support = app
             .admin_browser("support@example.com", Role::Support)

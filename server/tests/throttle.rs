@@ -258,15 +258,7 @@ async fn support_lifts_a_block_and_admins_are_held_back_in_their_own_words() {
             .await
             .assert_status(StatusCode::TOO_MANY_REQUESTS);
         let mut support = app.admin_browser("help@example.com", Role::Support).await;
-        let id = app
-            .state
-            .store
-            .customer_by_email(&gatehouse::domain::Email::parse("zoe@example.com").unwrap())
-            .await
-            .unwrap()
-            .unwrap()
-            .0
-            .id;
+        let id = app.customer_id("zoe@example.com").await;
         support
             .get(&format!("/admin/customers/{id}"))
             .await
@@ -304,7 +296,54 @@ async fn support_lifts_a_block_and_admins_are_held_back_in_their_own_words() {
             .assert_contains("ask an owner");
         assert!(!held.body.contains("reset your password"));
         assert!(held.headers.contains_key(header::RETRY_AFTER));
+
+        // The admin is told; only an owner lifts the block.
+        let told = wait_for_subject(&app, "help@example.com", "console account were blocked").await;
+        assert!(told.body.contains("203.0.113.9"), "{}", told.body);
+        let help = gatehouse::domain::Email::parse("help@example.com").unwrap();
+        let help_id = app
+            .state
+            .store
+            .admin_by_email(&help)
+            .await
+            .unwrap()
+            .unwrap()
+            .0
+            .id;
+        let unblock = format!("/admin/admins/{help_id}/unblock");
+        let mut owner = app.admin_browser("boss@example.com", Role::Owner).await;
+        owner
+            .get("/admin/admins")
+            .await
+            .assert_contains("held back from 1 address(es)");
+        support.get("/admin/admins").await;
+        support
+            .post(&unblock, &[])
+            .await
+            .assert_status(StatusCode::FORBIDDEN);
+        owner
+            .post(&unblock, &[])
+            .await
+            .assert_redirect("/admin/admins");
+        console
+            .post(
+                "/admin/login",
+                &[("email", "help@example.com"), ("password", ADMIN_PASSWORD)],
+            )
+            .await
+            .assert_redirect("/admin/customers");
     }
+}
+
+/// Waits for a mail to `address` whose subject contains `subject`.
+async fn wait_for_subject(app: &TestApp, address: &str, subject: &str) -> ReceivedMail {
+    for n in 1.. {
+        let mail = app.mail.wait_for_nth(address, n).await;
+        if mail.subject.contains(subject) {
+            return mail;
+        }
+    }
+    unreachable!()
 }
 
 /// Guessing the current password from a signed-in session is held back on

@@ -20,6 +20,8 @@ pub struct AdminRow {
     pub last_sign_in: String,
     /// The admin looking at the page.
     pub is_me: bool,
+    /// Source addresses held back from signing in to this admin's account.
+    pub blocked_sources: i64,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -78,6 +80,10 @@ pub fn admins_page(chrome: &ConsoleChrome, page: &AdminsView) -> String {
                         </form>
                         <PostButton action=paths::at(paths::ADMIN_REMOVE, &[&a.id]) label="Remove".to_string()
                             csrf=csrf.clone() tone="danger" aria_label=format!("Remove {}", a.email)/>
+                        {(a.blocked_sources > 0).then(|| view! {
+                            <PostButton action=paths::at(paths::ADMIN_UNBLOCK, &[&a.id]) label="Lift sign-in blocks".to_string()
+                                csrf=csrf.clone() aria_label=format!("Lift the sign-in blocks of {}", a.email)/>
+                        })}
                     </div>
                 }
             });
@@ -87,7 +93,12 @@ pub fn admins_page(chrome: &ConsoleChrome, page: &AdminsView) -> String {
                     <td class=CELL>{who}</td>
                     <td class=CELL>{a.role.clone()}</td>
                     <td class=format!("{CELL} whitespace-nowrap")>{a.created.clone()}</td>
-                    <td class=format!("{CELL} whitespace-nowrap")>{a.last_sign_in.clone()}</td>
+                    <td class=format!("{CELL} whitespace-nowrap")>
+                        {a.last_sign_in.clone()}
+                        {(a.blocked_sources > 0).then(|| view! {
+                            <span class="block text-sm font-medium text-red-700">{format!("held back from {} address(es)", a.blocked_sources)}</span>
+                        })}
+                    </td>
                     <td class=CELL>{controls}</td>
                 </tr>
             }

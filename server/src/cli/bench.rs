@@ -263,17 +263,26 @@ async fn sign_in_loop(
     (latencies, failures)
 }
 
-async fn sign_in_once(http: &reqwest::Client, base: &str, email: &str) -> anyhow::Result<Duration> {
-    let form = http.get(format!("{base}{}", paths::SIGN_IN)).send().await?;
-    let cookie = form
+/// The sign-in form's cookie (a visitor's CSRF cookie) and its token.
+pub(crate) async fn sign_in_form(
+    http: &reqwest::Client,
+    base: &str,
+) -> anyhow::Result<(String, String)> {
+    let page = http.get(format!("{base}{}", paths::SIGN_IN)).send().await?;
+    let cookie = page
         .headers()
         .get("set-cookie")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(';').next())
-        .context("no session cookie")?
+        .context("no CSRF cookie")?
         .to_string();
-    let html = form.text().await?;
-    let csrf = csrf_token(&html)?;
+    let html = page.text().await?;
+    Ok((cookie, csrf_token(&html)?.to_string()))
+}
+
+async fn sign_in_once(http: &reqwest::Client, base: &str, email: &str) -> anyhow::Result<Duration> {
+    let (cookie, csrf) = sign_in_form(http, base).await?;
+    let csrf = csrf.as_str();
     let started = Instant::now();
     let response = http
         .post(format!("{base}{}", paths::SIGN_IN))

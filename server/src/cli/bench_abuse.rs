@@ -10,7 +10,7 @@
 //! owner could still sign in meanwhile.
 
 use super::bench::{
-    BENCH_PASSWORD, csrf_token, ms, percentile, probe, seed, start_server, tempdir,
+    BENCH_PASSWORD, ms, percentile, probe, seed, sign_in_form, start_server, tempdir,
 };
 use crate::config::Config;
 use anyhow::Context;
@@ -172,7 +172,7 @@ async fn sign_in(
     email: &str,
     password: &str,
 ) -> anyhow::Result<Option<String>> {
-    let (cookie, csrf) = form(http, base).await?;
+    let (cookie, csrf) = sign_in_form(http, base).await?;
     let response = http
         .post(format!("{base}{}", paths::SIGN_IN))
         .header("cookie", cookie)
@@ -196,20 +196,6 @@ async fn sign_in(
         .map(str::to_string))
 }
 
-/// The sign-in form's cookie and CSRF token.
-async fn form(http: &reqwest::Client, base: &str) -> anyhow::Result<(String, String)> {
-    let page = http.get(format!("{base}{}", paths::SIGN_IN)).send().await?;
-    let cookie = page
-        .headers()
-        .get("set-cookie")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .context("no CSRF cookie")?
-        .to_string();
-    let html = page.text().await?;
-    Ok((cookie, csrf_token(&html)?.to_string()))
-}
-
 /// One flooding client: wrong passwords at the seeded customers in turn.
 async fn guess_loop(
     http: reqwest::Client,
@@ -219,7 +205,7 @@ async fn guess_loop(
     stop: Arc<AtomicBool>,
 ) -> Answers {
     let mut answers = Answers::default();
-    let Ok((cookie, csrf)) = form(&http, &base).await else {
+    let Ok((cookie, csrf)) = sign_in_form(&http, &base).await else {
         return answers;
     };
     let mut i = seed.wrapping_mul(7919);

@@ -72,6 +72,7 @@ actions! {
     AdminRoleChanged = "admin.role_changed",
     AdminSignInBlocked = "admin.sign_in_blocked",
     AdminSignInFailed = "admin.sign_in_failed",
+    AdminSignInUnblocked = "admin.sign_in_unblocked",
     AdminSignedIn = "admin.signed_in",
     AttributeArchived = "attribute.archived",
     AttributeDefined = "attribute.defined",

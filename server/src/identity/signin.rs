@@ -139,6 +139,9 @@ async fn blocked(
         }
         Realm::Admins => {
             audit::record(state, ctx, Action::AdminSignInBlocked, None, details).await?;
+            if state.store.admin_by_email(email).await?.is_some() {
+                super::unblock::tell_admin(state, email, ctx.ip()).await?;
+            }
         }
     }
     Ok(())

@@ -7,7 +7,10 @@ use super::{links, throttle};
 use crate::audit;
 use crate::directory::customers::for_edit;
 use crate::domain::secrets::{hash_token, looks_like_token};
-use crate::domain::{Action, Caller, Customer, CustomerId, Error, Problem, RequestContext, Result};
+use crate::domain::{
+    Action, AdminId, Caller, Customer, CustomerId, Email, Error, OwnerTask, Problem,
+    RequestContext, Result,
+};
 use crate::mail;
 use crate::state::AppState;
 use crate::store::TokenPurpose;
@@ -74,6 +77,29 @@ pub async fn redeem(state: &AppState, raw_token: &str, ctx: &RequestContext) -> 
 pub async fn by_admin(state: &AppState, ctx: &RequestContext, id: CustomerId) -> Result<()> {
     let (_, customer) = for_edit(state, ctx, id).await?;
     lift(state, ctx, &customer).await
+}
+
+/// An owner lifts the blocks on another admin's console account (admins
+/// have no mailed link: an owner is who vouches for them).
+pub async fn admin_by_owner(state: &AppState, ctx: &RequestContext, id: AdminId) -> Result<()> {
+    if !ctx.admin()?.role.can_manage_admins() {
+        return Err(Error::Forbidden(Problem::OnlyOwners(
+            OwnerTask::ManageAdmins,
+        )));
+    }
+    let admin = state.store.admin_by_id(id).await?.ok_or(Error::NotFound)?;
+    let account = account_key(Realm::Admins, &admin.email);
+    let cleared = throttle::unblock(state, &account).await?;
+    let details = json!({ "admin": admin.id.to_string(), "counters_cleared": cleared });
+    audit::record(state, ctx, Action::AdminSignInUnblocked, None, details).await
+}
+
+/// Tells an admin that sign-ins to their console account from `source`
+/// were blocked.
+pub async fn tell_admin(state: &AppState, email: &Email, source: Option<&str>) -> Result<()> {
+    let note = mail::admin_blocked_mail(email.as_str(), source.unwrap_or("unknown"));
+    state.mailer.enqueue(note).await?;
+    Ok(())
 }
 
 async fn lift(state: &AppState, ctx: &RequestContext, customer: &Customer) -> Result<()> {

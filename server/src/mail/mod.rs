@@ -212,6 +212,21 @@ pub fn email_changed_mail(old: &str) -> Mail {
     }
 }
 
+/// Sent to an admin when sign-ins to their console account from one address
+/// are blocked.
+pub fn admin_blocked_mail(to: &str, source: &str) -> Mail {
+    Mail {
+        to: to.into(),
+        subject: "Sign-ins to your console account were blocked".into(),
+        body: format!(
+            "Hello,\n\nSomeone entered a wrong password for your Gatehouse console account several times from \
+             the address {source}, so sign-ins from that address are blocked for a while. Your password has not \
+             been changed.\n\nIf this was you, ask an owner to lift the block on the Admins page of the console. \
+             If it was not, tell an owner at once.\n"
+        ),
+    }
+}
+
 pub fn reset_mail(to: &str, link: &str) -> Mail {
     Mail {
         to: to.into(),

@@ -293,6 +293,19 @@ impl TestApp {
         }
     }
 
+    /// The id of the customer with this email.
+    pub async fn customer_id(&self, email: &str) -> gatehouse::domain::CustomerId {
+        let email = gatehouse::domain::Email::parse(email).unwrap();
+        let (customer, _) = self
+            .state
+            .store
+            .customer_by_email(&email)
+            .await
+            .unwrap()
+            .expect("a customer with this email");
+        customer.id
+    }
+
     pub async fn customers(&self) -> i64 {
         self.state.store.count_customers().await.unwrap()
     }

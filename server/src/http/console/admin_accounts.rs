@@ -4,6 +4,8 @@ use super::{SignedInAdmin, date_time, page};
 use crate::directory::admins;
 use crate::domain::{AdminId, Error, Problem, Record, Result};
 use crate::http::extract::FormData;
+use crate::identity::throttle::{self, Realm, account_key};
+use crate::identity::unblock;
 use crate::state::AppState;
 use app::console::*;
 use app::paths;
@@ -22,15 +24,23 @@ pub(super) fn routes() -> Router<AppState> {
         .route(paths::INVITE_REVOKE, post(revoke_invite))
         .route(paths::ADMIN_ROLE, post(change_role))
         .route(paths::ADMIN_REMOVE, post(remove))
+        .route(paths::ADMIN_UNBLOCK, post(unblock_admin))
 }
 
 async fn view(state: &AppState, admin: &SignedInAdmin) -> Result<AdminsView> {
     let me = admin.admin();
     let (listing, invites) = admins::list(state).await?;
+    // Admins are few: one count each.
+    let mut blocked = Vec::with_capacity(listing.len());
+    for l in &listing {
+        let account = account_key(Realm::Admins, &l.admin.email);
+        blocked.push(throttle::blocked_sources(state, &account).await?);
+    }
     Ok(AdminsView {
         admins: listing
             .into_iter()
-            .map(|l| AdminRow {
+            .zip(blocked)
+            .map(|(l, blocked_sources)| AdminRow {
                 id: l.admin.id.to_string(),
                 email: l.admin.email.as_str().into(),
                 display_name: l.admin.display_name.as_str().into(),
@@ -41,6 +51,7 @@ async fn view(state: &AppState, admin: &SignedInAdmin) -> Result<AdminsView> {
                     .map(date_time)
                     .unwrap_or_else(|| "never".into()),
                 is_me: l.admin.id == me.id,
+                blocked_sources,
             })
             .collect(),
         invites: invites
@@ -150,5 +161,19 @@ async fn remove(
     let ctx = &admin.0.ctx;
     admins::remove(&state, target, ctx).await?;
     admin.0.flash("The admin is removed.").await?;
+    Ok(Redirect::to(paths::ADMINS).into_response())
+}
+
+async fn unblock_admin(
+    State(state): State<AppState>,
+    admin: SignedInAdmin,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    let target = parse_admin_id(&id)?;
+    unblock::admin_by_owner(&state, &admin.0.ctx, target).await?;
+    admin
+        .0
+        .flash("Sign-ins to that account are no longer held back.")
+        .await?;
     Ok(Redirect::to(paths::ADMINS).into_response())
 }
