@@ -2,8 +2,8 @@
 //! kept as its digest, good only while the customer's email is still the
 //! address it went to, and a bounded number per hour.
 
-use crate::domain::secrets::LinkToken;
-use crate::domain::{CustomerId, Email, Result};
+use crate::domain::secrets::{LinkToken, hash_token, looks_like_token};
+use crate::domain::{CustomerId, Email, Error, Problem, Result};
 use crate::state::AppState;
 use crate::store::TokenPurpose;
 
@@ -36,4 +36,20 @@ pub async fn issue(
     Ok(Some(
         state.config.link(&format!("{path}?token={}", token.raw)),
     ))
+}
+
+/// The customer a mailed link of `purpose` is for, if it is still good;
+/// does not spend it. Anything else is refused with `invalid`.
+pub async fn peek(
+    state: &AppState,
+    raw_token: &str,
+    purpose: TokenPurpose,
+    invalid: Problem,
+) -> Result<CustomerId> {
+    if !looks_like_token(raw_token) {
+        return Err(Error::BadRequest(invalid));
+    }
+    let hash = hash_token(raw_token);
+    let now = state.clock.now();
+    (state.store.peek_token(&hash, purpose, now).await?).ok_or(Error::BadRequest(invalid))
 }

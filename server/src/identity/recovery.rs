@@ -4,7 +4,7 @@ use crate::audit;
 use crate::directory::customers::for_edit;
 use app::paths;
 
-use crate::domain::secrets::{hash_token, looks_like_token};
+use crate::domain::secrets::hash_token;
 use crate::domain::{
     Action, Caller, Customer, CustomerId, Email, Error, Problem, RequestContext, Result,
 };
@@ -87,18 +87,8 @@ async fn mail_reset_link(state: &AppState, customer: &Customer) -> Result<bool> 
 
 /// Whether a reset link can still be used, for showing the form.
 pub async fn check_link(state: &AppState, raw_token: &str) -> Result<CustomerId> {
-    if !looks_like_token(raw_token) {
-        return Err(Error::BadRequest(Problem::ResetLinkInvalid));
-    }
-    state
-        .store
-        .peek_token(
-            &hash_token(raw_token),
-            TokenPurpose::ResetPassword,
-            state.clock.now(),
-        )
-        .await?
-        .ok_or_else(|| Error::BadRequest(Problem::ResetLinkInvalid))
+    let purpose = TokenPurpose::ResetPassword;
+    super::links::peek(state, raw_token, purpose, Problem::ResetLinkInvalid).await
 }
 
 /// Sets the new password and ends every session of the customer.

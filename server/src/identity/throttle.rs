@@ -50,7 +50,6 @@ enum Counter {
 /// Reserved attempts, to be settled by `failed` or `succeeded`.
 #[must_use = "a reservation is settled by failed() or succeeded()"]
 pub struct Attempt {
-    account: String,
     held: Vec<(Counter, String, Reservation)>,
 }
 
@@ -87,10 +86,7 @@ pub async fn reserve(
     if !usual_source {
         counters.push((Counter::Account, account.to_string(), limits.per_account()));
     }
-    let mut attempt = Attempt {
-        account: account.to_string(),
-        held: Vec::new(),
-    };
+    let mut attempt = Attempt { held: Vec::new() };
     let now = state.clock.now();
     for (counter, key, limit) in counters {
         let owner =
@@ -161,10 +157,6 @@ impl Attempt {
             state.store.release_attempt(key, false).await?;
         }
         Ok(())
-    }
-
-    pub fn account(&self) -> &str {
-        &self.account
     }
 }
 

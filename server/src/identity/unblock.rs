@@ -6,7 +6,7 @@ use super::throttle::{Realm, account_key};
 use super::{links, throttle};
 use crate::audit;
 use crate::directory::customers::for_edit;
-use crate::domain::secrets::{hash_token, looks_like_token};
+use crate::domain::secrets::hash_token;
 use crate::domain::{
     Action, AdminId, Caller, Customer, CustomerId, Email, Error, OwnerTask, Problem,
     RequestContext, Result,
@@ -40,16 +40,8 @@ pub async fn send_link(state: &AppState, customer: &Customer, source: Option<&st
 /// Whether the link is good, without spending it (the page that asks to
 /// confirm; mail scanners open links, so a GET must change nothing).
 pub async fn check_link(state: &AppState, raw_token: &str) -> Result<CustomerId> {
-    if !looks_like_token(raw_token) {
-        return Err(Error::BadRequest(Problem::UnblockLinkInvalid));
-    }
-    let hash = hash_token(raw_token);
     let purpose = TokenPurpose::UnblockSignIn;
-    state
-        .store
-        .peek_token(&hash, purpose, state.clock.now())
-        .await?
-        .ok_or(Error::BadRequest(Problem::UnblockLinkInvalid))
+    links::peek(state, raw_token, purpose, Problem::UnblockLinkInvalid).await
 }
 
 /// Spends the link and lifts every block on the customer's account.
