@@ -23,6 +23,16 @@ pub const ACCOUNT_PASSWORD: &str = "/account/password";
 pub const ACCOUNT_VERIFY_EMAIL: &str = "/account/verify-email";
 pub const COMPLETE_PROFILE: &str = "/account/complete";
 
+// Single sign-on (OpenID Connect).
+pub const DISCOVERY: &str = "/.well-known/openid-configuration";
+pub const AUTHORIZE: &str = "/oauth2/authorize";
+/// Where a pending authorization continues after the customer signed in.
+pub const AUTHORIZE_RESUME: &str = "/oauth2/authorize/resume";
+pub const CONSENT: &str = "/oauth2/consent";
+pub const TOKEN: &str = "/oauth2/token";
+pub const USERINFO: &str = "/oauth2/userinfo";
+pub const JWKS: &str = "/oauth2/jwks";
+
 // For machines.
 pub const HEALTH: &str = "/healthz";
 pub const READY: &str = "/readyz";

@@ -17,7 +17,8 @@
 //!   - `directory`: customers as admins manage them, tiers, attributes, admins;
 //!   - `transfer`: import and export.
 //! - `audit` (the trail), `state` (what requests share), `mail` (the outbox),
-//!   `password` (hashing pool, policy, imported formats), `config`.
+//!   `password` (hashing pool, policy, imported formats), `signing` (token
+//!   signing keys, sealed in the database, parsed once), `config`.
 //! - `store`: all SQL, the only place that knows SQLite from PostgreSQL.
 //! - `domain`: identifiers, validated values, the request context, the clock
 //!   and the one error type; every room may use it.
@@ -34,6 +35,7 @@ pub mod mail;
 pub mod mfa;
 pub mod oidc;
 pub mod password;
+pub mod signing;
 pub mod state;
 pub mod store;
 pub mod telemetry;

@@ -4,6 +4,7 @@ use crate::config::Config;
 use crate::domain::Clock;
 use crate::mail::Mailer;
 use crate::password::Hasher;
+use crate::signing::KeyRing;
 use crate::store::Store;
 use std::sync::Arc;
 
@@ -14,6 +15,8 @@ pub struct AppState {
     pub hasher: Hasher,
     pub mailer: Mailer,
     pub clock: Clock,
+    /// Token signing keys, parsed once.
+    pub keys: KeyRing,
 }
 
 impl AppState {
@@ -22,7 +25,9 @@ impl AppState {
         let hasher = Hasher::new(config.hash_threads, queue);
         let per_hour = config.abuse.mails_per_address_per_hour;
         let mailer = Mailer::new(store.clone(), clock.clone(), per_hour);
+        let keys = KeyRing::new(config.key_source.clone());
         Self {
+            keys,
             config: Arc::new(config),
             store,
             hasher,

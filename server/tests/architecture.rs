@@ -17,7 +17,11 @@ const ROOMS: &[(&str, &[&str])] = &[
     ("config", &["domain", "password"]),
     ("telemetry", &["config"]),
     ("mail", &["domain", "config", "store"]),
-    ("state", &["domain", "config", "store", "password", "mail"]),
+    ("signing", &["domain", "config", "store"]),
+    (
+        "state",
+        &["domain", "config", "store", "password", "mail", "signing"],
+    ),
     ("audit", &["domain", "store", "state"]),
     ("directory", SHARED),
     ("identity", &["directory"]),
@@ -34,6 +38,7 @@ const ROOMS: &[(&str, &[&str])] = &[
         &[
             "directory",
             "identity",
+            "oidc",
             "transfer",
             "jobs",
             "http",
@@ -45,7 +50,7 @@ const ROOMS: &[(&str, &[&str])] = &[
 /// What every capability and the rooms above them may use besides the
 /// rooms they list.
 const SHARED: &[&str] = &[
-    "domain", "config", "store", "password", "mail", "audit", "state",
+    "domain", "config", "store", "password", "mail", "signing", "audit", "state",
 ];
 
 /// The rooms `room` may import.

@@ -2,6 +2,7 @@
 //! recovery and the account page.
 
 mod account;
+mod consent;
 mod message;
 mod recovery;
 mod signin;
@@ -9,6 +10,7 @@ mod signup;
 mod verification;
 
 pub use account::{AccountView, CompleteProfileView, account_page, complete_profile_page};
+pub use consent::{ConsentView, consent_page};
 pub use message::{Link, MessageView, message_page};
 pub use recovery::{
     ForgotPasswordView, ResetPasswordView, forgot_password_page, reset_password_page,

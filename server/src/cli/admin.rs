@@ -48,7 +48,7 @@ pub async fn create(
     Ok(())
 }
 
-fn describe(e: Error) -> anyhow::Error {
+pub(super) fn describe(e: Error) -> anyhow::Error {
     match e {
         Error::Invalid(errors) => anyhow::anyhow!(
             errors

@@ -7,6 +7,7 @@ pub mod bench;
 pub mod bench_abuse;
 pub mod bench_console;
 pub mod bench_data;
+pub mod clients;
 pub mod seed;
 pub mod serve;
 
@@ -77,6 +78,12 @@ pub enum Command {
         #[arg(long)]
         quiet: bool,
     },
+    /// Manage applications that sign customers in (OpenID Connect clients).
+    #[command(subcommand)]
+    Clients(clients::ClientsCommand),
+    /// Manage token signing keys.
+    #[command(subcommand)]
+    Keys(KeysCommand),
     /// Manage console admins.
     #[command(subcommand)]
     Admin(AdminCommand),
@@ -91,6 +98,13 @@ pub enum Command {
     /// Flood the sign-in form with wrong passwords from many loopback
     /// addresses and measure what stays fast.
     BenchAbuse(bench_abuse::AbuseBenchArgs),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum KeysCommand {
+    /// Add new signing keys that sign from now on; the old ones stay in
+    /// JWKS until every token they signed has expired.
+    Rotate,
 }
 
 #[derive(Subcommand, Debug)]
@@ -123,6 +137,8 @@ pub async fn run(command: Option<Command>, config: Config) -> anyhow::Result<()>
         Command::Admin(AdminCommand::Create { email, role }) => {
             admin::create(config, &email, &role).await
         }
+        Command::Clients(command) => clients::run(command, config).await,
+        Command::Keys(KeysCommand::Rotate) => clients::rotate_keys(config).await,
         Command::Seed { customers, quiet } => seed::run(config, customers, quiet).await,
         Command::Export {
             format,

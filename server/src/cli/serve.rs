@@ -19,6 +19,11 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         // The one secret this log ever shows, and only until an owner exists.
         tracing::warn!("no admin yet: create the owner account at {link} (valid 24 hours, once)");
     }
+    // Signing keys are made (first start) and parsed now, so a wrong or
+    // missing key encryption key is reported here, not at the first sign-in.
+    if let Err(e) = state.keys.keys(&state.store, &state.clock).await {
+        tracing::warn!(error = %e, "single sign-on cannot sign tokens");
+    }
     jobs::start(&state);
     let url = state
         .config

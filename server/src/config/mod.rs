@@ -6,6 +6,7 @@
 
 mod abuse;
 
+use crate::domain::oidc::SigningAlg;
 use crate::password::{CommonPasswords, Policy};
 pub use abuse::{Abuse, AbuseSettings, Throttling};
 use clap::{Args, ValueEnum};
@@ -126,8 +127,54 @@ pub struct Settings {
     )]
     pub log_format: LogFormat,
 
+    /// Key that seals the token signing keys in the database: 32 bytes in
+    /// base64 (`openssl rand -base64 32`), the same on every instance.
+    /// Required with PostgreSQL; on SQLite without it, a key file is
+    /// created beside the database (back it up with the database).
+    #[arg(
+        long,
+        env = "GATEHOUSE_KEY_ENCRYPTION_KEY",
+        global = true,
+        hide_env_values = true
+    )]
+    pub key_encryption_key: Option<String>,
+
+    /// Signature algorithm of access tokens: ES256 (fast), RS256 or EdDSA.
+    #[arg(
+        long,
+        env = "GATEHOUSE_ACCESS_TOKEN_ALG",
+        default_value = "ES256",
+        global = true
+    )]
+    pub access_token_alg: String,
+
     #[command(flatten)]
     pub abuse: AbuseSettings,
+}
+
+/// Where the key that seals the token signing keys comes from.
+#[derive(Clone, Debug)]
+pub enum KeySource {
+    /// `GATEHOUSE_KEY_ENCRYPTION_KEY`: 32 bytes, the same on every instance.
+    Configured([u8; 32]),
+    /// SQLite without configuration: a file beside the database, created
+    /// with 256 random bits on first start.
+    File(std::path::PathBuf),
+    /// PostgreSQL without configuration: single sign-on cannot sign tokens
+    /// (everything else works); `serve` warns at start.
+    Unset,
+}
+
+/// A key encryption key as written in configuration or its file: 32 bytes
+/// in base64.
+pub fn parse_key(text: &str) -> Result<[u8; 32], String> {
+    use base64::Engine;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(text)
+        .map_err(|_| "is not base64 (make one with: openssl rand -base64 32)".to_string())?;
+    bytes
+        .try_into()
+        .map_err(|_| "must be 32 bytes (make one with: openssl rand -base64 32)".to_string())
 }
 
 /// Settings after validation, in the types the server uses.
@@ -145,6 +192,8 @@ pub struct Config {
     pub password_policy: Policy,
     pub hash_threads: usize,
     pub terms_version: String,
+    pub key_source: KeySource,
+    pub access_token_alg: SigningAlg,
     pub abuse: Abuse,
 }
 
@@ -271,7 +320,25 @@ impl Settings {
             ));
         }
 
+        let key_source = match &self.key_encryption_key {
+            Some(raw) if !raw.is_empty() => KeySource::Configured(
+                parse_key(raw.trim()).map_err(|e| invalid("GATEHOUSE_KEY_ENCRYPTION_KEY", e))?,
+            ),
+            _ => match sqlite_path(&self.database_url) {
+                Some(db) => KeySource::File(db.with_extension("key")),
+                None => KeySource::Unset,
+            },
+        };
+        let access_token_alg = SigningAlg::parse(&self.access_token_alg).ok_or_else(|| {
+            invalid(
+                "GATEHOUSE_ACCESS_TOKEN_ALG",
+                "must be ES256, RS256 or EdDSA",
+            )
+        })?;
+
         Ok(Config {
+            key_source,
+            access_token_alg,
             bind,
             database_url: self.database_url.clone(),
             public_url,
@@ -287,6 +354,15 @@ impl Settings {
             abuse: self.abuse.validate()?,
         })
     }
+}
+
+/// The file of a SQLite database URL (`sqlite://gatehouse.db`,
+/// `sqlite:data/g.db?mode=rwc`); `None` for PostgreSQL or in-memory SQLite.
+fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url.strip_prefix("sqlite:")?;
+    let rest = rest.strip_prefix("//").unwrap_or(rest);
+    let path = rest.split('?').next().unwrap_or_default();
+    (!path.is_empty() && !path.contains(":memory:")).then(|| path.into())
 }
 
 impl Config {

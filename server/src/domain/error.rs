@@ -28,6 +28,10 @@ pub enum Error {
     /// full); the caller may try again after this many seconds.
     #[error("unavailable for {retry_after}s")]
     Unavailable { retry_after: i64 },
+    /// An OAuth / OpenID Connect request refused as the protocol says
+    /// (answered as RFC 6749 JSON, or by redirecting back to the client).
+    #[error("oauth: {0:?}")]
+    OAuth(super::oidc::OAuthError),
     /// Anything unexpected: logged with context, shown as a generic message.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
@@ -36,6 +40,12 @@ pub enum Error {
 impl From<sqlx::Error> for Error {
     fn from(e: sqlx::Error) -> Self {
         Self::Internal(anyhow::Error::new(e).context("database"))
+    }
+}
+
+impl From<super::oidc::OAuthError> for Error {
+    fn from(e: super::oidc::OAuthError) -> Self {
+        Self::OAuth(e)
     }
 }
 

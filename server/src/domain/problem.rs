@@ -69,6 +69,7 @@ pub enum Record {
     Tier,
     TierJob,
     Attribute,
+    App,
 }
 
 /// Every problem a request can have. The error's variant says how it is
@@ -192,6 +193,21 @@ pub enum Problem {
     },
     AttributeArchived,
     AttributeNotArchived,
+
+    // Applications (OpenID Connect clients).
+    AppName,
+    NoRedirectUri,
+    RedirectUri(String),
+    TooManyRedirectUris {
+        max: usize,
+    },
+    UnknownGrantType(String),
+    NoGrantType,
+    PublicClientCredentials,
+    UnknownScope(String),
+    TokenLifetime,
+    SigningAlg,
+    LogoUrl,
 }
 
 impl From<EmailProblem> for Problem {

@@ -6,6 +6,7 @@
 
 use super::messages::{error_title, problem_detail};
 use crate::domain::Error;
+use crate::domain::oidc::OAuthCode;
 use app::hosted::{Link, MessageView, message_page};
 use app::paths;
 use axum::Json;
@@ -23,6 +24,10 @@ impl Error {
             Error::Conflict(_) => StatusCode::CONFLICT,
             Error::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
             Error::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            Error::OAuth(e) => match e.code {
+                OAuthCode::InvalidClient | OAuthCode::InvalidToken => StatusCode::UNAUTHORIZED,
+                _ => StatusCode::BAD_REQUEST,
+            },
             Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

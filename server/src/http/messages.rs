@@ -3,6 +3,7 @@
 //! refusals that reach a page.
 
 use crate::directory::customers::CustomerAction;
+use crate::domain::oidc::OAuthProblem;
 use crate::domain::{
     EmailProblem, Error, FieldErrors, NameProblem, OwnerTask, PasswordProblem, Problem, Record,
     Result, ValueProblem,
@@ -122,6 +123,7 @@ pub fn error_title(error: &Error) -> &'static str {
         Error::Conflict(_) => "Nothing was changed",
         Error::Throttled { .. } => "Too many attempts",
         Error::Unavailable { .. } => "Busy right now",
+        Error::OAuth(_) => "This sign-in request cannot be used",
         Error::Internal(_) => "Something went wrong",
     }
 }
@@ -139,8 +141,83 @@ pub fn problem_detail(error: &Error) -> String {
             "Many people are signing in right now. Nothing was changed: try again in {}.",
             wait(*retry_after)
         ),
+        Error::OAuth(e) => e.problem.to_string(),
         Error::Internal(_) => {
             "Something went wrong on our side. Please try again in a moment.".into()
+        }
+    }
+}
+
+/// What a scope lets an application see, as the consent page lists it
+/// (`openid` and `offline_access` show nothing of their own).
+pub fn scope_description(scope: &str) -> Option<&'static str> {
+    match scope {
+        "profile" => Some("Your name"),
+        "email" => Some("Your email address, and whether it is verified"),
+        "gatehouse:tier" => Some("Your membership tier and what it includes"),
+        "offline_access" => Some("Stay connected while you are away"),
+        _ => None,
+    }
+}
+
+/// The `error_description` of a protocol refusal: read by the developers of
+/// the application (and, on the hosted error page, by the customer).
+impl std::fmt::Display for OAuthProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            OAuthProblem::Parameter(name) => {
+                write!(f, "The {name} parameter is missing, repeated or malformed.")
+            }
+            OAuthProblem::UnknownClient => {
+                f.write_str("The application that sent you here is not registered with us.")
+            }
+            OAuthProblem::ClientDisabled => {
+                f.write_str("The application that sent you here is switched off.")
+            }
+            OAuthProblem::ClientAuthentication => f.write_str("Client authentication failed."),
+            OAuthProblem::RedirectUri => f.write_str(
+                "The application asked to send you back to an address it has not registered, \
+                 so we did not send you there.",
+            ),
+            OAuthProblem::GrantNotAllowed => {
+                f.write_str("This application may not use this grant type.")
+            }
+            OAuthProblem::ResponseType => f.write_str("Only response_type=code is supported."),
+            OAuthProblem::Scope(scope) => {
+                write!(
+                    f,
+                    "The scope {scope:?} is unknown or not allowed for this application."
+                )
+            }
+            OAuthProblem::PkceRequired => {
+                f.write_str("This application must use PKCE (code_challenge with S256).")
+            }
+            OAuthProblem::PkceMethod => {
+                f.write_str("Only code_challenge_method=S256 is supported.")
+            }
+            OAuthProblem::PkceMismatch => {
+                f.write_str("The code_verifier does not match the code_challenge.")
+            }
+            OAuthProblem::CodeInvalid => {
+                f.write_str("The authorization code is invalid, expired or already used.")
+            }
+            OAuthProblem::RefreshTokenInvalid => {
+                f.write_str("The refresh token is invalid, expired or revoked.")
+            }
+            OAuthProblem::CustomerGone => {
+                f.write_str("The account is disabled or no longer exists.")
+            }
+            OAuthProblem::Denied => f.write_str("The customer declined the request."),
+            OAuthProblem::NotSignedIn => f.write_str("The customer is not signed in."),
+            OAuthProblem::ConsentNeeded => {
+                f.write_str("The customer has not yet agreed to share this with the application.")
+            }
+            OAuthProblem::BearerToken => {
+                f.write_str("The access token is missing, invalid or expired.")
+            }
+            OAuthProblem::ContentType => {
+                f.write_str("Send the request as application/x-www-form-urlencoded.")
+            }
         }
     }
 }
@@ -251,6 +328,7 @@ fn not_an_id(record: Record) -> &'static str {
         Record::Tier => "That is not a tier id.",
         Record::TierJob => "That is not a job id.",
         Record::Attribute => "That is not an attribute id.",
+        Record::App => "That is not an application's client id.",
     }
 }
 
@@ -386,6 +464,43 @@ impl fmt::Display for Problem {
             }
             P::AttributeArchived => "That attribute is already archived.",
             P::AttributeNotArchived => "That attribute is not archived.",
+            P::AppName => "Give the application a name of 1 to 100 characters.",
+            P::NoRedirectUri => "Give at least one redirect URI for the authorization code grant.",
+            P::RedirectUri(uri) => {
+                return write!(
+                    f,
+                    "{uri:?} cannot be a redirect URI: use an absolute https:// address without a \
+                     fragment (http:// only on localhost), or an app's own scheme such as com.example.app:/callback."
+                );
+            }
+            P::TooManyRedirectUris { max } => {
+                return write!(
+                    f,
+                    "An application may register at most {max} redirect URIs."
+                );
+            }
+            P::UnknownGrantType(grant) => {
+                return write!(
+                    f,
+                    "{grant:?} is not a grant type: use authorization_code, refresh_token, \
+                     client_credentials or urn:ietf:params:oauth:grant-type:device_code."
+                );
+            }
+            P::NoGrantType => "Allow the application at least one grant type.",
+            P::PublicClientCredentials => {
+                "A public application has no secret, so it cannot use client_credentials."
+            }
+            P::UnknownScope(scope) => {
+                return write!(
+                    f,
+                    "{scope:?} is not a scope: use openid, profile, email, offline_access or gatehouse:tier."
+                );
+            }
+            P::TokenLifetime => {
+                "Token lifetimes are 1 minute to 24 hours (access) and 1 hour to 400 days (refresh)."
+            }
+            P::SigningAlg => "ID tokens are signed with RS256, ES256 or EdDSA.",
+            P::LogoUrl => "The logo must be an https:// address.",
         };
         f.write_str(words)
     }

@@ -12,6 +12,7 @@ mod extract;
 mod health;
 mod hosted;
 mod messages;
+mod oidc;
 
 pub use assets::STYLESHEET_HREF;
 
@@ -40,6 +41,7 @@ pub fn router(state: AppState) -> Router {
     // Customers and admins have separate session cookies: each router gets
     // its own session layer, inside which the CSRF guard checks its forms.
     let hosted = hosted::router()
+        .merge(oidc::hosted_router())
         .layer(middleware::from_fn(move |session, req, next| {
             csrf::guard(https, session, req, next)
         }))
@@ -47,6 +49,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(hosted)
         .merge(console::router(&state))
+        .merge(oidc::protocol_router())
         .merge(health::router())
         .merge(assets::router())
         .fallback(not_found)

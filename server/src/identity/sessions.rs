@@ -29,10 +29,32 @@ pub mod keys {
     pub const FLASH: &str = "flash";
     /// The synchronizer token every form carries.
     pub const CSRF: &str = "csrf_token";
+    /// An application's authorization request waiting for the customer to
+    /// sign in or consent.
+    pub const AUTHORIZATION: &str = "pending_authorization";
 }
 
 /// Refresh `last_seen_at` at most this often per session, to keep page views read-only.
 const TOUCH_EVERY: i64 = 60;
+
+/// How a customer proved who they are when a session began: the `amr`
+/// values (RFC 8176) tokens issued from the session carry.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum AuthMethod {
+    Password,
+    /// A link mailed to the customer's address, followed in the browser
+    /// that signed up.
+    EmailLink,
+}
+
+impl AuthMethod {
+    pub fn amr(self) -> &'static str {
+        match self {
+            Self::Password => "pwd",
+            Self::EmailLink => "email",
+        }
+    }
+}
 
 pub struct SignedIn {
     pub customer: Customer,
@@ -73,6 +95,7 @@ pub async fn start(
     session: &Session,
     customer: &Customer,
     ctx: &RequestContext,
+    method: AuthMethod,
 ) -> Result<()> {
     cycle(session).await?;
     let id = Uuid::now_v7();
@@ -91,6 +114,7 @@ pub async fn start(
             expires,
             user_agent.as_deref(),
             ctx.ip(),
+            method.amr(),
         )
         .await?;
     put(session, keys::CUSTOMER, id).await
@@ -194,5 +218,26 @@ pub async fn current_admin(state: &AppState, session: &Session) -> Result<Option
 /// Signs this console browser out.
 pub async fn end_admin(session: &Session) -> Result<()> {
     session.flush().await.map_err(anyhow::Error::new)?;
+    Ok(())
+}
+
+/// An application's authorization request, kept while the customer signs
+/// in (or up) and consents: its parameters as sent, and when it first came.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PendingAuthorization {
+    pub params: Vec<(String, String)>,
+    pub requested_at: i64,
+}
+
+pub async fn hold_authorization(session: &Session, pending: &PendingAuthorization) -> Result<()> {
+    put(session, keys::AUTHORIZATION, pending).await
+}
+
+pub async fn pending_authorization(session: &Session) -> Result<Option<PendingAuthorization>> {
+    get(session, keys::AUTHORIZATION).await
+}
+
+pub async fn drop_authorization(session: &Session) -> Result<()> {
+    take::<PendingAuthorization>(session, keys::AUTHORIZATION).await?;
     Ok(())
 }

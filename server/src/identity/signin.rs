@@ -7,7 +7,7 @@
 //! answer. Every attempt is first reserved with `throttle`, so no burst of
 //! guesses is evaluated beyond its limits.
 
-use super::sessions;
+use super::sessions::{self, AuthMethod};
 use super::throttle::{self, AfterFailure};
 pub use super::throttle::{Realm, account_key};
 use crate::audit;
@@ -198,7 +198,7 @@ async fn customer(
     )
     .await?;
     tracing::info!(customer_id = %customer.id, "customer signed in");
-    enter(state, session, &ctx, &customer).await
+    enter(state, session, &ctx, &customer, AuthMethod::Password).await
 }
 
 /// Signs a customer whose identity is settled (by a password, or by the
@@ -209,8 +209,9 @@ pub async fn enter(
     session: &Session,
     ctx: &RequestContext,
     customer: &Customer,
+    method: AuthMethod,
 ) -> Result<Next> {
-    sessions::start(state, session, customer, ctx).await?;
+    sessions::start(state, session, customer, ctx, method).await?;
     if attributes::missing_for(state, customer.id)
         .await?
         .is_empty()

@@ -1,6 +1,6 @@
 //! Proving a customer owns their email address: single-use links that expire.
 
-use super::sessions;
+use super::sessions::{self, AuthMethod};
 use super::signin::{self, Next};
 use crate::audit;
 use app::paths;
@@ -73,7 +73,7 @@ pub async fn verify_and_enter(
     if sessions::signed_up_here(session, id).await?
         && let Some(customer) = state.store.customer_by_id(id).await?
     {
-        let next = signin::enter(state, session, ctx, &customer).await?;
+        let next = signin::enter(state, session, ctx, &customer, AuthMethod::EmailLink).await?;
         return Ok(Verified::SignedIn(next));
     }
     Ok(Verified::SignInToContinue)

@@ -26,9 +26,10 @@ impl Store {
         expires_at: i64,
         user_agent: Option<&str>,
         ip: Option<&str>,
+        amr: &str,
     ) -> StoreResult<()> {
-        let sql = "INSERT INTO customer_sessions (id, customer_id, created_at, expires_at, last_seen_at, user_agent, ip) \
-                   VALUES ($1, $2, $3, $4, $3, $5, $6)";
+        let sql = "INSERT INTO customer_sessions (id, customer_id, created_at, expires_at, last_seen_at, user_agent, ip, amr) \
+                   VALUES ($1, $2, $3, $4, $3, $5, $6, $7)";
         with_pool!(self, |pool| sqlx::query(sql)
             .bind(id)
             .bind(customer.0)
@@ -36,6 +37,7 @@ impl Store {
             .bind(expires_at)
             .bind(user_agent)
             .bind(ip)
+            .bind(amr)
             .execute(pool)
             .await
             .map(|r| r.rows_affected()))?;
@@ -66,6 +68,15 @@ impl Store {
             .fetch_optional(pool)
             .await)?;
         Ok(row.map(|r| (r.customer.into(), r.last_seen_at)))
+    }
+
+    /// When and how a session was established (its `auth_time` and `amr`).
+    pub async fn customer_session_auth(&self, id: Uuid) -> StoreResult<Option<(i64, String)>> {
+        let sql = "SELECT created_at, amr FROM customer_sessions WHERE id = $1";
+        with_pool!(self, |pool| sqlx::query_as(sql)
+            .bind(id)
+            .fetch_optional(pool)
+            .await)
     }
 
     pub async fn touch_customer_session(&self, id: Uuid, now: i64) -> StoreResult<()> {

@@ -22,6 +22,8 @@ use tower::ServiceExt;
 pub const PUBLIC_URL: &str = "http://gatehouse.test";
 pub const STRONG_PASSWORD: &str = "lantern-orchard-velvet-92";
 pub const OTHER_PASSWORD: &str = "copper kettle moonlit harbour";
+/// 32 bytes of base64, for PostgreSQL test databases.
+pub const TEST_KEY_ENCRYPTION_KEY: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
 pub const ADMIN_PASSWORD: &str = "granite-lighthouse-saffron-71";
 
 #[derive(Clone, Debug)]
@@ -260,6 +262,11 @@ impl TestApp {
             argv.extend(["--public-url", PUBLIC_URL]);
         }
         argv.extend(["--smtp-url", &smtp]);
+        // PostgreSQL has no file to keep a key beside: it is configured.
+        if matches!(backend, Backend::Postgres(_)) && !extra_args.contains(&"--key-encryption-key")
+        {
+            argv.extend(["--key-encryption-key", TEST_KEY_ENCRYPTION_KEY]);
+        }
         if !extra_args.contains(&"--hash-threads") {
             argv.extend(["--hash-threads", "2"]);
         }

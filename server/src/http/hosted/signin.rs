@@ -17,6 +17,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use serde::Deserialize;
+use tower_sessions::Session;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -33,7 +34,12 @@ struct SignInForm {
 }
 
 async fn sign_in_form(visitor: Visitor) -> Result<Response> {
-    if visitor.signed_in.is_some() {
+    // Signed in already: on to the account, unless an application asks
+    // for a fresh sign-in (prompt=login, max_age).
+    let reauthenticate = sessions::pending_authorization(&visitor.session)
+        .await?
+        .is_some();
+    if visitor.signed_in.is_some() && !reauthenticate {
         return Ok(see_other(paths::ACCOUNT));
     }
     let view = SignInView {
@@ -64,7 +70,7 @@ async fn sign_in(
     )
     .await;
     let refusal = match messages::sign_in_answer(Realm::Customers, attempt)? {
-        Ok(next) => return Ok(go_on(&next)),
+        Ok(next) => return go_on(&visitor.session, &next).await,
         Err(refusal) => refusal,
     };
     let messages::Refusal {
@@ -84,13 +90,15 @@ async fn sign_in(
     Ok(response)
 }
 
-/// Where a customer who is signed in goes next: their account, or first the
-/// details the organisation now requires of them.
-pub(super) fn go_on(next: &Next) -> Response {
-    see_other(match next {
+/// Where a customer who is signed in goes next: first the details the
+/// organisation now requires of them, then back to the application that
+/// sent them here, or else their account.
+pub(super) async fn go_on(session: &Session, next: &Next) -> Result<Response> {
+    Ok(see_other(match next {
         Next::CompleteProfile => paths::COMPLETE_PROFILE,
+        _ if sessions::pending_authorization(session).await?.is_some() => paths::AUTHORIZE_RESUME,
         _ => paths::ACCOUNT,
-    })
+    }))
 }
 
 async fn sign_out(State(state): State<AppState>, visitor: Visitor) -> Result<Response> {

@@ -51,7 +51,10 @@ async fn verify_email(
         verification::verify_and_enter(&state, &visitor.session, &visitor.ctx, &form.token).await?;
     let (notice, next) = match verified {
         Verified::WhileSignedIn => ("Your email address is verified.", see_other(paths::ACCOUNT)),
-        Verified::SignedIn(next) => ("Your email address is verified. Welcome!", go_on(&next)),
+        Verified::SignedIn(next) => (
+            "Your email address is verified. Welcome!",
+            go_on(&visitor.session, &next).await?,
+        ),
         Verified::SignInToContinue => (
             "Your email address is verified. Sign in to continue.",
             see_other(paths::SIGN_IN),

@@ -1,0 +1,73 @@
+use crate::components::{Card, CsrfField};
+use crate::paths;
+use crate::{Chrome, document};
+use leptos::prelude::*;
+
+/// A third-party application asks to know the customer: what it asks for,
+/// in words, and the two answers.
+#[derive(Clone, Debug, Default)]
+pub struct ConsentView {
+    pub app_name: String,
+    /// One line per thing shared ("Your email address").
+    pub shares: Vec<String>,
+    pub customer_email: String,
+}
+
+pub fn consent_page(chrome: &Chrome, page: &ConsentView) -> String {
+    let (chrome, page) = (chrome.clone(), page.clone());
+    let csrf = chrome.csrf_token.clone();
+    let title = format!("Continue to {}?", page.app_name);
+    let shares = page
+        .shares
+        .iter()
+        .map(|line| view! { <li>{line.clone()}</li> })
+        .collect_view();
+    let body = view! {
+        <Card title=title.clone()>
+            <p class="mb-4 text-sm text-slate-700">
+                <strong>{page.app_name.clone()}</strong>
+                " asks to sign you in as "
+                <strong>{page.customer_email.clone()}</strong>
+                " and to see:"
+            </p>
+            <ul class="mb-6 list-disc space-y-1 pl-5 text-sm text-slate-800">{shares}</ul>
+            <p class="mb-6 text-sm text-slate-600">
+                "You can take this back at any time from your account."
+            </p>
+            <form method="post" action=paths::CONSENT class="flex flex-col gap-3 sm:flex-row-reverse">
+                <CsrfField token=csrf/>
+                <button type="submit" name="decision" value="allow"
+                    class="w-full rounded-md bg-indigo-600 px-4 py-2 text-base font-semibold text-white shadow-sm hover:bg-indigo-700 focus:outline-none focus:ring-2 focus:ring-indigo-500 focus:ring-offset-2">
+                    "Allow"
+                </button>
+                <button type="submit" name="decision" value="deny"
+                    class="w-full rounded-md border border-slate-300 bg-white px-4 py-2 text-base font-semibold text-slate-800 shadow-sm hover:bg-slate-50 focus:outline-none focus:ring-2 focus:ring-indigo-500 focus:ring-offset-2">
+                    "Deny"
+                </button>
+            </form>
+        </Card>
+    };
+    document(&chrome, &title, body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::chrome;
+
+    #[test]
+    fn names_the_app_and_what_it_sees_escaped() {
+        let html = consent_page(
+            &chrome(),
+            &ConsentView {
+                app_name: "<b>Shop</b>".into(),
+                shares: vec!["Your email address".into()],
+                customer_email: "ada@example.com".into(),
+            },
+        );
+        assert!(html.contains("&lt;b&gt;Shop&lt;/b&gt;"));
+        assert!(html.contains("Your email address"));
+        assert!(html.contains(r#"name="decision" value="allow""#));
+        assert!(html.contains(r#"name="csrf_token" value="tok-123""#));
+    }
+}

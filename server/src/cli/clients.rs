@@ -1,0 +1,144 @@
+//! `gatehouse clients ...` (applications, scriptable) and `gatehouse keys
+//! rotate`. Every change is on the audit trail, as from the console.
+
+use crate::domain::{Clock, RequestContext};
+use crate::oidc::clients::{self, Registration};
+use crate::state::AppState;
+use clap::{Args, Subcommand};
+use serde_json::json;
+
+#[derive(Subcommand, Debug)]
+pub enum ClientsCommand {
+    /// Register an application; prints its client id and secret as JSON
+    /// (the secret only this once).
+    Create(CreateArgs),
+    /// Every application, as JSON Lines.
+    List,
+    /// Issue a new secret; the old one keeps working for --overlap-hours.
+    RotateSecret {
+        /// The application's client id.
+        client_id: String,
+        #[arg(long, default_value_t = 24)]
+        overlap_hours: i64,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct CreateArgs {
+    /// Shown to customers on the hosted pages.
+    #[arg(long)]
+    name: String,
+    /// Where customers are sent back after signing in (exact match); repeat for several.
+    #[arg(long = "redirect-uri")]
+    redirect_uris: Vec<String>,
+    /// Where customers may be sent after signing out; repeat for several.
+    #[arg(long = "post-logout-redirect-uri")]
+    post_logout_redirect_uris: Vec<String>,
+    /// A public client (mobile or single-page app): no secret, PKCE required.
+    #[arg(long)]
+    public: bool,
+    /// The organisation's own application: no consent screen.
+    #[arg(long)]
+    first_party: bool,
+    /// Allowed grant types (default: authorization_code and refresh_token); repeat for several.
+    #[arg(long = "grant")]
+    grants: Vec<String>,
+    /// Allowed scopes (default: all); repeat for several.
+    #[arg(long = "scope")]
+    scopes: Vec<String>,
+    /// Access and ID token lifetime in seconds.
+    #[arg(long)]
+    access_token_ttl: Option<i64>,
+    /// Refresh token lifetime in seconds.
+    #[arg(long)]
+    refresh_token_ttl: Option<i64>,
+    /// RS256 (default), ES256 or EdDSA.
+    #[arg(long)]
+    id_token_alg: Option<String>,
+}
+
+pub async fn run(command: ClientsCommand, config: crate::config::Config) -> anyhow::Result<()> {
+    let store = super::open_store(&config).await?;
+    let state = AppState::new(config, store, Clock::system());
+    let ctx = RequestContext::system();
+    let result = match command {
+        ClientsCommand::Create(args) => {
+            let registered = clients::register(
+                &state,
+                &ctx,
+                Registration {
+                    name: args.name,
+                    public: args.public,
+                    first_party: args.first_party,
+                    redirect_uris: args.redirect_uris,
+                    post_logout_redirect_uris: args.post_logout_redirect_uris,
+                    grant_types: args.grants,
+                    scopes: args.scopes,
+                    access_token_ttl: args.access_token_ttl,
+                    refresh_token_ttl: args.refresh_token_ttl,
+                    id_token_alg: args.id_token_alg,
+                    logo_url: None,
+                },
+            )
+            .await;
+            registered.map(|r| {
+                let mut out = describe(&r.client);
+                out["client_secret"] = json!(r.secret);
+                println!("{out}");
+            })
+        }
+        ClientsCommand::List => state.store.clients().await.map_err(Into::into).map(|all| {
+            for client in all {
+                println!("{}", describe(&client));
+            }
+        }),
+        ClientsCommand::RotateSecret {
+            client_id,
+            overlap_hours,
+        } => clients::rotate_secret(&state, &ctx, &client_id, overlap_hours * 3600)
+            .await
+            .map(|secret| {
+                println!(
+                    "{}",
+                    json!({ "client_id": client_id, "client_secret": secret })
+                )
+            }),
+    };
+    state.store.close().await;
+    result.map_err(super::admin::describe)
+}
+
+/// `gatehouse keys rotate`: a new signing key of each algorithm signs from
+/// now on; the old ones stay published until their tokens have expired.
+pub async fn rotate_keys(config: crate::config::Config) -> anyhow::Result<()> {
+    let store = super::open_store(&config).await?;
+    let state = AppState::new(config, store, Clock::system());
+    // Loading first generates the first keys of a new database, so a
+    // rotation always leaves an old key to retire.
+    let result = async {
+        state.keys.keys(&state.store, &state.clock).await?;
+        state.keys.rotate(&state.store, &state.clock).await
+    }
+    .await;
+    state.store.close().await;
+    let kids = result.map_err(super::admin::describe)?;
+    println!("{}", json!({ "signing_keys": kids }));
+    Ok(())
+}
+
+fn describe(client: &crate::domain::oidc::Client) -> serde_json::Value {
+    json!({
+        "client_id": client.id,
+        "name": client.name,
+        "public": client.public,
+        "first_party": client.first_party,
+        "enabled": client.enabled,
+        "redirect_uris": client.redirect_uris,
+        "post_logout_redirect_uris": client.post_logout_redirect_uris,
+        "grant_types": client.grant_types.iter().map(|g| g.as_str()).collect::<Vec<_>>(),
+        "scopes": client.scopes,
+        "access_token_ttl": client.access_token_ttl,
+        "refresh_token_ttl": client.refresh_token_ttl,
+        "id_token_alg": client.id_token_alg.as_str(),
+    })
+}

@@ -1,0 +1,390 @@
+//! The OpenID Connect endpoints. Discovery, JWKS, token and userinfo are
+//! for programs: no session, no CSRF (clients authenticate themselves), JSON
+//! answers as RFC 6749 words them. The authorization endpoint and the
+//! consent form are pages of the customer's browser session.
+
+use super::error::error_page;
+use super::extract::{FormData, Visitor, context};
+use super::messages;
+use crate::domain::oidc::{OAuthCode, OAuthError, OAuthProblem, SigningAlg};
+use crate::domain::{Caller, Error, Result};
+use crate::identity::sessions::{self, PendingAuthorization};
+use crate::oidc::authorize::{self, AuthRequest, Params, Step};
+use crate::oidc::{SCOPES, clients, tokens};
+use crate::state::AppState;
+use app::hosted::{ConsentView, Link, MessageView, consent_page, message_page};
+use app::paths;
+use axum::Json;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use serde_json::json;
+
+/// Endpoints for programs (outside the session and CSRF layers).
+pub fn protocol_router() -> Router<AppState> {
+    Router::new()
+        .route(paths::DISCOVERY, get(discovery))
+        .route(paths::JWKS, get(jwks))
+        .route(paths::TOKEN, post(token))
+        .route(paths::USERINFO, get(userinfo).post(userinfo))
+}
+
+/// Pages of the customer's browser session.
+pub fn hosted_router() -> Router<AppState> {
+    Router::new()
+        .route(paths::AUTHORIZE, get(authorize))
+        .route(paths::AUTHORIZE_RESUME, get(resume))
+        .route(paths::CONSENT, post(consent))
+}
+
+async fn discovery(State(state): State<AppState>) -> Response {
+    let issuer = authorize::issuer(&state);
+    let at = |path: &str| state.config.link(path);
+    let algs: Vec<&str> = SigningAlg::ALL.iter().map(|a| a.as_str()).collect();
+    let body = json!({
+        "issuer": issuer,
+        "authorization_endpoint": at(paths::AUTHORIZE),
+        "token_endpoint": at(paths::TOKEN),
+        "userinfo_endpoint": at(paths::USERINFO),
+        "jwks_uri": at(paths::JWKS),
+        "scopes_supported": SCOPES,
+        "response_types_supported": ["code"],
+        "response_modes_supported": ["query"],
+        "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": algs,
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
+        "code_challenge_methods_supported": ["S256"],
+        "prompt_values_supported": ["none", "login", "consent", "create"],
+        "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "amr", "acr",
+                             "azp", "email", "email_verified", "name", "gatehouse:tier"],
+        "acr_values_supported": [crate::oidc::ACR_SINGLE_FACTOR],
+        "authorization_response_iss_parameter_supported": true,
+        "claims_parameter_supported": false,
+        "request_parameter_supported": false,
+        "request_uri_parameter_supported": false,
+    });
+    cacheable(Json(body).into_response())
+}
+
+async fn jwks(State(state): State<AppState>) -> Response {
+    match state.keys.keys(&state.store, &state.clock).await {
+        Ok(keys) => {
+            let mut response = keys.jwks.to_string().into_response();
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/jwk-set+json"),
+            );
+            cacheable(response)
+        }
+        Err(e) => protocol_error(e),
+    }
+}
+
+/// Published documents: caches may keep them for five minutes (a rotated
+/// key is published a day before and after it signs, so none is missed).
+fn cacheable(mut response: Response) -> Response {
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=300"),
+    );
+    response
+        .headers_mut()
+        .insert("access-control-allow-origin", HeaderValue::from_static("*"));
+    response
+}
+
+async fn token(State(state): State<AppState>, parts: Parts, body: Bytes) -> Response {
+    let ctx = context(&parts, Caller::System);
+    match token_grant(&state, &ctx, &parts.headers, &body).await {
+        Ok(issued) => no_store(Json(issued).into_response()),
+        Err(e) => protocol_error(e),
+    }
+}
+
+async fn token_grant(
+    state: &AppState,
+    ctx: &crate::domain::RequestContext,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<tokens::Issued> {
+    let form = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !form {
+        return Err(OAuthError::new(OAuthCode::InvalidRequest, OAuthProblem::ContentType).into());
+    }
+    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(body).into_owned().collect();
+    let params = Params::new(&pairs)?;
+    let basic = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    let presented = match basic {
+        Some(value) => {
+            // One way of authenticating per request (RFC 6749 §2.3).
+            if params.one("client_secret")?.is_some() {
+                return Err(OAuthError::invalid_request("client_secret").into());
+            }
+            clients::from_basic_header(value).ok_or_else(|| {
+                OAuthError::new(OAuthCode::InvalidClient, OAuthProblem::ClientAuthentication)
+            })?
+        }
+        None => clients::Presented {
+            client_id: params.one("client_id")?.unwrap_or_default().to_string(),
+            secret: params.one("client_secret")?.map(str::to_string),
+        },
+    };
+    if let Some(id) = params.one("client_id")?
+        && id != presented.client_id
+    {
+        return Err(OAuthError::invalid_request("client_id").into());
+    }
+    let client = clients::authenticate(state, &presented).await?;
+    tokens::exchange(state, ctx, &client, &params).await
+}
+
+async fn userinfo(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    let answer = match bearer {
+        Some(token) => tokens::userinfo(&state, token.trim()).await,
+        None => Err(OAuthError::new(OAuthCode::InvalidToken, OAuthProblem::BearerToken).into()),
+    };
+    let mut response = match answer {
+        Ok(claims) => no_store(Json(claims).into_response()),
+        Err(Error::OAuth(e)) => {
+            let mut response = StatusCode::UNAUTHORIZED.into_response();
+            let challenge = format!(
+                "Bearer error=\"{}\", error_description=\"{}\"",
+                e.code.as_str(),
+                e.problem
+            );
+            if let Ok(value) = HeaderValue::from_str(&challenge) {
+                response
+                    .headers_mut()
+                    .insert(header::WWW_AUTHENTICATE, value);
+            }
+            response
+        }
+        Err(e) => protocol_error(e),
+    };
+    response
+        .headers_mut()
+        .insert("access-control-allow-origin", HeaderValue::from_static("*"));
+    response
+}
+
+/// Token responses carry credentials: never cached (RFC 6749 §5.1).
+fn no_store(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    headers.insert("access-control-allow-origin", HeaderValue::from_static("*"));
+    response
+}
+
+/// An error as the token endpoint answers it (RFC 6749 §5.2).
+fn protocol_error(error: Error) -> Response {
+    let (status, code, description) = match &error {
+        Error::OAuth(e) => (error.status(), e.code.as_str(), e.problem.to_string()),
+        Error::Unavailable { .. } | Error::Throttled { .. } => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "temporarily_unavailable",
+            messages::problem_detail(&error),
+        ),
+        Error::Internal(e) => {
+            tracing::error!(error = ?e, "token endpoint failed");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "server_error",
+                "Something went wrong on our side.".into(),
+            )
+        }
+        _ => (
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            messages::problem_detail(&error),
+        ),
+    };
+    let mut response = no_store(
+        (
+            status,
+            Json(json!({ "error": code, "error_description": description })),
+        )
+            .into_response(),
+    );
+    if status == StatusCode::UNAUTHORIZED {
+        response.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Basic realm=\"gatehouse\""),
+        );
+    }
+    response
+}
+
+async fn authorize(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    RawQuery(query): RawQuery,
+) -> Result<Response> {
+    let params: Vec<(String, String)> =
+        url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+            .into_owned()
+            .collect();
+    let pending = PendingAuthorization {
+        params,
+        requested_at: state.clock.now(),
+    };
+    proceed(&state, &visitor, pending, false).await
+}
+
+/// Back from the sign-in (or sign-up) pages with a pending request.
+async fn resume(State(state): State<AppState>, visitor: Visitor) -> Result<Response> {
+    match sessions::pending_authorization(&visitor.session).await? {
+        Some(pending) => proceed(&state, &visitor, pending, true).await,
+        None => Ok(Redirect::to(paths::ACCOUNT).into_response()),
+    }
+}
+
+/// Runs the request's next step. `after_form` says the browser came here
+/// by a redirect from a form: a redirect to the application would then be
+/// refused by the form's `form-action 'self'` policy, so a short page
+/// sends the browser on instead.
+async fn proceed(
+    state: &AppState,
+    visitor: &Visitor,
+    pending: PendingAuthorization,
+    after_form: bool,
+) -> Result<Response> {
+    let request = match authorize::parse(state, &pending.params).await {
+        Ok(Ok(request)) => request,
+        Ok(Err(rejection)) => {
+            sessions::drop_authorization(&visitor.session).await?;
+            let location = rejection.location(&authorize::issuer(state));
+            return Ok(Redirect::to(&location).into_response());
+        }
+        Err(e) => {
+            sessions::drop_authorization(&visitor.session).await?;
+            return Err(e);
+        }
+    };
+    let step = authorize::decide(
+        state,
+        &visitor.ctx,
+        &request,
+        pending.requested_at,
+        visitor.signed_in.as_ref(),
+    )
+    .await?;
+    match step {
+        Step::SignIn => {
+            sessions::hold_authorization(&visitor.session, &pending).await?;
+            let page = if request.prompt.create {
+                paths::SIGN_UP
+            } else {
+                paths::SIGN_IN
+            };
+            Ok(Redirect::to(page).into_response())
+        }
+        Step::Consent => {
+            sessions::hold_authorization(&visitor.session, &pending).await?;
+            consent_form(visitor, &request).await
+        }
+        Step::Redirect(location) => {
+            sessions::drop_authorization(&visitor.session).await?;
+            if after_form {
+                continue_page(visitor, &request.client.name, &location).await
+            } else {
+                Ok(Redirect::to(&location).into_response())
+            }
+        }
+    }
+}
+
+async fn consent_form(visitor: &Visitor, request: &AuthRequest) -> Result<Response> {
+    let Some(signed_in) = &visitor.signed_in else {
+        return Ok(Redirect::to(paths::SIGN_IN).into_response());
+    };
+    let view = ConsentView {
+        app_name: request.client.name.clone(),
+        shares: request
+            .scopes
+            .iter()
+            .filter_map(|s| messages::scope_description(s))
+            .map(str::to_string)
+            .collect(),
+        customer_email: signed_in.customer.email.as_str().to_string(),
+    };
+    Ok(Html(consent_page(&visitor.chrome().await?, &view)).into_response())
+}
+
+#[derive(Deserialize)]
+struct ConsentForm {
+    #[serde(default)]
+    decision: String,
+}
+
+async fn consent(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    FormData(form): FormData<ConsentForm>,
+) -> Result<Response> {
+    let (Some(signed_in), Some(pending)) = (
+        visitor.signed_in.as_ref(),
+        sessions::pending_authorization(&visitor.session).await?,
+    ) else {
+        return Ok(error_page(
+            StatusCode::BAD_REQUEST,
+            "Nothing to answer",
+            "There is no application waiting for your answer. Start again from the application."
+                .into(),
+        ));
+    };
+    let request = match authorize::parse(&state, &pending.params).await? {
+        Ok(request) => request,
+        Err(rejection) => {
+            sessions::drop_authorization(&visitor.session).await?;
+            let location = rejection.location(&authorize::issuer(&state));
+            return continue_page(&visitor, "the application", &location).await;
+        }
+    };
+    let allowed = match form.decision.as_str() {
+        "allow" => true,
+        "deny" => false,
+        _ => {
+            return Err(Error::BadRequest(crate::domain::Problem::UnreadableForm(
+                "decision".into(),
+            )));
+        }
+    };
+    let location = authorize::consent(&state, &visitor.ctx, &request, signed_in, allowed).await?;
+    sessions::drop_authorization(&visitor.session).await?;
+    continue_page(&visitor, &request.client.name, &location).await
+}
+
+/// "Continuing to the Web Shop": sends the browser to the application at
+/// once (a `Refresh` header, which needs no script), with a link as well.
+async fn continue_page(visitor: &Visitor, app_name: &str, location: &str) -> Result<Response> {
+    let view = MessageView {
+        title: format!("Continuing to {app_name}"),
+        tone: "info",
+        message: "You are being sent back to the application.".into(),
+        links: vec![Link {
+            href: location.to_string(),
+            label: format!("Continue to {app_name}"),
+        }],
+    };
+    let mut response = Html(message_page(&visitor.chrome().await?, &view)).into_response();
+    if let Ok(value) = HeaderValue::from_str(&format!("0;url={location}")) {
+        response.headers_mut().insert("refresh", value);
+    }
+    Ok(response)
+}

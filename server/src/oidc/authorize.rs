@@ -1,0 +1,431 @@
+//! The authorization endpoint's rules (RFC 6749 §4.1, OpenID Connect Core
+//! §3.1.2): which requests are sound, whether the customer must sign in
+//! (again), consent, and the code that sends them back to the application.
+//!
+//! Until the client and its redirect URI are known good, nothing redirects:
+//! an error goes to a page of ours, never to an address the request named.
+
+use super::SCOPES;
+use crate::audit;
+use crate::domain::oidc::{
+    Client, CodeGrant, Grant, GrantType, OAuthCode, OAuthError, OAuthProblem,
+};
+use crate::domain::secrets::LinkToken;
+use crate::domain::{Action, Caller, Customer, Error, RequestContext, Result};
+use crate::identity::sessions::SignedIn;
+use crate::state::AppState;
+use serde_json::json;
+
+/// Codes are good for a minute (RFC 6749 recommends at most ten).
+pub const CODE_LIFETIME: i64 = 60;
+/// No parameter value is longer than this; `state` and `nonce` are opaque
+/// to us but are echoed, so they are bounded too.
+const PARAMETER_MAX: usize = 2048;
+
+/// A sound authorization request.
+#[derive(Clone, Debug)]
+pub struct AuthRequest {
+    pub client: Client,
+    pub redirect_uri: String,
+    pub scopes: Vec<String>,
+    pub state: Option<String>,
+    pub nonce: Option<String>,
+    pub code_challenge: Option<String>,
+    pub prompt: Prompt,
+    pub max_age: Option<i64>,
+    pub login_hint: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Prompt {
+    pub none: bool,
+    pub login: bool,
+    pub consent: bool,
+    pub create: bool,
+}
+
+/// A request refused by sending the customer back to the application with
+/// the error (RFC 6749 §4.1.2.1).
+#[derive(Debug)]
+pub struct Rejection {
+    pub redirect_uri: String,
+    pub state: Option<String>,
+    pub error: OAuthError,
+}
+
+impl Rejection {
+    /// Where the browser goes: the redirect URI with the error added.
+    pub fn location(&self, issuer: &str) -> String {
+        let mut pairs = vec![
+            ("error", self.error.code.as_str().to_string()),
+            ("error_description", self.error.problem.to_string()),
+        ];
+        if let Some(state) = &self.state {
+            pairs.push(("state", state.clone()));
+        }
+        pairs.push(("iss", issuer.to_string()));
+        with_query(&self.redirect_uri, &pairs)
+    }
+}
+
+/// What to do with a sound request now.
+pub enum Step {
+    /// The customer must sign in (or in again) first.
+    SignIn,
+    /// A third-party application: ask the customer.
+    Consent,
+    /// Back to the application, with a code or an error.
+    Redirect(String),
+}
+
+/// Parses the request's parameters. `Err` is for requests that cannot be
+/// answered by redirecting (unknown client, unregistered redirect URI) and
+/// for faults; `Ok(Err(rejection))` is answered at the redirect URI.
+pub async fn parse(
+    state: &AppState,
+    pairs: &[(String, String)],
+) -> Result<std::result::Result<AuthRequest, Rejection>> {
+    let params = Params::new(pairs)?;
+    let client = super::clients::find(state, params.one("client_id")?.unwrap_or_default()).await?;
+    let redirect_uri = match params.one("redirect_uri")? {
+        Some(uri) if client.redirect_uris.iter().any(|r| r == uri) => uri.to_string(),
+        // OpenID Connect requires redirect_uri; with one registered URI,
+        // plain OAuth may leave it out.
+        None if client.redirect_uris.len() == 1 && !params.has_openid() => {
+            client.redirect_uris[0].clone()
+        }
+        _ => {
+            return Err(invalid(
+                OAuthCode::InvalidRequest,
+                OAuthProblem::RedirectUri,
+            ));
+        }
+    };
+    // From here on, errors go back to the application.
+    let state_param = params.one("state").ok().flatten().map(str::to_string);
+    let reject = |error: OAuthError| Rejection {
+        redirect_uri: redirect_uri.clone(),
+        state: state_param.clone(),
+        error,
+    };
+    match check(&params, &client) {
+        Ok(mut request) => {
+            request.redirect_uri = redirect_uri.clone();
+            request.state = state_param.clone();
+            request.client = client;
+            Ok(Ok(request))
+        }
+        Err(error) => Ok(Err(reject(error))),
+    }
+}
+
+fn check(params: &Params, client: &Client) -> std::result::Result<AuthRequest, OAuthError> {
+    match params.one("response_type")? {
+        Some("code") => {}
+        Some(_) => {
+            return Err(OAuthError::new(
+                OAuthCode::UnsupportedResponseType,
+                OAuthProblem::ResponseType,
+            ));
+        }
+        None => return Err(OAuthError::invalid_request("response_type")),
+    }
+    if !matches!(params.one("response_mode")?, None | Some("query")) {
+        return Err(OAuthError::invalid_request("response_mode"));
+    }
+    if !client.allows(GrantType::AuthorizationCode) {
+        return Err(OAuthError::new(
+            OAuthCode::UnauthorizedClient,
+            OAuthProblem::GrantNotAllowed,
+        ));
+    }
+    let scopes = requested_scopes(params.one("scope")?.unwrap_or("openid"), client)?;
+    let code_challenge = match (
+        params.one("code_challenge")?,
+        params.one("code_challenge_method")?,
+    ) {
+        (Some(challenge), Some("S256")) => {
+            // base64url of a SHA-256: 43 characters.
+            if challenge.len() != 43
+                || !challenge
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            {
+                return Err(OAuthError::invalid_request("code_challenge"));
+            }
+            Some(challenge.to_string())
+        }
+        (Some(_), _) => {
+            return Err(OAuthError::new(
+                OAuthCode::InvalidRequest,
+                OAuthProblem::PkceMethod,
+            ));
+        }
+        (None, Some(_)) => return Err(OAuthError::invalid_request("code_challenge")),
+        (None, None) if client.public => {
+            return Err(OAuthError::new(
+                OAuthCode::InvalidRequest,
+                OAuthProblem::PkceRequired,
+            ));
+        }
+        (None, None) => None,
+    };
+    let mut prompt = Prompt::default();
+    for value in params.one("prompt")?.unwrap_or("").split_whitespace() {
+        match value {
+            "none" => prompt.none = true,
+            "login" => prompt.login = true,
+            "consent" => prompt.consent = true,
+            "create" => prompt.create = true,
+            "select_account" => {}
+            _ => return Err(OAuthError::invalid_request("prompt")),
+        }
+    }
+    // "none" asks for no page at all: it cannot be combined with one.
+    if prompt.none && (prompt.login || prompt.consent || prompt.create) {
+        return Err(OAuthError::invalid_request("prompt"));
+    }
+    let max_age = match params.one("max_age")? {
+        None => None,
+        Some(raw) => Some(
+            raw.parse::<i64>()
+                .ok()
+                .filter(|age| *age >= 0)
+                .ok_or_else(|| OAuthError::invalid_request("max_age"))?,
+        ),
+    };
+    Ok(AuthRequest {
+        client: client.clone(),
+        redirect_uri: String::new(),
+        scopes,
+        state: None,
+        nonce: params.one("nonce")?.map(str::to_string),
+        code_challenge,
+        prompt,
+        max_age,
+        login_hint: params.one("login_hint")?.map(str::to_string),
+    })
+}
+
+/// The scopes asked for, each known and allowed to the client, in order.
+pub fn requested_scopes(
+    raw: &str,
+    client: &Client,
+) -> std::result::Result<Vec<String>, OAuthError> {
+    let mut scopes: Vec<String> = Vec::new();
+    for scope in raw.split_whitespace() {
+        if !SCOPES.contains(&scope) || !client.scopes.iter().any(|s| s == scope) {
+            return Err(OAuthError::new(
+                OAuthCode::InvalidScope,
+                OAuthProblem::Scope(scope.chars().take(64).collect()),
+            ));
+        }
+        if !scopes.iter().any(|s| s == scope) {
+            scopes.push(scope.to_string());
+        }
+    }
+    Ok(scopes)
+}
+
+/// Decides the next step for a sound request that first arrived at
+/// `requested_at`, for the customer signed in on this browser (if any).
+pub async fn decide(
+    state: &AppState,
+    ctx: &RequestContext,
+    request: &AuthRequest,
+    requested_at: i64,
+    signed_in: Option<&SignedIn>,
+) -> Result<Step> {
+    let reject = |code, problem| {
+        let rejection = Rejection {
+            redirect_uri: request.redirect_uri.clone(),
+            state: request.state.clone(),
+            error: OAuthError::new(code, problem),
+        };
+        Ok(Step::Redirect(rejection.location(&issuer(state))))
+    };
+    let session = match signed_in {
+        Some(s) => state.store.customer_session_auth(s.session_id).await?,
+        None => None,
+    };
+    let (Some(signed_in), Some((auth_time, amr))) = (signed_in, session) else {
+        return if request.prompt.none {
+            reject(OAuthCode::LoginRequired, OAuthProblem::NotSignedIn)
+        } else {
+            Ok(Step::SignIn)
+        };
+    };
+    let now = state.clock.now();
+    let stale = (request.prompt.login && auth_time < requested_at)
+        || request.max_age.is_some_and(|age| now - auth_time > age);
+    if stale {
+        return if request.prompt.none {
+            reject(OAuthCode::LoginRequired, OAuthProblem::NotSignedIn)
+        } else {
+            Ok(Step::SignIn)
+        };
+    }
+    if !request.client.first_party {
+        let consented = state
+            .store
+            .consented_scope(signed_in.customer.id, &request.client.id)
+            .await?
+            .unwrap_or_default();
+        let covered = request
+            .scopes
+            .iter()
+            .all(|s| consented.split_whitespace().any(|c| c == s));
+        if request.prompt.consent || !covered {
+            return if request.prompt.none {
+                reject(OAuthCode::ConsentRequired, OAuthProblem::ConsentNeeded)
+            } else {
+                Ok(Step::Consent)
+            };
+        }
+    }
+    let location = issue_code(state, ctx, request, &signed_in.customer, auth_time, amr).await?;
+    Ok(Step::Redirect(location))
+}
+
+/// The customer's answer on the consent page.
+pub async fn consent(
+    state: &AppState,
+    ctx: &RequestContext,
+    request: &AuthRequest,
+    signed_in: &SignedIn,
+    allowed: bool,
+) -> Result<String> {
+    if !allowed {
+        let rejection = Rejection {
+            redirect_uri: request.redirect_uri.clone(),
+            state: request.state.clone(),
+            error: OAuthError::new(OAuthCode::AccessDenied, OAuthProblem::Denied),
+        };
+        return Ok(rejection.location(&issuer(state)));
+    }
+    let customer = &signed_in.customer;
+    let mut scopes: Vec<String> = state
+        .store
+        .consented_scope(customer.id, &request.client.id)
+        .await?
+        .unwrap_or_default()
+        .split_whitespace()
+        .map(str::to_string)
+        .collect();
+    for scope in &request.scopes {
+        if !scopes.contains(scope) {
+            scopes.push(scope.clone());
+        }
+    }
+    let scope = scopes.join(" ");
+    state
+        .store
+        .save_consent(customer.id, &request.client.id, &scope, state.clock.now())
+        .await?;
+    let ctx = ctx.acting_as(Caller::Customer(customer.id));
+    audit::record(
+        state,
+        &ctx,
+        Action::OidcConsentGiven,
+        Some(customer.id),
+        json!({ "client_id": request.client.id, "scope": scope }),
+    )
+    .await?;
+    let (auth_time, amr) = state
+        .store
+        .customer_session_auth(signed_in.session_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    issue_code(state, &ctx, request, customer, auth_time, amr).await
+}
+
+async fn issue_code(
+    state: &AppState,
+    _ctx: &RequestContext,
+    request: &AuthRequest,
+    customer: &Customer,
+    auth_time: i64,
+    amr: String,
+) -> Result<String> {
+    let code = LinkToken::generate();
+    let now = state.clock.now();
+    let grant = CodeGrant {
+        grant: Grant {
+            client_id: request.client.id.clone(),
+            customer: customer.id,
+            scope: request.scopes.join(" "),
+            auth_time,
+            amr,
+            family: uuid::Uuid::now_v7(),
+        },
+        redirect_uri: request.redirect_uri.clone(),
+        nonce: request.nonce.clone(),
+        code_challenge: request.code_challenge.clone(),
+    };
+    state
+        .store
+        .insert_code(&code.hash, &grant, now, now + CODE_LIFETIME)
+        .await?;
+    let mut pairs = vec![("code", code.raw)];
+    if let Some(s) = &request.state {
+        pairs.push(("state", s.clone()));
+    }
+    // RFC 9207: the client can tell which provider answered.
+    pairs.push(("iss", issuer(state)));
+    Ok(with_query(&request.redirect_uri, &pairs))
+}
+
+pub fn issuer(state: &AppState) -> String {
+    state.config.link("")
+}
+
+fn invalid(code: OAuthCode, problem: OAuthProblem) -> Error {
+    Error::OAuth(OAuthError::new(code, problem))
+}
+
+/// `uri` with `pairs` added to its query (keeping what it had).
+fn with_query(uri: &str, pairs: &[(&str, String)]) -> String {
+    match url::Url::parse(uri) {
+        Ok(mut url) => {
+            url.query_pairs_mut().extend_pairs(pairs);
+            url.to_string()
+        }
+        Err(_) => uri.to_string(),
+    }
+}
+
+/// Request parameters, each allowed once (RFC 6749 §3.1).
+pub struct Params<'a> {
+    pairs: &'a [(String, String)],
+}
+
+impl<'a> Params<'a> {
+    pub fn new(pairs: &'a [(String, String)]) -> Result<Self> {
+        if pairs.len() > 64 {
+            return Err(OAuthError::invalid_request("request").into());
+        }
+        Ok(Self { pairs })
+    }
+
+    /// The parameter's value; an empty value counts as absent (RFC 6749
+    /// §3.1), a repeated or oversized one is refused.
+    pub fn one(&self, name: &'static str) -> std::result::Result<Option<&'a str>, OAuthError> {
+        let mut found = self.pairs.iter().filter(|(k, _)| k == name);
+        let first = found.next();
+        if found.next().is_some() {
+            return Err(OAuthError::invalid_request(name));
+        }
+        match first {
+            Some((_, v)) if v.len() > PARAMETER_MAX => Err(OAuthError::invalid_request(name)),
+            Some((_, v)) if !v.is_empty() => Ok(Some(v.as_str())),
+            _ => Ok(None),
+        }
+    }
+
+    fn has_openid(&self) -> bool {
+        self.one("scope")
+            .ok()
+            .flatten()
+            .is_some_and(|s| s.split_whitespace().any(|s| s == "openid"))
+    }
+}

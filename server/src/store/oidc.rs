@@ -1,0 +1,529 @@
+//! Applications, their secrets, signing keys, authorization codes, refresh
+//! tokens and consents.
+
+use super::{BeginWrite, Store, StoreResult, with_pool};
+use crate::domain::CustomerId;
+use crate::domain::oidc::{Client, CodeGrant, Grant, GrantType, SigningAlg, StoredKey};
+use uuid::Uuid;
+
+#[derive(sqlx::FromRow)]
+struct ClientRow {
+    id: String,
+    name: String,
+    is_public: bool,
+    first_party: bool,
+    enabled: bool,
+    redirect_uris: String,
+    post_logout_redirect_uris: String,
+    grant_types: String,
+    scopes: String,
+    access_token_ttl: i64,
+    refresh_token_ttl: i64,
+    id_token_alg: String,
+    logo_url: Option<String>,
+    created_at: i64,
+}
+
+impl From<ClientRow> for Client {
+    fn from(r: ClientRow) -> Self {
+        let lines = |s: &str| s.lines().map(str::to_string).collect();
+        Client {
+            id: r.id,
+            name: r.name,
+            public: r.is_public,
+            first_party: r.first_party,
+            enabled: r.enabled,
+            redirect_uris: lines(&r.redirect_uris),
+            post_logout_redirect_uris: lines(&r.post_logout_redirect_uris),
+            grant_types: r
+                .grant_types
+                .split_whitespace()
+                .filter_map(GrantType::parse)
+                .collect(),
+            scopes: r.scopes.split_whitespace().map(str::to_string).collect(),
+            access_token_ttl: r.access_token_ttl,
+            refresh_token_ttl: r.refresh_token_ttl,
+            id_token_alg: SigningAlg::parse(&r.id_token_alg).unwrap_or(SigningAlg::RS256),
+            logo_url: r.logo_url,
+            created_at: r.created_at,
+        }
+    }
+}
+
+const CLIENT_COLUMNS: &str = "id, name, is_public, first_party, enabled, redirect_uris, \
+    post_logout_redirect_uris, grant_types, scopes, access_token_ttl, refresh_token_ttl, \
+    id_token_alg, logo_url, created_at";
+
+/// What became of a presented authorization code.
+pub enum CodeSpend {
+    Granted(CodeGrant),
+    /// Already used: whatever it issued has now been revoked.
+    Replayed,
+    Unknown,
+}
+
+/// What became of a presented refresh token.
+pub enum RefreshSpend {
+    /// Spent; its successor is stored.
+    Rotated(Grant),
+    /// Already spent: its whole family is now revoked.
+    Replayed,
+    Unknown,
+}
+
+#[derive(sqlx::FromRow)]
+struct GrantRow {
+    client_id: String,
+    customer_id: Uuid,
+    scope: String,
+    auth_time: i64,
+    amr: String,
+    family: Uuid,
+}
+
+impl From<GrantRow> for Grant {
+    fn from(r: GrantRow) -> Self {
+        Grant {
+            client_id: r.client_id,
+            customer: CustomerId(r.customer_id),
+            scope: r.scope,
+            auth_time: r.auth_time,
+            amr: r.amr,
+            family: r.family,
+        }
+    }
+}
+
+impl Store {
+    /// Registers an application with its first secret (none for a public client).
+    pub async fn insert_client(
+        &self,
+        client: &Client,
+        secret_digest: Option<&[u8]>,
+    ) -> StoreResult<()> {
+        let grants: Vec<&str> = client.grant_types.iter().map(|g| g.as_str()).collect();
+        with_pool!(self, |pool| {
+            let mut tx = pool.begin_write().await?;
+            sqlx::query(&format!(
+                "INSERT INTO oidc_clients ({CLIENT_COLUMNS}, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)"
+            ))
+            .bind(&client.id)
+            .bind(&client.name)
+            .bind(client.public)
+            .bind(client.first_party)
+            .bind(client.enabled)
+            .bind(client.redirect_uris.join("\n"))
+            .bind(client.post_logout_redirect_uris.join("\n"))
+            .bind(grants.join(" "))
+            .bind(client.scopes.join(" "))
+            .bind(client.access_token_ttl)
+            .bind(client.refresh_token_ttl)
+            .bind(client.id_token_alg.as_str())
+            .bind(&client.logo_url)
+            .bind(client.created_at)
+            .execute(&mut *tx)
+            .await?;
+            if let Some(digest) = secret_digest {
+                sqlx::query(
+                    "INSERT INTO oidc_client_secrets (digest, client_id, created_at) VALUES ($1, $2, $3)",
+                )
+                .bind(digest)
+                .bind(&client.id)
+                .bind(client.created_at)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await
+        })
+    }
+
+    pub async fn client(&self, id: &str) -> StoreResult<Option<Client>> {
+        let sql = format!("SELECT {CLIENT_COLUMNS} FROM oidc_clients WHERE id = $1");
+        let row: Option<ClientRow> = with_pool!(self, |pool| sqlx::query_as(&sql)
+            .bind(id)
+            .fetch_optional(pool)
+            .await)?;
+        Ok(row.map(Client::from))
+    }
+
+    pub async fn clients(&self) -> StoreResult<Vec<Client>> {
+        let sql = format!("SELECT {CLIENT_COLUMNS} FROM oidc_clients ORDER BY name, id");
+        let rows: Vec<ClientRow> =
+            with_pool!(self, |pool| sqlx::query_as(&sql).fetch_all(pool).await)?;
+        Ok(rows.into_iter().map(Client::from).collect())
+    }
+
+    /// The digests of the client's secrets that still work at `now`.
+    pub async fn client_secret_digests(&self, client: &str, now: i64) -> StoreResult<Vec<Vec<u8>>> {
+        let sql = "SELECT digest FROM oidc_client_secrets \
+                   WHERE client_id = $1 AND (expires_at IS NULL OR expires_at > $2)";
+        with_pool!(self, |pool| sqlx::query_scalar(sql)
+            .bind(client)
+            .bind(now)
+            .fetch_all(pool)
+            .await)
+    }
+
+    /// Adds a secret; the ones before it stop working at `old_until`.
+    pub async fn rotate_client_secret(
+        &self,
+        client: &str,
+        digest: &[u8],
+        now: i64,
+        old_until: i64,
+    ) -> StoreResult<()> {
+        with_pool!(self, |pool| {
+            let mut tx = pool.begin_write().await?;
+            sqlx::query(
+                "UPDATE oidc_client_secrets SET expires_at = $2 \
+                 WHERE client_id = $1 AND (expires_at IS NULL OR expires_at > $2)",
+            )
+            .bind(client)
+            .bind(old_until)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "INSERT INTO oidc_client_secrets (digest, client_id, created_at) VALUES ($1, $2, $3)",
+            )
+            .bind(digest)
+            .bind(client)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await
+        })
+    }
+}
+
+impl Store {
+    /// Every signing key, newest first.
+    pub async fn signing_keys(&self) -> StoreResult<Vec<StoredKey>> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            kid: String,
+            alg: String,
+            sealed_private: Vec<u8>,
+            public_jwk: String,
+            created_at: i64,
+            retired_at: Option<i64>,
+        }
+        let sql = "SELECT kid, alg, sealed_private, public_jwk, created_at, retired_at \
+                   FROM signing_keys ORDER BY created_at DESC, kid DESC";
+        let rows: Vec<Row> = with_pool!(self, |pool| sqlx::query_as(sql).fetch_all(pool).await)?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|r| {
+                Some(StoredKey {
+                    alg: SigningAlg::parse(&r.alg)?,
+                    kid: r.kid,
+                    sealed_private: r.sealed_private,
+                    public_jwk: r.public_jwk,
+                    created_at: r.created_at,
+                    retired_at: r.retired_at,
+                })
+            })
+            .collect())
+    }
+
+    /// Stores a new key; when `retire` is set, the keys of its algorithm
+    /// that signed until now stop signing (they stay published).
+    pub async fn insert_signing_key(&self, key: &StoredKey, retire: bool) -> StoreResult<()> {
+        with_pool!(self, |pool| {
+            let mut tx = pool.begin_write().await?;
+            if retire {
+                sqlx::query(
+                    "UPDATE signing_keys SET retired_at = $2 WHERE alg = $1 AND retired_at IS NULL",
+                )
+                .bind(key.alg.as_str())
+                .bind(key.created_at)
+                .execute(&mut *tx)
+                .await?;
+            }
+            sqlx::query(
+                "INSERT INTO signing_keys (kid, alg, sealed_private, public_jwk, created_at) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(&key.kid)
+            .bind(key.alg.as_str())
+            .bind(&key.sealed_private)
+            .bind(&key.public_jwk)
+            .bind(key.created_at)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await
+        })
+    }
+
+    /// Forgets keys retired before `before` (no token they signed is alive).
+    pub async fn delete_keys_retired_before(&self, before: i64) -> StoreResult<u64> {
+        with_pool!(self, |pool| sqlx::query(
+            "DELETE FROM signing_keys WHERE retired_at IS NOT NULL AND retired_at < $1"
+        )
+        .bind(before)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))
+    }
+}
+
+impl Store {
+    pub async fn insert_code(
+        &self,
+        code_hash: &[u8],
+        code: &CodeGrant,
+        now: i64,
+        expires_at: i64,
+    ) -> StoreResult<()> {
+        let sql = "INSERT INTO oidc_codes (code_hash, client_id, customer_id, redirect_uri, scope, \
+                   nonce, code_challenge, auth_time, amr, family, created_at, expires_at) \
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
+        let g = &code.grant;
+        with_pool!(self, |pool| sqlx::query(sql)
+            .bind(code_hash)
+            .bind(&g.client_id)
+            .bind(g.customer.0)
+            .bind(&code.redirect_uri)
+            .bind(&g.scope)
+            .bind(&code.nonce)
+            .bind(&code.code_challenge)
+            .bind(g.auth_time)
+            .bind(&g.amr)
+            .bind(g.family)
+            .bind(now)
+            .bind(expires_at)
+            .execute(pool)
+            .await
+            .map(|_| ()))
+    }
+
+    /// Spends a code of `client`. A second use finds it spent and revokes
+    /// the refresh tokens the first use issued (RFC 6749 §4.1.2).
+    pub async fn spend_code(
+        &self,
+        code_hash: &[u8],
+        client: &str,
+        now: i64,
+    ) -> StoreResult<CodeSpend> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            #[sqlx(flatten)]
+            grant: GrantRow,
+            redirect_uri: String,
+            nonce: Option<String>,
+            code_challenge: Option<String>,
+        }
+        with_pool!(self, |pool| {
+            let mut tx = pool.begin_write().await?;
+            let spent: Option<Row> = sqlx::query_as(
+                "UPDATE oidc_codes SET used_at = $3 \
+                 WHERE code_hash = $1 AND client_id = $2 AND used_at IS NULL AND expires_at > $3 \
+                 RETURNING client_id, customer_id, scope, auth_time, amr, family, redirect_uri, nonce, code_challenge",
+            )
+            .bind(code_hash)
+            .bind(client)
+            .bind(now)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let answer = match spent {
+                Some(r) => CodeSpend::Granted(CodeGrant {
+                    grant: r.grant.into(),
+                    redirect_uri: r.redirect_uri,
+                    nonce: r.nonce,
+                    code_challenge: r.code_challenge,
+                }),
+                None => {
+                    let family: Option<Uuid> = sqlx::query_scalar(
+                        "SELECT family FROM oidc_codes \
+                         WHERE code_hash = $1 AND client_id = $2 AND used_at IS NOT NULL",
+                    )
+                    .bind(code_hash)
+                    .bind(client)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    match family {
+                        Some(family) => {
+                            sqlx::query(REVOKE_FAMILY)
+                                .bind(family)
+                                .bind(now)
+                                .execute(&mut *tx)
+                                .await?;
+                            CodeSpend::Replayed
+                        }
+                        None => CodeSpend::Unknown,
+                    }
+                }
+            };
+            tx.commit().await?;
+            Ok(answer)
+        })
+    }
+
+    pub async fn insert_refresh_token(
+        &self,
+        token_hash: &[u8],
+        grant: &Grant,
+        now: i64,
+        expires_at: i64,
+    ) -> StoreResult<()> {
+        with_pool!(self, |pool| sqlx::query(INSERT_REFRESH)
+            .bind(token_hash)
+            .bind(grant.family)
+            .bind(&grant.client_id)
+            .bind(grant.customer.0)
+            .bind(&grant.scope)
+            .bind(grant.auth_time)
+            .bind(&grant.amr)
+            .bind(now)
+            .bind(expires_at)
+            .execute(pool)
+            .await
+            .map(|_| ()))
+    }
+
+    /// Spends a refresh token of `client` and stores its successor
+    /// (`next_hash`, good until `next_expires`) in one transaction.
+    /// Presenting a spent token revokes its whole family: whoever holds the
+    /// newer one, the thief or the application, must sign in again.
+    pub async fn rotate_refresh_token(
+        &self,
+        token_hash: &[u8],
+        client: &str,
+        next_hash: &[u8],
+        now: i64,
+        next_expires: i64,
+    ) -> StoreResult<RefreshSpend> {
+        with_pool!(self, |pool| {
+            let mut tx = pool.begin_write().await?;
+            let spent: Option<GrantRow> = sqlx::query_as(
+                "UPDATE oidc_refresh_tokens SET used_at = $3 \
+                 WHERE token_hash = $1 AND client_id = $2 AND used_at IS NULL \
+                 AND revoked_at IS NULL AND expires_at > $3 \
+                 RETURNING client_id, customer_id, scope, auth_time, amr, family",
+            )
+            .bind(token_hash)
+            .bind(client)
+            .bind(now)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let answer = match spent {
+                Some(row) => {
+                    let grant = Grant::from(row);
+                    sqlx::query(INSERT_REFRESH)
+                        .bind(next_hash)
+                        .bind(grant.family)
+                        .bind(&grant.client_id)
+                        .bind(grant.customer.0)
+                        .bind(&grant.scope)
+                        .bind(grant.auth_time)
+                        .bind(&grant.amr)
+                        .bind(now)
+                        .bind(next_expires)
+                        .execute(&mut *tx)
+                        .await?;
+                    RefreshSpend::Rotated(grant)
+                }
+                None => {
+                    let family: Option<Uuid> = sqlx::query_scalar(
+                        "SELECT family FROM oidc_refresh_tokens \
+                         WHERE token_hash = $1 AND client_id = $2 AND used_at IS NOT NULL",
+                    )
+                    .bind(token_hash)
+                    .bind(client)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    match family {
+                        Some(family) => {
+                            sqlx::query(REVOKE_FAMILY)
+                                .bind(family)
+                                .bind(now)
+                                .execute(&mut *tx)
+                                .await?;
+                            RefreshSpend::Replayed
+                        }
+                        None => RefreshSpend::Unknown,
+                    }
+                }
+            };
+            tx.commit().await?;
+            Ok(answer)
+        })
+    }
+
+    /// Revokes every refresh token of a customer (disabled, password reset),
+    /// or only those one application holds.
+    pub async fn revoke_refresh_tokens(
+        &self,
+        customer: CustomerId,
+        client: Option<&str>,
+        now: i64,
+    ) -> StoreResult<u64> {
+        let sql = "UPDATE oidc_refresh_tokens SET revoked_at = $3 \
+                   WHERE customer_id = $1 AND ($2 IS NULL OR client_id = $2) AND revoked_at IS NULL";
+        with_pool!(self, |pool| sqlx::query(sql)
+            .bind(customer.0)
+            .bind(client)
+            .bind(now)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))
+    }
+
+    /// The scopes a customer has agreed to share with an application.
+    pub async fn consented_scope(
+        &self,
+        customer: CustomerId,
+        client: &str,
+    ) -> StoreResult<Option<String>> {
+        let sql = "SELECT scope FROM oidc_grants WHERE customer_id = $1 AND client_id = $2";
+        with_pool!(self, |pool| sqlx::query_scalar(sql)
+            .bind(customer.0)
+            .bind(client)
+            .fetch_optional(pool)
+            .await)
+    }
+
+    /// Remembers the scopes a customer agreed to share (replacing the set).
+    pub async fn save_consent(
+        &self,
+        customer: CustomerId,
+        client: &str,
+        scope: &str,
+        now: i64,
+    ) -> StoreResult<()> {
+        let sql = "INSERT INTO oidc_grants (customer_id, client_id, scope, created_at, updated_at) \
+                   VALUES ($1, $2, $3, $4, $4) \
+                   ON CONFLICT (customer_id, client_id) DO UPDATE SET scope = $3, updated_at = $4";
+        with_pool!(self, |pool| sqlx::query(sql)
+            .bind(customer.0)
+            .bind(client)
+            .bind(scope)
+            .bind(now)
+            .execute(pool)
+            .await
+            .map(|_| ()))
+    }
+
+    /// Forgets codes and refresh tokens that expired before `before`.
+    pub async fn purge_oidc(&self, before: i64) -> StoreResult<u64> {
+        let mut gone = 0;
+        for sql in [
+            "DELETE FROM oidc_codes WHERE expires_at < $1",
+            "DELETE FROM oidc_refresh_tokens WHERE expires_at < $1",
+        ] {
+            gone += with_pool!(self, |pool| sqlx::query(sql)
+                .bind(before)
+                .execute(pool)
+                .await
+                .map(|r| r.rows_affected()))?;
+        }
+        Ok(gone)
+    }
+}
+
+const INSERT_REFRESH: &str = "INSERT INTO oidc_refresh_tokens (token_hash, family, client_id, \
+    customer_id, scope, auth_time, amr, created_at, expires_at) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+
+const REVOKE_FAMILY: &str =
+    "UPDATE oidc_refresh_tokens SET revoked_at = $2 WHERE family = $1 AND revoked_at IS NULL";

@@ -1,0 +1,607 @@
+//! Single sign-on through the real router, on each backend: discovery and
+//! JWKS, the authorization code flow with PKCE (signed in already, and
+//! signing in on the way), consent, refresh rotation and replay, client
+//! credentials, userinfo, key rotation, and the protocol's errors. ID and
+//! access tokens are checked with jsonwebtoken against the published JWKS,
+//! not with Gatehouse's own code.
+
+mod support;
+
+use axum::body::Body;
+use axum::http::{Method, StatusCode, header};
+use base64::Engine;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use gatehouse::domain::RequestContext;
+use gatehouse::oidc::clients::{self, Registration};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use support::*;
+
+const CALLBACK: &str = "https://shop.example.com/callback";
+const VERIFIER: &str = "a-code-verifier-of-forty-three-characters-or-more-0123";
+
+fn challenge(verifier: &str) -> String {
+    URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
+}
+
+struct App {
+    id: String,
+    secret: Option<String>,
+}
+
+async fn register(app: &TestApp, first_party: bool, grants: &[&str]) -> App {
+    let registered = clients::register(
+        &app.state,
+        &RequestContext::system(),
+        Registration {
+            name: "Web Shop".into(),
+            first_party,
+            redirect_uris: vec![CALLBACK.into()],
+            grant_types: grants.iter().map(|g| g.to_string()).collect(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    App {
+        id: registered.client.id,
+        secret: registered.secret,
+    }
+}
+
+fn authorize_path(client: &str, extra: &[(&str, &str)]) -> String {
+    let challenge = challenge(VERIFIER);
+    let mut pairs = vec![
+        ("response_type", "code"),
+        ("client_id", client),
+        ("redirect_uri", CALLBACK),
+        ("scope", "openid email profile"),
+        ("state", "st-123"),
+        ("nonce", "n-456"),
+        ("code_challenge", challenge.as_str()),
+        ("code_challenge_method", "S256"),
+    ];
+    for (k, v) in extra {
+        pairs.retain(|(key, _)| key != k);
+        pairs.push((k, v));
+    }
+    format!("/oauth2/authorize?{}", encode(&pairs))
+}
+
+/// The query parameters of a redirect to the application.
+fn returned(location: &str) -> std::collections::HashMap<String, String> {
+    assert!(
+        location.starts_with(CALLBACK),
+        "not sent back to the app: {location}"
+    );
+    url::Url::parse(location)
+        .unwrap()
+        .query_pairs()
+        .into_owned()
+        .collect()
+}
+
+async fn token_request(
+    browser: &mut Browser,
+    app: &App,
+    fields: &[(&str, &str)],
+) -> (StatusCode, Value, Page) {
+    let mut req = browser
+        .request(Method::POST, "/oauth2/token")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    if let Some(secret) = &app.secret {
+        let basic = STANDARD.encode(format!("{}:{}", app.id, secret));
+        req = req.header(header::AUTHORIZATION, format!("Basic {basic}"));
+    }
+    let page = browser
+        .send(req.body(Body::from(encode(fields))).unwrap())
+        .await;
+    let json: Value = serde_json::from_str(&page.body).unwrap_or(Value::Null);
+    (page.status, json, page)
+}
+
+async fn exchange(browser: &mut Browser, app: &App, code: &str) -> (StatusCode, Value) {
+    let (status, json, page) = token_request(
+        browser,
+        app,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", CALLBACK),
+            ("code_verifier", VERIFIER),
+        ],
+    )
+    .await;
+    if status == StatusCode::OK {
+        assert_eq!(page.headers[header::CACHE_CONTROL], "no-store");
+    }
+    (status, json)
+}
+
+/// Verifies a JWT with jsonwebtoken against the JWKS the server publishes.
+async fn verify(browser: &mut Browser, token: &str, audience: &str) -> Value {
+    let jwks: jsonwebtoken::jwk::JwkSet =
+        serde_json::from_str(&browser.get("/oauth2/jwks").await.body).unwrap();
+    let header = jsonwebtoken::decode_header(token).unwrap();
+    let jwk = jwks
+        .find(header.kid.as_deref().unwrap())
+        .expect("kid published");
+    let key = jsonwebtoken::DecodingKey::from_jwk(jwk).unwrap();
+    let mut validation = jsonwebtoken::Validation::new(header.alg);
+    validation.set_issuer(&[PUBLIC_URL]);
+    validation.set_audience(&[audience]);
+    // The test clock starts at the real time, so exp checks hold.
+    jsonwebtoken::decode::<Value>(token, &key, &validation)
+        .unwrap()
+        .claims
+}
+
+async fn userinfo(browser: &mut Browser, access_token: &str) -> Page {
+    let req = browser
+        .request(Method::GET, "/oauth2/userinfo")
+        .header(header::AUTHORIZATION, format!("Bearer {access_token}"))
+        .body(Body::empty())
+        .unwrap();
+    browser.send(req).await
+}
+
+#[tokio::test]
+async fn discovery_and_jwks_describe_the_provider() {
+    on_each_backend(|app| async move {
+        let mut browser = app.browser();
+        let page = browser.get("/.well-known/openid-configuration").await;
+        page.assert_status(StatusCode::OK);
+        let doc: Value = serde_json::from_str(&page.body).unwrap();
+        assert_eq!(doc["issuer"], PUBLIC_URL);
+        assert_eq!(doc["token_endpoint"], format!("{PUBLIC_URL}/oauth2/token"));
+        assert_eq!(
+            doc["code_challenge_methods_supported"],
+            serde_json::json!(["S256"])
+        );
+        let page = browser.get("/oauth2/jwks").await;
+        assert_eq!(page.headers[header::CACHE_CONTROL], "public, max-age=300");
+        let jwks: Value = serde_json::from_str(&page.body).unwrap();
+        let algs: Vec<&str> = jwks["keys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| k["alg"].as_str().unwrap())
+            .collect();
+        assert_eq!(algs.len(), 3, "{jwks}");
+        for alg in ["RS256", "ES256", "EdDSA"] {
+            assert!(algs.contains(&alg), "{alg} missing from {jwks}");
+        }
+        assert!(
+            !page.body.contains("\"d\""),
+            "a private key component is published"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn code_flow_with_pkce_refresh_rotation_and_replays() {
+    on_each_backend(|app| async move {
+        let shop = register(&app, true, &[]).await;
+        let mut browser = app
+            .signed_up_and_verified("ada@example.com", STRONG_PASSWORD)
+            .await;
+
+        // Signed in already, first party: straight back with a code.
+        let page = browser.get(&authorize_path(&shop.id, &[])).await;
+        assert!(page.status.is_redirection(), "{}", page.body);
+        let back = returned(page.location().unwrap());
+        assert_eq!(back["state"], "st-123");
+        assert_eq!(back["iss"], PUBLIC_URL);
+        let code = back["code"].clone();
+
+        let mut client = app.browser();
+        let (status, tokens) = exchange(&mut client, &shop, &code).await;
+        assert_eq!(status, StatusCode::OK, "{tokens}");
+        assert_eq!(tokens["token_type"], "Bearer");
+        let id = verify(&mut client, tokens["id_token"].as_str().unwrap(), &shop.id).await;
+        assert_eq!(
+            id["sub"],
+            app.customer_id("ada@example.com").await.to_string()
+        );
+        assert_eq!(id["nonce"], "n-456");
+        assert_eq!(id["email"], "ada@example.com");
+        assert_eq!(id["email_verified"], true);
+        assert_eq!(id["amr"], serde_json::json!(["email"]));
+        let access_token = tokens["access_token"].as_str().unwrap();
+        let header = jsonwebtoken::decode_header(access_token).unwrap();
+        assert_eq!(header.typ.as_deref(), Some("at+jwt"));
+        let access = verify(&mut client, access_token, PUBLIC_URL).await;
+        assert_eq!(access["client_id"], shop.id);
+
+        let info = userinfo(&mut client, access_token).await;
+        info.assert_status(StatusCode::OK);
+        let info: Value = serde_json::from_str(&info.body).unwrap();
+        assert_eq!(info["email"], "ada@example.com");
+        assert_eq!(info["name"], "Test Customer");
+
+        // A code works once; its replay revokes what it issued.
+        let (status, replay) = exchange(&mut client, &shop, &code).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(replay["error"], "invalid_grant");
+        let first_refresh = tokens["refresh_token"].as_str().unwrap();
+        let (status, answer, _) = token_request(
+            &mut client,
+            &shop,
+            &[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", first_refresh),
+            ],
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{answer}");
+        assert_eq!(answer["error"], "invalid_grant");
+
+        // A fresh code; then refresh rotates, and a spent token revokes the family.
+        let page = browser.get(&authorize_path(&shop.id, &[])).await;
+        let code = returned(page.location().unwrap())["code"].clone();
+        let (_, tokens) = exchange(&mut client, &shop, &code).await;
+        let r1 = tokens["refresh_token"].as_str().unwrap().to_string();
+        let (status, rotated, _) = token_request(
+            &mut client,
+            &shop,
+            &[("grant_type", "refresh_token"), ("refresh_token", &r1)],
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{rotated}");
+        let r2 = rotated["refresh_token"].as_str().unwrap().to_string();
+        assert_ne!(r1, r2);
+        let id = verify(&mut client, rotated["id_token"].as_str().unwrap(), &shop.id).await;
+        assert_eq!(id["email"], "ada@example.com");
+        let (status, _, _) = token_request(
+            &mut client,
+            &shop,
+            &[("grant_type", "refresh_token"), ("refresh_token", &r1)],
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        let (status, answer, _) = token_request(
+            &mut client,
+            &shop,
+            &[("grant_type", "refresh_token"), ("refresh_token", &r2)],
+        )
+        .await;
+        assert_eq!(
+            status,
+            StatusCode::BAD_REQUEST,
+            "the newer token survived a replay: {answer}"
+        );
+        let filter = gatehouse::domain::AuditFilter {
+            action: Some(gatehouse::domain::Action::OidcRefreshTokenReplayed),
+            ..Default::default()
+        };
+        let replays = app
+            .state
+            .store
+            .audit_events(&filter, None, 10)
+            .await
+            .unwrap();
+        assert_eq!(replays.len(), 1);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn signing_in_on_the_way_returns_to_the_app_and_prompts_are_honoured() {
+    on_each_backend(|app| async move {
+        let shop = register(&app, true, &[]).await;
+        app.signed_up_and_verified("bob@example.com", STRONG_PASSWORD)
+            .await;
+        let mut browser = app.browser();
+
+        // prompt=none without a session: login_required, at the app.
+        let page = browser
+            .get(&authorize_path(&shop.id, &[("prompt", "none")]))
+            .await;
+        let back = returned(page.location().unwrap());
+        assert_eq!(back["error"], "login_required");
+        assert_eq!(back["state"], "st-123");
+
+        let page = browser.get(&authorize_path(&shop.id, &[])).await;
+        page.assert_redirect("/login");
+        let page = browser.sign_in("bob@example.com", STRONG_PASSWORD).await;
+        page.assert_redirect("/oauth2/authorize/resume");
+        let page = browser.get("/oauth2/authorize/resume").await;
+        page.assert_status(StatusCode::OK);
+        let refresh = page.headers["refresh"].to_str().unwrap().to_string();
+        let location = refresh.strip_prefix("0;url=").unwrap();
+        let code = returned(location)["code"].clone();
+        let (status, tokens) = exchange(&mut app.browser(), &shop, &code).await;
+        assert_eq!(status, StatusCode::OK);
+        let id = verify(
+            &mut app.browser(),
+            tokens["id_token"].as_str().unwrap(),
+            &shop.id,
+        )
+        .await;
+        assert_eq!(id["amr"], serde_json::json!(["pwd"]));
+        let signed_in_at = id["auth_time"].as_i64().unwrap();
+
+        // prompt=login asks again even though the session is live.
+        app.state.clock.advance(120);
+        let page = browser
+            .get(&authorize_path(&shop.id, &[("prompt", "login")]))
+            .await;
+        page.assert_redirect("/login");
+        browser.get("/login").await.assert_status(StatusCode::OK);
+        // max_age older than the sign-in: asks again too.
+        let page = browser
+            .get(&authorize_path(&shop.id, &[("max_age", "60")]))
+            .await;
+        page.assert_redirect("/login");
+        let page = browser.sign_in("bob@example.com", STRONG_PASSWORD).await;
+        page.assert_redirect("/oauth2/authorize/resume");
+        let page = browser.get("/oauth2/authorize/resume").await;
+        let location = page.headers["refresh"].to_str().unwrap()[6..].to_string();
+        let code = returned(&location)["code"].clone();
+        let (_, tokens) = exchange(&mut app.browser(), &shop, &code).await;
+        let id = verify(
+            &mut app.browser(),
+            tokens["id_token"].as_str().unwrap(),
+            &shop.id,
+        )
+        .await;
+        assert!(id["auth_time"].as_i64().unwrap() >= signed_in_at + 120);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn third_party_apps_ask_for_consent_once() {
+    on_each_backend(|app| async move {
+        let partner = register(&app, false, &[]).await;
+        let mut browser = app
+            .signed_up_and_verified("cy@example.com", STRONG_PASSWORD)
+            .await;
+
+        let page = browser
+            .get(&authorize_path(&partner.id, &[("prompt", "none")]))
+            .await;
+        assert_eq!(
+            returned(page.location().unwrap())["error"],
+            "consent_required"
+        );
+
+        let page = browser.get(&authorize_path(&partner.id, &[])).await;
+        page.assert_status(StatusCode::OK);
+        page.assert_contains("Continue to Web Shop?");
+        page.assert_contains("Your email address");
+        let page = browser
+            .post("/oauth2/consent", &[("decision", "deny")])
+            .await;
+        let location = page.headers["refresh"].to_str().unwrap()[6..].to_string();
+        assert_eq!(returned(&location)["error"], "access_denied");
+
+        browser
+            .get(&authorize_path(&partner.id, &[]))
+            .await
+            .assert_status(StatusCode::OK);
+        let page = browser
+            .post("/oauth2/consent", &[("decision", "allow")])
+            .await;
+        let location = page.headers["refresh"].to_str().unwrap()[6..].to_string();
+        assert!(returned(&location).contains_key("code"));
+        // Remembered: no question the second time.
+        let page = browser.get(&authorize_path(&partner.id, &[])).await;
+        assert!(returned(page.location().unwrap()).contains_key("code"));
+        // A forged answer without a pending request changes nothing.
+        let page = browser
+            .post("/oauth2/consent", &[("decision", "allow")])
+            .await;
+        page.assert_status(StatusCode::BAD_REQUEST);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn bad_authorization_requests_never_redirect_to_unregistered_addresses() {
+    on_each_backend(|app| async move {
+        let shop = register(&app, true, &[]).await;
+        let mut browser = app
+            .signed_up_and_verified("di@example.com", STRONG_PASSWORD)
+            .await;
+
+        for path in [
+            authorize_path("no-such-client", &[]),
+            authorize_path(&shop.id, &[("redirect_uri", "https://evil.example.com/cb")]),
+            format!("{}&client_id={}", authorize_path(&shop.id, &[]), shop.id),
+        ] {
+            let page = browser.get(&path).await;
+            page.assert_status(StatusCode::BAD_REQUEST);
+            assert!(page.location().is_none());
+            page.assert_contains("This sign-in request cannot be used");
+        }
+        // Known client and address: errors go back with the state.
+        for (extra, error) in [
+            (
+                vec![("response_type", "token")],
+                "unsupported_response_type",
+            ),
+            (vec![("scope", "openid admin")], "invalid_scope"),
+            (vec![("code_challenge_method", "plain")], "invalid_request"),
+            (vec![("prompt", "none login")], "invalid_request"),
+            (vec![("max_age", "-1")], "invalid_request"),
+        ] {
+            let page = browser.get(&authorize_path(&shop.id, &extra)).await;
+            let back = returned(page.location().unwrap());
+            assert_eq!(back["error"], error, "{extra:?}");
+            assert_eq!(back["state"], "st-123");
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_token_endpoint_refuses_as_rfc_6749_says() {
+    on_each_backend(|app| async move {
+        let shop = register(&app, true, &[]).await;
+        let mut browser = app
+            .signed_up_and_verified("ed@example.com", STRONG_PASSWORD)
+            .await;
+        let page = browser.get(&authorize_path(&shop.id, &[])).await;
+        let code = returned(page.location().unwrap())["code"].clone();
+        let mut client = app.browser();
+
+        let wrong = App {
+            id: shop.id.clone(),
+            secret: Some("wrong".into()),
+        };
+        let (status, answer, page) = token_request(
+            &mut client,
+            &wrong,
+            &[("grant_type", "authorization_code"), ("code", &code)],
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert_eq!(answer["error"], "invalid_client");
+        assert!(
+            page.headers[header::WWW_AUTHENTICATE]
+                .to_str()
+                .unwrap()
+                .starts_with("Basic")
+        );
+
+        let req = client
+            .request(Method::POST, "/oauth2/token")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from("{}"))
+            .unwrap();
+        let page = client.send(req).await;
+        page.assert_status(StatusCode::BAD_REQUEST);
+        assert!(page.body.contains("invalid_request"));
+
+        let (status, answer, _) =
+            token_request(&mut client, &shop, &[("grant_type", "password")]).await;
+        assert_eq!(
+            (status, answer["error"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("unsupported_grant_type"))
+        );
+        let (status, answer, _) =
+            token_request(&mut client, &shop, &[("grant_type", "client_credentials")]).await;
+        assert_eq!(
+            (status, answer["error"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("unauthorized_client"))
+        );
+        let (status, answer, _) = token_request(
+            &mut client,
+            &shop,
+            &[
+                ("grant_type", "authorization_code"),
+                ("grant_type", "authorization_code"),
+                ("code", &code),
+            ],
+        )
+        .await;
+        assert_eq!(
+            (status, answer["error"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("invalid_request"))
+        );
+
+        // A wrong verifier spends the code: the right one cannot follow.
+        let (status, answer, _) = token_request(
+            &mut client,
+            &shop,
+            &[
+                ("grant_type", "authorization_code"),
+                ("code", &code),
+                ("redirect_uri", CALLBACK),
+                (
+                    "code_verifier",
+                    "another-verifier-of-forty-three-characters-0000",
+                ),
+            ],
+        )
+        .await;
+        assert_eq!(
+            (status, answer["error"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("invalid_grant"))
+        );
+        let (status, _) = exchange(&mut client, &shop, &code).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+
+        // A code expires after a minute.
+        let page = browser.get(&authorize_path(&shop.id, &[])).await;
+        let code = returned(page.location().unwrap())["code"].clone();
+        app.state.clock.advance(61);
+        let (status, answer) = exchange(&mut client, &shop, &code).await;
+        assert_eq!(
+            (status, answer["error"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("invalid_grant"))
+        );
+
+        // userinfo without a valid token.
+        let page = userinfo(&mut client, "not-a-token").await;
+        page.assert_status(StatusCode::UNAUTHORIZED);
+        assert!(
+            page.headers[header::WWW_AUTHENTICATE]
+                .to_str()
+                .unwrap()
+                .contains("invalid_token")
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn client_credentials_and_key_rotation() {
+    on_each_backend(|app| async move {
+        let service = register(&app, true, &["client_credentials"]).await;
+        let mut client = app.browser();
+        let (status, tokens, _) = token_request(
+            &mut client,
+            &service,
+            &[("grant_type", "client_credentials")],
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{tokens}");
+        assert!(tokens.get("refresh_token").is_none() && tokens.get("id_token").is_none());
+        let before = tokens["access_token"].as_str().unwrap().to_string();
+        let claims = verify(&mut client, &before, PUBLIC_URL).await;
+        assert_eq!(claims["sub"], service.id);
+        let (status, answer, _) = token_request(
+            &mut client,
+            &service,
+            &[("grant_type", "client_credentials"), ("scope", "openid")],
+        )
+        .await;
+        assert_eq!(
+            (status, answer["error"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("invalid_scope"))
+        );
+
+        // Rotation: new tokens carry the new key, the old key stays published.
+        let old_kid = jsonwebtoken::decode_header(&before).unwrap().kid.unwrap();
+        app.state
+            .keys
+            .rotate(&app.state.store, &app.state.clock)
+            .await
+            .unwrap();
+        let (_, tokens, _) = token_request(
+            &mut client,
+            &service,
+            &[("grant_type", "client_credentials")],
+        )
+        .await;
+        let after = tokens["access_token"].as_str().unwrap();
+        assert_ne!(
+            jsonwebtoken::decode_header(after).unwrap().kid.unwrap(),
+            old_kid
+        );
+        verify(&mut client, &before, PUBLIC_URL).await;
+        verify(&mut client, after, PUBLIC_URL).await;
+        let jwks = client.get("/oauth2/jwks").await.body;
+        assert_eq!(
+            serde_json::from_str::<Value>(&jwks).unwrap()["keys"]
+                .as_array()
+                .unwrap()
+                .len(),
+            6
+        );
+    })
+    .await;
+}
