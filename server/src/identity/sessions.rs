@@ -10,6 +10,7 @@
 
 use crate::domain::{Admin, AdminId, Customer, CustomerId, RequestContext, Result};
 use crate::state::AppState;
+use crate::store::NewSession;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
@@ -107,15 +108,15 @@ pub async fn start(
         .map(|ua| ua.chars().take(256).collect::<String>());
     state
         .store
-        .insert_customer_session(
+        .insert_customer_session(&NewSession {
             id,
-            customer.id,
+            customer: customer.id,
             now,
-            expires,
-            user_agent.as_deref(),
-            ctx.ip(),
-            method.amr(),
-        )
+            expires_at: expires,
+            user_agent: user_agent.as_deref(),
+            ip: ctx.ip(),
+            amr: method.amr(),
+        })
         .await?;
     put(session, keys::CUSTOMER, id).await
 }

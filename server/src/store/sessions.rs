@@ -17,27 +17,30 @@ pub struct SessionInfo {
     pub ip: Option<String>,
 }
 
+/// A customer's session as it begins.
+pub struct NewSession<'a> {
+    pub id: Uuid,
+    pub customer: CustomerId,
+    pub now: i64,
+    pub expires_at: i64,
+    pub user_agent: Option<&'a str>,
+    pub ip: Option<&'a str>,
+    /// How the customer proved who they are (`pwd`, `email`).
+    pub amr: &'a str,
+}
+
 impl Store {
-    pub async fn insert_customer_session(
-        &self,
-        id: Uuid,
-        customer: CustomerId,
-        now: i64,
-        expires_at: i64,
-        user_agent: Option<&str>,
-        ip: Option<&str>,
-        amr: &str,
-    ) -> StoreResult<()> {
+    pub async fn insert_customer_session(&self, new: &NewSession<'_>) -> StoreResult<()> {
         let sql = "INSERT INTO customer_sessions (id, customer_id, created_at, expires_at, last_seen_at, user_agent, ip, amr) \
                    VALUES ($1, $2, $3, $4, $3, $5, $6, $7)";
         with_pool!(self, |pool| sqlx::query(sql)
-            .bind(id)
-            .bind(customer.0)
-            .bind(now)
-            .bind(expires_at)
-            .bind(user_agent)
-            .bind(ip)
-            .bind(amr)
+            .bind(new.id)
+            .bind(new.customer.0)
+            .bind(new.now)
+            .bind(new.expires_at)
+            .bind(new.user_agent)
+            .bind(new.ip)
+            .bind(new.amr)
             .execute(pool)
             .await
             .map(|r| r.rows_affected()))?;

@@ -1,0 +1,156 @@
+// Single sign-on with a client library nobody here wrote: npm's
+// openid-client plays the application. It discovers Gatehouse, sends the
+// customer (in Chromium, with JavaScript on and off) through the
+// authorization code flow with PKCE, checks the ID token's signature against
+// JWKS with its own code, calls userinfo, refreshes (rotation), and uses
+// client credentials. The applications are registered with the CLI.
+import { test, expect, Page } from '@playwright/test';
+import * as oidc from 'openid-client';
+import { execFileSync } from 'node:child_process';
+import { createServer, Server } from 'node:http';
+import { join, resolve } from 'node:path';
+import { linkFromMail } from './mail';
+
+const password = 'lantern-orchard-velvet-92';
+const binary = process.env.GATEHOUSE_BIN || resolve(__dirname, '../../target/release/gatehouse');
+
+/** `gatehouse clients create ...` on the test server's database; its JSON. */
+function createClient(args: string[]): { client_id: string; client_secret: string } {
+  const out = execFileSync(binary, ['clients', 'create', ...args], {
+    env: {
+      ...process.env,
+      GATEHOUSE_DATABASE_URL: `sqlite://${join(process.env.E2E_DIR!, 'gatehouse.db')}`,
+      GATEHOUSE_LOG: 'error',
+    },
+  });
+  return JSON.parse(out.toString());
+}
+
+async function discover(clientId: string, secret: string): Promise<oidc.Configuration> {
+  const baseURL = `http://127.0.0.1:${process.env.E2E_APP_PORT}`;
+  const config = await oidc.discovery(new URL(baseURL), clientId, secret, undefined, {
+    execute: [oidc.allowInsecureRequests],
+  });
+  // Verify ID token signatures against the published JWKS too.
+  oidc.enableNonRepudiationChecks(config);
+  return config;
+}
+
+async function signUp(page: Page, email: string) {
+  await page.goto('/signup');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Name').fill('Single Sign On');
+  await page.getByLabel('Password').fill(password);
+  await page.getByLabel(/I accept the/).check();
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.goto(await linkFromMail(email, 'Verify your email', '/verify-email?token='));
+  await page.getByRole('button', { name: 'Verify my email' }).click();
+  await expect(page).toHaveURL(/\/account$/);
+  await page.getByRole('button', { name: 'Sign out' }).click();
+}
+
+/** The application's callback: a real server on loopback that notes where the browser arrived. */
+let rp: Server;
+let callback: string;
+let arrived: string | undefined;
+test.beforeAll(async () => {
+  rp = createServer((req, res) => {
+    if (req.url!.startsWith('/cb')) arrived = new URL(req.url!, callback).href;
+    res.setHeader('content-type', 'text/html');
+    res.end('<!doctype html><title>Shop</title><p>Back at the shop</p>');
+  });
+  await new Promise<void>((done) => rp.listen(0, '127.0.0.1', done));
+  const port = (rp.address() as { port: number }).port;
+  callback = `http://127.0.0.1:${port}/cb`;
+});
+test.afterAll(() => rp.close());
+
+test('an openid-client application signs a customer in, refreshes and reads userinfo', async ({ page }, info) => {
+  const email = `sso-${info.project.name}-${Date.now()}@example.com`;
+  const app = createClient(['--name', 'Interop Shop', '--redirect-uri', callback, '--first-party']);
+  const config = await discover(app.client_id, app.client_secret);
+  await signUp(page, email);
+  arrived = undefined;
+
+  const verifier = oidc.randomPKCECodeVerifier();
+  const state = oidc.randomState();
+  const nonce = oidc.randomNonce();
+  const url = oidc.buildAuthorizationUrl(config, {
+    redirect_uri: callback,
+    scope: 'openid email profile',
+    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+    state,
+    nonce,
+  });
+  await page.goto(url.href);
+  await expect(page).toHaveURL(/\/login$/);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByText('Back at the shop')).toBeVisible();
+  expect(arrived).toBeDefined();
+
+  const tokens = await oidc.authorizationCodeGrant(config, new URL(arrived!), {
+    pkceCodeVerifier: verifier,
+    expectedState: state,
+    expectedNonce: nonce,
+    idTokenExpected: true,
+  });
+  const claims = tokens.claims()!;
+  expect(claims.email).toBe(email);
+  expect(claims.amr).toEqual(['pwd']);
+  expect(tokens.refresh_token).toBeTruthy();
+
+  const userinfo = await oidc.fetchUserInfo(config, tokens.access_token, claims.sub);
+  expect(userinfo.email).toBe(email);
+  expect(userinfo.name).toBe('Single Sign On');
+
+  const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token!);
+  expect(refreshed.refresh_token).toBeTruthy();
+  expect(refreshed.refresh_token).not.toBe(tokens.refresh_token);
+  expect(refreshed.claims()!.sub).toBe(claims.sub);
+  // The spent token is refused, and its replay ends the family.
+  await expect(oidc.refreshTokenGrant(config, tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
+  await expect(oidc.refreshTokenGrant(config, refreshed.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
+
+  // Signed in now: another request comes straight back, without a page.
+  arrived = undefined;
+  const again = oidc.buildAuthorizationUrl(config, {
+    redirect_uri: callback,
+    scope: 'openid',
+    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+    state,
+  });
+  await page.goto(again.href);
+  await expect(page.getByText('Back at the shop')).toBeVisible();
+  expect(new URL(arrived!).searchParams.get('code')).toBeTruthy();
+});
+
+test('client credentials, and an unregistered redirect address is refused on a page of ours', async ({ page }) => {
+  const service = createClient(['--name', 'Batch Job', '--grant', 'client_credentials']);
+  const config = await discover(service.client_id, service.client_secret);
+  const tokens = await oidc.clientCredentialsGrant(config);
+  expect(tokens.token_type.toLowerCase()).toBe('bearer');
+  expect(tokens.expires_in).toBeGreaterThan(0);
+
+  const wrong = await discover(service.client_id, 'not-the-secret');
+  // 401 with a Basic challenge, which the library reports as such.
+  const refused = await oidc.clientCredentialsGrant(wrong).then(() => undefined, (e) => e);
+  expect(refused).toBeInstanceOf(oidc.WWWAuthenticateChallengeError);
+  expect(refused.response.status).toBe(401);
+
+  const app = createClient(['--name', 'Interop Shop', '--redirect-uri', callback, '--first-party']);
+  const shop = await discover(app.client_id, app.client_secret);
+  const url = oidc.buildAuthorizationUrl(shop, {
+    redirect_uri: 'https://evil.example.com/cb',
+    scope: 'openid',
+    code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
+    code_challenge_method: 'S256',
+  });
+  const response = await page.goto(url.href);
+  expect(response!.status()).toBe(400);
+  await expect(page.getByRole('heading', { name: 'This sign-in request cannot be used' })).toBeVisible();
+  await expect(page.getByText('not registered')).toBeVisible();
+});
