@@ -32,6 +32,8 @@ pub const CONSENT: &str = "/oauth2/consent";
 pub const TOKEN: &str = "/oauth2/token";
 pub const USERINFO: &str = "/oauth2/userinfo";
 pub const JWKS: &str = "/oauth2/jwks";
+pub const REVOKE: &str = "/oauth2/revoke";
+pub const INTROSPECT: &str = "/oauth2/introspect";
 
 // For machines.
 pub const HEALTH: &str = "/healthz";

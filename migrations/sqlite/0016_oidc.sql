@@ -98,3 +98,13 @@ CREATE TABLE oidc_grants (
     PRIMARY KEY (customer_id, client_id)
 );
 CREATE INDEX oidc_grants_by_client ON oidc_grants (client_id);
+
+-- Grants revoked before their tokens expired (revocation, a replayed code
+-- or refresh token): access tokens carry their grant (`gid`), and
+-- introspection and userinfo refuse those of a revoked grant. A row can go
+-- once every access token of the grant has expired.
+CREATE TABLE oidc_revoked_grants (
+    family     BLOB PRIMARY KEY,
+    revoked_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+);

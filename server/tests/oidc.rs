@@ -605,3 +605,154 @@ async fn client_credentials_and_key_rotation() {
     })
     .await;
 }
+
+async fn introspect(client: &mut Browser, app: &App, token: &str) -> Value {
+    let mut req = client
+        .request(Method::POST, "/oauth2/introspect")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    let basic = STANDARD.encode(format!("{}:{}", app.id, app.secret.as_deref().unwrap()));
+    req = req.header(header::AUTHORIZATION, format!("Basic {basic}"));
+    let page = client
+        .send(req.body(Body::from(encode(&[("token", token)]))).unwrap())
+        .await;
+    page.assert_status(StatusCode::OK);
+    serde_json::from_str(&page.body).unwrap()
+}
+
+async fn revoke(client: &mut Browser, app: &App, token: &str) -> StatusCode {
+    let basic = STANDARD.encode(format!("{}:{}", app.id, app.secret.as_deref().unwrap()));
+    let req = client
+        .request(Method::POST, "/oauth2/revoke")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::AUTHORIZATION, format!("Basic {basic}"))
+        .body(Body::from(encode(&[("token", token)])))
+        .unwrap();
+    client.send(req).await.status
+}
+
+/// A customer's tokens from a fresh code flow.
+async fn tokens_for(app: &TestApp, browser: &mut Browser, shop: &App) -> Value {
+    let page = browser.get(&authorize_path(&shop.id, &[])).await;
+    let code = returned(page.location().unwrap())["code"].clone();
+    let (status, tokens) = exchange(&mut app.browser(), shop, &code).await;
+    assert_eq!(status, StatusCode::OK, "{tokens}");
+    tokens
+}
+
+#[tokio::test]
+async fn revocation_and_introspection_follow_rfc_7009_and_7662() {
+    on_each_backend(|app| async move {
+        let shop = register(&app, true, &[]).await;
+        let other = register(&app, true, &[]).await;
+        let mut browser = app
+            .signed_up_and_verified("fa@example.com", STRONG_PASSWORD)
+            .await;
+        let mut client = app.browser();
+        let tokens = tokens_for(&app, &mut browser, &shop).await;
+        let access = tokens["access_token"].as_str().unwrap();
+        let refresh = tokens["refresh_token"].as_str().unwrap();
+
+        let seen = introspect(&mut client, &shop, access).await;
+        assert_eq!(seen["active"], true, "{seen}");
+        assert_eq!(seen["token_type"], "access_token");
+        assert_eq!(seen["client_id"], shop.id);
+        assert!(seen.get("gid").is_none());
+        let seen = introspect(&mut client, &shop, refresh).await;
+        assert_eq!(
+            (seen["active"].as_bool(), seen["token_type"].as_str()),
+            (Some(true), Some("refresh_token"))
+        );
+        // Another client learns nothing of a refresh token it does not hold.
+        assert_eq!(
+            introspect(&mut client, &other, refresh).await,
+            serde_json::json!({ "active": false })
+        );
+        assert_eq!(
+            introspect(&mut client, &shop, "garbage").await,
+            serde_json::json!({ "active": false })
+        );
+
+        // Another client cannot revoke it; an unknown token is answered alike.
+        assert_eq!(revoke(&mut client, &other, refresh).await, StatusCode::OK);
+        assert_eq!(
+            introspect(&mut client, &shop, refresh).await["active"],
+            true
+        );
+        assert_eq!(
+            revoke(&mut client, &shop, "no-such-token").await,
+            StatusCode::OK
+        );
+
+        // Revoking the refresh token ends the grant: its access token too.
+        assert_eq!(revoke(&mut client, &shop, refresh).await, StatusCode::OK);
+        assert_eq!(
+            introspect(&mut client, &shop, refresh).await["active"],
+            false
+        );
+        assert_eq!(
+            introspect(&mut client, &shop, access).await["active"],
+            false
+        );
+        userinfo(&mut client, access)
+            .await
+            .assert_status(StatusCode::UNAUTHORIZED);
+        let (status, _, _) = token_request(
+            &mut client,
+            &shop,
+            &[("grant_type", "refresh_token"), ("refresh_token", refresh)],
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+
+        // Revoking an access token ends its grant as well.
+        let tokens = tokens_for(&app, &mut browser, &shop).await;
+        assert_eq!(
+            revoke(&mut client, &shop, tokens["access_token"].as_str().unwrap()).await,
+            StatusCode::OK
+        );
+        let (status, _, _) = token_request(
+            &mut client,
+            &shop,
+            &[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", tokens["refresh_token"].as_str().unwrap()),
+            ],
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn disabling_a_customer_or_resetting_their_password_revokes_app_tokens() {
+    on_each_backend(|app| async move {
+        let shop = register(&app, true, &[]).await;
+        let mut browser = app.signed_up_and_verified("gi@example.com", STRONG_PASSWORD).await;
+        let mut client = app.browser();
+        let before_reset = tokens_for(&app, &mut browser, &shop).await;
+
+        // A password reset by mailed link.
+        let mut other = app.browser();
+        other.get("/forgot-password").await;
+        other.post("/forgot-password", &[("email", "gi@example.com")]).await;
+        let mail = app.mail.wait_for_nth("gi@example.com", 2).await;
+        let link = link_to(&mail.body, "/reset-password?token=");
+        other.get(&link).await.assert_status(StatusCode::OK);
+        let token = link.split("token=").nth(1).unwrap().to_string();
+        other.post("/reset-password", &[("token", &token), ("password", OTHER_PASSWORD)]).await.assert_redirect("/login");
+        let (status, _, _) = token_request(&mut client, &shop, &[("grant_type", "refresh_token"), ("refresh_token", before_reset["refresh_token"].as_str().unwrap())]).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "a reset left an app's refresh token working");
+
+        let mut browser = app.browser();
+        browser.sign_in("gi@example.com", OTHER_PASSWORD).await;
+        let tokens = tokens_for(&app, &mut browser, &shop).await;
+        let id = app.customer_id("gi@example.com").await;
+        app.state.store.set_customer_disabled(id, true, app.state.clock.now()).await.unwrap();
+        let (status, _, _) = token_request(&mut client, &shop, &[("grant_type", "refresh_token"), ("refresh_token", tokens["refresh_token"].as_str().unwrap())]).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(introspect(&mut client, &shop, tokens["access_token"].as_str().unwrap()).await["active"], false);
+        userinfo(&mut client, tokens["access_token"].as_str().unwrap()).await.assert_status(StatusCode::UNAUTHORIZED);
+    })
+    .await;
+}

@@ -180,12 +180,17 @@ pub async fn act(
         }
         CustomerAction::RevokeSessions => {
             let ended = state.store.delete_customer_sessions(id).await?;
+            // Signed out everywhere includes the applications.
+            let revoked = state
+                .store
+                .revoke_refresh_tokens(id, None, state.clock.now())
+                .await?;
             audit::record(
                 state,
                 ctx,
                 Action::CustomerSessionsRevoked,
                 Some(id),
-                json!({ "sessions": ended }),
+                json!({ "sessions": ended, "app_tokens_revoked": revoked }),
             )
             .await?;
         }
@@ -283,7 +288,11 @@ async fn email_changed(state: &AppState, before: &Customer) -> Result<()> {
     let now = state.clock.now();
     let retired = state.store.retire_tokens(before.id, now).await?;
     let ended = state.store.delete_customer_sessions(before.id).await?;
-    tracing::info!(customer_id = %before.id, retired, ended, "email changed: links retired, sessions ended");
+    let revoked = state
+        .store
+        .revoke_refresh_tokens(before.id, None, now)
+        .await?;
+    tracing::info!(customer_id = %before.id, retired, ended, revoked, "email changed: links retired, sessions and app tokens ended");
     let note = mail::email_changed_mail(before.email.as_str());
     state.mailer.enqueue(note).await?;
     Ok(())

@@ -5,6 +5,10 @@
 use super::CustomerId;
 use uuid::Uuid;
 
+/// The longest an access or ID token lives (an application's lifetime is
+/// capped here); a retired signing key stays published this long.
+pub const ACCESS_TOKEN_LIFETIME_MAX: i64 = 24 * 3600;
+
 /// An application registered to sign customers in through Gatehouse.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Client {

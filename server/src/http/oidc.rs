@@ -32,6 +32,8 @@ pub fn protocol_router() -> Router<AppState> {
         .route(paths::JWKS, get(jwks))
         .route(paths::TOKEN, post(token))
         .route(paths::USERINFO, get(userinfo).post(userinfo))
+        .route(paths::REVOKE, post(revoke))
+        .route(paths::INTROSPECT, post(introspect))
 }
 
 /// Pages of the customer's browser session.
@@ -51,6 +53,10 @@ async fn discovery(State(state): State<AppState>) -> Response {
         "authorization_endpoint": at(paths::AUTHORIZE),
         "token_endpoint": at(paths::TOKEN),
         "userinfo_endpoint": at(paths::USERINFO),
+        "revocation_endpoint": at(paths::REVOKE),
+        "introspection_endpoint": at(paths::INTROSPECT),
+        "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
+        "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         "jwks_uri": at(paths::JWKS),
         "scopes_supported": SCOPES,
         "response_types_supported": ["code"],
@@ -113,6 +119,50 @@ async fn token_grant(
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<tokens::Issued> {
+    let pairs = form_pairs(headers, body)?;
+    let params = Params::new(&pairs)?;
+    let client = authenticated_client(state, headers, &params).await?;
+    tokens::exchange(state, ctx, &client, &params).await
+}
+
+async fn revoke(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let revoked = async {
+        let pairs = form_pairs(&headers, &body)?;
+        let params = Params::new(&pairs)?;
+        let client = authenticated_client(&state, &headers, &params).await?;
+        tokens::revoke(&state, &client, &params).await
+    }
+    .await;
+    match revoked {
+        Ok(()) => no_store(StatusCode::OK.into_response()),
+        Err(e) => protocol_error(e),
+    }
+}
+
+async fn introspect(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let answer = async {
+        let pairs = form_pairs(&headers, &body)?;
+        let params = Params::new(&pairs)?;
+        let client = authenticated_client(&state, &headers, &params).await?;
+        // Public clients hold no secret: they cannot prove who asks.
+        if client.public {
+            return Err(OAuthError::new(
+                OAuthCode::InvalidClient,
+                OAuthProblem::ClientAuthentication,
+            )
+            .into());
+        }
+        tokens::introspect(&state, &client, &params).await
+    }
+    .await;
+    match answer {
+        Ok(body) => no_store(Json(body).into_response()),
+        Err(e) => protocol_error(e),
+    }
+}
+
+/// A protocol request's form body, as `(name, value)` pairs.
+fn form_pairs(headers: &HeaderMap, body: &[u8]) -> Result<Vec<(String, String)>> {
     let form = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -120,8 +170,16 @@ async fn token_grant(
     if !form {
         return Err(OAuthError::new(OAuthCode::InvalidRequest, OAuthProblem::ContentType).into());
     }
-    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(body).into_owned().collect();
-    let params = Params::new(&pairs)?;
+    Ok(url::form_urlencoded::parse(body).into_owned().collect())
+}
+
+/// The client a protocol request authenticates as (RFC 6749 §2.3: HTTP
+/// Basic, or the secret in the form; a public client by its id alone).
+async fn authenticated_client(
+    state: &AppState,
+    headers: &HeaderMap,
+    params: &Params<'_>,
+) -> Result<crate::domain::oidc::Client> {
     let basic = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
@@ -145,8 +203,7 @@ async fn token_grant(
     {
         return Err(OAuthError::invalid_request("client_id").into());
     }
-    let client = clients::authenticate(state, &presented).await?;
-    tokens::exchange(state, ctx, &client, &params).await
+    clients::authenticate(state, &presented).await
 }
 
 async fn userinfo(State(state): State<AppState>, headers: HeaderMap) -> Response {

@@ -122,8 +122,13 @@ pub async fn change_password(
         .store
         .delete_other_customer_sessions(customer.id, session)
         .await?;
+    // Applications signed in with the old password must sign in again.
+    let revoked = state
+        .store
+        .revoke_refresh_tokens(customer.id, None, state.clock.now())
+        .await?;
     tracing::info!(customer_id = %customer.id, other_sessions_ended = ended, "password changed");
-    let details = json!({ "other_sessions_ended": ended });
+    let details = json!({ "other_sessions_ended": ended, "app_tokens_revoked": revoked });
     audit::record(
         state,
         ctx,

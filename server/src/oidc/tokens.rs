@@ -45,6 +45,10 @@ pub struct AccessClaims {
     pub scope: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth_time: Option<i64>,
+    /// The grant the token was issued under (a customer's sign-in to the
+    /// application), so revoking the grant ends its access tokens too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gid: Option<uuid::Uuid>,
 }
 
 /// Runs the grant the request names for an authenticated client.
@@ -215,7 +219,7 @@ async fn client_credentials(
         ));
     }
     let scope = scopes.join(" ");
-    let access_token = access_token(state, client, &client.id, &scope, None).await?;
+    let access_token = access_token(state, client, &client.id, &scope, None, None).await?;
     Ok(Issued {
         access_token,
         token_type: "Bearer",
@@ -239,8 +243,15 @@ async fn mint(
 ) -> Result<Issued> {
     let now = state.clock.now();
     let sub = customer.id.to_string();
-    let access_token =
-        access_token(state, client, &sub, &grant.scope, Some(grant.auth_time)).await?;
+    let access_token = access_token(
+        state,
+        client,
+        &sub,
+        &grant.scope,
+        Some(grant.auth_time),
+        Some(grant.family),
+    )
+    .await?;
     let scopes: Vec<&str> = grant.scope.split_whitespace().collect();
     let id_token = if scopes.contains(&"openid") {
         let mut claims = claims::about(state, customer, &scopes).await?;
@@ -293,6 +304,7 @@ async fn access_token(
     sub: &str,
     scope: &str,
     auth_time: Option<i64>,
+    gid: Option<uuid::Uuid>,
 ) -> Result<String> {
     let now = state.clock.now();
     let iss = issuer(state);
@@ -306,6 +318,7 @@ async fn access_token(
         jti: uuid::Uuid::now_v7().simple().to_string(),
         scope: scope.to_string(),
         auth_time,
+        gid,
     };
     let keys = state.keys.keys(&state.store, &state.clock).await?;
     keys.signer(state.config.access_token_alg)?
@@ -338,7 +351,98 @@ pub async fn verify_access_token(state: &AppState, token: &str) -> Result<Access
     if data.claims.exp <= state.clock.now() {
         return Err(invalid());
     }
+    if let Some(gid) = data.claims.gid
+        && state.store.grant_revoked(gid).await?
+    {
+        return Err(invalid());
+    }
     Ok(data.claims)
+}
+
+/// Revokes the token (RFC 7009): a refresh token, or an access token,
+/// ends its whole grant. Only the client the token was issued to may;
+/// anything else (unknown, expired, another client's) is answered the same
+/// way, as the RFC asks, and changes nothing.
+pub async fn revoke(state: &AppState, client: &Client, params: &Params<'_>) -> Result<()> {
+    let token = params
+        .one("token")?
+        .ok_or_else(|| OAuthError::invalid_request("token"))?;
+    params.one("token_type_hint")?;
+    let now = state.clock.now();
+    if let Some((grant, ..)) = state.store.refresh_token(&hash_token(token), now).await? {
+        if grant.client_id == client.id {
+            state.store.revoke_grant(grant.family, now).await?;
+        }
+        return Ok(());
+    }
+    if let Ok(access) = verify_access_token(state, token).await
+        && access.client_id == client.id
+        && let Some(gid) = access.gid
+    {
+        state.store.revoke_grant(gid, now).await?;
+    }
+    Ok(())
+}
+
+/// What a token is (RFC 7662), for an authenticated client: a refresh
+/// token only to the client that holds it, an access token to any (a
+/// resource server). Inactive tokens say nothing else.
+pub async fn introspect(
+    state: &AppState,
+    client: &Client,
+    params: &Params<'_>,
+) -> Result<serde_json::Map<String, Value>> {
+    let token = params
+        .one("token")?
+        .ok_or_else(|| OAuthError::invalid_request("token"))?;
+    params.one("token_type_hint")?;
+    let now = state.clock.now();
+    let mut answer = serde_json::Map::new();
+    answer.insert("active".into(), json!(false));
+    if let Some((grant, iat, exp, live)) =
+        state.store.refresh_token(&hash_token(token), now).await?
+    {
+        if live
+            && grant.client_id == client.id
+            && live_customer(state, grant.customer).await.is_ok()
+        {
+            answer.extend(
+                json!({
+                    "active": true,
+                    "token_type": "refresh_token",
+                    "client_id": grant.client_id,
+                    "sub": grant.customer.to_string(),
+                    "scope": grant.scope,
+                    "iat": iat,
+                    "exp": exp,
+                    "iss": issuer(state),
+                })
+                .as_object()
+                .cloned()
+                .unwrap_or_default(),
+            );
+        }
+        return Ok(answer);
+    }
+    if let Ok(access) = verify_access_token(state, token).await {
+        // A customer disabled since is no longer anyone's to act for.
+        let customer_live = match access.sub.parse() {
+            Ok(id) if access.gid.is_some() => live_customer(state, CustomerId(id)).await.is_ok(),
+            _ => true,
+        };
+        if customer_live {
+            let mut claims = serde_json::to_value(&access)
+                .map_err(anyhow::Error::new)?
+                .as_object()
+                .cloned()
+                .unwrap_or_default();
+            claims.remove("gid");
+            answer.extend(claims);
+            answer.insert("active".into(), json!(true));
+            answer.insert("token_type".into(), json!("access_token"));
+        }
+    }
+    Ok(answer)
 }
 
 /// The claims the userinfo endpoint returns for an access token.

@@ -203,7 +203,7 @@ pub const UNSET: &str = "GATEHOUSE_KEY_ENCRYPTION_KEY is required with PostgreSQ
 /// The longest any signed token lives (an application's access token
 /// lifetime is capped here): a retired key stays published this long after
 /// it stopped signing.
-pub const MAX_TOKEN_LIFETIME: i64 = 24 * 3600;
+pub const MAX_TOKEN_LIFETIME: i64 = crate::domain::oidc::ACCESS_TOKEN_LIFETIME_MAX;
 
 impl Keys {
     /// The key that signs with `alg` now.

@@ -290,8 +290,8 @@ impl Store {
         Ok(())
     }
 
-    /// Disables or enables a customer; disabling also ends every session, in
-    /// the same transaction. Returns false when the customer does not exist.
+    /// Disables or enables a customer; disabling also ends every session and
+    /// revokes every application's refresh tokens, in the same transaction. Returns false when the customer does not exist.
     pub async fn set_customer_disabled(
         &self,
         id: CustomerId,
@@ -312,6 +312,11 @@ impl Store {
             if disabled {
                 sqlx::query("DELETE FROM customer_sessions WHERE customer_id = $1")
                     .bind(id.0)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(super::oidc::REVOKE_CUSTOMER)
+                    .bind(id.0)
+                    .bind(now)
                     .execute(&mut *tx)
                     .await?;
             }

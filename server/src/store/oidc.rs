@@ -6,6 +6,30 @@ use crate::domain::CustomerId;
 use crate::domain::oidc::{Client, CodeGrant, Grant, GrantType, SigningAlg, StoredKey};
 use uuid::Uuid;
 
+/// Revokes a grant in transaction `$tx`: its refresh tokens, and (until
+/// every access token it issued has expired) the grant itself. A macro, as
+/// the transaction's type differs per backend.
+macro_rules! revoke_family {
+    ($tx:expr, $family:expr, $now:expr) => {{
+        sqlx::query(
+            "UPDATE oidc_refresh_tokens SET revoked_at = $2 WHERE family = $1 AND revoked_at IS NULL",
+        )
+        .bind($family)
+        .bind($now)
+        .execute(&mut *$tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO oidc_revoked_grants (family, revoked_at, expires_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (family) DO NOTHING",
+        )
+        .bind($family)
+        .bind($now)
+        .bind($now + crate::domain::oidc::ACCESS_TOKEN_LIFETIME_MAX)
+        .execute(&mut *$tx)
+        .await?;
+    }};
+}
+
 #[derive(sqlx::FromRow)]
 struct ClientRow {
     id: String,
@@ -343,11 +367,7 @@ impl Store {
                     .await?;
                     match family {
                         Some(family) => {
-                            sqlx::query(REVOKE_FAMILY)
-                                .bind(family)
-                                .bind(now)
-                                .execute(&mut *tx)
-                                .await?;
+                            revoke_family!(tx, family, now);
                             CodeSpend::Replayed
                         }
                         None => CodeSpend::Unknown,
@@ -434,11 +454,7 @@ impl Store {
                     .await?;
                     match family {
                         Some(family) => {
-                            sqlx::query(REVOKE_FAMILY)
-                                .bind(family)
-                                .bind(now)
-                                .execute(&mut *tx)
-                                .await?;
+                            revoke_family!(tx, family, now);
                             RefreshSpend::Replayed
                         }
                         None => RefreshSpend::Unknown,
@@ -504,12 +520,59 @@ impl Store {
             .map(|_| ()))
     }
 
+    /// A refresh token as introspection reports it: its grant, when it was
+    /// issued and expires, and whether it still works.
+    pub async fn refresh_token(
+        &self,
+        token_hash: &[u8],
+        now: i64,
+    ) -> StoreResult<Option<(Grant, i64, i64, bool)>> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            #[sqlx(flatten)]
+            grant: GrantRow,
+            created_at: i64,
+            expires_at: i64,
+            live: bool,
+        }
+        let sql = "SELECT client_id, customer_id, scope, auth_time, amr, family, created_at, expires_at, \
+                   (used_at IS NULL AND revoked_at IS NULL AND expires_at > $2) AS live \
+                   FROM oidc_refresh_tokens WHERE token_hash = $1";
+        let row: Option<Row> = with_pool!(self, |pool| sqlx::query_as(sql)
+            .bind(token_hash)
+            .bind(now)
+            .fetch_optional(pool)
+            .await)?;
+        Ok(row.map(|r| (r.grant.into(), r.created_at, r.expires_at, r.live)))
+    }
+
+    /// Revokes a grant: its refresh tokens stop working, and its access
+    /// tokens are reported inactive until they expire.
+    pub async fn revoke_grant(&self, family: Uuid, now: i64) -> StoreResult<()> {
+        with_pool!(self, |pool| {
+            let mut tx = pool.begin_write().await?;
+            revoke_family!(tx, family, now);
+            tx.commit().await
+        })
+    }
+
+    /// Whether a grant has been revoked.
+    pub async fn grant_revoked(&self, family: Uuid) -> StoreResult<bool> {
+        let sql = "SELECT COUNT(*) FROM oidc_revoked_grants WHERE family = $1";
+        let n: i64 = with_pool!(self, |pool| sqlx::query_scalar(sql)
+            .bind(family)
+            .fetch_one(pool)
+            .await)?;
+        Ok(n > 0)
+    }
+
     /// Forgets codes and refresh tokens that expired before `before`.
     pub async fn purge_oidc(&self, before: i64) -> StoreResult<u64> {
         let mut gone = 0;
         for sql in [
             "DELETE FROM oidc_codes WHERE expires_at < $1",
             "DELETE FROM oidc_refresh_tokens WHERE expires_at < $1",
+            "DELETE FROM oidc_revoked_grants WHERE expires_at < $1",
         ] {
             gone += with_pool!(self, |pool| sqlx::query(sql)
                 .bind(before)
@@ -525,5 +588,6 @@ const INSERT_REFRESH: &str = "INSERT INTO oidc_refresh_tokens (token_hash, famil
     customer_id, scope, auth_time, amr, created_at, expires_at) \
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
 
-const REVOKE_FAMILY: &str =
-    "UPDATE oidc_refresh_tokens SET revoked_at = $2 WHERE family = $1 AND revoked_at IS NULL";
+/// Revokes every live refresh token of customer `$1` at `$2`.
+pub(super) const REVOKE_CUSTOMER: &str =
+    "UPDATE oidc_refresh_tokens SET revoked_at = $2 WHERE customer_id = $1 AND revoked_at IS NULL";

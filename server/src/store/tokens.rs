@@ -110,7 +110,8 @@ impl Store {
     }
 
     /// Spends a reset token, sets the new password, retires the customer's
-    /// other reset links and ends all of their sessions, atomically. Following
+    /// other reset links, ends all of their sessions and revokes their
+    /// applications' refresh tokens, atomically. Following
     /// the link also proves the customer reads that mailbox, so it is verified.
     pub async fn reset_password_with_token(
         &self,
@@ -146,6 +147,11 @@ impl Store {
                 .await?;
                 sqlx::query("DELETE FROM customer_sessions WHERE customer_id = $1")
                     .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(super::oidc::REVOKE_CUSTOMER)
+                    .bind(id)
+                    .bind(now)
                     .execute(&mut *tx)
                     .await?;
             }
