@@ -22,6 +22,8 @@ pub const ACCOUNT_PROFILE: &str = "/account/profile";
 pub const ACCOUNT_PASSWORD: &str = "/account/password";
 pub const ACCOUNT_VERIFY_EMAIL: &str = "/account/verify-email";
 pub const COMPLETE_PROFILE: &str = "/account/complete";
+pub const ACCOUNT_APPS: &str = "/account/apps";
+pub const ACCOUNT_APPS_REVOKE: &str = "/account/apps/revoke";
 
 // Single sign-on (OpenID Connect).
 pub const DISCOVERY: &str = "/.well-known/openid-configuration";

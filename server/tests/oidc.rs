@@ -756,3 +756,51 @@ async fn disabling_a_customer_or_resetting_their_password_revokes_app_tokens() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn customers_see_their_apps_and_take_access_back() {
+    on_each_backend(|app| async move {
+        let shop = register(&app, true, &[]).await;
+        let partner = register(&app, false, &[]).await;
+        let mut browser = app.signed_up_and_verified("ha@example.com", STRONG_PASSWORD).await;
+        browser.get("/account/apps").await.assert_contains("No application holds access");
+
+        let tokens = tokens_for(&app, &mut browser, &shop).await;
+        browser.get(&authorize_path(&partner.id, &[])).await.assert_status(StatusCode::OK);
+        browser.post("/oauth2/consent", &[("decision", "allow")]).await.assert_status(StatusCode::OK);
+        let page = browser.get("/account/apps").await;
+        page.assert_status(StatusCode::OK);
+        assert_eq!(page.body.matches("Remove access for").count(), 2, "{}", page.body);
+        page.assert_contains("Your email address");
+
+        // Another customer cannot take this customer's apps away.
+        let mut stranger = app.signed_up_and_verified("ib@example.com", STRONG_PASSWORD).await;
+        stranger.get("/account/apps").await;
+        stranger
+            .post("/account/apps/revoke", &[("client_id", &shop.id)])
+            .await
+            .assert_status(StatusCode::NOT_FOUND);
+        let mut client = app.browser();
+        assert_eq!(introspect(&mut client, &shop, tokens["access_token"].as_str().unwrap()).await["active"], true);
+
+        browser.get("/account/apps").await;
+        browser
+            .post("/account/apps/revoke", &[("client_id", &shop.id)])
+            .await
+            .assert_redirect("/account/apps");
+        let page = browser.get("/account/apps").await;
+        page.assert_contains("no longer has access");
+        assert_eq!(page.body.matches("Remove access for").count(), 1);
+        let (status, _, _) = token_request(&mut client, &shop, &[("grant_type", "refresh_token"), ("refresh_token", tokens["refresh_token"].as_str().unwrap())]).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(introspect(&mut client, &shop, tokens["access_token"].as_str().unwrap()).await["active"], false);
+
+        // The partner's consent is forgotten with its access: it asks again.
+        browser.get("/account/apps").await;
+        browser.post("/account/apps/revoke", &[("client_id", &partner.id)]).await.assert_redirect("/account/apps");
+        browser.get(&authorize_path(&partner.id, &[])).await.assert_contains("Continue to Web Shop?");
+        browser.get("/account/apps").await;
+        browser.post("/account/apps/revoke", &[("client_id", "bad id!")]).await.assert_status(StatusCode::BAD_REQUEST);
+    })
+    .await;
+}

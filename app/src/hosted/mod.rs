@@ -2,6 +2,7 @@
 //! recovery and the account page.
 
 mod account;
+mod apps;
 mod consent;
 mod message;
 mod recovery;
@@ -10,6 +11,7 @@ mod signup;
 mod verification;
 
 pub use account::{AccountView, CompleteProfileView, account_page, complete_profile_page};
+pub use apps::{AppRow, AppsView, apps_page};
 pub use consent::{ConsentView, consent_page};
 pub use message::{Link, MessageView, message_page};
 pub use recovery::{

@@ -81,6 +81,7 @@ actions! {
     AppRegistered = "app.registered",
     AppSecretRotated = "app.secret_rotated",
     OidcConsentGiven = "oidc.consent_given",
+    OidcAccessRevoked = "oidc.access_revoked",
     OidcCodeReplayed = "oidc.code_replayed",
     OidcRefreshTokenReplayed = "oidc.refresh_token_replayed",
     CustomerAttributesUpdated = "customer.attributes_updated",

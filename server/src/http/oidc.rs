@@ -4,15 +4,17 @@
 //! consent form are pages of the customer's browser session.
 
 use super::error::error_page;
-use super::extract::{FormData, Visitor, context};
+use super::extract::{Customer, FormData, Visitor, context};
 use super::messages;
 use crate::domain::oidc::{OAuthCode, OAuthError, OAuthProblem, SigningAlg};
 use crate::domain::{Caller, Error, Result};
 use crate::identity::sessions::{self, PendingAuthorization};
 use crate::oidc::authorize::{self, AuthRequest, Params, Step};
-use crate::oidc::{SCOPES, clients, tokens};
+use crate::oidc::{SCOPES, access, clients, tokens};
 use crate::state::AppState;
-use app::hosted::{ConsentView, Link, MessageView, consent_page, message_page};
+use app::hosted::{
+    AppRow, AppsView, ConsentView, Link, MessageView, apps_page, consent_page, message_page,
+};
 use app::paths;
 use axum::Json;
 use axum::Router;
@@ -42,6 +44,63 @@ pub fn hosted_router() -> Router<AppState> {
         .route(paths::AUTHORIZE, get(authorize))
         .route(paths::AUTHORIZE_RESUME, get(resume))
         .route(paths::CONSENT, post(consent))
+        .route(paths::ACCOUNT_APPS, get(account_apps))
+        .route(paths::ACCOUNT_APPS_REVOKE, post(revoke_app))
+}
+
+/// `/account/apps`: the applications that hold access, each removable.
+async fn account_apps(State(state): State<AppState>, customer: Customer) -> Result<Response> {
+    let apps = access::apps_of(&state, &customer.signed_in().customer).await?;
+    let day = |at: i64| {
+        time::OffsetDateTime::from_unix_timestamp(at)
+            .map(|t| t.date().to_string())
+            .unwrap_or_default()
+    };
+    let view = AppsView {
+        apps: apps
+            .into_iter()
+            .map(|app| AppRow {
+                shares: app
+                    .scope
+                    .unwrap_or_default()
+                    .split_whitespace()
+                    .filter_map(messages::scope_description)
+                    .map(str::to_string)
+                    .collect(),
+                since: app.last_granted_at.map(day).unwrap_or_default(),
+                client_id: app.client_id,
+                name: app.name,
+            })
+            .collect(),
+        notice: customer.0.take_flash().await?,
+    };
+    Ok(Html(apps_page(&customer.0.chrome().await?, &view)).into_response())
+}
+
+#[derive(Deserialize)]
+struct RevokeAppForm {
+    #[serde(default)]
+    client_id: String,
+}
+
+async fn revoke_app(
+    State(state): State<AppState>,
+    customer: Customer,
+    FormData(form): FormData<RevokeAppForm>,
+) -> Result<Response> {
+    let signed_in = customer.signed_in();
+    access::revoke(
+        &state,
+        &customer.0.ctx,
+        &signed_in.customer,
+        &form.client_id,
+    )
+    .await?;
+    customer
+        .0
+        .flash("The application no longer has access to your account.")
+        .await?;
+    Ok(Redirect::to(paths::ACCOUNT_APPS).into_response())
 }
 
 async fn discovery(State(state): State<AppState>) -> Response {

@@ -5,6 +5,7 @@
 //! `claims` (what a token says about the customer). Signing keys are in
 //! `crate::signing`; the endpoints in `http::oidc`.
 
+pub mod access;
 pub mod authorize;
 pub mod claims;
 pub mod clients;

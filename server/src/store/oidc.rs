@@ -78,6 +78,15 @@ const CLIENT_COLUMNS: &str = "id, name, is_public, first_party, enabled, redirec
     post_logout_redirect_uris, grant_types, scopes, access_token_ttl, refresh_token_ttl, \
     id_token_alg, logo_url, created_at";
 
+/// An application that holds access for a customer.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct AppAccess {
+    pub client_id: String,
+    pub name: String,
+    pub scope: Option<String>,
+    pub last_granted_at: Option<i64>,
+}
+
 /// What became of a presented authorization code.
 pub enum CodeSpend {
     Granted(CodeGrant),
@@ -564,6 +573,77 @@ impl Store {
             .fetch_one(pool)
             .await)?;
         Ok(n > 0)
+    }
+
+    /// The applications that hold access for a customer: a remembered
+    /// consent, or a refresh token that still works; with what they may
+    /// see and when access was last granted.
+    pub async fn customer_apps(
+        &self,
+        customer: CustomerId,
+        now: i64,
+    ) -> StoreResult<Vec<AppAccess>> {
+        let sql = "SELECT c.id AS client_id, c.name, \
+                   COALESCE(g.scope, MAX(t.scope)) AS scope, \
+                   COALESCE(MAX(t.created_at), g.updated_at) AS last_granted_at \
+                   FROM oidc_clients c \
+                   LEFT JOIN oidc_grants g ON g.client_id = c.id AND g.customer_id = $1 \
+                   LEFT JOIN oidc_refresh_tokens t ON t.client_id = c.id AND t.customer_id = $1 \
+                        AND t.used_at IS NULL AND t.revoked_at IS NULL AND t.expires_at > $2 \
+                   WHERE g.customer_id IS NOT NULL OR t.token_hash IS NOT NULL \
+                   GROUP BY c.id, c.name, g.scope, g.updated_at \
+                   ORDER BY c.name, c.id";
+        with_pool!(self, |pool| sqlx::query_as(sql)
+            .bind(customer.0)
+            .bind(now)
+            .fetch_all(pool)
+            .await)
+    }
+
+    /// Takes an application's access away from a customer, atomically: the
+    /// consent is forgotten, its refresh tokens stop working, and its
+    /// access tokens are reported inactive. `false` when it held none.
+    pub async fn revoke_app_access(
+        &self,
+        customer: CustomerId,
+        client: &str,
+        now: i64,
+    ) -> StoreResult<bool> {
+        with_pool!(self, |pool| {
+            let mut tx = pool.begin_write().await?;
+            let consents =
+                sqlx::query("DELETE FROM oidc_grants WHERE customer_id = $1 AND client_id = $2")
+                    .bind(customer.0)
+                    .bind(client)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+            sqlx::query(
+                "INSERT INTO oidc_revoked_grants (family, revoked_at, expires_at) \
+                 SELECT DISTINCT family, $3, $4 FROM oidc_refresh_tokens \
+                 WHERE customer_id = $1 AND client_id = $2 AND revoked_at IS NULL \
+                 ON CONFLICT (family) DO NOTHING",
+            )
+            .bind(customer.0)
+            .bind(client)
+            .bind(now)
+            .bind(now + crate::domain::oidc::ACCESS_TOKEN_LIFETIME_MAX)
+            .execute(&mut *tx)
+            .await?;
+            let tokens = sqlx::query(
+                "UPDATE oidc_refresh_tokens SET revoked_at = $3 \
+                 WHERE customer_id = $1 AND client_id = $2 AND revoked_at IS NULL \
+                 AND used_at IS NULL AND expires_at > $3",
+            )
+            .bind(customer.0)
+            .bind(client)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            tx.commit().await?;
+            Ok(consents + tokens > 0)
+        })
     }
 
     /// Forgets codes and refresh tokens that expired before `before`.

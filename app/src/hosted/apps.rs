@@ -1,0 +1,82 @@
+use crate::components::{Card, CsrfField, Notice};
+use crate::paths;
+use crate::{Chrome, document};
+use leptos::prelude::*;
+
+/// An application that holds access for the customer.
+#[derive(Clone, Debug, Default)]
+pub struct AppRow {
+    pub client_id: String,
+    pub name: String,
+    /// What it may see, one line each.
+    pub shares: Vec<String>,
+    /// When access was last granted (a date).
+    pub since: String,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct AppsView {
+    pub apps: Vec<AppRow>,
+    pub notice: Option<String>,
+}
+
+pub fn apps_page(chrome: &Chrome, page: &AppsView) -> String {
+    let (chrome, page) = (chrome.clone(), page.clone());
+    let csrf = chrome.csrf_token.clone();
+    let rows = page
+        .apps
+        .iter()
+        .map(|app| {
+            let shares = app.shares.iter().map(|s| view! { <li>{s.clone()}</li> }).collect_view();
+            view! {
+                <li class="border-t border-slate-200 py-4 first:border-t-0">
+                    <h2 class="text-base font-semibold">{app.name.clone()}</h2>
+                    <p class="mb-2 text-sm text-slate-600">"Access granted " {app.since.clone()}</p>
+                    <ul class="mb-3 list-disc pl-5 text-sm text-slate-800">{shares}</ul>
+                    <form method="post" action=paths::ACCOUNT_APPS_REVOKE>
+                        <CsrfField token=csrf.clone()/>
+                        <input type="hidden" name="client_id" value=app.client_id.clone()/>
+                        <button type="submit" class="rounded-md border border-red-300 bg-white px-3 py-1.5 text-sm font-semibold text-red-800 hover:bg-red-50 focus:outline-none focus:ring-2 focus:ring-red-500 focus:ring-offset-2">
+                            "Remove access for " {app.name.clone()}
+                        </button>
+                    </form>
+                </li>
+            }
+        })
+        .collect_view();
+    let empty = page.apps.is_empty();
+    let body = view! {
+        <Card title="Apps with access".to_string()>
+            {page.notice.clone().map(|m| view! { <Notice tone="success" message=m/> })}
+            {empty.then(|| view! { <p class="text-sm text-slate-700">"No application holds access to your account."</p> })}
+            <ul>{rows}</ul>
+            <p class="mt-6 text-sm"><a href=paths::ACCOUNT class="font-medium text-indigo-700 hover:underline">"Back to your account"</a></p>
+        </Card>
+    };
+    document(&chrome, "Apps with access", body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::chrome;
+
+    #[test]
+    fn lists_apps_with_a_remove_button_each() {
+        let html = apps_page(
+            &chrome(),
+            &AppsView {
+                apps: vec![AppRow {
+                    client_id: "abc".into(),
+                    name: "Shop <1>".into(),
+                    shares: vec!["Your name".into()],
+                    since: "2026-12-03".into(),
+                }],
+                notice: None,
+            },
+        );
+        assert!(html.contains("Shop &lt;1&gt;"));
+        assert!(html.contains(r#"name="client_id" value="abc""#));
+        assert!(!apps_page(&chrome(), &AppsView::default()).contains("Remove access"));
+    }
+}
