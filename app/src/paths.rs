@@ -35,6 +35,8 @@ pub const TOKEN: &str = "/oauth2/token";
 pub const USERINFO: &str = "/oauth2/userinfo";
 pub const JWKS: &str = "/oauth2/jwks";
 pub const REVOKE: &str = "/oauth2/revoke";
+/// RP-initiated logout.
+pub const END_SESSION: &str = "/oauth2/logout";
 pub const INTROSPECT: &str = "/oauth2/introspect";
 
 // For machines.

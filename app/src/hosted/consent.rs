@@ -71,3 +71,40 @@ mod tests {
         assert!(html.contains(r#"name="csrf_token" value="tok-123""#));
     }
 }
+
+/// An application asks to sign the customer out, without proof that it
+/// knows who is signed in here: the customer confirms.
+#[derive(Clone, Debug, Default)]
+pub struct SignOutView {
+    pub app_name: String,
+    /// The request's parameters, sent again with the answer.
+    pub params: Vec<(String, String)>,
+}
+
+pub fn sign_out_page(chrome: &Chrome, page: &SignOutView) -> String {
+    let (chrome, page) = (chrome.clone(), page.clone());
+    let csrf = chrome.csrf_token.clone();
+    let hidden = page
+        .params
+        .iter()
+        .map(|(k, v)| view! { <input type="hidden" name=k.clone() value=v.clone()/> })
+        .collect_view();
+    let body = view! {
+        <Card title="Sign out?".to_string()>
+            <p class="mb-6 text-sm text-slate-700">
+                <strong>{page.app_name.clone()}</strong>
+                " asks to sign you out of your account on this device."
+            </p>
+            <form method="post" action=paths::END_SESSION>
+                <CsrfField token=csrf/>
+                {hidden}
+                <button type="submit"
+                    class="w-full rounded-md bg-indigo-600 px-4 py-2 text-base font-semibold text-white shadow-sm hover:bg-indigo-700 focus:outline-none focus:ring-2 focus:ring-indigo-500 focus:ring-offset-2">
+                    "Sign out"
+                </button>
+            </form>
+            <p class="mt-4 text-sm"><a href=paths::ACCOUNT class="font-medium text-indigo-700 hover:underline">"Stay signed in"</a></p>
+        </Card>
+    };
+    document(&chrome, "Sign out?", body)
+}

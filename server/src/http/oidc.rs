@@ -10,10 +10,11 @@ use crate::domain::oidc::{OAuthCode, OAuthError, OAuthProblem, SigningAlg};
 use crate::domain::{Caller, Error, Result};
 use crate::identity::sessions::{self, PendingAuthorization};
 use crate::oidc::authorize::{self, AuthRequest, Params, Step};
-use crate::oidc::{SCOPES, access, clients, tokens};
+use crate::oidc::{SCOPES, access, clients, logout, tokens};
 use crate::state::AppState;
 use app::hosted::{
-    AppRow, AppsView, ConsentView, Link, MessageView, apps_page, consent_page, message_page,
+    AppRow, AppsView, ConsentView, Link, MessageView, SignOutView, apps_page, consent_page,
+    message_page, sign_out_page,
 };
 use app::paths;
 use axum::Json;
@@ -44,6 +45,10 @@ pub fn hosted_router() -> Router<AppState> {
         .route(paths::AUTHORIZE, get(authorize))
         .route(paths::AUTHORIZE_RESUME, get(resume))
         .route(paths::CONSENT, post(consent))
+        .route(
+            paths::END_SESSION,
+            get(end_session).post(end_session_confirmed),
+        )
         .route(paths::ACCOUNT_APPS, get(account_apps))
         .route(paths::ACCOUNT_APPS_REVOKE, post(revoke_app))
 }
@@ -113,6 +118,7 @@ async fn discovery(State(state): State<AppState>) -> Response {
         "token_endpoint": at(paths::TOKEN),
         "userinfo_endpoint": at(paths::USERINFO),
         "revocation_endpoint": at(paths::REVOKE),
+        "end_session_endpoint": at(paths::END_SESSION),
         "introspection_endpoint": at(paths::INTROSPECT),
         "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
         "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
@@ -503,4 +509,67 @@ async fn continue_page(visitor: &Visitor, app_name: &str, location: &str) -> Res
         response.headers_mut().insert("refresh", value);
     }
     Ok(response)
+}
+
+/// RP-initiated logout: signs out at once when the application's hint names
+/// the customer signed in (or nobody is); otherwise asks first.
+async fn end_session(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    RawQuery(query): RawQuery,
+) -> Result<Response> {
+    let pairs: Vec<(String, String)> =
+        url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+            .into_owned()
+            .collect();
+    let request = logout::parse(&state, &pairs).await?;
+    if request.confirmed_by_hint(visitor.signed_in.as_ref()) {
+        return signed_out(&state, &visitor, &request, false).await;
+    }
+    let app_name = request
+        .client
+        .as_ref()
+        .map_or("An application".to_string(), |c| c.name.clone());
+    let view = SignOutView {
+        app_name,
+        params: pairs,
+    };
+    Ok(Html(sign_out_page(&visitor.chrome().await?, &view)).into_response())
+}
+
+/// The customer's answer to "sign out?", with the request's parameters.
+async fn end_session_confirmed(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    body: Bytes,
+) -> Result<Response> {
+    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(&body)
+        .into_owned()
+        .filter(|(k, _)| k != "csrf_token")
+        .collect();
+    let request = logout::parse(&state, &pairs).await?;
+    signed_out(&state, &visitor, &request, true).await
+}
+
+async fn signed_out(
+    state: &AppState,
+    visitor: &Visitor,
+    request: &logout::LogoutRequest,
+    after_form: bool,
+) -> Result<Response> {
+    sessions::end(state, &visitor.session).await?;
+    match &request.return_to {
+        Some(location) if after_form => {
+            let name = request
+                .client
+                .as_ref()
+                .map_or("the application", |c| c.name.as_str());
+            continue_page(visitor, name, location).await
+        }
+        Some(location) => Ok(Redirect::to(location).into_response()),
+        None => {
+            visitor.flash("You are signed out.").await?;
+            Ok(Redirect::to(paths::SIGN_IN).into_response())
+        }
+    }
 }
