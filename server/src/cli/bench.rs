@@ -166,7 +166,7 @@ pub(crate) async fn start_server(
     Ok((server, base, http))
 }
 
-async fn raw_verify_rate(threads: usize, duration: Duration) -> anyhow::Result<f64> {
+pub(crate) async fn raw_verify_rate(threads: usize, duration: Duration) -> anyhow::Result<f64> {
     let phc = crate::password::Hasher::new(1, 1)
         .hash(Password::new(BENCH_PASSWORD.into()))
         .await?;

@@ -7,6 +7,7 @@ pub mod bench;
 pub mod bench_abuse;
 pub mod bench_console;
 pub mod bench_data;
+pub mod bench_oidc;
 pub mod clients;
 pub mod seed;
 pub mod serve;
@@ -98,6 +99,9 @@ pub enum Command {
     /// Flood the sign-in form with wrong passwords from many loopback
     /// addresses and measure what stays fast.
     BenchAbuse(bench_abuse::AbuseBenchArgs),
+    /// Measure the OpenID Connect endpoints (client credentials, refresh,
+    /// userinfo, the whole code flow) beside the raw signing and hashing rates.
+    BenchOidc(bench_oidc::OidcBenchArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -184,6 +188,7 @@ pub async fn run(command: Option<Command>, config: Config) -> anyhow::Result<()>
         Command::BenchConsole(args) => bench_console::run(args, config).await,
         Command::BenchAbuse(args) => bench_abuse::run(args, config).await,
         Command::BenchData(args) => bench_data::run(args, config).await,
+        Command::BenchOidc(args) => bench_oidc::run(args, config).await,
     }
 }
 

@@ -221,6 +221,19 @@ impl Keys {
 }
 
 impl SigningKey {
+    /// A key that lives only in memory (for measuring signature rates).
+    pub fn ephemeral(alg: SigningAlg) -> Result<Self> {
+        let kek = RandomizedNonceKey::new(&AES_256_GCM, &[0; 32])
+            .map_err(|_| anyhow::anyhow!("key encryption key"))?;
+        let key = generate(&kek, alg, 0)?;
+        let der = unseal(&kek, &key.kid, &key.sealed_private)?;
+        Ok(Self {
+            kid: key.kid,
+            alg,
+            pair: parse(alg, &der)?,
+        })
+    }
+
     /// A JWS in compact form: `typ` names the token kind (`JWT` for ID
     /// tokens, `at+jwt` for access tokens, RFC 9068).
     pub fn sign(&self, typ: &str, claims: &impl Serialize) -> Result<String> {
