@@ -2,11 +2,14 @@
 
 use crate::config::Config;
 use crate::domain::Clock;
+use crate::domain::oidc::Client;
 use crate::mail::Mailer;
 use crate::password::Hasher;
 use crate::signing::KeyRing;
 use crate::store::Store;
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -17,6 +20,58 @@ pub struct AppState {
     pub clock: Clock,
     /// Token signing keys, parsed once.
     pub keys: KeyRing,
+    /// Applications as the token endpoint last read them.
+    pub clients: ClientCache,
+}
+
+/// Applications (with their live secrets' digests), kept for a few seconds:
+/// every token request names its client, and re-reading two rows for each
+/// one halved the token endpoint's rate. A change made on this instance
+/// forgets the entry at once; other instances see it within `FRESH_FOR`.
+#[derive(Clone, Default)]
+pub struct ClientCache {
+    entries: Arc<Mutex<HashMap<String, Stamped>>>,
+}
+
+/// A cache entry and when it was read.
+type Stamped = (Instant, Arc<CachedClient>);
+
+/// An application, or the knowledge that there is none by that id.
+pub struct CachedClient {
+    pub client: Option<Client>,
+    pub secret_digests: Vec<Vec<u8>>,
+}
+
+impl ClientCache {
+    const FRESH_FOR: Duration = Duration::from_secs(5);
+    /// Unknown ids are remembered too; bounded, so a flood of made-up ids
+    /// cannot grow the map.
+    const MAX_ENTRIES: usize = 10_000;
+
+    pub fn get(&self, id: &str) -> Option<Arc<CachedClient>> {
+        let entries = self.entries.lock().expect("client cache lock");
+        entries
+            .get(id)
+            .filter(|(at, _)| at.elapsed() < Self::FRESH_FOR)
+            .map(|(_, c)| c.clone())
+    }
+
+    pub fn put(&self, id: &str, entry: CachedClient) -> Arc<CachedClient> {
+        let entry = Arc::new(entry);
+        let mut entries = self.entries.lock().expect("client cache lock");
+        if entries.len() >= Self::MAX_ENTRIES {
+            entries.retain(|_, (at, _)| at.elapsed() < Self::FRESH_FOR);
+            if entries.len() >= Self::MAX_ENTRIES {
+                entries.clear();
+            }
+        }
+        entries.insert(id.to_string(), (Instant::now(), entry.clone()));
+        entry
+    }
+
+    pub fn forget(&self, id: &str) {
+        self.entries.lock().expect("client cache lock").remove(id);
+    }
 }
 
 impl AppState {
@@ -28,6 +83,7 @@ impl AppState {
         let keys = KeyRing::new(config.key_source.clone());
         Self {
             keys,
+            clients: ClientCache::default(),
             config: Arc::new(config),
             store,
             hasher,

@@ -13,7 +13,7 @@ use crate::domain::oidc::{Client, GrantType, OAuthCode, OAuthError, OAuthProblem
 use crate::domain::secrets::{hash_token, random_string};
 use crate::domain::{Action, Error, FieldErrors, Problem, Record, RequestContext, Result};
 use crate::signing::MAX_TOKEN_LIFETIME;
-use crate::state::AppState;
+use crate::state::{AppState, CachedClient};
 use base64::Engine;
 use serde_json::json;
 use subtle::ConstantTimeEq;
@@ -93,6 +93,7 @@ pub async fn rotate_secret(
         .store
         .rotate_client_secret(&client.id, &hash_token(&secret), now, now + overlap)
         .await?;
+    state.clients.forget(&client.id);
     audit::record(
         state,
         ctx,
@@ -158,13 +159,41 @@ pub async fn find(state: &AppState, client_id: &str) -> Result<Client> {
     if client_id.is_empty() || client_id.len() > 64 {
         return Err(unknown());
     }
-    let client = state.store.client(client_id).await?.ok_or_else(unknown)?;
+    let client = cached(state, client_id)
+        .await?
+        .client
+        .clone()
+        .ok_or_else(unknown)?;
     if !client.enabled {
         return Err(
             OAuthError::new(OAuthCode::InvalidRequest, OAuthProblem::ClientDisabled).into(),
         );
     }
     Ok(client)
+}
+
+/// The application by this id, from the last few seconds' copy if any.
+async fn cached(state: &AppState, id: &str) -> Result<std::sync::Arc<CachedClient>> {
+    if let Some(entry) = state.clients.get(id) {
+        return Ok(entry);
+    }
+    let client = state.store.client(id).await?;
+    let secret_digests = match &client {
+        Some(c) if !c.public => {
+            state
+                .store
+                .client_secret_digests(id, state.clock.now())
+                .await?
+        }
+        _ => Vec::new(),
+    };
+    Ok(state.clients.put(
+        id,
+        CachedClient {
+            client,
+            secret_digests,
+        },
+    ))
 }
 
 /// Reads a client id from a command line or a page.
