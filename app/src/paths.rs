@@ -35,6 +35,10 @@ pub const TOKEN: &str = "/oauth2/token";
 pub const USERINFO: &str = "/oauth2/userinfo";
 pub const JWKS: &str = "/oauth2/jwks";
 pub const REVOKE: &str = "/oauth2/revoke";
+pub const DEVICE_AUTHORIZATION: &str = "/oauth2/device_authorization";
+/// Where a customer types the code a TV or car shows.
+pub const DEVICE: &str = "/device";
+pub const DEVICE_CONFIRM: &str = "/device/confirm";
 /// RP-initiated logout.
 pub const END_SESSION: &str = "/oauth2/logout";
 pub const INTROSPECT: &str = "/oauth2/introspect";

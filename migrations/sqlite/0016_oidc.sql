@@ -108,3 +108,23 @@ CREATE TABLE oidc_revoked_grants (
     revoked_at INTEGER NOT NULL,
     expires_at INTEGER NOT NULL
 );
+
+-- The device authorization grant (RFC 8628): a TV or car shows `user_code`,
+-- the customer approves it on /device from a phone, the device polls with
+-- `device_code` (stored as a digest). `status`: pending, approved, denied,
+-- used.
+CREATE TABLE oidc_device_codes (
+    device_code_hash BLOB PRIMARY KEY,
+    user_code        TEXT NOT NULL UNIQUE,
+    client_id        TEXT NOT NULL REFERENCES oidc_clients(id) ON DELETE CASCADE,
+    scope            TEXT NOT NULL,
+    status           TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'denied', 'used')),
+    poll_interval    INTEGER NOT NULL,
+    last_polled_at   INTEGER,
+    customer_id      BLOB REFERENCES customers(id) ON DELETE CASCADE,
+    auth_time        INTEGER,
+    amr              TEXT,
+    created_at       INTEGER NOT NULL,
+    expires_at       INTEGER NOT NULL
+);
+CREATE INDEX oidc_device_codes_by_expiry ON oidc_device_codes (expires_at);

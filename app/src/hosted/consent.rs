@@ -11,6 +11,10 @@ pub struct ConsentView {
     /// One line per thing shared ("Your email address").
     pub shares: Vec<String>,
     pub customer_email: String,
+    /// Where the answer goes: the consent form, or a device's confirmation.
+    pub action: &'static str,
+    /// The code a device shows, for the customer to compare.
+    pub device_code: Option<String>,
 }
 
 pub fn consent_page(chrome: &Chrome, page: &ConsentView) -> String {
@@ -31,10 +35,16 @@ pub fn consent_page(chrome: &Chrome, page: &ConsentView) -> String {
                 " and to see:"
             </p>
             <ul class="mb-6 list-disc space-y-1 pl-5 text-sm text-slate-800">{shares}</ul>
+            {page.device_code.clone().map(|code| view! {
+                <p class="mb-6 text-sm text-slate-700">
+                    "Only allow this if your device shows the code "
+                    <strong class="font-mono text-base tracking-widest">{code}</strong>"."
+                </p>
+            })}
             <p class="mb-6 text-sm text-slate-600">
                 "You can take this back at any time from your account."
             </p>
-            <form method="post" action=paths::CONSENT class="flex flex-col gap-3 sm:flex-row-reverse">
+            <form method="post" action=page.action class="flex flex-col gap-3 sm:flex-row-reverse">
                 <CsrfField token=csrf/>
                 <button type="submit" name="decision" value="allow"
                     class="w-full rounded-md bg-indigo-600 px-4 py-2 text-base font-semibold text-white shadow-sm hover:bg-indigo-700 focus:outline-none focus:ring-2 focus:ring-indigo-500 focus:ring-offset-2">
@@ -63,6 +73,8 @@ mod tests {
                 app_name: "<b>Shop</b>".into(),
                 shares: vec!["Your email address".into()],
                 customer_email: "ada@example.com".into(),
+                action: paths::CONSENT,
+                device_code: None,
             },
         );
         assert!(html.contains("&lt;b&gt;Shop&lt;/b&gt;"));
@@ -107,4 +119,30 @@ pub fn sign_out_page(chrome: &Chrome, page: &SignOutView) -> String {
         </Card>
     };
     document(&chrome, "Sign out?", body)
+}
+
+/// Where a customer types the code their TV or car shows.
+#[derive(Clone, Debug, Default)]
+pub struct DeviceView {
+    pub user_code: String,
+    pub error: Option<String>,
+}
+
+pub fn device_page(chrome: &Chrome, page: &DeviceView) -> String {
+    let (chrome, page) = (chrome.clone(), page.clone());
+    let csrf = chrome.csrf_token.clone();
+    let body = view! {
+        <Card title="Connect a device".to_string()>
+            <p class="mb-4 text-sm text-slate-700">
+                "Type the code shown on your TV, car or other device."
+            </p>
+            <form method="post" action=paths::DEVICE novalidate>
+                <CsrfField token=csrf/>
+                <crate::components::Field name="user_code" label="Code" value=page.user_code.clone()
+                    error=page.error.clone() autocomplete="off" maxlength=16/>
+                <crate::components::SubmitButton label="Continue"/>
+            </form>
+        </Card>
+    };
+    document(&chrome, "Connect a device", body)
 }

@@ -12,7 +12,7 @@ mod verification;
 
 pub use account::{AccountView, CompleteProfileView, account_page, complete_profile_page};
 pub use apps::{AppRow, AppsView, apps_page};
-pub use consent::{ConsentView, SignOutView, consent_page, sign_out_page};
+pub use consent::{ConsentView, DeviceView, SignOutView, consent_page, device_page, sign_out_page};
 pub use message::{Link, MessageView, message_page};
 pub use recovery::{
     ForgotPasswordView, ResetPasswordView, forgot_password_page, reset_password_page,

@@ -82,6 +82,8 @@ actions! {
     AppSecretRotated = "app.secret_rotated",
     OidcConsentGiven = "oidc.consent_given",
     OidcAccessRevoked = "oidc.access_revoked",
+    OidcDeviceApproved = "oidc.device_approved",
+    OidcDeviceDenied = "oidc.device_denied",
     OidcCodeReplayed = "oidc.code_replayed",
     OidcRefreshTokenReplayed = "oidc.refresh_token_replayed",
     CustomerAttributesUpdated = "customer.attributes_updated",

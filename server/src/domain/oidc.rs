@@ -150,6 +150,9 @@ pub enum OAuthCode {
     LoginRequired,
     ConsentRequired,
     InvalidToken,
+    AuthorizationPending,
+    SlowDown,
+    ExpiredToken,
 }
 
 impl OAuthCode {
@@ -166,6 +169,9 @@ impl OAuthCode {
             Self::LoginRequired => "login_required",
             Self::ConsentRequired => "consent_required",
             Self::InvalidToken => "invalid_token",
+            Self::AuthorizationPending => "authorization_pending",
+            Self::SlowDown => "slow_down",
+            Self::ExpiredToken => "expired_token",
         }
     }
 }
@@ -194,6 +200,10 @@ pub enum OAuthProblem {
     ConsentNeeded,
     BearerToken,
     ContentType,
+    DevicePending,
+    DeviceSlowDown,
+    DeviceCodeExpired,
+    DeviceCodeInvalid,
 }
 
 /// A refusal as the protocol words it: the code clients act on, and why.

@@ -208,6 +208,7 @@ pub enum Problem {
     TokenLifetime,
     SigningAlg,
     LogoUrl,
+    DeviceCodeUnknown,
 }
 
 impl From<EmailProblem> for Problem {

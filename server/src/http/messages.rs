@@ -218,6 +218,16 @@ impl std::fmt::Display for OAuthProblem {
             OAuthProblem::ContentType => {
                 f.write_str("Send the request as application/x-www-form-urlencoded.")
             }
+            OAuthProblem::DevicePending => {
+                f.write_str("The customer has not yet approved the device.")
+            }
+            OAuthProblem::DeviceSlowDown => {
+                f.write_str("Polling too fast: wait 5 s more between polls.")
+            }
+            OAuthProblem::DeviceCodeExpired => f.write_str("The device code expired: start again."),
+            OAuthProblem::DeviceCodeInvalid => {
+                f.write_str("The device code is invalid or already used.")
+            }
         }
     }
 }
@@ -501,6 +511,9 @@ impl fmt::Display for Problem {
             }
             P::SigningAlg => "ID tokens are signed with RS256, ES256 or EdDSA.",
             P::LogoUrl => "The logo must be an https:// address.",
+            P::DeviceCodeUnknown => {
+                "That code is not valid or has expired. Check the code on your device's screen, or start again there."
+            }
         };
         f.write_str(words)
     }

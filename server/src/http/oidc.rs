@@ -10,11 +10,11 @@ use crate::domain::oidc::{OAuthCode, OAuthError, OAuthProblem, SigningAlg};
 use crate::domain::{Caller, Error, Result};
 use crate::identity::sessions::{self, PendingAuthorization};
 use crate::oidc::authorize::{self, AuthRequest, Params, Step};
-use crate::oidc::{SCOPES, access, clients, logout, tokens};
+use crate::oidc::{SCOPES, access, clients, device, logout, tokens};
 use crate::state::AppState;
 use app::hosted::{
-    AppRow, AppsView, ConsentView, Link, MessageView, SignOutView, apps_page, consent_page,
-    message_page, sign_out_page,
+    AppRow, AppsView, ConsentView, DeviceView, Link, MessageView, SignOutView, apps_page,
+    consent_page, device_page, message_page, sign_out_page,
 };
 use app::paths;
 use axum::Json;
@@ -37,6 +37,7 @@ pub fn protocol_router() -> Router<AppState> {
         .route(paths::USERINFO, get(userinfo).post(userinfo))
         .route(paths::REVOKE, post(revoke))
         .route(paths::INTROSPECT, post(introspect))
+        .route(paths::DEVICE_AUTHORIZATION, post(device_authorization))
 }
 
 /// Pages of the customer's browser session.
@@ -48,6 +49,11 @@ pub fn hosted_router() -> Router<AppState> {
         .route(
             paths::END_SESSION,
             get(end_session).post(end_session_confirmed),
+        )
+        .route(paths::DEVICE, get(device_form).post(device_code_entered))
+        .route(
+            paths::DEVICE_CONFIRM,
+            get(device_confirm).post(device_answer),
         )
         .route(paths::ACCOUNT_APPS, get(account_apps))
         .route(paths::ACCOUNT_APPS_REVOKE, post(revoke_app))
@@ -119,6 +125,7 @@ async fn discovery(State(state): State<AppState>) -> Response {
         "userinfo_endpoint": at(paths::USERINFO),
         "revocation_endpoint": at(paths::REVOKE),
         "end_session_endpoint": at(paths::END_SESSION),
+        "device_authorization_endpoint": at(paths::DEVICE_AUTHORIZATION),
         "introspection_endpoint": at(paths::INTROSPECT),
         "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
         "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
@@ -126,7 +133,8 @@ async fn discovery(State(state): State<AppState>) -> Response {
         "scopes_supported": SCOPES,
         "response_types_supported": ["code"],
         "response_modes_supported": ["query"],
-        "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
+        "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials",
+                                  "urn:ietf:params:oauth:grant-type:device_code"],
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": algs,
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
@@ -444,6 +452,8 @@ async fn consent_form(visitor: &Visitor, request: &AuthRequest) -> Result<Respon
             .map(str::to_string)
             .collect(),
         customer_email: signed_in.customer.email.as_str().to_string(),
+        action: paths::CONSENT,
+        device_code: None,
     };
     Ok(Html(consent_page(&visitor.chrome().await?, &view)).into_response())
 }
@@ -572,4 +582,147 @@ async fn signed_out(
             Ok(Redirect::to(paths::SIGN_IN).into_response())
         }
     }
+}
+
+/// RFC 8628 §3.1: a device asks for a code pair.
+async fn device_authorization(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let started = async {
+        let pairs = form_pairs(&headers, &body)?;
+        let params = Params::new(&pairs)?;
+        let client = authenticated_client(&state, &headers, &params).await?;
+        device::start(&state, &client, &params, state.config.link(paths::DEVICE)).await
+    }
+    .await;
+    match started {
+        Ok(started) => no_store(Json(started).into_response()),
+        Err(e) => protocol_error(e),
+    }
+}
+
+#[derive(Deserialize)]
+struct DeviceQuery {
+    #[serde(default)]
+    user_code: String,
+}
+
+/// `/device`: the code form (filled in from `verification_uri_complete`).
+async fn device_form(
+    visitor: Visitor,
+    axum::extract::Query(query): axum::extract::Query<DeviceQuery>,
+) -> Result<Response> {
+    let view = DeviceView {
+        user_code: query.user_code.chars().take(16).collect(),
+        error: None,
+    };
+    Ok(Html(device_page(&visitor.chrome().await?, &view)).into_response())
+}
+
+async fn device_code_entered(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    FormData(form): FormData<DeviceQuery>,
+) -> Result<Response> {
+    match device::pending(&state, &form.user_code).await {
+        Ok((.., code)) => {
+            sessions::hold_device_code(&visitor.session, &code).await?;
+            let next = if visitor.signed_in.is_some() {
+                paths::DEVICE_CONFIRM
+            } else {
+                paths::SIGN_IN
+            };
+            Ok(Redirect::to(next).into_response())
+        }
+        Err(Error::Invalid(errors)) => {
+            let view = DeviceView {
+                user_code: form.user_code.chars().take(16).collect(),
+                error: Some(messages::all_problems(&errors)),
+            };
+            let page = device_page(&visitor.chrome().await?, &view);
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// "Sign in to the TV app?": what the device's application will see.
+async fn device_confirm(State(state): State<AppState>, visitor: Visitor) -> Result<Response> {
+    let (Some(signed_in), Some(code)) = (
+        visitor.signed_in.as_ref(),
+        sessions::pending_device_code(&visitor.session).await?,
+    ) else {
+        return Ok(Redirect::to(paths::DEVICE).into_response());
+    };
+    let (client, scopes, code) = match device::pending(&state, &code).await {
+        Ok(found) => found,
+        Err(_) => {
+            sessions::drop_device_code(&visitor.session).await?;
+            return Ok(Redirect::to(paths::DEVICE).into_response());
+        }
+    };
+    let view = ConsentView {
+        app_name: client.name,
+        shares: scopes
+            .iter()
+            .filter_map(|s| messages::scope_description(s))
+            .map(str::to_string)
+            .collect(),
+        customer_email: signed_in.customer.email.as_str().to_string(),
+        action: paths::DEVICE_CONFIRM,
+        device_code: Some(format!("{}-{}", &code[..4], &code[4..])),
+    };
+    Ok(Html(consent_page(&visitor.chrome().await?, &view)).into_response())
+}
+
+async fn device_answer(
+    State(state): State<AppState>,
+    customer: Customer,
+    FormData(form): FormData<ConsentForm>,
+) -> Result<Response> {
+    let visitor = &customer.0;
+    let Some(code) = sessions::pending_device_code(&visitor.session).await? else {
+        return Ok(Redirect::to(paths::DEVICE).into_response());
+    };
+    let approve = match form.decision.as_str() {
+        "allow" => true,
+        "deny" => false,
+        _ => {
+            return Err(Error::BadRequest(crate::domain::Problem::UnreadableForm(
+                "decision".into(),
+            )));
+        }
+    };
+    let answered = device::answer(&state, &visitor.ctx, customer.signed_in(), &code, approve).await;
+    sessions::drop_device_code(&visitor.session).await?;
+    let client = answered?;
+    let (title, text) = if approve {
+        (
+            "Device connected",
+            format!(
+                "{} is signing you in on your device. You can close this page.",
+                client.name
+            ),
+        )
+    } else {
+        (
+            "Device not connected",
+            format!(
+                "{} was not given access. You can close this page.",
+                client.name
+            ),
+        )
+    };
+    let view = MessageView {
+        title: title.into(),
+        tone: if approve { "success" } else { "info" },
+        message: text,
+        links: vec![Link {
+            href: paths::ACCOUNT.into(),
+            label: "Go to your account".into(),
+        }],
+    };
+    Ok(Html(message_page(&visitor.chrome().await?, &view)).into_response())
 }

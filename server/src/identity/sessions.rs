@@ -33,6 +33,9 @@ pub mod keys {
     /// An application's authorization request waiting for the customer to
     /// sign in or consent.
     pub const AUTHORIZATION: &str = "pending_authorization";
+    /// A device's user code the customer typed, waiting for sign-in and
+    /// their answer.
+    pub const DEVICE: &str = "pending_device_code";
 }
 
 /// Refresh `last_seen_at` at most this often per session, to keep page views read-only.
@@ -240,5 +243,18 @@ pub async fn pending_authorization(session: &Session) -> Result<Option<PendingAu
 
 pub async fn drop_authorization(session: &Session) -> Result<()> {
     take::<PendingAuthorization>(session, keys::AUTHORIZATION).await?;
+    Ok(())
+}
+
+pub async fn hold_device_code(session: &Session, user_code: &str) -> Result<()> {
+    put(session, keys::DEVICE, user_code).await
+}
+
+pub async fn pending_device_code(session: &Session) -> Result<Option<String>> {
+    get(session, keys::DEVICE).await
+}
+
+pub async fn drop_device_code(session: &Session) -> Result<()> {
+    take::<String>(session, keys::DEVICE).await?;
     Ok(())
 }

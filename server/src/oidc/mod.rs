@@ -9,6 +9,7 @@ pub mod access;
 pub mod authorize;
 pub mod claims;
 pub mod clients;
+pub mod device;
 pub mod logout;
 pub mod tokens;
 

@@ -77,11 +77,11 @@ pub async fn exchange(
         GrantType::AuthorizationCode => authorization_code(state, ctx, client, params).await,
         GrantType::RefreshToken => refresh(state, ctx, client, params).await,
         GrantType::ClientCredentials => client_credentials(state, client, params).await,
-        // Arrives with the device authorization grant (RFC 8628).
-        GrantType::DeviceCode => Err(refuse(
-            OAuthCode::UnsupportedGrantType,
-            OAuthProblem::GrantNotAllowed,
-        )),
+        GrantType::DeviceCode => {
+            let grant = super::device::poll(state, client, params).await?;
+            let customer = live_customer(state, grant.customer).await?;
+            mint(state, client, &customer, &grant, None, None).await
+        }
     }
 }
 

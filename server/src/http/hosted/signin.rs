@@ -97,6 +97,7 @@ pub(super) async fn go_on(session: &Session, next: &Next) -> Result<Response> {
     Ok(see_other(match next {
         Next::CompleteProfile => paths::COMPLETE_PROFILE,
         _ if sessions::pending_authorization(session).await?.is_some() => paths::AUTHORIZE_RESUME,
+        _ if sessions::pending_device_code(session).await?.is_some() => paths::DEVICE_CONFIRM,
         _ => paths::ACCOUNT,
     }))
 }
