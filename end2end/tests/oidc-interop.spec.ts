@@ -4,7 +4,8 @@
 // authorization code flow with PKCE, checks the ID token's signature against
 // JWKS with its own code, calls userinfo, refreshes (rotation), and uses
 // client credentials. The applications are registered with the CLI.
-import { test, expect, Page } from '@playwright/test';
+import { test, expect, Page, TestInfo } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
 import * as oidc from 'openid-client';
 import { execFileSync } from 'node:child_process';
 import { createServer, Server } from 'node:http';
@@ -15,7 +16,7 @@ const password = 'lantern-orchard-velvet-92';
 const binary = process.env.GATEHOUSE_BIN || resolve(__dirname, '../../target/release/gatehouse');
 
 /** `gatehouse clients create ...` on the test server's database; its JSON. */
-function createClient(args: string[]): { client_id: string; client_secret: string } {
+function createClient(args: string[]): { client_id: string; client_secret: string | null } {
   const out = execFileSync(binary, ['clients', 'create', ...args], {
     env: {
       ...process.env,
@@ -26,14 +27,24 @@ function createClient(args: string[]): { client_id: string; client_secret: strin
   return JSON.parse(out.toString());
 }
 
-async function discover(clientId: string, secret: string): Promise<oidc.Configuration> {
+async function discover(clientId: string, secret: string | null): Promise<oidc.Configuration> {
   const baseURL = `http://127.0.0.1:${process.env.E2E_APP_PORT}`;
-  const config = await oidc.discovery(new URL(baseURL), clientId, secret, undefined, {
+  // A public client (a TV) has no secret to authenticate with.
+  const auth = secret ? undefined : oidc.None();
+  const config = await oidc.discovery(new URL(baseURL), clientId, secret ?? undefined, auth, {
     execute: [oidc.allowInsecureRequests],
   });
   // Verify ID token signatures against the published JWKS too.
   oidc.enableNonRepudiationChecks(config);
   return config;
+}
+
+async function expectAccessible(page: Page, info: TestInfo) {
+  // axe runs as a script in the page: only where JavaScript is on.
+  if (info.project.use.javaScriptEnabled === false) return;
+  const results = await new AxeBuilder({ page }).analyze();
+  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(serious.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
 }
 
 async function signUp(page: Page, email: string) {
@@ -153,4 +164,43 @@ test('client credentials, and an unregistered redirect address is refused on a p
   expect(response!.status()).toBe(400);
   await expect(page.getByRole('heading', { name: 'This sign-in request cannot be used' })).toBeVisible();
   await expect(page.getByText('not registered')).toBeVisible();
+});
+
+test('a TV signs in with the device grant while the customer approves on /device', async ({ page }, info) => {
+  const email = `tv-${info.project.name}-${Date.now()}@example.com`;
+  const tv = createClient([
+    '--name', 'Living Room TV', '--public', '--first-party',
+    '--grant', 'urn:ietf:params:oauth:grant-type:device_code', '--grant', 'refresh_token',
+  ]);
+  const config = await discover(tv.client_id, tv.client_secret);
+  await signUp(page, email);
+
+  const started = await oidc.initiateDeviceAuthorization(config, { scope: 'openid email' });
+  const tokens = oidc.pollDeviceAuthorizationGrant(config, started);
+
+  // On the phone: the code typed by hand, the sign-in on the way, the answer.
+  await page.goto('/device');
+  await expectAccessible(page, info);
+  await page.getByLabel('Code').fill(started.user_code.toLowerCase());
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { name: 'Continue to Living Room TV?' })).toBeVisible();
+  await expect(page.getByText(started.user_code)).toBeVisible();
+  await expectAccessible(page, info);
+  await page.getByRole('button', { name: 'Allow' }).click();
+  await expect(page.getByRole('heading', { name: 'Device connected' })).toBeVisible();
+
+  const granted = await tokens;
+  expect(granted.claims()!.email).toBe(email);
+  expect(granted.refresh_token).toBeTruthy();
+
+  // The account lists the TV, and removing it ends its refresh token.
+  await page.goto('/account/apps');
+  await expectAccessible(page, info);
+  await page.getByRole('button', { name: 'Remove access for Living Room TV' }).click();
+  await expect(page.getByText('no longer has access')).toBeVisible();
+  await expect(oidc.refreshTokenGrant(config, granted.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
 });
