@@ -1075,3 +1075,66 @@ async fn a_tv_signs_in_with_the_device_grant() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn guessing_device_codes_from_one_address_is_held_back() {
+    on_each_backend(|app| async move {
+        let registered = clients::register(
+            &app.state,
+            &RequestContext::system(),
+            Registration {
+                name: "Car".into(),
+                public: true,
+                grant_types: vec!["urn:ietf:params:oauth:grant-type:device_code".into()],
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        let mut car = app.browser();
+        let (_, started) = public_form(
+            &mut car,
+            "/oauth2/device_authorization",
+            &[("client_id", &registered.client.id)],
+        )
+        .await;
+        let mut guesser = app
+            .signed_up_and_verified("lu@example.com", STRONG_PASSWORD)
+            .await;
+        guesser.get("/device").await;
+        let mut held_back_after = None;
+        for n in 1..=60 {
+            let page = guesser.post("/device", &[("user_code", "BCDF-GHJK")]).await;
+            if page.status == StatusCode::TOO_MANY_REQUESTS {
+                assert!(page.headers.contains_key(header::RETRY_AFTER));
+                held_back_after = Some(n);
+                break;
+            }
+            page.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+            guesser.get("/device").await;
+        }
+        let n = held_back_after.expect("60 wrong codes from one address were all evaluated");
+        assert!(n <= 21, "held back only after {n} guesses");
+        // Held back means held back: the right code is not evaluated either.
+        let page = guesser
+            .post(
+                "/device",
+                &[("user_code", started["user_code"].as_str().unwrap())],
+            )
+            .await;
+        page.assert_status(StatusCode::TOO_MANY_REQUESTS);
+        // Another address is not affected.
+        let mut phone = app.browser();
+        phone.peer = "203.0.113.9:5000".parse().unwrap();
+        phone.sign_in("lu@example.com", STRONG_PASSWORD).await;
+        phone.get("/device").await;
+        phone
+            .post(
+                "/device",
+                &[("user_code", started["user_code"].as_str().unwrap())],
+            )
+            .await
+            .assert_redirect("/device/confirm");
+    })
+    .await;
+}

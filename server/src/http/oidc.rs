@@ -626,7 +626,7 @@ async fn device_code_entered(
     visitor: Visitor,
     FormData(form): FormData<DeviceQuery>,
 ) -> Result<Response> {
-    match device::pending(&state, &form.user_code).await {
+    match device::enter(&state, &visitor.ctx, &form.user_code).await {
         Ok((.., code)) => {
             sessions::hold_device_code(&visitor.session, &code).await?;
             let next = if visitor.signed_in.is_some() {

@@ -13,6 +13,7 @@ use crate::domain::oidc::{Client, Grant, GrantType, OAuthCode, OAuthError, OAuth
 use crate::domain::secrets::{LinkToken, hash_token};
 use crate::domain::{Action, Error, Problem, RequestContext, Result};
 use crate::identity::sessions::SignedIn;
+use crate::identity::throttle;
 use crate::state::AppState;
 use crate::store::DevicePoll;
 use argon2::password_hash::rand_core::{OsRng, RngCore};
@@ -95,6 +96,32 @@ pub fn normalize(raw: &str) -> Option<String> {
         .map(|c| c.to_ascii_uppercase())
         .collect();
     (code.len() == 8 && code.bytes().all(|b| ALPHABET.contains(&b))).then_some(code)
+}
+
+/// A code typed on `/device`: guesses from one address are held back as
+/// password guesses are (RFC 8628 §5.1), so the code space cannot be walked.
+pub async fn enter(
+    state: &AppState,
+    ctx: &RequestContext,
+    raw: &str,
+) -> Result<(Client, Vec<String>, String)> {
+    let key = format!("device-code:{}", ctx.ip().unwrap_or("unknown"));
+    // Keyed by the address itself, so no account-wide ceiling is needed.
+    let attempt = throttle::reserve(state, &key, ctx.ip(), true).await??;
+    match pending(state, raw).await {
+        Ok(found) => {
+            attempt.succeeded(state).await?;
+            Ok(found)
+        }
+        Err(Error::Invalid(problems)) => {
+            attempt.failed(state).await?;
+            Err(Error::Invalid(problems))
+        }
+        Err(e) => {
+            attempt.give_back(state).await?;
+            Err(e)
+        }
+    }
 }
 
 /// The application and scopes a pending user code asks for.
