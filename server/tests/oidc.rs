@@ -1138,3 +1138,42 @@ async fn guessing_device_codes_from_one_address_is_held_back() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_rotated_secret_keeps_working_for_the_overlap_only() {
+    on_each_backend(|app| async move {
+        let service = register(&app, true, &["client_credentials"]).await;
+        let ctx = RequestContext::system();
+        let new_secret = clients::rotate_secret(&app.state, &ctx, &service.id, 3600)
+            .await
+            .unwrap();
+        let rotated = App {
+            id: service.id.clone(),
+            secret: Some(new_secret),
+        };
+        let mut client = app.browser();
+        let grant = [("grant_type", "client_credentials")];
+        assert_eq!(
+            token_request(&mut client, &rotated, &grant).await.0,
+            StatusCode::OK
+        );
+        assert_eq!(
+            token_request(&mut client, &service, &grant).await.0,
+            StatusCode::OK
+        );
+        app.state.clock.advance(3601);
+        // The cache of applications is per instance and keeps a copy for a
+        // few seconds; a fresh read decides after the overlap.
+        app.state.clients.forget(&service.id);
+        assert_eq!(
+            token_request(&mut client, &rotated, &grant).await.0,
+            StatusCode::OK
+        );
+        let (status, answer, _) = token_request(&mut client, &service, &grant).await;
+        assert_eq!(
+            (status, answer["error"].as_str()),
+            (StatusCode::UNAUTHORIZED, Some("invalid_client"))
+        );
+    })
+    .await;
+}

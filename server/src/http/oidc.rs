@@ -445,12 +445,7 @@ async fn consent_form(visitor: &Visitor, request: &AuthRequest) -> Result<Respon
     };
     let view = ConsentView {
         app_name: request.client.name.clone(),
-        shares: request
-            .scopes
-            .iter()
-            .filter_map(|s| messages::scope_description(s))
-            .map(str::to_string)
-            .collect(),
+        shares: shares(&request.scopes),
         customer_email: signed_in.customer.email.as_str().to_string(),
         action: paths::CONSENT,
         device_code: None,
@@ -462,6 +457,28 @@ async fn consent_form(visitor: &Visitor, request: &AuthRequest) -> Result<Respon
 struct ConsentForm {
     #[serde(default)]
     decision: String,
+}
+
+impl ConsentForm {
+    /// Allow or deny, as the two buttons send it.
+    fn allowed(&self) -> Result<bool> {
+        match self.decision.as_str() {
+            "allow" => Ok(true),
+            "deny" => Ok(false),
+            _ => Err(Error::BadRequest(crate::domain::Problem::UnreadableForm(
+                "decision".into(),
+            ))),
+        }
+    }
+}
+
+/// What the scopes let an application see, one line each.
+fn shares(scopes: &[String]) -> Vec<String> {
+    scopes
+        .iter()
+        .filter_map(|s| messages::scope_description(s))
+        .map(str::to_string)
+        .collect()
 }
 
 async fn consent(
@@ -488,15 +505,7 @@ async fn consent(
             return continue_page(&visitor, "the application", &location).await;
         }
     };
-    let allowed = match form.decision.as_str() {
-        "allow" => true,
-        "deny" => false,
-        _ => {
-            return Err(Error::BadRequest(crate::domain::Problem::UnreadableForm(
-                "decision".into(),
-            )));
-        }
-    };
+    let allowed = form.allowed()?;
     let location = authorize::consent(&state, &visitor.ctx, &request, signed_in, allowed).await?;
     sessions::drop_authorization(&visitor.session).await?;
     continue_page(&visitor, &request.client.name, &location).await
@@ -665,11 +674,7 @@ async fn device_confirm(State(state): State<AppState>, visitor: Visitor) -> Resu
     };
     let view = ConsentView {
         app_name: client.name,
-        shares: scopes
-            .iter()
-            .filter_map(|s| messages::scope_description(s))
-            .map(str::to_string)
-            .collect(),
+        shares: shares(&scopes),
         customer_email: signed_in.customer.email.as_str().to_string(),
         action: paths::DEVICE_CONFIRM,
         device_code: Some(format!("{}-{}", &code[..4], &code[4..])),
@@ -686,15 +691,7 @@ async fn device_answer(
     let Some(code) = sessions::pending_device_code(&visitor.session).await? else {
         return Ok(Redirect::to(paths::DEVICE).into_response());
     };
-    let approve = match form.decision.as_str() {
-        "allow" => true,
-        "deny" => false,
-        _ => {
-            return Err(Error::BadRequest(crate::domain::Problem::UnreadableForm(
-                "decision".into(),
-            )));
-        }
-    };
+    let approve = form.allowed()?;
     let answered = device::answer(&state, &visitor.ctx, customer.signed_in(), &code, approve).await;
     sessions::drop_device_code(&visitor.session).await?;
     let client = answered?;

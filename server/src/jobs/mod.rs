@@ -61,8 +61,9 @@ async fn tier_expiry(state: AppState) {
 /// is an hour, a lockout as long as configured).
 const THROTTLE_KEPT: i64 = 24 * 3600;
 
-/// Deletes expired browser sessions, signed-in sessions and throttle
-/// counters.
+/// Deletes expired browser sessions, signed-in sessions, throttle
+/// counters, and single sign-on's expired codes, refresh tokens, device
+/// codes and revoked-grant records.
 async fn clean_up(state: AppState) {
     let lockout = state.config.abuse.throttling.lockout_seconds;
     let before = state.clock.now() - THROTTLE_KEPT.max(2 * lockout);
@@ -70,6 +71,11 @@ async fn clean_up(state: AppState) {
         Ok(0) => {}
         Ok(n) => tracing::info!(counters = n, "old throttle counters deleted"),
         Err(e) => tracing::warn!(error = %e, "old throttle counters not deleted"),
+    }
+    match state.store.purge_oidc(state.clock.now()).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(rows = n, "expired single sign-on records deleted"),
+        Err(e) => tracing::warn!(error = %e, "expired single sign-on records not deleted"),
     }
     if let Err(e) = state.store.session_backend().delete_expired().await {
         tracing::warn!(error = %e, "expired browser sessions not deleted");
