@@ -76,6 +76,10 @@ pub const TIER_JOB: &str = "/admin/tier-jobs/{id}";
 pub const ATTRIBUTES: &str = "/admin/attributes";
 pub const ATTRIBUTE: &str = "/admin/attributes/{id}";
 pub const ATTRIBUTE_ACTION: &str = "/admin/attributes/{id}/{action}";
+pub const APPS: &str = "/admin/apps";
+pub const APP: &str = "/admin/apps/{id}";
+pub const APP_ACTION: &str = "/admin/apps/{id}/{action}";
+pub const CUSTOMER_APP_REVOKE: &str = "/admin/customers/{id}/apps/{client}/revoke";
 
 /// `pattern` with its `{name}` segments replaced by `values`, in order.
 pub fn at(pattern: &str, values: &[&dyn Display]) -> String {

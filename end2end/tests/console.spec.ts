@@ -7,10 +7,10 @@ import AxeBuilder from '@axe-core/playwright';
 import { execFileSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { linkFromMail } from './mail';
+import { adminPassword, signedInOwner } from './admin';
 
 const binary = process.env.GATEHOUSE_BIN || resolve(__dirname, '../../target/release/gatehouse');
 const customerPassword = 'lantern-orchard-velvet-92';
-const adminPassword = 'granite-lighthouse-saffron-71';
 
 async function expectAccessible(page: Page, info: TestInfo) {
   // Nothing may widen the page beyond the screen (a phone would zoom out).
@@ -159,16 +159,7 @@ test('audit trail filters and admin invitations', async ({ browser }, info) => {
 
 test('owner defines a tier', async ({ browser }, info) => {
   const tag = `${info.project.name}-${Date.now()}`;
-  execFileSync(binary, ['admin', 'create', '--email', `tier-owner-${tag}@example.com`, '--role', 'owner'], {
-    env: { ...process.env, GATEHOUSE_DATABASE_URL: `sqlite://${join(process.env.E2E_DIR!, 'gatehouse.db')}`, GATEHOUSE_LOG: 'error' },
-    input: adminPassword,
-  });
-  const { viewport, javaScriptEnabled, isMobile, hasTouch } = info.project.use;
-  const admin = await (await browser.newContext({ viewport, javaScriptEnabled, isMobile, hasTouch })).newPage();
-  await admin.goto('/admin/login');
-  await admin.getByLabel('Email').fill(`tier-owner-${tag}@example.com`);
-  await admin.getByLabel('Password').fill(adminPassword);
-  await admin.getByRole('button', { name: 'Sign in' }).click();
+  const admin = await signedInOwner(browser, info, 'tier-owner');
 
   await admin.getByRole('link', { name: 'Tiers' }).click();
   await expect(admin.getByRole('cell', { name: 'Default for new customers' })).toBeVisible();
@@ -207,16 +198,7 @@ test('owner defines a tier', async ({ browser }, info) => {
 
 test('owner defines an attribute and customers give it at sign-up', async ({ browser, page }, info) => {
   const tag = `${info.project.name}-${Date.now()}`;
-  execFileSync(binary, ['admin', 'create', '--email', `attr-owner-${tag}@example.com`, '--role', 'owner'], {
-    env: { ...process.env, GATEHOUSE_DATABASE_URL: `sqlite://${join(process.env.E2E_DIR!, 'gatehouse.db')}`, GATEHOUSE_LOG: 'error' },
-    input: adminPassword,
-  });
-  const { viewport, javaScriptEnabled, isMobile, hasTouch } = info.project.use;
-  const admin = await (await browser.newContext({ viewport, javaScriptEnabled, isMobile, hasTouch })).newPage();
-  await admin.goto('/admin/login');
-  await admin.getByLabel('Email').fill(`attr-owner-${tag}@example.com`);
-  await admin.getByLabel('Password').fill(adminPassword);
-  await admin.getByRole('button', { name: 'Sign in' }).click();
+  const admin = await signedInOwner(browser, info, 'attr-owner');
 
   // A required choice, unique to this run (tests share one database).
   await admin.getByRole('link', { name: 'Attributes' }).click();
@@ -266,6 +248,7 @@ test('owner defines an attribute and customers give it at sign-up', async ({ bro
   await admin.getByRole('link', { name: label }).click();
   await admin.getByRole('button', { name: 'Archive attribute' }).click();
   await expect(admin.getByText('The attribute is archived.')).toBeVisible();
+  const { viewport, javaScriptEnabled, isMobile, hasTouch } = info.project.use;
   const fresh = await (await browser.newContext({ viewport, javaScriptEnabled, isMobile, hasTouch })).newPage();
   await fresh.goto('/signup');
   await expect(fresh.getByLabel(label)).toHaveCount(0);

@@ -10,7 +10,9 @@ import * as oidc from 'openid-client';
 import { execFileSync } from 'node:child_process';
 import { createServer, Server } from 'node:http';
 import { join, resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { linkFromMail } from './mail';
+import { signedInOwner } from './admin';
 
 const password = 'lantern-orchard-velvet-92';
 const binary = process.env.GATEHOUSE_BIN || resolve(__dirname, '../../target/release/gatehouse');
@@ -203,4 +205,78 @@ test('a TV signs in with the device grant while the customer approves on /device
   await page.getByRole('button', { name: 'Remove access for Living Room TV' }).click();
   await expect(page.getByText('no longer has access')).toBeVisible();
   await expect(oidc.refreshTokenGrant(config, granted.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
+});
+
+test('a service authenticates with private_key_jwt: tokens, introspection and revocation', async () => {
+  // The application's key pair: the private half never leaves it.
+  const { privateKey, publicKey } = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
+  const jwk = { ...(await crypto.subtle.exportKey('jwk', publicKey)), kid: 'ledger-1', alg: 'ES256', use: 'sig' };
+  const file = join(process.env.E2E_DIR!, `ledger-${Date.now()}.jwks.json`);
+  writeFileSync(file, JSON.stringify({ keys: [jwk] }));
+  const ledger = createClient(['--name', 'Ledger', '--grant', 'client_credentials', '--jwks-file', file]);
+  expect(ledger.client_secret).toBeNull();
+
+  const baseURL = `http://127.0.0.1:${process.env.E2E_APP_PORT}`;
+  const config = await oidc.discovery(new URL(baseURL), ledger.client_id, undefined, oidc.PrivateKeyJwt({ key: privateKey, kid: 'ledger-1' }), {
+    execute: [oidc.allowInsecureRequests],
+  });
+  expect(config.serverMetadata().token_endpoint_auth_methods_supported).toContain('private_key_jwt');
+  const tokens = await oidc.clientCredentialsGrant(config);
+  expect(tokens.access_token).toBeTruthy();
+  // Each request carries a new assertion; Gatehouse takes each once.
+  const again = await oidc.clientCredentialsGrant(config);
+  expect(again.access_token).not.toBe(tokens.access_token);
+  expect((await oidc.tokenIntrospection(config, tokens.access_token)).active).toBe(true);
+
+  // Another key pair, not registered: refused.
+  const stranger = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
+  const impostor = await oidc.discovery(new URL(baseURL), ledger.client_id, undefined, oidc.PrivateKeyJwt({ key: stranger.privateKey, kid: 'ledger-1' }), {
+    execute: [oidc.allowInsecureRequests],
+  });
+  const refused = await oidc.clientCredentialsGrant(impostor).then(() => undefined, (e) => e);
+  expect(refused).toBeInstanceOf(oidc.WWWAuthenticateChallengeError);
+  expect(refused.response.status).toBe(401);
+
+  // The revocation endpoint takes the same proof (RFC 7009 answers 200).
+  await oidc.tokenRevocation(config, tokens.access_token);
+});
+
+test('an owner registers an application in the console and openid-client uses its secret', async ({ browser }, info) => {
+  const tag = `${info.project.name}-${Date.now()}`;
+  const admin = await signedInOwner(browser, info, 'apps-owner');
+
+  await admin.getByRole('link', { name: 'Applications' }).click();
+  await expect(admin.getByRole('heading', { name: 'Register an application' })).toBeVisible();
+  await expectAccessible(admin, info);
+  // A mistake first: it is named beside its field and nothing is registered.
+  await admin.getByLabel('Name', { exact: true }).fill(`Warehouse ${tag}`);
+  await admin.getByLabel('Redirect URIs', { exact: true }).fill('http://warehouse.example.com/cb');
+  await admin.getByRole('button', { name: 'Register application' }).click();
+  await expect(admin.getByText('http://warehouse.example.com/cb').last()).toBeVisible();
+  await expect(admin.getByLabel('Name', { exact: true })).toHaveValue(`Warehouse ${tag}`);
+  await expectAccessible(admin, info);
+  await admin.screenshot({ path: info.outputPath('apps-error.png'), fullPage: true });
+
+  await admin.getByLabel('Redirect URIs', { exact: true }).fill(callback);
+  await admin.getByLabel('Client credentials (service to service)').check();
+  await admin.getByRole('button', { name: 'Register application' }).click();
+  await expect(admin.getByRole('heading', { name: 'The client secret, shown this once' })).toBeVisible();
+  await expectAccessible(admin, info);
+  await admin.screenshot({ path: info.outputPath('app-registered.png'), fullPage: true });
+  const secret = (await admin.getByTestId('client-secret').textContent())!.trim();
+  const clientId = (await admin.locator('dt:text-is("Client id") + dd').textContent())!.trim();
+
+  const config = await discover(clientId, secret);
+  const tokens = await oidc.clientCredentialsGrant(config);
+  expect(tokens.access_token).toBeTruthy();
+
+  // Disabled in the console: the library is refused at once.
+  await admin.getByRole('button', { name: 'Disable application' }).click();
+  await expect(admin.getByText('The application is disabled')).toBeVisible();
+  const refused = await oidc.clientCredentialsGrant(config).then(() => undefined, (e) => e);
+  expect(refused.response.status).toBe(401);
+  await admin.getByRole('link', { name: 'All applications' }).click();
+  await expect(admin.getByRole('link', { name: `Warehouse ${tag}` })).toBeVisible();
+  await expectAccessible(admin, info);
+  await admin.screenshot({ path: info.outputPath('apps-list.png'), fullPage: true });
 });

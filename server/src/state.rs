@@ -39,7 +39,10 @@ type Stamped = (Instant, Arc<CachedClient>);
 /// An application, or the knowledge that there is none by that id.
 pub struct CachedClient {
     pub client: Option<Client>,
-    pub secret_digests: Vec<Vec<u8>>,
+    /// Its live secrets' digests, each with when it stops working.
+    pub secret_digests: Vec<(Vec<u8>, Option<i64>)>,
+    /// Its `private_key_jwt` public keys, parsed once.
+    pub keys: Option<jsonwebtoken::jwk::JwkSet>,
 }
 
 impl ClientCache {

@@ -37,7 +37,8 @@ async fn register(app: &TestApp, first_party: bool, grants: &[&str]) -> App {
             name: "Web Shop".into(),
             first_party,
             redirect_uris: vec![CALLBACK.into()],
-            grant_types: grants.iter().map(|g| g.to_string()).collect(),
+            grant_types: (!grants.is_empty())
+                .then(|| grants.iter().map(|g| g.to_string()).collect()),
             ..Default::default()
         },
     )
@@ -934,10 +935,10 @@ async fn a_tv_signs_in_with_the_device_grant() {
                 name: "Living Room TV".into(),
                 public: true,
                 first_party: true,
-                grant_types: vec![
+                grant_types: Some(vec![
                     "urn:ietf:params:oauth:grant-type:device_code".into(),
                     "refresh_token".into(),
-                ],
+                ]),
                 ..Default::default()
             },
         )
@@ -1085,7 +1086,7 @@ async fn guessing_device_codes_from_one_address_is_held_back() {
             Registration {
                 name: "Car".into(),
                 public: true,
-                grant_types: vec!["urn:ietf:params:oauth:grant-type:device_code".into()],
+                grant_types: Some(vec!["urn:ietf:params:oauth:grant-type:device_code".into()]),
                 ..Default::default()
             },
         )
@@ -1174,6 +1175,467 @@ async fn a_rotated_secret_keeps_working_for_the_overlap_only() {
             (status, answer["error"].as_str()),
             (StatusCode::UNAUTHORIZED, Some("invalid_client"))
         );
+    })
+    .await;
+}
+
+/// The client secret the console shows once.
+fn shown_secret(page: &Page) -> String {
+    let at = page
+        .body
+        .find("data-testid=\"client-secret\"")
+        .unwrap_or_else(|| panic!("no secret shown: {}", page.body));
+    let rest = &page.body[at..];
+    let start = rest.find('>').unwrap() + 1;
+    rest[start..].split('<').next().unwrap().to_string()
+}
+
+async fn client_credentials(client: &mut Browser, app: &App) -> (StatusCode, Value) {
+    let (status, json, _) =
+        token_request(client, app, &[("grant_type", "client_credentials")]).await;
+    (status, json)
+}
+
+#[tokio::test]
+async fn owners_register_and_manage_applications_in_the_console() {
+    use gatehouse::domain::Role;
+    on_each_backend(|app| async move {
+        let mut owner = app.admin_browser("owner@example.com", Role::Owner).await;
+        let mut auditor = app
+            .admin_browser("auditor@example.com", Role::Auditor)
+            .await;
+        owner
+            .get("/admin/apps")
+            .await
+            .assert_status(StatusCode::OK)
+            .assert_contains("Register an application");
+        let page = auditor.get("/admin/apps").await;
+        page.assert_status(StatusCode::OK);
+        assert!(
+            !page.body.contains("Register an application"),
+            "auditors see no form"
+        );
+
+        // Bad input: every field's error at once, and nothing registered.
+        let page = owner
+            .post(
+                "/admin/apps",
+                &[
+                    ("name", " "),
+                    ("redirect_uris", "http://shop.example.com/cb"),
+                    ("grant.authorization_code", "yes"),
+                    ("access_token_ttl", "ten"),
+                    ("logo_url", "http://shop.example.com/logo.png"),
+                ],
+            )
+            .await;
+        page.assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+            .assert_contains("Give the application a name")
+            .assert_contains("http://shop.example.com/cb")
+            .assert_contains("Allow at least one scope")
+            .assert_contains("Token lifetimes are")
+            .assert_contains("must be an https:// address");
+        assert!(app.state.store.clients().await.unwrap().is_empty());
+        auditor
+            .post(
+                "/admin/apps",
+                &[
+                    ("name", "Sneaky"),
+                    ("grant.client_credentials", "yes"),
+                    ("scope.openid", "yes"),
+                ],
+            )
+            .await
+            .assert_status(StatusCode::FORBIDDEN);
+        assert!(app.state.store.clients().await.unwrap().is_empty());
+
+        // Registered: the secret is shown once, never cached, and works.
+        let page = owner
+            .post(
+                "/admin/apps",
+                &[
+                    ("name", "Support Portal"),
+                    ("redirect_uris", &format!("{CALLBACK}\n")),
+                    ("grant.authorization_code", "yes"),
+                    ("grant.refresh_token", "yes"),
+                    ("grant.client_credentials", "yes"),
+                    ("scope.openid", "yes"),
+                    ("scope.email", "yes"),
+                    ("scope.offline_access", "yes"),
+                    ("first_party", "yes"),
+                    ("access_token_ttl", "600"),
+                    ("refresh_token_ttl", ""),
+                    ("id_token_alg", "ES256"),
+                ],
+            )
+            .await;
+        page.assert_status(StatusCode::CREATED)
+            .assert_contains("shown this once");
+        assert_eq!(page.headers[header::CACHE_CONTROL], "no-store");
+        let clients = app.state.store.clients().await.unwrap();
+        assert_eq!(clients.len(), 1);
+        let stored = &clients[0];
+        assert_eq!(
+            (stored.name.as_str(), stored.first_party, stored.public),
+            ("Support Portal", true, false)
+        );
+        assert_eq!(stored.redirect_uris, [CALLBACK]);
+        assert_eq!(stored.scopes, ["email", "offline_access", "openid"]);
+        assert_eq!(
+            (stored.access_token_ttl, stored.refresh_token_ttl),
+            (600, 30 * 24 * 3600)
+        );
+        let portal = App {
+            id: stored.id.clone(),
+            secret: Some(shown_secret(&page)),
+        };
+        let mut client = app.browser();
+        let (status, json) = client_credentials(&mut client, &portal).await;
+        assert_eq!(status, StatusCode::OK, "{json}");
+        let detail = format!("/admin/apps/{}", portal.id);
+        let page = owner.get(&detail).await;
+        page.assert_status(StatusCode::OK)
+            .assert_contains("Support Portal");
+        assert!(
+            !page.body.contains("shown this once"),
+            "the secret is shown once only"
+        );
+
+        // Disabled: no tokens, no sign-in; an auditor cannot do it.
+        auditor.get(&detail).await.assert_status(StatusCode::OK);
+        auditor
+            .post(&format!("{detail}/disable"), &[])
+            .await
+            .assert_status(StatusCode::FORBIDDEN);
+        assert_eq!(
+            client_credentials(&mut client, &portal).await.0,
+            StatusCode::OK
+        );
+        owner
+            .post(&format!("{detail}/disable"), &[])
+            .await
+            .assert_redirect(&detail);
+        let (status, json) = client_credentials(&mut client, &portal).await;
+        assert_eq!(
+            (status, json["error"].as_str()),
+            (StatusCode::UNAUTHORIZED, Some("invalid_client"))
+        );
+        let mut customer = app
+            .signed_up_and_verified("cy@example.com", STRONG_PASSWORD)
+            .await;
+        let page = customer.get(&authorize_path(&portal.id, &[])).await;
+        assert!(
+            !page.status.is_redirection(),
+            "a disabled app gets no redirect"
+        );
+        owner.get(&detail).await;
+        owner
+            .post(&format!("{detail}/enable"), &[])
+            .await
+            .assert_redirect(&detail);
+        assert_eq!(
+            client_credentials(&mut client, &portal).await.0,
+            StatusCode::OK
+        );
+
+        // A new secret: both work during the overlap.
+        owner.get(&detail).await;
+        let page = owner.post(&format!("{detail}/rotate-secret"), &[]).await;
+        page.assert_status(StatusCode::OK)
+            .assert_contains("keeps working for 24 hours");
+        assert_eq!(page.headers[header::CACHE_CONTROL], "no-store");
+        let rotated = App {
+            id: portal.id.clone(),
+            secret: Some(shown_secret(&page)),
+        };
+        assert_ne!(rotated.secret, portal.secret);
+        assert_eq!(
+            client_credentials(&mut client, &rotated).await.0,
+            StatusCode::OK
+        );
+        assert_eq!(
+            client_credentials(&mut client, &portal).await.0,
+            StatusCode::OK
+        );
+
+        // Edited: an invalid change is refused whole; a valid one applies at once.
+        let page = owner
+            .post(
+                &detail,
+                &[
+                    ("name", "Help Centre"),
+                    ("redirect_uris", "javascript:alert(1)"),
+                    ("scope.openid", "yes"),
+                    ("grant.authorization_code", "yes"),
+                ],
+            )
+            .await;
+        page.assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+            .assert_contains("javascript:alert(1)");
+        assert_eq!(
+            app.state
+                .store
+                .client(&portal.id)
+                .await
+                .unwrap()
+                .unwrap()
+                .name,
+            "Support Portal"
+        );
+        owner
+            .post(
+                &detail,
+                &[
+                    ("name", "Help Centre"),
+                    ("redirect_uris", CALLBACK),
+                    ("grant.authorization_code", "yes"),
+                    ("grant.refresh_token", "yes"),
+                    ("scope.openid", "yes"),
+                    ("scope.email", "yes"),
+                    ("scope.profile", "yes"),
+                    ("scope.offline_access", "yes"),
+                    ("first_party", "yes"),
+                    ("access_token_ttl", "600"),
+                    ("refresh_token_ttl", "86400"),
+                    ("id_token_alg", "RS256"),
+                    ("public", "yes"),
+                ],
+            )
+            .await
+            .assert_redirect(&detail);
+        let edited = app.state.store.client(&portal.id).await.unwrap().unwrap();
+        assert_eq!(
+            (
+                edited.name.as_str(),
+                edited.refresh_token_ttl,
+                edited.public
+            ),
+            ("Help Centre", 86400, false)
+        );
+        let (status, json) = client_credentials(&mut client, &rotated).await;
+        assert_eq!(
+            (status, json["error"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("unauthorized_client"))
+        );
+        let trail = owner.get("/admin/audit").await;
+        for action in [
+            "app.registered",
+            "app.disabled",
+            "app.enabled",
+            "app.secret_rotated",
+            "app.updated",
+        ] {
+            trail.assert_contains(action);
+        }
+        trail.assert_contains("grant_types");
+
+        // Its grants: the customer who signed in through it, on both pages;
+        // support takes the access back, an auditor cannot.
+        let tokens = tokens_for(&app, &mut customer, &rotated).await;
+        let page = owner.get(&detail).await;
+        page.assert_contains("Customers it holds access for: 1.")
+            .assert_contains("cy@example.com");
+        let customer_id = app.customer_id("cy@example.com").await;
+        let customer_page = format!("/admin/customers/{customer_id}");
+        owner
+            .get(&customer_page)
+            .await
+            .assert_contains("Help Centre");
+        let revoke = format!("{customer_page}/apps/{}/revoke", portal.id);
+        auditor.get(&customer_page).await;
+        auditor
+            .post(&revoke, &[])
+            .await
+            .assert_status(StatusCode::FORBIDDEN);
+        let mut support = app
+            .admin_browser("support@example.com", Role::Support)
+            .await;
+        support.get(&customer_page).await;
+        support
+            .post(&revoke, &[])
+            .await
+            .assert_redirect(&customer_page);
+        let refresh = tokens["refresh_token"].as_str().unwrap();
+        let (status, json, _) = token_request(
+            &mut client,
+            &rotated,
+            &[("grant_type", "refresh_token"), ("refresh_token", refresh)],
+        )
+        .await;
+        assert_eq!(
+            (status, json["error"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("invalid_grant"))
+        );
+        owner
+            .get(&detail)
+            .await
+            .assert_contains("Customers it holds access for: 0.");
+        support
+            .get(&customer_page)
+            .await
+            .assert_contains("No application holds access");
+        support
+            .post(&revoke, &[])
+            .await
+            .assert_status(StatusCode::NOT_FOUND);
+        owner
+            .get("/admin/apps/not!an-id")
+            .await
+            .assert_status(StatusCode::BAD_REQUEST);
+        owner
+            .get("/admin/apps/unknown-client")
+            .await
+            .assert_status(StatusCode::NOT_FOUND);
+    })
+    .await;
+}
+
+// A P-256 key made for these tests only: the application's private key.
+const APP_KEY: &str = "-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgWU39fRgj/my3b2go
+jBG75DI7tSX9mCCoyfKaMY/dzWShRANCAASwvy47Pb1fVIJSwl8JuHsnydqczVU3
+d5oJQBfvNTNnWW90mPWfGlJY7w4dgVXkPoZHbyPOwVM0mUiSbzvzYJ5g
+-----END PRIVATE KEY-----";
+
+fn app_key_der() -> Vec<u8> {
+    let body: String = APP_KEY
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .collect();
+    STANDARD.decode(body).unwrap()
+}
+
+/// The public half of `APP_KEY`, as the application registers it.
+fn app_jwks() -> String {
+    let key = jsonwebtoken::EncodingKey::from_ec_der(&app_key_der());
+    let mut jwk =
+        jsonwebtoken::jwk::Jwk::from_encoding_key(&key, jsonwebtoken::Algorithm::ES256).unwrap();
+    jwk.common.key_id = Some("app-1".into());
+    serde_json::to_string(&jsonwebtoken::jwk::JwkSet { keys: vec![jwk] }).unwrap()
+}
+
+/// A client assertion (RFC 7523) signed with `APP_KEY`.
+fn assertion(claims: Value) -> String {
+    let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::ES256);
+    header.kid = Some("app-1".into());
+    let key = jsonwebtoken::EncodingKey::from_ec_der(&app_key_der());
+    jsonwebtoken::encode(&header, &claims, &key).unwrap()
+}
+
+const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+
+#[tokio::test]
+async fn private_key_jwt_authenticates_once_per_assertion() {
+    on_each_backend(|app| async move {
+        // Keys with their private half are refused at registration.
+        let mut private: Value = serde_json::from_str(&app_jwks()).unwrap();
+        private["keys"][0]["d"] = Value::String("WU39fRgj_my3b2gojBG75DI7tSX9mCCoyfKaMY_dzWQ".into());
+        let refused = clients::register(
+            &app.state,
+            &RequestContext::system(),
+            Registration {
+                name: "Leaky".into(),
+                grant_types: Some(vec!["client_credentials".into()]),
+                jwks: Some(private.to_string()),
+                ..Default::default()
+            },
+        )
+        .await;
+        assert!(matches!(refused, Err(gatehouse::domain::Error::Invalid(_))));
+        assert!(app.state.store.clients().await.unwrap().is_empty());
+
+        let registered = clients::register(
+            &app.state,
+            &RequestContext::system(),
+            Registration {
+                name: "Ledger".into(),
+                grant_types: Some(vec!["client_credentials".into()]),
+                jwks: Some(app_jwks()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert!(registered.secret.is_none(), "a key-holding client gets no secret");
+        let id = registered.client.id;
+        let public = App { id: id.clone(), secret: None };
+        let now = app.state.clock.now();
+        let claims = |jti: &str| serde_json::json!({ "iss": id, "sub": id, "aud": PUBLIC_URL, "exp": now + 60, "jti": jti });
+        let mut client = app.browser();
+        let grant = |jwt: String| {
+            vec![
+                ("grant_type".to_string(), "client_credentials".to_string()),
+                ("client_assertion_type".to_string(), JWT_BEARER.to_string()),
+                ("client_assertion".to_string(), jwt),
+            ]
+        };
+        let send = |fields: Vec<(String, String)>| {
+            let borrowed: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            encode(&borrowed)
+        };
+        let post = async |client: &mut Browser, body: String| {
+            let req = client
+                .request(Method::POST, "/oauth2/token")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(body))
+                .unwrap();
+            let page = client.send(req).await;
+            let json: Value = serde_json::from_str(&page.body).unwrap_or(Value::Null);
+            (page.status, json)
+        };
+
+        // A sound assertion: tokens, checked against JWKS.
+        let first = assertion(claims("j-1"));
+        let (status, json) = post(&mut client, send(grant(first.clone()))).await;
+        assert_eq!(status, StatusCode::OK, "{json}");
+        let token = json["access_token"].as_str().unwrap();
+        assert_eq!(verify(&mut client, token, PUBLIC_URL).await["client_id"], id.as_str());
+
+        // The same assertion again: refused, as a replay.
+        let (status, json) = post(&mut client, send(grant(first))).await;
+        assert_eq!((status, json["error"].as_str()), (StatusCode::UNAUTHORIZED, Some("invalid_client")));
+        assert!(json["error_description"].as_str().unwrap().contains("already used"), "{json}");
+
+        // Each rule: the wrong audience, an expired one, another client's id.
+        let mut wrong_aud = claims("j-2");
+        wrong_aud["aud"] = "https://elsewhere.example".into();
+        let mut expired = claims("j-3");
+        expired["exp"] = (now - 120).into();
+        let mut impostor = claims("j-4");
+        impostor["iss"] = "someone-else".into();
+        for (bad, words) in [(wrong_aud, "aud"), (expired, "expired"), (impostor, "iss and sub")] {
+            let (status, json) = post(&mut client, send(grant(assertion(bad)))).await;
+            assert_eq!(status, StatusCode::UNAUTHORIZED, "{json}");
+            assert!(json["error_description"].as_str().unwrap().contains(words), "{json}");
+        }
+        // Garbage, and a secret where keys are registered.
+        let (status, json) = post(&mut client, send(grant("not.a.jwt".into()))).await;
+        assert_eq!((status, json["error"].as_str()), (StatusCode::UNAUTHORIZED, Some("invalid_client")));
+        let with_secret = App { id: id.clone(), secret: Some("guess".into()) };
+        let (status, _, _) = token_request(&mut client, &with_secret, &[("grant_type", "client_credentials")]).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        // Two ways at once, or the wrong assertion type: invalid_request.
+        let mut two = grant(assertion(claims("j-5")));
+        two.push(("client_secret".into(), "x".into()));
+        assert_eq!(post(&mut client, send(two)).await.1["error"], "invalid_request");
+        let mut wrong_type = grant(assertion(claims("j-6")));
+        wrong_type[1].1 = "urn:example:saml".into();
+        assert_eq!(post(&mut client, send(wrong_type)).await.1["error"], "invalid_request");
+        // Neither spent the assertion: it still works once.
+        let (status, _) = post(&mut client, send(grant(assertion(claims("j-5"))))).await;
+        assert_eq!(status, StatusCode::OK);
+        // The token endpoint's address as the audience works too.
+        let mut to_endpoint = claims("j-7");
+        to_endpoint["aud"] = Value::String(format!("{PUBLIC_URL}/oauth2/token"));
+        assert_eq!(post(&mut client, send(grant(assertion(to_endpoint)))).await.0, StatusCode::OK);
+
+        // No secret to rotate; and no way in without an assertion.
+        let rotate = clients::rotate_secret(&app.state, &RequestContext::system(), &id, 0).await;
+        assert!(rotate.is_err());
+        let (status, _, _) = token_request(&mut client, &public, &[("grant_type", "client_credentials"), ("client_id", &id)]).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        let doc: Value = serde_json::from_str(&client.get("/.well-known/openid-configuration").await.body).unwrap();
+        assert!(doc["token_endpoint_auth_methods_supported"].as_array().unwrap().contains(&"private_key_jwt".into()));
     })
     .await;
 }

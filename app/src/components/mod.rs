@@ -161,6 +161,34 @@ pub fn DataTable(
     }
 }
 
+/// A labelled checkbox (value "yes" when ticked) with a hint and an error.
+pub fn checkbox(
+    name: &str,
+    label: &str,
+    hint: &str,
+    checked: bool,
+    error: Option<String>,
+) -> impl IntoView + use<> {
+    let id = format!("field-{}", name.replace(['.', ':'], "-"));
+    let hint_id = format!("{id}-hint");
+    let (name, label) = (name.to_string(), label.to_string());
+    let hint = (!hint.is_empty()).then(|| {
+        view! { <p id=hint_id.clone() class="ml-6 text-sm text-slate-500">{hint.to_string()}</p> }
+    });
+    let described_by = hint.is_some().then(|| hint_id.clone());
+    view! {
+        <div class="mb-4">
+            <div class="flex items-start gap-2">
+                <input id=id.clone() type="checkbox" name=name value="yes" checked=checked aria-describedby=described_by
+                    aria-invalid=error.is_some().then_some("true") class="mt-1 h-4 w-4 rounded border-slate-300"/>
+                <label for=id class="text-sm font-medium text-slate-700">{label}</label>
+            </div>
+            {hint}
+            {error.map(|e| view! { <p class="ml-6 mt-1 text-sm font-medium text-red-700">{e}</p> })}
+        </div>
+    }
+}
+
 /// A one-button form that posts to `action` (with the CSRF token): how every
 /// console action that needs no input is taken. `tone` is "danger" or "neutral".
 #[component]

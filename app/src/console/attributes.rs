@@ -1,7 +1,7 @@
 use super::{ConsoleChrome, console_document};
 use crate::FieldErrors;
 use crate::components::{
-    CELL, CsrfField, DataTable, Field, Flash, PostButton, SelectField, fact_rows,
+    CELL, CsrfField, DataTable, Field, Flash, PostButton, SelectField, checkbox, fact_rows,
 };
 use crate::paths;
 use leptos::prelude::*;
@@ -51,28 +51,6 @@ pub struct AttributeDetailView {
     pub form: AttributeFormValues,
     pub errors: FieldErrors,
     pub notice: Option<String>,
-}
-
-fn checkbox(
-    name: &'static str,
-    label: &'static str,
-    hint: &'static str,
-    checked: bool,
-    error: Option<String>,
-) -> impl IntoView {
-    let id = format!("field-{name}");
-    let hint_id = format!("{id}-hint");
-    view! {
-        <div class="mb-4">
-            <div class="flex items-start gap-2">
-                <input id=id.clone() type="checkbox" name=name value="yes" checked=checked aria-describedby=hint_id.clone()
-                    aria-invalid=error.is_some().then_some("true") class="mt-1 h-4 w-4 rounded border-slate-300"/>
-                <label for=id class="text-sm font-medium text-slate-700">{label}</label>
-            </div>
-            <p id=hint_id class="ml-6 text-sm text-slate-500">{hint}</p>
-            {error.map(|e| view! { <p class="ml-6 mt-1 text-sm font-medium text-red-700">{e}</p> })}
-        </div>
-    }
 }
 
 /// The definition form; a new attribute also takes its key and type, which

@@ -28,6 +28,16 @@ pub struct SessionRow {
     pub source: String,
 }
 
+/// An application that holds access for the customer.
+#[derive(Clone, Debug, Default)]
+pub struct CustomerAppRow {
+    pub client_id: String,
+    pub name: String,
+    /// What it may see, in words.
+    pub shares: String,
+    pub since: String,
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct CustomerDetailView {
     pub id: String,
@@ -39,6 +49,7 @@ pub struct CustomerDetailView {
     pub last_sign_in: String,
     pub last_sign_in_from: String,
     pub sessions: Vec<SessionRow>,
+    pub apps: Vec<CustomerAppRow>,
     /// Source addresses currently held back from signing in to the account.
     pub blocked_sources: i64,
     /// Whether the admin's role may change this record (buttons shown).
@@ -225,6 +236,30 @@ pub fn customer_detail_page(chrome: &ConsoleChrome, page: &CustomerDetailView) -
             }
         })
         .collect_view();
+    let app_count = page.apps.len();
+    let apps = page
+        .apps
+        .iter()
+        .map(|a| {
+            let revoke = page.can_edit.then(|| {
+                view! {
+                    <PostButton action=paths::at(paths::CUSTOMER_APP_REVOKE, &[&page.id, &a.client_id])
+                        label="Revoke".to_string() csrf=csrf.clone()
+                        aria_label=format!("Revoke the access of {}", a.name)/>
+                }
+            });
+            view! {
+                <tr class="border-t border-slate-200">
+                    <td class=CELL>
+                        <a href=paths::at(paths::APP, &[&a.client_id]) class="font-medium text-indigo-700 hover:underline">{a.name.clone()}</a>
+                    </td>
+                    <td class=CELL>{a.shares.clone()}</td>
+                    <td class=CELL>{a.since.clone()}</td>
+                    <td class=CELL>{revoke}</td>
+                </tr>
+            }
+        })
+        .collect_view();
     let body = view! {
         <p class="mb-2 text-sm"><a href=paths::CUSTOMERS class="text-indigo-700 hover:underline">"All customers"</a></p>
         <h1 class="mb-4 text-2xl font-semibold break-all">{page.display_name.clone()}</h1>
@@ -245,6 +280,9 @@ pub fn customer_detail_page(chrome: &ConsoleChrome, page: &CustomerDetailView) -
         <h2 class="mb-2 text-lg font-semibold">"Active sessions"</h2>
         <DataTable caption="Active sessions" headers=vec!["Started", "Last seen", "Device", "From", "Action"]
             empty="No active sessions." rows=session_count>{sessions}</DataTable>
+        <h2 class="mb-2 mt-6 text-lg font-semibold">"Applications"</h2>
+        <DataTable caption="Applications with access" headers=vec!["Application", "Sees", "Granted", "Action"]
+            empty="No application holds access." rows=app_count>{apps}</DataTable>
         <h2 class="mb-2 mt-6 text-lg font-semibold">"Recent security events"</h2>
         <DataTable caption="Recent security events" headers=vec!["When", "Event", "By", "From", "Details"]
             empty="No events yet." rows=event_count>{events}</DataTable>

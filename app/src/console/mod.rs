@@ -2,6 +2,7 @@
 //! models in, HTML out; every action is a form that works without JavaScript.
 
 mod admins;
+mod apps;
 mod attributes;
 mod audit;
 mod customer;
@@ -11,12 +12,18 @@ mod tier_job;
 mod tiers;
 
 pub use admins::{AdminRow, AdminsView, InviteRow, ROLES, admins_page};
+pub use apps::{
+    AppChoices, AppDetailView, AppFormValues, AppRow, AppsView, HolderRow, NewSecret,
+    app_detail_page, apps_page,
+};
 pub use attributes::{
     AttributeDetailView, AttributeFormValues, AttributeRow, AttributesView, attribute_detail_page,
     attributes_page,
 };
 pub use audit::{AuditView, audit_page};
-pub use customer::{CustomerDetailView, EventRow, SessionRow, customer_detail_page};
+pub use customer::{
+    CustomerAppRow, CustomerDetailView, EventRow, SessionRow, customer_detail_page,
+};
 pub use customers::{BulkTierForm, CustomerRow, CustomersView, SearchField, customers_page};
 pub use sign_in::{AdminSetupView, AdminSignInView, admin_setup_page, admin_sign_in_page};
 pub use tier_job::{TierJobView, tier_job_page};
@@ -52,6 +59,7 @@ pub(crate) fn console_document(
                     <a href=paths::CUSTOMERS class="font-medium text-slate-100 hover:underline">"Customers"</a>
                     <a href=paths::TIERS class="font-medium text-slate-100 hover:underline">"Tiers"</a>
                     <a href=paths::ATTRIBUTES class="font-medium text-slate-100 hover:underline">"Attributes"</a>
+                    <a href=paths::APPS class="font-medium text-slate-100 hover:underline">"Applications"</a>
                     <a href=paths::AUDIT class="font-medium text-slate-100 hover:underline">"Audit trail"</a>
                     <a href=paths::ADMINS class="font-medium text-slate-100 hover:underline">"Admins"</a>
                     <span class="text-slate-300">{format!("{name} ({role})")}</span>

@@ -96,7 +96,7 @@ pub async fn run(args: OidcBenchArgs, config: Config) -> anyhow::Result<()> {
         &ctx,
         Registration {
             name: "Bench Service".into(),
-            grant_types: vec!["client_credentials".into()],
+            grant_types: Some(vec!["client_credentials".into()]),
             ..Default::default()
         },
     )

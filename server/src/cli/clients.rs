@@ -55,6 +55,10 @@ pub struct CreateArgs {
     /// RS256 (default), ES256 or EdDSA.
     #[arg(long)]
     id_token_alg: Option<String>,
+    /// A JWKS file of the application's public keys: it authenticates with
+    /// private_key_jwt, and is given no secret.
+    #[arg(long)]
+    jwks_file: Option<std::path::PathBuf>,
 }
 
 pub async fn run(command: ClientsCommand, config: crate::config::Config) -> anyhow::Result<()> {
@@ -63,6 +67,13 @@ pub async fn run(command: ClientsCommand, config: crate::config::Config) -> anyh
     let ctx = RequestContext::system();
     let result = match command {
         ClientsCommand::Create(args) => {
+            let jwks = match &args.jwks_file {
+                Some(path) => Some(
+                    std::fs::read_to_string(path)
+                        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?,
+                ),
+                None => None,
+            };
             let registered = clients::register(
                 &state,
                 &ctx,
@@ -72,12 +83,14 @@ pub async fn run(command: ClientsCommand, config: crate::config::Config) -> anyh
                     first_party: args.first_party,
                     redirect_uris: args.redirect_uris,
                     post_logout_redirect_uris: args.post_logout_redirect_uris,
-                    grant_types: args.grants,
-                    scopes: args.scopes,
+                    // None given: the defaults.
+                    grant_types: (!args.grants.is_empty()).then_some(args.grants),
+                    scopes: (!args.scopes.is_empty()).then_some(args.scopes),
                     access_token_ttl: args.access_token_ttl,
                     refresh_token_ttl: args.refresh_token_ttl,
                     id_token_alg: args.id_token_alg,
                     logo_url: None,
+                    jwks,
                 },
             )
             .await;
@@ -140,5 +153,6 @@ fn describe(client: &crate::domain::oidc::Client) -> serde_json::Value {
         "access_token_ttl": client.access_token_ttl,
         "refresh_token_ttl": client.refresh_token_ttl,
         "id_token_alg": client.id_token_alg.as_str(),
+        "token_endpoint_auth_method": client.auth().as_str(),
     })
 }

@@ -156,16 +156,6 @@ pub async fn accept_invite(state: &AppState, input: AcceptInvite) -> Result<Admi
 
 // --- Managing admins (owners only) ----------------------------------------------
 
-fn require_owner(by: &Admin) -> Result<()> {
-    if by.role.can_manage_admins() {
-        Ok(())
-    } else {
-        Err(Error::Forbidden(Problem::OnlyOwners(
-            OwnerTask::ManageAdmins,
-        )))
-    }
-}
-
 fn parse_role(raw: &str) -> Result<Role> {
     Role::parse(raw).ok_or(Error::BadRequest(Problem::UnknownRole))
 }
@@ -185,7 +175,7 @@ pub async fn invite(
     ctx: &RequestContext,
 ) -> Result<Email> {
     let by = ctx.admin()?;
-    require_owner(by)?;
+    by.require_owner(OwnerTask::ManageAdmins)?;
     let role = parse_role(raw_role)?;
     let email = Email::parse(raw_email).map_err(|e| Error::invalid("email", e))?;
     if state.store.admin_by_email(&email).await?.is_some() {
@@ -207,7 +197,7 @@ pub async fn invite(
 /// Withdraws an open invitation, named as `invite_id` names it.
 pub async fn revoke_invite(state: &AppState, id: &str, ctx: &RequestContext) -> Result<()> {
     let by = ctx.admin()?;
-    require_owner(by)?;
+    by.require_owner(OwnerTask::ManageAdmins)?;
     let hash =
         parse_invite_id(id).ok_or(Error::BadRequest(Problem::NotAnId(Record::Invitation)))?;
     if !state
@@ -229,7 +219,7 @@ pub async fn change_role(
     ctx: &RequestContext,
 ) -> Result<()> {
     let by = ctx.admin()?;
-    require_owner(by)?;
+    by.require_owner(OwnerTask::ManageAdmins)?;
     let role = parse_role(raw_role)?;
     let before = state
         .store
@@ -255,7 +245,7 @@ pub async fn change_role(
 /// Removes an admin; their console session ends with their next request.
 pub async fn remove(state: &AppState, target: AdminId, ctx: &RequestContext) -> Result<()> {
     let by = ctx.admin()?;
-    require_owner(by)?;
+    by.require_owner(OwnerTask::ManageAdmins)?;
     let before = state
         .store
         .admin_by_id(target)

@@ -5,8 +5,8 @@
 
 use crate::audit;
 use crate::domain::{
-    Action, Admin, Attribute, AttributeId, CHOICES_MAX, Changes, CustomerId, Error, FieldErrors,
-    Kind, OwnerTask, Problem, RequestContext, Result, Values,
+    Action, Attribute, AttributeId, CHOICES_MAX, Changes, CustomerId, Error, FieldErrors, Kind,
+    OwnerTask, Problem, RequestContext, Result, Values,
 };
 use crate::state::AppState;
 use serde::Deserialize;
@@ -151,16 +151,6 @@ const RESERVED_KEYS: &[&str] = &[
     "attributes",
 ];
 
-fn require_owner(admin: &Admin) -> Result<()> {
-    if admin.role.can_manage_admins() {
-        Ok(())
-    } else {
-        Err(Error::Forbidden(Problem::OnlyOwners(
-            OwnerTask::DefineAttributes,
-        )))
-    }
-}
-
 /// Checks a definition; `stored` is the attribute being edited, whose key
 /// and type stay as they are (stored values were checked against them).
 fn validate(form: &AttributeForm, stored: Option<&Attribute>) -> Result<Attribute> {
@@ -249,7 +239,7 @@ pub async fn define(
     ctx: &RequestContext,
 ) -> Result<Attribute> {
     let by = ctx.admin()?;
-    require_owner(by)?;
+    by.require_owner(OwnerTask::DefineAttributes)?;
     let attribute = validate(form, None)?;
     let Some(attribute) = state
         .store
@@ -276,7 +266,7 @@ pub async fn update(
     ctx: &RequestContext,
 ) -> Result<Attribute> {
     let by = ctx.admin()?;
-    require_owner(by)?;
+    by.require_owner(OwnerTask::DefineAttributes)?;
     let before = state
         .store
         .attribute_by_id(id)
@@ -319,7 +309,7 @@ pub async fn set_archived(
     ctx: &RequestContext,
 ) -> Result<()> {
     let by = ctx.admin()?;
-    require_owner(by)?;
+    by.require_owner(OwnerTask::DefineAttributes)?;
     if !state
         .store
         .set_attribute_archived(id, archived, state.clock.now())

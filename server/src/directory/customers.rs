@@ -33,7 +33,7 @@ pub async fn for_edit<'c>(
 }
 
 /// Refuses admins whose role only reads customers.
-pub(super) fn require_edit(admin: &Admin) -> Result<()> {
+pub(crate) fn require_edit(admin: &Admin) -> Result<()> {
     if admin.role.can_edit_customers() {
         Ok(())
     } else {

@@ -4,7 +4,7 @@
 
 use crate::audit;
 use crate::domain::{
-    Action, Admin, Error, FieldErrors, OwnerTask, Problem, RequestContext, Result, Tier, TierId,
+    Action, Error, FieldErrors, OwnerTask, Problem, RequestContext, Result, Tier, TierId,
 };
 use crate::state::AppState;
 use crate::store::ArchiveRefusal;
@@ -29,16 +29,6 @@ pub struct TierForm {
 }
 
 pub const ENTITLEMENTS_MAX: usize = 50;
-
-fn require_owner(admin: &Admin) -> Result<()> {
-    if admin.role.can_manage_admins() {
-        Ok(())
-    } else {
-        Err(Error::Forbidden(Problem::OnlyOwners(
-            OwnerTask::DefineTiers,
-        )))
-    }
-}
 
 fn is_token(s: &str, max: usize, extra: &[char]) -> bool {
     !s.is_empty()
@@ -156,7 +146,7 @@ async fn fallback(
 
 pub async fn create(state: &AppState, form: &TierForm, ctx: &RequestContext) -> Result<Tier> {
     let by = ctx.admin()?;
-    require_owner(by)?;
+    by.require_owner(OwnerTask::DefineTiers)?;
     let tier = validate(state, form, TierId(Uuid::now_v7())).await?;
     if !state.store.insert_tier(&tier, state.clock.now()).await? {
         return Err(Error::invalid("slug", Problem::SlugTaken));
@@ -174,7 +164,7 @@ pub async fn update(
     ctx: &RequestContext,
 ) -> Result<Tier> {
     let by = ctx.admin()?;
-    require_owner(by)?;
+    by.require_owner(OwnerTask::DefineTiers)?;
     let before = state.store.tier_by_id(id).await?.ok_or(Error::NotFound)?;
     let after = Tier {
         is_default: before.is_default,
@@ -220,7 +210,7 @@ pub async fn update(
 
 pub async fn make_default(state: &AppState, id: TierId, ctx: &RequestContext) -> Result<()> {
     let by = ctx.admin()?;
-    require_owner(by)?;
+    by.require_owner(OwnerTask::DefineTiers)?;
     if !state.store.set_default_tier(id, state.clock.now()).await? {
         return Err(Error::Conflict(Problem::DefaultMustBeActive));
     }
@@ -231,7 +221,7 @@ pub async fn make_default(state: &AppState, id: TierId, ctx: &RequestContext) ->
 
 pub async fn archive(state: &AppState, id: TierId, ctx: &RequestContext) -> Result<()> {
     let by = ctx.admin()?;
-    require_owner(by)?;
+    by.require_owner(OwnerTask::DefineTiers)?;
     let refusal = match state.store.archive_tier(id, state.clock.now()).await? {
         Ok(()) => {
             let details = json!({ "tier_id": id });
@@ -250,7 +240,7 @@ pub async fn archive(state: &AppState, id: TierId, ctx: &RequestContext) -> Resu
 
 pub async fn unarchive(state: &AppState, id: TierId, ctx: &RequestContext) -> Result<()> {
     let by = ctx.admin()?;
-    require_owner(by)?;
+    by.require_owner(OwnerTask::DefineTiers)?;
     if !state.store.unarchive_tier(id, state.clock.now()).await? {
         return Err(Error::Conflict(Problem::TierNotArchived));
     }

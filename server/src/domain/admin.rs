@@ -54,6 +54,17 @@ impl Role {
     }
 }
 
+impl Admin {
+    /// Refuses an admin who is not an owner the `task` only owners do.
+    pub fn require_owner(&self, task: super::OwnerTask) -> super::Result<()> {
+        if self.role.can_manage_admins() {
+            Ok(())
+        } else {
+            Err(super::Error::Forbidden(super::Problem::OnlyOwners(task)))
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Admin {
     pub id: AdminId,

@@ -2,7 +2,7 @@
 //! the command line, or a background job) and handed down to the capability
 //! and its audit record, instead of an address and an actor passed apart.
 
-use super::{Actor, Admin, CustomerId, Error, Problem, Result};
+use super::{Actor, Admin, CustomerId, Error, OwnerTask, Problem, Result};
 use uuid::Uuid;
 
 /// Who is behind a request.
@@ -76,6 +76,16 @@ impl RequestContext {
     pub fn admin(&self) -> Result<&Admin> {
         match &self.caller {
             Caller::Admin(admin) => Ok(admin),
+            _ => Err(Error::Forbidden(Problem::OnlyAdmins)),
+        }
+    }
+
+    /// Refuses anyone but an owner (or the operator at the command line)
+    /// the `task` only owners do.
+    pub fn require_owner(&self, task: OwnerTask) -> Result<()> {
+        match &self.caller {
+            Caller::System => Ok(()),
+            Caller::Admin(admin) => admin.require_owner(task),
             _ => Err(Error::Forbidden(Problem::OnlyAdmins)),
         }
     }

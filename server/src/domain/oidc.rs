@@ -34,12 +34,43 @@ pub struct Client {
     pub refresh_token_ttl: i64,
     pub id_token_alg: SigningAlg,
     pub logo_url: Option<String>,
+    /// The public keys of a `private_key_jwt` client (a JWKS document);
+    /// such a client holds no secret.
+    pub jwks: Option<String>,
     pub created_at: i64,
+}
+
+/// How an application proves who it is at the token endpoint.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum ClientAuth {
+    /// A public client: by PKCE alone.
+    None,
+    ClientSecret,
+    PrivateKeyJwt,
+}
+
+impl ClientAuth {
+    /// As discovery and client metadata name it (RFC 7591).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::None => "none",
+            Self::ClientSecret => "client_secret_basic",
+            Self::PrivateKeyJwt => "private_key_jwt",
+        }
+    }
 }
 
 impl Client {
     pub fn allows(&self, grant: GrantType) -> bool {
         self.grant_types.contains(&grant)
+    }
+
+    pub fn auth(&self) -> ClientAuth {
+        match (self.public, &self.jwks) {
+            (true, _) => ClientAuth::None,
+            (false, Some(_)) => ClientAuth::PrivateKeyJwt,
+            (false, None) => ClientAuth::ClientSecret,
+        }
     }
 }
 
@@ -185,6 +216,8 @@ pub enum OAuthProblem {
     UnknownClient,
     ClientDisabled,
     ClientAuthentication,
+    /// A `private_key_jwt` assertion refused, and why.
+    ClientAssertion(AssertionProblem),
     RedirectUri,
     GrantNotAllowed,
     ResponseType,
@@ -204,6 +237,37 @@ pub enum OAuthProblem {
     DeviceSlowDown,
     DeviceCodeExpired,
     DeviceCodeInvalid,
+}
+
+/// Why an assertion is refused (said in `error_description`).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum AssertionProblem {
+    /// Not a JWT, or its claims are not JSON of the expected shape.
+    Malformed,
+    Algorithm,
+    /// No registered key verifies its signature.
+    Signature,
+    /// `iss` and `sub` must both be the client id.
+    Subject,
+    Audience,
+    Expired,
+    /// Its `exp` is further ahead than the longest lifetime allowed.
+    TooLong,
+    NotYetValid,
+    MissingJti,
+    Replayed,
+}
+
+/// Why registered keys are refused.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum JwksProblem {
+    NotJson,
+    Empty,
+    TooMany,
+    /// A private or symmetric key: only public keys are registered.
+    Private,
+    /// A key the verifier cannot use.
+    Unusable,
 }
 
 /// A refusal as the protocol words it: the code clients act on, and why.

@@ -57,6 +57,7 @@ pub enum OwnerTask {
     DefineAttributes,
     ExportCustomers,
     DeleteCustomers,
+    ManageApps,
 }
 
 /// The kinds of record a request names by id.
@@ -205,6 +206,12 @@ pub enum Problem {
     NoGrantType,
     PublicClientCredentials,
     UnknownScope(String),
+    NoScope,
+    /// The public keys given for `private_key_jwt`, and what is wrong.
+    Jwks(super::oidc::JwksProblem),
+    JwksForPublicClient,
+    /// A `private_key_jwt` application has no secret to rotate.
+    KeysNotSecret,
     TokenLifetime,
     SigningAlg,
     LogoUrl,

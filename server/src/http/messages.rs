@@ -3,7 +3,7 @@
 //! refusals that reach a page.
 
 use crate::directory::customers::CustomerAction;
-use crate::domain::oidc::OAuthProblem;
+use crate::domain::oidc::{AssertionProblem, GrantType, JwksProblem, OAuthProblem};
 use crate::domain::{
     EmailProblem, Error, FieldErrors, NameProblem, OwnerTask, PasswordProblem, Problem, Record,
     Result, ValueProblem,
@@ -160,6 +160,30 @@ pub fn scope_description(scope: &str) -> Option<&'static str> {
     }
 }
 
+/// A grant type as the console names it.
+pub fn grant_words(grant: GrantType) -> &'static str {
+    match grant {
+        GrantType::AuthorizationCode => "Authorization code (customers sign in)",
+        GrantType::RefreshToken => "Refresh token (stay signed in)",
+        GrantType::ClientCredentials => "Client credentials (service to service)",
+        GrantType::DeviceCode => "Device code (TVs and other devices)",
+    }
+}
+
+/// A scope as the console names it: the scope, and what it gives.
+pub fn scope_words(scope: &str) -> String {
+    match scope {
+        "openid" => "openid: sign-in (the customer's id)".to_string(),
+        _ => match scope_description(scope) {
+            Some(words) => format!(
+                "{scope}: {}",
+                words.replace("Your ", "the customer's ").to_lowercase()
+            ),
+            None => scope.to_string(),
+        },
+    }
+}
+
 /// The `error_description` of a protocol refusal: read by the developers of
 /// the application (and, on the hosted error page, by the customer).
 impl std::fmt::Display for OAuthProblem {
@@ -175,6 +199,24 @@ impl std::fmt::Display for OAuthProblem {
                 f.write_str("The application that sent you here is switched off.")
             }
             OAuthProblem::ClientAuthentication => f.write_str("Client authentication failed."),
+            OAuthProblem::ClientAssertion(problem) => f.write_str(match problem {
+                AssertionProblem::Malformed => "The client assertion is not a well-formed JWT.",
+                AssertionProblem::Algorithm => {
+                    "The client assertion's algorithm is not accepted (RS256, RS384, RS512, PS256, ES256 or EdDSA)."
+                }
+                AssertionProblem::Signature => {
+                    "The client assertion's signature does not verify with the application's registered keys."
+                }
+                AssertionProblem::Subject => "The client assertion's iss and sub must both be the client id.",
+                AssertionProblem::Audience => {
+                    "The client assertion's aud must be the issuer or the endpoint's address."
+                }
+                AssertionProblem::Expired => "The client assertion has expired (or has no exp).",
+                AssertionProblem::TooLong => "The client assertion must expire within 10 minutes.",
+                AssertionProblem::NotYetValid => "The client assertion is not valid yet (nbf).",
+                AssertionProblem::MissingJti => "The client assertion needs a jti.",
+                AssertionProblem::Replayed => "The client assertion was already used: make a new one for each request.",
+            }),
             OAuthProblem::RedirectUri => f.write_str(
                 "The application asked to send you back to an address it has not registered, \
                  so we did not send you there.",
@@ -326,6 +368,7 @@ fn owner_task(task: OwnerTask) -> &'static str {
         OwnerTask::DefineAttributes => "Only owners define attributes.",
         OwnerTask::ExportCustomers => "Only owners export customers.",
         OwnerTask::DeleteCustomers => "Only owners can delete customers.",
+        OwnerTask::ManageApps => "Only owners register and change applications.",
     }
 }
 
@@ -505,6 +548,26 @@ impl fmt::Display for Problem {
                     f,
                     "{scope:?} is not a scope: use openid, profile, email, offline_access or gatehouse:tier."
                 );
+            }
+            P::NoScope => "Allow at least one scope (openid, for signing in).",
+            P::Jwks(problem) => match problem {
+                JwksProblem::NotJson => {
+                    "Give the public keys as a JWKS document: {\"keys\": [...]}."
+                }
+                JwksProblem::Empty => "The JWKS document lists no key.",
+                JwksProblem::TooMany => "Register at most 10 keys (20,000 characters).",
+                JwksProblem::Private => {
+                    "That JWKS holds private or symmetric key material: register the public keys only, and keep the private key with the application."
+                }
+                JwksProblem::Unusable => {
+                    "A key is not usable: RSA keys of 2048 bits or more, EC keys on P-256 or P-384, or Ed25519 keys."
+                }
+            },
+            P::JwksForPublicClient => {
+                "A public client cannot hold a private key: leave its keys empty."
+            }
+            P::KeysNotSecret => {
+                "This application proves itself with its keys (private_key_jwt), not a secret: change its public keys instead."
             }
             P::TokenLifetime => {
                 "Token lifetimes are 1 minute to 24 hours (access) and 1 hour to 400 days (refresh)."

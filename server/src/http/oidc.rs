@@ -9,7 +9,9 @@ use super::messages;
 use crate::domain::oidc::{OAuthCode, OAuthError, OAuthProblem, SigningAlg};
 use crate::domain::{Caller, Error, Result};
 use crate::identity::sessions::{self, PendingAuthorization};
-use crate::oidc::authorize::{self, AuthRequest, Params, Step};
+use crate::oidc::authorize::{self, AuthRequest, Step};
+use crate::oidc::issuer;
+use crate::oidc::params::Params;
 use crate::oidc::{SCOPES, access, clients, device, logout, tokens};
 use crate::state::AppState;
 use app::hosted::{
@@ -61,7 +63,7 @@ pub fn hosted_router() -> Router<AppState> {
 
 /// `/account/apps`: the applications that hold access, each removable.
 async fn account_apps(State(state): State<AppState>, customer: Customer) -> Result<Response> {
-    let apps = access::apps_of(&state, &customer.signed_in().customer).await?;
+    let apps = access::apps_of(&state, customer.signed_in().customer.id).await?;
     let day = |at: i64| {
         time::OffsetDateTime::from_unix_timestamp(at)
             .map(|t| t.date().to_string())
@@ -103,7 +105,7 @@ async fn revoke_app(
     access::revoke(
         &state,
         &customer.0.ctx,
-        &signed_in.customer,
+        signed_in.customer.id,
         &form.client_id,
     )
     .await?;
@@ -115,7 +117,7 @@ async fn revoke_app(
 }
 
 async fn discovery(State(state): State<AppState>) -> Response {
-    let issuer = authorize::issuer(&state);
+    let issuer = issuer(&state);
     let at = |path: &str| state.config.link(path);
     let algs: Vec<&str> = SigningAlg::ALL.iter().map(|a| a.as_str()).collect();
     let body = json!({
@@ -127,8 +129,8 @@ async fn discovery(State(state): State<AppState>) -> Response {
         "end_session_endpoint": at(paths::END_SESSION),
         "device_authorization_endpoint": at(paths::DEVICE_AUTHORIZATION),
         "introspection_endpoint": at(paths::INTROSPECT),
-        "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
-        "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "private_key_jwt", "none"],
+        "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "private_key_jwt"],
         "jwks_uri": at(paths::JWKS),
         "scopes_supported": SCOPES,
         "response_types_supported": ["code"],
@@ -137,7 +139,8 @@ async fn discovery(State(state): State<AppState>) -> Response {
                                   "urn:ietf:params:oauth:grant-type:device_code"],
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": algs,
-        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "private_key_jwt", "none"],
+        "token_endpoint_auth_signing_alg_values_supported": ["RS256", "RS384", "RS512", "PS256", "ES256", "EdDSA"],
         "code_challenge_methods_supported": ["S256"],
         "prompt_values_supported": ["none", "login", "consent", "create"],
         "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "amr", "acr",
@@ -246,36 +249,16 @@ fn form_pairs(headers: &HeaderMap, body: &[u8]) -> Result<Vec<(String, String)>>
     Ok(url::form_urlencoded::parse(body).into_owned().collect())
 }
 
-/// The client a protocol request authenticates as (RFC 6749 §2.3: HTTP
-/// Basic, or the secret in the form; a public client by its id alone).
+/// The client a protocol request authenticates as.
 async fn authenticated_client(
     state: &AppState,
     headers: &HeaderMap,
     params: &Params<'_>,
 ) -> Result<crate::domain::oidc::Client> {
-    let basic = headers
+    let authorization = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
-    let presented = match basic {
-        Some(value) => {
-            // One way of authenticating per request (RFC 6749 §2.3).
-            if params.one("client_secret")?.is_some() {
-                return Err(OAuthError::invalid_request("client_secret").into());
-            }
-            clients::from_basic_header(value).ok_or_else(|| {
-                OAuthError::new(OAuthCode::InvalidClient, OAuthProblem::ClientAuthentication)
-            })?
-        }
-        None => clients::Presented {
-            client_id: params.one("client_id")?.unwrap_or_default().to_string(),
-            secret: params.one("client_secret")?.map(str::to_string),
-        },
-    };
-    if let Some(id) = params.one("client_id")?
-        && id != presented.client_id
-    {
-        return Err(OAuthError::invalid_request("client_id").into());
-    }
+    let presented = clients::presented(authorization, params)?;
     clients::authenticate(state, &presented).await
 }
 
@@ -398,7 +381,7 @@ async fn proceed(
         Ok(Ok(request)) => request,
         Ok(Err(rejection)) => {
             sessions::drop_authorization(&visitor.session).await?;
-            let location = rejection.location(&authorize::issuer(state));
+            let location = rejection.location(&issuer(state));
             return Ok(Redirect::to(&location).into_response());
         }
         Err(e) => {
@@ -501,7 +484,7 @@ async fn consent(
         Ok(request) => request,
         Err(rejection) => {
             sessions::drop_authorization(&visitor.session).await?;
-            let location = rejection.location(&authorize::issuer(&state));
+            let location = rejection.location(&issuer(&state));
             return continue_page(&visitor, "the application", &location).await;
         }
     };

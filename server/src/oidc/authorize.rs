@@ -5,7 +5,8 @@
 //! Until the client and its redirect URI are known good, nothing redirects:
 //! an error goes to a page of ours, never to an address the request named.
 
-use super::SCOPES;
+use super::params::Params;
+use super::{SCOPES, issuer};
 use crate::audit;
 use crate::domain::oidc::{
     Client, CodeGrant, Grant, GrantType, OAuthCode, OAuthError, OAuthProblem,
@@ -18,10 +19,6 @@ use serde_json::json;
 
 /// Codes are good for a minute (RFC 6749 recommends at most ten).
 pub const CODE_LIFETIME: i64 = 60;
-/// No parameter value is longer than this; `state` and `nonce` are opaque
-/// to us but are echoed, so they are bounded too.
-const PARAMETER_MAX: usize = 2048;
-
 /// A sound authorization request.
 #[derive(Clone, Debug)]
 pub struct AuthRequest {
@@ -375,10 +372,6 @@ async fn issue_code(
     Ok(with_query(&request.redirect_uri, &pairs))
 }
 
-pub fn issuer(state: &AppState) -> String {
-    state.config.link("")
-}
-
 fn invalid(code: OAuthCode, problem: OAuthProblem) -> Error {
     Error::OAuth(OAuthError::new(code, problem))
 }
@@ -391,41 +384,5 @@ fn with_query(uri: &str, pairs: &[(&str, String)]) -> String {
             url.to_string()
         }
         Err(_) => uri.to_string(),
-    }
-}
-
-/// Request parameters, each allowed once (RFC 6749 §3.1).
-pub struct Params<'a> {
-    pairs: &'a [(String, String)],
-}
-
-impl<'a> Params<'a> {
-    pub fn new(pairs: &'a [(String, String)]) -> Result<Self> {
-        if pairs.len() > 64 {
-            return Err(OAuthError::invalid_request("request").into());
-        }
-        Ok(Self { pairs })
-    }
-
-    /// The parameter's value; an empty value counts as absent (RFC 6749
-    /// §3.1), a repeated or oversized one is refused.
-    pub fn one(&self, name: &'static str) -> std::result::Result<Option<&'a str>, OAuthError> {
-        let mut found = self.pairs.iter().filter(|(k, _)| k == name);
-        let first = found.next();
-        if found.next().is_some() {
-            return Err(OAuthError::invalid_request(name));
-        }
-        match first {
-            Some((_, v)) if v.len() > PARAMETER_MAX => Err(OAuthError::invalid_request(name)),
-            Some((_, v)) if !v.is_empty() => Ok(Some(v.as_str())),
-            _ => Ok(None),
-        }
-    }
-
-    fn has_openid(&self) -> bool {
-        self.one("scope")
-            .ok()
-            .flatten()
-            .is_some_and(|s| s.split_whitespace().any(|s| s == "openid"))
     }
 }

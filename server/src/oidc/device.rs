@@ -7,7 +7,8 @@
 //! look-alikes (RFC 8628 §6.1), shown as `BCDF-GHJK`: 20^8 codes, each
 //! living ten minutes, entered only by a signed-in customer.
 
-use super::authorize::{Params, requested_scopes};
+use super::authorize::requested_scopes;
+use super::params::Params;
 use crate::audit;
 use crate::domain::oidc::{Client, Grant, GrantType, OAuthCode, OAuthError, OAuthProblem};
 use crate::domain::secrets::{LinkToken, hash_token};

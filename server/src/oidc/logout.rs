@@ -7,7 +7,8 @@
 //! the sign-out happens at once. Otherwise the customer is asked first, so
 //! that a link on another site cannot sign anyone out.
 
-use super::authorize::{Params, issuer};
+use super::issuer;
+use super::params::Params;
 use crate::domain::oidc::{Client, OAuthCode, OAuthError, OAuthProblem};
 use crate::domain::{Error, Result};
 use crate::identity::sessions::SignedIn;

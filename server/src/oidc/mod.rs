@@ -6,11 +6,13 @@
 //! `crate::signing`; the endpoints in `http::oidc`.
 
 pub mod access;
+pub mod assertion;
 pub mod authorize;
 pub mod claims;
 pub mod clients;
 pub mod device;
 pub mod logout;
+pub mod params;
 pub mod tokens;
 
 /// The scopes Gatehouse knows. `gatehouse:tier` adds the customer's
@@ -22,6 +24,11 @@ pub const SCOPES: &[&str] = &[
     "offline_access",
     "gatehouse:tier",
 ];
+
+/// The issuer identifier: Gatehouse's public address (`iss` of every token).
+pub fn issuer(state: &crate::state::AppState) -> String {
+    state.config.link("")
+}
 
 /// The assurance a session established with one factor gives (`acr`).
 pub const ACR_SINGLE_FACTOR: &str = "urn:gatehouse:loa:1";

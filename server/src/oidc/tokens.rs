@@ -3,7 +3,9 @@
 //! (OpenID Connect Core §2), opaque refresh tokens stored as digests and
 //! rotated on every use.
 
-use super::authorize::{Params, issuer, requested_scopes};
+use super::authorize::requested_scopes;
+use super::issuer;
+use super::params::Params;
 use super::{ACR_SINGLE_FACTOR, claims};
 use crate::audit;
 use crate::domain::oidc::{Client, Grant, GrantType, OAuthCode, OAuthError, OAuthProblem};

@@ -26,7 +26,7 @@ pub use bulk::BulkCustomer;
 pub use customers::NewCustomer;
 pub use import::{ExistingCustomer, ImportRow, ImportValue};
 pub use mail::OutboxMail;
-pub use oidc::{AppAccess, CodeSpend, DevicePoll, RefreshSpend};
+pub use oidc::{AppAccess, AppHolder, CodeSpend, DevicePoll, RefreshSpend};
 pub use search::CustomerPage;
 pub use sessions::{NewSession, SessionBackend, SessionInfo};
 pub use throttle::{Limit, Reservation};

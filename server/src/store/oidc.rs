@@ -45,6 +45,7 @@ struct ClientRow {
     refresh_token_ttl: i64,
     id_token_alg: String,
     logo_url: Option<String>,
+    jwks: Option<String>,
     created_at: i64,
 }
 
@@ -69,6 +70,7 @@ impl From<ClientRow> for Client {
             refresh_token_ttl: r.refresh_token_ttl,
             id_token_alg: SigningAlg::parse(&r.id_token_alg).unwrap_or(SigningAlg::RS256),
             logo_url: r.logo_url,
+            jwks: r.jwks,
             created_at: r.created_at,
         }
     }
@@ -76,7 +78,7 @@ impl From<ClientRow> for Client {
 
 const CLIENT_COLUMNS: &str = "id, name, is_public, first_party, enabled, redirect_uris, \
     post_logout_redirect_uris, grant_types, scopes, access_token_ttl, refresh_token_ttl, \
-    id_token_alg, logo_url, created_at";
+    id_token_alg, logo_url, jwks, created_at";
 
 /// An application that holds access for a customer.
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -86,6 +88,20 @@ pub struct AppAccess {
     pub scope: Option<String>,
     pub last_granted_at: Option<i64>,
 }
+
+/// A customer an application holds access for, as the console lists them.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct AppHolder {
+    pub customer_id: Uuid,
+    pub email: String,
+    pub last_granted_at: i64,
+}
+
+/// Who an application holds access for ($1 the client, $2 now): remembered
+/// consents and live refresh tokens.
+const HOLDERS: &str = "SELECT customer_id, updated_at AS at FROM oidc_grants WHERE client_id = $1 \
+    UNION ALL SELECT customer_id, created_at AS at FROM oidc_refresh_tokens \
+    WHERE client_id = $1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $2";
 
 /// What a device's poll finds (RFC 8628 §3.5).
 pub enum DevicePoll {
@@ -151,7 +167,7 @@ impl Store {
             let mut tx = pool.begin_write().await?;
             sqlx::query(&format!(
                 "INSERT INTO oidc_clients ({CLIENT_COLUMNS}, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)"
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)"
             ))
             .bind(&client.id)
             .bind(&client.name)
@@ -166,6 +182,7 @@ impl Store {
             .bind(client.refresh_token_ttl)
             .bind(client.id_token_alg.as_str())
             .bind(&client.logo_url)
+            .bind(&client.jwks)
             .bind(client.created_at)
             .execute(&mut *tx)
             .await?;
@@ -199,15 +216,103 @@ impl Store {
         Ok(rows.into_iter().map(Client::from).collect())
     }
 
-    /// The digests of the client's secrets that still work at `now`.
-    pub async fn client_secret_digests(&self, client: &str, now: i64) -> StoreResult<Vec<Vec<u8>>> {
-        let sql = "SELECT digest FROM oidc_client_secrets \
+    /// Saves an application's settings (all but its id, kind and creation time).
+    pub async fn update_client(&self, client: &Client, now: i64) -> StoreResult<bool> {
+        let grants: Vec<&str> = client.grant_types.iter().map(|g| g.as_str()).collect();
+        let sql = "UPDATE oidc_clients SET name = $2, first_party = $3, enabled = $4, \
+                   redirect_uris = $5, post_logout_redirect_uris = $6, grant_types = $7, \
+                   scopes = $8, access_token_ttl = $9, refresh_token_ttl = $10, \
+                   id_token_alg = $11, logo_url = $12, jwks = $13, updated_at = $14 WHERE id = $1";
+        let done = with_pool!(self, |pool| sqlx::query(sql)
+            .bind(&client.id)
+            .bind(&client.name)
+            .bind(client.first_party)
+            .bind(client.enabled)
+            .bind(client.redirect_uris.join("\n"))
+            .bind(client.post_logout_redirect_uris.join("\n"))
+            .bind(grants.join(" "))
+            .bind(client.scopes.join(" "))
+            .bind(client.access_token_ttl)
+            .bind(client.refresh_token_ttl)
+            .bind(client.id_token_alg.as_str())
+            .bind(&client.logo_url)
+            .bind(&client.jwks)
+            .bind(now)
+            .execute(pool)
+            .await
+            .map(|done| done.rows_affected()))?;
+        Ok(done == 1)
+    }
+
+    /// The customers an application holds access for (a remembered consent
+    /// or a live refresh token), most recently granted first, up to `limit`.
+    pub async fn client_holders(
+        &self,
+        client: &str,
+        now: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<AppHolder>> {
+        let sql = format!(
+            "SELECT h.customer_id, cu.email, MAX(h.at) AS last_granted_at \
+             FROM ({HOLDERS}) h JOIN customers cu ON cu.id = h.customer_id \
+             GROUP BY h.customer_id, cu.email ORDER BY last_granted_at DESC, cu.email LIMIT $3"
+        );
+        with_pool!(self, |pool| sqlx::query_as(&sql)
+            .bind(client)
+            .bind(now)
+            .bind(limit)
+            .fetch_all(pool)
+            .await)
+    }
+
+    /// How many customers an application holds access for, counted up to
+    /// `cap` so the page stays quick for an application with millions.
+    pub async fn count_client_holders(&self, client: &str, now: i64, cap: i64) -> StoreResult<i64> {
+        let sql = format!(
+            "SELECT COUNT(*) FROM (SELECT DISTINCT customer_id FROM ({HOLDERS}) h LIMIT $3) capped"
+        );
+        with_pool!(self, |pool| sqlx::query_scalar(&sql)
+            .bind(client)
+            .bind(now)
+            .bind(cap)
+            .fetch_one(pool)
+            .await)
+    }
+
+    /// The client's secrets that still work at `now`: each digest, and
+    /// when it stops working (`None`: until replaced).
+    pub async fn client_secret_digests(
+        &self,
+        client: &str,
+        now: i64,
+    ) -> StoreResult<Vec<(Vec<u8>, Option<i64>)>> {
+        let sql = "SELECT digest, expires_at FROM oidc_client_secrets \
                    WHERE client_id = $1 AND (expires_at IS NULL OR expires_at > $2)";
-        with_pool!(self, |pool| sqlx::query_scalar(sql)
+        with_pool!(self, |pool| sqlx::query_as(sql)
             .bind(client)
             .bind(now)
             .fetch_all(pool)
             .await)
+    }
+
+    /// Remembers a client assertion's `jti` until it expires; `false` when
+    /// it was already used.
+    pub async fn spend_assertion(
+        &self,
+        client: &str,
+        jti: &str,
+        expires_at: i64,
+    ) -> StoreResult<bool> {
+        let sql = "INSERT INTO oidc_assertion_jtis (client_id, jti, expires_at) VALUES ($1, $2, $3) \
+                   ON CONFLICT (client_id, jti) DO NOTHING";
+        let inserted = with_pool!(self, |pool| sqlx::query(sql)
+            .bind(client)
+            .bind(jti)
+            .bind(expires_at)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(inserted == 1)
     }
 
     /// Adds a secret; the ones before it stop working at `old_until`.
@@ -823,6 +928,7 @@ impl Store {
             "DELETE FROM oidc_refresh_tokens WHERE expires_at < $1",
             "DELETE FROM oidc_revoked_grants WHERE expires_at < $1",
             "DELETE FROM oidc_device_codes WHERE expires_at < $1",
+            "DELETE FROM oidc_assertion_jtis WHERE expires_at < $1",
         ] {
             gone += with_pool!(self, |pool| sqlx::query(sql)
                 .bind(before)

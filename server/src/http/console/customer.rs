@@ -11,6 +11,7 @@ use crate::http::extract::FormData;
 use crate::http::messages;
 use crate::identity::signin::{Realm, account_key};
 use crate::identity::{recovery, throttle, unblock};
+use crate::oidc::access;
 use crate::state::AppState;
 use app::FieldErrors;
 use app::console::*;
@@ -31,6 +32,7 @@ pub(super) fn routes() -> Router<AppState> {
         .route(paths::CUSTOMER_DELETE, post(delete_customer))
         .route(paths::CUSTOMER_TIER, post(change_tier))
         .route(paths::CUSTOMER_SESSION_REVOKE, post(revoke_session))
+        .route(paths::CUSTOMER_APP_REVOKE, post(revoke_app))
         .route(paths::CUSTOMER_ACTION, post(customer_action))
 }
 
@@ -58,6 +60,7 @@ async fn detail_view(
     let fields = attributes::on_form(&defs, Editor::Admin);
     let account = account_key(Realm::Customers, &c.email);
     let blocked_sources = throttle::blocked_sources(state, &account).await?;
+    let apps = access::apps_of(state, id).await?;
     Ok(CustomerDetailView {
         id: c.id.to_string(),
         email: c.email.as_str().into(),
@@ -82,6 +85,15 @@ async fn detail_view(
                 last_seen: date_time(s.last_seen_at),
                 device: s.user_agent.clone().unwrap_or_else(|| "unknown".into()),
                 source: s.ip.clone().unwrap_or_else(|| "unknown".into()),
+            })
+            .collect(),
+        apps: apps
+            .into_iter()
+            .map(|a| CustomerAppRow {
+                shares: a.scope.unwrap_or_default(),
+                since: a.last_granted_at.map(date_time).unwrap_or_default(),
+                client_id: a.client_id,
+                name: a.name,
             })
             .collect(),
         blocked_sources,
@@ -302,5 +314,19 @@ async fn revoke_session(
     let ctx = &admin.0.ctx;
     customer_admin::revoke_session(&state, customer, session, ctx).await?;
     admin.0.flash("That session has ended.").await?;
+    Ok(Redirect::to(&paths::at(paths::CUSTOMER, &[&customer])).into_response())
+}
+
+async fn revoke_app(
+    State(state): State<AppState>,
+    admin: SignedInAdmin,
+    Path((id, client)): Path<(String, String)>,
+) -> Result<Response> {
+    let customer = parse_customer_id(&id)?;
+    access::revoke(&state, &admin.0.ctx, customer, &client).await?;
+    admin
+        .0
+        .flash("The application no longer has access to the customer's account.")
+        .await?;
     Ok(Redirect::to(&paths::at(paths::CUSTOMER, &[&customer])).into_response())
 }

@@ -3,6 +3,7 @@
 //! customers'. Every page but sign-in and setup requires a signed-in admin.
 
 mod admin_accounts;
+mod apps;
 mod attributes;
 mod audit;
 mod customer;
@@ -48,6 +49,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(audit::routes())
         .merge(tiers::routes())
         .merge(attributes::routes())
+        .merge(apps::routes())
         .layer(middleware::from_fn(move |session, req, next| {
             csrf::guard(https, session, req, next)
         }))

@@ -1,0 +1,16 @@
+-- The console lists an application's active grants: its live refresh
+-- tokens, found by application.
+CREATE INDEX oidc_refresh_tokens_by_client ON oidc_refresh_tokens (client_id, created_at);
+
+-- private_key_jwt: the public keys (a JWKS document) an application signs
+-- its client assertions with; NULL for secret-holding and public clients.
+ALTER TABLE oidc_clients ADD COLUMN jwks TEXT;
+
+-- Each client assertion is accepted once: its jti is kept until it expires.
+CREATE TABLE oidc_assertion_jtis (
+    client_id  TEXT NOT NULL REFERENCES oidc_clients(id) ON DELETE CASCADE,
+    jti        TEXT NOT NULL,
+    expires_at BIGINT NOT NULL,
+    PRIMARY KEY (client_id, jti)
+);
+CREATE INDEX oidc_assertion_jtis_by_expiry ON oidc_assertion_jtis (expires_at);
