@@ -1,0 +1,185 @@
+"""A relying party built on Python's authlib, for the interop tests.
+
+It plays an organisation's web application: discovery, the authorization
+code flow with PKCE (the browser, driven by Playwright, signs in on
+Gatehouse's pages), ID token verification against JWKS with authlib's own
+OpenID Connect claim checks, userinfo, refresh rotation (and the refusal of
+a spent refresh token), introspection, revocation, client credentials and
+RP-initiated logout. Every protocol step is authlib's; this file only wires
+them to a few pages and reports what happened as JSON in the page.
+
+Environment: RP_ISSUER, RP_CLIENT_ID, RP_CLIENT_SECRET, RP_PORT.
+Prints "ready" once it listens on 127.0.0.1:RP_PORT.
+"""
+
+import html
+import json
+import os
+import sys
+import warnings
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlencode, urlparse
+
+import requests
+from authlib.common.security import generate_token
+from authlib.integrations.base_client.errors import OAuthError
+from authlib.integrations.requests_client import OAuth2Session
+
+# authlib.jose announces its successor (joserfc) on import; it still does
+# the verifying here, and the notice is not a test failure.
+warnings.filterwarnings("ignore", message=".*authlib.jose.*")
+from authlib.jose import JsonWebKey, jwt  # noqa: E402
+from authlib.oidc.core import CodeIDToken  # noqa: E402
+
+ISSUER = os.environ["RP_ISSUER"]
+CLIENT_ID = os.environ["RP_CLIENT_ID"]
+CLIENT_SECRET = os.environ["RP_CLIENT_SECRET"]
+PORT = int(os.environ["RP_PORT"])
+HERE = f"http://127.0.0.1:{PORT}"
+
+META = requests.get(f"{ISSUER}/.well-known/openid-configuration", timeout=10).json()
+# Sign-ins under way, by state: the PKCE verifier and the nonce.
+PENDING = {}
+
+
+def session():
+    return OAuth2Session(
+        CLIENT_ID,
+        CLIENT_SECRET,
+        scope="openid email profile",
+        redirect_uri=f"{HERE}/cb",
+        code_challenge_method="S256",
+        token_endpoint_auth_method="client_secret_basic",
+    )
+
+
+def keys():
+    return JsonWebKey.import_key_set(requests.get(META["jwks_uri"], timeout=10).json())
+
+
+def verified_id_token(token, nonce):
+    """authlib's checks of an ID token: signature (JWKS), iss, aud, exp,
+    iat, nonce and at_hash."""
+    claims = jwt.decode(
+        token["id_token"],
+        keys(),
+        claims_cls=CodeIDToken,
+        claims_options={"iss": {"essential": True, "value": META["issuer"]}},
+        claims_params={"nonce": nonce, "client_id": CLIENT_ID, "access_token": token["access_token"]},
+    )
+    claims.validate(leeway=5)
+    return dict(claims)
+
+
+def refused(call):
+    try:
+        call()
+    except OAuthError as e:
+        return e.error
+    return None
+
+
+def code_flow(query):
+    state = query["state"][0]
+    verifier, nonce = PENDING.pop(state)
+    s = session()
+    token = s.fetch_token(
+        META["token_endpoint"],
+        authorization_response=f"{HERE}/cb?{urlencode({k: v[0] for k, v in query.items()})}",
+        code_verifier=verifier,
+        state=state,
+    )
+    claims = verified_id_token(token, nonce)
+    userinfo = s.get(META["userinfo_endpoint"]).json()
+    first_refresh = token["refresh_token"]
+    refreshed = s.refresh_token(META["token_endpoint"], refresh_token=first_refresh)
+    introspected = s.introspect_token(META["introspection_endpoint"], token=refreshed["access_token"]).json()
+    # The spent refresh token is refused, and that ends the whole family:
+    # the new refresh token and the access tokens stop working too.
+    replay = refused(lambda: session().refresh_token(META["token_endpoint"], refresh_token=first_refresh))
+    after_replay = refused(
+        lambda: session().refresh_token(META["token_endpoint"], refresh_token=refreshed["refresh_token"])
+    )
+    after_replay_active = s.introspect_token(META["introspection_endpoint"], token=refreshed["access_token"]).json()
+    revoked = s.revoke_token(META["revocation_endpoint"], token=refreshed["access_token"]).status_code
+    logout = META["end_session_endpoint"] + "?" + urlencode(
+        {"id_token_hint": token["id_token"], "post_logout_redirect_uri": f"{HERE}/bye", "state": "bye-1"}
+    )
+    return {
+        "claims": claims,
+        "userinfo": userinfo,
+        "rotated": refreshed["refresh_token"] != first_refresh,
+        "refreshed_sub": verified_id_token(refreshed, None)["sub"] if "id_token" in refreshed else None,
+        "replay": replay,
+        "after_replay": after_replay,
+        "introspected_active": introspected.get("active"),
+        "introspected_sub": introspected.get("sub"),
+        "after_replay_active": after_replay_active.get("active"),
+        "revoke_status": revoked,
+        "logout": logout,
+    }
+
+
+def service():
+    s = OAuth2Session(CLIENT_ID, CLIENT_SECRET, token_endpoint_auth_method="client_secret_post")
+    token = s.fetch_token(META["token_endpoint"], grant_type="client_credentials")
+    claims = jwt.decode(token["access_token"], keys(), claims_options={"iss": {"essential": True, "value": META["issuer"]}})
+    claims.validate(leeway=5)
+    wrong = OAuth2Session(CLIENT_ID, "not-the-secret")
+    return {
+        "token_type": token["token_type"],
+        "client_id": claims.get("client_id"),
+        "wrong_secret": refused(lambda: wrong.fetch_token(META["token_endpoint"], grant_type="client_credentials")),
+    }
+
+
+class Handler(BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+    def page(self, title, body, status=200):
+        text = f'<!DOCTYPE html><html lang="en"><head><title>{title}</title></head><body><main><h1>{title}</h1>{body}</main></body></html>'
+        data = text.encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def result(self, title, outcome, extra=""):
+        body = f'<pre id="result">{html.escape(json.dumps(outcome))}</pre>{extra}'
+        self.page(title, body)
+
+    def do_GET(self):
+        url = urlparse(self.path)
+        query = parse_qs(url.query)
+        try:
+            if url.path == "/login":
+                verifier = generate_token(48)
+                nonce = generate_token(20)
+                location, state = session().create_authorization_url(
+                    META["authorization_endpoint"], code_verifier=verifier, nonce=nonce
+                )
+                PENDING[state] = (verifier, nonce)
+                self.send_response(302)
+                self.send_header("Location", location)
+                self.end_headers()
+            elif url.path == "/cb":
+                outcome = code_flow(query)
+                link = f'<p><a href="{html.escape(outcome["logout"])}">Sign out of the shop</a></p>'
+                self.result("Signed in to the shop", outcome, link)
+            elif url.path == "/bye":
+                self.result("Signed out of the shop", {"state": query.get("state", [None])[0]})
+            elif url.path == "/service":
+                self.result("Service token", service())
+            else:
+                self.page("Not found", "", 404)
+        except Exception as e:  # the test reads the failure from the page
+            self.page("Relying party error", f'<pre id="error">{html.escape(repr(e))}</pre>', 500)
+
+
+if __name__ == "__main__":
+    server = ThreadingHTTPServer(("127.0.0.1", PORT), Handler)
+    print("ready", flush=True)
+    sys.stdout.flush()
+    server.serve_forever()

@@ -1,0 +1,96 @@
+// Single sign-on with a second client library nobody here wrote: Python's
+// authlib, as a small web application (rp_authlib.py) on loopback. The
+// customer signs in on Gatehouse's pages in Chromium (JavaScript on and
+// off); authlib exchanges the code with PKCE, verifies the ID token against
+// JWKS with its own OpenID Connect checks, reads userinfo, rotates the
+// refresh token (and sees the spent one refused), introspects, revokes, uses
+// client credentials and signs the customer out (RP-initiated logout).
+import { test, expect, Page } from '@playwright/test';
+import { execFileSync, spawn, ChildProcess } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { linkFromMail } from './mail';
+
+const password = 'lantern-orchard-velvet-92';
+const binary = process.env.GATEHOUSE_BIN || resolve(__dirname, '../../target/release/gatehouse');
+const issuer = `http://127.0.0.1:${process.env.E2E_APP_PORT}`;
+const rpPort = Number(process.env.E2E_APP_PORT) + 3;
+const rpURL = `http://127.0.0.1:${rpPort}`;
+
+let rp: ChildProcess;
+
+test.beforeAll(async () => {
+  const out = execFileSync(binary, [
+    'clients', 'create', '--name', 'Python Shop', '--first-party',
+    '--redirect-uri', `${rpURL}/cb`, '--post-logout-redirect-uri', `${rpURL}/bye`,
+    '--grant', 'authorization_code', '--grant', 'refresh_token', '--grant', 'client_credentials',
+  ], { env: { ...process.env, GATEHOUSE_DATABASE_URL: `sqlite://${join(process.env.E2E_DIR!, 'gatehouse.db')}`, GATEHOUSE_LOG: 'error' } });
+  const app = JSON.parse(out.toString());
+  rp = spawn('python3', [resolve(__dirname, '../rp_authlib.py')], {
+    env: { ...process.env, RP_ISSUER: issuer, RP_CLIENT_ID: app.client_id, RP_CLIENT_SECRET: app.client_secret, RP_PORT: String(rpPort) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((ready, failed) => {
+    rp.stdout!.on('data', (d) => { if (d.toString().includes('ready')) ready(); });
+    rp.on('exit', (code) => failed(new Error(`rp_authlib.py exited with ${code}`)));
+  });
+});
+
+test.afterAll(() => { rp?.kill(); });
+
+async function result(page: Page): Promise<any> {
+  const error = page.locator('#error');
+  if (await error.count()) throw new Error(`relying party: ${await error.textContent()}`);
+  return JSON.parse((await page.locator('#result').textContent())!);
+}
+
+test('an authlib application signs a customer in, refreshes, introspects, revokes and signs out', async ({ page }, info) => {
+  const email = `authlib-${info.project.name}-${Date.now()}@example.com`;
+  await page.goto('/signup');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Name').fill('Python Customer');
+  await page.getByLabel('Password').fill(password);
+  await page.getByLabel(/I accept the/).check();
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.goto(await linkFromMail(email, 'Verify your email', '/verify-email?token='));
+  await page.getByRole('button', { name: 'Verify my email' }).click();
+  await page.getByRole('button', { name: 'Sign out' }).click();
+
+  // The application sends the customer to sign in, and gets them back.
+  await page.goto(`${rpURL}/login`);
+  await expect(page).toHaveURL(/\/login$/);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { name: 'Signed in to the shop' })).toBeVisible();
+  const r = await result(page);
+  expect(r.claims.email).toBe(email);
+  expect(r.claims.email_verified).toBe(true);
+  expect(r.claims.iss).toBe(issuer);
+  expect(r.claims.amr).toEqual(['pwd']);
+  expect(r.userinfo.sub).toBe(r.claims.sub);
+  expect(r.userinfo.name).toBe('Python Customer');
+  expect(r.rotated).toBe(true);
+  expect(r.refreshed_sub).toBe(r.claims.sub);
+  expect(r.introspected_active).toBe(true);
+  expect(r.introspected_sub).toBe(r.claims.sub);
+  expect(r.replay).toBe('invalid_grant');
+  expect(r.after_replay).toBe('invalid_grant');
+  expect(r.after_replay_active).toBe(false);
+  expect(r.revoke_status).toBe(200);
+
+  // Signed out through the application: back at it with its state, and no
+  // longer signed in to Gatehouse.
+  await page.getByRole('link', { name: 'Sign out of the shop' }).click();
+  await expect(page.getByRole('heading', { name: 'Signed out of the shop' })).toBeVisible();
+  expect((await result(page)).state).toBe('bye-1');
+  await page.goto('/account');
+  await expect(page).toHaveURL(/\/login/);
+});
+
+test('an authlib service gets client credentials, and a wrong secret is refused', async ({ page }) => {
+  await page.goto(`${rpURL}/service`);
+  const r = await result(page);
+  expect(r.token_type.toLowerCase()).toBe('bearer');
+  expect(r.client_id).toBeTruthy();
+  expect(r.wrong_secret).toBe('invalid_client');
+});
