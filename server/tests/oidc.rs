@@ -220,6 +220,11 @@ async fn code_flow_with_pkce_refresh_rotation_and_replays() {
         let info: Value = serde_json::from_str(&info.body).unwrap();
         assert_eq!(info["email"], "ada@example.com");
         assert_eq!(info["name"], "Test Customer");
+        // When the record last changed: at sign-up, here (seconds).
+        let updated_at = info["updated_at"]
+            .as_i64()
+            .expect("updated_at under profile");
+        assert!((updated_at - app.state.clock.now()).abs() < 60, "{info}");
 
         // A code works once; its replay revokes what it issued.
         let (status, replay) = exchange(&mut client, &shop, &code).await;
@@ -303,8 +308,18 @@ async fn signing_in_on_the_way_returns_to_the_app_and_prompts_are_honoured() {
         assert_eq!(back["error"], "login_required");
         assert_eq!(back["state"], "st-123");
 
-        let page = browser.get(&authorize_path(&shop.id, &[])).await;
+        // login_hint: the sign-in form starts with the address filled in.
+        let page = browser
+            .get(&authorize_path(
+                &shop.id,
+                &[("login_hint", "Bob@Example.com")],
+            ))
+            .await;
         page.assert_redirect("/login");
+        browser
+            .get("/login")
+            .await
+            .assert_contains("value=\"bob@example.com\"");
         let page = browser.sign_in("bob@example.com", STRONG_PASSWORD).await;
         page.assert_redirect("/oauth2/authorize/resume");
         let page = browser.get("/oauth2/authorize/resume").await;

@@ -34,6 +34,8 @@ pub struct Customer {
     pub display_name: DisplayName,
     pub email_verified: bool,
     pub created_at: i64,
+    /// When the record last changed (the `updated_at` claim).
+    pub updated_at: i64,
     pub last_sign_in_at: Option<i64>,
     /// The address the last sign-in came from.
     pub last_sign_in_ip: Option<String>,

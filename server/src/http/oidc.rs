@@ -144,7 +144,7 @@ async fn discovery(State(state): State<AppState>) -> Response {
         "code_challenge_methods_supported": ["S256"],
         "prompt_values_supported": ["none", "login", "consent", "create"],
         "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "amr", "acr",
-                             "azp", "email", "email_verified", "name", "gatehouse:tier"],
+                             "azp", "email", "email_verified", "name", "updated_at", "gatehouse:tier"],
         "acr_values_supported": [crate::oidc::ACR_SINGLE_FACTOR],
         "authorization_response_iss_parameter_supported": true,
         "claims_parameter_supported": false,

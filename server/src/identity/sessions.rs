@@ -233,6 +233,21 @@ pub struct PendingAuthorization {
     pub requested_at: i64,
 }
 
+impl PendingAuthorization {
+    /// The `login_hint` the application sent, if it is an email address:
+    /// the sign-in form starts with it filled in.
+    pub fn login_hint(&self) -> Option<String> {
+        let hint = self
+            .params
+            .iter()
+            .find(|(name, _)| name == "login_hint")
+            .map(|(_, value)| value)?;
+        crate::domain::Email::parse(hint)
+            .ok()
+            .map(|email| email.as_str().to_string())
+    }
+}
+
 pub async fn hold_authorization(session: &Session, pending: &PendingAuthorization) -> Result<()> {
     put(session, keys::AUTHORIZATION, pending).await
 }

@@ -1,6 +1,7 @@
 //! What tokens and the userinfo endpoint say about a customer, by scope
 //! (OpenID Connect Core §5.4): `email` gives the address and whether it is
-//! verified, `profile` the name, `gatehouse:tier` the membership tier's slug
+//! verified, `profile` the name and when the record last changed
+//! (`updated_at`), `gatehouse:tier` the membership tier's slug
 //! and entitlements. `sub` is the customer id: stable across email changes.
 
 use crate::domain::{Customer, Result};
@@ -21,6 +22,7 @@ pub async fn about(
     }
     if scopes.contains(&"profile") {
         claims.insert("name".into(), json!(customer.display_name.as_str()));
+        claims.insert("updated_at".into(), json!(customer.updated_at));
     }
     if scopes.contains(&"gatehouse:tier")
         && let Some(tier) = state.store.tier_by_id(customer.tier).await?

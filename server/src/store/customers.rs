@@ -10,6 +10,7 @@ pub(super) struct CustomerRow {
     display_name: String,
     email_verified_at: Option<i64>,
     created_at: i64,
+    updated_at: i64,
     last_sign_in_at: Option<i64>,
     last_sign_in_ip: Option<String>,
     disabled_at: Option<i64>,
@@ -26,6 +27,7 @@ impl From<CustomerRow> for Customer {
             display_name: DisplayName::from_stored(row.display_name),
             email_verified: row.email_verified_at.is_some(),
             created_at: row.created_at,
+            updated_at: row.updated_at,
             last_sign_in_at: row.last_sign_in_at,
             last_sign_in_ip: row.last_sign_in_ip,
             tier: TierId(row.tier_id),
@@ -43,7 +45,7 @@ struct CustomerWithHashRow {
     password_hash: String,
 }
 
-const CUSTOMER_COLUMNS: &str = "id, email, display_name, email_verified_at, created_at, last_sign_in_at, last_sign_in_ip, disabled_at, tier_id, tier_expires_at, external_id";
+const CUSTOMER_COLUMNS: &str = "id, email, display_name, email_verified_at, created_at, updated_at, last_sign_in_at, last_sign_in_ip, disabled_at, tier_id, tier_expires_at, external_id";
 
 /// The customer columns, qualified by `table` for joins.
 pub(super) fn customer_columns(table: &str) -> String {

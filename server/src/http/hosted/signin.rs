@@ -36,14 +36,17 @@ struct SignInForm {
 async fn sign_in_form(visitor: Visitor) -> Result<Response> {
     // Signed in already: on to the account, unless an application asks
     // for a fresh sign-in (prompt=login, max_age).
-    let reauthenticate = sessions::pending_authorization(&visitor.session)
-        .await?
-        .is_some();
-    if visitor.signed_in.is_some() && !reauthenticate {
+    let pending = sessions::pending_authorization(&visitor.session).await?;
+    if visitor.signed_in.is_some() && pending.is_none() {
         return Ok(see_other(paths::ACCOUNT));
     }
     let view = SignInView {
         notice: visitor.take_flash().await?,
+        // The application's `login_hint`, when it is an email address.
+        email: pending
+            .as_ref()
+            .and_then(|p| p.login_hint())
+            .unwrap_or_default(),
         ..Default::default()
     };
     Ok(page(
