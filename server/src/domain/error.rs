@@ -55,6 +55,11 @@ impl Error {
         errors.add(field, problem);
         Self::Invalid(errors)
     }
+
+    /// A refusal as the OAuth and OpenID Connect specs word it.
+    pub fn oauth(code: super::oidc::OAuthCode, problem: super::oidc::OAuthProblem) -> Self {
+        Self::OAuth(super::oidc::OAuthError::new(code, problem))
+    }
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

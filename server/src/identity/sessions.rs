@@ -63,6 +63,9 @@ impl AuthMethod {
 pub struct SignedIn {
     pub customer: Customer,
     pub session_id: Uuid,
+    /// When the session began, and how (`amr` values, space-separated).
+    pub auth_time: i64,
+    pub amr: String,
 }
 
 /// Reads a value from the session (`None` when absent).
@@ -131,13 +134,15 @@ pub async fn current(state: &AppState, session: &Session) -> Result<Option<Signe
     };
     let now = state.clock.now();
     match state.store.customer_for_session(id, now).await? {
-        Some((customer, last_seen)) => {
-            if now - last_seen >= TOUCH_EVERY {
+        Some(live) => {
+            if now - live.last_seen_at >= TOUCH_EVERY {
                 state.store.touch_customer_session(id, now).await?;
             }
             Ok(Some(SignedIn {
-                customer,
+                customer: live.customer,
                 session_id: id,
+                auth_time: live.auth_time,
+                amr: live.amr,
             }))
         }
         None => {

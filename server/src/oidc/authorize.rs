@@ -92,7 +92,7 @@ pub async fn parse(
             client.redirect_uris[0].clone()
         }
         _ => {
-            return Err(invalid(
+            return Err(Error::oauth(
                 OAuthCode::InvalidRequest,
                 OAuthProblem::RedirectUri,
             ));
@@ -241,17 +241,14 @@ pub async fn decide(
         };
         Ok(Step::Redirect(rejection.location(&issuer(state))))
     };
-    let session = match signed_in {
-        Some(s) => state.store.customer_session_auth(s.session_id).await?,
-        None => None,
-    };
-    let (Some(signed_in), Some((auth_time, amr))) = (signed_in, session) else {
+    let Some(signed_in) = signed_in else {
         return if request.prompt.none {
             reject(OAuthCode::LoginRequired, OAuthProblem::NotSignedIn)
         } else {
             Ok(Step::SignIn)
         };
     };
+    let (auth_time, amr) = (signed_in.auth_time, signed_in.amr.clone());
     let now = state.clock.now();
     let stale = (request.prompt.login && auth_time < requested_at)
         || request.max_age.is_some_and(|age| now - auth_time > age);
@@ -328,12 +325,15 @@ pub async fn consent(
         json!({ "client_id": request.client.id, "scope": scope }),
     )
     .await?;
-    let (auth_time, amr) = state
-        .store
-        .customer_session_auth(signed_in.session_id)
-        .await?
-        .ok_or(Error::NotFound)?;
-    issue_code(state, &ctx, request, customer, auth_time, amr).await
+    issue_code(
+        state,
+        &ctx,
+        request,
+        customer,
+        signed_in.auth_time,
+        signed_in.amr.clone(),
+    )
+    .await
 }
 
 async fn issue_code(
@@ -370,10 +370,6 @@ async fn issue_code(
     // RFC 9207: the client can tell which provider answered.
     pairs.push(("iss", issuer(state)));
     Ok(with_query(&request.redirect_uri, &pairs))
-}
-
-fn invalid(code: OAuthCode, problem: OAuthProblem) -> Error {
-    Error::OAuth(OAuthError::new(code, problem))
 }
 
 /// `uri` with `pairs` added to its query (keeping what it had).

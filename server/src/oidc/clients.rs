@@ -280,7 +280,7 @@ pub fn presented(
 
 /// The enabled client the credentials prove, or `invalid_client`.
 pub async fn authenticate(state: &AppState, presented: &Presented) -> Result<Client> {
-    let refused = |problem| Error::from(OAuthError::new(OAuthCode::InvalidClient, problem));
+    let refused = |problem| Error::oauth(OAuthCode::InvalidClient, problem);
     let id = &presented.client_id;
     if id.is_empty() || id.len() > 64 {
         return Err(refused(OAuthProblem::ClientAuthentication));

@@ -149,12 +149,11 @@ pub async fn answer(
 ) -> Result<Client> {
     let (client, _, code) = pending(state, raw).await?;
     let now = state.clock.now();
-    let (auth_time, amr) = state
-        .store
-        .customer_session_auth(signed_in.session_id)
-        .await?
-        .ok_or(Error::NotFound)?;
-    let approved = approve.then_some((signed_in.customer.id, auth_time, amr.as_str()));
+    let approved = approve.then_some((
+        signed_in.customer.id,
+        signed_in.auth_time,
+        signed_in.amr.as_str(),
+    ));
     if !state.store.answer_device_code(&code, approved, now).await? {
         return Err(Error::invalid("user_code", Problem::DeviceCodeUnknown));
     }
@@ -179,7 +178,7 @@ pub async fn poll(state: &AppState, client: &Client, params: &Params<'_>) -> Res
     let code = params
         .one("device_code")?
         .ok_or_else(|| OAuthError::invalid_request("device_code"))?;
-    let refuse = |code, problem| Err(Error::OAuth(OAuthError::new(code, problem)));
+    let refuse = |code, problem| Err(Error::oauth(code, problem));
     match state
         .store
         .poll_device_code(&hash_token(code), &client.id, state.clock.now())

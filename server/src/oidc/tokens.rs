@@ -70,7 +70,7 @@ pub async fn exchange(
         })?,
     };
     if !client.allows(grant) {
-        return Err(refuse(
+        return Err(Error::oauth(
             OAuthCode::UnauthorizedClient,
             OAuthProblem::GrantNotAllowed,
         ));
@@ -99,7 +99,7 @@ async fn authorization_code(
     let redirect_uri = params.one("redirect_uri")?;
     let verifier = params.one("code_verifier")?;
     let now = state.clock.now();
-    let invalid = || refuse(OAuthCode::InvalidGrant, OAuthProblem::CodeInvalid);
+    let invalid = || Error::oauth(OAuthCode::InvalidGrant, OAuthProblem::CodeInvalid);
     let granted = match state
         .store
         .spend_code(&hash_token(code), &client.id, now)
@@ -127,11 +127,19 @@ async fn authorization_code(
     match (&granted.code_challenge, verifier) {
         (Some(challenge), Some(verifier)) => {
             if !pkce_matches(challenge, verifier) {
-                return Err(refuse(OAuthCode::InvalidGrant, OAuthProblem::PkceMismatch));
+                return Err(Error::oauth(
+                    OAuthCode::InvalidGrant,
+                    OAuthProblem::PkceMismatch,
+                ));
             }
         }
         (None, None) => {}
-        _ => return Err(refuse(OAuthCode::InvalidGrant, OAuthProblem::PkceMismatch)),
+        _ => {
+            return Err(Error::oauth(
+                OAuthCode::InvalidGrant,
+                OAuthProblem::PkceMismatch,
+            ));
+        }
     }
     let customer = live_customer(state, granted.grant.customer).await?;
     mint(
@@ -167,7 +175,7 @@ async fn refresh(
             now + client.refresh_token_ttl,
         )
         .await?;
-    let invalid = || refuse(OAuthCode::InvalidGrant, OAuthProblem::RefreshTokenInvalid);
+    let invalid = || Error::oauth(OAuthCode::InvalidGrant, OAuthProblem::RefreshTokenInvalid);
     let grant = match spent {
         RefreshSpend::Rotated(grant) => grant,
         RefreshSpend::Replayed => {
@@ -192,7 +200,7 @@ async fn refresh(
             .iter()
             .all(|s| grant.scope.split_whitespace().any(|g| g == s))
         {
-            return Err(refuse(
+            return Err(Error::oauth(
                 OAuthCode::InvalidScope,
                 OAuthProblem::Scope(narrowed.chars().take(64).collect()),
             ));
@@ -215,7 +223,7 @@ async fn client_credentials(
             "openid" | "offline_access" | "profile" | "email" | "gatehouse:tier"
         )
     }) {
-        return Err(refuse(
+        return Err(Error::oauth(
             OAuthCode::InvalidScope,
             OAuthProblem::Scope(scope.clone()),
         ));
@@ -330,7 +338,7 @@ async fn access_token(
 /// Checks an access token this Gatehouse signed: signature by a published
 /// key, `typ`, issuer, audience, and expiry by Gatehouse's clock.
 pub async fn verify_access_token(state: &AppState, token: &str) -> Result<AccessClaims> {
-    let invalid = || refuse(OAuthCode::InvalidToken, OAuthProblem::BearerToken);
+    let invalid = || Error::oauth(OAuthCode::InvalidToken, OAuthProblem::BearerToken);
     if token.len() > 4096 {
         return Err(invalid());
     }
@@ -450,7 +458,7 @@ pub async fn introspect(
 /// The claims the userinfo endpoint returns for an access token.
 pub async fn userinfo(state: &AppState, token: &str) -> Result<serde_json::Map<String, Value>> {
     let access = verify_access_token(state, token).await?;
-    let invalid = || refuse(OAuthCode::InvalidToken, OAuthProblem::BearerToken);
+    let invalid = || Error::oauth(OAuthCode::InvalidToken, OAuthProblem::BearerToken);
     let scopes: Vec<&str> = access.scope.split_whitespace().collect();
     if !scopes.contains(&"openid") {
         return Err(invalid());
@@ -464,7 +472,10 @@ pub async fn userinfo(state: &AppState, token: &str) -> Result<serde_json::Map<S
 async fn live_customer(state: &AppState, id: CustomerId) -> Result<Customer> {
     match state.store.customer_by_id(id).await? {
         Some(customer) if !customer.disabled => Ok(customer),
-        _ => Err(refuse(OAuthCode::InvalidGrant, OAuthProblem::CustomerGone)),
+        _ => Err(Error::oauth(
+            OAuthCode::InvalidGrant,
+            OAuthProblem::CustomerGone,
+        )),
     }
 }
 
@@ -477,10 +488,6 @@ pub fn pkce_matches(challenge: &str, verifier: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b));
     let computed = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
     well_formed && bool::from(computed.as_bytes().ct_eq(challenge.as_bytes()))
-}
-
-fn refuse(code: OAuthCode, problem: OAuthProblem) -> Error {
-    Error::OAuth(OAuthError::new(code, problem))
 }
 
 #[cfg(test)]

@@ -28,7 +28,7 @@ pub use import::{ExistingCustomer, ImportRow, ImportValue};
 pub use mail::OutboxMail;
 pub use oidc::{AppAccess, AppHolder, CodeSpend, DevicePoll, RefreshSpend};
 pub use search::CustomerPage;
-pub use sessions::{NewSession, SessionBackend, SessionInfo};
+pub use sessions::{LiveSession, NewSession, SessionBackend, SessionInfo};
 pub use throttle::{Limit, Reservation};
 pub use tier_jobs::{JobProgress, TierJobRow};
 pub use tiers::{ArchiveRefusal, ExpiredAssignment};

@@ -30,6 +30,26 @@ macro_rules! revoke_family {
     }};
 }
 
+/// In transaction `$tx`: when `$hash` names a code or refresh token of
+/// `$client` that was already spent (`$select` finds its family), its whole
+/// grant is revoked, as the replay of a stolen one. `true` if so.
+macro_rules! revoke_if_spent {
+    ($tx:expr, $select:expr, $hash:expr, $client:expr, $now:expr) => {{
+        let family: Option<Uuid> = sqlx::query_scalar($select)
+            .bind($hash)
+            .bind($client)
+            .fetch_optional(&mut *$tx)
+            .await?;
+        match family {
+            Some(family) => {
+                revoke_family!($tx, family, $now);
+                true
+            }
+            None => false,
+        }
+    }};
+}
+
 #[derive(sqlx::FromRow)]
 struct ClientRow {
     id: String,
@@ -483,20 +503,12 @@ impl Store {
                     code_challenge: r.code_challenge,
                 }),
                 None => {
-                    let family: Option<Uuid> = sqlx::query_scalar(
-                        "SELECT family FROM oidc_codes \
-                         WHERE code_hash = $1 AND client_id = $2 AND used_at IS NOT NULL",
-                    )
-                    .bind(code_hash)
-                    .bind(client)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                    match family {
-                        Some(family) => {
-                            revoke_family!(tx, family, now);
-                            CodeSpend::Replayed
-                        }
-                        None => CodeSpend::Unknown,
+                    let select = "SELECT family FROM oidc_codes \
+                        WHERE code_hash = $1 AND client_id = $2 AND used_at IS NOT NULL";
+                    if revoke_if_spent!(tx, select, code_hash, client, now) {
+                        CodeSpend::Replayed
+                    } else {
+                        CodeSpend::Unknown
                     }
                 }
             };
@@ -570,20 +582,12 @@ impl Store {
                     RefreshSpend::Rotated(grant)
                 }
                 None => {
-                    let family: Option<Uuid> = sqlx::query_scalar(
-                        "SELECT family FROM oidc_refresh_tokens \
-                         WHERE token_hash = $1 AND client_id = $2 AND used_at IS NOT NULL",
-                    )
-                    .bind(token_hash)
-                    .bind(client)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                    match family {
-                        Some(family) => {
-                            revoke_family!(tx, family, now);
-                            RefreshSpend::Replayed
-                        }
-                        None => RefreshSpend::Unknown,
+                    let select = "SELECT family FROM oidc_refresh_tokens \
+                        WHERE token_hash = $1 AND client_id = $2 AND used_at IS NOT NULL";
+                    if revoke_if_spent!(tx, select, token_hash, client, now) {
+                        RefreshSpend::Replayed
+                    } else {
+                        RefreshSpend::Unknown
                     }
                 }
             };

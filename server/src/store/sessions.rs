@@ -29,6 +29,15 @@ pub struct NewSession<'a> {
     pub amr: &'a str,
 }
 
+/// A live customer session: who, how and when they signed in (`amr`,
+/// `auth_time`), and when the session was last seen.
+pub struct LiveSession {
+    pub customer: Customer,
+    pub auth_time: i64,
+    pub amr: String,
+    pub last_seen_at: i64,
+}
+
 impl Store {
     pub async fn insert_customer_session(&self, new: &NewSession<'_>) -> StoreResult<()> {
         let sql = "INSERT INTO customer_sessions (id, customer_id, created_at, expires_at, last_seen_at, user_agent, ip, amr) \
@@ -48,20 +57,23 @@ impl Store {
     }
 
     /// The customer signed in through this session, if it is still live,
-    /// with the time the session was last seen.
+    /// with how and when the session began and when it was last seen.
     pub async fn customer_for_session(
         &self,
         id: Uuid,
         now: i64,
-    ) -> StoreResult<Option<(Customer, i64)>> {
+    ) -> StoreResult<Option<LiveSession>> {
         #[derive(sqlx::FromRow)]
         struct Row {
             #[sqlx(flatten)]
             customer: super::customers::CustomerRow,
+            created_at_session: i64,
+            amr: String,
             last_seen_at: i64,
         }
         let sql = format!(
-            "SELECT {}, s.last_seen_at FROM customer_sessions s JOIN customers c ON c.id = s.customer_id \
+            "SELECT {}, s.created_at AS created_at_session, s.amr, s.last_seen_at \
+             FROM customer_sessions s JOIN customers c ON c.id = s.customer_id \
              WHERE s.id = $1 AND s.expires_at > $2 AND c.disabled_at IS NULL",
             super::customers::customer_columns("c")
         );
@@ -70,16 +82,12 @@ impl Store {
             .bind(now)
             .fetch_optional(pool)
             .await)?;
-        Ok(row.map(|r| (r.customer.into(), r.last_seen_at)))
-    }
-
-    /// When and how a session was established (its `auth_time` and `amr`).
-    pub async fn customer_session_auth(&self, id: Uuid) -> StoreResult<Option<(i64, String)>> {
-        let sql = "SELECT created_at, amr FROM customer_sessions WHERE id = $1";
-        with_pool!(self, |pool| sqlx::query_as(sql)
-            .bind(id)
-            .fetch_optional(pool)
-            .await)
+        Ok(row.map(|r| LiveSession {
+            customer: r.customer.into(),
+            auth_time: r.created_at_session,
+            amr: r.amr,
+            last_seen_at: r.last_seen_at,
+        }))
     }
 
     pub async fn touch_customer_session(&self, id: Uuid, now: i64) -> StoreResult<()> {
