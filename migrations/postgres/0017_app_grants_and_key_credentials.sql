@@ -14,3 +14,7 @@ CREATE TABLE oidc_assertion_jtis (
     PRIMARY KEY (client_id, jti)
 );
 CREATE INDEX oidc_assertion_jtis_by_expiry ON oidc_assertion_jtis (expires_at);
+
+-- The refresh token each one replaced: a rotation is then one statement
+-- (the successor inserted, its parent spent with it).
+ALTER TABLE oidc_refresh_tokens ADD COLUMN parent_hash BYTEA;

@@ -14,3 +14,14 @@ CREATE TABLE oidc_assertion_jtis (
     PRIMARY KEY (client_id, jti)
 );
 CREATE INDEX oidc_assertion_jtis_by_expiry ON oidc_assertion_jtis (expires_at);
+
+-- The refresh token each one replaced: a rotation is then one statement
+-- (the successor inserted, its parent spent with it).
+ALTER TABLE oidc_refresh_tokens ADD COLUMN parent_hash BLOB;
+-- SQLite has no data-modifying WITH: inserting a successor spends its
+-- parent here, in the same statement.
+CREATE TRIGGER oidc_refresh_tokens_spend_parent AFTER INSERT ON oidc_refresh_tokens
+WHEN NEW.parent_hash IS NOT NULL
+BEGIN
+    UPDATE oidc_refresh_tokens SET used_at = NEW.created_at WHERE token_hash = NEW.parent_hash;
+END;

@@ -176,8 +176,8 @@ async fn refresh(
         )
         .await?;
     let invalid = || Error::oauth(OAuthCode::InvalidGrant, OAuthProblem::RefreshTokenInvalid);
-    let grant = match spent {
-        RefreshSpend::Rotated(grant) => grant,
+    let (grant, customer) = match spent {
+        RefreshSpend::Rotated(grant, customer) => (grant, customer),
         RefreshSpend::Replayed => {
             audit::record(
                 state,
@@ -191,7 +191,12 @@ async fn refresh(
         }
         RefreshSpend::Unknown => return Err(invalid()),
     };
-    let customer = live_customer(state, grant.customer).await?;
+    if customer.disabled {
+        return Err(Error::oauth(
+            OAuthCode::InvalidGrant,
+            OAuthProblem::CustomerGone,
+        ));
+    }
     // A narrower scope for this access token only (RFC 6749 §6).
     let mut this_time = grant.clone();
     if let Some(narrowed) = narrowed {

@@ -124,14 +124,20 @@ fn write_turn(database: &std::path::Path) -> std::sync::Arc<tokio::sync::Mutex<(
         .clone()
 }
 
+/// This process's turn to write to `pool`'s database, for a write that is
+/// one statement (no transaction to hold it).
+pub(crate) async fn write_turn_of(pool: &SqlitePool) -> tokio::sync::OwnedMutexGuard<()> {
+    write_turn(pool.connect_options().get_filename())
+        .lock_owned()
+        .await
+}
+
 impl BeginWrite for SqlitePool {
     type Db = sqlx::Sqlite;
     async fn begin_write(&self) -> StoreResult<WriteTx<sqlx::Sqlite>> {
         // The turn first, then a connection: writers waiting their turn do
         // not hold connections readers need.
-        let turn = write_turn(self.connect_options().get_filename())
-            .lock_owned()
-            .await;
+        let turn = write_turn_of(self).await;
         let tx = self.begin_with("BEGIN IMMEDIATE").await?;
         Ok(WriteTx {
             tx,

@@ -1,9 +1,9 @@
 //! Applications, their secrets, signing keys, authorization codes, refresh
 //! tokens and consents.
 
-use super::{BeginWrite, Store, StoreResult, with_pool};
-use crate::domain::CustomerId;
+use super::{BeginWrite, Pool, Store, StoreResult, with_pool};
 use crate::domain::oidc::{Client, CodeGrant, Grant, GrantType, SigningAlg, StoredKey};
+use crate::domain::{Customer, CustomerId};
 use uuid::Uuid;
 
 /// Revokes a grant in transaction `$tx`: its refresh tokens, and (until
@@ -145,8 +145,9 @@ pub enum CodeSpend {
 
 /// What became of a presented refresh token.
 pub enum RefreshSpend {
-    /// Spent; its successor is stored.
-    Rotated(Grant),
+    /// Spent; its successor is stored. With the customer as they are now
+    /// (the ID token speaks of them), read with it on PostgreSQL.
+    Rotated(Grant, Customer),
     /// Already spent: its whole family is now revoked.
     Replayed,
     Unknown,
@@ -551,45 +552,66 @@ impl Store {
         now: i64,
         next_expires: i64,
     ) -> StoreResult<RefreshSpend> {
+        // The common case, a live token, is one statement: its successor is
+        // stored and it is spent together (PostgreSQL: a data-modifying
+        // WITH, the UPDATE's row lock settling a race between two uses;
+        // SQLite: the trigger of migration 0017, under the write turn).
+        #[derive(sqlx::FromRow)]
+        struct Rotated {
+            #[sqlx(flatten)]
+            grant: GrantRow,
+            #[sqlx(flatten)]
+            customer: super::customers::CustomerRow,
+        }
+        let rotated = match &self.pool {
+            Pool::Sqlite(pool) => {
+                let grant: Option<GrantRow> = {
+                    let _turn = super::write_turn_of(pool).await;
+                    sqlx::query_as(ROTATE_SQLITE)
+                        .bind(token_hash)
+                        .bind(client)
+                        .bind(now)
+                        .bind(next_hash)
+                        .bind(next_expires)
+                        .fetch_optional(pool)
+                        .await?
+                };
+                match grant.map(Grant::from) {
+                    Some(grant) => self
+                        .customer_by_id(grant.customer)
+                        .await?
+                        .map(|customer| (grant, customer)),
+                    None => None,
+                }
+            }
+            Pool::Postgres(pool) => {
+                let sql = format!(
+                    "{ROTATE_POSTGRES} SELECT s.client_id, s.customer_id, s.scope, s.auth_time, \
+                     s.amr, s.family, {} FROM spent s JOIN customers c ON c.id = s.customer_id",
+                    super::customers::customer_columns("c")
+                );
+                let row: Option<Rotated> = sqlx::query_as(&sql)
+                    .bind(token_hash)
+                    .bind(client)
+                    .bind(now)
+                    .bind(next_hash)
+                    .bind(next_expires)
+                    .fetch_optional(pool)
+                    .await?;
+                row.map(|r| (Grant::from(r.grant), Customer::from(r.customer)))
+            }
+        };
+        if let Some((grant, customer)) = rotated {
+            return Ok(RefreshSpend::Rotated(grant, customer));
+        }
         with_pool!(self, |pool| {
             let mut tx = pool.begin_write().await?;
-            let spent: Option<GrantRow> = sqlx::query_as(
-                "UPDATE oidc_refresh_tokens SET used_at = $3 \
-                 WHERE token_hash = $1 AND client_id = $2 AND used_at IS NULL \
-                 AND revoked_at IS NULL AND expires_at > $3 \
-                 RETURNING client_id, customer_id, scope, auth_time, amr, family",
-            )
-            .bind(token_hash)
-            .bind(client)
-            .bind(now)
-            .fetch_optional(&mut *tx)
-            .await?;
-            let answer = match spent {
-                Some(row) => {
-                    let grant = Grant::from(row);
-                    sqlx::query(INSERT_REFRESH)
-                        .bind(next_hash)
-                        .bind(grant.family)
-                        .bind(&grant.client_id)
-                        .bind(grant.customer.0)
-                        .bind(&grant.scope)
-                        .bind(grant.auth_time)
-                        .bind(&grant.amr)
-                        .bind(now)
-                        .bind(next_expires)
-                        .execute(&mut *tx)
-                        .await?;
-                    RefreshSpend::Rotated(grant)
-                }
-                None => {
-                    let select = "SELECT family FROM oidc_refresh_tokens \
-                        WHERE token_hash = $1 AND client_id = $2 AND used_at IS NOT NULL";
-                    if revoke_if_spent!(tx, select, token_hash, client, now) {
-                        RefreshSpend::Replayed
-                    } else {
-                        RefreshSpend::Unknown
-                    }
-                }
+            let select = "SELECT family FROM oidc_refresh_tokens \
+                WHERE token_hash = $1 AND client_id = $2 AND used_at IS NOT NULL";
+            let answer = if revoke_if_spent!(tx, select, token_hash, client, now) {
+                RefreshSpend::Replayed
+            } else {
+                RefreshSpend::Unknown
             };
             tx.commit().await?;
             Ok(answer)
@@ -943,6 +965,21 @@ impl Store {
         Ok(gone)
     }
 }
+
+/// Rotation of live refresh token $1 of client $2 at $3 into $4, good
+/// until $5; returns the grant. See `rotate_refresh_token`.
+const ROTATE_SQLITE: &str = "INSERT INTO oidc_refresh_tokens (token_hash, family, client_id, \
+    customer_id, scope, auth_time, amr, created_at, expires_at, parent_hash) \
+    SELECT $4, family, client_id, customer_id, scope, auth_time, amr, $3, $5, token_hash \
+    FROM oidc_refresh_tokens WHERE token_hash = $1 AND client_id = $2 AND used_at IS NULL \
+    AND revoked_at IS NULL AND expires_at > $3 \
+    RETURNING client_id, customer_id, scope, auth_time, amr, family";
+const ROTATE_POSTGRES: &str = "WITH spent AS (UPDATE oidc_refresh_tokens SET used_at = $3 \
+    WHERE token_hash = $1 AND client_id = $2 AND used_at IS NULL AND revoked_at IS NULL \
+    AND expires_at > $3 RETURNING token_hash, client_id, customer_id, scope, auth_time, amr, family), \
+    next AS (INSERT INTO oidc_refresh_tokens (token_hash, family, client_id, customer_id, scope, \
+    auth_time, amr, created_at, expires_at, parent_hash) \
+    SELECT $4, family, client_id, customer_id, scope, auth_time, amr, $3, $5, token_hash FROM spent)";
 
 const INSERT_REFRESH: &str = "INSERT INTO oidc_refresh_tokens (token_hash, family, client_id, \
     customer_id, scope, auth_time, amr, created_at, expires_at) \
