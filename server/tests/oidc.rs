@@ -226,6 +226,33 @@ async fn code_flow_with_pkce_refresh_rotation_and_replays() {
             .expect("updated_at under profile");
         assert!((updated_at - app.state.clock.now()).abs() < 60, "{info}");
 
+        // acr_values and ui_locales are accepted: a level the session meets
+        // (unknown ones are voluntary) comes straight back, with that acr.
+        let page = browser
+            .get(&authorize_path(
+                &shop.id,
+                &[
+                    ("acr_values", "urn:example:unknown urn:gatehouse:loa:1"),
+                    ("ui_locales", "fr-CA fr en"),
+                ],
+            ))
+            .await;
+        let other = returned(page.location().unwrap())["code"].clone();
+        let (status, more) = exchange(&mut client, &shop, &other).await;
+        assert_eq!(status, StatusCode::OK, "{more}");
+        let id = verify(&mut client, more["id_token"].as_str().unwrap(), &shop.id).await;
+        assert_eq!(id["acr"], "urn:gatehouse:loa:1");
+        let page = browser
+            .get(&format!(
+                "{}&ui_locales=en",
+                authorize_path(&shop.id, &[("ui_locales", "fr")])
+            ))
+            .await;
+        assert_eq!(
+            returned(page.location().unwrap())["error"],
+            "invalid_request"
+        );
+
         // A code works once; its replay revokes what it issued.
         let (status, replay) = exchange(&mut client, &shop, &code).await;
         assert_eq!(status, StatusCode::BAD_REQUEST);

@@ -145,7 +145,7 @@ async fn discovery(State(state): State<AppState>) -> Response {
         "prompt_values_supported": ["none", "login", "consent", "create"],
         "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "amr", "acr",
                              "azp", "email", "email_verified", "name", "updated_at", "gatehouse:tier"],
-        "acr_values_supported": [crate::oidc::ACR_SINGLE_FACTOR],
+        "acr_values_supported": crate::oidc::ACR_VALUES,
         "authorization_response_iss_parameter_supported": true,
         "claims_parameter_supported": false,
         "request_parameter_supported": false,

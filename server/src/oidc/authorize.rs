@@ -31,6 +31,9 @@ pub struct AuthRequest {
     pub prompt: Prompt,
     pub max_age: Option<i64>,
     pub login_hint: Option<String>,
+    /// The authentication levels the application would like, best first
+    /// (voluntary, OpenID Connect Core §3.1.2.1).
+    pub acr_values: Vec<String>,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -182,6 +185,8 @@ fn check(params: &Params, client: &Client) -> std::result::Result<AuthRequest, O
     if prompt.none && (prompt.login || prompt.consent || prompt.create) {
         return Err(OAuthError::invalid_request("prompt"));
     }
+    // Accepted (one, bounded); every page is in English for now.
+    params.one("ui_locales")?;
     let max_age = match params.one("max_age")? {
         None => None,
         Some(raw) => Some(
@@ -201,6 +206,10 @@ fn check(params: &Params, client: &Client) -> std::result::Result<AuthRequest, O
         prompt,
         max_age,
         login_hint: params.one("login_hint")?.map(str::to_string),
+        acr_values: params
+            .one("acr_values")?
+            .map(|v| v.split_whitespace().map(str::to_string).collect())
+            .unwrap_or_default(),
     })
 }
 
@@ -251,7 +260,8 @@ pub async fn decide(
     let (auth_time, amr) = (signed_in.auth_time, signed_in.amr.clone());
     let now = state.clock.now();
     let stale = (request.prompt.login && auth_time < requested_at)
-        || request.max_age.is_some_and(|age| now - auth_time > age);
+        || request.max_age.is_some_and(|age| now - auth_time > age)
+        || !super::acr_met(&request.acr_values);
     if stale {
         return if request.prompt.none {
             reject(OAuthCode::LoginRequired, OAuthProblem::NotSignedIn)

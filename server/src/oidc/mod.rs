@@ -32,3 +32,19 @@ pub fn issuer(state: &crate::state::AppState) -> String {
 
 /// The assurance a session established with one factor gives (`acr`).
 pub const ACR_SINGLE_FACTOR: &str = "urn:gatehouse:loa:1";
+
+/// The `acr` values Gatehouse knows (discovery lists them).
+pub const ACR_VALUES: &[&str] = &[ACR_SINGLE_FACTOR];
+
+/// Whether the customer's session meets the `acr_values` an application
+/// asked for; when not, the customer signs in again, through the sign-in
+/// flow (where a second factor can raise the level). Values Gatehouse does
+/// not know are ignored, as they are voluntary. Every session meets the
+/// single-factor level, the only one so far.
+pub fn acr_met(requested: &[String]) -> bool {
+    let known: Vec<&String> = requested
+        .iter()
+        .filter(|a| ACR_VALUES.contains(&a.as_str()))
+        .collect();
+    known.is_empty() || known.iter().any(|a| *a == ACR_SINGLE_FACTOR)
+}
