@@ -177,7 +177,7 @@ async fn refresh(
         .await?;
     let invalid = || Error::oauth(OAuthCode::InvalidGrant, OAuthProblem::RefreshTokenInvalid);
     let (grant, customer) = match spent {
-        RefreshSpend::Rotated(grant, customer) => (grant, customer),
+        RefreshSpend::Rotated(rotated) => *rotated,
         RefreshSpend::Replayed => {
             audit::record(
                 state,

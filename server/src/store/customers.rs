@@ -316,7 +316,7 @@ impl Store {
                     .bind(id.0)
                     .execute(&mut *tx)
                     .await?;
-                sqlx::query(super::oidc::REVOKE_CUSTOMER)
+                sqlx::query(super::REVOKE_CUSTOMER_TOKENS)
                     .bind(id.0)
                     .bind(now)
                     .execute(&mut *tx)

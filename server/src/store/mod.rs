@@ -43,6 +43,11 @@ use std::time::Duration;
 
 pub type StoreResult<T> = Result<T, sqlx::Error>;
 
+/// Revokes every live refresh token of customer `$1` at `$2`: in the
+/// transactions that disable a customer, reset or change their password.
+const REVOKE_CUSTOMER_TOKENS: &str =
+    "UPDATE oidc_refresh_tokens SET revoked_at = $2 WHERE customer_id = $1 AND revoked_at IS NULL";
+
 #[derive(Clone, Debug)]
 pub(crate) enum Pool {
     Sqlite(SqlitePool),

@@ -147,7 +147,7 @@ pub enum CodeSpend {
 pub enum RefreshSpend {
     /// Spent; its successor is stored. With the customer as they are now
     /// (the ID token speaks of them), read with it on PostgreSQL.
-    Rotated(Grant, Customer),
+    Rotated(Box<(Grant, Customer)>),
     /// Already spent: its whole family is now revoked.
     Replayed,
     Unknown,
@@ -602,7 +602,7 @@ impl Store {
             }
         };
         if let Some((grant, customer)) = rotated {
-            return Ok(RefreshSpend::Rotated(grant, customer));
+            return Ok(RefreshSpend::Rotated(Box::new((grant, customer))));
         }
         with_pool!(self, |pool| {
             let mut tx = pool.begin_write().await?;
@@ -984,7 +984,3 @@ const ROTATE_POSTGRES: &str = "WITH spent AS (UPDATE oidc_refresh_tokens SET use
 const INSERT_REFRESH: &str = "INSERT INTO oidc_refresh_tokens (token_hash, family, client_id, \
     customer_id, scope, auth_time, amr, created_at, expires_at) \
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
-
-/// Revokes every live refresh token of customer `$1` at `$2`.
-pub(super) const REVOKE_CUSTOMER: &str =
-    "UPDATE oidc_refresh_tokens SET revoked_at = $2 WHERE customer_id = $1 AND revoked_at IS NULL";

@@ -149,7 +149,7 @@ impl Store {
                     .bind(id)
                     .execute(&mut *tx)
                     .await?;
-                sqlx::query(super::oidc::REVOKE_CUSTOMER)
+                sqlx::query(super::REVOKE_CUSTOMER_TOKENS)
                     .bind(id)
                     .bind(now)
                     .execute(&mut *tx)
