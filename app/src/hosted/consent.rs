@@ -8,6 +8,8 @@ use leptos::prelude::*;
 #[derive(Clone, Debug, Default)]
 pub struct ConsentView {
     pub app_name: String,
+    /// The application's logo (an https address), shown beside its name.
+    pub logo_url: Option<String>,
     /// One line per thing shared ("Your email address").
     pub shares: Vec<String>,
     pub customer_email: String,
@@ -26,8 +28,13 @@ pub fn consent_page(chrome: &Chrome, page: &ConsentView) -> String {
         .iter()
         .map(|line| view! { <li>{line.clone()}</li> })
         .collect_view();
+    // The name says who asks; the logo only adds to it (empty alt text).
+    let logo = page.logo_url.clone().map(|src| {
+        view! { <img src=src alt="" width="48" height="48" referrerpolicy="no-referrer" class="mb-4 h-12 w-12 rounded object-contain"/> }
+    });
     let body = view! {
         <Card title=title.clone()>
+            {logo}
             <p class="mb-4 text-sm text-slate-700">
                 <strong>{page.app_name.clone()}</strong>
                 " asks to sign you in as "
@@ -71,6 +78,7 @@ mod tests {
             &chrome(),
             &ConsentView {
                 app_name: "<b>Shop</b>".into(),
+                logo_url: Some("https://shop.example.com/logo.png?a=1&b=2".into()),
                 shares: vec!["Your email address".into()],
                 customer_email: "ada@example.com".into(),
                 action: paths::CONSENT,
@@ -78,6 +86,10 @@ mod tests {
             },
         );
         assert!(html.contains("&lt;b&gt;Shop&lt;/b&gt;"));
+        assert!(
+            html.contains(r#"src="https://shop.example.com/logo.png?a=1&amp;b=2""#),
+            "{html}"
+        );
         assert!(html.contains("Your email address"));
         assert!(html.contains(r#"name="decision" value="allow""#));
         assert!(html.contains(r#"name="csrf_token" value="tok-123""#));

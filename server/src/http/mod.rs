@@ -87,7 +87,9 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; \
+// Images may also come from https addresses: applications' logos on the
+// consent pages (registered by owners; never scripts or styles).
+const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data: https:; form-action 'self'; \
                    frame-ancestors 'none'; base-uri 'none'";
 
 /// An unknown address: a page for browsers, a problem document for programs

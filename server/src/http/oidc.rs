@@ -428,6 +428,7 @@ async fn consent_form(visitor: &Visitor, request: &AuthRequest) -> Result<Respon
     };
     let view = ConsentView {
         app_name: request.client.name.clone(),
+        logo_url: request.client.logo_url.clone(),
         shares: shares(&request.scopes),
         customer_email: signed_in.customer.email.as_str().to_string(),
         action: paths::CONSENT,
@@ -656,6 +657,7 @@ async fn device_confirm(State(state): State<AppState>, visitor: Visitor) -> Resu
         }
     };
     let view = ConsentView {
+        logo_url: client.logo_url.clone(),
         app_name: client.name,
         shares: shares(&scopes),
         customer_email: signed_in.customer.email.as_str().to_string(),
