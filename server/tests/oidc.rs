@@ -1334,6 +1334,8 @@ async fn owners_register_and_manage_applications_in_the_console() {
         let mut client = app.browser();
         let (status, json) = client_credentials(&mut client, &portal).await;
         assert_eq!(status, StatusCode::OK, "{json}");
+        let earlier_token = json["access_token"].as_str().unwrap().to_string();
+        let resource_server = register(&app, true, &[]).await;
         let detail = format!("/admin/apps/{}", portal.id);
         let page = owner.get(&detail).await;
         page.assert_status(StatusCode::OK)
@@ -1362,6 +1364,12 @@ async fn owners_register_and_manage_applications_in_the_console() {
             (status, json["error"].as_str()),
             (StatusCode::UNAUTHORIZED, Some("invalid_client"))
         );
+        // Its tokens issued before stop at once at introspection.
+        let active = |v: Value| v["active"].clone();
+        assert_eq!(
+            active(introspect(&mut client, &resource_server, &earlier_token).await),
+            false
+        );
         let mut customer = app
             .signed_up_and_verified("cy@example.com", STRONG_PASSWORD)
             .await;
@@ -1378,6 +1386,10 @@ async fn owners_register_and_manage_applications_in_the_console() {
         assert_eq!(
             client_credentials(&mut client, &portal).await.0,
             StatusCode::OK
+        );
+        assert_eq!(
+            active(introspect(&mut client, &resource_server, &earlier_token).await),
+            true
         );
 
         // A new secret: both work during the overlap.

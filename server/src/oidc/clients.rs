@@ -365,6 +365,19 @@ pub async fn find(state: &AppState, client_id: &str) -> Result<Client> {
     Ok(client)
 }
 
+/// Whether the application by this id exists and is enabled (from the
+/// last few seconds' copy).
+pub async fn is_enabled(state: &AppState, client_id: &str) -> Result<bool> {
+    if looks_like_client_id(client_id).is_err() {
+        return Ok(false);
+    }
+    Ok(cached(state, client_id)
+        .await?
+        .client
+        .as_ref()
+        .is_some_and(|c| c.enabled))
+}
+
 /// The application by this id, from the last few seconds' copy if any.
 async fn cached(state: &AppState, id: &str) -> Result<std::sync::Arc<CachedClient>> {
     if let Some(entry) = state.clients.get(id) {

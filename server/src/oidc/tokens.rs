@@ -366,6 +366,11 @@ pub async fn verify_access_token(state: &AppState, token: &str) -> Result<Access
     if data.claims.exp <= state.clock.now() {
         return Err(invalid());
     }
+    // An application disabled since: its tokens stop here at once (a
+    // resource server checking signatures alone sees them until expiry).
+    if !super::clients::is_enabled(state, &data.claims.client_id).await? {
+        return Err(invalid());
+    }
     if let Some(gid) = data.claims.gid
         && state.store.grant_revoked(gid).await?
     {
