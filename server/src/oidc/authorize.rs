@@ -30,7 +30,6 @@ pub struct AuthRequest {
     pub code_challenge: Option<String>,
     pub prompt: Prompt,
     pub max_age: Option<i64>,
-    pub login_hint: Option<String>,
     /// The authentication levels the application would like, best first
     /// (voluntary, OpenID Connect Core §3.1.2.1).
     pub acr_values: Vec<String>,
@@ -187,6 +186,9 @@ fn check(params: &Params, client: &Client) -> std::result::Result<AuthRequest, O
     }
     // Accepted (one, bounded); every page is in English for now.
     params.one("ui_locales")?;
+    // Checked here (one, bounded); the sign-in form reads it from the
+    // pending request (`PendingAuthorization::login_hint`).
+    params.one("login_hint")?;
     let max_age = match params.one("max_age")? {
         None => None,
         Some(raw) => Some(
@@ -205,7 +207,6 @@ fn check(params: &Params, client: &Client) -> std::result::Result<AuthRequest, O
         code_challenge,
         prompt,
         max_age,
-        login_hint: params.one("login_hint")?.map(str::to_string),
         acr_values: params
             .one("acr_values")?
             .map(|v| v.split_whitespace().map(str::to_string).collect())

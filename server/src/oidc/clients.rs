@@ -26,6 +26,10 @@ use serde_json::json;
 use subtle::ConstantTimeEq;
 
 pub const REDIRECT_URIS_MAX: usize = 20;
+/// What a registration that does not say gets (the console's new form too).
+pub const DEFAULT_GRANTS: [GrantType; 2] = [GrantType::AuthorizationCode, GrantType::RefreshToken];
+pub const DEFAULT_ACCESS_TOKEN_TTL: i64 = 3600;
+pub const DEFAULT_REFRESH_TOKEN_TTL: i64 = 30 * 24 * 3600;
 pub const NAME_MAX: usize = 100;
 
 /// What an owner (or `gatehouse clients create`) asks for.
@@ -429,7 +433,7 @@ fn check(r: Registration) -> Result<Client> {
         errors.add("name", Problem::AppName);
     }
     let grant_types: Vec<GrantType> = match &r.grant_types {
-        None => vec![GrantType::AuthorizationCode, GrantType::RefreshToken],
+        None => DEFAULT_GRANTS.to_vec(),
         Some(asked) => {
             let mut grants = Vec::new();
             for raw in asked {
@@ -486,8 +490,8 @@ fn check(r: Registration) -> Result<Client> {
             scopes
         }
     };
-    let access_token_ttl = r.access_token_ttl.unwrap_or(3600);
-    let refresh_token_ttl = r.refresh_token_ttl.unwrap_or(30 * 24 * 3600);
+    let access_token_ttl = r.access_token_ttl.unwrap_or(DEFAULT_ACCESS_TOKEN_TTL);
+    let refresh_token_ttl = r.refresh_token_ttl.unwrap_or(DEFAULT_REFRESH_TOKEN_TTL);
     if !(60..=MAX_TOKEN_LIFETIME).contains(&access_token_ttl)
         || !(3600..=400 * 24 * 3600).contains(&refresh_token_ttl)
     {

@@ -121,12 +121,13 @@ fn write_turn(database: &std::path::Path) -> std::sync::Arc<tokio::sync::Mutex<(
             std::collections::HashMap<std::path::PathBuf, std::sync::Arc<tokio::sync::Mutex<()>>>,
         >,
     > = std::sync::LazyLock::new(Default::default);
-    TURNS
-        .lock()
-        .expect("write turns lock")
-        .entry(database.to_path_buf())
-        .or_default()
-        .clone()
+    let mut turns = TURNS.lock().expect("write turns lock");
+    // Looked up by reference: the path is copied once per database, not
+    // on every write.
+    if let Some(turn) = turns.get(database) {
+        return turn.clone();
+    }
+    turns.entry(database.to_path_buf()).or_default().clone()
 }
 
 /// This process's turn to write to `pool`'s database, for a write that is

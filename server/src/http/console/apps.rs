@@ -135,13 +135,13 @@ fn stored_values(c: &Client) -> AppFormValues {
 /// A new application's form: what `clients create` gives by default.
 fn new_values() -> AppFormValues {
     AppFormValues {
-        grant_types: [GrantType::AuthorizationCode, GrantType::RefreshToken]
+        grant_types: clients::DEFAULT_GRANTS
             .iter()
             .map(|g| g.as_str().into())
             .collect(),
         scopes: SCOPES.iter().map(|s| s.to_string()).collect(),
-        access_token_ttl: "3600".into(),
-        refresh_token_ttl: (30 * 24 * 3600).to_string(),
+        access_token_ttl: clients::DEFAULT_ACCESS_TOKEN_TTL.to_string(),
+        refresh_token_ttl: clients::DEFAULT_REFRESH_TOKEN_TTL.to_string(),
         id_token_alg: SigningAlg::RS256.as_str().into(),
         ..Default::default()
     }
