@@ -24,6 +24,17 @@ fn main() {
     css.push('\n');
     css.push_str(&std::fs::read_to_string(&custom).expect("read style/gatehouse.css"));
 
+    // The page script, named by its hash too (it is cached forever).
+    let script = root.join("app/assets/passkeys.js");
+    println!("cargo:rerun-if-changed={}", script.display());
+    let js = std::fs::read_to_string(&script).expect("read app/assets/passkeys.js");
+    let mut js_hasher = std::collections::hash_map::DefaultHasher::new();
+    js.hash(&mut js_hasher);
+    println!(
+        "cargo:rustc-env=GATEHOUSE_JS_HASH={:012x}",
+        js_hasher.finish() & 0xffff_ffff_ffff
+    );
+
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     css.hash(&mut hasher);
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR"));

@@ -22,6 +22,8 @@ pub struct Chrome {
     pub csrf_token: String,
     /// Display name of the signed-in customer, if any; shows the account menu.
     pub customer_name: Option<String>,
+    /// URL of the page script (passkey ceremonies), if the page has one.
+    pub script: Option<String>,
 }
 
 /// Validation errors keyed by form field name, shown next to the field.
@@ -72,6 +74,7 @@ pub(crate) fn document(chrome: &Chrome, title: &str, body: impl IntoView + 'stat
                     <meta name="referrer" content="no-referrer"/>
                     <title>{title}</title>
                     <link rel="stylesheet" href=chrome.stylesheet.clone()/>
+                    {chrome.script.clone().map(|src| view! { <script src=src defer></script> })}
                 </head>
                 <body class="min-h-screen bg-slate-50 text-slate-900 antialiased">
                     <components::Header chrome=chrome.clone()/>
@@ -93,6 +96,7 @@ pub(crate) mod test_support {
             stylesheet: "/assets/test.css".into(),
             csrf_token: "tok-123".into(),
             customer_name: None,
+            script: None,
         }
     }
 }

@@ -24,6 +24,28 @@ pub const ACCOUNT_VERIFY_EMAIL: &str = "/account/verify-email";
 pub const COMPLETE_PROFILE: &str = "/account/complete";
 pub const ACCOUNT_APPS: &str = "/account/apps";
 pub const ACCOUNT_APPS_REVOKE: &str = "/account/apps/revoke";
+/// Second factors: the customer's own page, setting up an authenticator
+/// app, removing a factor, recovery codes, and checking a factor again
+/// before a sensitive action (step-up).
+pub const ACCOUNT_SECURITY: &str = "/account/security";
+pub const ACCOUNT_TOTP: &str = "/account/security/app";
+pub const ACCOUNT_FACTOR_REMOVE: &str = "/account/security/remove";
+pub const ACCOUNT_RECOVERY_CODES: &str = "/account/security/recovery-codes";
+pub const ACCOUNT_STEP_UP: &str = "/account/verify";
+/// Sign-in's second step: the second factor, or setting one up when the
+/// policy requires it; then on to wherever sign-in leads.
+pub const SIGN_IN_VERIFY: &str = "/login/verify";
+pub const SIGN_IN_ENROL: &str = "/login/enrol";
+pub const SIGN_IN_CONTINUE: &str = "/login/continue";
+/// Passkey ceremonies (the page script posts here): options, then the
+/// browser's answer, for registering, as a second factor, and for signing
+/// in without an email. The script names them too (`app/assets`).
+pub const PASSKEY_REGISTER_OPTIONS: &str = "/passkeys/register/options";
+pub const PASSKEY_REGISTER: &str = "/passkeys/register";
+pub const PASSKEY_VERIFY_OPTIONS: &str = "/passkeys/verify/options";
+pub const PASSKEY_VERIFY: &str = "/passkeys/verify";
+pub const PASSKEY_SIGN_IN_OPTIONS: &str = "/passkeys/sign-in/options";
+pub const PASSKEY_SIGN_IN: &str = "/passkeys/sign-in";
 
 // Single sign-on (OpenID Connect).
 pub const DISCOVERY: &str = "/.well-known/openid-configuration";
@@ -76,6 +98,9 @@ pub const TIER_JOB: &str = "/admin/tier-jobs/{id}";
 pub const ATTRIBUTES: &str = "/admin/attributes";
 pub const ATTRIBUTE: &str = "/admin/attributes/{id}";
 pub const ATTRIBUTE_ACTION: &str = "/admin/attributes/{id}/{action}";
+pub const MFA_POLICY: &str = "/admin/mfa";
+pub const TIER_MFA: &str = "/admin/tiers/{id}/mfa";
+pub const CUSTOMER_MFA_RESET: &str = "/admin/customers/{id}/mfa/reset";
 pub const APPS: &str = "/admin/apps";
 pub const APP: &str = "/admin/apps/{id}";
 pub const APP_ACTION: &str = "/admin/apps/{id}/{action}";

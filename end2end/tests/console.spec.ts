@@ -3,25 +3,14 @@
 // sign-in then fails) and enables them again. Every console page is checked with axe-core for serious or critical
 // accessibility violations.
 import { test, expect, Page, TestInfo } from '@playwright/test';
-import AxeBuilder from '@axe-core/playwright';
 import { execFileSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { linkFromMail } from './mail';
 import { adminPassword, signedInOwner } from './admin';
+import { expectAccessible } from './checks';
 
 const binary = process.env.GATEHOUSE_BIN || resolve(__dirname, '../../target/release/gatehouse');
 const customerPassword = 'lantern-orchard-velvet-92';
-
-async function expectAccessible(page: Page, info: TestInfo) {
-  // Nothing may widen the page beyond the screen (a phone would zoom out).
-  const [contentWidth, screenWidth] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
-  expect(contentWidth).toBeLessThanOrEqual(screenWidth);
-  // axe runs as a script in the page: only where JavaScript is on.
-  if (info.project.use.javaScriptEnabled === false) return;
-  const results = await new AxeBuilder({ page }).analyze();
-  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(serious.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
-}
 
 async function customerSignIn(page: Page, email: string) {
   await page.goto('/login');

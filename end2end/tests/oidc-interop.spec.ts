@@ -5,7 +5,6 @@
 // JWKS with its own code, calls userinfo, refreshes (rotation), and uses
 // client credentials. The applications are registered with the CLI.
 import { test, expect, Page, TestInfo } from '@playwright/test';
-import AxeBuilder from '@axe-core/playwright';
 import * as oidc from 'openid-client';
 import { execFileSync } from 'node:child_process';
 import { createServer, Server } from 'node:http';
@@ -13,6 +12,7 @@ import { join, resolve } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { linkFromMail } from './mail';
 import { signedInOwner } from './admin';
+import { expectAccessible } from './checks';
 
 const password = 'lantern-orchard-velvet-92';
 const binary = process.env.GATEHOUSE_BIN || resolve(__dirname, '../../target/release/gatehouse');
@@ -39,14 +39,6 @@ async function discover(clientId: string, secret: string | null): Promise<oidc.C
   // Verify ID token signatures against the published JWKS too.
   oidc.enableNonRepudiationChecks(config);
   return config;
-}
-
-async function expectAccessible(page: Page, info: TestInfo) {
-  // axe runs as a script in the page: only where JavaScript is on.
-  if (info.project.use.javaScriptEnabled === false) return;
-  const results = await new AxeBuilder({ page }).analyze();
-  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(serious.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
 }
 
 async function signUp(page: Page, email: string) {

@@ -110,7 +110,10 @@ impl Server {
             .read_line(&mut line)
             .unwrap();
         let base = format!("http://127.0.0.1:{port}");
-        assert_eq!(line.trim(), format!("Gatehouse is running at {base}/"));
+        assert_eq!(
+            line.trim(),
+            format!("Gatehouse is running at http://localhost:{port}/")
+        );
         let log = Arc::new(Mutex::new(String::new()));
         let mut stderr = child.stderr.take().unwrap();
         let sink = log.clone();

@@ -1188,6 +1188,8 @@ async fn customer_self_service_is_on_the_record() {
             [
                 "customer.signed_up",
                 "customer.email_verified",
+                // The link followed in the browser that signed up signs in.
+                "customer.signed_in",
                 "customer.profile_updated",
                 "customer.password_changed",
                 "customer.password_reset_requested",
@@ -1202,8 +1204,8 @@ async fn customer_self_service_is_on_the_record() {
                 assert!(!e.details.contains(secret), "{} leaks a secret", e.action);
             }
         }
-        assert!(events[2].details.contains(r#""before":"Test Customer""#));
-        assert!(events[2].details.contains(r#""after":"Val Kilmer""#));
+        assert!(events[3].details.contains(r#""before":"Test Customer""#));
+        assert!(events[3].details.contains(r#""after":"Val Kilmer""#));
 
         // The console shows them on the customer's page.
         let mut admin = app

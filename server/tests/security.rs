@@ -153,10 +153,25 @@ async fn pages_carry_security_headers() {
     assert_eq!(page.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
     assert_eq!(page.headers[header::REFERRER_POLICY], "no-referrer");
     assert_eq!(page.headers[header::CACHE_CONTROL], "no-store");
+    // One script, served from Gatehouse itself (passkey ceremonies): no
+    // inline script anywhere.
+    assert!(csp.contains("script-src 'self'"), "{csp}");
+    let scripts: Vec<&str> = page.body.split("<script").skip(1).collect();
+    assert_eq!(scripts.len(), 1, "one script tag");
+    let src_start = scripts[0].find("src=\"").expect("a src") + 5;
+    let src = &scripts[0][src_start..src_start + scripts[0][src_start..].find('"').unwrap()];
     assert!(
-        !page.body.contains("<script"),
-        "hosted pages need no script"
+        src.starts_with("/assets/passkeys-") && src.ends_with(".js"),
+        "{src}"
     );
+    assert!(scripts[0].contains("></script>"), "no inline body");
+    let script = app.browser().get(src).await;
+    script.assert_status(StatusCode::OK);
+    assert_eq!(
+        script.headers[header::CONTENT_TYPE],
+        "text/javascript; charset=utf-8"
+    );
+    assert!(script.body.contains("navigator.credentials"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -50,6 +50,10 @@ pub struct CustomerDetailView {
     pub last_sign_in_from: String,
     pub sessions: Vec<SessionRow>,
     pub apps: Vec<CustomerAppRow>,
+    /// Second factors (names and dates, never secrets), and unused
+    /// recovery codes.
+    pub factors: Vec<super::CustomerFactorRow>,
+    pub recovery_codes_left: i64,
     /// Source addresses currently held back from signing in to the account.
     pub blocked_sources: i64,
     /// Whether the admin's role may change this record (buttons shown).
@@ -260,6 +264,31 @@ pub fn customer_detail_page(chrome: &ConsoleChrome, page: &CustomerDetailView) -
             }
         })
         .collect_view();
+    let factor_count = page.factors.len();
+    let factors = page
+        .factors
+        .iter()
+        .map(|f| {
+            view! {
+                <tr class="border-t border-slate-200">
+                    <td class=CELL>{f.kind.clone()}</td>
+                    <td class=CELL>{f.name.clone()}</td>
+                    <td class=CELL>{f.created.clone()}</td>
+                    <td class=CELL>{f.last_used.clone()}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let mfa_reset = (page.can_edit && (factor_count > 0 || page.recovery_codes_left > 0)).then(|| {
+        view! {
+            <div class="mt-2">
+                <PostButton action=paths::at(paths::CUSTOMER_MFA_RESET, &[&page.id]) label="Reset MFA".to_string()
+                    csrf=csrf.clone() tone="danger"
+                    aria_label="Reset MFA: remove every second factor and recovery code".to_string()/>
+            </div>
+        }
+    });
+    let recovery_left = format!("Unused recovery codes: {}", page.recovery_codes_left);
     let body = view! {
         <p class="mb-2 text-sm"><a href=paths::CUSTOMERS class="text-indigo-700 hover:underline">"All customers"</a></p>
         <h1 class="mb-4 text-2xl font-semibold break-all">{page.display_name.clone()}</h1>
@@ -283,6 +312,11 @@ pub fn customer_detail_page(chrome: &ConsoleChrome, page: &CustomerDetailView) -
         <h2 class="mb-2 mt-6 text-lg font-semibold">"Applications"</h2>
         <DataTable caption="Applications with access" headers=vec!["Application", "Sees", "Granted", "Action"]
             empty="No application holds access." rows=app_count>{apps}</DataTable>
+        <h2 class="mb-2 mt-6 text-lg font-semibold">"Second factors"</h2>
+        <DataTable caption="Second factors" headers=vec!["Kind", "Name", "Added", "Last used"]
+            empty="No second factor." rows=factor_count>{factors}</DataTable>
+        <p class="mt-2 text-sm text-slate-600">{recovery_left}</p>
+        {mfa_reset}
         <h2 class="mb-2 mt-6 text-lg font-semibold">"Recent security events"</h2>
         <DataTable caption="Recent security events" headers=vec!["When", "Event", "By", "From", "Details"]
             empty="No events yet." rows=event_count>{events}</DataTable>

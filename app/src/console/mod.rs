@@ -7,6 +7,7 @@ mod attributes;
 mod audit;
 mod customer;
 mod customers;
+mod mfa;
 mod sign_in;
 mod tier_job;
 mod tiers;
@@ -25,6 +26,10 @@ pub use customer::{
     CustomerAppRow, CustomerDetailView, EventRow, SessionRow, customer_detail_page,
 };
 pub use customers::{BulkTierForm, CustomerRow, CustomersView, SearchField, customers_page};
+pub use mfa::{
+    CoverageView, CustomerFactorRow, MfaPolicyView, POLICIES, TierMfaView, TierPolicyRow,
+    mfa_policy_page, tier_mfa_section,
+};
 pub use sign_in::{AdminSetupView, AdminSignInView, admin_setup_page, admin_sign_in_page};
 pub use tier_job::{TierJobView, tier_job_page};
 pub use tiers::{
@@ -60,6 +65,7 @@ pub(crate) fn console_document(
                     <a href=paths::TIERS class="font-medium text-slate-100 hover:underline">"Tiers"</a>
                     <a href=paths::ATTRIBUTES class="font-medium text-slate-100 hover:underline">"Attributes"</a>
                     <a href=paths::APPS class="font-medium text-slate-100 hover:underline">"Applications"</a>
+                    <a href=paths::MFA_POLICY class="font-medium text-slate-100 hover:underline">"MFA"</a>
                     <a href=paths::AUDIT class="font-medium text-slate-100 hover:underline">"Audit trail"</a>
                     <a href=paths::ADMINS class="font-medium text-slate-100 hover:underline">"Admins"</a>
                     <span class="text-slate-300">{format!("{name} ({role})")}</span>

@@ -67,6 +67,8 @@ pub struct TierDetailView {
     pub form: TierFormValues,
     pub errors: FieldErrors,
     pub notice: Option<String>,
+    /// The tier's MFA policy and its members' coverage.
+    pub mfa: super::TierMfaView,
 }
 
 /// A colour chip beside a tier's name (decorative: the name says it all).
@@ -267,6 +269,7 @@ pub fn tier_detail_page(chrome: &ConsoleChrome, page: &TierDetailView) -> String
             </p>
             {actions}
         </section>
+        {super::tier_mfa_section(&t.id, &page.mfa, page.can_manage, csrf.clone())}
         {edit}
         <h2 class="mb-2 text-lg font-semibold">"Recent changes"</h2>
         <DataTable caption="Recent tier changes" headers=vec!["When", "Customer", "From", "To", "How", "By", "Reason", "Until"]

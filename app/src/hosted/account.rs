@@ -83,6 +83,10 @@ pub fn account_page(chrome: &Chrome, page: &AccountView) -> String {
                     <dt class="font-medium text-slate-500">"Apps"</dt>
                     <dd><a href=paths::ACCOUNT_APPS class="font-medium text-indigo-700 hover:underline">"Apps with access to your account"</a></dd>
                 </div>
+                <div>
+                    <dt class="font-medium text-slate-500">"Security"</dt>
+                    <dd><a href=paths::ACCOUNT_SECURITY class="font-medium text-indigo-700 hover:underline">"Passkeys, authenticator app and recovery codes"</a></dd>
+                </div>
             </dl>
             <h2 class="mb-3 text-lg font-semibold">"Profile"</h2>
             <form method="post" action=paths::ACCOUNT_PROFILE class="mb-8" novalidate>

@@ -5,6 +5,7 @@ mod account;
 mod apps;
 mod consent;
 mod message;
+mod mfa;
 mod recovery;
 mod signin;
 mod signup;
@@ -14,6 +15,10 @@ pub use account::{AccountView, CompleteProfileView, account_page, complete_profi
 pub use apps::{AppRow, AppsView, apps_page};
 pub use consent::{ConsentView, DeviceView, SignOutView, consent_page, device_page, sign_out_page};
 pub use message::{Link, MessageView, message_page};
+pub use mfa::{
+    FactorRow, RecoveryCodesView, SecondFactorView, SecurityView, TotpSetupView,
+    recovery_codes_page, second_factor_page, security_page, totp_setup_page,
+};
 pub use recovery::{
     ForgotPasswordView, ResetPasswordView, forgot_password_page, reset_password_page,
 };

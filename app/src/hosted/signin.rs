@@ -5,6 +5,8 @@ use leptos::prelude::*;
 
 #[derive(Clone, Debug, Default)]
 pub struct SignInView {
+    /// Passkeys work here (Gatehouse is reached by a domain name).
+    pub passkeys: bool,
     pub email: String,
     pub error: Option<String>,
     pub notice: Option<String>,
@@ -19,10 +21,18 @@ pub fn sign_in_page(chrome: &Chrome, page: &SignInView) -> String {
             {page.error.clone().map(|m| view! { <Notice tone="error" message=m/> })}
             <form method="post" action=paths::SIGN_IN novalidate>
                 <CsrfField token=csrf.clone()/>
-                <Field name="email" label="Email" kind="email" value=page.email.clone() autocomplete="username" maxlength=254/>
+                <Field name="email" label="Email" kind="email" value=page.email.clone() autocomplete=if page.passkeys { "username webauthn" } else { "username" } maxlength=254/>
                 <Field name="password" label="Password" kind="password" autocomplete="current-password" maxlength=1024/>
                 <SubmitButton label="Sign in"/>
             </form>
+            {page.passkeys.then(|| view! {
+                <div class="mt-4 hidden" data-passkey-sign-in="">
+                    <button type="button" data-passkey-action="sign-in" class="w-full rounded-md border border-indigo-600 px-4 py-2 text-base font-semibold text-indigo-700 hover:bg-indigo-50 focus:outline-none focus:ring-2 focus:ring-indigo-500">
+                        "Sign in with a passkey"
+                    </button>
+                    <p class="mt-2 hidden text-sm text-red-700" role="alert" data-passkey-error=""></p>
+                </div>
+            })}
             <div class="mt-6 flex flex-col gap-2 text-sm sm:flex-row sm:justify-between">
                 <a href=paths::FORGOT_PASSWORD class="text-indigo-700 hover:underline">"Forgot your password?"</a>
                 <a href=paths::SIGN_UP class="text-indigo-700 hover:underline">"Create an account"</a>
@@ -42,6 +52,7 @@ mod tests {
         let html = sign_in_page(
             &chrome(),
             &SignInView {
+                passkeys: false,
                 email: "a@example.com".into(),
                 error: Some("Wrong email or password.".into()),
                 notice: None,

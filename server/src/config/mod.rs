@@ -239,6 +239,12 @@ impl Settings {
             Some(raw) => {
                 Url::parse(raw).map_err(|e| invalid("GATEHOUSE_PUBLIC_URL", e.to_string()))?
             }
+            // On loopback, `localhost`: browsers allow passkeys for a
+            // domain name, never for an IP address.
+            None if bind.ip().is_loopback() => {
+                Url::parse(&format!("http://localhost:{}", bind.port()))
+                    .expect("localhost and a port form a URL")
+            }
             None => Url::parse(&format!("http://{bind}")).expect("socket address forms a URL"),
         };
         if !matches!(public_url.scheme(), "http" | "https") || public_url.host().is_none() {
@@ -399,7 +405,7 @@ mod tests {
     fn defaults_are_valid() {
         let config = settings(&[]).validate().expect("valid");
         assert_eq!(config.bind.to_string(), "127.0.0.1:3000");
-        assert_eq!(config.link("/login"), "http://127.0.0.1:3000/login");
+        assert_eq!(config.link("/login"), "http://localhost:3000/login");
         assert!(!config.secure_cookies());
         assert!(config.smtp_url.is_none());
     }

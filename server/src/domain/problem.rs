@@ -58,6 +58,7 @@ pub enum OwnerTask {
     ExportCustomers,
     DeleteCustomers,
     ManageApps,
+    SetMfaPolicy,
 }
 
 /// The kinds of record a request names by id.
@@ -216,6 +217,15 @@ pub enum Problem {
     SigningAlg,
     LogoUrl,
     DeviceCodeUnknown,
+
+    // Second factors and the MFA policy.
+    Mfa(super::mfa::MfaProblem),
+}
+
+impl From<super::mfa::MfaProblem> for Problem {
+    fn from(p: super::mfa::MfaProblem) -> Self {
+        Self::Mfa(p)
+    }
 }
 
 impl From<EmailProblem> for Problem {

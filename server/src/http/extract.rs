@@ -2,7 +2,7 @@
 //! request context (who acts, from where, which request), and the signed-in
 //! customer where a page requires one.
 
-use super::assets::STYLESHEET_HREF;
+use super::assets::{SCRIPT_HREF, STYLESHEET_HREF};
 use super::csrf;
 use crate::domain::{Caller, Error, Problem, RequestContext};
 use crate::identity::sessions::{self, SignedIn, keys};
@@ -112,6 +112,7 @@ impl Visitor {
                 .signed_in
                 .as_ref()
                 .map(|s| s.customer.display_name.as_str().to_string()),
+            script: Some(SCRIPT_HREF.into()),
         })
     }
 
@@ -210,4 +211,21 @@ where
             ))),
         }
     }
+}
+
+/// The cookie that lets a remembered browser skip the second factor (set
+/// by sign-in's second step, read by the sign-in form).
+pub const REMEMBER_COOKIE: &str = "gatehouse_mfa_remember";
+
+/// The remember-me token this browser sent, if any.
+pub fn remembered(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == REMEMBER_COOKIE)
+        .map(|(_, value)| value.to_string())
+        .filter(|v| crate::domain::secrets::looks_like_token(v))
 }

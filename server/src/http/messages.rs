@@ -3,6 +3,7 @@
 //! refusals that reach a page.
 
 use crate::directory::customers::CustomerAction;
+use crate::domain::mfa::MfaProblem;
 use crate::domain::oidc::{AssertionProblem, GrantType, JwksProblem, OAuthProblem};
 use crate::domain::{
     EmailProblem, Error, FieldErrors, NameProblem, OwnerTask, PasswordProblem, Problem, Record,
@@ -40,7 +41,7 @@ pub fn sign_in_answer(realm: Realm, attempt: Result<Next>) -> Result<Result<Next
 
 fn sign_in_refusal(realm: Realm, next: &Next) -> Option<Refusal> {
     let (status, message) = match next {
-        Next::Done | Next::CompleteProfile => return None,
+        Next::Done | Next::CompleteProfile | Next::SecondFactor | Next::Enrol => return None,
         Next::Rejected => (
             StatusCode::UNAUTHORIZED,
             match realm {
@@ -66,6 +67,24 @@ fn sign_in_refusal(realm: Realm, next: &Next) -> Option<Refusal> {
         message,
         retry_after: None,
     })
+}
+
+/// Why a second factor is held back: too many wrong codes.
+pub fn mfa_held_back(seconds_left: i64) -> String {
+    format!("Too many wrong codes. Try again in {}.", wait(seconds_left))
+}
+
+/// What an MFA policy means for the customer it applies to.
+pub fn policy_words(policy: crate::domain::mfa::MfaPolicy) -> &'static str {
+    use crate::domain::mfa::MfaPolicy as P;
+    match policy {
+        P::Off => "Your account signs in with your password or a passkey.",
+        P::Optional => {
+            "A second factor is optional: once you add one, it is asked after your password."
+        }
+        P::Required => "Your account requires a second factor after your password.",
+        P::PhishingResistant => "Your account requires a passkey to sign in.",
+    }
 }
 
 /// Why a sign-in is held back, and what the person can do: customers may
@@ -369,6 +388,7 @@ fn owner_task(task: OwnerTask) -> &'static str {
         OwnerTask::ExportCustomers => "Only owners export customers.",
         OwnerTask::DeleteCustomers => "Only owners can delete customers.",
         OwnerTask::ManageApps => "Only owners register and change applications.",
+        OwnerTask::SetMfaPolicy => "Only owners set the MFA policy.",
     }
 }
 
@@ -517,6 +537,7 @@ impl fmt::Display for Problem {
             }
             P::AttributeArchived => "That attribute is already archived.",
             P::AttributeNotArchived => "That attribute is not archived.",
+            P::Mfa(p) => return p.fmt(f),
             P::AppName => "Give the application a name of 1 to 100 characters.",
             P::NoRedirectUri => "Give at least one redirect URI for the authorization code grant.",
             P::RedirectUri(uri) => {
@@ -579,5 +600,40 @@ impl fmt::Display for Problem {
             }
         };
         f.write_str(words)
+    }
+}
+
+impl fmt::Display for MfaProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use MfaProblem as M;
+        f.write_str(match self {
+            M::CodeMissing => "Enter the code from your authenticator app, or a recovery code.",
+            M::CodeFormat => {
+                "A code is the 6 digits your authenticator app shows, or a recovery code such as 7kq2-m9xp-4t."
+            }
+            M::CodeWrong => {
+                "That code is wrong, expired or already used. Wait for the next code and try again."
+            }
+            M::SetupExpired => {
+                "This setup has expired. Start again: a new code will be shown for your app."
+            }
+            M::AppAlreadySet => {
+                "An authenticator app is already set up. Remove it first to set up another."
+            }
+            M::FactorName => "Give it a name of 1 to 60 characters.",
+            M::FactorGone => "That sign-in method has already been removed.",
+            M::SignInExpired => "Your sign-in has expired. Sign in again.",
+            M::PasskeyRefused => {
+                "That passkey could not be verified (it may have been removed). Try again, or use another method."
+            }
+            M::PasskeyRequired => "Your account requires a passkey for this.",
+            M::CeremonyExpired => "That took too long, or began in another tab. Try again.",
+            M::PasskeysUnavailable => {
+                "Passkeys are not available here: Gatehouse must be reached by a domain name (GATEHOUSE_PUBLIC_URL), not an IP address."
+            }
+            M::PolicyChoice => "Choose off, optional, required or phishing-resistant.",
+            M::RememberDays => "Remembering a browser lasts 0 to 365 days (0: never).",
+            M::StepUpMinutes => "The re-check window is 1 to 1440 minutes.",
+        })
     }
 }

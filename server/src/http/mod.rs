@@ -89,7 +89,8 @@ pub fn router(state: AppState) -> Router {
 
 // Images may also come from https addresses: applications' logos on the
 // consent pages (registered by owners; never scripts or styles).
-const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data: https:; form-action 'self'; \
+const CSP: &str = "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; \
+                   img-src 'self' data: https:; form-action 'self'; \
                    frame-ancestors 'none'; base-uri 'none'";
 
 /// An unknown address: a page for browsers, a problem document for programs

@@ -407,6 +407,13 @@ async fn proceed(
             };
             Ok(Redirect::to(page).into_response())
         }
+        Step::StepUp => {
+            sessions::hold_authorization(&visitor.session, &pending).await?;
+            let resume: String =
+                url::form_urlencoded::byte_serialize(paths::AUTHORIZE_RESUME.as_bytes()).collect();
+            let to = format!("{}?next={resume}", paths::ACCOUNT_STEP_UP);
+            Ok(Redirect::to(&to).into_response())
+        }
         Step::Consent => {
             sessions::hold_authorization(&visitor.session, &pending).await?;
             consent_form(visitor, &request).await

@@ -5,6 +5,7 @@
 pub mod account;
 pub mod links;
 pub mod recovery;
+pub mod second_step;
 pub mod sessions;
 pub mod signin;
 pub mod signup;

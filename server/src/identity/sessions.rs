@@ -8,6 +8,7 @@
 //! record holds the admin and the sign-in time; the admin is loaded again on
 //! every request, so a removal or a role change applies at once.
 
+use crate::domain::mfa::FactorKind;
 use crate::domain::{Admin, AdminId, Customer, CustomerId, RequestContext, Result};
 use crate::state::AppState;
 use crate::store::NewSession;
@@ -36,6 +37,15 @@ pub mod keys {
     /// A device's user code the customer typed, waiting for sign-in and
     /// their answer.
     pub const DEVICE: &str = "pending_device_code";
+    /// A sign-in whose first factor held, waiting for the second (or for
+    /// the customer to enrol one).
+    pub const MFA_PENDING: &str = "mfa_pending";
+    /// An authenticator app being set up, until its first code confirms it.
+    pub const TOTP_SETUP: &str = "totp_setup";
+    /// Recovery codes just made, shown once on the next page.
+    pub const NEW_RECOVERY_CODES: &str = "new_recovery_codes";
+    /// A WebAuthn ceremony in progress (its challenge state).
+    pub const PASSKEY_CEREMONY: &str = "passkey_ceremony";
 }
 
 /// Refresh `last_seen_at` at most this often per session, to keep page views read-only.
@@ -43,12 +53,15 @@ const TOUCH_EVERY: i64 = 60;
 
 /// How a customer proved who they are when a session began: the `amr`
 /// values (RFC 8176) tokens issued from the session carry.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum AuthMethod {
     Password,
     /// A link mailed to the customer's address, followed in the browser
     /// that signed up.
     EmailLink,
+    /// A passkey with user verification: possession and a PIN or
+    /// biometric in one, so multi-factor by itself.
+    Passkey,
 }
 
 impl AuthMethod {
@@ -56,7 +69,42 @@ impl AuthMethod {
         match self {
             Self::Password => "pwd",
             Self::EmailLink => "email",
+            Self::Passkey => "hwk",
         }
+    }
+}
+
+/// Everything a customer proved at sign-in: the first factor and, when
+/// one was asked, the second.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Proof {
+    pub first: AuthMethod,
+    pub second: Option<FactorKind>,
+}
+
+impl Proof {
+    pub fn single(first: AuthMethod) -> Self {
+        Self {
+            first,
+            second: None,
+        }
+    }
+
+    /// Whether two factors were shown (a verified passkey counts alone).
+    pub fn multi_factor(self) -> bool {
+        self.second.is_some() || self.first == AuthMethod::Passkey
+    }
+
+    /// The `amr` values (RFC 8176), space-separated.
+    pub fn amr(self) -> String {
+        let mut amr = vec![self.first.amr()];
+        if let Some(second) = self.second {
+            amr.push(second.amr());
+        }
+        if self.multi_factor() {
+            amr.push("mfa");
+        }
+        amr.join(" ")
     }
 }
 
@@ -66,6 +114,8 @@ pub struct SignedIn {
     /// When the session began, and how (`amr` values, space-separated).
     pub auth_time: i64,
     pub amr: String,
+    /// When the session last passed a second factor (sign-in or step-up).
+    pub mfa_at: Option<i64>,
 }
 
 /// Reads a value from the session (`None` when absent).
@@ -102,8 +152,8 @@ pub async fn start(
     session: &Session,
     customer: &Customer,
     ctx: &RequestContext,
-    method: AuthMethod,
-) -> Result<()> {
+    proof: Proof,
+) -> Result<Uuid> {
     cycle(session).await?;
     let id = Uuid::now_v7();
     let now = state.clock.now();
@@ -121,10 +171,12 @@ pub async fn start(
             expires_at: expires,
             user_agent: user_agent.as_deref(),
             ip: ctx.ip(),
-            amr: method.amr(),
+            amr: &proof.amr(),
+            mfa_at: proof.multi_factor().then_some(now),
         })
         .await?;
-    put(session, keys::CUSTOMER, id).await
+    put(session, keys::CUSTOMER, id).await?;
+    Ok(id)
 }
 
 /// The customer signed in on this browser, if the session is still live.
@@ -143,6 +195,7 @@ pub async fn current(state: &AppState, session: &Session) -> Result<Option<Signe
                 session_id: id,
                 auth_time: live.auth_time,
                 amr: live.amr,
+                mfa_at: live.mfa_at,
             }))
         }
         None => {

@@ -7,7 +7,8 @@
 //! answer. Every attempt is first reserved with `throttle`, so no burst of
 //! guesses is evaluated beyond its limits.
 
-use super::sessions::{self, AuthMethod};
+use super::second_step::{self, Ahead};
+use super::sessions::{self, AuthMethod, Proof};
 use super::throttle::{self, AfterFailure};
 pub use super::throttle::{Realm, account_key};
 use crate::audit;
@@ -25,6 +26,9 @@ use tower_sessions::Session;
 pub struct Credentials {
     pub email: String,
     pub password: Password,
+    /// The token of this browser's "remember me" cookie, if it has one:
+    /// a remembered browser skips the second factor while the policy allows.
+    pub remembered: Option<String>,
 }
 
 /// What happens after an attempt.
@@ -34,6 +38,11 @@ pub enum Next {
     /// Signed in, but the organisation requires details first: show the
     /// profile form.
     CompleteProfile,
+    /// The first factor holds; the second is asked next (not signed in yet).
+    SecondFactor,
+    /// The first factor holds, but the policy requires a second factor the
+    /// customer does not have: they set one up next (not signed in yet).
+    Enrol,
     /// Wrong email or password (the same answer for an unknown email).
     Rejected,
     /// The password was right, but an admin has disabled the account.
@@ -95,7 +104,10 @@ pub async fn sign_in(
             .await
             .map(|()| Next::Rejected)
             .map_err(Error::from),
-        Some(Account::Customer(c, hash)) => customer(state, session, ctx, c, hash, password).await,
+        Some(Account::Customer(c, hash)) => {
+            let remembered = credentials.remembered.as_deref();
+            customer(state, session, ctx, (c, hash), password, remembered).await
+        }
         Some(Account::Admin(a, hash)) => admin(state, session, ctx, a, hash, password).await,
     };
     let next = match checked {
@@ -151,9 +163,9 @@ async fn customer(
     state: &AppState,
     session: &Session,
     ctx: &RequestContext,
-    customer: Customer,
-    hash: PasswordHash,
+    (customer, hash): (Customer, PasswordHash),
     password: Password,
+    remembered: Option<&str>,
 ) -> Result<Next> {
     let ctx = ctx.acting_as(Caller::Customer(customer.id));
     let Verification::Valid { rehashed } = state.hasher.verify(password, hash).await? else {
@@ -178,40 +190,76 @@ async fn customer(
         .await?;
         return Ok(Next::Disabled);
     }
-    let now = state.clock.now();
     if let Some(new_hash) = rehashed {
         state
             .store
-            .set_password_hash(customer.id, &new_hash, now)
+            .set_password_hash(customer.id, &new_hash, state.clock.now())
             .await?;
     }
-    state
-        .store
-        .record_sign_in(customer.id, now, ctx.ip())
-        .await?;
-    audit::record(
+    enter(
         state,
+        session,
         &ctx,
-        Action::CustomerSignedIn,
-        Some(customer.id),
-        json!({}),
+        &customer,
+        AuthMethod::Password,
+        remembered,
     )
-    .await?;
-    tracing::info!(customer_id = %customer.id, "customer signed in");
-    enter(state, session, &ctx, &customer, AuthMethod::Password).await
+    .await
 }
 
-/// Signs a customer whose identity is settled (by a password, or by the
-/// verification link followed in the browser that signed up) in on this
-/// browser, and says what they must do before going on.
+/// A customer whose first factor holds (a password, the verification link
+/// followed in the browser that signed up, a passkey): signed in on this
+/// browser when the MFA policy asks nothing more, else held for the second
+/// factor or for enrolling one.
 pub async fn enter(
     state: &AppState,
     session: &Session,
     ctx: &RequestContext,
     customer: &Customer,
     method: AuthMethod,
+    remembered: Option<&str>,
 ) -> Result<Next> {
-    sessions::start(state, session, customer, ctx, method).await?;
+    Ok(
+        match second_step::ahead(state, customer, method, remembered).await? {
+            Ahead::Nothing => finish(state, session, ctx, customer, Proof::single(method)).await?,
+            Ahead::Verify => {
+                second_step::hold(state, session, customer, method, false).await?;
+                Next::SecondFactor
+            }
+            Ahead::Enrol => {
+                second_step::hold(state, session, customer, method, true).await?;
+                Next::Enrol
+            }
+        },
+    )
+}
+
+/// Signs in a customer who proved everything the policy asks (`proof`),
+/// and says what they must do before going on.
+pub async fn finish(
+    state: &AppState,
+    session: &Session,
+    ctx: &RequestContext,
+    customer: &Customer,
+    proof: Proof,
+) -> Result<Next> {
+    let now = state.clock.now();
+    state
+        .store
+        .record_sign_in(customer.id, now, ctx.ip())
+        .await?;
+    let details = json!({ "amr": proof.amr() });
+    let acting = ctx.acting_as(Caller::Customer(customer.id));
+    audit::record(
+        state,
+        &acting,
+        Action::CustomerSignedIn,
+        Some(customer.id),
+        details,
+    )
+    .await?;
+    tracing::info!(customer_id = %customer.id, "customer signed in");
+    sessions::start(state, session, customer, ctx, proof).await?;
     if attributes::missing_for(state, customer.id)
         .await?
         .is_empty()

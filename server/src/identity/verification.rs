@@ -73,7 +73,8 @@ pub async fn verify_and_enter(
     if sessions::signed_up_here(session, id).await?
         && let Some(customer) = state.store.customer_by_id(id).await?
     {
-        let next = signin::enter(state, session, ctx, &customer, AuthMethod::EmailLink).await?;
+        let next =
+            signin::enter(state, session, ctx, &customer, AuthMethod::EmailLink, None).await?;
         return Ok(Verified::SignedIn(next));
     }
     Ok(Verified::SignInToContinue)

@@ -77,6 +77,11 @@ async fn clean_up(state: AppState) {
         Ok(n) => tracing::info!(rows = n, "expired single sign-on records deleted"),
         Err(e) => tracing::warn!(error = %e, "expired single sign-on records not deleted"),
     }
+    match state.store.purge_mfa(state.clock.now()).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(rows = n, "expired remembered browsers deleted"),
+        Err(e) => tracing::warn!(error = %e, "expired remembered browsers not deleted"),
+    }
     if let Err(e) = state.store.session_backend().delete_expired().await {
         tracing::warn!(error = %e, "expired browser sessions not deleted");
     }

@@ -71,6 +71,8 @@ impl Rejection {
 pub enum Step {
     /// The customer must sign in (or in again) first.
     SignIn,
+    /// The customer must show a second factor again first.
+    StepUp,
     /// A third-party application: ask the customer.
     Consent,
     /// Back to the application, with a code or an error.
@@ -261,13 +263,22 @@ pub async fn decide(
     let (auth_time, amr) = (signed_in.auth_time, signed_in.amr.clone());
     let now = state.clock.now();
     let stale = (request.prompt.login && auth_time < requested_at)
-        || request.max_age.is_some_and(|age| now - auth_time > age)
-        || !super::acr_met(&request.acr_values);
+        || request.max_age.is_some_and(|age| now - auth_time > age);
     if stale {
         return if request.prompt.none {
             reject(OAuthCode::LoginRequired, OAuthProblem::NotSignedIn)
         } else {
             Ok(Step::SignIn)
+        };
+    }
+    // A stronger level than the session's: a customer with a factor shows
+    // it again (step-up); one without cannot reach it, and the tokens say
+    // the level reached (the application decides what that allows).
+    if !super::acr_met(&request.acr_values, &amr) && can_step_up(state, signed_in).await? {
+        return if request.prompt.none {
+            reject(OAuthCode::InteractionRequired, OAuthProblem::NotSignedIn)
+        } else {
+            Ok(Step::StepUp)
         };
     }
     if !request.client.first_party {
@@ -290,6 +301,12 @@ pub async fn decide(
     }
     let location = issue_code(state, ctx, request, &signed_in.customer, auth_time, amr).await?;
     Ok(Step::Redirect(location))
+}
+
+/// Whether the customer holds a factor that raises the session's level.
+async fn can_step_up(state: &AppState, signed_in: &SignedIn) -> Result<bool> {
+    let owner = crate::store::FactorOwner::Customer(signed_in.customer.id);
+    Ok(!state.store.factors(owner).await?.is_empty())
 }
 
 /// The customer's answer on the consent page.

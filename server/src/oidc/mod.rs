@@ -32,19 +32,68 @@ pub fn issuer(state: &crate::state::AppState) -> String {
 
 /// The assurance a session established with one factor gives (`acr`).
 pub const ACR_SINGLE_FACTOR: &str = "urn:gatehouse:loa:1";
+/// Two factors: a password and a code, or a passkey.
+pub const ACR_MULTI_FACTOR: &str = "urn:gatehouse:loa:2";
+/// A passkey: two factors that cannot be phished onto another site.
+pub const ACR_PHISHING_RESISTANT: &str = "urn:gatehouse:loa:3";
 
-/// The `acr` values Gatehouse knows (discovery lists them).
-pub const ACR_VALUES: &[&str] = &[ACR_SINGLE_FACTOR];
+/// The `acr` values Gatehouse knows, weakest first (discovery lists them).
+pub const ACR_VALUES: &[&str] = &[ACR_SINGLE_FACTOR, ACR_MULTI_FACTOR, ACR_PHISHING_RESISTANT];
 
-/// Whether the customer's session meets the `acr_values` an application
-/// asked for; when not, the customer signs in again, through the sign-in
-/// flow (where a second factor can raise the level). Values Gatehouse does
-/// not know are ignored, as they are voluntary. Every session meets the
-/// single-factor level, the only one so far.
-pub fn acr_met(requested: &[String]) -> bool {
-    let known: Vec<&String> = requested
-        .iter()
-        .filter(|a| ACR_VALUES.contains(&a.as_str()))
-        .collect();
-    known.is_empty() || known.iter().any(|a| *a == ACR_SINGLE_FACTOR)
+/// The level a session's `amr` values reach.
+pub fn acr_of(amr: &str) -> &'static str {
+    let has = |v: &str| amr.split_whitespace().any(|a| a == v);
+    if has("hwk") {
+        ACR_PHISHING_RESISTANT
+    } else if has("mfa") {
+        ACR_MULTI_FACTOR
+    } else {
+        ACR_SINGLE_FACTOR
+    }
+}
+
+fn rank(acr: &str) -> Option<usize> {
+    ACR_VALUES.iter().position(|a| *a == acr)
+}
+
+/// Whether a session signed in with `amr` meets the `acr_values` an
+/// application asked for: any one of the known values, at least. Values
+/// Gatehouse does not know are ignored, as they are voluntary.
+pub fn acr_met(requested: &[String], amr: &str) -> bool {
+    let reached = rank(acr_of(amr));
+    let known: Vec<usize> = requested.iter().filter_map(|a| rank(a)).collect();
+    known.is_empty() || known.iter().any(|r| Some(*r) <= reached)
+}
+
+#[cfg(test)]
+mod acr_tests {
+    use super::*;
+
+    #[test]
+    fn the_level_follows_the_factors_shown() {
+        assert_eq!(acr_of("pwd"), ACR_SINGLE_FACTOR);
+        assert_eq!(acr_of("email"), ACR_SINGLE_FACTOR);
+        assert_eq!(acr_of("pwd otp mfa"), ACR_MULTI_FACTOR);
+        assert_eq!(acr_of("hwk mfa"), ACR_PHISHING_RESISTANT);
+        assert_eq!(acr_of("pwd hwk mfa"), ACR_PHISHING_RESISTANT);
+    }
+
+    #[test]
+    fn a_request_is_met_by_any_known_level_at_least() {
+        let asked = |values: &[&str]| values.iter().map(|v| v.to_string()).collect::<Vec<_>>();
+        assert!(acr_met(&[], "pwd"));
+        assert!(
+            acr_met(&asked(&["urn:other:gold"]), "pwd"),
+            "unknown values are voluntary"
+        );
+        assert!(acr_met(&asked(&[ACR_SINGLE_FACTOR]), "pwd"));
+        assert!(!acr_met(&asked(&[ACR_MULTI_FACTOR]), "pwd"));
+        assert!(acr_met(&asked(&[ACR_MULTI_FACTOR]), "pwd otp mfa"));
+        assert!(!acr_met(&asked(&[ACR_PHISHING_RESISTANT]), "pwd otp mfa"));
+        assert!(acr_met(
+            &asked(&[ACR_PHISHING_RESISTANT, ACR_MULTI_FACTOR]),
+            "pwd otp mfa"
+        ));
+        assert!(acr_met(&asked(&[ACR_MULTI_FACTOR]), "hwk mfa"));
+    }
 }

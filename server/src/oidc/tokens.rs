@@ -6,7 +6,7 @@
 use super::authorize::requested_scopes;
 use super::issuer;
 use super::params::Params;
-use super::{ACR_SINGLE_FACTOR, claims};
+use super::{acr_of, claims};
 use crate::audit;
 use crate::domain::oidc::{Client, Grant, GrantType, OAuthCode, OAuthError, OAuthProblem};
 use crate::domain::secrets::{LinkToken, hash_token};
@@ -278,7 +278,7 @@ async fn mint(
             "exp": now + client.access_token_ttl,
             "auth_time": grant.auth_time,
             "amr": grant.amr.split_whitespace().collect::<Vec<_>>(),
-            "acr": ACR_SINGLE_FACTOR,
+            "acr": acr_of(&grant.amr),
         });
         if let Value::Object(base) = base {
             claims.extend(base);

@@ -27,6 +27,8 @@ pub struct NewSession<'a> {
     pub ip: Option<&'a str>,
     /// How the customer proved who they are (`pwd`, `email`).
     pub amr: &'a str,
+    /// Now, when a second factor was shown at sign-in.
+    pub mfa_at: Option<i64>,
 }
 
 /// A live customer session: who, how and when they signed in (`amr`,
@@ -36,12 +38,14 @@ pub struct LiveSession {
     pub auth_time: i64,
     pub amr: String,
     pub last_seen_at: i64,
+    /// When the session last passed a second factor.
+    pub mfa_at: Option<i64>,
 }
 
 impl Store {
     pub async fn insert_customer_session(&self, new: &NewSession<'_>) -> StoreResult<()> {
-        let sql = "INSERT INTO customer_sessions (id, customer_id, created_at, expires_at, last_seen_at, user_agent, ip, amr) \
-                   VALUES ($1, $2, $3, $4, $3, $5, $6, $7)";
+        let sql = "INSERT INTO customer_sessions (id, customer_id, created_at, expires_at, last_seen_at, user_agent, ip, amr, mfa_at) \
+                   VALUES ($1, $2, $3, $4, $3, $5, $6, $7, $8)";
         with_pool!(self, |pool| sqlx::query(sql)
             .bind(new.id)
             .bind(new.customer.0)
@@ -50,6 +54,7 @@ impl Store {
             .bind(new.user_agent)
             .bind(new.ip)
             .bind(new.amr)
+            .bind(new.mfa_at)
             .execute(pool)
             .await
             .map(|r| r.rows_affected()))?;
@@ -70,9 +75,10 @@ impl Store {
             created_at_session: i64,
             amr: String,
             last_seen_at: i64,
+            mfa_at: Option<i64>,
         }
         let sql = format!(
-            "SELECT {}, s.created_at AS created_at_session, s.amr, s.last_seen_at \
+            "SELECT {}, s.created_at AS created_at_session, s.amr, s.last_seen_at, s.mfa_at \
              FROM customer_sessions s JOIN customers c ON c.id = s.customer_id \
              WHERE s.id = $1 AND s.expires_at > $2 AND c.disabled_at IS NULL",
             super::customers::customer_columns("c")
@@ -87,6 +93,7 @@ impl Store {
             auth_time: r.created_at_session,
             amr: r.amr,
             last_seen_at: r.last_seen_at,
+            mfa_at: r.mfa_at,
         }))
     }
 

@@ -296,6 +296,7 @@ impl TestApp {
             admin_cookie: None,
             csrf_cookie: None,
             csrf: None,
+            remember: None,
             peer: DEFAULT_PEER.parse().unwrap(),
         }
     }
@@ -475,6 +476,8 @@ pub struct Browser {
     /// The CSRF cookie of a browser without a session (`gatehouse_csrf`).
     pub csrf_cookie: Option<String>,
     pub csrf: Option<String>,
+    /// The cookie of a browser remembered after a second factor.
+    pub remember: Option<String>,
     /// The address requests come from, as a real connection would give it.
     pub peer: std::net::SocketAddr,
 }
@@ -525,6 +528,9 @@ impl Browser {
         if let Some(cookie) = &self.csrf_cookie {
             cookies.push(format!("gatehouse_csrf={cookie}"));
         }
+        if let Some(cookie) = &self.remember {
+            cookies.push(format!("gatehouse_mfa_remember={cookie}"));
+        }
         if let Some(cookie) = self
             .admin_cookie
             .as_ref()
@@ -558,6 +564,7 @@ impl Browser {
                 "gatehouse_session" => self.cookie = kept,
                 "gatehouse_admin" => self.admin_cookie = kept,
                 "gatehouse_csrf" => self.csrf_cookie = kept,
+                "gatehouse_mfa_remember" => self.remember = kept,
                 _ => {}
             }
         }

@@ -33,6 +33,7 @@ pub(super) fn routes() -> Router<AppState> {
         .route(paths::CUSTOMER_TIER, post(change_tier))
         .route(paths::CUSTOMER_SESSION_REVOKE, post(revoke_session))
         .route(paths::CUSTOMER_APP_REVOKE, post(revoke_app))
+        .route(paths::CUSTOMER_MFA_RESET, post(reset_mfa))
         .route(paths::CUSTOMER_ACTION, post(customer_action))
 }
 
@@ -61,7 +62,27 @@ async fn detail_view(
     let account = account_key(Realm::Customers, &c.email);
     let blocked_sources = throttle::blocked_sources(state, &account).await?;
     let apps = access::apps_of(state, id).await?;
+    let factors = state
+        .store
+        .factors(crate::store::FactorOwner::Customer(id))
+        .await?;
     Ok(CustomerDetailView {
+        factors: factors
+            .iter()
+            .map(|f| CustomerFactorRow {
+                kind: match f.kind {
+                    crate::domain::mfa::FactorKind::Passkey => "Passkey".into(),
+                    _ => "Authenticator app".into(),
+                },
+                name: f.name.clone(),
+                created: date_time(f.created_at),
+                last_used: f
+                    .last_used_at
+                    .map(date_time)
+                    .unwrap_or_else(|| "never".into()),
+            })
+            .collect(),
+        recovery_codes_left: state.store.recovery_codes_left(id).await?,
         id: c.id.to_string(),
         email: c.email.as_str().into(),
         display_name: c.display_name.as_str().into(),
@@ -328,5 +349,24 @@ async fn revoke_app(
         .0
         .flash("The application no longer has access to the customer's account.")
         .await?;
+    Ok(Redirect::to(&paths::at(paths::CUSTOMER, &[&customer])).into_response())
+}
+
+/// Support or an owner removes the customer's second factors (a lost
+/// phone): they enrol again at the next sign-in if their tier requires it.
+async fn reset_mfa(
+    State(state): State<AppState>,
+    admin: SignedInAdmin,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    let customer = parse_customer_id(&id)?;
+    if state.store.customer_by_id(customer).await?.is_none() {
+        return Err(Error::NotFound);
+    }
+    let removed = crate::mfa::enrol::reset(&state, &admin.0.ctx, customer).await?;
+    let message = format!(
+        "MFA is reset: {removed} second factor(s) and every recovery code removed. The customer sets up a factor again if their tier requires it."
+    );
+    admin.0.flash(&message).await?;
     Ok(Redirect::to(&paths::at(paths::CUSTOMER, &[&customer])).into_response())
 }

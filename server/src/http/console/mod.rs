@@ -8,6 +8,7 @@ mod attributes;
 mod audit;
 mod customer;
 mod customers;
+mod mfa;
 mod session;
 mod sign_in;
 mod tiers;
@@ -50,6 +51,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(tiers::routes())
         .merge(attributes::routes())
         .merge(apps::routes())
+        .merge(mfa::routes())
         .layer(middleware::from_fn(move |session, req, next| {
             csrf::guard(https, session, req, next)
         }))

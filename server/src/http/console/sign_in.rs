@@ -130,6 +130,7 @@ async fn sign_in(
     let credentials = Credentials {
         email: form.email.clone(),
         password: Password::new(form.password),
+        remembered: None,
     };
     let attempt = signin::sign_in(
         &state,

@@ -19,6 +19,7 @@ pub(super) fn routes() -> Router<AppState> {
         .route(paths::TIERS, get(list).post(create))
         .route(paths::TIER, get(detail).post(update))
         .route(paths::TIER_ACTION, post(act))
+        .route(paths::TIER_MFA, post(set_mfa))
         .route(paths::TIER_JOB, get(job))
 }
 
@@ -192,6 +193,7 @@ async fn detail_view(
         form: stored_values(tier, &all),
         errors: Default::default(),
         notice: None,
+        mfa: super::mfa::tier_view(state, id, None).await?,
     })
 }
 
@@ -227,6 +229,49 @@ async fn update(
             let view = TierDetailView {
                 form: typed_values(fields),
                 errors: errors.into(),
+                ..detail_view(&state, &admin, id).await?
+            };
+            Ok(page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                tier_detail_page(&admin.0.chrome().await?, &view),
+            ))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct MfaForm {
+    #[serde(default)]
+    policy: String,
+    #[serde(default)]
+    remember_days: String,
+}
+
+async fn set_mfa(
+    State(state): State<AppState>,
+    admin: SignedInAdmin,
+    Path(id): Path<String>,
+    FormData(form): FormData<MfaForm>,
+) -> Result<Response> {
+    let id = parse_tier_id(&id)?;
+    let fields = crate::mfa::policy::TierForm {
+        policy: &form.policy,
+        remember_days: &form.remember_days,
+    };
+    match crate::mfa::policy::set_for_tier(&state, &admin.0.ctx, id, fields).await {
+        Ok(()) => {
+            admin.0.flash("The tier's MFA policy is saved.").await?;
+            Ok(Redirect::to(&paths::at(paths::TIER, &[&id])).into_response())
+        }
+        Err(Error::Invalid(errors)) => {
+            let typed = Some((form.policy, form.remember_days));
+            let mfa = TierMfaView {
+                errors: errors.into(),
+                ..super::mfa::tier_view(&state, id, typed).await?
+            };
+            let view = TierDetailView {
+                mfa,
                 ..detail_view(&state, &admin, id).await?
             };
             Ok(page(

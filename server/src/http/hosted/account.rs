@@ -135,6 +135,10 @@ async fn change_password(
     customer: Customer,
     FormData(form): FormData<PasswordForm>,
 ) -> Result<Response> {
+    // A new password needs a recent second factor, when the customer has one.
+    if let Some(step_up) = super::mfa::step_up_first(&state, &customer, paths::ACCOUNT).await? {
+        return Ok(step_up);
+    }
     let signed_in = customer.signed_in();
     let result = account::change_password(
         &state,

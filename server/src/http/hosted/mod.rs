@@ -15,6 +15,8 @@ use axum::routing::get;
 use serde::Deserialize;
 
 mod account;
+mod mfa;
+mod passkeys;
 mod profile;
 mod recovery;
 mod signin;
@@ -31,6 +33,8 @@ pub fn router() -> Router<AppState> {
         .merge(signin::router())
         .merge(recovery::router())
         .merge(account::router())
+        .merge(mfa::router())
+        .merge(passkeys::router())
         .merge(profile::router())
         .merge(unblock::router())
 }

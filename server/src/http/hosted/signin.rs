@@ -13,7 +13,7 @@ use app::hosted::*;
 use app::paths;
 use axum::Router;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, post};
 use serde::Deserialize;
@@ -33,7 +33,7 @@ struct SignInForm {
     password: String,
 }
 
-async fn sign_in_form(visitor: Visitor) -> Result<Response> {
+async fn sign_in_form(State(state): State<AppState>, visitor: Visitor) -> Result<Response> {
     // Signed in already: on to the account, unless an application asks
     // for a fresh sign-in (prompt=login, max_age).
     let pending = sessions::pending_authorization(&visitor.session).await?;
@@ -41,6 +41,7 @@ async fn sign_in_form(visitor: Visitor) -> Result<Response> {
         return Ok(see_other(paths::ACCOUNT));
     }
     let view = SignInView {
+        passkeys: crate::mfa::passkeys::available(&state),
         notice: visitor.take_flash().await?,
         // The application's `login_hint`, when it is an email address.
         email: pending
@@ -58,11 +59,13 @@ async fn sign_in_form(visitor: Visitor) -> Result<Response> {
 async fn sign_in(
     State(state): State<AppState>,
     visitor: Visitor,
+    headers: HeaderMap,
     FormData(form): FormData<SignInForm>,
 ) -> Result<Response> {
     let credentials = Credentials {
         email: form.email.clone(),
         password: Password::new(form.password),
+        remembered: crate::http::extract::remembered(&headers),
     };
     let attempt = signin::sign_in(
         &state,
@@ -82,6 +85,7 @@ async fn sign_in(
         retry_after,
     } = refusal;
     let view = SignInView {
+        passkeys: crate::mfa::passkeys::available(&state),
         email: form.email,
         error: Some(message),
         notice: None,
@@ -98,6 +102,8 @@ async fn sign_in(
 /// sent them here, or else their account.
 pub(super) async fn go_on(session: &Session, next: &Next) -> Result<Response> {
     Ok(see_other(match next {
+        Next::SecondFactor => paths::SIGN_IN_VERIFY,
+        Next::Enrol => paths::SIGN_IN_ENROL,
         Next::CompleteProfile => paths::COMPLETE_PROFILE,
         _ if sessions::pending_authorization(session).await?.is_some() => paths::AUTHORIZE_RESUME,
         _ if sessions::pending_device_code(session).await?.is_some() => paths::DEVICE_CONFIRM,

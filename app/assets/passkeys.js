@@ -1,0 +1,141 @@
+// Passkey ceremonies: the one script Gatehouse serves (from the binary, under
+// a CSP without inline script). It wires the buttons the pages mark with
+// data-passkey-action, and passkey autofill on the sign-in email field.
+// Everything else works without it; pages say so in <noscript>.
+'use strict';
+(function () {
+  if (!window.PublicKeyCredential) return;
+
+  const decode = (text) => {
+    const base64 = text.replace(/-/g, '+').replace(/_/g, '/');
+    const padded = base64 + '='.repeat((4 - (base64.length % 4)) % 4);
+    return Uint8Array.from(atob(padded), (c) => c.charCodeAt(0)).buffer;
+  };
+  const encode = (buffer) => {
+    let binary = '';
+    for (const byte of new Uint8Array(buffer)) binary += String.fromCharCode(byte);
+    return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  };
+
+  // Every state-changing request carries the page's CSRF token as a form field.
+  async function post(path, fields) {
+    const token = document.querySelector('input[name="csrf_token"]');
+    const body = new URLSearchParams(Object.assign({ csrf_token: token ? token.value : '' }, fields));
+    const response = await fetch(path, {
+      method: 'POST', body, credentials: 'same-origin', headers: { accept: 'application/json' },
+    });
+    let answer = {};
+    try { answer = await response.json(); } catch (_) { /* an error page */ }
+    // A ceremony may start the browser's session, which has its own token.
+    if (answer.csrf) document.querySelectorAll('input[name="csrf_token"]').forEach((i) => { i.value = answer.csrf; });
+    if (answer.redirect) { window.location.assign(answer.redirect); return null; }
+    if (!response.ok) throw new Error(answer.error || 'Something went wrong. Reload the page and try again.');
+    return answer;
+  }
+
+  function creationOptions(options) {
+    const key = options.publicKey;
+    key.challenge = decode(key.challenge);
+    key.user.id = decode(key.user.id);
+    (key.excludeCredentials || []).forEach((c) => { c.id = decode(c.id); });
+    return key;
+  }
+
+  function requestOptions(options) {
+    const key = options.publicKey;
+    key.challenge = decode(key.challenge);
+    (key.allowCredentials || []).forEach((c) => { c.id = decode(c.id); });
+    return key;
+  }
+
+  const registration = (credential) => JSON.stringify({
+    id: credential.id,
+    rawId: encode(credential.rawId),
+    type: credential.type,
+    response: {
+      attestationObject: encode(credential.response.attestationObject),
+      clientDataJSON: encode(credential.response.clientDataJSON),
+      transports: credential.response.getTransports ? credential.response.getTransports() : undefined,
+    },
+    extensions: {},
+  });
+
+  const assertion = (credential) => JSON.stringify({
+    id: credential.id,
+    rawId: encode(credential.rawId),
+    type: credential.type,
+    response: {
+      authenticatorData: encode(credential.response.authenticatorData),
+      clientDataJSON: encode(credential.response.clientDataJSON),
+      signature: encode(credential.response.signature),
+      userHandle: credential.response.userHandle ? encode(credential.response.userHandle) : null,
+    },
+    extensions: {},
+  });
+
+  function showError(button, error) {
+    const box = button.closest('[data-passkey-register],[data-passkey-verify],[data-passkey-sign-in]');
+    const slot = box && (box.querySelector('[data-passkey-error]') || box.parentElement.querySelector('[data-passkey-error]'));
+    const message = error && error.name === 'NotAllowedError'
+      ? 'The passkey request was cancelled or timed out. Try again.'
+      : (error && error.message) || 'That did not work. Try again.';
+    if (slot) { slot.textContent = message; slot.classList.remove('hidden'); }
+  }
+
+  // The field a step-up form sends back, so the answer returns there.
+  const next = () => { const field = document.querySelector('input[name="next"]'); return field ? field.value : ''; };
+
+  let autofill = null;
+
+  const actions = {
+    async register() {
+      const options = await post('/passkeys/register/options', {});
+      if (!options) return;
+      const credential = await navigator.credentials.create({ publicKey: creationOptions(options) });
+      await post('/passkeys/register', { credential: registration(credential) });
+    },
+    async verify() {
+      const options = await post('/passkeys/verify/options', {});
+      if (!options) return;
+      const credential = await navigator.credentials.get({ publicKey: requestOptions(options) });
+      await post('/passkeys/verify', { credential: assertion(credential), next: next() });
+    },
+    async 'sign-in'() {
+      if (autofill) autofill.abort();
+      const options = await post('/passkeys/sign-in/options', {});
+      if (!options) return;
+      delete options.mediation;
+      const credential = await navigator.credentials.get({ publicKey: requestOptions(options) });
+      await post('/passkeys/sign-in', { credential: assertion(credential) });
+    },
+  };
+
+  document.addEventListener('click', (event) => {
+    const button = event.target.closest('[data-passkey-action]');
+    if (!button) return;
+    event.preventDefault();
+    const action = actions[button.dataset.passkeyAction];
+    if (!action) return;
+    button.disabled = true;
+    action().catch((error) => showError(button, error)).finally(() => { button.disabled = false; });
+  });
+
+  // Show passkey buttons only where the browser can use them.
+  document.querySelectorAll('[data-passkey-sign-in],[data-passkey-register],[data-passkey-verify]')
+    .forEach((box) => box.classList.remove('hidden'));
+
+  // Passkey autofill: the email field offers the passkeys this browser holds.
+  async function offerAutofill() {
+    const field = document.querySelector('input[autocomplete~="webauthn"]');
+    if (!field || !PublicKeyCredential.isConditionalMediationAvailable) return;
+    if (!(await PublicKeyCredential.isConditionalMediationAvailable())) return;
+    const options = await post('/passkeys/sign-in/options', {});
+    if (!options) return;
+    autofill = new AbortController();
+    const credential = await navigator.credentials.get({
+      publicKey: requestOptions(options), mediation: 'conditional', signal: autofill.signal,
+    });
+    await post('/passkeys/sign-in', { credential: assertion(credential) });
+  }
+  offerAutofill().catch(() => { /* cancelled, or replaced by the button */ });
+})();

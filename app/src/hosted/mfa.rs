@@ -1,0 +1,364 @@
+//! Second factors: sign-in's second step, setting up an authenticator app,
+//! recovery codes shown once, and the customer's security page.
+
+use crate::components::{Card, CsrfField, Field, Notice, PostButton, SubmitButton, checkbox};
+use crate::paths;
+use crate::{Chrome, document};
+use leptos::prelude::*;
+
+/// Asking for a second factor: at sign-in, or again before a sensitive
+/// action (step-up).
+#[derive(Clone, Debug, Default)]
+pub struct SecondFactorView {
+    /// Where the form posts: sign-in's second step or the step-up.
+    pub action: &'static str,
+    /// Step-up: the page to return to afterwards.
+    pub next: Option<String>,
+    pub error: Option<String>,
+    /// Days a browser may be remembered (0: the choice is not offered).
+    pub remember_days: i64,
+    pub has_app: bool,
+    pub has_passkey: bool,
+    /// Only a passkey is accepted (the phishing-resistant policy).
+    pub passkey_only: bool,
+}
+
+pub fn second_factor_page(chrome: &Chrome, page: &SecondFactorView) -> String {
+    let (chrome, page) = (chrome.clone(), page.clone());
+    let csrf = chrome.csrf_token.clone();
+    let step_up = page.next.is_some();
+    let title = if step_up {
+        "Confirm it's you"
+    } else {
+        "Two-step verification"
+    };
+    let intro = if step_up {
+        "This change needs a recent second factor: "
+    } else {
+        "Your password was right. One more step: "
+    };
+    let how = if page.passkey_only {
+        "use your passkey."
+    } else if page.has_app {
+        "enter the 6-digit code from your authenticator app, or one of your recovery codes."
+    } else {
+        "use your passkey, or one of your recovery codes."
+    };
+    let passkey = page.has_passkey.then(|| {
+        view! {
+            <div class="mb-6 hidden" data-passkey-verify="">
+                <button type="button" data-passkey-action="verify" class="w-full rounded-md border border-indigo-600 px-4 py-2 text-base font-semibold text-indigo-700 hover:bg-indigo-50 focus:outline-none focus:ring-2 focus:ring-indigo-500">
+                    "Use a passkey"
+                </button>
+                <p class="mt-2 hidden text-sm text-red-700" role="alert" data-passkey-error=""></p>
+            </div>
+            <noscript><p class="mb-6 text-sm text-slate-600">"Passkeys need JavaScript."</p></noscript>
+        }
+    });
+    let form = (!page.passkey_only).then(|| {
+        let remember = (page.remember_days > 0 && !step_up).then(|| {
+            checkbox(
+                "remember",
+                &format!("Remember this browser for {} days", page.remember_days),
+                "Only on a device you alone use.",
+                false,
+                None,
+            )
+        });
+        view! {
+            <form method="post" action=page.action novalidate>
+                <CsrfField token=csrf.clone()/>
+                {page.next.clone().map(|n| view! { <input type="hidden" name="next" value=n/> })}
+                <Field name="code" label="Code" value=String::new() autocomplete="one-time-code" maxlength=20
+                    error=page.error.clone() hint="6 digits, or a recovery code like 7kq2m-9xp4t"/>
+                {remember}
+                <SubmitButton label="Verify"/>
+            </form>
+        }
+    });
+    let passkey_only_error = page
+        .passkey_only
+        .then(|| page.error.clone())
+        .flatten()
+        .map(|m| view! { <Notice tone="error" message=m/> });
+    let body = view! {
+        <Card title=title.to_string()>
+            {passkey_only_error}
+            <p class="mb-6 text-sm text-slate-600">{intro}{how}</p>
+            {passkey}
+            {form}
+            <form method="post" action=paths::SIGN_OUT class="mt-6 text-center text-sm">
+                <CsrfField token=csrf.clone()/>
+                <button type="submit" class="text-indigo-700 hover:underline">"Cancel and sign out"</button>
+            </form>
+        </Card>
+    };
+    document(&chrome, title, body)
+}
+
+/// Setting up an authenticator app: at sign-in when the policy requires a
+/// factor, or from the security page.
+#[derive(Clone, Debug, Default)]
+pub struct TotpSetupView {
+    pub action: &'static str,
+    /// The secret, grouped for typing.
+    pub secret: String,
+    pub otpauth_url: String,
+    /// The QR code: an SVG element made by the server from `otpauth_url`.
+    pub qr_svg: String,
+    pub error: Option<String>,
+    /// At sign-in: the policy requires a factor before going on.
+    pub required: bool,
+    /// Passkeys are offered too (the browser runs the ceremony).
+    pub offer_passkey: bool,
+    /// Only a passkey will do (the phishing-resistant policy).
+    pub passkey_only: bool,
+}
+
+pub fn totp_setup_page(chrome: &Chrome, page: &TotpSetupView) -> String {
+    let (chrome, page) = (chrome.clone(), page.clone());
+    let csrf = chrome.csrf_token.clone();
+    let title = if page.required {
+        "Protect your account"
+    } else {
+        "Set up an authenticator app"
+    };
+    let required = page.required.then(|| {
+        let words = if page.passkey_only {
+            "Your account requires a passkey before you continue."
+        } else {
+            "Your account requires a second sign-in step before you continue. Add a passkey, or an authenticator app."
+        };
+        view! { <Notice tone="info" message=words.to_string()/> }
+    });
+    let passkey = page.offer_passkey.then(|| {
+        view! {
+            <div class="mb-6 hidden" data-passkey-register="">
+                <h2 class="mb-2 text-lg font-semibold">"A passkey"</h2>
+                <p class="mb-3 text-sm text-slate-600">"Sign in with your fingerprint, face or screen lock. Nothing to type, and it cannot be phished."</p>
+                <button type="button" data-passkey-action="register" class="w-full rounded-md border border-indigo-600 px-4 py-2 text-base font-semibold text-indigo-700 hover:bg-indigo-50 focus:outline-none focus:ring-2 focus:ring-indigo-500">
+                    "Add a passkey"
+                </button>
+                <p class="mt-2 hidden text-sm text-red-700" role="alert" data-passkey-error=""></p>
+            </div>
+            <noscript><p class="mb-6 text-sm text-slate-600">"Adding a passkey needs JavaScript."</p></noscript>
+        }
+    });
+    let app = (!page.passkey_only).then(|| {
+        view! {
+            <h2 class="mb-2 text-lg font-semibold">"An authenticator app"</h2>
+            <ol class="mb-4 list-decimal space-y-1 pl-5 text-sm text-slate-700">
+                <li>"Open your authenticator app (Google Authenticator, 1Password, Authy, ...)."</li>
+                <li>"Scan this QR code, or type the key below."</li>
+                <li>"Enter the 6-digit code the app shows."</li>
+            </ol>
+            <div class="mb-4 flex justify-center rounded-md border border-slate-200 bg-white p-2" inner_html=page.qr_svg.clone()></div>
+            <p class="mb-1 text-sm font-medium text-slate-700">"Key"</p>
+            <p class="mb-4 break-all rounded bg-slate-100 px-3 py-2 font-mono text-sm" data-totp-secret="">{page.secret.clone()}</p>
+            <p class="mb-4 text-sm"><a href=page.otpauth_url.clone() class="text-indigo-700 hover:underline">"Open in an authenticator app on this device"</a></p>
+            <form method="post" action=page.action novalidate>
+                <CsrfField token=csrf.clone()/>
+                <Field name="code" label="Code from the app" value=String::new() autocomplete="one-time-code"
+                    maxlength=10 error=page.error.clone()/>
+                <SubmitButton label="Turn on"/>
+            </form>
+        }
+    });
+    let cancel = if page.required {
+        view! {
+            <form method="post" action=paths::SIGN_OUT class="mt-6 text-center text-sm">
+                <CsrfField token=csrf.clone()/>
+                <button type="submit" class="text-indigo-700 hover:underline">"Cancel and sign out"</button>
+            </form>
+        }
+        .into_any()
+    } else {
+        view! {
+            <p class="mt-6 text-center text-sm"><a href=paths::ACCOUNT_SECURITY class="text-indigo-700 hover:underline">"Back to security"</a></p>
+        }
+        .into_any()
+    };
+    let body = view! {
+        <Card title=title.to_string()>
+            {required}
+            {passkey}
+            {app}
+            {cancel}
+        </Card>
+    };
+    document(&chrome, title, body)
+}
+
+/// New recovery codes, shown this once.
+#[derive(Clone, Debug, Default)]
+pub struct RecoveryCodesView {
+    pub codes: Vec<String>,
+    /// Where "I have saved them" leads.
+    pub continue_href: &'static str,
+}
+
+pub fn recovery_codes_page(chrome: &Chrome, page: &RecoveryCodesView) -> String {
+    let (chrome, page) = (chrome.clone(), page.clone());
+    let codes = page
+        .codes
+        .iter()
+        .map(|c| view! { <li class="font-mono">{c.clone()}</li> })
+        .collect_view();
+    let body = view! {
+        <Card title="Save your recovery codes".to_string()>
+            <Notice tone="info" message="Each code signs you in once if you lose your phone or passkey. They are shown only now: print them or keep them in a password manager.".to_string()/>
+            <ul class="mb-6 grid grid-cols-2 gap-2 rounded-md bg-slate-100 p-4 text-base" data-recovery-codes="">{codes}</ul>
+            <a href=page.continue_href class="block w-full rounded-md bg-indigo-600 px-4 py-2 text-center text-base font-semibold text-white shadow-sm hover:bg-indigo-700 focus:outline-none focus:ring-2 focus:ring-indigo-500 focus:ring-offset-2">
+                "I have saved them"
+            </a>
+        </Card>
+    };
+    document(&chrome, "Save your recovery codes", body)
+}
+
+/// One factor as the security page lists it.
+#[derive(Clone, Debug, Default)]
+pub struct FactorRow {
+    pub id: String,
+    /// "Passkey" or "Authenticator app".
+    pub kind: &'static str,
+    pub name: String,
+    pub created: String,
+    pub last_used: String,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct SecurityView {
+    pub factors: Vec<FactorRow>,
+    /// Passkeys work here (Gatehouse is reached by a domain name).
+    pub passkeys: bool,
+    pub has_app: bool,
+    pub recovery_codes_left: i64,
+    /// What the customer's tier requires, in words.
+    pub policy: String,
+    pub notice: Option<String>,
+    pub error: Option<String>,
+}
+
+pub fn security_page(chrome: &Chrome, page: &SecurityView) -> String {
+    let (chrome, page) = (chrome.clone(), page.clone());
+    let csrf = chrome.csrf_token.clone();
+    let factors = page
+        .factors
+        .iter()
+        .map(|f| {
+            let label = format!("Remove {}", f.name);
+            let action = format!("{}?id={}", paths::ACCOUNT_FACTOR_REMOVE, f.id);
+            view! {
+                <li class="flex flex-col gap-2 border-b border-slate-200 py-3 sm:flex-row sm:items-center sm:justify-between" data-factor=f.kind>
+                    <div>
+                        <p class="font-medium">{f.name.clone()} " " <span class="text-sm font-normal text-slate-500">"(" {f.kind} ")"</span></p>
+                        <p class="text-sm text-slate-600">"Added " {f.created.clone()} " · last used " {f.last_used.clone()}</p>
+                    </div>
+                    <PostButton action=action label="Remove".to_string() csrf=csrf.clone() tone="danger" aria_label=label/>
+                </li>
+            }
+        })
+        .collect_view();
+    let none = page.factors.is_empty().then(|| {
+        view! { <p class="py-3 text-sm text-slate-600">"No second factor yet: your password alone signs you in."</p> }
+    });
+    let app = (!page.has_app).then(|| {
+        view! { <a href=paths::ACCOUNT_TOTP class="rounded-md bg-slate-800 px-3 py-2 text-sm font-semibold text-white hover:bg-slate-700">"Set up an authenticator app"</a> }
+    });
+    let recovery = (!page.factors.is_empty()).then(|| {
+        let left = match page.recovery_codes_left {
+            0 => "You have no unused recovery codes.".to_string(),
+            1 => "1 unused recovery code left.".to_string(),
+            n => format!("{n} unused recovery codes left."),
+        };
+        view! {
+            <h2 class="mb-2 mt-8 text-lg font-semibold">"Recovery codes"</h2>
+            <p class="mb-3 text-sm text-slate-600">{left} " Making new ones stops the old ones working."</p>
+            <PostButton action=paths::ACCOUNT_RECOVERY_CODES.to_string() label="Make new recovery codes".to_string() csrf=csrf.clone()/>
+        }
+    });
+    let body = view! {
+        <Card title="Sign-in security".to_string()>
+            {page.notice.clone().map(|m| view! { <Notice tone="success" message=m/> })}
+            {page.error.clone().map(|m| view! { <Notice tone="error" message=m/> })}
+            <p class="mb-4 text-sm text-slate-600">{page.policy.clone()}</p>
+            <h2 class="mb-2 text-lg font-semibold">"Second factors"</h2>
+            <ul class="mb-4" aria-label="Your second factors">{factors}</ul>
+            {none}
+            <div class="flex flex-wrap items-center gap-3">
+                {page.passkeys.then(|| view! {
+                    <div class="hidden" data-passkey-register="">
+                        <button type="button" data-passkey-action="register" class="rounded-md border border-indigo-600 px-3 py-2 text-sm font-semibold text-indigo-700 hover:bg-indigo-50">"Add a passkey"</button>
+                        <p class="mt-2 hidden text-sm text-red-700" role="alert" data-passkey-error=""></p>
+                    </div>
+                })}
+                {app}
+            </div>
+            {page.passkeys.then(|| view! { <noscript><p class="mt-2 text-sm text-slate-600">"Adding a passkey needs JavaScript."</p></noscript> })}
+            {recovery}
+            <p class="mt-8 text-sm"><a href=paths::ACCOUNT class="text-indigo-700 hover:underline">"Back to your account"</a></p>
+        </Card>
+    };
+    document(&chrome, "Sign-in security", body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::chrome;
+
+    #[test]
+    fn second_factor_form_posts_a_code_and_offers_remembering() {
+        let html = second_factor_page(
+            &chrome(),
+            &SecondFactorView {
+                action: paths::SIGN_IN_VERIFY,
+                remember_days: 30,
+                has_app: true,
+                ..Default::default()
+            },
+        );
+        assert!(html.contains(r#"action="/login/verify""#));
+        assert!(html.contains(r#"autocomplete="one-time-code""#));
+        assert!(html.contains("Remember this browser for 30 days"));
+        assert!(!html.contains("data-passkey-verify"));
+    }
+
+    #[test]
+    fn passkey_only_has_no_code_form() {
+        let html = second_factor_page(
+            &chrome(),
+            &SecondFactorView {
+                action: paths::SIGN_IN_VERIFY,
+                has_passkey: true,
+                passkey_only: true,
+                ..Default::default()
+            },
+        );
+        assert!(html.contains("data-passkey-verify"));
+        assert!(!html.contains(r#"name="code""#));
+    }
+
+    #[test]
+    fn security_page_lists_factors_with_remove_buttons() {
+        let html = security_page(
+            &chrome(),
+            &SecurityView {
+                factors: vec![FactorRow {
+                    id: "f1".into(),
+                    kind: "Passkey",
+                    name: "Laptop <b>".into(),
+                    created: "2026-12-04".into(),
+                    last_used: "never".into(),
+                }],
+                recovery_codes_left: 9,
+                ..Default::default()
+            },
+        );
+        assert!(html.contains("Laptop &lt;b&gt;"));
+        assert!(html.contains("/account/security/remove?id=f1"));
+        assert!(html.contains("9 unused recovery codes left."));
+        assert!(html.contains("Set up an authenticator app"));
+    }
+}

@@ -1,0 +1,128 @@
+// Passkeys in Chromium with the DevTools virtual authenticator (a real
+// CTAP2 authenticator in the browser, with user verification): register one
+// from the security page, use it as a second factor, sign in with it alone
+// (no email typed), remove it, and see a removed passkey refused.
+//
+// Browsers refuse passkeys for IP addresses, so this spec runs its own
+// Gatehouse whose public address is http://localhost:PORT (a fresh SQLite
+// database, the same mail sink).
+import { test, expect, Page } from '@playwright/test';
+import { ChildProcess, spawn } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { expectAccessible, signUpAndVerify } from './checks';
+
+const binary = process.env.GATEHOUSE_BIN || resolve(__dirname, '../../target/release/gatehouse');
+const port = Number(process.env.E2E_APP_PORT) + 2;
+const origin = `http://localhost:${port}`;
+const password = 'lantern-orchard-velvet-92';
+let server: ChildProcess;
+
+test.beforeAll(async () => {
+  server = spawn(binary, ['serve'], {
+    env: {
+      ...process.env,
+      GATEHOUSE_BIND: `127.0.0.1:${port}`,
+      GATEHOUSE_DATABASE_URL: `sqlite://${join(process.env.E2E_DIR!, `passkeys-${Date.now()}.db`)}`,
+      GATEHOUSE_PUBLIC_URL: origin,
+      GATEHOUSE_SMTP_URL: `smtp://127.0.0.1:${process.env.E2E_SMTP_PORT}`,
+      GATEHOUSE_LOG: 'warn',
+    },
+    stdio: 'ignore',
+  });
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok) break;
+    } catch { /* not listening yet */ }
+    if (Date.now() > deadline) throw new Error('the passkey server did not start');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+});
+
+test.afterAll(() => { server?.kill(); });
+
+async function virtualAuthenticator(page: Page) {
+  const client = await page.context().newCDPSession(page);
+  await client.send('WebAuthn.enable');
+  const { authenticatorId } = await client.send('WebAuthn.addVirtualAuthenticator', {
+    options: {
+      protocol: 'ctap2', transport: 'internal', hasResidentKey: true,
+      hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true,
+    },
+  });
+  // Whether the authenticator answers by itself (a user touching it): off
+  // while a page's passkey autofill should stay waiting.
+  const presence = (enabled: boolean) =>
+    client.send('WebAuthn.setAutomaticPresenceSimulation', { authenticatorId, enabled });
+  return { client, authenticatorId, presence };
+}
+
+async function signOut(page: Page) {
+  await page.getByRole('button', { name: 'Sign out' }).first().click();
+  await expect(page).toHaveURL(/\/login$/);
+}
+
+test('register a passkey, use it as a second factor, sign in with it alone, remove it', async ({ page }, info) => {
+  test.skip(info.project.use.javaScriptEnabled === false, 'passkeys need the browser API');
+  const email = `passkey-${Date.now()}@example.com`;
+  const { client, authenticatorId, presence } = await virtualAuthenticator(page);
+  await signUpAndVerify(page, email, password, 'Pat Passkey', origin);
+
+  // Register from the security page: the first factor brings recovery codes.
+  await page.goto(`${origin}/account/security`);
+  await page.getByRole('button', { name: 'Add a passkey' }).click();
+  await expect(page.getByRole('heading', { name: 'Save your recovery codes' })).toBeVisible();
+  await page.getByRole('link', { name: 'I have saved them' }).click();
+  await page.goto(`${origin}/account/security`);
+  await expect(page.getByText('Your passkey is added.')).toHaveCount(0);
+  const factors = page.getByRole('list', { name: 'Your second factors' });
+  await expect(factors).toContainText('Passkey on Linux');
+  await expectAccessible(page);
+  const { credentials } = await client.send('WebAuthn.getCredentials', { authenticatorId });
+  expect(credentials).toHaveLength(1);
+  expect(credentials[0].isResidentCredential).toBe(true);
+
+  // As a second factor after the password (the authenticator untouched
+  // while the sign-in page offers it for autofill).
+  await presence(false);
+  await signOut(page);
+  await expectAccessible(page);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await expect(page).toHaveURL(/\/login\/verify$/);
+  await expectAccessible(page);
+  await presence(true);
+  await page.getByRole('button', { name: 'Use a passkey' }).click();
+  await expect(page).toHaveURL(/\/account$/);
+
+  // Alone, with the button: no email typed, the browser names the account.
+  await presence(false);
+  await signOut(page);
+  await presence(true);
+  await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+  await expect(page).toHaveURL(/\/account$/);
+  await expect(page.getByText(email)).toBeVisible();
+
+  // Alone, by autofill: the sign-in page's email field offers the passkey,
+  // and choosing it (the authenticator answering) signs in.
+  await signOut(page);
+  await expect(page).toHaveURL(/\/account$/);
+  await expect(page.getByText(email)).toBeVisible();
+  const count = (await client.send('WebAuthn.getCredentials', { authenticatorId })).credentials[0].signCount;
+  expect(count).toBeGreaterThanOrEqual(3);
+
+  // Removed (a passkey sign-in is a fresh second factor: no step-up asked).
+  await page.goto(`${origin}/account/security`);
+  await page.getByRole('button', { name: /^Remove Passkey on/ }).click();
+  await expect(page.getByText('Removed.')).toBeVisible();
+  await expect(page.getByText('No second factor yet')).toBeVisible();
+
+  // The authenticator still holds it, but Gatehouse refuses it now.
+  await presence(false);
+  await signOut(page);
+  await presence(true);
+  await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+  await expect(page.getByText('That passkey could not be verified')).toBeVisible();
+  await expect(page).toHaveURL(/\/login$/);
+});

@@ -1,0 +1,157 @@
+//! The MFA policy in the console: every role reads it, owners set it.
+//! A tier's own policy is set on the tier's page (`tiers`), from the view
+//! made here.
+
+use super::{SignedInAdmin, page};
+use crate::domain::mfa::{Coverage, MfaSettings, TierMfa};
+use crate::domain::{Error, Result, TierId};
+use crate::http::extract::FormData;
+use crate::mfa::policy::{self, SettingsForm};
+use crate::state::AppState;
+use app::console::*;
+use app::paths;
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use serde::Deserialize;
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new().route(paths::MFA_POLICY, get(show).post(save))
+}
+
+#[derive(Deserialize)]
+struct PolicyForm {
+    #[serde(default)]
+    policy: String,
+    #[serde(default)]
+    remember_days: String,
+    #[serde(default)]
+    step_up_minutes: String,
+}
+
+fn global_words(settings: &MfaSettings) -> String {
+    let remember = match settings.remember_days {
+        0 => "browsers never remembered".to_string(),
+        d => format!("browsers remembered {d} days"),
+    };
+    format!("{}, {remember}", settings.policy.label())
+}
+
+async fn view(state: &AppState, admin: &SignedInAdmin) -> Result<MfaPolicyView> {
+    let settings = state.store.mfa_settings().await?;
+    let own: std::collections::HashMap<TierId, TierMfa> =
+        state.store.tiers_mfa().await?.into_iter().collect();
+    let tiers = state
+        .store
+        .list_tiers()
+        .await?
+        .into_iter()
+        .filter(|t| !t.archived)
+        .map(|t| {
+            let mfa = own.get(&t.id).copied().unwrap_or_default();
+            TierPolicyRow {
+                id: t.id.to_string(),
+                name: t.name,
+                colour: t.colour,
+                policy: mfa.policy.map_or_else(
+                    || format!("As global ({})", settings.policy.label()),
+                    |p| p.label().to_string(),
+                ),
+                remember: match mfa.remember_days.unwrap_or(settings.remember_days) {
+                    0 => "Never".into(),
+                    d => format!("{d} days"),
+                },
+            }
+        })
+        .collect();
+    Ok(MfaPolicyView {
+        policy: settings.policy.as_str().into(),
+        remember_days: settings.remember_days.to_string(),
+        step_up_minutes: settings.step_up_minutes.to_string(),
+        tiers,
+        can_manage: admin.admin().role.can_manage_admins(),
+        ..Default::default()
+    })
+}
+
+async fn show(State(state): State<AppState>, admin: SignedInAdmin) -> Result<Response> {
+    let view = MfaPolicyView {
+        notice: admin.0.take_flash().await?,
+        ..view(&state, &admin).await?
+    };
+    Ok(page(
+        StatusCode::OK,
+        mfa_policy_page(&admin.0.chrome().await?, &view),
+    ))
+}
+
+async fn save(
+    State(state): State<AppState>,
+    admin: SignedInAdmin,
+    FormData(form): FormData<PolicyForm>,
+) -> Result<Response> {
+    let fields = SettingsForm {
+        policy: &form.policy,
+        remember_days: &form.remember_days,
+        step_up_minutes: &form.step_up_minutes,
+    };
+    match policy::set(&state, &admin.0.ctx, fields).await {
+        Ok(()) => {
+            admin.0.flash("The MFA policy is saved.").await?;
+            Ok(Redirect::to(paths::MFA_POLICY).into_response())
+        }
+        Err(Error::Invalid(errors)) => {
+            let view = MfaPolicyView {
+                policy: form.policy,
+                remember_days: form.remember_days,
+                step_up_minutes: form.step_up_minutes,
+                errors: errors.into(),
+                ..view(&state, &admin).await?
+            };
+            Ok(page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                mfa_policy_page(&admin.0.chrome().await?, &view),
+            ))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// A tier's MFA section: its own policy (as stored, or `typed`) and how
+/// many of its members are covered.
+pub(super) async fn tier_view(
+    state: &AppState,
+    tier: TierId,
+    typed: Option<(String, String)>,
+) -> Result<TierMfaView> {
+    let settings = state.store.mfa_settings().await?;
+    let own = state.store.tier_mfa(tier).await?.unwrap_or_default();
+    let Coverage {
+        members,
+        enrolled,
+        totp,
+        passkey,
+    } = policy::coverage(state, tier).await?;
+    let (policy, remember_days) = typed.unwrap_or_else(|| {
+        (
+            own.policy
+                .map(|p| p.as_str().to_string())
+                .unwrap_or_default(),
+            own.remember_days.map(|d| d.to_string()).unwrap_or_default(),
+        )
+    });
+    Ok(TierMfaView {
+        policy,
+        remember_days,
+        global: global_words(&settings),
+        coverage: CoverageView {
+            members,
+            enrolled,
+            totp,
+            passkey,
+        },
+        errors: Default::default(),
+    })
+}

@@ -1,0 +1,530 @@
+//! Second factors in the browser: sign-in's second step (a code, or setting
+//! up a factor the policy requires), the customer's security page, and the
+//! step-up check before sensitive actions.
+
+use super::signin::go_on;
+use super::{page, see_other};
+use crate::domain::mfa::{Factor, FactorKind, MfaPolicy, MfaProblem};
+use crate::domain::{Caller, Customer as CustomerRecord, CustomerId, Error, Result};
+use crate::http::error::retry_after_header;
+use crate::http::extract::{Customer, FormData, REMEMBER_COOKIE, Visitor};
+use crate::identity::second_step::{self, PendingSignIn};
+use crate::identity::sessions::{self, Proof, SignedIn};
+use crate::identity::signin::{self, Next};
+use crate::mfa::check::{self, Checked};
+use crate::mfa::{enrol, passkeys, totp};
+use crate::state::AppState;
+use crate::store::FactorOwner;
+use app::hosted::*;
+use app::paths;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::Response;
+use axum::routing::{get, post};
+use serde::Deserialize;
+use uuid::Uuid;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(paths::SIGN_IN_VERIFY, get(verify_form).post(verify))
+        .route(paths::SIGN_IN_ENROL, get(enrol_form).post(enrol_app))
+        .route(paths::SIGN_IN_CONTINUE, get(continue_on))
+        .route(paths::ACCOUNT_SECURITY, get(security))
+        .route(paths::ACCOUNT_TOTP, get(app_form).post(add_app))
+        .route(paths::ACCOUNT_FACTOR_REMOVE, post(remove))
+        .route(
+            paths::ACCOUNT_RECOVERY_CODES,
+            get(show_codes).post(new_codes),
+        )
+        .route(paths::ACCOUNT_STEP_UP, get(step_up_form).post(step_up))
+}
+
+#[derive(Deserialize)]
+struct CodeForm {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    remember: String,
+    #[serde(default)]
+    next: String,
+}
+
+/// The pending sign-in of this browser and its customer, while both hold.
+async fn pending(
+    state: &AppState,
+    visitor: &Visitor,
+) -> Result<Option<(PendingSignIn, CustomerRecord)>> {
+    let Some(pending) = second_step::pending(state, &visitor.session).await? else {
+        return Ok(None);
+    };
+    let customer = state
+        .store
+        .customer_by_id(CustomerId(pending.customer))
+        .await?
+        .filter(|c| !c.disabled);
+    Ok(customer.map(|c| (pending, c)))
+}
+
+/// Back to the sign-in form: the second step timed out or never began.
+async fn expired(visitor: &Visitor) -> Result<Response> {
+    visitor
+        .flash(&MfaProblem::SignInExpired.to_string())
+        .await?;
+    Ok(see_other(paths::SIGN_IN))
+}
+
+/// What the second-factor page offers `customer` under their policy.
+async fn second_factor_view(
+    state: &AppState,
+    customer: CustomerId,
+    action: &'static str,
+) -> Result<SecondFactorView> {
+    let policy = second_step::policy_for(state, customer).await?;
+    let factors = state.store.factors(FactorOwner::Customer(customer)).await?;
+    let passkey_only = policy.policy == MfaPolicy::PhishingResistant;
+    Ok(SecondFactorView {
+        action,
+        remember_days: if passkey_only {
+            0
+        } else {
+            policy.remember_days
+        },
+        has_app: factors.iter().any(|f| f.kind == FactorKind::Totp),
+        has_passkey: factors.iter().any(|f| f.kind == FactorKind::Passkey)
+            && passkeys::available(state),
+        passkey_only,
+        ..Default::default()
+    })
+}
+
+async fn verify_form(State(state): State<AppState>, visitor: Visitor) -> Result<Response> {
+    let Some((_, customer)) = pending(&state, &visitor).await? else {
+        return expired(&visitor).await;
+    };
+    let view = second_factor_view(&state, customer.id, paths::SIGN_IN_VERIFY).await?;
+    Ok(page(
+        StatusCode::OK,
+        second_factor_page(&visitor.chrome().await?, &view),
+    ))
+}
+
+/// How a refused code is shown: the page again with the reason, and the
+/// status and Retry-After that go with it.
+fn refused(chrome: &app::Chrome, mut view: SecondFactorView, refusal: Refusal) -> Response {
+    view.error = Some(refusal.message);
+    let mut response = page(refusal.status, second_factor_page(chrome, &view));
+    if let Some(seconds) = refusal.retry_after {
+        retry_after_header(&mut response, seconds);
+    }
+    response
+}
+
+struct Refusal {
+    status: StatusCode,
+    message: String,
+    retry_after: Option<i64>,
+}
+
+/// A checked code that did not pass, or a form error, as a refusal; a
+/// fault stays an error.
+fn refusal(checked: Result<Checked>) -> Result<std::result::Result<FactorKind, Refusal>> {
+    Ok(Err(match checked {
+        Ok(Checked::Passed(kind)) => return Ok(Ok(kind)),
+        Ok(Checked::Wrong) => Refusal {
+            status: StatusCode::UNAUTHORIZED,
+            message: MfaProblem::CodeWrong.to_string(),
+            retry_after: None,
+        },
+        Ok(Checked::Locked { seconds_left }) => Refusal {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            message: crate::http::messages::mfa_held_back(seconds_left),
+            retry_after: Some(seconds_left),
+        },
+        Err(Error::Invalid(errors)) => Refusal {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            message: crate::http::messages::all_problems(&errors),
+            retry_after: None,
+        },
+        Err(e) => return Err(e),
+    }))
+}
+
+async fn verify(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    FormData(form): FormData<CodeForm>,
+) -> Result<Response> {
+    let Some((pending, customer)) = pending(&state, &visitor).await? else {
+        return expired(&visitor).await;
+    };
+    let ctx = visitor.ctx.acting_as(Caller::Customer(customer.id));
+    let owner = FactorOwner::Customer(customer.id);
+    let policy = second_step::policy_for(&state, customer.id).await?;
+    let checked = check::code(&state, &ctx, owner, policy.policy, &form.code).await;
+    let kind = match refusal(checked)? {
+        Ok(kind) => kind,
+        Err(refusal) => {
+            let view = second_factor_view(&state, customer.id, paths::SIGN_IN_VERIFY).await?;
+            return Ok(refused(&visitor.chrome().await?, view, refusal));
+        }
+    };
+    second_step::release(&visitor.session).await?;
+    let proof = Proof {
+        first: pending.first,
+        second: Some(kind),
+    };
+    let next = signin::finish(&state, &visitor.session, &ctx, &customer, proof).await?;
+    let mut response = go_on(&visitor.session, &next).await?;
+    if form.remember == "yes"
+        && let Some((token, lifetime)) = enrol::remember(&state, customer.id).await?
+    {
+        set_remember_cookie(&state, &mut response, &token, lifetime);
+    }
+    Ok(response)
+}
+
+fn set_remember_cookie(state: &AppState, response: &mut Response, token: &str, lifetime: i64) {
+    let secure = if state.config.secure_cookies() {
+        "; Secure"
+    } else {
+        ""
+    };
+    let cookie = format!(
+        "{REMEMBER_COOKIE}={token}; Max-Age={lifetime}; Path=/; HttpOnly; SameSite=Lax{secure}"
+    );
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+}
+
+/// The setup page: a new authenticator app (and a passkey, where offered).
+async fn setup_view(
+    state: &AppState,
+    visitor: &Visitor,
+    customer: &CustomerRecord,
+    action: &'static str,
+) -> Result<TotpSetupView> {
+    let shown = totp::begin(state, &visitor.session, customer.email.as_str()).await?;
+    Ok(TotpSetupView {
+        action,
+        secret: shown.secret,
+        otpauth_url: shown.url,
+        qr_svg: shown.qr_svg,
+        offer_passkey: passkeys::available(state),
+        ..Default::default()
+    })
+}
+
+async fn enrol_form(State(state): State<AppState>, visitor: Visitor) -> Result<Response> {
+    let Some((pending, customer)) = pending(&state, &visitor).await? else {
+        return expired(&visitor).await;
+    };
+    if !pending.enrol {
+        return Ok(see_other(paths::SIGN_IN_VERIFY));
+    }
+    let policy = second_step::policy_for(&state, customer.id).await?;
+    let view = TotpSetupView {
+        required: true,
+        passkey_only: policy.policy == MfaPolicy::PhishingResistant,
+        ..setup_view(&state, &visitor, &customer, paths::SIGN_IN_ENROL).await?
+    };
+    Ok(page(
+        StatusCode::OK,
+        totp_setup_page(&visitor.chrome().await?, &view),
+    ))
+}
+
+async fn enrol_app(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    FormData(form): FormData<CodeForm>,
+) -> Result<Response> {
+    let Some((pending, customer)) = pending(&state, &visitor).await? else {
+        return expired(&visitor).await;
+    };
+    let policy = second_step::policy_for(&state, customer.id).await?;
+    if !pending.enrol || !policy.policy.accepts(FactorKind::Totp) {
+        return Ok(see_other(paths::SIGN_IN_ENROL));
+    }
+    let ctx = visitor.ctx.acting_as(Caller::Customer(customer.id));
+    let owner = FactorOwner::Customer(customer.id);
+    match enrol::confirm_totp(&state, &visitor.session, &ctx, owner, &form.code).await {
+        Ok(()) => {}
+        Err(Error::Invalid(errors)) => {
+            let errors: app::FieldErrors = errors.into();
+            let view = TotpSetupView {
+                required: true,
+                error: errors.get("code"),
+                ..setup_view(&state, &visitor, &customer, paths::SIGN_IN_ENROL).await?
+            };
+            return Ok(page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                totp_setup_page(&visitor.chrome().await?, &view),
+            ));
+        }
+        Err(e) => return Err(e),
+    }
+    second_step::release(&visitor.session).await?;
+    let proof = Proof {
+        first: pending.first,
+        second: Some(FactorKind::Totp),
+    };
+    // The new codes are in the session: shown next, then sign-in goes on.
+    signin::finish(&state, &visitor.session, &ctx, &customer, proof).await?;
+    Ok(see_other(paths::ACCOUNT_RECOVERY_CODES))
+}
+
+/// After the recovery codes: wherever the sign-in leads.
+async fn continue_on(visitor: Visitor) -> Result<Response> {
+    if visitor.signed_in.is_none() {
+        return Ok(see_other(paths::SIGN_IN));
+    }
+    let next = if sessions::profile_incomplete(&visitor.session).await? {
+        Next::CompleteProfile
+    } else {
+        Next::Done
+    };
+    go_on(&visitor.session, &next).await
+}
+
+fn day(at: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(at)
+        .map(|t| t.date().to_string())
+        .unwrap_or_default()
+}
+
+fn factor_row(f: &Factor) -> FactorRow {
+    FactorRow {
+        id: f.id.to_string(),
+        kind: match f.kind {
+            FactorKind::Passkey => "Passkey",
+            _ => "Authenticator app",
+        },
+        name: f.name.clone(),
+        created: day(f.created_at),
+        last_used: f.last_used_at.map_or_else(|| "never".into(), day),
+    }
+}
+
+async fn security_view(state: &AppState, signed_in: &SignedIn) -> Result<SecurityView> {
+    let id = signed_in.customer.id;
+    let factors = state.store.factors(FactorOwner::Customer(id)).await?;
+    let policy = second_step::policy_for(state, id).await?;
+    Ok(SecurityView {
+        passkeys: passkeys::available(state),
+        has_app: factors.iter().any(|f| f.kind == FactorKind::Totp),
+        factors: factors.iter().map(factor_row).collect(),
+        recovery_codes_left: state.store.recovery_codes_left(id).await?,
+        policy: crate::http::messages::policy_words(policy.policy).into(),
+        ..Default::default()
+    })
+}
+
+async fn security(State(state): State<AppState>, customer: Customer) -> Result<Response> {
+    let view = SecurityView {
+        notice: customer.0.take_flash().await?,
+        ..security_view(&state, customer.signed_in()).await?
+    };
+    Ok(page(
+        StatusCode::OK,
+        security_page(&customer.0.chrome().await?, &view),
+    ))
+}
+
+/// A sensitive action asks for a recent second factor first: the step-up
+/// page, which comes back to `here`.
+pub(super) async fn step_up_first(
+    state: &AppState,
+    customer: &Customer,
+    here: &str,
+) -> Result<Option<Response>> {
+    if !enrol::step_up_due(state, customer.signed_in()).await? {
+        return Ok(None);
+    }
+    Ok(Some(see_other(&step_up_url(here))))
+}
+
+/// The step-up page, coming back to `here` afterwards.
+pub(super) fn step_up_url(here: &str) -> String {
+    let here: String = url::form_urlencoded::byte_serialize(here.as_bytes()).collect();
+    format!("{}?next={here}", paths::ACCOUNT_STEP_UP)
+}
+
+async fn app_form(State(state): State<AppState>, customer: Customer) -> Result<Response> {
+    if let Some(r) = step_up_first(&state, &customer, paths::ACCOUNT_TOTP).await? {
+        return Ok(r);
+    }
+    let record = &customer.signed_in().customer;
+    let view = setup_view(&state, &customer.0, record, paths::ACCOUNT_TOTP).await?;
+    Ok(page(
+        StatusCode::OK,
+        totp_setup_page(&customer.0.chrome().await?, &view),
+    ))
+}
+
+async fn add_app(
+    State(state): State<AppState>,
+    customer: Customer,
+    FormData(form): FormData<CodeForm>,
+) -> Result<Response> {
+    if let Some(r) = step_up_first(&state, &customer, paths::ACCOUNT_TOTP).await? {
+        return Ok(r);
+    }
+    let signed_in = customer.signed_in();
+    let owner = FactorOwner::Customer(signed_in.customer.id);
+    let visitor = &customer.0;
+    match enrol::confirm_totp(&state, &visitor.session, &visitor.ctx, owner, &form.code).await {
+        Ok(()) => {}
+        Err(Error::Invalid(errors)) => {
+            let errors: app::FieldErrors = errors.into();
+            let view = TotpSetupView {
+                error: errors.get("code"),
+                ..setup_view(&state, visitor, &signed_in.customer, paths::ACCOUNT_TOTP).await?
+            };
+            return Ok(page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                totp_setup_page(&visitor.chrome().await?, &view),
+            ));
+        }
+        Err(e) => return Err(e),
+    }
+    // The code just typed is a second factor shown now.
+    enrol::stepped_up(&state, signed_in, FactorKind::Totp).await?;
+    after_enrolment(visitor, "Your authenticator app is on.").await
+}
+
+/// After a factor is added on the security page: the recovery codes made
+/// with a first factor, or back to the page.
+pub(super) async fn after_enrolment(visitor: &Visitor, done: &str) -> Result<Response> {
+    visitor.flash(done).await?;
+    let codes: Option<Vec<String>> =
+        sessions::get(&visitor.session, sessions::keys::NEW_RECOVERY_CODES).await?;
+    Ok(see_other(if codes.is_some() {
+        paths::ACCOUNT_RECOVERY_CODES
+    } else {
+        paths::ACCOUNT_SECURITY
+    }))
+}
+
+#[derive(Deserialize)]
+struct FactorQuery {
+    #[serde(default)]
+    id: String,
+}
+
+async fn remove(
+    State(state): State<AppState>,
+    customer: Customer,
+    Query(query): Query<FactorQuery>,
+) -> Result<Response> {
+    if let Some(r) = step_up_first(&state, &customer, paths::ACCOUNT_SECURITY).await? {
+        return Ok(r);
+    }
+    let Ok(id) = Uuid::parse_str(&query.id) else {
+        return Err(Error::Conflict(MfaProblem::FactorGone.into()));
+    };
+    let owner = FactorOwner::Customer(customer.signed_in().customer.id);
+    enrol::remove(&state, &customer.0.ctx, owner, id).await?;
+    customer.0.flash("Removed.").await?;
+    Ok(see_other(paths::ACCOUNT_SECURITY))
+}
+
+async fn new_codes(State(state): State<AppState>, customer: Customer) -> Result<Response> {
+    if let Some(r) = step_up_first(&state, &customer, paths::ACCOUNT_SECURITY).await? {
+        return Ok(r);
+    }
+    let id = customer.signed_in().customer.id;
+    if state
+        .store
+        .factors(FactorOwner::Customer(id))
+        .await?
+        .is_empty()
+    {
+        return Ok(see_other(paths::ACCOUNT_SECURITY));
+    }
+    enrol::new_recovery_codes(&state, &customer.0.session, &customer.0.ctx, id).await?;
+    Ok(see_other(paths::ACCOUNT_RECOVERY_CODES))
+}
+
+/// The recovery codes just made, shown once (a signed-in visitor: the page
+/// comes before any details the organisation still requires).
+async fn show_codes(visitor: Visitor) -> Result<Response> {
+    if visitor.signed_in.is_none() {
+        return Ok(see_other(paths::SIGN_IN));
+    }
+    let Some(codes) = enrol::take_new_codes(&visitor.session).await? else {
+        return Ok(see_other(paths::ACCOUNT_SECURITY));
+    };
+    let view = RecoveryCodesView {
+        codes,
+        continue_href: paths::SIGN_IN_CONTINUE,
+    };
+    let mut response = page(
+        StatusCode::OK,
+        recovery_codes_page(&visitor.chrome().await?, &view),
+    );
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
+#[derive(Deserialize)]
+struct NextQuery {
+    #[serde(default)]
+    next: String,
+}
+
+/// Where a step-up may lead back to: Gatehouse's own pages that ask for
+/// one, never another site.
+pub(super) fn step_up_target(next: &str) -> &str {
+    let ours = next.starts_with("/account")
+        || next == paths::AUTHORIZE_RESUME
+        || next == paths::DEVICE_CONFIRM;
+    if ours && !next.starts_with("//") {
+        next
+    } else {
+        paths::ACCOUNT_SECURITY
+    }
+}
+
+async fn step_up_form(
+    State(state): State<AppState>,
+    customer: Customer,
+    Query(query): Query<NextQuery>,
+) -> Result<Response> {
+    let id = customer.signed_in().customer.id;
+    let view = SecondFactorView {
+        next: Some(step_up_target(&query.next).to_string()),
+        ..second_factor_view(&state, id, paths::ACCOUNT_STEP_UP).await?
+    };
+    Ok(page(
+        StatusCode::OK,
+        second_factor_page(&customer.0.chrome().await?, &view),
+    ))
+}
+
+async fn step_up(
+    State(state): State<AppState>,
+    customer: Customer,
+    FormData(form): FormData<CodeForm>,
+) -> Result<Response> {
+    let signed_in = customer.signed_in();
+    let id = signed_in.customer.id;
+    let policy = second_step::policy_for(&state, id).await?;
+    let owner = FactorOwner::Customer(id);
+    let checked = check::code(&state, &customer.0.ctx, owner, policy.policy, &form.code).await;
+    let kind = match refusal(checked)? {
+        Ok(kind) => kind,
+        Err(refusal) => {
+            let view = SecondFactorView {
+                next: Some(step_up_target(&form.next).to_string()),
+                ..second_factor_view(&state, id, paths::ACCOUNT_STEP_UP).await?
+            };
+            return Ok(refused(&customer.0.chrome().await?, view, refusal));
+        }
+    };
+    enrol::stepped_up(&state, signed_in, kind).await?;
+    Ok(see_other(step_up_target(&form.next)))
+}

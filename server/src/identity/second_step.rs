@@ -1,0 +1,133 @@
+//! What the MFA policy asks after the first factor: nothing, the second
+//! factor, or enrolling one first. Decided here, from the customer's tier
+//! and factors as they are now, so a tier move or a policy change applies
+//! at the next sign-in; the factors themselves are checked in `mfa`.
+//!
+//! Until the second step is done the browser holds a pending sign-in, not
+//! a session: nothing signed-in is reachable with the first factor alone.
+
+use super::sessions::{self, AuthMethod, keys};
+use crate::domain::mfa::EffectiveMfa;
+use crate::domain::secrets::hash_token;
+use crate::domain::{Customer, CustomerId, Result};
+use crate::state::AppState;
+use crate::store::FactorOwner;
+use serde::{Deserialize, Serialize};
+use tower_sessions::Session;
+use uuid::Uuid;
+
+/// How long the second step may take after the first.
+pub const PENDING_SECONDS: i64 = 600;
+
+/// What comes after the first factor.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Ahead {
+    Nothing,
+    Verify,
+    Enrol,
+}
+
+/// A sign-in waiting for its second step, kept in the browser session.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PendingSignIn {
+    pub customer: Uuid,
+    pub first: AuthMethod,
+    pub started_at: i64,
+    /// The customer must set up a factor before going on.
+    pub enrol: bool,
+}
+
+/// The MFA policy that applies to the customer now: their tier's, else
+/// the global one.
+pub async fn policy_for(state: &AppState, customer: CustomerId) -> Result<EffectiveMfa> {
+    let settings = state.store.mfa_settings().await?;
+    let tier = state.store.customer_tier_mfa(customer).await?;
+    Ok(settings.for_tier(tier))
+}
+
+/// What the policy asks of `customer` after `first`. `remembered`: this
+/// browser's remember-me token, if any.
+pub async fn ahead(
+    state: &AppState,
+    customer: &Customer,
+    first: AuthMethod,
+    remembered: Option<&str>,
+) -> Result<Ahead> {
+    // A verified passkey is two factors in one, and phishing-resistant.
+    if first == AuthMethod::Passkey {
+        return Ok(Ahead::Nothing);
+    }
+    let policy = policy_for(state, customer.id).await?;
+    if policy.policy == crate::domain::mfa::MfaPolicy::Off {
+        return Ok(Ahead::Nothing);
+    }
+    let factors = state
+        .store
+        .factors(FactorOwner::Customer(customer.id))
+        .await?;
+    if !factors.iter().any(|f| policy.policy.accepts(f.kind)) {
+        return Ok(if policy.policy.enrolment_required() {
+            Ahead::Enrol
+        } else {
+            Ahead::Nothing
+        });
+    }
+    if remembered_here(state, customer.id, &policy, remembered).await? {
+        return Ok(Ahead::Nothing);
+    }
+    Ok(Ahead::Verify)
+}
+
+/// Whether this browser was remembered after a second factor, within the
+/// days the policy allows now. Never under the phishing-resistant policy:
+/// there, only a passkey signs in.
+async fn remembered_here(
+    state: &AppState,
+    customer: CustomerId,
+    policy: &EffectiveMfa,
+    token: Option<&str>,
+) -> Result<bool> {
+    let Some(token) = token else {
+        return Ok(false);
+    };
+    if policy.remember_days == 0 || !policy.policy.accepts(crate::domain::mfa::FactorKind::Totp) {
+        return Ok(false);
+    }
+    let now = state.clock.now();
+    let since = now - policy.remember_days * 86_400;
+    Ok(state
+        .store
+        .browser_remembered(&hash_token(token), customer, now, since)
+        .await?)
+}
+
+/// Holds the sign-in for its second step (a fresh cookie id: the first
+/// factor is a step up in privilege).
+pub async fn hold(
+    state: &AppState,
+    session: &Session,
+    customer: &Customer,
+    first: AuthMethod,
+    enrol: bool,
+) -> Result<()> {
+    sessions::cycle(session).await?;
+    let pending = PendingSignIn {
+        customer: customer.id.0,
+        first,
+        started_at: state.clock.now(),
+        enrol,
+    };
+    sessions::put(session, keys::MFA_PENDING, pending).await
+}
+
+/// The sign-in waiting in this browser, while it is recent enough.
+pub async fn pending(state: &AppState, session: &Session) -> Result<Option<PendingSignIn>> {
+    let pending = sessions::get::<PendingSignIn>(session, keys::MFA_PENDING).await?;
+    Ok(pending.filter(|p| state.clock.now() - p.started_at < PENDING_SECONDS))
+}
+
+/// Ends the wait (the second step done, or the sign-in abandoned).
+pub async fn release(session: &Session) -> Result<()> {
+    sessions::take::<PendingSignIn>(session, keys::MFA_PENDING).await?;
+    Ok(())
+}
