@@ -12,28 +12,6 @@ use support::*;
 
 const REGULAR: &str = "00000000-0000-7000-8000-000000000001";
 
-/// The authenticator app's key as the setup page shows it.
-fn shown_secret(html: &str) -> Vec<u8> {
-    let at = html.find("data-totp-secret").expect("the key is shown");
-    let start = html[at..].find('>').unwrap() + at + 1;
-    let end = html[start..].find('<').unwrap() + start;
-    let base32: String = html[start..end].split_whitespace().collect();
-    totp_rs::Secret::try_from_base32(&base32)
-        .expect("base32 key")
-        .as_ref()
-        .to_vec()
-}
-
-/// The code an authenticator app shows at `time`.
-fn code_at(secret: &[u8], time: i64) -> String {
-    totp_rs::Builder::new()
-        .with_secret(secret.to_vec())
-        .build()
-        .unwrap()
-        .generate(time as u64)
-        .to_string()
-}
-
 /// The recovery codes a page shows.
 fn shown_codes(html: &str) -> Vec<String> {
     let at = html.find("data-recovery-codes").expect("codes shown");
@@ -49,10 +27,13 @@ fn shown_codes(html: &str) -> Vec<String> {
 async fn add_app(app: &TestApp, browser: &mut Browser) -> (Vec<u8>, Vec<String>) {
     let setup = browser.get("/account/security/app").await;
     setup.assert_status(StatusCode::OK).assert_contains("<svg");
-    let secret = shown_secret(&setup.body);
+    let secret = shown_totp_secret(&setup.body);
     let now = app.state.clock.now();
     browser
-        .post("/account/security/app", &[("code", &code_at(&secret, now))])
+        .post(
+            "/account/security/app",
+            &[("code", &totp_code(&secret, now))],
+        )
         .await
         .assert_redirect("/account/security/recovery-codes");
     let page = browser.get("/account/security/recovery-codes").await;
@@ -92,7 +73,7 @@ async fn an_authenticator_app_is_asked_after_the_password_and_each_code_counts_o
 
         // A wrong first code is refused and nothing is stored.
         let setup = browser.get("/account/security/app").await;
-        let secret = shown_secret(&setup.body);
+        let secret = shown_totp_secret(&setup.body);
         assert_eq!(secret.len(), 20, "160-bit key");
         assert!(
             setup
@@ -115,9 +96,9 @@ async fn an_authenticator_app_is_asked_after_the_password_and_each_code_counts_o
 
         // The same key is shown until confirmed; its first code turns it on.
         let again = browser.get("/account/security/app").await;
-        assert_eq!(shown_secret(&again.body), secret);
+        assert_eq!(shown_totp_secret(&again.body), secret);
         let enrolled_at = app.state.clock.now();
-        let first_code = code_at(&secret, enrolled_at);
+        let first_code = totp_code(&secret, enrolled_at);
         browser
             .post("/account/security/app", &[("code", &first_code)])
             .await
@@ -161,11 +142,11 @@ async fn an_authenticator_app_is_asked_after_the_password_and_each_code_counts_o
         let now = enrolled_at + 30;
         app.state.clock.advance(30);
         browser
-            .post("/login/verify", &[("code", &code_at(&secret, now + 60))])
+            .post("/login/verify", &[("code", &totp_code(&secret, now + 60))])
             .await
             .assert_status(StatusCode::UNAUTHORIZED);
         // One step ahead (a phone clock running fast) is accepted.
-        let code = code_at(&secret, now + 30);
+        let code = totp_code(&secret, now + 30);
         browser
             .post("/login/verify", &[("code", &code)])
             .await
@@ -238,7 +219,7 @@ async fn sign_in_with_code(app: &TestApp, email: &str, secret: &[u8]) -> Browser
     browser.get("/login/verify").await;
     // A fresh step: codes of earlier steps are spent.
     app.state.clock.advance(30);
-    let code = code_at(secret, app.state.clock.now());
+    let code = totp_code(secret, app.state.clock.now());
     browser
         .post("/login/verify", &[("code", &code)])
         .await
@@ -319,13 +300,13 @@ async fn each_policy_mode_and_a_tier_move_decide_the_next_sign_in() {
         setup
             .assert_status(StatusCode::OK)
             .assert_contains("Your account requires a second sign-in step");
-        let secret = shown_secret(&setup.body);
+        let secret = shown_totp_secret(&setup.body);
         ann.post("/login/enrol", &[("code", "999999")])
             .await
             .assert_status(StatusCode::UNPROCESSABLE_ENTITY);
         ann.post(
             "/login/enrol",
-            &[("code", &code_at(&secret, app.state.clock.now()))],
+            &[("code", &totp_code(&secret, app.state.clock.now()))],
         )
         .await
         .assert_redirect("/account/security/recovery-codes");
@@ -444,7 +425,7 @@ async fn a_remembered_browser_skips_the_code_while_the_policy_allows() {
         browser.sign_in("cat@example.com", STRONG_PASSWORD).await;
         browser.get("/login/verify").await;
         app.state.clock.advance(30);
-        let code = code_at(&secret, app.state.clock.now());
+        let code = totp_code(&secret, app.state.clock.now());
         let answer = browser
             .post("/login/verify", &[("code", &code), ("remember", "yes")])
             .await;
@@ -624,7 +605,7 @@ async fn wrong_codes_are_throttled_and_starting_again_does_not_reset_it() {
         let page = again
             .post(
                 "/login/verify",
-                &[("code", &code_at(&secret, app.state.clock.now()))],
+                &[("code", &totp_code(&secret, app.state.clock.now()))],
             )
             .await;
         page.assert_status(StatusCode::TOO_MANY_REQUESTS)
@@ -635,7 +616,7 @@ async fn wrong_codes_are_throttled_and_starting_again_does_not_reset_it() {
         again
             .post(
                 "/login/verify",
-                &[("code", &code_at(&secret, app.state.clock.now()))],
+                &[("code", &totp_code(&secret, app.state.clock.now()))],
             )
             .await
             .assert_status(StatusCode::SEE_OTHER);

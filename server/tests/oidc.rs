@@ -1693,3 +1693,101 @@ async fn private_key_jwt_authenticates_once_per_assertion() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stronger_acr_asks_for_the_second_factor_again() {
+    on_each_backend(|app| async move {
+        let shop = register(&app, true, &[]).await;
+        // MFA off for everyone: the password alone signs in, even for a
+        // customer who has an authenticator app.
+        app.state
+            .store
+            .update_mfa_settings(
+                &gatehouse::domain::mfa::MfaSettings {
+                    policy: gatehouse::domain::mfa::MfaPolicy::Off,
+                    remember_days: 0,
+                    step_up_minutes: 10,
+                },
+                app.state.clock.now(),
+            )
+            .await
+            .unwrap();
+        let mut setup = app
+            .signed_up_and_verified("ivy@example.com", STRONG_PASSWORD)
+            .await;
+        let secret = shown_totp_secret(&setup.get("/account/security/app").await.body);
+        setup
+            .post(
+                "/account/security/app",
+                &[("code", &totp_code(&secret, app.state.clock.now()))],
+            )
+            .await
+            .assert_redirect("/account/security/recovery-codes");
+        let mut browser = app.browser();
+        browser
+            .sign_in("ivy@example.com", STRONG_PASSWORD)
+            .await
+            .assert_redirect("/account");
+        let multi = [("acr_values", "urn:gatehouse:loa:2")];
+
+        // Without interaction the level cannot be raised.
+        let mut silent = multi.to_vec();
+        silent.push(("prompt", "none"));
+        let page = browser.get(&authorize_path(&shop.id, &silent)).await;
+        assert_eq!(
+            returned(page.location().unwrap())["error"],
+            "interaction_required"
+        );
+
+        // With it: the step-up page, then back to the application.
+        let page = browser.get(&authorize_path(&shop.id, &multi)).await;
+        page.assert_redirect("/account/verify?next=%2Foauth2%2Fauthorize%2Fresume");
+        browser
+            .get("/account/verify?next=%2Foauth2%2Fauthorize%2Fresume")
+            .await
+            .assert_status(StatusCode::OK);
+        app.state.clock.advance(30);
+        let code = totp_code(&secret, app.state.clock.now());
+        browser
+            .post(
+                "/account/verify",
+                &[("code", &code), ("next", "/oauth2/authorize/resume")],
+            )
+            .await
+            .assert_redirect("/oauth2/authorize/resume");
+        // After a form, the way back is a page that moves on by itself.
+        let page = browser.get("/oauth2/authorize/resume").await;
+        let location = page.headers["refresh"].to_str().unwrap()[6..].to_string();
+        let back = returned(&location);
+        let mut client = app.browser();
+        let (status, tokens) = exchange(&mut client, &shop, &back["code"]).await;
+        assert_eq!(status, StatusCode::OK, "{tokens}");
+        let id = verify(&mut client, tokens["id_token"].as_str().unwrap(), &shop.id).await;
+        assert_eq!(id["acr"], "urn:gatehouse:loa:2");
+        assert_eq!(id["amr"], serde_json::json!(["pwd", "otp", "mfa"]));
+
+        // A passkey-only level this customer cannot reach (no passkey):
+        // straight back, and the token says the level reached.
+        let page = browser
+            .get(&authorize_path(
+                &shop.id,
+                &[("acr_values", "urn:gatehouse:loa:3")],
+            ))
+            .await;
+        let back = returned(page.location().unwrap());
+        let (_, tokens) = exchange(&mut client, &shop, &back["code"]).await;
+        let id = verify(&mut client, tokens["id_token"].as_str().unwrap(), &shop.id).await;
+        assert_eq!(id["acr"], "urn:gatehouse:loa:2");
+
+        // A customer without any factor is not sent round in circles.
+        let mut plain = app
+            .signed_up_and_verified("joe@example.com", STRONG_PASSWORD)
+            .await;
+        let page = plain.get(&authorize_path(&shop.id, &multi)).await;
+        let back = returned(page.location().unwrap());
+        let (_, tokens) = exchange(&mut client, &shop, &back["code"]).await;
+        let id = verify(&mut client, tokens["id_token"].as_str().unwrap(), &shop.id).await;
+        assert_eq!(id["acr"], "urn:gatehouse:loa:1");
+    })
+    .await;
+}

@@ -252,7 +252,7 @@ pub fn security_page(chrome: &Chrome, page: &SecurityView) -> String {
             view! {
                 <li class="flex flex-col gap-2 border-b border-slate-200 py-3 sm:flex-row sm:items-center sm:justify-between" data-factor=f.kind>
                     <div>
-                        <p class="font-medium">{f.name.clone()} " " <span class="text-sm font-normal text-slate-500">"(" {f.kind} ")"</span></p>
+                        <p class="font-medium">{f.name.clone()}{(f.name != f.kind).then(|| view! { " " <span class="text-sm font-normal text-slate-500">"(" {f.kind} ")"</span> })}</p>
                         <p class="text-sm text-slate-600">"Added " {f.created.clone()} " · last used " {f.last_used.clone()}</p>
                     </div>
                     <PostButton action=action label="Remove".to_string() csrf=csrf.clone() tone="danger" aria_label=label/>

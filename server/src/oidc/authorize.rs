@@ -274,7 +274,9 @@ pub async fn decide(
     // A stronger level than the session's: a customer with a factor shows
     // it again (step-up); one without cannot reach it, and the tokens say
     // the level reached (the application decides what that allows).
-    if !super::acr_met(&request.acr_values, &amr) && can_step_up(state, signed_in).await? {
+    if !super::acr_met(&request.acr_values, &amr)
+        && can_step_up(state, signed_in, &request.acr_values).await?
+    {
         return if request.prompt.none {
             reject(OAuthCode::InteractionRequired, OAuthProblem::NotSignedIn)
         } else {
@@ -303,10 +305,19 @@ pub async fn decide(
     Ok(Step::Redirect(location))
 }
 
-/// Whether the customer holds a factor that raises the session's level.
-async fn can_step_up(state: &AppState, signed_in: &SignedIn) -> Result<bool> {
+/// Whether the customer holds a factor that raises the session to the
+/// level asked for: a passkey for the phishing-resistant one, any factor
+/// for multi-factor.
+async fn can_step_up(state: &AppState, signed_in: &SignedIn, requested: &[String]) -> Result<bool> {
     let owner = crate::store::FactorOwner::Customer(signed_in.customer.id);
-    Ok(!state.store.factors(owner).await?.is_empty())
+    let factors = state.store.factors(owner).await?;
+    Ok(if super::needs_passkey(requested) {
+        factors
+            .iter()
+            .any(|f| f.kind == crate::domain::mfa::FactorKind::Passkey)
+    } else {
+        !factors.is_empty()
+    })
 }
 
 /// The customer's answer on the consent page.

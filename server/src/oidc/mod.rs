@@ -56,6 +56,12 @@ fn rank(acr: &str) -> Option<usize> {
     ACR_VALUES.iter().position(|a| *a == acr)
 }
 
+/// Whether meeting `requested` takes a phishing-resistant factor (a
+/// passkey): the weakest known level asked for is that one.
+pub fn needs_passkey(requested: &[String]) -> bool {
+    requested.iter().filter_map(|a| rank(a)).min() == rank(ACR_PHISHING_RESISTANT)
+}
+
 /// Whether a session signed in with `amr` meets the `acr_values` an
 /// application asked for: any one of the known values, at least. Values
 /// Gatehouse does not know are ignored, as they are voluntary.

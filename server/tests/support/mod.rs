@@ -664,3 +664,25 @@ pub async fn define_attribute(
     owner.get("/admin/attributes").await;
     owner.post("/admin/attributes", &form).await
 }
+
+/// The authenticator app's key as a setup page shows it.
+pub fn shown_totp_secret(html: &str) -> Vec<u8> {
+    let at = html.find("data-totp-secret").expect("the key is shown");
+    let start = html[at..].find('>').unwrap() + at + 1;
+    let end = html[start..].find('<').unwrap() + start;
+    let base32: String = html[start..end].split_whitespace().collect();
+    totp_rs::Secret::try_from_base32(&base32)
+        .expect("base32 key")
+        .as_ref()
+        .to_vec()
+}
+
+/// The code an authenticator app shows at `time`.
+pub fn totp_code(secret: &[u8], time: i64) -> String {
+    totp_rs::Builder::new()
+        .with_secret(secret.to_vec())
+        .build()
+        .unwrap()
+        .generate(time as u64)
+        .to_string()
+}

@@ -211,7 +211,6 @@ async fn setup_view(
         secret: shown.secret,
         otpauth_url: shown.url,
         qr_svg: shown.qr_svg,
-        offer_passkey: passkeys::available(state),
         ..Default::default()
     })
 }
@@ -226,6 +225,9 @@ async fn enrol_form(State(state): State<AppState>, visitor: Visitor) -> Result<R
     let policy = second_step::policy_for(&state, customer.id).await?;
     let view = TotpSetupView {
         required: true,
+        // At sign-in both kinds are offered; the security page has its own
+        // passkey button.
+        offer_passkey: passkeys::available(&state),
         passkey_only: policy.policy == MfaPolicy::PhishingResistant,
         ..setup_view(&state, &visitor, &customer, paths::SIGN_IN_ENROL).await?
     };
@@ -255,6 +257,7 @@ async fn enrol_app(
             let errors: app::FieldErrors = errors.into();
             let view = TotpSetupView {
                 required: true,
+                offer_passkey: passkeys::available(&state),
                 error: errors.get("code"),
                 ..setup_view(&state, &visitor, &customer, paths::SIGN_IN_ENROL).await?
             };
