@@ -75,6 +75,9 @@ pub const CONSOLE: &str = "/admin";
 pub const CONSOLE_SETUP: &str = "/admin/setup";
 pub const CONSOLE_SIGN_IN: &str = "/admin/login";
 pub const CONSOLE_SIGN_OUT: &str = "/admin/logout";
+/// The console's second step (admins always use one), and setting it up.
+pub const CONSOLE_SIGN_IN_VERIFY: &str = "/admin/login/verify";
+pub const CONSOLE_SIGN_IN_ENROL: &str = "/admin/login/enrol";
 pub const CUSTOMERS: &str = "/admin/customers";
 pub const CUSTOMERS_EXPORT: &str = "/admin/customers/export";
 pub const CUSTOMERS_BULK_TIER: &str = "/admin/customers/bulk-tier";

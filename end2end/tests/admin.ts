@@ -1,9 +1,11 @@
 // An owner for a console test: made with `gatehouse admin create` (the
-// password typed on its standard input) and signed in, in a browser context
+// password typed on its standard input) and signed in (setting up the
+// authenticator app the console requires), in a browser context
 // like the test's project (viewport, JavaScript on or off).
 import { Browser, Page, TestInfo } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
+import { adminEnrols } from './checks';
 
 const binary = process.env.GATEHOUSE_BIN || resolve(__dirname, '../../target/release/gatehouse');
 export const adminPassword = 'granite-lighthouse-saffron-71';
@@ -20,5 +22,6 @@ export async function signedInOwner(browser: Browser, info: TestInfo, prefix: st
   await admin.getByLabel('Email').fill(email);
   await admin.getByLabel('Password').fill(adminPassword);
   await admin.getByRole('button', { name: 'Sign in' }).click();
+  await adminEnrols(admin);
   return admin;
 }

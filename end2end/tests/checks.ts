@@ -1,6 +1,7 @@
 // Checks and steps several specs share.
 import { expect, Page, TestInfo } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
+import { createHmac } from 'node:crypto';
 import { linkFromMail } from './mail';
 
 /** Nothing widens the page beyond the screen (a phone would zoom out), and
@@ -27,4 +28,38 @@ export async function signUpAndVerify(page: Page, email: string, password: strin
   await page.goto(await linkFromMail(email, 'Verify your email', '/verify-email?token='));
   await page.getByRole('button', { name: 'Verify my email' }).click();
   await expect(page).toHaveURL(/\/account$/);
+}
+
+/** An authenticator app's key, from the base32 a setup page shows. */
+export function base32(text: string): Buffer {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of text.replace(/[\s=]/g, '').toUpperCase()) {
+    bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+  }
+  const bytes = [];
+  for (let i = 0; i + 8 <= bits.length; i += 8) bytes.push(parseInt(bits.slice(i, i + 8), 2));
+  return Buffer.from(bytes);
+}
+
+/** The 6-digit code an authenticator app shows `steps` steps from now:
+ * RFC 6238 computed here with node:crypto, not with the server's library. */
+export function totp(secret: Buffer, steps = 0): string {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 1000 / 30) + steps));
+  const mac = createHmac('sha1', secret).update(counter).digest();
+  const at = mac[mac.length - 1] & 0xf;
+  const value = ((mac[at] & 0x7f) << 24) | (mac[at + 1] << 16) | (mac[at + 2] << 8) | mac[at + 3];
+  return String(value % 1_000_000).padStart(6, '0');
+}
+
+/** The console's first sign-in: sets up the admin's authenticator app from
+ * the page (admins always use one) and returns its key. */
+export async function adminEnrols(admin: Page): Promise<Buffer> {
+  await expect(admin).toHaveURL(/\/admin\/login\/enrol$/);
+  const secret = base32(await admin.locator('[data-totp-secret]').innerText());
+  await admin.getByLabel('Code', { exact: true }).fill(totp(secret));
+  await admin.getByRole('button', { name: 'Continue' }).click();
+  await expect(admin).toHaveURL(/\/admin\/customers$/);
+  return secret;
 }

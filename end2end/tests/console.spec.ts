@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { linkFromMail } from './mail';
 import { adminPassword, signedInOwner } from './admin';
-import { expectAccessible } from './checks';
+import { adminEnrols, expectAccessible, totp } from './checks';
 
 const binary = process.env.GATEHOUSE_BIN || resolve(__dirname, '../../target/release/gatehouse');
 const customerPassword = 'lantern-orchard-velvet-92';
@@ -53,7 +53,9 @@ test('owner set-up, sign-in, search, edit, disable and enable a customer', async
   await admin.getByLabel('Name').fill('Olive Owner');
   await admin.getByLabel('Password').fill(adminPassword);
   await admin.getByRole('button', { name: 'Create admin account' }).click();
-  await expect(admin).toHaveURL(/\/admin\/customers$/);
+  // The console requires a second factor: set up at the first sign-in.
+  await expectAccessible(admin, info);
+  const secret = await adminEnrols(admin);
   await expect(admin.getByText('Olive Owner (owner)')).toBeVisible();
   await expectAccessible(admin, info);
 
@@ -64,6 +66,10 @@ test('owner set-up, sign-in, search, edit, disable and enable a customer', async
   await admin.getByLabel('Email').fill(`owner-${tag}@example.com`);
   await admin.getByLabel('Password').fill(adminPassword);
   await admin.getByRole('button', { name: 'Sign in' }).click();
+  await expect(admin).toHaveURL(/\/admin\/login\/verify$/);
+  await expectAccessible(admin, info);
+  await admin.getByLabel('Code', { exact: true }).fill(totp(secret, 1));
+  await admin.getByRole('button', { name: 'Continue' }).click();
   await expect(admin).toHaveURL(/\/admin\/customers$/);
 
   await admin.getByLabel('Search').fill(customerEmail);
@@ -119,7 +125,7 @@ test('audit trail filters and admin invitations', async ({ browser }, info) => {
   await admin.getByLabel('Email').fill(`audit-owner-${tag}@example.com`);
   await admin.getByLabel('Password').fill(adminPassword);
   await admin.getByRole('button', { name: 'Sign in' }).click();
-  await expect(admin).toHaveURL(/\/admin\/customers$/);
+  await adminEnrols(admin);
 
   // Invite a support admin; the invitation is open until withdrawn.
   await admin.getByRole('link', { name: 'Admins' }).click();

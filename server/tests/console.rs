@@ -51,7 +51,8 @@ async fn first_owner_sets_up_through_the_bootstrap_link() {
                 ],
             )
             .await;
-        page.assert_redirect("/admin/customers");
+        // The console opens only once the owner has set up a second factor.
+        page.assert_redirect("/admin/login/enrol");
         let cookie = page
             .headers
             .get(header::SET_COOKIE)
@@ -64,6 +65,11 @@ async fn first_owner_sets_up_through_the_bootstrap_link() {
                 && cookie.contains("HttpOnly"),
             "{cookie}"
         );
+        browser
+            .get("/admin/customers")
+            .await
+            .assert_redirect("/admin/login");
+        app.admin_enrols(&mut browser).await;
         browser
             .get("/admin/customers")
             .await
@@ -129,7 +135,7 @@ async fn a_setup_link_stops_working_once_an_owner_exists() {
         let (mut b, second_token) = open_setup(&app, &second).await;
         set_up_owner(&mut a, &first_token, "first@example.com")
             .await
-            .assert_redirect("/admin/customers");
+            .assert_redirect("/admin/login/enrol");
         set_up_owner(&mut b, &second_token, "second@example.com")
             .await
             .assert_status(StatusCode::BAD_REQUEST);
@@ -202,6 +208,8 @@ async fn admin_and_customer_sessions_are_separate() {
             )
             .await
             .assert_status(StatusCode::UNAUTHORIZED);
+        // The password, then the authenticator app: a wrong or replayed
+        // code keeps the console shut.
         admin
             .post(
                 "/admin/login",
@@ -210,6 +218,30 @@ async fn admin_and_customer_sessions_are_separate() {
                     ("password", ADMIN_PASSWORD),
                 ],
             )
+            .await
+            .assert_redirect("/admin/login/verify");
+        admin
+            .get("/admin/customers")
+            .await
+            .assert_redirect("/admin/login");
+        admin
+            .get("/admin/login/verify")
+            .await
+            .assert_status(StatusCode::OK);
+        admin
+            .post("/admin/login/verify", &[("code", "000000")])
+            .await
+            .assert_status(StatusCode::UNAUTHORIZED);
+        let secret = admin.admin_totp.clone().unwrap();
+        let spent = totp_code(&secret, app.state.clock.now());
+        admin
+            .post("/admin/login/verify", &[("code", &spent)])
+            .await
+            .assert_status(StatusCode::UNAUTHORIZED);
+        app.state.clock.advance(30);
+        let code = totp_code(&secret, app.state.clock.now());
+        admin
+            .post("/admin/login/verify", &[("code", &code)])
             .await
             .assert_redirect("/admin/customers");
         admin
@@ -1245,7 +1277,8 @@ async fn accept_mailed_invite(app: &TestApp, email: &str) -> Browser {
             ],
         )
         .await
-        .assert_redirect("/admin/customers");
+        .assert_redirect("/admin/login/enrol");
+    app.admin_enrols(&mut browser).await;
     browser
 }
 
@@ -1413,7 +1446,11 @@ async fn owners_invite_change_and_remove_admins() {
                 "admin.role_changed",
                 "admin.invite_revoked",
                 "admin.invited",
-                "admin.invited"
+                // The invited admin's authenticator app, at their first sign-in.
+                "admin.mfa_enrolled",
+                "admin.invited",
+                // The owner's own.
+                "admin.mfa_enrolled",
             ]
         );
         let change = events

@@ -281,18 +281,14 @@ async fn signing_in_replaces_the_csrf_token() {
             .await
             .assert_status(StatusCode::FORBIDDEN);
 
-        drop(
-            app.admin_browser("root@example.com", gatehouse::domain::Role::Owner)
-                .await,
-        );
+        let root = app
+            .admin_browser("root@example.com", gatehouse::domain::Role::Owner)
+            .await;
         let mut console = app.browser();
+        console.admin_totp = root.admin_totp.clone();
         console.get("/admin/login").await;
         let before = console.csrf.clone().unwrap();
-        console
-            .post(
-                "/admin/login",
-                &[("email", "root@example.com"), ("password", ADMIN_PASSWORD)],
-            )
+        app.console_sign_in(&mut console, "root@example.com", ADMIN_PASSWORD)
             .await
             .assert_redirect("/admin/customers");
         console

@@ -331,7 +331,7 @@ async fn support_lifts_a_block_and_admins_are_held_back_in_their_own_words() {
                 &[("email", "help@example.com"), ("password", ADMIN_PASSWORD)],
             )
             .await
-            .assert_redirect("/admin/customers");
+            .assert_redirect("/admin/login/verify");
     }
 }
 

@@ -30,7 +30,10 @@ pub use mfa::{
     CoverageView, CustomerFactorRow, MfaPolicyView, POLICIES, TierMfaView, TierPolicyRow,
     mfa_policy_page, tier_mfa_section,
 };
-pub use sign_in::{AdminSetupView, AdminSignInView, admin_setup_page, admin_sign_in_page};
+pub use sign_in::{
+    AdminSecondFactorView, AdminSetupView, AdminSignInView, admin_second_factor_page,
+    admin_setup_page, admin_sign_in_page,
+};
 pub use tier_job::{TierJobView, tier_job_page};
 pub use tiers::{
     TierChangeRow, TierDetailView, TierFormValues, TierRow, TiersView, change_rows, tier_badge,

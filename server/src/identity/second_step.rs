@@ -9,7 +9,7 @@
 use super::sessions::{self, AuthMethod, keys};
 use crate::domain::mfa::EffectiveMfa;
 use crate::domain::secrets::hash_token;
-use crate::domain::{Customer, CustomerId, Result};
+use crate::domain::{AdminId, Customer, CustomerId, Result};
 use crate::state::AppState;
 use crate::store::FactorOwner;
 use serde::{Deserialize, Serialize};
@@ -129,5 +129,43 @@ pub async fn pending(state: &AppState, session: &Session) -> Result<Option<Pendi
 /// Ends the wait (the second step done, or the sign-in abandoned).
 pub async fn release(session: &Session) -> Result<()> {
     sessions::take::<PendingSignIn>(session, keys::MFA_PENDING).await?;
+    Ok(())
+}
+
+/// An admin waiting for the console's second step, kept in the console
+/// session. Admins always use a second factor, whatever the customers'
+/// policy; one without sets it up first.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PendingConsole {
+    pub admin: Uuid,
+    pub started_at: i64,
+    pub enrol: bool,
+}
+
+/// Holds the console sign-in of `admin` for its second step.
+pub async fn hold_console(state: &AppState, session: &Session, admin: AdminId) -> Result<bool> {
+    let factors = state.store.factors(FactorOwner::Admin(admin)).await?;
+    let enrol = factors.is_empty();
+    sessions::cycle(session).await?;
+    let pending = PendingConsole {
+        admin: admin.0,
+        started_at: state.clock.now(),
+        enrol,
+    };
+    sessions::put(session, keys::ADMIN_MFA_PENDING, pending).await?;
+    Ok(enrol)
+}
+
+/// The console sign-in waiting in this browser, while recent enough.
+pub async fn pending_console(
+    state: &AppState,
+    session: &Session,
+) -> Result<Option<PendingConsole>> {
+    let pending = sessions::get::<PendingConsole>(session, keys::ADMIN_MFA_PENDING).await?;
+    Ok(pending.filter(|p| state.clock.now() - p.started_at < PENDING_SECONDS))
+}
+
+pub async fn release_console(session: &Session) -> Result<()> {
+    sessions::take::<PendingConsole>(session, keys::ADMIN_MFA_PENDING).await?;
     Ok(())
 }

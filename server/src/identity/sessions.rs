@@ -40,6 +40,9 @@ pub mod keys {
     /// A sign-in whose first factor held, waiting for the second (or for
     /// the customer to enrol one).
     pub const MFA_PENDING: &str = "mfa_pending";
+    /// An admin whose password held, waiting for their second factor (or
+    /// to set one up) before the console opens (console cookie only).
+    pub const ADMIN_MFA_PENDING: &str = "admin_mfa_pending";
     /// An authenticator app being set up, until its first code confirms it.
     pub const TOTP_SETUP: &str = "totp_setup";
     /// Recovery codes just made, shown once on the next page.

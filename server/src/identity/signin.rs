@@ -298,9 +298,21 @@ async fn admin(
     enter_console(state, session, &admin).await
 }
 
-/// Signs an admin whose identity is settled (by a password, or by accepting
-/// an invitation) in on this console browser.
+/// An admin whose password holds (or who just accepted an invitation):
+/// the console opens after their second factor, set up first if they
+/// have none.
 pub async fn enter_console(state: &AppState, session: &Session, admin: &Admin) -> Result<Next> {
-    sessions::start_admin(state, session, admin).await?;
-    Ok(Next::Done)
+    Ok(
+        if second_step::hold_console(state, session, admin.id).await? {
+            Next::Enrol
+        } else {
+            Next::SecondFactor
+        },
+    )
+}
+
+/// Opens the console for an admin who passed both steps.
+pub async fn finish_console(state: &AppState, session: &Session, admin: &Admin) -> Result<()> {
+    second_step::release_console(session).await?;
+    sessions::start_admin(state, session, admin).await
 }

@@ -297,6 +297,7 @@ impl TestApp {
             csrf_cookie: None,
             csrf: None,
             remember: None,
+            admin_totp: None,
             peer: DEFAULT_PEER.parse().unwrap(),
         }
     }
@@ -340,8 +341,48 @@ impl TestApp {
                 ],
             )
             .await
-            .assert_redirect("/admin/customers");
+            .assert_redirect("/admin/login/enrol");
+        self.admin_enrols(&mut browser).await;
         browser
+    }
+
+    /// The console's first sign-in: sets up the admin's authenticator app
+    /// (admins always use one) and opens the console. The key is kept in
+    /// the browser for later sign-ins.
+    pub async fn admin_enrols(&self, browser: &mut Browser) {
+        let page = browser.get("/admin/login/enrol").await;
+        page.assert_status(StatusCode::OK);
+        let secret = shown_totp_secret(&page.body);
+        let code = totp_code(&secret, self.state.clock.now());
+        browser
+            .post("/admin/login/enrol", &[("code", &code)])
+            .await
+            .assert_redirect("/admin/customers");
+        browser.admin_totp = Some(secret);
+    }
+
+    /// Signs in to the console with the password and the app's next code
+    /// (the clock moves on a step, so the code is a fresh one).
+    pub async fn console_sign_in(
+        &self,
+        browser: &mut Browser,
+        email: &str,
+        password: &str,
+    ) -> Page {
+        browser.get("/admin/login").await;
+        let page = browser
+            .post("/admin/login", &[("email", email), ("password", password)])
+            .await;
+        if page.location() != Some("/admin/login/verify") {
+            return page;
+        }
+        let secret = browser.admin_totp.clone().expect("the admin's app key");
+        self.state.clock.advance(30);
+        let code = totp_code(&secret, self.state.clock.now());
+        browser.get("/admin/login/verify").await;
+        browser
+            .post("/admin/login/verify", &[("code", &code)])
+            .await
     }
 
     /// Inserts a customer directly, `created_at` seconds after the epoch.
@@ -478,6 +519,8 @@ pub struct Browser {
     pub csrf: Option<String>,
     /// The cookie of a browser remembered after a second factor.
     pub remember: Option<String>,
+    /// The key of the console admin's authenticator app, once set up.
+    pub admin_totp: Option<Vec<u8>>,
     /// The address requests come from, as a real connection would give it.
     pub peer: std::net::SocketAddr,
 }

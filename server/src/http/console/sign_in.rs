@@ -7,8 +7,9 @@ use crate::domain::{Error, Result};
 use crate::http::error::retry_after_header;
 use crate::http::extract::FormData;
 use crate::http::messages;
+use crate::identity::second_step;
 use crate::identity::sessions;
-use crate::identity::signin::{self, Credentials, Realm};
+use crate::identity::signin::{self, Credentials, Next, Realm};
 use crate::password::Password;
 use crate::state::AppState;
 use app::console::*;
@@ -25,6 +26,18 @@ pub fn routes() -> Router<AppState> {
         .route(paths::CONSOLE_SETUP, get(setup_form).post(setup))
         .route(paths::CONSOLE_SIGN_IN, get(sign_in_form).post(sign_in))
         .route(paths::CONSOLE_SIGN_OUT, post(sign_out))
+        .route(paths::CONSOLE_SIGN_IN_VERIFY, get(verify_form).post(verify))
+        .route(paths::CONSOLE_SIGN_IN_ENROL, get(enrol_form).post(enrol))
+}
+
+/// Where the console's sign-in leads after the password (or an accepted
+/// invitation): the second factor, or setting one up.
+fn second_step(next: &Next) -> Response {
+    Redirect::to(match next {
+        Next::Enrol => paths::CONSOLE_SIGN_IN_ENROL,
+        _ => paths::CONSOLE_SIGN_IN_VERIFY,
+    })
+    .into_response()
 }
 
 #[derive(Deserialize)]
@@ -81,8 +94,8 @@ async fn setup(
     };
     match admins::accept_invite(&state, input).await {
         Ok(admin) => {
-            signin::enter_console(&state, &visitor.session, &admin).await?;
-            Ok(Redirect::to(paths::CUSTOMERS).into_response())
+            let next = signin::enter_console(&state, &visitor.session, &admin).await?;
+            Ok(second_step(&next))
         }
         Err(Error::Invalid(errors)) => {
             let view = AdminSetupView {
@@ -141,7 +154,7 @@ async fn sign_in(
     )
     .await;
     let refusal = match messages::sign_in_answer(Realm::Admins, attempt)? {
-        Ok(_) => return Ok(Redirect::to(paths::CUSTOMERS).into_response()),
+        Ok(next) => return Ok(second_step(&next)),
         Err(refusal) => refusal,
     };
     let messages::Refusal {
@@ -165,4 +178,151 @@ async fn sign_out(visitor: ConsoleVisitor) -> Result<Response> {
     sessions::end_admin(&visitor.session).await?;
     visitor.flash("You are signed out of the console.").await?;
     Ok(Redirect::to(paths::CONSOLE_SIGN_IN).into_response())
+}
+
+#[derive(Deserialize)]
+struct CodeForm {
+    #[serde(default)]
+    code: String,
+}
+
+/// The admin whose console sign-in waits in this browser, and whether
+/// they must set up their factor first.
+async fn pending_admin(
+    state: &AppState,
+    visitor: &ConsoleVisitor,
+) -> Result<Option<(crate::domain::Admin, bool)>> {
+    let Some(pending) = second_step::pending_console(state, &visitor.session).await? else {
+        return Ok(None);
+    };
+    let admin = state
+        .store
+        .admin_by_id(crate::domain::AdminId(pending.admin))
+        .await?;
+    Ok(admin.map(|a| (a, pending.enrol)))
+}
+
+async fn expired(visitor: &ConsoleVisitor) -> Result<Response> {
+    visitor
+        .flash(&crate::domain::mfa::MfaProblem::SignInExpired.to_string())
+        .await?;
+    Ok(Redirect::to(paths::CONSOLE_SIGN_IN).into_response())
+}
+
+async fn second_factor(
+    visitor: &ConsoleVisitor,
+    status: StatusCode,
+    view: &AdminSecondFactorView,
+) -> Result<Response> {
+    Ok(page(
+        status,
+        admin_second_factor_page(&visitor.chrome().await?, view),
+    ))
+}
+
+async fn verify_form(State(state): State<AppState>, visitor: ConsoleVisitor) -> Result<Response> {
+    match pending_admin(&state, &visitor).await? {
+        None => expired(&visitor).await,
+        Some((_, true)) => Ok(Redirect::to(paths::CONSOLE_SIGN_IN_ENROL).into_response()),
+        Some(_) => second_factor(&visitor, StatusCode::OK, &Default::default()).await,
+    }
+}
+
+async fn verify(
+    State(state): State<AppState>,
+    visitor: ConsoleVisitor,
+    FormData(form): FormData<CodeForm>,
+) -> Result<Response> {
+    let Some((admin, false)) = pending_admin(&state, &visitor).await? else {
+        return expired(&visitor).await;
+    };
+    let ctx = visitor
+        .ctx
+        .acting_as(crate::domain::Caller::Admin(admin.clone()));
+    let owner = crate::store::FactorOwner::Admin(admin.id);
+    // Admins: an authenticator code (no recovery codes; another owner
+    // re-invites an admin who lost theirs).
+    let policy = crate::domain::mfa::MfaPolicy::Required;
+    let checked = crate::mfa::check::code(&state, &ctx, owner, policy, &form.code).await;
+    let (status, message, retry_after) = match checked {
+        Ok(crate::mfa::check::Checked::Passed(_)) => {
+            signin::finish_console(&state, &visitor.session, &admin).await?;
+            return Ok(Redirect::to(paths::CUSTOMERS).into_response());
+        }
+        Ok(crate::mfa::check::Checked::Wrong) => (
+            StatusCode::UNAUTHORIZED,
+            crate::domain::mfa::MfaProblem::CodeWrong.to_string(),
+            None,
+        ),
+        Ok(crate::mfa::check::Checked::Locked { seconds_left }) => (
+            StatusCode::TOO_MANY_REQUESTS,
+            messages::mfa_held_back(seconds_left),
+            Some(seconds_left),
+        ),
+        Err(Error::Invalid(errors)) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            messages::all_problems(&errors),
+            None,
+        ),
+        Err(e) => return Err(e),
+    };
+    let view = AdminSecondFactorView {
+        error: Some(message),
+        setup: None,
+    };
+    let mut response = second_factor(&visitor, status, &view).await?;
+    if let Some(seconds) = retry_after {
+        retry_after_header(&mut response, seconds);
+    }
+    Ok(response)
+}
+
+/// The setup page for an admin's authenticator app, with `error`.
+async fn setup_page(
+    state: &AppState,
+    visitor: &ConsoleVisitor,
+    admin: &crate::domain::Admin,
+    status: StatusCode,
+    error: Option<String>,
+) -> Result<Response> {
+    let shown = crate::mfa::totp::begin(state, &visitor.session, admin.email.as_str()).await?;
+    let view = AdminSecondFactorView {
+        error,
+        setup: Some((shown.secret, shown.url, shown.qr_svg)),
+    };
+    second_factor(visitor, status, &view).await
+}
+
+async fn enrol_form(State(state): State<AppState>, visitor: ConsoleVisitor) -> Result<Response> {
+    match pending_admin(&state, &visitor).await? {
+        None => expired(&visitor).await,
+        Some((_, false)) => Ok(Redirect::to(paths::CONSOLE_SIGN_IN_VERIFY).into_response()),
+        Some((admin, true)) => setup_page(&state, &visitor, &admin, StatusCode::OK, None).await,
+    }
+}
+
+async fn enrol(
+    State(state): State<AppState>,
+    visitor: ConsoleVisitor,
+    FormData(form): FormData<CodeForm>,
+) -> Result<Response> {
+    let Some((admin, true)) = pending_admin(&state, &visitor).await? else {
+        return expired(&visitor).await;
+    };
+    let ctx = visitor
+        .ctx
+        .acting_as(crate::domain::Caller::Admin(admin.clone()));
+    let owner = crate::store::FactorOwner::Admin(admin.id);
+    match crate::mfa::enrol::confirm_totp(&state, &visitor.session, &ctx, owner, &form.code).await {
+        Ok(()) => {
+            signin::finish_console(&state, &visitor.session, &admin).await?;
+            Ok(Redirect::to(paths::CUSTOMERS).into_response())
+        }
+        Err(Error::Invalid(errors)) => {
+            let errors: app::FieldErrors = errors.into();
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            setup_page(&state, &visitor, &admin, status, errors.get("code")).await
+        }
+        Err(e) => Err(e),
+    }
 }
