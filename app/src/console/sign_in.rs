@@ -108,7 +108,7 @@ pub fn admin_second_factor_page(chrome: &ConsoleChrome, page: &AdminSecondFactor
             <p class="mb-4 text-sm text-slate-700">"The console requires a second factor. Scan this QR code with your authenticator app, or type the key, then enter the 6-digit code it shows."</p>
             <div class="mb-4 flex justify-center rounded-md border border-slate-200 bg-white p-2" inner_html=qr></div>
             <p class="mb-1 text-sm font-medium text-slate-700">"Key"</p>
-            <p class="mb-2 break-all rounded bg-slate-100 px-3 py-2 font-mono text-sm" data-totp-secret="">{secret}</p>
+            <p class="mb-2 break-words rounded bg-slate-100 px-3 py-2 font-mono text-sm" data-totp-secret="">{secret}</p>
             <p class="mb-4 text-sm"><a href=url class="text-indigo-700 hover:underline">"Open in an authenticator app on this device"</a></p>
         }
     });

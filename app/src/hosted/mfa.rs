@@ -154,7 +154,7 @@ pub fn totp_setup_page(chrome: &Chrome, page: &TotpSetupView) -> String {
             </ol>
             <div class="mb-4 flex justify-center rounded-md border border-slate-200 bg-white p-2" inner_html=page.qr_svg.clone()></div>
             <p class="mb-1 text-sm font-medium text-slate-700">"Key"</p>
-            <p class="mb-4 break-all rounded bg-slate-100 px-3 py-2 font-mono text-sm" data-totp-secret="">{page.secret.clone()}</p>
+            <p class="mb-4 break-words rounded bg-slate-100 px-3 py-2 font-mono text-sm" data-totp-secret="">{page.secret.clone()}</p>
             <p class="mb-4 text-sm"><a href=page.otpauth_url.clone() class="text-indigo-700 hover:underline">"Open in an authenticator app on this device"</a></p>
             <form method="post" action=page.action novalidate>
                 <CsrfField token=csrf.clone()/>

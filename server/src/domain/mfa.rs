@@ -161,6 +161,8 @@ pub enum MfaProblem {
     CodeMissing,
     /// Not a code of the expected form (six digits, or a recovery code).
     CodeFormat,
+    /// Not six digits, where only an authenticator app's code will do.
+    SixDigits,
     /// Wrong, expired, or already used.
     CodeWrong,
     /// The authenticator app being set up was not confirmed in time, or

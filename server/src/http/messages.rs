@@ -609,8 +609,9 @@ impl fmt::Display for MfaProblem {
         f.write_str(match self {
             M::CodeMissing => "Enter the code from your authenticator app, or a recovery code.",
             M::CodeFormat => {
-                "A code is the 6 digits your authenticator app shows, or a recovery code such as 7kq2-m9xp-4t."
+                "A code is the 6 digits your authenticator app shows, or a recovery code such as 7kq2m-9xp4t."
             }
+            M::SixDigits => "Enter the 6 digits your authenticator app shows.",
             M::CodeWrong => {
                 "That code is wrong, expired or already used. Wait for the next code and try again."
             }

@@ -50,6 +50,8 @@ pub async fn code(
         FactorKind::Totp
     } else if matches!(owner, FactorOwner::Customer(_)) && recovery::normalise(raw).is_some() {
         FactorKind::RecoveryCode
+    } else if matches!(owner, FactorOwner::Admin(_)) {
+        return Err(Error::invalid("code", MfaProblem::SixDigits));
     } else {
         return Err(Error::invalid("code", MfaProblem::CodeFormat));
     };

@@ -108,7 +108,7 @@ pub async fn confirm(
         return Err(Error::invalid("code", MfaProblem::CodeMissing));
     }
     if !looks_like_code(&code) {
-        return Err(Error::invalid("code", MfaProblem::CodeFormat));
+        return Err(Error::invalid("code", MfaProblem::SixDigits));
     }
     let now = state.clock.now();
     let Some(pending) = sessions::get::<PendingSetup>(session, keys::TOTP_SETUP)
