@@ -752,6 +752,18 @@ async fn passkey_ceremonies_refuse_forged_replayed_and_unasked_answers() {
         .await;
         assert_eq!(status, StatusCode::BAD_REQUEST);
         assert!(json["error"].as_str().unwrap().contains("took too long"));
+        // A ceremony left longer than five minutes has expired.
+        let (status, _) = ceremony(&mut gil, "/passkeys/register/options", &[]).await;
+        assert_eq!(status, StatusCode::OK);
+        app.state.clock.advance(301);
+        let (status, json) = ceremony(
+            &mut gil,
+            "/passkeys/register",
+            &[("credential", FORGED_REGISTRATION)],
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(json["error"].as_str().unwrap().contains("took too long"));
         let (status, _) = ceremony(&mut gil, "/passkeys/register/options", &[]).await;
         assert_eq!(status, StatusCode::OK);
         let (status, _) = ceremony(
