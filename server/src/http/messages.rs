@@ -69,6 +69,34 @@ fn sign_in_refusal(realm: Realm, next: &Next) -> Option<Refusal> {
     })
 }
 
+/// How a form answers a second-factor code: `Ok(Ok(kind))` when it
+/// passed, `Ok(Err(..))` with the status, message and retry time to show,
+/// `Err` for a fault.
+pub fn code_answer(
+    checked: Result<crate::mfa::check::Checked>,
+) -> Result<Result<crate::domain::mfa::FactorKind, Refusal>> {
+    use crate::mfa::check::Checked;
+    Ok(Err(match checked {
+        Ok(Checked::Passed(kind)) => return Ok(Ok(kind)),
+        Ok(Checked::Wrong) => Refusal {
+            status: StatusCode::UNAUTHORIZED,
+            message: MfaProblem::CodeWrong.to_string(),
+            retry_after: None,
+        },
+        Ok(Checked::Locked { seconds_left }) => Refusal {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            message: mfa_held_back(seconds_left),
+            retry_after: Some(seconds_left),
+        },
+        Err(Error::Invalid(errors)) => Refusal {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            message: all_problems(&errors),
+            retry_after: None,
+        },
+        Err(e) => return Err(e),
+    }))
+}
+
 /// Why a second factor is held back: too many wrong codes.
 pub fn mfa_held_back(seconds_left: i64) -> String {
     format!("Too many wrong codes. Try again in {}.", wait(seconds_left))

@@ -63,6 +63,20 @@ struct FactorRow {
     last_used_at: Option<i64>,
 }
 
+impl FactorRow {
+    /// The factor, if its kind is one this version knows (written only
+    /// from `FactorKind::as_str`, and CHECKed).
+    fn into_factor(self) -> Option<Factor> {
+        Some(Factor {
+            id: self.id,
+            kind: FactorKind::parse(&self.kind)?,
+            name: self.name,
+            created_at: self.created_at,
+            last_used_at: self.last_used_at,
+        })
+    }
+}
+
 #[derive(sqlx::FromRow)]
 struct SettingsRow {
     policy: String,
@@ -174,15 +188,7 @@ impl Store {
             .await)?;
         Ok(rows
             .into_iter()
-            .filter_map(|r| {
-                Some(Factor {
-                    id: r.id,
-                    kind: FactorKind::parse(&r.kind)?,
-                    name: r.name,
-                    created_at: r.created_at,
-                    last_used_at: r.last_used_at,
-                })
-            })
+            .filter_map(FactorRow::into_factor)
             .collect())
     }
 
@@ -262,15 +268,7 @@ impl Store {
             .bind(owner.id())
             .fetch_optional(pool)
             .await)?;
-        Ok(row.and_then(|r| {
-            Some(Factor {
-                id: r.id,
-                kind: FactorKind::parse(&r.kind)?,
-                name: r.name,
-                created_at: r.created_at,
-                last_used_at: r.last_used_at,
-            })
-        }))
+        Ok(row.and_then(FactorRow::into_factor))
     }
 
     /// Replaces the customer's recovery codes with these (hashes): the old

@@ -244,28 +244,18 @@ async fn verify(
     // re-invites an admin who lost theirs).
     let policy = crate::domain::mfa::MfaPolicy::Required;
     let checked = crate::mfa::check::code(&state, &ctx, owner, policy, &form.code).await;
-    let (status, message, retry_after) = match checked {
-        Ok(crate::mfa::check::Checked::Passed(_)) => {
+    let refusal = match messages::code_answer(checked)? {
+        Ok(_) => {
             signin::finish_console(&state, &visitor.session, &admin).await?;
             return Ok(Redirect::to(paths::CUSTOMERS).into_response());
         }
-        Ok(crate::mfa::check::Checked::Wrong) => (
-            StatusCode::UNAUTHORIZED,
-            crate::domain::mfa::MfaProblem::CodeWrong.to_string(),
-            None,
-        ),
-        Ok(crate::mfa::check::Checked::Locked { seconds_left }) => (
-            StatusCode::TOO_MANY_REQUESTS,
-            messages::mfa_held_back(seconds_left),
-            Some(seconds_left),
-        ),
-        Err(Error::Invalid(errors)) => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            messages::all_problems(&errors),
-            None,
-        ),
-        Err(e) => return Err(e),
+        Err(refusal) => refusal,
     };
+    let messages::Refusal {
+        status,
+        message,
+        retry_after,
+    } = refusal;
     let view = AdminSecondFactorView {
         error: Some(message),
         setup: None,

@@ -8,10 +8,11 @@ use crate::domain::mfa::{Factor, FactorKind, MfaPolicy, MfaProblem};
 use crate::domain::{Caller, Customer as CustomerRecord, CustomerId, Error, Result};
 use crate::http::error::retry_after_header;
 use crate::http::extract::{Customer, FormData, REMEMBER_COOKIE, Visitor};
+use crate::http::messages;
 use crate::identity::second_step::{self, PendingSignIn};
 use crate::identity::sessions::{self, Proof, SignedIn};
 use crate::identity::signin::{self, Next};
-use crate::mfa::check::{self, Checked};
+use crate::mfa::check;
 use crate::mfa::{enrol, passkeys, totp};
 use crate::state::AppState;
 use crate::store::FactorOwner;
@@ -111,43 +112,17 @@ async fn verify_form(State(state): State<AppState>, visitor: Visitor) -> Result<
 
 /// How a refused code is shown: the page again with the reason, and the
 /// status and Retry-After that go with it.
-fn refused(chrome: &app::Chrome, mut view: SecondFactorView, refusal: Refusal) -> Response {
+fn refused(
+    chrome: &app::Chrome,
+    mut view: SecondFactorView,
+    refusal: messages::Refusal,
+) -> Response {
     view.error = Some(refusal.message);
     let mut response = page(refusal.status, second_factor_page(chrome, &view));
     if let Some(seconds) = refusal.retry_after {
         retry_after_header(&mut response, seconds);
     }
     response
-}
-
-struct Refusal {
-    status: StatusCode,
-    message: String,
-    retry_after: Option<i64>,
-}
-
-/// A checked code that did not pass, or a form error, as a refusal; a
-/// fault stays an error.
-fn refusal(checked: Result<Checked>) -> Result<std::result::Result<FactorKind, Refusal>> {
-    Ok(Err(match checked {
-        Ok(Checked::Passed(kind)) => return Ok(Ok(kind)),
-        Ok(Checked::Wrong) => Refusal {
-            status: StatusCode::UNAUTHORIZED,
-            message: MfaProblem::CodeWrong.to_string(),
-            retry_after: None,
-        },
-        Ok(Checked::Locked { seconds_left }) => Refusal {
-            status: StatusCode::TOO_MANY_REQUESTS,
-            message: crate::http::messages::mfa_held_back(seconds_left),
-            retry_after: Some(seconds_left),
-        },
-        Err(Error::Invalid(errors)) => Refusal {
-            status: StatusCode::UNPROCESSABLE_ENTITY,
-            message: crate::http::messages::all_problems(&errors),
-            retry_after: None,
-        },
-        Err(e) => return Err(e),
-    }))
 }
 
 async fn verify(
@@ -162,7 +137,7 @@ async fn verify(
     let owner = FactorOwner::Customer(customer.id);
     let policy = second_step::policy_for(&state, customer.id).await?;
     let checked = check::code(&state, &ctx, owner, policy.policy, &form.code).await;
-    let kind = match refusal(checked)? {
+    let kind = match messages::code_answer(checked)? {
         Ok(kind) => kind,
         Err(refusal) => {
             let view = second_factor_view(&state, customer.id, paths::SIGN_IN_VERIFY).await?;
@@ -518,7 +493,7 @@ async fn step_up(
     let policy = second_step::policy_for(&state, id).await?;
     let owner = FactorOwner::Customer(id);
     let checked = check::code(&state, &customer.0.ctx, owner, policy.policy, &form.code).await;
-    let kind = match refusal(checked)? {
+    let kind = match messages::code_answer(checked)? {
         Ok(kind) => kind,
         Err(refusal) => {
             let view = SecondFactorView {
