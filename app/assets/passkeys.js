@@ -82,6 +82,10 @@
     if (slot) { slot.textContent = message; slot.classList.remove('hidden'); }
   }
 
+  // Where the ceremonies are: the customers' pages, or the console's
+  // (its pages name their own, with data-passkey-base on the body).
+  const base = () => document.body.dataset.passkeyBase || '/passkeys';
+
   // The field a step-up form sends back, so the answer returns there.
   const next = () => { const field = document.querySelector('input[name="next"]'); return field ? field.value : ''; };
 
@@ -89,24 +93,24 @@
 
   const actions = {
     async register() {
-      const options = await post('/passkeys/register/options', {});
+      const options = await post(`${base()}/register/options`, {});
       if (!options) return;
       const credential = await navigator.credentials.create({ publicKey: creationOptions(options) });
-      await post('/passkeys/register', { credential: registration(credential) });
+      await post(`${base()}/register`, { credential: registration(credential) });
     },
     async verify() {
-      const options = await post('/passkeys/verify/options', {});
+      const options = await post(`${base()}/verify/options`, {});
       if (!options) return;
       const credential = await navigator.credentials.get({ publicKey: requestOptions(options) });
-      await post('/passkeys/verify', { credential: assertion(credential), next: next() });
+      await post(`${base()}/verify`, { credential: assertion(credential), next: next() });
     },
     async 'sign-in'() {
       if (autofill) autofill.abort();
-      const options = await post('/passkeys/sign-in/options', {});
+      const options = await post(`${base()}/sign-in/options`, {});
       if (!options) return;
       delete options.mediation;
       const credential = await navigator.credentials.get({ publicKey: requestOptions(options) });
-      await post('/passkeys/sign-in', { credential: assertion(credential) });
+      await post(`${base()}/sign-in`, { credential: assertion(credential) });
     },
   };
 
@@ -129,13 +133,13 @@
     const field = document.querySelector('input[autocomplete~="webauthn"]');
     if (!field || !PublicKeyCredential.isConditionalMediationAvailable) return;
     if (!(await PublicKeyCredential.isConditionalMediationAvailable())) return;
-    const options = await post('/passkeys/sign-in/options', {});
+    const options = await post(`${base()}/sign-in/options`, {});
     if (!options) return;
     autofill = new AbortController();
     const credential = await navigator.credentials.get({
       publicKey: requestOptions(options), mediation: 'conditional', signal: autofill.signal,
     });
-    await post('/passkeys/sign-in', { credential: assertion(credential) });
+    await post(`${base()}/sign-in`, { credential: assertion(credential) });
   }
   offerAutofill().catch(() => { /* cancelled, or replaced by the button */ });
 })();

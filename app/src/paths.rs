@@ -20,6 +20,9 @@ pub const UNBLOCK: &str = "/unblock-sign-in";
 pub const ACCOUNT: &str = "/account";
 pub const ACCOUNT_PROFILE: &str = "/account/profile";
 pub const ACCOUNT_PASSWORD: &str = "/account/password";
+/// Deleting one's own account (after a recent second factor, and the
+/// password typed again).
+pub const ACCOUNT_DELETE: &str = "/account/delete";
 pub const ACCOUNT_VERIFY_EMAIL: &str = "/account/verify-email";
 pub const COMPLETE_PROFILE: &str = "/account/complete";
 pub const ACCOUNT_APPS: &str = "/account/apps";
@@ -78,6 +81,13 @@ pub const CONSOLE_SIGN_OUT: &str = "/admin/logout";
 /// The console's second step (admins always use one), and setting it up.
 pub const CONSOLE_SIGN_IN_VERIFY: &str = "/admin/login/verify";
 pub const CONSOLE_SIGN_IN_ENROL: &str = "/admin/login/enrol";
+/// The console's passkey ceremonies: the page script posts to the same
+/// names as the customers' ones, under this prefix (`data-passkey-base`).
+pub const CONSOLE_PASSKEYS: &str = "/admin/passkeys";
+pub const CONSOLE_PASSKEY_REGISTER_OPTIONS: &str = "/admin/passkeys/register/options";
+pub const CONSOLE_PASSKEY_REGISTER: &str = "/admin/passkeys/register";
+pub const CONSOLE_PASSKEY_VERIFY_OPTIONS: &str = "/admin/passkeys/verify/options";
+pub const CONSOLE_PASSKEY_VERIFY: &str = "/admin/passkeys/verify";
 pub const CUSTOMERS: &str = "/admin/customers";
 pub const CUSTOMERS_EXPORT: &str = "/admin/customers/export";
 pub const CUSTOMERS_BULK_TIER: &str = "/admin/customers/bulk-tier";
@@ -92,6 +102,7 @@ pub const ADMINS_INVITE: &str = "/admin/admins/invite";
 pub const ADMIN_ROLE: &str = "/admin/admins/{id}/role";
 pub const ADMIN_REMOVE: &str = "/admin/admins/{id}/remove";
 pub const ADMIN_UNBLOCK: &str = "/admin/admins/{id}/unblock";
+pub const ADMIN_MFA_RESET: &str = "/admin/admins/{id}/mfa-reset";
 pub const INVITE_REVOKE: &str = "/admin/admins/invites/{id}/revoke";
 pub const AUDIT: &str = "/admin/audit";
 pub const TIERS: &str = "/admin/tiers";

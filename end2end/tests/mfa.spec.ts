@@ -1,8 +1,9 @@
 // Second factors in a real browser: an authenticator app set up from the
 // security page with codes computed here (RFC 6238, node:crypto, not the
 // server's library), asked after the password, a recovery code, and a tier
-// whose policy requires a factor forcing enrolment at sign-in. Every new page
-// is checked with axe-core where JavaScript is on.
+// whose policy requires a factor forcing enrolment at sign-in, a remembered
+// browser, the step-up a sensitive change asks for, and deleting the account. Every new page is
+// checked with axe-core where JavaScript is on.
 import { test, expect, Page, TestInfo } from '@playwright/test';
 import { signedInOwner } from './admin';
 import { base32, expectAccessible, signUpAndVerify, totp } from './checks';
@@ -78,6 +79,61 @@ test('an authenticator app is asked after the password; a recovery code works on
   await page.getByLabel('Code', { exact: true }).fill(codes[0]);
   await page.getByRole('button', { name: 'Verify' }).click();
   await expect(page.getByText('That code is wrong, expired or already used')).toBeVisible();
+});
+
+test('a remembered browser skips the code; a sensitive change still asks for a factor', async ({ page }, info) => {
+  const email = `mfa-remember-${info.project.name}-${Date.now()}@example.com`;
+  await signUpAndVerify(page, email, password, 'Remembered Browser');
+  await page.goto('/account/security/app');
+  const secret = await setUpApp(page, info);
+  const codes = await page.locator('[data-recovery-codes] li').allInnerTexts();
+  await page.getByRole('link', { name: 'I have saved them' }).click();
+
+  // Remembered at the second step: the next sign-in asks only the password.
+  await signOut(page);
+  await signIn(page, email);
+  await page.getByLabel('Code', { exact: true }).fill(totp(secret, 1));
+  await page.getByLabel('Remember this browser for 30 days').check();
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await expect(page).toHaveURL(/\/account$/);
+  await signOut(page);
+  await signIn(page, email);
+  await expect(page).toHaveURL(/\/account$/);
+
+  // Remembering skipped the factor, so new recovery codes ask for one first,
+  // then return to the page that asked.
+  await page.goto('/account/security');
+  await page.getByRole('button', { name: 'Make new recovery codes' }).click();
+  await expect(page).toHaveURL(/\/account\/verify\?next=/);
+  await expect(page.getByRole('heading', { name: "Confirm it's you" })).toBeVisible();
+  await expect(page.getByLabel(/Remember this browser/)).toHaveCount(0);
+  await expectAccessible(page, info);
+  await page.getByLabel('Code', { exact: true }).fill('000000');
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await expect(page.getByText('That code is wrong, expired or already used')).toBeVisible();
+  await expectAccessible(page, info);
+  await page.getByLabel('Code', { exact: true }).fill(codes[0]);
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await expect(page).toHaveURL(/\/account\/security$/);
+  await page.getByRole('button', { name: 'Make new recovery codes' }).click();
+  await expect(page.getByRole('heading', { name: 'Save your recovery codes' })).toBeVisible();
+
+  // Deleting the account (the factor shown just now still counts) asks for
+  // the password, then nothing of the customer is left to sign in with.
+  await page.goto('/account');
+  await page.getByRole('link', { name: 'Delete your account' }).click();
+  await expect(page.getByRole('heading', { name: 'Delete your account' })).toBeVisible();
+  await expectAccessible(page, info);
+  await page.getByLabel('Password').fill('not-the-password-at-all');
+  await page.getByRole('button', { name: 'Delete my account' }).click();
+  await expect(page.getByText('That is not your current password.')).toBeVisible();
+  await expectAccessible(page, info);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Delete my account' }).click();
+  await expect(page.getByRole('heading', { name: 'Your account is deleted' })).toBeVisible();
+  await expectAccessible(page, info);
+  await signIn(page, email);
+  await expect(page).toHaveURL(/\/login$/);
 });
 
 test('a tier that requires MFA makes its customers set up a factor at sign-in', async ({ browser, page }, info) => {

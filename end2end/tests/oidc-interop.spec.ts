@@ -10,9 +10,8 @@ import { execFileSync } from 'node:child_process';
 import { createServer, Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { writeFileSync } from 'node:fs';
-import { linkFromMail } from './mail';
 import { signedInOwner } from './admin';
-import { expectAccessible } from './checks';
+import { expectAccessible, signUpAndVerify } from './checks';
 
 const password = 'lantern-orchard-velvet-92';
 const binary = process.env.GATEHOUSE_BIN || resolve(__dirname, '../../target/release/gatehouse');
@@ -41,16 +40,9 @@ async function discover(clientId: string, secret: string | null): Promise<oidc.C
   return config;
 }
 
+/** A verified customer, signed out again: the application signs them in. */
 async function signUp(page: Page, email: string) {
-  await page.goto('/signup');
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Name').fill('Single Sign On');
-  await page.getByLabel('Password').fill(password);
-  await page.getByLabel(/I accept the/).check();
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await page.goto(await linkFromMail(email, 'Verify your email', '/verify-email?token='));
-  await page.getByRole('button', { name: 'Verify my email' }).click();
-  await expect(page).toHaveURL(/\/account$/);
+  await signUpAndVerify(page, email, password, 'Single Sign On');
   await page.getByRole('button', { name: 'Sign out' }).click();
 }
 

@@ -1,28 +1,32 @@
 // Passkeys in Chromium with the DevTools virtual authenticator (a real
 // CTAP2 authenticator in the browser, with user verification): register one
 // from the security page, use it as a second factor, sign in with it alone
-// (no email typed), remove it, and see a removed passkey refused.
+// (no email typed), remove it, and see a removed passkey refused; an admin
+// takes a passkey as the console's second factor.
 //
 // Browsers refuse passkeys for IP addresses, so this spec runs its own
 // Gatehouse whose public address is http://localhost:PORT (a fresh SQLite
 // database, the same mail sink).
 import { test, expect, Page } from '@playwright/test';
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { expectAccessible, signUpAndVerify } from './checks';
+import { adminPassword } from './admin';
 
 const binary = process.env.GATEHOUSE_BIN || resolve(__dirname, '../../target/release/gatehouse');
 const port = Number(process.env.E2E_APP_PORT) + 2;
 const origin = `http://localhost:${port}`;
 const password = 'lantern-orchard-velvet-92';
 let server: ChildProcess;
+let database: string;
 
 test.beforeAll(async () => {
+  database = `sqlite://${join(process.env.E2E_DIR!, `passkeys-${Date.now()}.db`)}`;
   server = spawn(binary, ['serve'], {
     env: {
       ...process.env,
       GATEHOUSE_BIND: `127.0.0.1:${port}`,
-      GATEHOUSE_DATABASE_URL: `sqlite://${join(process.env.E2E_DIR!, `passkeys-${Date.now()}.db`)}`,
+      GATEHOUSE_DATABASE_URL: database,
       GATEHOUSE_PUBLIC_URL: origin,
       GATEHOUSE_SMTP_URL: `smtp://127.0.0.1:${process.env.E2E_SMTP_PORT}`,
       GATEHOUSE_LOG: 'warn',
@@ -124,6 +128,51 @@ test('register a passkey, use it as a second factor, sign in with it alone, remo
   // The authenticator still holds it, but Gatehouse refuses it now.
   await presence(false);
   await signOut(page);
+  await presence(true);
+  await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+  await expect(page.getByText('That passkey could not be verified')).toBeVisible();
+  await expect(page).toHaveURL(/\/login$/);
+});
+
+test('an admin sets up a passkey at the first console sign-in and uses it after', async ({ page }, info) => {
+  test.skip(info.project.use.javaScriptEnabled === false, 'passkeys need the browser API');
+  const email = `console-passkey-${Date.now()}@example.com`;
+  execFileSync(binary, ['admin', 'create', '--email', email, '--role', 'owner'], {
+    env: { ...process.env, GATEHOUSE_DATABASE_URL: database, GATEHOUSE_LOG: 'error' },
+    input: adminPassword,
+  });
+  const { client, authenticatorId, presence } = await virtualAuthenticator(page);
+  const signIn = async () => {
+    await page.goto(`${origin}/admin/login`);
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill(adminPassword);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+  };
+
+  // The first sign-in offers a passkey or an app; the passkey opens the console.
+  await signIn();
+  await expect(page).toHaveURL(/\/admin\/login\/enrol$/);
+  await expect(page.getByRole('heading', { name: 'Or an authenticator app' })).toBeVisible();
+  await expectAccessible(page);
+  await page.getByRole('button', { name: 'Add a passkey' }).click();
+  await expect(page).toHaveURL(/\/admin\/customers$/);
+  const { credentials } = await client.send('WebAuthn.getCredentials', { authenticatorId });
+  expect(credentials).toHaveLength(1);
+  await page.goto(`${origin}/admin/admins`);
+  await expect(page.getByRole('row', { name: new RegExp(email) })).toContainText('Passkey');
+
+  // The next sign-in asks for it, and no code: the admin has no app.
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await signIn();
+  await expect(page).toHaveURL(/\/admin\/login\/verify$/);
+  await expect(page.getByLabel('Code', { exact: true })).toHaveCount(0);
+  await expectAccessible(page);
+  await page.getByRole('button', { name: 'Use your passkey' }).click();
+  await expect(page).toHaveURL(/\/admin\/customers$/);
+
+  // The admin's passkey does not open a customer account.
+  await presence(false);
+  await page.goto(`${origin}/login`);
   await presence(true);
   await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
   await expect(page.getByText('That passkey could not be verified')).toBeVisible();

@@ -5,7 +5,7 @@
 mod support;
 
 use axum::http::StatusCode;
-use gatehouse::domain::{Action, AuditFilter, Email};
+use gatehouse::domain::{Action, Email};
 use std::process::{Command, Output};
 use support::*;
 
@@ -697,17 +697,8 @@ async fn orphan_value_accepted(app: &TestApp) -> bool {
 /// How many audit events of `action` the system (an operator's command) has
 /// recorded, with their details.
 async fn operator_events(app: &TestApp, action: Action) -> Vec<serde_json::Value> {
-    let filter = AuditFilter {
-        action: Some(action),
-        ..Default::default()
-    };
-    let events = app
-        .state
-        .store
-        .audit_events(&filter, None, 50)
+    app.audit_trail(action)
         .await
-        .unwrap();
-    events
         .into_iter()
         .map(|e| {
             assert_eq!(e.actor_kind, "system");

@@ -1,13 +1,13 @@
 //! Second factors through the real router, on every backend: an
 //! authenticator app (codes accepted once, only in their window), recovery
 //! codes, each policy mode and a tier move, remembered browsers, the
-//! step-up window, throttling that survives a new sign-in, and an admin's
-//! reset.
+//! step-up window, throttling that survives a new sign-in, an admin's
+//! reset of a customer's factors, and admins' own factors.
 
 mod support;
 
 use axum::http::StatusCode;
-use gatehouse::domain::{Action, AuditFilter, Role};
+use gatehouse::domain::{Action, Role};
 use support::*;
 
 const REGULAR: &str = "00000000-0000-7000-8000-000000000001";
@@ -48,16 +48,7 @@ async fn add_app(app: &TestApp, browser: &mut Browser) -> (Vec<u8>, Vec<String>)
 }
 
 async fn events(app: &TestApp, action: Action) -> usize {
-    let filter = AuditFilter {
-        action: Some(action),
-        ..Default::default()
-    };
-    app.state
-        .store
-        .audit_events(&filter, None, 100)
-        .await
-        .unwrap()
-        .len()
+    app.audit_trail(action).await.len()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -195,16 +186,7 @@ async fn an_authenticator_app_is_asked_after_the_password_and_each_code_counts_o
 
 /// The `amr` the last sign-in recorded.
 async fn last_sign_in_amr(app: &TestApp) -> String {
-    let filter = AuditFilter {
-        action: Some(Action::CustomerSignedIn),
-        ..Default::default()
-    };
-    let events = app
-        .state
-        .store
-        .audit_events(&filter, None, 1)
-        .await
-        .unwrap();
+    let events = app.audit_trail(Action::CustomerSignedIn).await;
     let details: serde_json::Value = serde_json::from_str(&events[0].details).unwrap();
     details["amr"].as_str().unwrap().to_string()
 }
@@ -576,6 +558,82 @@ async fn sensitive_changes_need_a_recent_second_factor() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn customers_delete_their_own_account_after_a_second_factor_and_their_password() {
+    on_each_backend(|app| async move {
+        // With an app: a recent second factor first, then the password.
+        let mut fay = app
+            .signed_up_and_verified("fay@example.com", STRONG_PASSWORD)
+            .await;
+        let (_, codes) = add_app(&app, &mut fay).await;
+        let id = app.customer_id("fay@example.com").await;
+        fay.get("/account")
+            .await
+            .assert_contains(r#"href="/account/delete""#);
+        app.state.clock.advance(10 * 60);
+        fay.get("/account/delete")
+            .await
+            .assert_redirect("/account/verify?next=%2Faccount%2Fdelete");
+        fay.post("/account/delete", &[("current_password", STRONG_PASSWORD)])
+            .await
+            .assert_redirect("/account/verify?next=%2Faccount%2Fdelete");
+        assert!(app.state.store.customer_by_id(id).await.unwrap().is_some());
+        fay.get("/account/verify?next=%2Faccount%2Fdelete").await;
+        fay.post(
+            "/account/verify",
+            &[("code", &codes[0]), ("next", "/account/delete")],
+        )
+        .await
+        .assert_redirect("/account/delete");
+        fay.get("/account/delete")
+            .await
+            .assert_status(StatusCode::OK)
+            .assert_contains("fay@example.com")
+            .assert_contains("cannot be undone");
+        // A wrong or missing password changes nothing.
+        for typed in ["", "not-my-password-at-all"] {
+            fay.post("/account/delete", &[("current_password", typed)])
+                .await
+                .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+                .assert_contains("Delete my account");
+            assert!(app.state.store.customer_by_id(id).await.unwrap().is_some());
+        }
+        let page = fay
+            .post("/account/delete", &[("current_password", STRONG_PASSWORD)])
+            .await;
+        page.assert_status(StatusCode::OK)
+            .assert_contains("Your account is deleted");
+        assert!(!page.body.contains("Sign out"), "no one is signed in now");
+        assert!(app.state.store.customer_by_id(id).await.unwrap().is_none());
+        let owner = gatehouse::store::FactorOwner::Customer(id);
+        assert!(app.state.store.factors(owner).await.unwrap().is_empty());
+        fay.get("/account").await.assert_redirect("/login");
+        let deleted = app.audit_trail(Action::CustomerDeleted).await;
+        assert_eq!(deleted.len(), 1);
+        assert_eq!(deleted[0].actor_kind, "customer");
+        assert!(!deleted[0].details.contains("fay@example.com"));
+        // The password signs no one in.
+        let mut again = app.browser();
+        again
+            .sign_in("fay@example.com", STRONG_PASSWORD)
+            .await
+            .assert_status(StatusCode::UNAUTHORIZED);
+
+        // Without a factor: the password alone.
+        let mut gus = app
+            .signed_up_and_verified("gus@example.com", STRONG_PASSWORD)
+            .await;
+        gus.get("/account/delete")
+            .await
+            .assert_status(StatusCode::OK);
+        gus.post("/account/delete", &[("current_password", STRONG_PASSWORD)])
+            .await
+            .assert_contains("Your account is deleted");
+        assert_eq!(app.customers().await, 0);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wrong_codes_are_throttled_and_starting_again_does_not_reset_it() {
     for backend in backends() {
         let app = TestApp::start(&backend, &["--lockout-failures", "3"]).await;
@@ -824,4 +882,148 @@ async fn passkeys_are_not_offered_on_an_ip_address() {
     let (status, json) = ceremony(&mut anyone, "/passkeys/sign-in/options", &[]).await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert!(json["error"].as_str().unwrap().contains("domain name"));
+}
+
+async fn admin_id(app: &TestApp, email: &str) -> gatehouse::domain::AdminId {
+    let email = gatehouse::domain::Email::parse(email).unwrap();
+    let (admin, _) = app
+        .state
+        .store
+        .admin_by_email(&email)
+        .await
+        .unwrap()
+        .unwrap();
+    admin.id
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admins_choose_a_passkey_or_an_app_and_an_owner_resets_another_admins() {
+    on_each_backend(|app| async move {
+        let mut owner = app.admin_browser("olive@example.com", Role::Owner).await;
+        let mut sam = app.admin_invited("sam@example.com", Role::Support).await;
+
+        // The first sign-in offers a passkey beside the app.
+        let enrol = sam.get("/admin/login/enrol").await;
+        enrol
+            .assert_status(StatusCode::OK)
+            .assert_contains(r#"data-passkey-action="register""#)
+            .assert_contains("Or an authenticator app");
+        assert!(!enrol.body.contains(r#"data-passkey-action="verify""#));
+
+        // The console's ceremony: an answer to no ceremony, then options
+        // for this admin, a forged answer refused, nothing stored.
+        let (status, json) = ceremony(
+            &mut sam,
+            "/admin/passkeys/register",
+            &[("credential", FORGED_REGISTRATION)],
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(json["error"].as_str().unwrap().contains("took too long"));
+        let (status, options) = ceremony(&mut sam, "/admin/passkeys/register/options", &[]).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(options["publicKey"]["rp"]["id"], "gatehouse.test");
+        assert_eq!(options["publicKey"]["user"]["name"], "sam@example.com");
+        let (status, json) = ceremony(
+            &mut sam,
+            "/admin/passkeys/register",
+            &[("credential", FORGED_REGISTRATION)],
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(
+            json["error"]
+                .as_str()
+                .unwrap()
+                .contains("could not be verified")
+        );
+        // Showing a factor is not this step.
+        let (status, json) = ceremony(&mut sam, "/admin/passkeys/verify/options", &[]).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(json["error"].as_str().unwrap().contains("Sign in again"));
+        let sam_id = admin_id(&app, "sam@example.com").await;
+        let sam_owner = gatehouse::store::FactorOwner::Admin(sam_id);
+        assert!(app.state.store.factors(sam_owner).await.unwrap().is_empty());
+        sam.get("/admin/customers")
+            .await
+            .assert_redirect("/admin/login");
+
+        // Sam takes the app instead; the next sign-in asks for its code
+        // and offers no passkey, which Sam does not have.
+        app.admin_enrols(&mut sam).await;
+        sam.get("/admin/customers").await;
+        sam.post("/admin/logout", &[])
+            .await
+            .assert_redirect("/admin/login");
+        sam.get("/admin/login").await;
+        sam.post(
+            "/admin/login",
+            &[("email", "sam@example.com"), ("password", ADMIN_PASSWORD)],
+        )
+        .await
+        .assert_redirect("/admin/login/verify");
+        let verify = sam.get("/admin/login/verify").await;
+        verify.assert_contains(r#"name="code""#);
+        assert!(!verify.body.contains(r#"data-passkey-action="verify""#));
+        let (status, json) = ceremony(&mut sam, "/admin/passkeys/verify/options", &[]).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(json["error"].as_str().unwrap().contains("removed"));
+        app.console_sign_in(&mut sam, "sam@example.com", ADMIN_PASSWORD)
+            .await
+            .assert_redirect("/admin/customers");
+
+        // The admins page shows each admin's factor; only an owner resets,
+        // never their own.
+        let listing = owner.get("/admin/admins").await;
+        listing
+            .assert_contains("Authenticator app")
+            .assert_contains("Reset MFA of sam@example.com");
+        assert!(
+            !listing
+                .body
+                .contains("Reset MFA of olive@example.com")
+        );
+        let olive_id = admin_id(&app, "olive@example.com").await;
+        sam.post(&format!("/admin/admins/{olive_id}/mfa-reset"), &[])
+            .await
+            .assert_status(StatusCode::FORBIDDEN);
+        owner
+            .post(&format!("/admin/admins/{olive_id}/mfa-reset"), &[])
+            .await
+            .assert_status(StatusCode::CONFLICT)
+            .assert_contains("cannot reset your own");
+        owner
+            .post("/admin/admins/not-an-id/mfa-reset", &[])
+            .await
+            .assert_status(StatusCode::BAD_REQUEST);
+        let olive_owner = gatehouse::store::FactorOwner::Admin(olive_id);
+        assert_eq!(app.state.store.factors(olive_owner).await.unwrap().len(), 1);
+        assert_eq!(events(&app, Action::AdminMfaReset).await, 0);
+
+        owner
+            .post(&format!("/admin/admins/{sam_id}/mfa-reset"), &[])
+            .await
+            .assert_redirect("/admin/admins");
+        owner
+            .get("/admin/admins")
+            .await
+            .assert_contains("1 second factor(s) removed")
+            .assert_contains("none yet");
+        assert!(app.state.store.factors(sam_owner).await.unwrap().is_empty());
+        assert_eq!(events(&app, Action::AdminMfaReset).await, 1);
+
+        // Sam's next sign-in sets up a factor again.
+        sam.get("/admin/customers").await;
+        sam.post("/admin/logout", &[])
+            .await
+            .assert_redirect("/admin/login");
+        sam.get("/admin/login").await;
+        sam.post(
+            "/admin/login",
+            &[("email", "sam@example.com"), ("password", ADMIN_PASSWORD)],
+        )
+        .await
+        .assert_redirect("/admin/login/enrol");
+    })
+    .await;
 }

@@ -304,16 +304,9 @@ async fn code_flow_with_pkce_refresh_rotation_and_replays() {
             StatusCode::BAD_REQUEST,
             "the newer token survived a replay: {answer}"
         );
-        let filter = gatehouse::domain::AuditFilter {
-            action: Some(gatehouse::domain::Action::OidcRefreshTokenReplayed),
-            ..Default::default()
-        };
         let replays = app
-            .state
-            .store
-            .audit_events(&filter, None, 10)
-            .await
-            .unwrap();
+            .audit_trail(gatehouse::domain::Action::OidcRefreshTokenReplayed)
+            .await;
         assert_eq!(replays.len(), 1);
     })
     .await;

@@ -4,7 +4,7 @@
 mod support;
 
 use axum::http::{StatusCode, header};
-use gatehouse::domain::{Action, AuditFilter};
+use gatehouse::domain::Action;
 use support::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -212,16 +212,7 @@ async fn a_sign_in_on_the_record_names_its_request_and_browser() {
         assert_ne!(request_id(&form), request_id(&page));
         assert!(uuid::Uuid::parse_str(&request_id(&page)).is_ok());
 
-        let filter = AuditFilter {
-            action: Some(Action::CustomerSignedIn),
-            ..Default::default()
-        };
-        let events = app
-            .state
-            .store
-            .audit_events(&filter, None, 10)
-            .await
-            .unwrap();
+        let events = app.audit_trail(Action::CustomerSignedIn).await;
         let signed_in = events.first().expect("the sign-in is on the record");
         assert_eq!(
             signed_in.request_id.as_deref(),

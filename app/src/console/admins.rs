@@ -22,6 +22,8 @@ pub struct AdminRow {
     pub is_me: bool,
     /// Source addresses held back from signing in to this admin's account.
     pub blocked_sources: i64,
+    /// Their second factors, by kind ("Passkey", "Authenticator app").
+    pub factors: Vec<String>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -80,13 +82,22 @@ pub fn admins_page(chrome: &ConsoleChrome, page: &AdminsView) -> String {
                         </form>
                         <PostButton action=paths::at(paths::ADMIN_REMOVE, &[&a.id]) label="Remove".to_string()
                             csrf=csrf.clone() tone="danger" aria_label=format!("Remove {}", a.email)/>
+                        {(!a.is_me && !a.factors.is_empty()).then(|| view! {
+                            <PostButton action=paths::at(paths::ADMIN_MFA_RESET, &[&a.id]) label="Reset MFA".to_string()
+                                csrf=csrf.clone() tone="danger" aria_label=format!("Reset MFA of {}", a.email)/>
+                        })}
                         {(a.blocked_sources > 0).then(|| view! {
                             <PostButton action=paths::at(paths::ADMIN_UNBLOCK, &[&a.id]) label="Lift sign-in blocks".to_string()
-                                csrf=csrf.clone() aria_label=format!("Lift the sign-in blocks of {}", a.email)/>
+                                csrf=csrf.clone() aria_label=format!("Lift sign-in blocks of {}", a.email)/>
                         })}
                     </div>
                 }
             });
+            let factors = if a.factors.is_empty() {
+                "none yet (set up at the next sign-in)".to_string()
+            } else {
+                a.factors.join(", ")
+            };
             view! {
                 <tr class="border-t border-slate-200">
                     <td class=format!("{CELL} break-all")>{a.email.clone()}</td>
@@ -99,6 +110,7 @@ pub fn admins_page(chrome: &ConsoleChrome, page: &AdminsView) -> String {
                             <span class="block text-sm font-medium text-red-700">{format!("held back from {} address(es)", a.blocked_sources)}</span>
                         })}
                     </td>
+                    <td class=CELL>{factors}</td>
                     <td class=CELL>{controls}</td>
                 </tr>
             }
@@ -145,7 +157,7 @@ pub fn admins_page(chrome: &ConsoleChrome, page: &AdminsView) -> String {
         <h1 class="mb-4 text-2xl font-semibold">"Admins"</h1>
         <Flash message=page.notice.clone()/>
         {invite_form}
-        <DataTable caption="Admins" headers=vec!["Email", "Name", "Role", "Since", "Last sign-in", "Manage"]
+        <DataTable caption="Admins" headers=vec!["Email", "Name", "Role", "Since", "Last sign-in", "Second factor", "Manage"]
             empty="No admins." rows=admin_count>{admins}</DataTable>
         <h2 class="mb-2 mt-6 text-lg font-semibold">"Open invitations"</h2>
         <DataTable caption="Open invitations" headers=vec!["Email", "Role", "Expires", "Manage"]

@@ -51,6 +51,8 @@ pub struct ConsoleChrome {
     pub csrf_token: String,
     /// The signed-in admin's name and role; `None` on the sign-in pages.
     pub admin: Option<(String, String)>,
+    /// URL of the page script (passkey ceremonies), if the page has one.
+    pub script: Option<String>,
 }
 
 pub(crate) fn console_document(
@@ -87,8 +89,9 @@ pub(crate) fn console_document(
                     <meta name="referrer" content="no-referrer"/>
                     <title>{title}</title>
                     <link rel="stylesheet" href=chrome.stylesheet.clone()/>
+                    {chrome.script.clone().map(|src| view! { <script src=src defer></script> })}
                 </head>
-                <body class="min-h-screen bg-slate-100 text-slate-900 antialiased">
+                <body class="min-h-screen bg-slate-100 text-slate-900 antialiased" data-passkey-base=paths::CONSOLE_PASSKEYS>
                     <header class="bg-slate-800">
                         <div class="mx-auto flex max-w-6xl flex-wrap items-center justify-between gap-2 px-4 py-3">
                             <a href=paths::CONSOLE class="text-lg font-semibold text-white">"Gatehouse console"</a>

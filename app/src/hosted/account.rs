@@ -106,9 +106,45 @@ pub fn account_page(chrome: &Chrome, page: &AccountView) -> String {
                     hint=password_hint(page.password_min)/>
                 <SubmitButton label="Change password"/>
             </form>
+            <h2 class="mb-2 mt-8 text-lg font-semibold">"Delete account"</h2>
+            <p class="text-sm text-slate-600">
+                "Removes your account and everything Gatehouse keeps about you. "
+                <a href=paths::ACCOUNT_DELETE class="font-medium text-red-700 hover:underline">"Delete your account"</a>
+            </p>
         </Card>
     };
     document(&chrome, "Your account", body)
+}
+
+/// Confirming the deletion of one's own account.
+#[derive(Clone, Debug, Default)]
+pub struct DeleteAccountView {
+    pub email: String,
+    pub error: Option<String>,
+}
+
+pub fn delete_account_page(chrome: &Chrome, page: &DeleteAccountView) -> String {
+    let (chrome, page) = (chrome.clone(), page.clone());
+    let csrf = chrome.csrf_token.clone();
+    let body = view! {
+        <Card title="Delete your account".to_string()>
+            <p class="mb-3 text-sm text-slate-700">
+                "This deletes the account " <span class="break-all font-medium">{page.email.clone()}</span>
+                ": your profile, second factors and sessions, and every application's access. It cannot be undone."
+            </p>
+            <p class="mb-4 text-sm text-slate-700">"Type your password to confirm."</p>
+            <form method="post" action=paths::ACCOUNT_DELETE novalidate>
+                <CsrfField token=csrf/>
+                <Field name="current_password" label="Password" kind="password"
+                    error=page.error.clone() autocomplete="current-password" maxlength=1024/>
+                <button type="submit" class="w-full rounded-md bg-red-700 px-4 py-2 text-base font-semibold text-white hover:bg-red-800 focus:outline-none focus:ring-2 focus:ring-red-500 focus:ring-offset-2">
+                    "Delete my account"
+                </button>
+            </form>
+            <p class="mt-6 text-sm"><a href=paths::ACCOUNT class="text-indigo-700 hover:underline">"Keep my account"</a></p>
+        </Card>
+    };
+    document(&chrome, "Delete your account", body)
 }
 
 #[cfg(test)]
@@ -132,5 +168,20 @@ mod tests {
         assert!(html.contains("Not verified"));
         assert!(html.contains(r#"action="/account/verify-email""#));
         assert!(!html.contains("<b>"));
+        assert!(html.contains(r#"href="/account/delete""#));
+    }
+
+    #[test]
+    fn deleting_asks_for_the_password_and_shows_its_error() {
+        let html = delete_account_page(
+            &chrome(),
+            &DeleteAccountView {
+                email: "ada@example.com".into(),
+                error: Some("That is not your current password.".into()),
+            },
+        );
+        assert!(html.contains(r#"name="current_password""#));
+        assert!(html.contains("That is not your current password."));
+        assert!(html.contains(r#"action="/account/delete""#));
     }
 }

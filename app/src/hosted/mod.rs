@@ -11,7 +11,10 @@ mod signin;
 mod signup;
 mod verification;
 
-pub use account::{AccountView, CompleteProfileView, account_page, complete_profile_page};
+pub use account::{
+    AccountView, CompleteProfileView, DeleteAccountView, account_page, complete_profile_page,
+    delete_account_page,
+};
 pub use apps::{AppRow, AppsView, apps_page};
 pub use consent::{ConsentView, DeviceView, SignOutView, consent_page, device_page, sign_out_page};
 pub use message::{Link, MessageView, message_page};

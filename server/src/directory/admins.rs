@@ -11,7 +11,7 @@ use crate::domain::{
 };
 use crate::password::{Password, Policy};
 use crate::state::AppState;
-use crate::store::{AdminListing, NewAdmin, PendingInvite};
+use crate::store::{AdminListing, FactorOwner, NewAdmin, PendingInvite};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::json;
@@ -262,6 +262,34 @@ pub async fn remove(state: &AppState, target: AdminId, ctx: &RequestContext) -> 
     audit::record(state, ctx, Action::AdminRemoved, None, details).await?;
     tracing::info!(admin_id = %target, by = %by.id, "admin removed");
     Ok(())
+}
+
+/// An owner removes every factor of another admin (a lost phone or
+/// passkey): that admin sets one up again at their next sign-in. Their
+/// open console sessions go on until they end; removing the admin ends
+/// those too. An owner cannot reset their own: a signed-in admin holding
+/// a factor needs no reset, and one who reset their own would sign in
+/// next time with the password alone.
+pub async fn reset_mfa(state: &AppState, target: AdminId, ctx: &RequestContext) -> Result<u64> {
+    let by = ctx.admin()?;
+    by.require_owner(OwnerTask::ManageAdmins)?;
+    if by.id == target {
+        return Err(Error::Conflict(Problem::OwnMfaReset));
+    }
+    let before = state
+        .store
+        .admin_by_id(target)
+        .await?
+        .ok_or(Error::Conflict(Problem::AdminGone))?;
+    let removed = state.store.reset_mfa(FactorOwner::Admin(target)).await?;
+    let details = json!({
+        "admin_id": target,
+        "email": before.email.as_str(),
+        "factors_removed": removed,
+    });
+    audit::record(state, ctx, Action::AdminMfaReset, None, details).await?;
+    tracing::info!(admin_id = %target, by = %by.id, "admin MFA reset");
+    Ok(removed)
 }
 
 /// How the console names an invitation: its token's hash, base64url (the

@@ -78,6 +78,7 @@ actions! {
     AdminMfaRemoved = "admin.mfa_removed",
     AdminMfaFailed = "admin.mfa_failed",
     AdminMfaBlocked = "admin.mfa_blocked",
+    AdminMfaReset = "admin.mfa_reset",
     AttributeArchived = "attribute.archived",
     AttributeDefined = "attribute.defined",
     AttributeUnarchived = "attribute.unarchived",

@@ -130,6 +130,7 @@ pub enum Problem {
     InvitationSpent,
     AdminGone,
     LastOwner,
+    OwnMfaReset,
     UnknownRole,
 
     // Customer search.

@@ -103,6 +103,16 @@ pub fn mfa_held_back(seconds_left: i64) -> String {
 }
 
 /// What an MFA policy means for the customer it applies to.
+/// What a kind of second factor is called on a page.
+pub fn factor_kind_words(kind: crate::domain::mfa::FactorKind) -> &'static str {
+    use crate::domain::mfa::FactorKind;
+    match kind {
+        FactorKind::Passkey => "Passkey",
+        FactorKind::Totp => "Authenticator app",
+        FactorKind::RecoveryCode => "Recovery code",
+    }
+}
+
 pub fn policy_words(policy: crate::domain::mfa::MfaPolicy) -> &'static str {
     use crate::domain::mfa::MfaPolicy as P;
     match policy {
@@ -489,6 +499,9 @@ impl fmt::Display for Problem {
             P::AdminGone => "That admin no longer exists.",
             P::LastOwner => {
                 "Gatehouse keeps at least one owner: make another admin an owner first."
+            }
+            P::OwnMfaReset => {
+                "You cannot reset your own second factors. Another owner can reset them for you."
             }
             P::UnknownRole => "A role is owner, support or auditor.",
             P::SearchTooLong { max } => return write!(f, "Search for at most {max} characters."),

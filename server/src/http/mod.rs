@@ -5,6 +5,7 @@
 mod api;
 mod assets;
 mod attribute_fields;
+mod ceremony;
 mod console;
 mod csrf;
 mod error;

@@ -93,26 +93,7 @@ pub async fn change_password(
     if !errors.is_empty() {
         return Err(Error::Invalid(errors));
     }
-    let stored = state
-        .store
-        .password_hash(customer.id)
-        .await?
-        .ok_or(Error::NotFound)?;
-    // Guessing the current password from a stolen session is held back as
-    // guessing at the sign-in form is, on the same counters.
-    let account = account_key(Realm::Customers, &customer.email);
-    let usual = customer.last_sign_in_ip.as_deref() == ctx.ip() && ctx.ip().is_some();
-    let attempt = throttle::reserve(state, &account, ctx.ip(), usual).await??;
-    if let Verification::Invalid = state.hasher.verify(current, stored).await? {
-        if let AfterFailure::Blocked = attempt.failed(state).await? {
-            super::unblock::send_link(state, customer, ctx.ip()).await?;
-        }
-        return Err(Error::invalid(
-            "current_password",
-            Problem::CurrentPasswordWrong,
-        ));
-    }
-    attempt.succeeded(state).await?;
+    current_password_holds(state, customer, current, ctx).await?;
     let hash = state.hasher.hash(new).await?;
     state
         .store
@@ -137,5 +118,66 @@ pub async fn change_password(
         details,
     )
     .await?;
+    Ok(())
+}
+
+/// Checks the password a signed-in customer types again before a change
+/// only they should make. Guessing it from a stolen session is held back
+/// as guessing at the sign-in form is, on the same counters.
+async fn current_password_holds(
+    state: &AppState,
+    customer: &Customer,
+    current: Password,
+    ctx: &RequestContext,
+) -> Result<()> {
+    let stored = state
+        .store
+        .password_hash(customer.id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let account = account_key(Realm::Customers, &customer.email);
+    let usual = customer.last_sign_in_ip.as_deref() == ctx.ip() && ctx.ip().is_some();
+    let attempt = throttle::reserve(state, &account, ctx.ip(), usual).await??;
+    if let Verification::Invalid = state.hasher.verify(current, stored).await? {
+        if let AfterFailure::Blocked = attempt.failed(state).await? {
+            super::unblock::send_link(state, customer, ctx.ip()).await?;
+        }
+        return Err(Error::invalid(
+            "current_password",
+            Problem::CurrentPasswordWrong,
+        ));
+    }
+    attempt.succeeded(state).await
+}
+
+/// The customer deletes their own account, after typing their password
+/// again: the record, their personal data, sessions and applications'
+/// tokens go with it (as an owner's deletion does), and the trail keeps
+/// only the id.
+pub async fn delete_own(
+    state: &AppState,
+    customer: &Customer,
+    current: Password,
+    ctx: &RequestContext,
+) -> Result<()> {
+    if current.as_str().is_empty() {
+        return Err(Error::invalid(
+            "current_password",
+            Problem::CurrentPasswordMissing,
+        ));
+    }
+    current_password_holds(state, customer, current, ctx).await?;
+    if state.store.delete_customer(customer.id).await? {
+        let details = json!({ "by": "customer" });
+        audit::record(
+            state,
+            ctx,
+            Action::CustomerDeleted,
+            Some(customer.id),
+            details,
+        )
+        .await?;
+        tracing::info!(customer_id = %customer.id, "customer deleted their account");
+    }
     Ok(())
 }

@@ -128,7 +128,10 @@ pub async fn reset(state: &AppState, ctx: &RequestContext, customer: CustomerId)
     if !ctx.admin()?.role.can_edit_customers() {
         return Err(Error::Forbidden(crate::domain::Problem::ReadOnlyRole));
     }
-    let removed = state.store.reset_customer_mfa(customer).await?;
+    let removed = state
+        .store
+        .reset_mfa(FactorOwner::Customer(customer))
+        .await?;
     audit::record(
         state,
         ctx,

@@ -370,24 +370,30 @@ impl Store {
         Ok(n > 0)
     }
 
-    /// Removes every factor, recovery code and remembered browser of the
-    /// customer, atomically; returns how many factors there were.
-    pub async fn reset_customer_mfa(&self, customer: CustomerId) -> StoreResult<u64> {
+    /// Removes every factor of the owner and, for a customer, their
+    /// recovery codes and remembered browsers, atomically; returns how many
+    /// factors there were.
+    pub async fn reset_mfa(&self, owner: FactorOwner) -> StoreResult<u64> {
+        let factors = format!("DELETE FROM mfa_factors WHERE {} = $1", owner.column());
+        let extras: &[&str] = match owner {
+            FactorOwner::Customer(_) => &[
+                "DELETE FROM mfa_recovery_codes WHERE customer_id = $1",
+                "DELETE FROM mfa_remembered_browsers WHERE customer_id = $1",
+            ],
+            FactorOwner::Admin(_) => &[],
+        };
         with_pool!(self, |pool| {
             let mut tx = pool.begin_write().await?;
-            let factors = sqlx::query("DELETE FROM mfa_factors WHERE customer_id = $1")
-                .bind(customer.0)
+            let removed = sqlx::query(&factors)
+                .bind(owner.id())
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
-            for sql in [
-                "DELETE FROM mfa_recovery_codes WHERE customer_id = $1",
-                "DELETE FROM mfa_remembered_browsers WHERE customer_id = $1",
-            ] {
-                sqlx::query(sql).bind(customer.0).execute(&mut *tx).await?;
+            for sql in extras {
+                sqlx::query(sql).bind(owner.id()).execute(&mut *tx).await?;
             }
             tx.commit().await?;
-            Ok(factors)
+            Ok(removed)
         })
     }
 

@@ -302,6 +302,23 @@ impl TestApp {
         }
     }
 
+    /// The audit trail's latest events of `action` (at most 100), newest
+    /// first.
+    pub async fn audit_trail(
+        &self,
+        action: gatehouse::domain::Action,
+    ) -> Vec<gatehouse::domain::AuditEntry> {
+        let filter = gatehouse::domain::AuditFilter {
+            action: Some(action),
+            ..Default::default()
+        };
+        self.state
+            .store
+            .audit_events(&filter, None, 100)
+            .await
+            .unwrap()
+    }
+
     /// The id of the customer with this email.
     pub async fn customer_id(&self, email: &str) -> gatehouse::domain::CustomerId {
         let email = gatehouse::domain::Email::parse(email).unwrap();
@@ -321,6 +338,14 @@ impl TestApp {
 
     /// Sets up an admin through a one-time link and returns their signed-in browser.
     pub async fn admin_browser(&self, email: &str, role: gatehouse::domain::Role) -> Browser {
+        let mut browser = self.admin_invited(email, role).await;
+        self.admin_enrols(&mut browser).await;
+        browser
+    }
+
+    /// Accepts an invitation for a new admin: their browser waits at the
+    /// console's first second-factor setup.
+    pub async fn admin_invited(&self, email: &str, role: gatehouse::domain::Role) -> Browser {
         let email = gatehouse::domain::Email::parse(email).unwrap();
         let link = gatehouse::directory::admins::invite_link(&self.state, Some(&email), role)
             .await
@@ -342,7 +367,6 @@ impl TestApp {
             )
             .await
             .assert_redirect("/admin/login/enrol");
-        self.admin_enrols(&mut browser).await;
         browser
     }
 

@@ -4,9 +4,11 @@ use super::{SignedInAdmin, date_time, page};
 use crate::directory::admins;
 use crate::domain::{AdminId, Error, Problem, Record, Result};
 use crate::http::extract::FormData;
+use crate::http::messages;
 use crate::identity::throttle::{self, Realm, account_key};
 use crate::identity::unblock;
 use crate::state::AppState;
+use crate::store::FactorOwner;
 use app::console::*;
 use app::paths;
 use axum::Router;
@@ -25,6 +27,7 @@ pub(super) fn routes() -> Router<AppState> {
         .route(paths::ADMIN_ROLE, post(change_role))
         .route(paths::ADMIN_REMOVE, post(remove))
         .route(paths::ADMIN_UNBLOCK, post(unblock_admin))
+        .route(paths::ADMIN_MFA_RESET, post(reset_mfa))
 }
 
 async fn view(state: &AppState, admin: &SignedInAdmin) -> Result<AdminsView> {
@@ -32,15 +35,24 @@ async fn view(state: &AppState, admin: &SignedInAdmin) -> Result<AdminsView> {
     let (listing, invites) = admins::list(state).await?;
     // Admins are few: one count each.
     let mut blocked = Vec::with_capacity(listing.len());
+    let mut factors = Vec::with_capacity(listing.len());
     for l in &listing {
         let account = account_key(Realm::Admins, &l.admin.email);
         blocked.push(throttle::blocked_sources(state, &account).await?);
+        let mut kinds: Vec<String> = Vec::new();
+        for f in state.store.factors(FactorOwner::Admin(l.admin.id)).await? {
+            let words = messages::factor_kind_words(f.kind).to_string();
+            if !kinds.contains(&words) {
+                kinds.push(words);
+            }
+        }
+        factors.push(kinds);
     }
     Ok(AdminsView {
         admins: listing
             .into_iter()
-            .zip(blocked)
-            .map(|(l, blocked_sources)| AdminRow {
+            .zip(blocked.into_iter().zip(factors))
+            .map(|(l, (blocked_sources, factors))| AdminRow {
                 id: l.admin.id.to_string(),
                 email: l.admin.email.as_str().into(),
                 display_name: l.admin.display_name.as_str().into(),
@@ -52,6 +64,7 @@ async fn view(state: &AppState, admin: &SignedInAdmin) -> Result<AdminsView> {
                     .unwrap_or_else(|| "never".into()),
                 is_me: l.admin.id == me.id,
                 blocked_sources,
+                factors,
             })
             .collect(),
         invites: invites
@@ -175,5 +188,21 @@ async fn unblock_admin(
         .0
         .flash("Sign-ins to that account are no longer held back.")
         .await?;
+    Ok(Redirect::to(paths::ADMINS).into_response())
+}
+
+/// An owner resets another admin's second factors (a lost phone or
+/// passkey): they set one up again at their next sign-in.
+async fn reset_mfa(
+    State(state): State<AppState>,
+    admin: SignedInAdmin,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    let target = parse_admin_id(&id)?;
+    let removed = admins::reset_mfa(&state, target, &admin.0.ctx).await?;
+    let message = format!(
+        "MFA is reset: {removed} second factor(s) removed. That admin sets up a new one at their next sign-in."
+    );
+    admin.0.flash(&message).await?;
     Ok(Redirect::to(paths::ADMINS).into_response())
 }

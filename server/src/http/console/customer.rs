@@ -70,10 +70,7 @@ async fn detail_view(
         factors: factors
             .iter()
             .map(|f| CustomerFactorRow {
-                kind: match f.kind {
-                    crate::domain::mfa::FactorKind::Passkey => "Passkey".into(),
-                    _ => "Authenticator app".into(),
-                },
+                kind: crate::http::messages::factor_kind_words(f.kind).into(),
                 name: f.name.clone(),
                 created: date_time(f.created_at),
                 last_used: f

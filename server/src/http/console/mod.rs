@@ -9,6 +9,7 @@ mod audit;
 mod customer;
 mod customers;
 mod mfa;
+mod passkeys;
 mod session;
 mod sign_in;
 mod tiers;
@@ -52,6 +53,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(attributes::routes())
         .merge(apps::routes())
         .merge(mfa::routes())
+        .merge(passkeys::routes())
         .layer(middleware::from_fn(move |session, req, next| {
             csrf::guard(https, session, req, next)
         }))

@@ -2,7 +2,7 @@
 //! signed in with it (loaded again on every request, see `identity::sessions`).
 
 use crate::domain::{Admin, Caller, RequestContext, Result};
-use crate::http::assets::STYLESHEET_HREF;
+use crate::http::assets::{SCRIPT_HREF, STYLESHEET_HREF};
 use crate::http::{csrf, extract};
 use crate::identity::sessions;
 use crate::state::AppState;
@@ -32,6 +32,7 @@ impl ConsoleVisitor {
                     a.role.as_str().to_string(),
                 )
             }),
+            script: Some(SCRIPT_HREF.into()),
         })
     }
 

@@ -3,6 +3,7 @@
 use super::page;
 use super::session::ConsoleVisitor;
 use crate::directory::admins::{self, AcceptInvite};
+use crate::domain::mfa::FactorKind;
 use crate::domain::{Error, Result};
 use crate::http::error::retry_after_header;
 use crate::http::extract::FormData;
@@ -188,7 +189,7 @@ struct CodeForm {
 
 /// The admin whose console sign-in waits in this browser, and whether
 /// they must set up their factor first.
-async fn pending_admin(
+pub(super) async fn pending_admin(
     state: &AppState,
     visitor: &ConsoleVisitor,
 ) -> Result<Option<(crate::domain::Admin, bool)>> {
@@ -220,11 +221,33 @@ async fn second_factor(
     ))
 }
 
+/// The second step for `admin`: their passkey, their app's code, or both.
+async fn verify_view(
+    state: &AppState,
+    admin: &crate::domain::Admin,
+    error: Option<String>,
+) -> Result<AdminSecondFactorView> {
+    let factors = state
+        .store
+        .factors(crate::store::FactorOwner::Admin(admin.id))
+        .await?;
+    let has = |kind| factors.iter().any(|f| f.kind == kind);
+    Ok(AdminSecondFactorView {
+        error,
+        setup: None,
+        passkey: has(FactorKind::Passkey),
+        app: has(FactorKind::Totp),
+    })
+}
+
 async fn verify_form(State(state): State<AppState>, visitor: ConsoleVisitor) -> Result<Response> {
     match pending_admin(&state, &visitor).await? {
         None => expired(&visitor).await,
         Some((_, true)) => Ok(Redirect::to(paths::CONSOLE_SIGN_IN_ENROL).into_response()),
-        Some(_) => second_factor(&visitor, StatusCode::OK, &Default::default()).await,
+        Some((admin, false)) => {
+            let view = verify_view(&state, &admin, None).await?;
+            second_factor(&visitor, StatusCode::OK, &view).await
+        }
     }
 }
 
@@ -240,8 +263,8 @@ async fn verify(
         .ctx
         .acting_as(crate::domain::Caller::Admin(admin.clone()));
     let owner = crate::store::FactorOwner::Admin(admin.id);
-    // Admins: an authenticator code (no recovery codes; another owner
-    // re-invites an admin who lost theirs).
+    // Admins: an authenticator code (no recovery codes; an owner resets
+    // the factors of an admin who lost theirs).
     let policy = crate::domain::mfa::MfaPolicy::Required;
     let checked = crate::mfa::check::code(&state, &ctx, owner, policy, &form.code).await;
     let refusal = match messages::code_answer(checked)? {
@@ -256,10 +279,7 @@ async fn verify(
         message,
         retry_after,
     } = refusal;
-    let view = AdminSecondFactorView {
-        error: Some(message),
-        setup: None,
-    };
+    let view = verify_view(&state, &admin, Some(message)).await?;
     let mut response = second_factor(&visitor, status, &view).await?;
     if let Some(seconds) = retry_after {
         retry_after_header(&mut response, seconds);
@@ -267,7 +287,8 @@ async fn verify(
     Ok(response)
 }
 
-/// The setup page for an admin's authenticator app, with `error`.
+/// The setup page for an admin's first factor (a passkey, or an
+/// authenticator app), with `error` for the app's code.
 async fn setup_page(
     state: &AppState,
     visitor: &ConsoleVisitor,
@@ -279,6 +300,8 @@ async fn setup_page(
     let view = AdminSecondFactorView {
         error,
         setup: Some((shown.secret, shown.url, shown.qr_svg)),
+        passkey: crate::mfa::passkeys::available(state),
+        app: true,
     };
     second_factor(visitor, status, &view).await
 }

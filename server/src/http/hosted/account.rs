@@ -5,7 +5,7 @@ use crate::directory::attributes::{self, Editor};
 use crate::domain::{Error, Result};
 use crate::http::attribute_fields::{Shown, attribute_inputs};
 use crate::http::extract::{Customer, FormData};
-use crate::identity::account;
+use crate::identity::{account, sessions};
 use crate::password::Password;
 use crate::state::AppState;
 use app::FieldErrors;
@@ -24,6 +24,7 @@ pub fn router() -> Router<AppState> {
         .route(paths::ACCOUNT, get(account_page))
         .route(paths::ACCOUNT_PROFILE, post(update_profile))
         .route(paths::ACCOUNT_PASSWORD, post(change_password))
+        .route(paths::ACCOUNT_DELETE, get(delete_form).post(delete))
 }
 
 /// The account page, its profile form showing `shown` values and `errors`.
@@ -176,4 +177,66 @@ async fn change_password(
         }
         Err(e) => Err(e),
     }
+}
+
+async fn delete_form(State(state): State<AppState>, customer: Customer) -> Result<Response> {
+    if let Some(r) = super::mfa::step_up_first(&state, &customer, paths::ACCOUNT_DELETE).await? {
+        return Ok(r);
+    }
+    let view = DeleteAccountView {
+        email: customer.signed_in().customer.email.as_str().into(),
+        error: None,
+    };
+    Ok(page(
+        StatusCode::OK,
+        delete_account_page(&customer.0.chrome().await?, &view),
+    ))
+}
+
+#[derive(Deserialize)]
+struct DeleteForm {
+    #[serde(default)]
+    current_password: String,
+}
+
+async fn delete(
+    State(state): State<AppState>,
+    customer: Customer,
+    FormData(form): FormData<DeleteForm>,
+) -> Result<Response> {
+    if let Some(r) = super::mfa::step_up_first(&state, &customer, paths::ACCOUNT_DELETE).await? {
+        return Ok(r);
+    }
+    let record = &customer.signed_in().customer;
+    let password = Password::new(form.current_password);
+    match account::delete_own(&state, record, password, &customer.0.ctx).await {
+        Ok(()) => {}
+        Err(Error::Invalid(errors)) => {
+            let errors: FieldErrors = errors.into();
+            let view = DeleteAccountView {
+                email: record.email.as_str().into(),
+                error: errors.get("current_password"),
+            };
+            return Ok(page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                delete_account_page(&customer.0.chrome().await?, &view),
+            ));
+        }
+        Err(e) => return Err(e),
+    }
+    sessions::end(&state, &customer.0.session).await?;
+    let view = MessageView {
+        title: "Your account is deleted".into(),
+        tone: "success",
+        message: "Your account and the data Gatehouse kept about you are gone. Thank you for having been with us.".into(),
+        links: vec![Link {
+            href: paths::SIGN_UP.into(),
+            label: "Create a new account".into(),
+        }],
+    };
+    let chrome = app::Chrome {
+        customer_name: None,
+        ..customer.0.chrome().await?
+    };
+    Ok(page(StatusCode::OK, message_page(&chrome, &view)))
 }

@@ -4,7 +4,7 @@
 
 use super::signin::go_on;
 use super::{page, see_other};
-use crate::domain::mfa::{Factor, FactorKind, MfaPolicy, MfaProblem};
+use crate::domain::mfa::{EffectiveMfa, Factor, FactorKind, MfaPolicy, MfaProblem};
 use crate::domain::{Caller, Customer as CustomerRecord, CustomerId, Error, Result};
 use crate::http::error::retry_after_header;
 use crate::http::extract::{Customer, FormData, REMEMBER_COOKIE, Visitor};
@@ -75,13 +75,14 @@ async fn expired(visitor: &Visitor) -> Result<Response> {
     Ok(see_other(paths::SIGN_IN))
 }
 
-/// What the second-factor page offers `customer` under their policy.
+/// What the second-factor page offers `customer` under their `policy`
+/// (read once by the caller, which checks a code under it too).
 async fn second_factor_view(
     state: &AppState,
     customer: CustomerId,
+    policy: &EffectiveMfa,
     action: &'static str,
 ) -> Result<SecondFactorView> {
-    let policy = second_step::policy_for(state, customer).await?;
     let factors = state.store.factors(FactorOwner::Customer(customer)).await?;
     let passkey_only = policy.policy == MfaPolicy::PhishingResistant;
     Ok(SecondFactorView {
@@ -103,7 +104,8 @@ async fn verify_form(State(state): State<AppState>, visitor: Visitor) -> Result<
     let Some((_, customer)) = pending(&state, &visitor).await? else {
         return expired(&visitor).await;
     };
-    let view = second_factor_view(&state, customer.id, paths::SIGN_IN_VERIFY).await?;
+    let policy = second_step::policy_for(&state, customer.id).await?;
+    let view = second_factor_view(&state, customer.id, &policy, paths::SIGN_IN_VERIFY).await?;
     Ok(page(
         StatusCode::OK,
         second_factor_page(&visitor.chrome().await?, &view),
@@ -140,7 +142,8 @@ async fn verify(
     let kind = match messages::code_answer(checked)? {
         Ok(kind) => kind,
         Err(refusal) => {
-            let view = second_factor_view(&state, customer.id, paths::SIGN_IN_VERIFY).await?;
+            let view =
+                second_factor_view(&state, customer.id, &policy, paths::SIGN_IN_VERIFY).await?;
             return Ok(refused(&visitor.chrome().await?, view, refusal));
         }
     };
@@ -173,21 +176,47 @@ fn set_remember_cookie(state: &AppState, response: &mut Response, token: &str, l
     }
 }
 
-/// The setup page: a new authenticator app (and a passkey, where offered).
-async fn setup_view(
+/// Where an authenticator app is being set up.
+enum SetupAt {
+    /// At sign-in, which the policy holds until a factor is added: a
+    /// passkey is offered beside the app (or alone, `passkey_only`).
+    SignIn { passkey_only: bool },
+    /// From the security page, which has its own passkey button.
+    Security,
+}
+
+/// The authenticator-app setup page with a new key; `error` after a wrong
+/// code.
+async fn app_setup_page(
     state: &AppState,
     visitor: &Visitor,
     customer: &CustomerRecord,
-    action: &'static str,
-) -> Result<TotpSetupView> {
+    at: SetupAt,
+    error: Option<String>,
+) -> Result<Response> {
     let shown = totp::begin(state, &visitor.session, customer.email.as_str()).await?;
-    Ok(TotpSetupView {
+    let (action, required, passkey_only) = match at {
+        SetupAt::SignIn { passkey_only } => (paths::SIGN_IN_ENROL, true, passkey_only),
+        SetupAt::Security => (paths::ACCOUNT_TOTP, false, false),
+    };
+    let view = TotpSetupView {
         action,
         secret: shown.secret,
         otpauth_url: shown.url,
         qr_svg: shown.qr_svg,
-        ..Default::default()
-    })
+        required,
+        offer_passkey: required && passkeys::available(state),
+        passkey_only,
+        error,
+    };
+    let status = match view.error {
+        Some(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        None => StatusCode::OK,
+    };
+    Ok(page(
+        status,
+        totp_setup_page(&visitor.chrome().await?, &view),
+    ))
 }
 
 async fn enrol_form(State(state): State<AppState>, visitor: Visitor) -> Result<Response> {
@@ -198,18 +227,9 @@ async fn enrol_form(State(state): State<AppState>, visitor: Visitor) -> Result<R
         return Ok(see_other(paths::SIGN_IN_VERIFY));
     }
     let policy = second_step::policy_for(&state, customer.id).await?;
-    let view = TotpSetupView {
-        required: true,
-        // At sign-in both kinds are offered; the security page has its own
-        // passkey button.
-        offer_passkey: passkeys::available(&state),
-        passkey_only: policy.policy == MfaPolicy::PhishingResistant,
-        ..setup_view(&state, &visitor, &customer, paths::SIGN_IN_ENROL).await?
-    };
-    Ok(page(
-        StatusCode::OK,
-        totp_setup_page(&visitor.chrome().await?, &view),
-    ))
+    let passkey_only = policy.policy == MfaPolicy::PhishingResistant;
+    let at = SetupAt::SignIn { passkey_only };
+    app_setup_page(&state, &visitor, &customer, at, None).await
 }
 
 async fn enrol_app(
@@ -229,17 +249,12 @@ async fn enrol_app(
     match enrol::confirm_totp(&state, &visitor.session, &ctx, owner, &form.code).await {
         Ok(()) => {}
         Err(Error::Invalid(errors)) => {
-            let errors: app::FieldErrors = errors.into();
-            let view = TotpSetupView {
-                required: true,
-                offer_passkey: passkeys::available(&state),
-                error: errors.get("code"),
-                ..setup_view(&state, &visitor, &customer, paths::SIGN_IN_ENROL).await?
+            let error = app::FieldErrors::from(errors).get("code");
+            // The app is refused under a passkey-only policy (above).
+            let at = SetupAt::SignIn {
+                passkey_only: false,
             };
-            return Ok(page(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                totp_setup_page(&visitor.chrome().await?, &view),
-            ));
+            return app_setup_page(&state, &visitor, &customer, at, error).await;
         }
         Err(e) => return Err(e),
     }
@@ -275,10 +290,7 @@ fn day(at: i64) -> String {
 fn factor_row(f: &Factor) -> FactorRow {
     FactorRow {
         id: f.id.to_string(),
-        kind: match f.kind {
-            FactorKind::Passkey => "Passkey",
-            _ => "Authenticator app",
-        },
+        kind: messages::factor_kind_words(f.kind),
         name: f.name.clone(),
         created: day(f.created_at),
         last_used: f.last_used_at.map_or_else(|| "never".into(), day),
@@ -334,11 +346,7 @@ async fn app_form(State(state): State<AppState>, customer: Customer) -> Result<R
         return Ok(r);
     }
     let record = &customer.signed_in().customer;
-    let view = setup_view(&state, &customer.0, record, paths::ACCOUNT_TOTP).await?;
-    Ok(page(
-        StatusCode::OK,
-        totp_setup_page(&customer.0.chrome().await?, &view),
-    ))
+    app_setup_page(&state, &customer.0, record, SetupAt::Security, None).await
 }
 
 async fn add_app(
@@ -355,15 +363,9 @@ async fn add_app(
     match enrol::confirm_totp(&state, &visitor.session, &visitor.ctx, owner, &form.code).await {
         Ok(()) => {}
         Err(Error::Invalid(errors)) => {
-            let errors: app::FieldErrors = errors.into();
-            let view = TotpSetupView {
-                error: errors.get("code"),
-                ..setup_view(&state, visitor, &signed_in.customer, paths::ACCOUNT_TOTP).await?
-            };
-            return Ok(page(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                totp_setup_page(&visitor.chrome().await?, &view),
-            ));
+            let error = app::FieldErrors::from(errors).get("code");
+            let record = &signed_in.customer;
+            return app_setup_page(&state, visitor, record, SetupAt::Security, error).await;
         }
         Err(e) => return Err(e),
     }
@@ -473,9 +475,10 @@ async fn step_up_form(
     Query(query): Query<NextQuery>,
 ) -> Result<Response> {
     let id = customer.signed_in().customer.id;
+    let policy = second_step::policy_for(&state, id).await?;
     let view = SecondFactorView {
         next: Some(step_up_target(&query.next).to_string()),
-        ..second_factor_view(&state, id, paths::ACCOUNT_STEP_UP).await?
+        ..second_factor_view(&state, id, &policy, paths::ACCOUNT_STEP_UP).await?
     };
     Ok(page(
         StatusCode::OK,
@@ -498,7 +501,7 @@ async fn step_up(
         Err(refusal) => {
             let view = SecondFactorView {
                 next: Some(step_up_target(&form.next).to_string()),
-                ..second_factor_view(&state, id, paths::ACCOUNT_STEP_UP).await?
+                ..second_factor_view(&state, id, &policy, paths::ACCOUNT_STEP_UP).await?
             };
             return Ok(refused(&customer.0.chrome().await?, view, refusal));
         }

@@ -11,9 +11,8 @@ use super::mfa::{step_up_target, step_up_url};
 use super::signin::go_on;
 use crate::domain::mfa::{FactorKind, MfaProblem};
 use crate::domain::{Caller, CustomerId, Error, Result};
-use crate::http::csrf;
+use crate::http::ceremony::{self, Answer, answer, go, location};
 use crate::http::extract::{FormData, Visitor};
-use crate::http::messages;
 use crate::identity::second_step::{self, PendingSignIn};
 use crate::identity::sessions::{AuthMethod, Proof};
 use crate::identity::signin;
@@ -21,14 +20,11 @@ use crate::mfa::{check, enrol, passkeys};
 use crate::state::AppState;
 use crate::store::FactorOwner;
 use app::paths;
-use axum::Json;
 use axum::Router;
 use axum::extract::State;
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::post;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -40,52 +36,8 @@ pub fn router() -> Router<AppState> {
         .route(paths::PASSKEY_SIGN_IN, post(sign_in))
 }
 
-#[derive(Deserialize)]
-struct Answer {
-    #[serde(default)]
-    credential: String,
-    #[serde(default)]
-    next: String,
-}
-
-/// The browser's options, with the session's CSRF token: starting a
-/// ceremony may have started the session, whose token the next post needs.
-async fn options(visitor: &Visitor, options: Value) -> Result<Response> {
-    let token = csrf::token(&visitor.session, visitor.visitor_token.as_ref()).await?;
-    let mut body = options;
-    body["csrf"] = token.into();
-    Ok(Json(body).into_response())
-}
-
-fn go(to: &str) -> Response {
-    Json(json!({ "redirect": to })).into_response()
-}
-
-/// Where a redirect response leads.
-fn location(response: &Response) -> String {
-    response
-        .headers()
-        .get(header::LOCATION)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or(paths::ACCOUNT)
-        .to_string()
-}
-
-/// A refusal the script shows beside its button; faults stay errors.
-fn answer(result: Result<Response>) -> Result<Response> {
-    match result {
-        Err(Error::Invalid(errors)) => Ok((
-            StatusCode::BAD_REQUEST,
-            Json(json!({ "error": messages::all_problems(&errors) })),
-        )
-            .into_response()),
-        Err(Error::Conflict(problem)) => Ok((
-            StatusCode::CONFLICT,
-            Json(json!({ "error": problem.to_string() })),
-        )
-            .into_response()),
-        other => other,
-    }
+async fn options(visitor: &Visitor, value: Value) -> Result<Response> {
+    ceremony::options(&visitor.session, visitor.visitor_token.as_ref(), value).await
 }
 
 /// The pending sign-in of this browser and its customer, or refused.

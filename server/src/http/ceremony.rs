@@ -1,0 +1,70 @@
+//! The JSON the passkey script reads, for the customers' ceremonies and
+//! the console's alike: the browser's options with the session's CSRF
+//! token, where to go once an answer holds, or a refusal to show beside
+//! the button.
+
+use super::csrf;
+use super::messages;
+use crate::domain::{Error, Result};
+use app::paths;
+use axum::Json;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tower_sessions::Session;
+
+/// The browser's answer to a ceremony, posted as a form.
+#[derive(Deserialize)]
+pub struct Answer {
+    #[serde(default)]
+    pub credential: String,
+    /// A step-up's way back.
+    #[serde(default)]
+    pub next: String,
+}
+
+/// The browser's options, with the session's CSRF token: starting a
+/// ceremony may have started the session, whose token the next post needs.
+pub async fn options(
+    session: &Session,
+    visitor_token: Option<&csrf::VisitorToken>,
+    options: Value,
+) -> Result<Response> {
+    let token = csrf::token(session, visitor_token).await?;
+    let mut body = options;
+    body["csrf"] = token.into();
+    Ok(Json(body).into_response())
+}
+
+/// Where the script goes next.
+pub fn go(to: &str) -> Response {
+    Json(json!({ "redirect": to })).into_response()
+}
+
+/// Where a redirect response leads.
+pub fn location(response: &Response) -> String {
+    response
+        .headers()
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or(paths::ACCOUNT)
+        .to_string()
+}
+
+/// A refusal the script shows beside its button; faults stay errors.
+pub fn answer(result: Result<Response>) -> Result<Response> {
+    match result {
+        Err(Error::Invalid(errors)) => Ok((
+            StatusCode::BAD_REQUEST,
+            Json(json!({ "error": messages::all_problems(&errors) })),
+        )
+            .into_response()),
+        Err(Error::Conflict(problem)) => Ok((
+            StatusCode::CONFLICT,
+            Json(json!({ "error": problem.to_string() })),
+        )
+            .into_response()),
+        other => other,
+    }
+}
