@@ -23,6 +23,10 @@ pub const ACCOUNT_PASSWORD: &str = "/account/password";
 /// Deleting one's own account (after a recent second factor, and the
 /// password typed again).
 pub const ACCOUNT_DELETE: &str = "/account/delete";
+/// Changing one's own email: the request (a recent second factor and the
+/// password), and the link mailed to the new address.
+pub const ACCOUNT_EMAIL: &str = "/account/email";
+pub const ACCOUNT_EMAIL_CONFIRM: &str = "/account/email/confirm";
 pub const ACCOUNT_VERIFY_EMAIL: &str = "/account/verify-email";
 pub const COMPLETE_PROFILE: &str = "/account/complete";
 pub const ACCOUNT_APPS: &str = "/account/apps";

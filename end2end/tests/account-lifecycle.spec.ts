@@ -1,9 +1,11 @@
 // The whole life of a customer account in a real browser: sign up, verify by
 // the mailed link, sign out, sign in, forget the password, reset it, and sign
-// in with the new one. Runs once on a desktop with JavaScript and once on a
-// phone-sized screen with JavaScript disabled.
+// in with the new one; change the email through a link to the new address.
+// Runs once on a desktop with JavaScript and once on a phone-sized screen
+// with JavaScript disabled.
 import { test, expect, Page } from '@playwright/test';
 import { linkFromMail } from './mail';
+import { expectAccessible, signUpAndVerify } from './checks';
 
 const firstPassword = 'lantern-orchard-velvet-92';
 const newPassword = 'copper kettle moonlit harbour';
@@ -87,4 +89,33 @@ test('sign-up errors are shown next to the fields and keep what was typed', asyn
   await expect(page.getByText('You must accept the terms')).toBeVisible();
   await expect(page.getByLabel('Name')).toHaveValue('Kept Name');
   await expect(page.getByLabel('Email')).toHaveAttribute('aria-invalid', 'true');
+});
+
+test('change the email through a link sent to the new address', async ({ page }, info) => {
+  const tag = `${info.project.name}-${Date.now()}`;
+  const email = `e2e-move-${tag}@example.com`;
+  const newEmail = `e2e-moved-${tag}@example.com`;
+  await signUpAndVerify(page, email, firstPassword, 'Moving Customer');
+
+  const form = page.locator('form[action="/account/email"]');
+  await form.getByLabel('New email').fill(email);
+  await form.getByLabel('Password').fill(firstPassword);
+  await form.getByRole('button', { name: 'Send the link' }).click();
+  await expect(page.getByText('That is already your email address.')).toBeVisible();
+  await expectAccessible(page, info);
+  await expectNoHorizontalScroll(page);
+  await form.getByLabel('New email').fill(newEmail);
+  await form.getByLabel('Password').fill(firstPassword);
+  await form.getByRole('button', { name: 'Send the link' }).click();
+  await expect(page.getByText(`We sent a link to ${newEmail}`)).toBeVisible();
+
+  await page.goto(await linkFromMail(newEmail, 'Confirm your new email address', '/account/email/confirm?token='));
+  await expect(page.getByText(newEmail)).toBeVisible();
+  await expectAccessible(page, info);
+  await page.getByRole('button', { name: 'Use this address' }).click();
+  await expect(page.getByRole('heading', { name: 'Your email is changed' })).toBeVisible();
+
+  await signIn(page, newEmail, firstPassword);
+  await expect(page).toHaveURL(/\/account$/);
+  await expect(page.getByText(newEmail)).toBeVisible();
 });

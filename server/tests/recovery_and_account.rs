@@ -307,3 +307,134 @@ async fn unverified_customers_can_ask_for_a_new_link_from_their_account() {
     })
     .await;
 }
+
+/// Asks for the signed-in customer's address to become `new`.
+async fn ask_email_change(browser: &mut Browser, new: &str, password: &str) -> Page {
+    browser.get("/account").await;
+    browser
+        .post(
+            "/account/email",
+            &[("new_email", new), ("current_password", password)],
+        )
+        .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn customers_change_their_email_through_a_link_to_the_new_address() {
+    on_each_backend(|app| async move {
+        let mut hal = app
+            .signed_up_and_verified("hal@example.com", STRONG_PASSWORD)
+            .await;
+        drop(
+            app.signed_up_and_verified("ivy@example.com", STRONG_PASSWORD)
+                .await,
+        );
+        let id = app.customer_id("hal@example.com").await;
+        hal.get("/account")
+            .await
+            .assert_contains(r#"action="/account/email""#);
+
+        // Bad input: the same address, no address, a wrong password.
+        ask_email_change(&mut hal, "HAL@example.com", STRONG_PASSWORD)
+            .await
+            .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+            .assert_contains("already your email address");
+        ask_email_change(&mut hal, "not an address", STRONG_PASSWORD)
+            .await
+            .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+            .assert_contains(r#"value="not an address""#);
+        ask_email_change(&mut hal, "hal.new@example.com", "wrong-password-here")
+            .await
+            .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+            .assert_contains("not your current password");
+
+        // An address another account has: the same answer, and no mail.
+        let ivy_mail = app.mail.to("ivy@example.com").len();
+        ask_email_change(&mut hal, "ivy@example.com", STRONG_PASSWORD)
+            .await
+            .assert_redirect("/account");
+        hal.get("/account")
+            .await
+            .assert_contains("We sent a link to ivy@example.com");
+
+        // A free one: a link to the new address; the old one holds meanwhile.
+        ask_email_change(&mut hal, "hal.new@example.com", STRONG_PASSWORD)
+            .await
+            .assert_redirect("/account");
+        let mail = app.mail.wait_for("hal.new@example.com").await;
+        assert_eq!(mail.subject, "Confirm your new email address");
+        app.mail.settle().await;
+        assert_eq!(app.mail.to("ivy@example.com").len(), ivy_mail);
+        let link = link_to(&mail.body, "/account/email/confirm?token=");
+        let before = app.state.store.customer_by_id(id).await.unwrap().unwrap();
+        assert_eq!(before.email.as_str(), "hal@example.com");
+
+        // Following it: a button first (opening the link changes nothing).
+        let mut elsewhere = app.browser();
+        elsewhere
+            .get(&link)
+            .await
+            .assert_status(StatusCode::OK)
+            .assert_contains("hal.new@example.com")
+            .assert_contains("Use this address");
+        let token = link.split("token=").nth(1).unwrap().to_string();
+        elsewhere
+            .post("/account/email/confirm", &[("token", &token)])
+            .await
+            .assert_status(StatusCode::OK)
+            .assert_contains("Your email is changed");
+        let after = app.state.store.customer_by_id(id).await.unwrap().unwrap();
+        assert_eq!(after.email.as_str(), "hal.new@example.com");
+        assert!(after.email_verified);
+        let note = app.mail.wait_for_nth("hal@example.com", 2).await;
+        assert_eq!(note.subject, "Your email address was changed");
+        hal.get("/account").await.assert_redirect("/login");
+        let mut again = app.browser();
+        again
+            .sign_in("hal@example.com", STRONG_PASSWORD)
+            .await
+            .assert_status(StatusCode::UNAUTHORIZED);
+        again
+            .sign_in("hal.new@example.com", STRONG_PASSWORD)
+            .await
+            .assert_redirect("/account");
+        let changed = app
+            .audit_trail(gatehouse::domain::Action::CustomerEmailChanged)
+            .await;
+        assert_eq!(changed.len(), 1);
+        assert_eq!(changed[0].actor_kind, "customer");
+
+        // The link works once; a made-up one not at all.
+        elsewhere.get("/login").await;
+        elsewhere
+            .post("/account/email/confirm", &[("token", &token)])
+            .await
+            .assert_status(StatusCode::BAD_REQUEST)
+            .assert_contains("invalid, expired or already used");
+        elsewhere
+            .get("/account/email/confirm?token=nonsense")
+            .await
+            .assert_status(StatusCode::BAD_REQUEST);
+
+        // Taken between the ask and the link: nothing changes.
+        ask_email_change(&mut again, "jo@example.com", STRONG_PASSWORD)
+            .await
+            .assert_redirect("/account");
+        let mail = app.mail.wait_for("jo@example.com").await;
+        let token = link_to(&mail.body, "/account/email/confirm?token=")
+            .split("token=")
+            .nth(1)
+            .unwrap()
+            .to_string();
+        drop(app.sign_up("jo@example.com", "Jo", STRONG_PASSWORD).await);
+        elsewhere.get("/login").await;
+        elsewhere
+            .post("/account/email/confirm", &[("token", &token)])
+            .await
+            .assert_status(StatusCode::CONFLICT)
+            .assert_contains("Another account uses that address now");
+        let kept = app.state.store.customer_by_id(id).await.unwrap().unwrap();
+        assert_eq!(kept.email.as_str(), "hal.new@example.com");
+    })
+    .await;
+}

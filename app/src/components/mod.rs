@@ -47,10 +47,13 @@ pub fn Field(
     #[prop(default = "off")] autocomplete: &'static str,
     #[prop(default = 200)] maxlength: usize,
     #[prop(default = true)] required: bool,
+    /// The element id, where a page has two fields of one name.
+    #[prop(optional, into)]
+    id: Option<String>,
 ) -> impl IntoView {
     // An empty hint is no hint (callers with an optional one pass "").
     let hint = hint.filter(|h| !h.is_empty());
-    let id = format!("field-{name}");
+    let id = id.unwrap_or_else(|| format!("field-{name}"));
     let hint_id = format!("{id}-hint");
     let error_id = format!("{id}-error");
     let described_by = match (hint.is_some(), error.is_some()) {

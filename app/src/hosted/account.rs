@@ -19,6 +19,9 @@ pub struct AccountView {
     pub notice: Option<String>,
     pub profile_errors: FieldErrors,
     pub password_errors: FieldErrors,
+    /// The change-of-email form: the address typed, and its errors.
+    pub new_email: String,
+    pub email_errors: FieldErrors,
 }
 
 /// What a customer is asked before they continue, when the organisation
@@ -96,6 +99,16 @@ pub fn account_page(chrome: &Chrome, page: &AccountView) -> String {
                 {page.attributes.iter().cloned().map(|input| view! { <AttributeField input=input/> }).collect_view()}
                 <SubmitButton label="Save profile"/>
             </form>
+            <h2 class="mb-3 text-lg font-semibold">"Change email"</h2>
+            <form method="post" action=paths::ACCOUNT_EMAIL class="mb-8" novalidate>
+                <CsrfField token=csrf.clone()/>
+                <Field name="new_email" label="New email" kind="email" value=page.new_email.clone()
+                    error=page.email_errors.get("new_email") autocomplete="email" maxlength=254
+                    hint="We send a link to the new address; your address changes when you open it.".to_string()/>
+                <Field name="current_password" label="Password" kind="password" id="field-email-password"
+                    error=page.email_errors.get("current_password") autocomplete="current-password" maxlength=1024/>
+                <SubmitButton label="Send the link"/>
+            </form>
             <h2 class="mb-3 text-lg font-semibold">"Change password"</h2>
             <form method="post" action=paths::ACCOUNT_PASSWORD novalidate>
                 <CsrfField token=csrf.clone()/>
@@ -116,6 +129,33 @@ pub fn account_page(chrome: &Chrome, page: &AccountView) -> String {
     document(&chrome, "Your account", body)
 }
 
+/// Following the link mailed to a new address: a button, so that a mail
+/// scanner opening the link changes nothing.
+#[derive(Clone, Debug, Default)]
+pub struct ConfirmEmailView {
+    pub token: String,
+    pub new_email: String,
+}
+
+pub fn confirm_email_page(chrome: &Chrome, page: &ConfirmEmailView) -> String {
+    let (chrome, page) = (chrome.clone(), page.clone());
+    let csrf = chrome.csrf_token.clone();
+    let body = view! {
+        <Card title="Confirm your new email".to_string()>
+            <p class="mb-4 text-sm text-slate-700">
+                "Your account's address becomes " <span class="break-words font-medium">{page.new_email.clone()}</span>
+                ". Every device is signed out, and you sign in with the new address."
+            </p>
+            <form method="post" action=paths::ACCOUNT_EMAIL_CONFIRM novalidate>
+                <CsrfField token=csrf/>
+                <input type="hidden" name="token" value=page.token.clone()/>
+                <SubmitButton label="Use this address"/>
+            </form>
+        </Card>
+    };
+    document(&chrome, "Confirm your new email", body)
+}
+
 /// Confirming the deletion of one's own account.
 #[derive(Clone, Debug, Default)]
 pub struct DeleteAccountView {
@@ -129,7 +169,7 @@ pub fn delete_account_page(chrome: &Chrome, page: &DeleteAccountView) -> String 
     let body = view! {
         <Card title="Delete your account".to_string()>
             <p class="mb-3 text-sm text-slate-700">
-                "This deletes the account " <span class="break-all font-medium">{page.email.clone()}</span>
+                "This deletes the account " <span class="break-words font-medium">{page.email.clone()}</span>
                 ": your profile, second factors and sessions, and every application's access. It cannot be undone."
             </p>
             <p class="mb-4 text-sm text-slate-700">"Type your password to confirm."</p>
@@ -169,6 +209,33 @@ mod tests {
         assert!(html.contains(r#"action="/account/verify-email""#));
         assert!(!html.contains("<b>"));
         assert!(html.contains(r#"href="/account/delete""#));
+    }
+
+    #[test]
+    fn changing_the_email_shows_its_own_errors_and_confirms_with_a_button() {
+        let mut errors = FieldErrors::default();
+        errors.add("new_email", "That is already your email address.");
+        let html = account_page(
+            &chrome(),
+            &AccountView {
+                email: "ada@example.com".into(),
+                new_email: "ada@example.com".into(),
+                email_errors: errors,
+                ..Default::default()
+            },
+        );
+        assert!(html.contains(r#"action="/account/email""#));
+        assert!(html.contains("That is already your email address."));
+        let html = confirm_email_page(
+            &chrome(),
+            &ConfirmEmailView {
+                token: "tok".into(),
+                new_email: "new@example.com".into(),
+            },
+        );
+        assert!(html.contains(r#"name="token" value="tok""#));
+        assert!(html.contains("new@example.com"));
+        assert!(html.contains(r#"method="post""#));
     }
 
     #[test]

@@ -12,8 +12,8 @@ mod signup;
 mod verification;
 
 pub use account::{
-    AccountView, CompleteProfileView, DeleteAccountView, account_page, complete_profile_page,
-    delete_account_page,
+    AccountView, CompleteProfileView, ConfirmEmailView, DeleteAccountView, account_page,
+    complete_profile_page, confirm_email_page, delete_account_page,
 };
 pub use apps::{AppRow, AppsView, apps_page};
 pub use consent::{ConsentView, DeviceView, SignOutView, consent_page, device_page, sign_out_page};

@@ -284,7 +284,7 @@ async fn edit_email_and_name(
 /// stop working, every session ends (whoever held one knew the old
 /// address), and the old address is told, in case the change was not
 /// theirs to make.
-async fn email_changed(state: &AppState, before: &Customer) -> Result<()> {
+pub async fn email_changed(state: &AppState, before: &Customer) -> Result<()> {
     let now = state.clock.now();
     let retired = state.store.retire_tokens(before.id, now).await?;
     let ended = state.store.delete_customer_sessions(before.id).await?;

@@ -96,6 +96,8 @@ actions! {
     OidcRefreshTokenReplayed = "oidc.refresh_token_replayed",
     CustomerAttributesUpdated = "customer.attributes_updated",
     CustomerDeleted = "customer.deleted",
+    CustomerEmailChangeRequested = "customer.email_change_requested",
+    CustomerEmailChanged = "customer.email_changed",
     CustomerDisabled = "customer.disabled",
     CustomerEmailMarkedVerified = "customer.email_marked_verified",
     CustomerEmailVerified = "customer.email_verified",

@@ -459,6 +459,13 @@ impl fmt::Display for Problem {
             P::TermsNotAccepted => "You must accept the terms of service to create an account.",
             P::CurrentPasswordMissing => "Enter your current password.",
             P::CurrentPasswordWrong => "That is not your current password.",
+            P::EmailUnchanged => "That is already your email address.",
+            P::EmailChangeLinkInvalid => {
+                "This link is invalid, expired or already used, or your address changed since. Ask for a new one on your account page."
+            }
+            P::EmailChangeTaken => {
+                "Another account uses that address now, so your address stays as it was."
+            }
             P::VerificationLinkInvalid => {
                 "This verification link is invalid, expired or already used. Sign in and ask for a new one."
             }

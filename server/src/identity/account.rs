@@ -4,11 +4,16 @@ use super::throttle::{self, AfterFailure};
 use super::throttle::{Realm, account_key};
 use crate::audit;
 use crate::directory::attributes::{self, Editor};
+use crate::domain::secrets::{hash_token, looks_like_token};
 use crate::domain::{
-    Action, Customer, DisplayName, Error, FieldErrors, Problem, RequestContext, Result,
+    Action, Caller, Customer, DisplayName, Email, Error, FieldErrors, Problem, RequestContext,
+    Result,
 };
+use crate::mail;
 use crate::password::{Password, Verification};
 use crate::state::AppState;
+use crate::store::{EmailChange, TokenPurpose};
+use app::paths;
 use serde_json::json;
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -180,4 +185,114 @@ pub async fn delete_own(
         tracing::info!(customer_id = %customer.id, "customer deleted their account");
     }
     Ok(())
+}
+
+/// How long an email-change link works.
+const EMAIL_CHANGE_SECONDS: i64 = 24 * 3600;
+
+/// A customer asks to move their account to `raw_new`, typing their
+/// password again: a link goes to the new address, and the account keeps
+/// its old one until the link is followed. An address another account has
+/// gets no link, and the asker hears the same as for a free one, so the
+/// form cannot tell who has an account.
+pub async fn request_email_change(
+    state: &AppState,
+    customer: &Customer,
+    raw_new: &str,
+    current: Password,
+    ctx: &RequestContext,
+) -> Result<Email> {
+    let mut errors = FieldErrors::new();
+    let new = Email::parse(raw_new)
+        .map_err(|e| errors.add("new_email", e))
+        .ok();
+    if new.as_ref() == Some(&customer.email) {
+        errors.add("new_email", Problem::EmailUnchanged);
+    }
+    if current.as_str().is_empty() {
+        errors.add("current_password", Problem::CurrentPasswordMissing);
+    }
+    let (Some(new), true) = (new, errors.is_empty()) else {
+        return Err(Error::Invalid(errors));
+    };
+    current_password_holds(state, customer, current, ctx).await?;
+    let taken = state.store.customer_by_email(&new).await?.is_some();
+    if taken {
+        tracing::info!(customer_id = %customer.id, "email change asked for an address in use: no link sent");
+    } else if let Some(link) = super::links::issue_email_change(
+        state,
+        (customer.id, &customer.email),
+        &new,
+        EMAIL_CHANGE_SECONDS,
+        paths::ACCOUNT_EMAIL_CONFIRM,
+    )
+    .await?
+    {
+        let note = mail::email_change_mail(new.as_str(), &link);
+        state.mailer.enqueue(note).await?;
+    }
+    let details = json!({ "new_email": new.as_str() });
+    audit::record(
+        state,
+        ctx,
+        Action::CustomerEmailChangeRequested,
+        Some(customer.id),
+        details,
+    )
+    .await?;
+    Ok(new)
+}
+
+fn change_link_invalid() -> Error {
+    Error::BadRequest(Problem::EmailChangeLinkInvalid)
+}
+
+/// The address an email-change link would give, while it is good.
+pub async fn email_change_for(state: &AppState, raw_token: &str) -> Result<Email> {
+    if !looks_like_token(raw_token) {
+        return Err(change_link_invalid());
+    }
+    let new = state
+        .store
+        .peek_email_change(&hash_token(raw_token), state.clock.now())
+        .await?;
+    new.and_then(|n| Email::parse(&n).ok())
+        .ok_or_else(change_link_invalid)
+}
+
+/// Follows an email-change link: the account takes the new address
+/// (verified, since the link reached it). As with an admin's change, links
+/// sent to the old address stop working, every session and application
+/// token ends, and the old address is told.
+pub async fn confirm_email_change(
+    state: &AppState,
+    raw_token: &str,
+    ctx: &RequestContext,
+) -> Result<Email> {
+    if !looks_like_token(raw_token) {
+        return Err(change_link_invalid());
+    }
+    let hash = hash_token(raw_token);
+    let now = state.clock.now();
+    let id = state
+        .store
+        .peek_token(&hash, TokenPurpose::ChangeEmail, now)
+        .await?
+        .ok_or_else(change_link_invalid)?;
+    let before = state
+        .store
+        .customer_by_id(id)
+        .await?
+        .ok_or_else(change_link_invalid)?;
+    let new = match state.store.change_email_with_token(&hash, now).await? {
+        EmailChange::Changed(_, new) => new,
+        EmailChange::Invalid => return Err(change_link_invalid()),
+        EmailChange::Taken => return Err(Error::Conflict(Problem::EmailChangeTaken)),
+    };
+    crate::directory::customers::email_changed(state, &before).await?;
+    let ctx = ctx.acting_as(Caller::Customer(id));
+    let details = json!({ "email": { "before": before.email.as_str(), "after": new.as_str() } });
+    audit::record(state, &ctx, Action::CustomerEmailChanged, Some(id), details).await?;
+    tracing::info!(customer_id = %id, "customer changed their email");
+    Ok(new)
 }

@@ -19,6 +19,29 @@ pub async fn issue(
     lifetime: i64,
     path: &str,
 ) -> Result<Option<String>> {
+    issue_with(state, (id, email), (purpose, None), lifetime, path).await
+}
+
+/// A link that gives the customer at `email` the address `new_email`
+/// (sent to the new address), like `issue` otherwise.
+pub async fn issue_email_change(
+    state: &AppState,
+    (id, email): (CustomerId, &Email),
+    new_email: &Email,
+    lifetime: i64,
+    path: &str,
+) -> Result<Option<String>> {
+    let purpose = (TokenPurpose::ChangeEmail, Some(new_email));
+    issue_with(state, (id, email), purpose, lifetime, path).await
+}
+
+async fn issue_with(
+    state: &AppState,
+    (id, email): (CustomerId, &Email),
+    (purpose, new_email): (TokenPurpose, Option<&Email>),
+    lifetime: i64,
+    path: &str,
+) -> Result<Option<String>> {
     let now = state.clock.now();
     let recent = state
         .store
@@ -31,7 +54,13 @@ pub async fn issue(
     let token = LinkToken::generate();
     state
         .store
-        .insert_token(&token.hash, (id, email), purpose, now, now + lifetime)
+        .insert_token(
+            &token.hash,
+            (id, email),
+            (purpose, new_email),
+            now,
+            now + lifetime,
+        )
         .await?;
     Ok(Some(
         state.config.link(&format!("{path}?token={}", token.raw)),

@@ -200,6 +200,20 @@ pub fn blocked_mail(to: &str, source: &str, unblock: &str) -> Mail {
     }
 }
 
+/// To the address a customer asked to move their account to. No name, as
+/// with verification: the asker may not own this mailbox.
+pub fn email_change_mail(to: &str, link: &str) -> Mail {
+    Mail {
+        to: to.into(),
+        subject: "Confirm your new email address".into(),
+        body: format!(
+            "Hello,\n\nSomeone asked to move an account to this email address. If it was you, confirm it here:\n\n{link}\n\n\
+             The link works once and expires in 24 hours. Until then the account keeps its old address. \
+             If it was not you, ignore this message.\n"
+        ),
+    }
+}
+
 /// To the address a customer used to have.
 pub fn email_changed_mail(old: &str) -> Mail {
     Mail {

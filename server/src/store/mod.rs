@@ -34,7 +34,7 @@ pub use sessions::{LiveSession, NewSession, SessionBackend, SessionInfo};
 pub use throttle::{Limit, Reservation};
 pub use tier_jobs::{JobProgress, TierJobRow};
 pub use tiers::{ArchiveRefusal, ExpiredAssignment};
-pub use tokens::TokenPurpose;
+pub use tokens::{EmailChange, TokenPurpose};
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{

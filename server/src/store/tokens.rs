@@ -8,6 +8,19 @@ pub enum TokenPurpose {
     VerifyEmail,
     ResetPassword,
     UnblockSignIn,
+    /// A customer's own change of address: the link goes to the new one.
+    ChangeEmail,
+}
+
+/// What following an email-change link came to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EmailChange {
+    /// The account now has the new address (verified: the link reached it).
+    Changed(CustomerId, Email),
+    /// Used, expired, or the account's address changed since.
+    Invalid,
+    /// Another account took the new address in the meantime.
+    Taken,
 }
 
 impl TokenPurpose {
@@ -16,6 +29,7 @@ impl TokenPurpose {
             Self::VerifyEmail => "verify_email",
             Self::ResetPassword => "reset_password",
             Self::UnblockSignIn => "unblock_sign_in",
+            Self::ChangeEmail => "change_email",
         }
     }
 }
@@ -23,16 +37,17 @@ impl TokenPurpose {
 impl Store {
     /// Stores a mailed link's token for the customer at the address it is
     /// sent to: it stops working if the customer's email changes.
+    /// `new_email`: the address an email-change link would give the account.
     pub async fn insert_token(
         &self,
         token_hash: &[u8],
         (customer, email): (CustomerId, &Email),
-        purpose: TokenPurpose,
+        (purpose, new_email): (TokenPurpose, Option<&Email>),
         now: i64,
         expires_at: i64,
     ) -> StoreResult<()> {
-        let sql = "INSERT INTO customer_tokens (token_hash, customer_id, email, purpose, created_at, expires_at) \
-                   VALUES ($1, $2, $3, $4, $5, $6)";
+        let sql = "INSERT INTO customer_tokens (token_hash, customer_id, email, purpose, created_at, expires_at, new_email) \
+                   VALUES ($1, $2, $3, $4, $5, $6, $7)";
         with_pool!(self, |pool| sqlx::query(sql)
             .bind(token_hash)
             .bind(customer.0)
@@ -40,6 +55,7 @@ impl Store {
             .bind(purpose.as_str())
             .bind(now)
             .bind(expires_at)
+            .bind(new_email.map(Email::as_str))
             .execute(pool)
             .await
             .map(|r| r.rows_affected()))?;
@@ -80,6 +96,70 @@ impl Store {
             .fetch_optional(pool)
             .await)?;
         Ok(id.map(CustomerId))
+    }
+
+    /// The address an email-change link would give, while the link is good.
+    pub async fn peek_email_change(
+        &self,
+        token_hash: &[u8],
+        now: i64,
+    ) -> StoreResult<Option<String>> {
+        let sql = "SELECT new_email FROM customer_tokens \
+                   WHERE token_hash = $1 AND purpose = 'change_email' AND used_at IS NULL AND expires_at > $2 \
+                   AND email = (SELECT c.email FROM customers c WHERE c.id = customer_tokens.customer_id)";
+        let new: Option<Option<String>> = with_pool!(self, |pool| sqlx::query_scalar(sql)
+            .bind(token_hash)
+            .bind(now)
+            .fetch_optional(pool)
+            .await)?;
+        Ok(new.flatten())
+    }
+
+    /// Spends an email-change token and gives the account its new address,
+    /// verified, atomically: if another account has taken the address
+    /// since, nothing changes and the link stays good.
+    pub async fn change_email_with_token(
+        &self,
+        token_hash: &[u8],
+        now: i64,
+    ) -> StoreResult<EmailChange> {
+        with_pool!(self, |pool| {
+            let mut tx = pool.begin_write().await?;
+            let spent: Option<(Uuid, Option<String>)> = sqlx::query_as(
+                "UPDATE customer_tokens SET used_at = $3 \
+                 WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3 \
+                 AND email = (SELECT c.email FROM customers c WHERE c.id = customer_tokens.customer_id) \
+                 RETURNING customer_id, new_email",
+            )
+            .bind(token_hash)
+            .bind(TokenPurpose::ChangeEmail.as_str())
+            .bind(now)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some((id, Some(new_email))) = spent else {
+                return Ok(EmailChange::Invalid);
+            };
+            let Ok(email) = Email::parse(&new_email) else {
+                return Ok(EmailChange::Invalid);
+            };
+            let changed = sqlx::query(
+                "UPDATE customers SET email = $2, email_verified_at = $3, updated_at = $3 WHERE id = $1",
+            )
+            .bind(id)
+            .bind(email.as_str())
+            .bind(now)
+            .execute(&mut *tx)
+            .await;
+            match changed {
+                Ok(_) => {}
+                Err(e) if super::is_taken(&e, super::UniqueKey::CustomerEmail) => {
+                    return Ok(EmailChange::Taken);
+                }
+                Err(e) => return Err(e),
+            }
+            tx.commit().await?;
+            Ok(EmailChange::Changed(CustomerId(id), email))
+        })
     }
 
     /// Spends a verification token and marks the address verified, atomically.

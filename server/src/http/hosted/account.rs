@@ -4,7 +4,7 @@ use super::{page, see_other};
 use crate::directory::attributes::{self, Editor};
 use crate::domain::{Error, Result};
 use crate::http::attribute_fields::{Shown, attribute_inputs};
-use crate::http::extract::{Customer, FormData};
+use crate::http::extract::{Customer, FormData, Visitor};
 use crate::identity::{account, sessions};
 use crate::password::Password;
 use crate::state::AppState;
@@ -12,7 +12,7 @@ use app::FieldErrors;
 use app::hosted::*;
 use app::paths;
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -25,6 +25,11 @@ pub fn router() -> Router<AppState> {
         .route(paths::ACCOUNT_PROFILE, post(update_profile))
         .route(paths::ACCOUNT_PASSWORD, post(change_password))
         .route(paths::ACCOUNT_DELETE, get(delete_form).post(delete))
+        .route(paths::ACCOUNT_EMAIL, post(change_email))
+        .route(
+            paths::ACCOUNT_EMAIL_CONFIRM,
+            get(confirm_email_form).post(confirm_email),
+        )
 }
 
 /// The account page, its profile form showing `shown` values and `errors`.
@@ -237,6 +242,100 @@ async fn delete(
     let chrome = app::Chrome {
         customer_name: None,
         ..customer.0.chrome().await?
+    };
+    Ok(page(StatusCode::OK, message_page(&chrome, &view)))
+}
+
+#[derive(Deserialize)]
+struct EmailForm {
+    #[serde(default)]
+    new_email: String,
+    #[serde(default)]
+    current_password: String,
+}
+
+async fn change_email(
+    State(state): State<AppState>,
+    customer: Customer,
+    FormData(form): FormData<EmailForm>,
+) -> Result<Response> {
+    // A new address needs a recent second factor, when the customer has one.
+    if let Some(step_up) = super::mfa::step_up_first(&state, &customer, paths::ACCOUNT).await? {
+        return Ok(step_up);
+    }
+    let record = &customer.signed_in().customer;
+    let password = Password::new(form.current_password);
+    let ctx = &customer.0.ctx;
+    match account::request_email_change(&state, record, &form.new_email, password, ctx).await {
+        Ok(new) => {
+            let message = format!(
+                "We sent a link to {}. Open it within 24 hours to finish the change; until then your address stays {}.",
+                new.as_str(),
+                record.email.as_str()
+            );
+            customer.0.flash(&message).await?;
+            Ok(see_other(paths::ACCOUNT))
+        }
+        Err(Error::Invalid(errors)) => {
+            let view = AccountView {
+                new_email: form.new_email,
+                email_errors: errors.into(),
+                ..account_view(&state, record, None, &FieldErrors::new()).await?
+            };
+            Ok(page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                app::hosted::account_page(&customer.0.chrome().await?, &view),
+            ))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Deserialize)]
+struct TokenForm {
+    #[serde(default)]
+    token: String,
+}
+
+async fn confirm_email_form(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Query(query): Query<TokenForm>,
+) -> Result<Response> {
+    let new = account::email_change_for(&state, &query.token).await?;
+    let view = ConfirmEmailView {
+        token: query.token,
+        new_email: new.as_str().into(),
+    };
+    Ok(page(
+        StatusCode::OK,
+        confirm_email_page(&visitor.chrome().await?, &view),
+    ))
+}
+
+async fn confirm_email(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    FormData(form): FormData<TokenForm>,
+) -> Result<Response> {
+    let new = account::confirm_email_change(&state, &form.token, &visitor.ctx).await?;
+    // Every session of the account ended; this browser's too.
+    sessions::end(&state, &visitor.session).await?;
+    let view = MessageView {
+        title: "Your email is changed".into(),
+        tone: "success",
+        message: format!(
+            "Your account's address is now {}. Every device was signed out: sign in with the new address.",
+            new.as_str()
+        ),
+        links: vec![Link {
+            href: paths::SIGN_IN.into(),
+            label: "Sign in".into(),
+        }],
+    };
+    let chrome = app::Chrome {
+        customer_name: None,
+        ..visitor.chrome().await?
     };
     Ok(page(StatusCode::OK, message_page(&chrome, &view)))
 }
