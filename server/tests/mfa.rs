@@ -94,6 +94,12 @@ async fn an_authenticator_app_is_asked_after_the_password_and_each_code_counts_o
             .post("/account/security/app", &[("code", &first_code)])
             .await
             .assert_redirect("/account/security/recovery-codes");
+        // The key is stored sealed with the key encryption key, bound to
+        // its factor: the database alone does not give the codes.
+        let stored = app.state.store.totp_secret(owner).await.unwrap().unwrap();
+        assert_ne!(stored.secret, secret);
+        assert!(!stored.secret.windows(20).any(|w| w == secret.as_slice()));
+        assert_eq!(stored.secret.len(), 12 + 20 + 16, "nonce, key, tag");
         let codes = shown_codes(&browser.get("/account/security/recovery-codes").await.body);
         assert_eq!(codes.len(), 10);
         // Shown once.

@@ -122,6 +122,7 @@ pub async fn confirm(
         return Err(Error::invalid("code", MfaProblem::CodeWrong));
     };
     let id = Uuid::now_v7();
+    let sealed = seal(state, id, &secret)?;
     let stored = state
         .store
         .insert_factor(&NewFactor {
@@ -129,7 +130,7 @@ pub async fn confirm(
             owner,
             kind: FactorKind::Totp,
             name: "Authenticator app",
-            totp: Some((&secret, step)),
+            totp: Some((&sealed, step)),
             passkey: None,
             now,
         })
@@ -148,7 +149,8 @@ pub async fn verify(state: &AppState, owner: FactorOwner, code: &str) -> Result<
         return Ok(None);
     };
     let now = state.clock.now();
-    let Some(step) = check(&stored.secret, code, now) else {
+    let secret = open(state, stored.id, &stored.secret)?;
+    let Some(step) = check(&secret, code, now) else {
         return Ok(None);
     };
     // Accepted once: a step at or before the last accepted one is refused,
@@ -158,6 +160,31 @@ pub async fn verify(state: &AppState, owner: FactorOwner, code: &str) -> Result<
         return Ok(None);
     }
     Ok(Some(()))
+}
+
+/// What label a factor's secret is sealed under: it opens for that factor
+/// only, so a sealed secret copied to another row does not.
+fn label(id: Uuid) -> String {
+    format!("totp:{id}")
+}
+
+/// The secret as stored: sealed with the key encryption key where there is
+/// one (always on SQLite; on PostgreSQL when configured), else as it is.
+fn seal(state: &AppState, id: Uuid, secret: &[u8]) -> Result<Vec<u8>> {
+    Ok(state
+        .keys
+        .seal_secret(&label(id), secret)?
+        .unwrap_or_else(|| secret.to_vec()))
+}
+
+/// The secret from what is stored: a secret kept as it is has exactly
+/// `SECRET_BYTES` (also those stored before secrets were sealed); a sealed
+/// one is longer (nonce and tag).
+fn open(state: &AppState, id: Uuid, stored: &[u8]) -> Result<Vec<u8>> {
+    if stored.len() == SECRET_BYTES {
+        return Ok(stored.to_vec());
+    }
+    state.keys.open_secret(&label(id), stored)
 }
 
 fn decode(base32: &str) -> Result<Vec<u8>> {

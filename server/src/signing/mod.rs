@@ -184,6 +184,22 @@ impl KeyRing {
         Ok(kids)
     }
 
+    /// Seals a secret other than a signing key (an authenticator app's)
+    /// with the key encryption key, bound to `label`; `None` when there is
+    /// no such key (PostgreSQL without configuration), where the caller
+    /// keeps the secret as it is.
+    pub fn seal_secret(&self, label: &str, plain: &[u8]) -> Result<Option<Vec<u8>>> {
+        if matches!(self.source, KeySource::Unset) {
+            return Ok(None);
+        }
+        seal(&self.kek()?, label, plain.to_vec()).map(Some)
+    }
+
+    /// Opens what `seal_secret` sealed under `label`.
+    pub fn open_secret(&self, label: &str, sealed: &[u8]) -> Result<Vec<u8>> {
+        unseal(&self.kek()?, label, sealed)
+    }
+
     fn kek(&self) -> Result<RandomizedNonceKey> {
         let bytes = match &self.source {
             KeySource::Configured(bytes) => *bytes,
@@ -366,7 +382,7 @@ fn seal(kek: &RandomizedNonceKey, kid: &str, mut der: Vec<u8>) -> Result<Vec<u8>
 fn unseal(kek: &RandomizedNonceKey, kid: &str, sealed: &[u8]) -> Result<Vec<u8>> {
     let wrong = || {
         Error::Internal(anyhow::anyhow!(
-            "signing key {kid} cannot be decrypted: is this the key encryption key it was sealed with?"
+            "sealed secret {kid} (a signing key id, or totp:<factor>) cannot be decrypted: is this the key encryption key it was sealed with?"
         ))
     };
     if sealed.len() < NONCE_LEN {
@@ -430,6 +446,25 @@ mod tests {
         assert!(unseal(&other, &key.kid, &key.sealed_private).is_err());
         assert!(unseal(&kek, "another-kid", &key.sealed_private).is_err());
         assert!(unseal(&kek, &key.kid, &key.sealed_private[..5]).is_err());
+    }
+
+    #[test]
+    fn other_secrets_open_only_under_their_label_and_stay_plain_without_a_key() {
+        let ring = KeyRing::new(KeySource::Configured([7; 32]));
+        let sealed = ring
+            .seal_secret("totp:a", b"twenty-byte-secret!!")
+            .unwrap()
+            .unwrap();
+        assert_ne!(&sealed[NONCE_LEN..NONCE_LEN + 20], b"twenty-byte-secret!!");
+        assert_eq!(
+            ring.open_secret("totp:a", &sealed).unwrap(),
+            b"twenty-byte-secret!!"
+        );
+        assert!(ring.open_secret("totp:b", &sealed).is_err());
+        let other = KeyRing::new(KeySource::Configured([8; 32]));
+        assert!(other.open_secret("totp:a", &sealed).is_err());
+        let unset = KeyRing::new(KeySource::Unset);
+        assert_eq!(unset.seal_secret("totp:a", b"x").unwrap(), None);
     }
 
     #[test]
