@@ -753,6 +753,13 @@ fn forged_assertion(user: uuid::Uuid) -> String {
     )
 }
 
+/// A ceremony step refused as bad input, saying `words`.
+fn refused((status, json): (StatusCode, serde_json::Value), words: &str) {
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{json}");
+    let error = json["error"].as_str().unwrap_or_default();
+    assert!(error.contains(words), "{error}");
+}
+
 /// Posts a ceremony step and reads its JSON, taking up the session's new
 /// CSRF token when it gives one.
 async fn ceremony(
@@ -782,14 +789,15 @@ async fn passkey_ceremonies_refuse_forged_replayed_and_unasked_answers() {
         let owner = gatehouse::store::FactorOwner::Customer(id);
 
         // An answer to no ceremony.
-        let (status, json) = ceremony(
-            &mut gil,
-            "/passkeys/register",
-            &[("credential", FORGED_REGISTRATION)],
-        )
-        .await;
-        assert_eq!(status, StatusCode::BAD_REQUEST);
-        assert!(json["error"].as_str().unwrap().contains("took too long"));
+        refused(
+            ceremony(
+                &mut gil,
+                "/passkeys/register",
+                &[("credential", FORGED_REGISTRATION)],
+            )
+            .await,
+            "took too long",
+        );
 
         // The options: this relying party, this customer, a discoverable
         // credential with user verification.
@@ -805,39 +813,37 @@ async fn passkey_ceremonies_refuse_forged_replayed_and_unasked_answers() {
         );
 
         // A forged answer is refused, and the ceremony is spent with it.
-        let (status, json) = ceremony(
-            &mut gil,
-            "/passkeys/register",
-            &[("credential", FORGED_REGISTRATION)],
-        )
-        .await;
-        assert_eq!(status, StatusCode::BAD_REQUEST);
-        assert!(
-            json["error"]
-                .as_str()
-                .unwrap()
-                .contains("could not be verified")
+        refused(
+            ceremony(
+                &mut gil,
+                "/passkeys/register",
+                &[("credential", FORGED_REGISTRATION)],
+            )
+            .await,
+            "could not be verified",
         );
-        let (status, json) = ceremony(
-            &mut gil,
-            "/passkeys/register",
-            &[("credential", FORGED_REGISTRATION)],
-        )
-        .await;
-        assert_eq!(status, StatusCode::BAD_REQUEST);
-        assert!(json["error"].as_str().unwrap().contains("took too long"));
+        refused(
+            ceremony(
+                &mut gil,
+                "/passkeys/register",
+                &[("credential", FORGED_REGISTRATION)],
+            )
+            .await,
+            "took too long",
+        );
         // A ceremony left longer than five minutes has expired.
         let (status, _) = ceremony(&mut gil, "/passkeys/register/options", &[]).await;
         assert_eq!(status, StatusCode::OK);
         app.state.clock.advance(301);
-        let (status, json) = ceremony(
-            &mut gil,
-            "/passkeys/register",
-            &[("credential", FORGED_REGISTRATION)],
-        )
-        .await;
-        assert_eq!(status, StatusCode::BAD_REQUEST);
-        assert!(json["error"].as_str().unwrap().contains("took too long"));
+        refused(
+            ceremony(
+                &mut gil,
+                "/passkeys/register",
+                &[("credential", FORGED_REGISTRATION)],
+            )
+            .await,
+            "took too long",
+        );
         let (status, _) = ceremony(&mut gil, "/passkeys/register/options", &[]).await;
         assert_eq!(status, StatusCode::OK);
         let (status, _) = ceremony(
@@ -864,14 +870,9 @@ async fn passkey_ceremonies_refuse_forged_replayed_and_unasked_answers() {
                 .is_none_or(|a| a.is_empty())
         );
         let forged = forged_assertion(id.0);
-        let (status, json) =
-            ceremony(&mut anyone, "/passkeys/sign-in", &[("credential", &forged)]).await;
-        assert_eq!(status, StatusCode::BAD_REQUEST);
-        assert!(
-            json["error"]
-                .as_str()
-                .unwrap()
-                .contains("could not be verified")
+        refused(
+            ceremony(&mut anyone, "/passkeys/sign-in", &[("credential", &forged)]).await,
+            "could not be verified",
         );
         let (status, _) =
             ceremony(&mut anyone, "/passkeys/sign-in", &[("credential", &forged)]).await;
@@ -879,9 +880,10 @@ async fn passkey_ceremonies_refuse_forged_replayed_and_unasked_answers() {
         anyone.get("/account").await.assert_redirect("/login");
 
         // A second factor with no sign-in waiting, or without a passkey.
-        let (status, json) = ceremony(&mut anyone, "/passkeys/verify/options", &[]).await;
-        assert_eq!(status, StatusCode::BAD_REQUEST);
-        assert!(json["error"].as_str().unwrap().contains("Sign in again"));
+        refused(
+            ceremony(&mut anyone, "/passkeys/verify/options", &[]).await,
+            "Sign in again",
+        );
         let (status, _) = ceremony(&mut gil, "/passkeys/verify/options", &[]).await;
         assert_eq!(status, StatusCode::BAD_REQUEST);
     })
@@ -928,35 +930,33 @@ async fn admins_choose_a_passkey_or_an_app_and_an_owner_resets_another_admins() 
 
         // The console's ceremony: an answer to no ceremony, then options
         // for this admin, a forged answer refused, nothing stored.
-        let (status, json) = ceremony(
-            &mut sam,
-            "/admin/passkeys/register",
-            &[("credential", FORGED_REGISTRATION)],
-        )
-        .await;
-        assert_eq!(status, StatusCode::BAD_REQUEST);
-        assert!(json["error"].as_str().unwrap().contains("took too long"));
+        refused(
+            ceremony(
+                &mut sam,
+                "/admin/passkeys/register",
+                &[("credential", FORGED_REGISTRATION)],
+            )
+            .await,
+            "took too long",
+        );
         let (status, options) = ceremony(&mut sam, "/admin/passkeys/register/options", &[]).await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(options["publicKey"]["rp"]["id"], "gatehouse.test");
         assert_eq!(options["publicKey"]["user"]["name"], "sam@example.com");
-        let (status, json) = ceremony(
-            &mut sam,
-            "/admin/passkeys/register",
-            &[("credential", FORGED_REGISTRATION)],
-        )
-        .await;
-        assert_eq!(status, StatusCode::BAD_REQUEST);
-        assert!(
-            json["error"]
-                .as_str()
-                .unwrap()
-                .contains("could not be verified")
+        refused(
+            ceremony(
+                &mut sam,
+                "/admin/passkeys/register",
+                &[("credential", FORGED_REGISTRATION)],
+            )
+            .await,
+            "could not be verified",
         );
         // Showing a factor is not this step.
-        let (status, json) = ceremony(&mut sam, "/admin/passkeys/verify/options", &[]).await;
-        assert_eq!(status, StatusCode::BAD_REQUEST);
-        assert!(json["error"].as_str().unwrap().contains("Sign in again"));
+        refused(
+            ceremony(&mut sam, "/admin/passkeys/verify/options", &[]).await,
+            "Sign in again",
+        );
         let sam_id = admin_id(&app, "sam@example.com").await;
         let sam_owner = gatehouse::store::FactorOwner::Admin(sam_id);
         assert!(app.state.store.factors(sam_owner).await.unwrap().is_empty());
@@ -981,9 +981,10 @@ async fn admins_choose_a_passkey_or_an_app_and_an_owner_resets_another_admins() 
         let verify = sam.get("/admin/login/verify").await;
         verify.assert_contains(r#"name="code""#);
         assert!(!verify.body.contains(r#"data-passkey-action="verify""#));
-        let (status, json) = ceremony(&mut sam, "/admin/passkeys/verify/options", &[]).await;
-        assert_eq!(status, StatusCode::BAD_REQUEST);
-        assert!(json["error"].as_str().unwrap().contains("removed"));
+        refused(
+            ceremony(&mut sam, "/admin/passkeys/verify/options", &[]).await,
+            "removed",
+        );
         app.console_sign_in(&mut sam, "sam@example.com", ADMIN_PASSWORD)
             .await
             .assert_redirect("/admin/customers");
