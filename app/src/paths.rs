@@ -85,6 +85,9 @@ pub const CONSOLE_SIGN_OUT: &str = "/admin/logout";
 /// The console's second step (admins always use one), and setting it up.
 pub const CONSOLE_SIGN_IN_VERIFY: &str = "/admin/login/verify";
 pub const CONSOLE_SIGN_IN_ENROL: &str = "/admin/login/enrol";
+/// An admin's own second factors: the list, adding a passkey, removing one.
+pub const CONSOLE_SECURITY: &str = "/admin/security";
+pub const CONSOLE_FACTOR_REMOVE: &str = "/admin/security/remove";
 /// The console's passkey ceremonies: the page script posts to the same
 /// names as the customers' ones, under this prefix (`data-passkey-base`).
 pub const CONSOLE_PASSKEYS: &str = "/admin/passkeys";

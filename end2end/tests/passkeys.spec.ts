@@ -10,7 +10,7 @@
 import { test, expect, Page } from '@playwright/test';
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
-import { expectAccessible, signUpAndVerify } from './checks';
+import { adminEnrols, expectAccessible, signUpAndVerify } from './checks';
 import { adminPassword } from './admin';
 
 const binary = process.env.GATEHOUSE_BIN || resolve(__dirname, '../../target/release/gatehouse');
@@ -177,4 +177,44 @@ test('an admin sets up a passkey at the first console sign-in and uses it after'
   await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
   await expect(page.getByText('That passkey could not be verified')).toBeVisible();
   await expect(page).toHaveURL(/\/login$/);
+});
+
+test('an admin with an app adds a passkey from their sign-in page, then drops the app', async ({ page }, info) => {
+  test.skip(info.project.use.javaScriptEnabled === false, 'passkeys need the browser API');
+  const email = `console-switch-${Date.now()}@example.com`;
+  execFileSync(binary, ['admin', 'create', '--email', email, '--role', 'support'], {
+    env: { ...process.env, GATEHOUSE_DATABASE_URL: database, GATEHOUSE_LOG: 'error' },
+    input: adminPassword,
+  });
+  await virtualAuthenticator(page);
+  const signIn = async () => {
+    await page.goto(`${origin}/admin/login`);
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill(adminPassword);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+  };
+  await signIn();
+  await adminEnrols(page);
+
+  // The admin's name in the console's header leads to their sign-in page.
+  await page.getByRole('link', { name: /\(support\)/ }).click();
+  await expect(page.getByRole('heading', { name: 'Your sign-in' })).toBeVisible();
+  await expectAccessible(page);
+  await page.getByRole('button', { name: 'Add a passkey' }).click();
+  await expect(page.getByText('Your passkey is added.')).toBeVisible();
+  const factors = page.getByRole('list', { name: 'Your second factors' });
+  await expect(factors).toContainText('Passkey on Linux');
+  await expectAccessible(page);
+  await page.getByRole('button', { name: 'Remove Authenticator app' }).click();
+  await expect(page.getByText('Removed.')).toBeVisible();
+  await expect(factors).not.toContainText('Authenticator app');
+  await expect(page.getByRole('button', { name: /^Remove/ })).toHaveCount(0);
+
+  // The next sign-in asks for the passkey alone.
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await signIn();
+  await expect(page).toHaveURL(/\/admin\/login\/verify$/);
+  await expect(page.getByLabel('Code', { exact: true })).toHaveCount(0);
+  await page.getByRole('button', { name: 'Use your passkey' }).click();
+  await expect(page).toHaveURL(/\/admin\/customers$/);
 });

@@ -1040,3 +1040,84 @@ async fn admins_choose_a_passkey_or_an_app_and_an_owner_resets_another_admins() 
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admins_change_their_own_factors_only_soon_after_signing_in_and_keep_one() {
+    on_each_backend(|app| async move {
+        let mut uma = app.admin_browser("uma@example.com", Role::Support).await;
+        let uma_id = admin_id(&app, "uma@example.com").await;
+        let owner = gatehouse::store::FactorOwner::Admin(uma_id);
+        let app_factor = app.state.store.factors(owner).await.unwrap()[0].id;
+
+        // Just signed in: a passkey may be added; the only factor stays.
+        let page = uma.get("/admin/security").await;
+        page.assert_status(StatusCode::OK)
+            .assert_contains("Authenticator app")
+            .assert_contains(r#"data-passkey-action="register""#);
+        assert!(!page.body.contains("/admin/security/remove"));
+        uma.post(&format!("/admin/security/remove?id={app_factor}"), &[])
+            .await
+            .assert_status(StatusCode::CONFLICT)
+            .assert_contains("add another before removing");
+        let (status, options) = ceremony(&mut uma, "/admin/passkeys/register/options", &[]).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(options["publicKey"]["user"]["name"], "uma@example.com");
+        refused(
+            ceremony(
+                &mut uma,
+                "/admin/passkeys/register",
+                &[("credential", FORGED_REGISTRATION)],
+            )
+            .await,
+            "could not be verified",
+        );
+
+        // A second factor (stored directly: the browser tests register real
+        // passkeys), and a sign-in older than the window: nothing changes.
+        let passkey = uuid::Uuid::now_v7();
+        app.state
+            .store
+            .insert_factor(&gatehouse::store::NewFactor {
+                id: passkey,
+                owner,
+                kind: gatehouse::domain::mfa::FactorKind::Passkey,
+                name: "Passkey on Linux",
+                totp: None,
+                passkey: Some((b"credential-id", "{}")),
+                now: app.state.clock.now(),
+            })
+            .await
+            .unwrap();
+        app.state.clock.advance(10 * 60);
+        uma.get("/admin/security")
+            .await
+            .assert_contains("needs a recent sign-in");
+        uma.post(&format!("/admin/security/remove?id={passkey}"), &[])
+            .await
+            .assert_status(StatusCode::CONFLICT)
+            .assert_contains("recent sign-in");
+        let (status, json) = ceremony(&mut uma, "/admin/passkeys/register/options", &[]).await;
+        assert_eq!(status, StatusCode::CONFLICT);
+        assert!(json["error"].as_str().unwrap().contains("recent sign-in"));
+        assert_eq!(app.state.store.factors(owner).await.unwrap().len(), 2);
+
+        // Signed in again: either may go, one at a time, and it is audited.
+        uma.get("/admin/customers").await;
+        uma.post("/admin/logout", &[]).await;
+        app.console_sign_in(&mut uma, "uma@example.com", ADMIN_PASSWORD)
+            .await
+            .assert_redirect("/admin/customers");
+        uma.get("/admin/security")
+            .await
+            .assert_contains(&format!("/admin/security/remove?id={passkey}"));
+        uma.post(&format!("/admin/security/remove?id={passkey}"), &[])
+            .await
+            .assert_redirect("/admin/security");
+        uma.post(&format!("/admin/security/remove?id={passkey}"), &[])
+            .await
+            .assert_status(StatusCode::CONFLICT);
+        assert_eq!(app.state.store.factors(owner).await.unwrap().len(), 1);
+        assert_eq!(events(&app, Action::AdminMfaRemoved).await, 1);
+    })
+    .await;
+}

@@ -8,6 +8,7 @@ mod audit;
 mod customer;
 mod customers;
 mod mfa;
+mod security;
 mod sign_in;
 mod tier_job;
 mod tiers;
@@ -30,6 +31,7 @@ pub use mfa::{
     CoverageView, CustomerFactorRow, MfaPolicyView, POLICIES, TierMfaView, TierPolicyRow,
     mfa_policy_page, tier_mfa_section,
 };
+pub use security::{AdminFactorRow, AdminSecurityView, admin_security_page};
 pub use sign_in::{
     AdminSecondFactorView, AdminSetupView, AdminSignInView, admin_second_factor_page,
     admin_setup_page, admin_sign_in_page,
@@ -73,7 +75,7 @@ pub(crate) fn console_document(
                     <a href=paths::MFA_POLICY class="font-medium text-slate-100 hover:underline">"MFA"</a>
                     <a href=paths::AUDIT class="font-medium text-slate-100 hover:underline">"Audit trail"</a>
                     <a href=paths::ADMINS class="font-medium text-slate-100 hover:underline">"Admins"</a>
-                    <span class="text-slate-300">{format!("{name} ({role})")}</span>
+                    <a href=paths::CONSOLE_SECURITY class="text-slate-300 hover:underline" title="Your sign-in">{format!("{name} ({role})")}</a>
                     <form method="post" action=paths::CONSOLE_SIGN_OUT>
                         <CsrfField token=chrome.csrf_token.clone()/>
                         <button type="submit" class="rounded-md px-2 py-1 text-slate-100 hover:bg-slate-700">"Sign out"</button>

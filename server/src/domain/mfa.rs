@@ -185,4 +185,9 @@ pub enum MfaProblem {
     PolicyChoice,
     RememberDays,
     StepUpMinutes,
+    /// An admin's last factor: the console always asks for one.
+    KeepOneFactor,
+    /// An admin's change of factors after a console sign-in older than the
+    /// step-up window.
+    SignInAgain,
 }

@@ -671,6 +671,12 @@ impl fmt::Display for MfaProblem {
             }
             M::FactorName => "Give it a name of 1 to 60 characters.",
             M::FactorGone => "That sign-in method has already been removed.",
+            M::KeepOneFactor => {
+                "The console always asks for a second factor: add another before removing this one."
+            }
+            M::SignInAgain => {
+                "Changing your second factors needs a recent sign-in. Sign out, sign in again, then come back."
+            }
             M::SignInExpired => "Your sign-in has expired. Sign in again.",
             M::PasskeyRefused => {
                 "That passkey could not be verified (it may have been removed). Try again, or use another method."

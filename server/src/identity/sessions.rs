@@ -280,6 +280,13 @@ pub async fn current_admin(state: &AppState, session: &Session) -> Result<Option
     Ok(admin)
 }
 
+/// When the admin of this console browser signed in (with both factors).
+pub async fn admin_signed_in_at(session: &Session) -> Result<Option<i64>> {
+    Ok(get::<AdminSession>(session, keys::ADMIN)
+        .await?
+        .map(|s| s.signed_in_at))
+}
+
 /// Signs this console browser out.
 pub async fn end_admin(session: &Session) -> Result<()> {
     session.flush().await.map_err(anyhow::Error::new)?;

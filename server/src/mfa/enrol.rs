@@ -6,7 +6,7 @@ use super::{recovery, totp};
 use crate::audit;
 use crate::domain::mfa::{FactorKind, MfaProblem};
 use crate::domain::secrets::LinkToken;
-use crate::domain::{Action, CustomerId, Error, RequestContext, Result};
+use crate::domain::{Action, AdminId, CustomerId, Error, RequestContext, Result};
 use crate::identity::second_step;
 use crate::identity::sessions::{self, SignedIn, keys};
 use crate::state::AppState;
@@ -94,6 +94,33 @@ pub async fn remove(
             audit::record(state, ctx, Action::AdminMfaRemoved, None, details).await
         }
     }
+}
+
+/// Whether an admin who signed in to the console at `signed_in_at` may
+/// change their factors now: within the step-up window, so a console
+/// session taken over later cannot add its own passkey.
+pub async fn admin_sign_in_fresh(state: &AppState, signed_in_at: Option<i64>) -> Result<bool> {
+    let window = state.store.mfa_settings().await?.step_up_minutes * 60;
+    Ok(signed_in_at.is_some_and(|at| state.clock.now() - at < window))
+}
+
+/// Removes one of an admin's own factors, never the last: the console
+/// always asks for one.
+pub async fn remove_admin_factor(
+    state: &AppState,
+    ctx: &RequestContext,
+    admin: AdminId,
+    id: Uuid,
+) -> Result<()> {
+    let owner = FactorOwner::Admin(admin);
+    let factors = state.store.factors(owner).await?;
+    if !factors.iter().any(|f| f.id == id) {
+        return Err(Error::Conflict(MfaProblem::FactorGone.into()));
+    }
+    if factors.len() <= 1 {
+        return Err(Error::Conflict(MfaProblem::KeepOneFactor.into()));
+    }
+    remove(state, ctx, owner, id).await
 }
 
 /// Makes a new set of recovery codes (the old set stops working), kept in

@@ -10,6 +10,7 @@ mod customer;
 mod customers;
 mod mfa;
 mod passkeys;
+mod security;
 mod session;
 mod sign_in;
 mod tiers;
@@ -54,6 +55,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(apps::routes())
         .merge(mfa::routes())
         .merge(passkeys::routes())
+        .merge(security::routes())
         .layer(middleware::from_fn(move |session, req, next| {
             csrf::guard(https, session, req, next)
         }))

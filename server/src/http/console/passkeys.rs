@@ -1,6 +1,6 @@
 //! The console's passkey ceremonies, for the page script: an admin whose
 //! password held registers a passkey as their first factor, or uses one as
-//! their second. Their answers are the customers' kind (`http::ceremony`);
+//! their second; a signed-in admin adds one from their security page. Their answers are the customers' kind (`http::ceremony`);
 //! the passkeys are the admin's own, and never open a customer account.
 
 use super::session::ConsoleVisitor;
@@ -9,7 +9,7 @@ use crate::domain::mfa::{FactorKind, MfaProblem};
 use crate::domain::{Admin, Caller, Error, RequestContext, Result};
 use crate::http::ceremony::{self, Answer, answer, go};
 use crate::http::extract::FormData;
-use crate::identity::signin;
+use crate::identity::{sessions, signin};
 use crate::mfa::{check, enrol, passkeys};
 use crate::state::AppState;
 use crate::store::FactorOwner;
@@ -47,6 +47,24 @@ async fn waiting(
     }
 }
 
+/// Who registers a passkey: a signed-in admin adding one from their
+/// security page (their console sign-in recent enough), or an admin whose
+/// first sign-in sets up its first factor. The flag says which.
+async fn registering(
+    state: &AppState,
+    visitor: &ConsoleVisitor,
+) -> Result<(Admin, RequestContext, bool)> {
+    let Some(admin) = &visitor.admin else {
+        let (admin, ctx) = waiting(state, visitor, true).await?;
+        return Ok((admin, ctx, false));
+    };
+    let signed_in_at = sessions::admin_signed_in_at(&visitor.session).await?;
+    if !enrol::admin_sign_in_fresh(state, signed_in_at).await? {
+        return Err(Error::Conflict(MfaProblem::SignInAgain.into()));
+    }
+    Ok((admin.clone(), visitor.ctx.clone(), true))
+}
+
 async fn options(visitor: &ConsoleVisitor, value: serde_json::Value) -> Result<Response> {
     ceremony::options(&visitor.session, visitor.visitor_token.as_ref(), value).await
 }
@@ -57,7 +75,7 @@ async fn register_options(
 ) -> Result<Response> {
     answer(
         async {
-            let (admin, _) = waiting(&state, &visitor, true).await?;
+            let (admin, _, _) = registering(&state, &visitor).await?;
             let user = (
                 admin.id.0,
                 admin.email.as_str(),
@@ -78,13 +96,17 @@ async fn register(
 ) -> Result<Response> {
     answer(
         async {
-            let (admin, ctx) = waiting(&state, &visitor, true).await?;
+            let (admin, ctx, signed_in) = registering(&state, &visitor).await?;
             let owner = FactorOwner::Admin(admin.id);
             let name = passkeys::name_for(visitor.ctx.user_agent());
             let session = &visitor.session;
             let id = passkeys::register(&state, session, owner, &name, &form.credential).await?;
             let factor = (id, FactorKind::Passkey, name.as_str());
             enrol::enrolled(&state, session, &ctx, owner, factor).await?;
+            if signed_in {
+                visitor.flash("Your passkey is added.").await?;
+                return Ok(go(paths::CONSOLE_SECURITY));
+            }
             signin::finish_console(&state, session, &admin).await?;
             Ok(go(paths::CUSTOMERS))
         }
