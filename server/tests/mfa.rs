@@ -902,6 +902,23 @@ async fn passkeys_are_not_offered_on_an_ip_address() {
     assert!(json["error"].as_str().unwrap().contains("domain name"));
 }
 
+/// Signs the console browser out, then in again with the password only:
+/// the answer says which second step comes.
+async fn console_password_again(browser: &mut Browser, email: &str) -> Page {
+    browser.get("/admin/customers").await;
+    browser
+        .post("/admin/logout", &[])
+        .await
+        .assert_redirect("/admin/login");
+    browser.get("/admin/login").await;
+    browser
+        .post(
+            "/admin/login",
+            &[("email", email), ("password", ADMIN_PASSWORD)],
+        )
+        .await
+}
+
 async fn admin_id(app: &TestApp, email: &str) -> gatehouse::domain::AdminId {
     let email = gatehouse::domain::Email::parse(email).unwrap();
     let (admin, _) = app
@@ -967,17 +984,9 @@ async fn admins_choose_a_passkey_or_an_app_and_an_owner_resets_another_admins() 
         // Sam takes the app instead; the next sign-in asks for its code
         // and offers no passkey, which Sam does not have.
         app.admin_enrols(&mut sam).await;
-        sam.get("/admin/customers").await;
-        sam.post("/admin/logout", &[])
+        console_password_again(&mut sam, "sam@example.com")
             .await
-            .assert_redirect("/admin/login");
-        sam.get("/admin/login").await;
-        sam.post(
-            "/admin/login",
-            &[("email", "sam@example.com"), ("password", ADMIN_PASSWORD)],
-        )
-        .await
-        .assert_redirect("/admin/login/verify");
+            .assert_redirect("/admin/login/verify");
         let verify = sam.get("/admin/login/verify").await;
         verify.assert_contains(r#"name="code""#);
         assert!(!verify.body.contains(r#"data-passkey-action="verify""#));
@@ -1026,17 +1035,9 @@ async fn admins_choose_a_passkey_or_an_app_and_an_owner_resets_another_admins() 
         assert_eq!(events(&app, Action::AdminMfaReset).await, 1);
 
         // Sam's next sign-in sets up a factor again.
-        sam.get("/admin/customers").await;
-        sam.post("/admin/logout", &[])
+        console_password_again(&mut sam, "sam@example.com")
             .await
-            .assert_redirect("/admin/login");
-        sam.get("/admin/login").await;
-        sam.post(
-            "/admin/login",
-            &[("email", "sam@example.com"), ("password", ADMIN_PASSWORD)],
-        )
-        .await
-        .assert_redirect("/admin/login/enrol");
+            .assert_redirect("/admin/login/enrol");
     })
     .await;
 }

@@ -37,6 +37,9 @@ const RECHECK_SECONDS: i64 = 60;
 #[derive(Clone)]
 pub struct KeyRing {
     source: KeySource,
+    /// The key file's bytes once read: an authenticator-app check opens a
+    /// sealed secret on every sign-in, which should not read a file.
+    file_bytes: Arc<std::sync::OnceLock<[u8; 32]>>,
     current: Arc<RwLock<Option<Arc<Keys>>>>,
     refresh: Arc<tokio::sync::Mutex<()>>,
 }
@@ -67,6 +70,7 @@ impl KeyRing {
     pub fn new(source: KeySource) -> Self {
         Self {
             source,
+            file_bytes: Arc::new(std::sync::OnceLock::new()),
             current: Arc::new(RwLock::new(None)),
             refresh: Arc::new(tokio::sync::Mutex::new(())),
         }
@@ -203,7 +207,13 @@ impl KeyRing {
     fn kek(&self) -> Result<RandomizedNonceKey> {
         let bytes = match &self.source {
             KeySource::Configured(bytes) => *bytes,
-            KeySource::File(path) => key_file(path)?,
+            KeySource::File(path) => match self.file_bytes.get() {
+                Some(bytes) => *bytes,
+                None => {
+                    let bytes = key_file(path)?;
+                    *self.file_bytes.get_or_init(|| bytes)
+                }
+            },
             KeySource::Unset => return Err(Error::Internal(anyhow::anyhow!(UNSET))),
         };
         Ok(RandomizedNonceKey::new(&AES_256_GCM, &bytes)

@@ -9,7 +9,7 @@ use crate::domain::mfa::{FactorKind, MfaProblem};
 use crate::domain::{Admin, Caller, Error, RequestContext, Result};
 use crate::http::ceremony::{self, Answer, answer, go};
 use crate::http::extract::FormData;
-use crate::identity::{sessions, signin};
+use crate::identity::signin;
 use crate::mfa::{check, enrol, passkeys};
 use crate::state::AppState;
 use crate::store::FactorOwner;
@@ -58,8 +58,7 @@ async fn registering(
         let (admin, ctx) = waiting(state, visitor, true).await?;
         return Ok((admin, ctx, false));
     };
-    let signed_in_at = sessions::admin_signed_in_at(&visitor.session).await?;
-    if !enrol::admin_sign_in_fresh(state, signed_in_at).await? {
+    if !super::security::fresh(state, visitor).await? {
         return Err(Error::Conflict(MfaProblem::SignInAgain.into()));
     }
     Ok((admin.clone(), visitor.ctx.clone(), true))

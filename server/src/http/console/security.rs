@@ -2,6 +2,7 @@
 //! removing one. Adding a passkey is a ceremony (`console::passkeys`).
 //! Changes need a console sign-in within the step-up window.
 
+use super::session::ConsoleVisitor;
 use super::{SignedInAdmin, date_time, page};
 use crate::domain::mfa::MfaProblem;
 use crate::domain::{Error, Result};
@@ -27,8 +28,8 @@ pub(super) fn routes() -> Router<AppState> {
 }
 
 /// Whether this browser's console sign-in may change its admin's factors.
-pub(super) async fn fresh(state: &AppState, admin: &SignedInAdmin) -> Result<bool> {
-    let signed_in_at = sessions::admin_signed_in_at(&admin.0.session).await?;
+pub(super) async fn fresh(state: &AppState, visitor: &ConsoleVisitor) -> Result<bool> {
+    let signed_in_at = sessions::admin_signed_in_at(&visitor.session).await?;
     enrol::admin_sign_in_fresh(state, signed_in_at).await
 }
 
@@ -49,7 +50,7 @@ async fn security(State(state): State<AppState>, admin: SignedInAdmin) -> Result
                     .unwrap_or_else(|| "never".into()),
             })
             .collect(),
-        fresh: fresh(&state, &admin).await?,
+        fresh: fresh(&state, &admin.0).await?,
         passkeys: passkeys::available(&state),
         notice: admin.0.take_flash().await?,
     };
@@ -70,7 +71,7 @@ async fn remove(
     admin: SignedInAdmin,
     Query(query): Query<FactorQuery>,
 ) -> Result<Response> {
-    if !fresh(&state, &admin).await? {
+    if !fresh(&state, &admin.0).await? {
         return Err(Error::Conflict(MfaProblem::SignInAgain.into()));
     }
     let Ok(id) = Uuid::parse_str(&query.id) else {
