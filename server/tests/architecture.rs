@@ -38,6 +38,7 @@ const ROOMS: &[(&str, &[&str])] = &[
         &[
             "directory",
             "identity",
+            "mfa",
             "oidc",
             "transfer",
             "jobs",

@@ -91,6 +91,12 @@ struct Server {
 
 impl Server {
     fn start(envs: &[(&str, String)]) -> Self {
+        Self::start_at(envs, None)
+    }
+
+    /// With `public_url`, reached at that address instead of `localhost`
+    /// (`{port}` in it becomes the port).
+    fn start_at(envs: &[(&str, String)], public_url: Option<&str>) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let port = free_port();
         let mut cmd = Command::new(BIN);
@@ -104,6 +110,10 @@ impl Server {
         for (k, v) in envs {
             cmd.env(k, v);
         }
+        let public_url = public_url
+            .unwrap_or("http://localhost:{port}")
+            .replace("{port}", &port.to_string());
+        cmd.env("GATEHOUSE_PUBLIC_URL", &public_url);
         let mut child = cmd.spawn().unwrap();
         let mut line = String::new();
         BufReader::new(child.stdout.take().unwrap())
@@ -112,7 +122,7 @@ impl Server {
         let base = format!("http://127.0.0.1:{port}");
         assert_eq!(
             line.trim(),
-            format!("Gatehouse is running at http://localhost:{port}/")
+            format!("Gatehouse is running at {public_url}/")
         );
         let log = Arc::new(Mutex::new(String::new()));
         let mut stderr = child.stderr.take().unwrap();
@@ -509,4 +519,14 @@ fn admin_create_takes_a_piped_password_or_prints_a_setup_link() {
         out.contains("support admin helper@example.com") && out.contains("/admin/setup?token="),
         "{out}"
     );
+}
+
+#[test]
+fn serve_warns_at_start_when_passkeys_cannot_work() {
+    let warning = "passkeys are unavailable";
+    let on_ip = Server::start_at(&[], Some("http://127.0.0.1:{port}"));
+    on_ip.wait_for_log(warning);
+    let on_domain = Server::start(&[]);
+    let log = on_domain.wait_for_log("Gatehouse is listening");
+    assert!(!log.contains(warning), "{log}");
 }

@@ -1122,3 +1122,220 @@ async fn admins_change_their_own_factors_only_soon_after_signing_in_and_keep_one
     })
     .await;
 }
+
+/// Sets the global MFA policy (remembering browsers for 30 days).
+async fn global_policy(app: &TestApp, policy: gatehouse::domain::mfa::MfaPolicy) {
+    let settings = gatehouse::domain::mfa::MfaSettings {
+        policy,
+        remember_days: 30,
+        step_up_minutes: 10,
+    };
+    app.state
+        .store
+        .update_mfa_settings(&settings, app.state.clock.now())
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_factor_at_sign_in_needs_one_already_held() {
+    on_each_backend(|app| async move {
+        let mut dee = app
+            .signed_up_and_verified("dee@example.com", STRONG_PASSWORD)
+            .await;
+        let (secret, codes) = add_app(&app, &mut dee).await;
+        drop(
+            app.signed_up_and_verified("eli@example.com", STRONG_PASSWORD)
+                .await,
+        );
+        // Only passkeys count now; Dee has an app, Eli nothing.
+        global_policy(&app, gatehouse::domain::mfa::MfaPolicy::PhishingResistant).await;
+        let id = app.customer_id("dee@example.com").await;
+        let owner = gatehouse::store::FactorOwner::Customer(id);
+
+        // The password alone binds nothing: every way to a new factor
+        // leads back to proving the app first.
+        let mut thief = app.browser();
+        thief
+            .sign_in("dee@example.com", STRONG_PASSWORD)
+            .await
+            .assert_redirect("/login/verify");
+        thief
+            .get("/login/enrol")
+            .await
+            .assert_redirect("/login/verify");
+        thief.get("/login/verify").await;
+        thief
+            .post("/login/enrol", &[("code", "123456")])
+            .await
+            .assert_redirect("/login/verify");
+        refused(
+            ceremony(&mut thief, "/passkeys/register/options", &[]).await,
+            "First confirm it's you",
+        );
+        refused(
+            ceremony(
+                &mut thief,
+                "/passkeys/register",
+                &[("credential", FORGED_REGISTRATION)],
+            )
+            .await,
+            "First confirm it's you",
+        );
+        let page = thief.get("/login/verify").await;
+        page.assert_status(StatusCode::OK)
+            .assert_contains("Before you set one up, confirm it")
+            .assert_contains(r#"name="code""#);
+        assert!(!page.body.contains("Remember this browser"));
+        thief
+            .post("/login/verify", &[("code", "000000")])
+            .await
+            .assert_status(StatusCode::UNAUTHORIZED)
+            .assert_contains("Before you set one up");
+        thief.get("/account").await.assert_redirect("/login");
+        assert_eq!(app.state.store.factors(owner).await.unwrap().len(), 1);
+
+        // With the app's code: on to setting up a passkey, not signed in yet.
+        app.state.clock.advance(30);
+        let code = totp_code(&secret, app.state.clock.now());
+        let answer = thief
+            .post("/login/verify", &[("code", &code), ("remember", "yes")])
+            .await;
+        answer.assert_redirect("/login/enrol");
+        assert!(
+            answer
+                .headers
+                .get("set-cookie")
+                .is_none_or(|c| !c.to_str().unwrap().starts_with("gatehouse_mfa_remember")),
+            "proving a held factor remembers no browser"
+        );
+        thief
+            .get("/login/enrol")
+            .await
+            .assert_status(StatusCode::OK)
+            .assert_contains("Your account requires a passkey");
+        let (status, options) = ceremony(&mut thief, "/passkeys/register/options", &[]).await;
+        assert_eq!(status, StatusCode::OK, "{options}");
+        assert_eq!(options["publicKey"]["user"]["name"], "dee@example.com");
+        thief.get("/account").await.assert_redirect("/login");
+
+        // A recovery code proves Dee as well.
+        let mut again = app.browser();
+        again
+            .sign_in("dee@example.com", STRONG_PASSWORD)
+            .await
+            .assert_redirect("/login/verify");
+        again.get("/login/verify").await;
+        again
+            .post("/login/verify", &[("code", &codes[0])])
+            .await
+            .assert_redirect("/login/enrol");
+
+        // An account with no factor at all still sets one up after the
+        // password: there is nothing else to prove.
+        let mut eli = app.browser();
+        eli.sign_in("eli@example.com", STRONG_PASSWORD)
+            .await
+            .assert_redirect("/login/enrol");
+        eli.get("/login/enrol").await;
+        let (status, _) = ceremony(&mut eli, "/passkeys/register/options", &[]).await;
+        assert_eq!(status, StatusCode::OK);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_password_change_a_reset_or_new_codes_forget_remembered_browsers() {
+    on_each_backend(|app| async move {
+        global_policy(&app, gatehouse::domain::mfa::MfaPolicy::Optional).await;
+        let mut fay = app
+            .signed_up_and_verified("fay@example.com", STRONG_PASSWORD)
+            .await;
+        let (secret, _) = add_app(&app, &mut fay).await;
+        let mut password = STRONG_PASSWORD;
+
+        // Signs in on a new browser, remembered after the code; the next
+        // sign-in there skips the code.
+        let remembered = |password: &'static str| {
+            let app = &app;
+            let secret = secret.clone();
+            async move {
+                let mut browser = app.browser();
+                browser
+                    .sign_in("fay@example.com", password)
+                    .await
+                    .assert_redirect("/login/verify");
+                browser.get("/login/verify").await;
+                app.state.clock.advance(30);
+                let code = totp_code(&secret, app.state.clock.now());
+                let answer = browser
+                    .post("/login/verify", &[("code", &code), ("remember", "yes")])
+                    .await;
+                answer.assert_redirect("/account");
+                browser.get("/account").await;
+                browser.post("/logout", &[]).await;
+                browser
+                    .sign_in("fay@example.com", password)
+                    .await
+                    .assert_redirect("/account");
+                browser.get("/account").await;
+                browser.post("/logout", &[]).await;
+                browser
+            }
+        };
+        let asked_again = |mut browser: Browser, password: &'static str| async move {
+            browser
+                .sign_in("fay@example.com", password)
+                .await
+                .assert_redirect("/login/verify");
+        };
+
+        // New recovery codes.
+        let browser = remembered(password).await;
+        let mut fay = sign_in_with_code(&app, "fay@example.com", &secret).await;
+        fay.get("/account/security").await;
+        fay.post("/account/security/recovery-codes", &[])
+            .await
+            .assert_redirect("/account/security/recovery-codes");
+        asked_again(browser, password).await;
+
+        // A password change.
+        let browser = remembered(password).await;
+        let mut fay = sign_in_with_code(&app, "fay@example.com", &secret).await;
+        fay.get("/account").await;
+        fay.post(
+            "/account/password",
+            &[
+                ("current_password", password),
+                ("new_password", OTHER_PASSWORD),
+            ],
+        )
+        .await
+        .assert_redirect("/account");
+        password = OTHER_PASSWORD;
+        asked_again(browser, password).await;
+
+        // A reset by mailed link.
+        let browser = remembered(password).await;
+        let mut other = app.browser();
+        app.mail.settle().await;
+        let sent = app.mail.to("fay@example.com").len();
+        other.get("/forgot-password").await;
+        other
+            .post("/forgot-password", &[("email", "fay@example.com")])
+            .await;
+        let mail = app.mail.wait_for_nth("fay@example.com", sent + 1).await;
+        let link = link_to(&mail.body, "/reset-password?token=");
+        other.get(&link).await.assert_status(StatusCode::OK);
+        let token = link.split("token=").nth(1).unwrap().to_string();
+        other
+            .post(
+                "/reset-password",
+                &[("token", &token), ("password", STRONG_PASSWORD)],
+            )
+            .await
+            .assert_redirect("/login");
+        asked_again(browser, STRONG_PASSWORD).await;
+    })
+    .await;
+}

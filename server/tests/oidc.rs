@@ -69,6 +69,16 @@ fn authorize_path(client: &str, extra: &[(&str, &str)]) -> String {
     format!("/oauth2/authorize?{}", encode(&pairs))
 }
 
+/// What a consent or device confirmation page answers (its `answers`
+/// field: the pending request's id, or the device's code).
+fn answers(html: &str) -> String {
+    let at = html
+        .find(r#"name="answers" value=""#)
+        .expect("the page says what it answers")
+        + r#"name="answers" value=""#.len();
+    html[at..at + html[at..].find('"').unwrap()].to_string()
+}
+
 /// The query parameters of a redirect to the application.
 fn returned(location: &str) -> std::collections::HashMap<String, String> {
     assert!(
@@ -407,29 +417,41 @@ async fn third_party_apps_ask_for_consent_once() {
         page.assert_status(StatusCode::OK);
         page.assert_contains("Continue to Web Shop?");
         page.assert_contains("Your email address");
+        let asked = answers(&page.body);
         let page = browser
-            .post("/oauth2/consent", &[("decision", "deny")])
+            .post(
+                "/oauth2/consent",
+                &[("decision", "deny"), ("answers", &asked)],
+            )
             .await;
         let location = page.headers["refresh"].to_str().unwrap()[6..].to_string();
         assert_eq!(returned(&location)["error"], "access_denied");
 
-        browser
-            .get(&authorize_path(&partner.id, &[]))
-            .await
-            .assert_status(StatusCode::OK);
+        let page = browser.get(&authorize_path(&partner.id, &[])).await;
+        page.assert_status(StatusCode::OK);
+        let asked = answers(&page.body);
         let page = browser
-            .post("/oauth2/consent", &[("decision", "allow")])
+            .post(
+                "/oauth2/consent",
+                &[("decision", "allow"), ("answers", &asked)],
+            )
             .await;
         let location = page.headers["refresh"].to_str().unwrap()[6..].to_string();
         assert!(returned(&location).contains_key("code"));
         // Remembered: no question the second time.
         let page = browser.get(&authorize_path(&partner.id, &[])).await;
         assert!(returned(page.location().unwrap()).contains_key("code"));
-        // A forged answer without a pending request changes nothing.
-        let page = browser
-            .post("/oauth2/consent", &[("decision", "allow")])
-            .await;
-        page.assert_status(StatusCode::BAD_REQUEST);
+        // A forged answer without a pending request changes nothing, nor
+        // does a second answer to one already answered.
+        for fields in [
+            vec![("decision", "allow")],
+            vec![("decision", "allow"), ("answers", asked.as_str())],
+        ] {
+            browser
+                .post("/oauth2/consent", &fields)
+                .await
+                .assert_status(StatusCode::BAD_REQUEST);
+        }
     })
     .await;
 }
@@ -802,8 +824,10 @@ async fn customers_see_their_apps_and_take_access_back() {
         browser.get("/account/apps").await.assert_contains("No application holds access");
 
         let tokens = tokens_for(&app, &mut browser, &shop).await;
-        browser.get(&authorize_path(&partner.id, &[])).await.assert_status(StatusCode::OK);
-        browser.post("/oauth2/consent", &[("decision", "allow")]).await.assert_status(StatusCode::OK);
+        let page = browser.get(&authorize_path(&partner.id, &[])).await;
+        page.assert_status(StatusCode::OK);
+        let asked = answers(&page.body);
+        browser.post("/oauth2/consent", &[("decision", "allow"), ("answers", &asked)]).await.assert_status(StatusCode::OK);
         let page = browser.get("/account/apps").await;
         page.assert_status(StatusCode::OK);
         assert_eq!(page.body.matches("Remove access for").count(), 2, "{}", page.body);
@@ -1046,8 +1070,12 @@ async fn a_tv_signs_in_with_the_device_grant() {
         let page = phone.get("/device/confirm").await;
         page.assert_contains("Living Room TV")
             .assert_contains(&user_code);
+        let asked = answers(&page.body);
         phone
-            .post("/device/confirm", &[("decision", "allow")])
+            .post(
+                "/device/confirm",
+                &[("decision", "allow"), ("answers", &asked)],
+            )
             .await
             .assert_contains("Device connected");
 
@@ -1080,12 +1108,14 @@ async fn a_tv_signs_in_with_the_device_grant() {
             .sign_in("ki@example.com", STRONG_PASSWORD)
             .await
             .assert_redirect("/device/confirm");
+        let page = other.get("/device/confirm").await;
+        page.assert_status(StatusCode::OK);
+        let asked = answers(&page.body);
         other
-            .get("/device/confirm")
-            .await
-            .assert_status(StatusCode::OK);
-        other
-            .post("/device/confirm", &[("decision", "deny")])
+            .post(
+                "/device/confirm",
+                &[("decision", "deny"), ("answers", &asked)],
+            )
             .await
             .assert_contains("not given access");
         app.state.clock.advance(15);
@@ -1781,6 +1811,533 @@ async fn a_stronger_acr_asks_for_the_second_factor_again() {
         let (_, tokens) = exchange(&mut client, &shop, &back["code"]).await;
         let id = verify(&mut client, tokens["id_token"].as_str().unwrap(), &shop.id).await;
         assert_eq!(id["acr"], "urn:gatehouse:loa:1");
+    })
+    .await;
+}
+
+async fn register_with(app: &TestApp, registration: Registration) -> App {
+    let registered = clients::register(&app.state, &RequestContext::system(), registration)
+        .await
+        .unwrap();
+    App {
+        id: registered.client.id,
+        secret: registered.secret,
+    }
+}
+
+/// Where a continue page (the short page after a form) sends the browser.
+fn continued_to(page: &Page) -> String {
+    page.headers["refresh"].to_str().unwrap()[6..].to_string()
+}
+
+#[tokio::test]
+async fn a_consent_answers_only_the_request_its_page_showed() {
+    on_each_backend(|app| async move {
+        let shop = register(&app, false, &[]).await;
+        let broker = register_with(
+            &app,
+            Registration {
+                name: "Data Broker".into(),
+                redirect_uris: vec![CALLBACK.into()],
+                ..Default::default()
+            },
+        )
+        .await;
+        let mut browser = app
+            .signed_up_and_verified("jo@example.com", STRONG_PASSWORD)
+            .await;
+        let jo = app.customer_id("jo@example.com").await;
+
+        // Two tabs: the shop's request, then the broker's.
+        let shop_page = browser.get(&authorize_path(&shop.id, &[])).await;
+        shop_page.assert_contains("Continue to Web Shop?");
+        let broker_page = browser.get(&authorize_path(&broker.id, &[])).await;
+        broker_page.assert_contains("Continue to Data Broker?");
+        let (for_shop, for_broker) = (answers(&shop_page.body), answers(&broker_page.body));
+        assert_ne!(for_shop, for_broker);
+
+        // "Allow" on the shop's page answers the shop, and only it.
+        let page = browser
+            .post(
+                "/oauth2/consent",
+                &[("decision", "allow"), ("answers", &for_shop)],
+            )
+            .await;
+        page.assert_contains("Continuing to Web Shop");
+        let code = returned(&continued_to(&page))["code"].clone();
+        let (status, _) = exchange(&mut app.browser(), &broker, &code).await;
+        assert_eq!(
+            status,
+            StatusCode::BAD_REQUEST,
+            "the shop's code is not the broker's"
+        );
+        let consented = |client: String| {
+            let state = app.state.clone();
+            async move { state.store.consented_scope(jo, &client).await.unwrap() }
+        };
+        assert!(consented(shop.id.clone()).await.is_some());
+        assert_eq!(consented(broker.id.clone()).await, None);
+
+        // The broker's page still waits, and is answered on its own.
+        let page = browser
+            .post(
+                "/oauth2/consent",
+                &[("decision", "deny"), ("answers", &for_broker)],
+            )
+            .await;
+        assert_eq!(returned(&continued_to(&page))["error"], "access_denied");
+        assert_eq!(consented(broker.id.clone()).await, None);
+        browser
+            .post(
+                "/oauth2/consent",
+                &[("decision", "allow"), ("answers", &for_broker)],
+            )
+            .await
+            .assert_status(StatusCode::BAD_REQUEST);
+        assert_eq!(consented(broker.id.clone()).await, None);
+
+        // A device's confirmation answers the code its page showed.
+        let tv = register_with(
+            &app,
+            Registration {
+                name: "Living Room TV".into(),
+                public: true,
+                first_party: true,
+                grant_types: Some(vec!["urn:ietf:params:oauth:grant-type:device_code".into()]),
+                ..Default::default()
+            },
+        )
+        .await;
+        let mut device = app.browser();
+        let mut started = Vec::new();
+        for _ in 0..2 {
+            let (status, json) = public_form(
+                &mut device,
+                "/oauth2/device_authorization",
+                &[("client_id", &tv.id), ("scope", "openid")],
+            )
+            .await;
+            assert_eq!(status, StatusCode::OK, "{json}");
+            started.push(json);
+        }
+        let user_code = |i: usize| started[i]["user_code"].as_str().unwrap().to_string();
+        browser.get("/device").await;
+        browser
+            .post("/device", &[("user_code", &user_code(0))])
+            .await
+            .assert_redirect("/device/confirm");
+        let first = answers(&browser.get("/device/confirm").await.body);
+        browser.get("/device").await;
+        browser
+            .post("/device", &[("user_code", &user_code(1))])
+            .await
+            .assert_redirect("/device/confirm");
+        browser
+            .get("/device/confirm")
+            .await
+            .assert_contains(&user_code(1));
+        browser
+            .post(
+                "/device/confirm",
+                &[("decision", "allow"), ("answers", &first)],
+            )
+            .await
+            .assert_status(StatusCode::CONFLICT);
+        app.state.clock.advance(15);
+        for json in &started {
+            let (_, answer) = public_form(
+                &mut device,
+                "/oauth2/token",
+                &[
+                    ("grant_type", "urn:ietf:params:oauth:grant-type:device_code"),
+                    ("device_code", json["device_code"].as_str().unwrap()),
+                    ("client_id", &tv.id),
+                ],
+            )
+            .await;
+            assert_eq!(
+                answer["error"], "authorization_pending",
+                "nothing was approved"
+            );
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn ending_a_customers_access_ends_their_access_tokens() {
+    on_each_backend(|app| async move {
+        // No refresh token is ever issued: only the grant's record can end
+        // its access tokens.
+        let shop = register(&app, true, &["authorization_code"]).await;
+        let client = app.browser();
+        let mut browser = app
+            .signed_up_and_verified("lu@example.com", STRONG_PASSWORD)
+            .await;
+        let id = app.customer_id("lu@example.com").await;
+        let active = |tokens: &Value| {
+            let token = tokens["access_token"].as_str().unwrap().to_string();
+            let mut client = client.clone();
+            let shop = App {
+                id: shop.id.clone(),
+                secret: shop.secret.clone(),
+            };
+            async move {
+                let introspected = introspect(&mut client, &shop, &token).await["active"] == true;
+                let userinfo_ok = userinfo(&mut client, &token).await.status == StatusCode::OK;
+                assert_eq!(
+                    introspected, userinfo_ok,
+                    "introspection and userinfo agree"
+                );
+                introspected
+            }
+        };
+
+        // A password change.
+        let tokens = tokens_for(&app, &mut browser, &shop).await;
+        assert!(tokens.get("refresh_token").is_none());
+        assert!(active(&tokens).await);
+        browser.get("/account").await;
+        browser
+            .post(
+                "/account/password",
+                &[
+                    ("current_password", STRONG_PASSWORD),
+                    ("new_password", OTHER_PASSWORD),
+                ],
+            )
+            .await
+            .assert_redirect("/account");
+        assert!(
+            !active(&tokens).await,
+            "a password change ends access tokens"
+        );
+
+        // A reset by mailed link.
+        let tokens = tokens_for(&app, &mut browser, &shop).await;
+        assert!(active(&tokens).await);
+        let mut other = app.browser();
+        app.mail.settle().await;
+        let sent = app.mail.to("lu@example.com").len();
+        other.get("/forgot-password").await;
+        other
+            .post("/forgot-password", &[("email", "lu@example.com")])
+            .await;
+        let mail = app.mail.wait_for_nth("lu@example.com", sent + 1).await;
+        let link = link_to(&mail.body, "/reset-password?token=");
+        let token = link.split("token=").nth(1).unwrap().to_string();
+        other.get(&link).await;
+        other
+            .post(
+                "/reset-password",
+                &[("token", &token), ("password", STRONG_PASSWORD)],
+            )
+            .await
+            .assert_redirect("/login");
+        assert!(!active(&tokens).await, "a reset ends access tokens");
+
+        // Disabled, then enabled again: the old tokens stay ended.
+        let mut browser = app.browser();
+        browser.sign_in("lu@example.com", STRONG_PASSWORD).await;
+        let tokens = tokens_for(&app, &mut browser, &shop).await;
+        assert!(active(&tokens).await);
+        let now = app.state.clock.now();
+        app.state
+            .store
+            .set_customer_disabled(id, true, now)
+            .await
+            .unwrap();
+        app.state
+            .store
+            .set_customer_disabled(id, false, now)
+            .await
+            .unwrap();
+        assert!(!active(&tokens).await, "re-enabling brings no token back");
+
+        // Removed at /account/apps, though it holds no refresh token.
+        let mut browser = app.browser();
+        browser.sign_in("lu@example.com", STRONG_PASSWORD).await;
+        let tokens = tokens_for(&app, &mut browser, &shop).await;
+        assert!(active(&tokens).await);
+        browser.get("/account/apps").await;
+        browser
+            .post("/account/apps/revoke", &[("client_id", &shop.id)])
+            .await
+            .assert_redirect("/account/apps");
+        assert!(
+            !active(&tokens).await,
+            "removing the app ends its access tokens"
+        );
+        let fresh = tokens_for(&app, &mut browser, &shop).await;
+        assert!(active(&fresh).await, "a new sign-in to the app works");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_refused_refresh_leaves_the_grant_as_it_was() {
+    on_each_backend(|app| async move {
+        let shop = register_with(
+            &app,
+            Registration {
+                name: "Web Shop".into(),
+                first_party: true,
+                redirect_uris: vec![CALLBACK.into()],
+                scopes: Some(vec!["openid".into(), "email".into(), "profile".into(), "gatehouse:tier".into()]),
+                ..Default::default()
+            },
+        )
+        .await;
+        let mut browser = app
+            .signed_up_and_verified("mo@example.com", STRONG_PASSWORD)
+            .await;
+        let mut client = app.browser();
+        let tokens = tokens_for(&app, &mut browser, &shop).await;
+        let refresh = tokens["refresh_token"].as_str().unwrap();
+        // Wider than granted, then unknown: refused, the token unspent.
+        for scope in ["openid gatehouse:tier", "openid admin"] {
+            let (status, json, _) = token_request(
+                &mut client,
+                &shop,
+                &[
+                    ("grant_type", "refresh_token"),
+                    ("refresh_token", refresh),
+                    ("scope", scope),
+                ],
+            )
+            .await;
+            assert_eq!((status, json["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_scope")));
+        }
+        assert_eq!(introspect(&mut client, &shop, refresh).await["active"], true);
+        assert_eq!(introspect(&mut client, &shop, tokens["access_token"].as_str().unwrap()).await["active"], true);
+        // The client's retry, narrower, works: the grant was left as it was.
+        let (status, refreshed, _) = token_request(
+            &mut client,
+            &shop,
+            &[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", refresh),
+                ("scope", "openid"),
+            ],
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{refreshed}");
+        assert_eq!(refreshed["scope"], "openid");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn refresh_tokens_go_only_with_offline_access_or_to_first_parties() {
+    on_each_backend(|app| async move {
+        let partner = register(&app, false, &[]).await;
+        let mut browser = app
+            .signed_up_and_verified("ne@example.com", STRONG_PASSWORD)
+            .await;
+        let consent = |browser: &mut Browser, scope: &'static str| {
+            let mut browser = browser.clone();
+            let id = partner.id.clone();
+            async move {
+                let page = browser.get(&authorize_path(&id, &[("scope", scope)])).await;
+                page.assert_status(StatusCode::OK);
+                let asked = answers(&page.body);
+                let shown = page.body.contains("Stay connected while you are away");
+                let page = browser
+                    .post(
+                        "/oauth2/consent",
+                        &[("decision", "allow"), ("answers", &asked)],
+                    )
+                    .await;
+                (returned(&continued_to(&page))["code"].clone(), shown)
+            }
+        };
+        let (code, shown) = consent(&mut browser, "openid email").await;
+        assert!(!shown);
+        let (status, tokens) = exchange(&mut app.browser(), &partner, &code).await;
+        assert_eq!(status, StatusCode::OK, "{tokens}");
+        assert!(tokens.get("refresh_token").is_none(), "{tokens}");
+
+        let (code, shown) = consent(&mut browser, "openid email offline_access").await;
+        assert!(shown, "the consent page says the app stays connected");
+        let (_, tokens) = exchange(&mut app.browser(), &partner, &code).await;
+        assert!(tokens["refresh_token"].is_string(), "{tokens}");
+        assert_eq!(tokens["scope"], "openid email offline_access");
+
+        // The organisation's own application needs no offline_access.
+        let shop = register(&app, true, &[]).await;
+        let tokens = tokens_for(&app, &mut browser, &shop).await;
+        assert!(tokens["refresh_token"].is_string());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_authorization_endpoint_answers_as_the_specs_say() {
+    on_each_backend(|app| async move {
+        let shop = register(&app, true, &[]).await;
+        let mut browser = app
+            .signed_up_and_verified("ol@example.com", STRONG_PASSWORD)
+            .await;
+        let code_from = |location: &str| returned(location)["code"].clone();
+
+        // POST is GET's equal: sent on as the GET (no CSRF token needed).
+        let query = authorize_path(&shop.id, &[]);
+        let form = query.split_once('?').unwrap().1.to_string();
+        let req = browser
+            .request(Method::POST, "/oauth2/authorize")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(form))
+            .unwrap();
+        let page = browser.send(req).await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+        let get = page.location().unwrap().to_string();
+        assert!(get.starts_with("/oauth2/authorize?"));
+        let page = browser.get(&get).await;
+        let (status, _) = exchange(
+            &mut app.browser(),
+            &shop,
+            &code_from(page.location().unwrap()),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        let req = browser
+            .request(Method::POST, "/oauth2/authorize")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from("{}"))
+            .unwrap();
+        assert_eq!(
+            browser.send(req).await.status,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE
+        );
+
+        // Request objects are refused, not ignored.
+        for (param, error) in [
+            ("request", "request_not_supported"),
+            ("request_uri", "request_uri_not_supported"),
+        ] {
+            let page = browser
+                .get(&authorize_path(
+                    &shop.id,
+                    &[(param, "eyJhbGciOiJub25lIn0.e30.")],
+                ))
+                .await;
+            assert_eq!(returned(page.location().unwrap())["error"], error);
+        }
+
+        // Standard scopes Gatehouse does not offer are left out; a scope
+        // it offers but the app may not use is refused.
+        let page = browser
+            .get(&authorize_path(
+                &shop.id,
+                &[("scope", "openid address email phone")],
+            ))
+            .await;
+        let (_, tokens) = exchange(
+            &mut app.browser(),
+            &shop,
+            &code_from(page.location().unwrap()),
+        )
+        .await;
+        assert_eq!(tokens["scope"], "openid email");
+        let narrow = register_with(
+            &app,
+            Registration {
+                name: "Narrow".into(),
+                first_party: true,
+                redirect_uris: vec![CALLBACK.into()],
+                scopes: Some(vec!["openid".into()]),
+                ..Default::default()
+            },
+        )
+        .await;
+        let page = browser
+            .get(&authorize_path(&narrow.id, &[("scope", "openid email")]))
+            .await;
+        assert_eq!(returned(page.location().unwrap())["error"], "invalid_scope");
+
+        // id_token_hint naming someone else, with prompt=none: login_required.
+        let mut pia = app
+            .signed_up_and_verified("pia@example.com", STRONG_PASSWORD)
+            .await;
+        let pias = tokens_for(&app, &mut pia, &shop).await;
+        let ols = tokens_for(&app, &mut browser, &shop).await;
+        let hinted = |hint: &Value| {
+            authorize_path(
+                &shop.id,
+                &[
+                    ("prompt", "none"),
+                    ("id_token_hint", hint.as_str().unwrap()),
+                ],
+            )
+        };
+        let page = browser.get(&hinted(&pias["id_token"])).await;
+        assert_eq!(
+            returned(page.location().unwrap())["error"],
+            "login_required"
+        );
+        let page = browser.get(&hinted(&ols["id_token"])).await;
+        assert!(returned(page.location().unwrap()).contains_key("code"));
+        let page = browser
+            .get(&authorize_path(
+                &shop.id,
+                &[("id_token_hint", "not-a-token")],
+            ))
+            .await;
+        assert_eq!(
+            returned(page.location().unwrap())["error"],
+            "invalid_request"
+        );
+
+        // max_age=0 asks for the password every time, and the sign-in made
+        // for the request answers it (no loop).
+        app.state.clock.advance(5);
+        for _ in 0..2 {
+            browser
+                .get(&authorize_path(&shop.id, &[("max_age", "0")]))
+                .await
+                .assert_redirect("/login");
+            browser
+                .sign_in("ol@example.com", STRONG_PASSWORD)
+                .await
+                .assert_redirect("/oauth2/authorize/resume");
+            app.state.clock.advance(2);
+            let page = browser.get("/oauth2/authorize/resume").await;
+            assert!(
+                returned(&continued_to(&page)).contains_key("code"),
+                "{}",
+                page.body
+            );
+        }
+
+        // A native app's loopback redirect URI, on whatever port it got.
+        let native = register_with(
+            &app,
+            Registration {
+                name: "Desktop".into(),
+                public: true,
+                first_party: true,
+                redirect_uris: vec!["http://127.0.0.1/callback".into()],
+                ..Default::default()
+            },
+        )
+        .await;
+        let path = |uri: &str| authorize_path(&native.id, &[("redirect_uri", uri)]);
+        let page = browser.get(&path("http://127.0.0.1:51234/callback")).await;
+        let location = page.location().unwrap().to_string();
+        assert!(
+            location.starts_with("http://127.0.0.1:51234/callback?code="),
+            "{location}"
+        );
+        for other in [
+            "http://127.0.0.1:51234/other",
+            "http://localhost:51234/callback",
+            "https://127.0.0.1:51234/callback",
+        ] {
+            browser
+                .get(&path(other))
+                .await
+                .assert_status(StatusCode::BAD_REQUEST);
+        }
     })
     .await;
 }

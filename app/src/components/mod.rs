@@ -336,6 +336,22 @@ pub fn AttributeField(input: AttributeInput) -> impl IntoView {
 
 /// The term/value rows of a record's summary (`<dl>` contents), alike on
 /// every console page.
+/// A `<textarea>`'s text, escaped: Leptos writes a textarea's children as
+/// they are (it treats them as raw text), so a saved value holding
+/// `</textarea>` would otherwise end the element and come back as markup.
+pub fn textarea_text(value: &str) -> String {
+    let mut escaped = String::with_capacity(value.len());
+    for c in value.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            c => escaped.push(c),
+        }
+    }
+    escaped
+}
+
 pub fn fact_rows<T: Into<String>, I: IntoIterator<Item = (T, String)>>(
     facts: I,
 ) -> impl IntoView + use<T, I> {

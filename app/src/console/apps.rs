@@ -2,6 +2,7 @@ use super::{ConsoleChrome, console_document};
 use crate::FieldErrors;
 use crate::components::{
     CELL, CsrfField, DataTable, Field, Flash, PostButton, SelectField, checkbox, fact_rows,
+    textarea_text,
 };
 use crate::paths;
 use leptos::prelude::*;
@@ -106,7 +107,7 @@ fn text_area(
             <label for=id.clone() class="block text-sm font-medium text-slate-700">{label}</label>
             <textarea id=id name=name rows="3" maxlength="42000" aria-describedby=hint_id.clone()
                 aria-invalid=error.is_some().then_some("true")
-                class="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 font-mono text-sm">{value}</textarea>
+                class="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 font-mono text-sm">{textarea_text(&value)}</textarea>
             <p id=hint_id class="mt-1 text-sm text-slate-500">{hint}</p>
             {error.map(|e| view! { <p class="mt-1 text-sm font-medium text-red-700">{e}</p> })}
         </div>
@@ -345,4 +346,29 @@ pub fn app_detail_page(chrome: &ConsoleChrome, page: &AppDetailView) -> String {
         {edit}
     };
     console_document(&chrome, "Application", body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_text_areas_value_is_text_never_markup() {
+        let saved = "https://a.example/cb\n</textarea><script>alert(1)</script>".to_string();
+        let html = Owner::new().with(|| {
+            text_area(
+                "redirect_uris",
+                "Redirect URIs",
+                "One per line.",
+                saved,
+                None,
+            )
+            .to_html()
+        });
+        assert!(!html.contains("<script>"), "{html}");
+        assert!(
+            html.contains("&lt;/textarea&gt;&lt;script&gt;alert(1)&lt;/script&gt;</textarea>"),
+            "{html}"
+        );
+    }
 }

@@ -2,6 +2,7 @@ use super::{ConsoleChrome, console_document};
 use crate::FieldErrors;
 use crate::components::{
     CELL, CsrfField, DataTable, Field, Flash, PostButton, SelectField, checkbox, fact_rows,
+    textarea_text,
 };
 use crate::paths;
 use leptos::prelude::*;
@@ -91,7 +92,7 @@ fn attribute_form(
                 <label for="field-choices" class="block text-sm font-medium text-slate-700">"Choices"</label>
                 <textarea id="field-choices" name="choices" rows="3" maxlength="10000" aria-describedby="field-choices-hint"
                     aria-invalid=errors.get("choices").is_some().then_some("true")
-                    class="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2">{values.choices}</textarea>
+                    class="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2">{textarea_text(&values.choices)}</textarea>
                 <p id="field-choices-hint" class="mt-1 text-sm text-slate-500">"For a choice from a list: one option per line."</p>
                 {errors.get("choices").map(|e| view! { <p class="mt-1 text-sm font-medium text-red-700">{e}</p> })}
             </div>

@@ -135,7 +135,12 @@ pub fn admin_second_factor_page(chrome: &ConsoleChrome, page: &AdminSecondFactor
         }
     });
     let intro = setting_up.then(|| {
-        view! { <p class="mb-4 text-sm text-slate-700">"The console requires a second factor at every sign-in. Add a passkey, or set up an authenticator app."</p> }
+        let choice = if page.passkey {
+            "Add a passkey, or set up an authenticator app."
+        } else {
+            "Set up an authenticator app."
+        };
+        view! { <p class="mb-4 text-sm text-slate-700">"The console requires a second factor at every sign-in. "{choice}</p> }
     });
     let code_intro = (!setting_up && page.app).then(|| {
         view! { <p class="mb-4 text-sm text-slate-700">"Enter the 6-digit code from your authenticator app."</p> }
@@ -208,6 +213,18 @@ mod tests {
         assert!(html.contains("Or an authenticator app"));
         assert!(html.contains(r#"name="code""#));
         assert!(!html.contains("data-passkey-verify"));
+    }
+
+    #[test]
+    fn setting_up_where_passkeys_cannot_work_mentions_none() {
+        let view = AdminSecondFactorView {
+            passkey: false,
+            setup: Some(("ABCD".into(), "otpauth://x".into(), "<svg></svg>".into())),
+            ..Default::default()
+        };
+        let html = admin_second_factor_page(&ConsoleChrome::default(), &view);
+        assert!(!html.contains("Add a passkey") && !html.contains("data-passkey-action"));
+        assert!(html.contains("Set up an authenticator app."));
     }
 
     #[test]

@@ -15,6 +15,9 @@ pub struct ConsentView {
     pub customer_email: String,
     /// Where the answer goes: the consent form, or a device's confirmation.
     pub action: &'static str,
+    /// What the answer is about (the pending request's id, or the device's
+    /// user code), sent back with it so it answers only what was shown.
+    pub answers: String,
     /// The code a device shows, for the customer to compare.
     pub device_code: Option<String>,
 }
@@ -53,6 +56,7 @@ pub fn consent_page(chrome: &Chrome, page: &ConsentView) -> String {
             </p>
             <form method="post" action=page.action class="flex flex-col gap-3 sm:flex-row-reverse">
                 <CsrfField token=csrf/>
+                <input type="hidden" name="answers" value=page.answers.clone()/>
                 <button type="submit" name="decision" value="allow"
                     class="w-full rounded-md bg-indigo-600 px-4 py-2 text-base font-semibold text-white shadow-sm hover:bg-indigo-700 focus:outline-none focus:ring-2 focus:ring-indigo-500 focus:ring-offset-2">
                     "Allow"
@@ -82,10 +86,15 @@ mod tests {
                 shares: vec!["Your email address".into()],
                 customer_email: "ada@example.com".into(),
                 action: paths::CONSENT,
+                answers: "r1\"x".into(),
                 device_code: None,
             },
         );
         assert!(html.contains("&lt;b&gt;Shop&lt;/b&gt;"));
+        assert!(
+            html.contains(r#"name="answers" value="r1&quot;x""#),
+            "{html}"
+        );
         assert!(
             html.contains(r#"src="https://shop.example.com/logo.png?a=1&amp;b=2""#),
             "{html}"

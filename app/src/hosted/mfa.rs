@@ -21,6 +21,9 @@ pub struct SecondFactorView {
     pub has_passkey: bool,
     /// Only a passkey is accepted (the phishing-resistant policy).
     pub passkey_only: bool,
+    /// Sign-in asks a factor held before setting up the one the policy
+    /// now requires (a passkey).
+    pub before_enrol: bool,
 }
 
 pub fn second_factor_page(chrome: &Chrome, page: &SecondFactorView) -> String {
@@ -34,6 +37,8 @@ pub fn second_factor_page(chrome: &Chrome, page: &SecondFactorView) -> String {
     };
     let intro = if step_up {
         "This change needs a recent second factor: "
+    } else if page.before_enrol {
+        "Your account now needs a passkey. Before you set one up, confirm it's you: "
     } else {
         "Your password was right. One more step: "
     };

@@ -24,6 +24,15 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     if let Err(e) = state.keys.keys(&state.store, &state.clock).await {
         tracing::warn!(error = %e, "single sign-on cannot sign tokens");
     }
+    // Browsers make passkeys only for a domain name: on an IP address the
+    // pages leave passkeys out, and admins and customers whose policy
+    // asks for one cannot sign in.
+    if !crate::mfa::passkeys::available(&state) {
+        tracing::warn!(
+            public_url = %state.config.public_url,
+            "passkeys are unavailable: GATEHOUSE_PUBLIC_URL must name a domain (such as localhost), not an IP address"
+        );
+    }
     jobs::start(&state);
     let url = state
         .config

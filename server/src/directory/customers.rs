@@ -183,7 +183,7 @@ pub async fn act(
             // Signed out everywhere includes the applications.
             let revoked = state
                 .store
-                .revoke_refresh_tokens(id, None, state.clock.now())
+                .end_app_access(id, None, state.clock.now())
                 .await?;
             audit::record(
                 state,
@@ -288,10 +288,7 @@ pub async fn email_changed(state: &AppState, before: &Customer) -> Result<()> {
     let now = state.clock.now();
     let retired = state.store.retire_tokens(before.id, now).await?;
     let ended = state.store.delete_customer_sessions(before.id).await?;
-    let revoked = state
-        .store
-        .revoke_refresh_tokens(before.id, None, now)
-        .await?;
+    let revoked = state.store.end_app_access(before.id, None, now).await?;
     tracing::info!(customer_id = %before.id, retired, ended, revoked, "email changed: links retired, sessions and app tokens ended");
     let note = mail::email_changed_mail(before.email.as_str());
     state.mailer.enqueue(note).await?;

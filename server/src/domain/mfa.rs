@@ -173,6 +173,8 @@ pub enum MfaProblem {
     FactorGone,
     /// The second step of a sign-in that timed out or never began.
     SignInExpired,
+    /// A new factor at sign-in before one already held was proven.
+    HeldFactorFirst,
     /// A passkey response that does not verify (forged, replayed, for
     /// another ceremony, or from a removed passkey).
     PasskeyRefused,

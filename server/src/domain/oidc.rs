@@ -185,6 +185,8 @@ pub enum OAuthCode {
     AuthorizationPending,
     SlowDown,
     ExpiredToken,
+    RequestNotSupported,
+    RequestUriNotSupported,
 }
 
 impl OAuthCode {
@@ -205,6 +207,8 @@ impl OAuthCode {
             Self::AuthorizationPending => "authorization_pending",
             Self::SlowDown => "slow_down",
             Self::ExpiredToken => "expired_token",
+            Self::RequestNotSupported => "request_not_supported",
+            Self::RequestUriNotSupported => "request_uri_not_supported",
         }
     }
 }
@@ -239,6 +243,10 @@ pub enum OAuthProblem {
     DeviceSlowDown,
     DeviceCodeExpired,
     DeviceCodeInvalid,
+    /// A request object (`request`, `request_uri`): not supported.
+    RequestObject,
+    /// The `id_token_hint` names someone other than the signed-in customer.
+    HintMismatch,
 }
 
 /// Why an assertion is refused (said in `error_description`).

@@ -108,12 +108,12 @@ async fn check(session: &Session, visitor: &VisitorToken, req: Request, next: Ne
     ) {
         return next.run(req).await;
     }
-    let is_form = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
+    // An application's authorization request sent as a form: like its GET,
+    // it changes nothing until the customer answers one of our pages.
+    if *req.method() == Method::POST && req.uri().path() == app::paths::AUTHORIZE {
+        return next.run(req).await;
+    }
+    if !is_form(req.headers().get(header::CONTENT_TYPE)) {
         return error_page(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "Unsupported request",
@@ -152,4 +152,36 @@ async fn check(session: &Session, visitor: &VisitorToken, req: Request, next: Ne
     }
     next.run(Request::from_parts(parts, Body::from(bytes)))
         .await
+}
+
+/// Whether a `Content-Type` is a form: exactly
+/// `application/x-www-form-urlencoded`, in any case, with parameters
+/// (`; charset=UTF-8`) allowed; nothing that merely starts with it.
+pub fn is_form(content_type: Option<&axum::http::HeaderValue>) -> bool {
+    content_type
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|media| {
+            media
+                .trim()
+                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::HeaderValue;
+
+    #[test]
+    fn a_form_is_its_media_type_exactly() {
+        let form = |v: &'static str| super::is_form(Some(&HeaderValue::from_static(v)));
+        assert!(form("application/x-www-form-urlencoded"));
+        assert!(form("Application/X-WWW-Form-Urlencoded; charset=UTF-8"));
+        assert!(!form("application/x-www-form-urlencodedX"));
+        assert!(!form(
+            "application/x-www-form-urlencoded-evil; charset=UTF-8"
+        ));
+        assert!(!form("application/json"));
+        assert!(!super::is_form(None));
+    }
 }

@@ -327,6 +327,12 @@ impl std::fmt::Display for OAuthProblem {
             OAuthProblem::DeviceCodeInvalid => {
                 f.write_str("The device code is invalid or already used.")
             }
+            OAuthProblem::RequestObject => f.write_str(
+                "Request objects are not supported: send the parameters themselves.",
+            ),
+            OAuthProblem::HintMismatch => f.write_str(
+                "The id_token_hint names someone other than the customer signed in.",
+            ),
         }
     }
 }
@@ -678,6 +684,9 @@ impl fmt::Display for MfaProblem {
                 "Changing your second factors needs a recent sign-in. Sign out, sign in again, then come back."
             }
             M::SignInExpired => "Your sign-in has expired. Sign in again.",
+            M::HeldFactorFirst => {
+                "First confirm it's you with your authenticator app or a recovery code, then set up your passkey."
+            }
             M::PasskeyRefused => {
                 "That passkey could not be verified (it may have been removed). Try again, or use another method."
             }

@@ -45,7 +45,7 @@ pub fn protocol_router() -> Router<AppState> {
 /// Pages of the customer's browser session.
 pub fn hosted_router() -> Router<AppState> {
     Router::new()
-        .route(paths::AUTHORIZE, get(authorize))
+        .route(paths::AUTHORIZE, get(authorize).post(authorize_posted))
         .route(paths::AUTHORIZE_RESUME, get(resume))
         .route(paths::CONSENT, post(consent))
         .route(
@@ -237,13 +237,13 @@ async fn introspect(State(state): State<AppState>, headers: HeaderMap, body: Byt
     }
 }
 
+fn is_form(headers: &HeaderMap) -> bool {
+    super::csrf::is_form(headers.get(header::CONTENT_TYPE))
+}
+
 /// A protocol request's form body, as `(name, value)` pairs.
 fn form_pairs(headers: &HeaderMap, body: &[u8]) -> Result<Vec<(String, String)>> {
-    let form = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if !form {
+    if !is_form(headers) {
         return Err(OAuthError::new(OAuthCode::InvalidRequest, OAuthProblem::ContentType).into());
     }
     Ok(url::form_urlencoded::parse(body).into_owned().collect())
@@ -348,15 +348,48 @@ async fn authorize(
     visitor: Visitor,
     RawQuery(query): RawQuery,
 ) -> Result<Response> {
-    let params: Vec<(String, String)> =
-        url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
-            .into_owned()
-            .collect();
-    let pending = PendingAuthorization {
-        params,
-        requested_at: state.clock.now(),
-    };
-    proceed(&state, &visitor, pending, false).await
+    let params = url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+        .into_owned()
+        .collect();
+    authorization_request(&state, &visitor, params).await
+}
+
+/// The same request sent as a form (OpenID Connect Core §3.1.2.1): sent
+/// on as the GET it is equivalent to. A cross-site POST carries no
+/// `SameSite=Lax` cookie, so answering it here would not see the
+/// customer's session; the GET it becomes does. The CSRF guard lets it
+/// through: it comes from the application's page and changes nothing.
+async fn authorize_posted(headers: HeaderMap, body: Bytes) -> Response {
+    if !is_form(&headers) {
+        return error_page(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Unsupported request",
+            "Send the authorization request as a form (application/x-www-form-urlencoded).".into(),
+        );
+    }
+    // The parameters' own bounds (64 of at most 2 KiB) are checked on the
+    // GET; a body far beyond them is refused here, unread into a URL.
+    if body.len() > 32 * 1024 {
+        return error_page(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "Request too large",
+            "The authorization request is too large.".into(),
+        );
+    }
+    let query: String = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(url::form_urlencoded::parse(&body))
+        .finish();
+    Redirect::to(&format!("{}?{query}", paths::AUTHORIZE)).into_response()
+}
+
+async fn authorization_request(
+    state: &AppState,
+    visitor: &Visitor,
+    params: Vec<(String, String)>,
+) -> Result<Response> {
+    let now = state.clock.now();
+    let pending = PendingAuthorization::new(params, now, visitor.signed_in.as_ref());
+    proceed(state, visitor, pending, false).await
 }
 
 /// Back from the sign-in (or sign-up) pages with a pending request.
@@ -380,23 +413,19 @@ async fn proceed(
     let request = match authorize::parse(state, &pending.params).await {
         Ok(Ok(request)) => request,
         Ok(Err(rejection)) => {
-            sessions::drop_authorization(&visitor.session).await?;
+            sessions::drop_authorization(&visitor.session, &pending.id).await?;
             let location = rejection.location(&issuer(state));
             return Ok(Redirect::to(&location).into_response());
         }
         Err(e) => {
-            sessions::drop_authorization(&visitor.session).await?;
+            sessions::drop_authorization(&visitor.session, &pending.id).await?;
             return Err(e);
         }
     };
-    let step = authorize::decide(
-        state,
-        &visitor.ctx,
-        &request,
-        pending.requested_at,
-        visitor.signed_in.as_ref(),
-    )
-    .await?;
+    let signed_in = visitor.signed_in.as_ref();
+    let signed_in_for_it = signed_in.is_some_and(|s| pending.signed_in_since(s));
+    let step =
+        authorize::decide(state, &visitor.ctx, &request, signed_in, signed_in_for_it).await?;
     match step {
         Step::SignIn => {
             sessions::hold_authorization(&visitor.session, &pending).await?;
@@ -416,10 +445,10 @@ async fn proceed(
         }
         Step::Consent => {
             sessions::hold_authorization(&visitor.session, &pending).await?;
-            consent_form(visitor, &request).await
+            consent_form(visitor, &request, &pending.id).await
         }
         Step::Redirect(location) => {
-            sessions::drop_authorization(&visitor.session).await?;
+            sessions::drop_authorization(&visitor.session, &pending.id).await?;
             if after_form {
                 continue_page(visitor, &request.client.name, &location).await
             } else {
@@ -429,7 +458,7 @@ async fn proceed(
     }
 }
 
-async fn consent_form(visitor: &Visitor, request: &AuthRequest) -> Result<Response> {
+async fn consent_form(visitor: &Visitor, request: &AuthRequest, id: &str) -> Result<Response> {
     let Some(signed_in) = &visitor.signed_in else {
         return Ok(Redirect::to(paths::SIGN_IN).into_response());
     };
@@ -439,6 +468,7 @@ async fn consent_form(visitor: &Visitor, request: &AuthRequest) -> Result<Respon
         shares: shares(&request.scopes),
         customer_email: signed_in.customer.email.as_str().to_string(),
         action: paths::CONSENT,
+        answers: id.to_string(),
         device_code: None,
     };
     Ok(Html(consent_page(&visitor.chrome().await?, &view)).into_response())
@@ -448,6 +478,10 @@ async fn consent_form(visitor: &Visitor, request: &AuthRequest) -> Result<Respon
 struct ConsentForm {
     #[serde(default)]
     decision: String,
+    /// What the page asked about: the pending request's id, or the
+    /// device's user code.
+    #[serde(default)]
+    answers: String,
 }
 
 impl ConsentForm {
@@ -477,28 +511,31 @@ async fn consent(
     visitor: Visitor,
     FormData(form): FormData<ConsentForm>,
 ) -> Result<Response> {
+    // Only the request the page showed: another tab's, or one already
+    // answered, is not this answer's to decide.
     let (Some(signed_in), Some(pending)) = (
         visitor.signed_in.as_ref(),
-        sessions::pending_authorization(&visitor.session).await?,
+        sessions::authorization(&visitor.session, &form.answers).await?,
     ) else {
         return Ok(error_page(
             StatusCode::BAD_REQUEST,
             "Nothing to answer",
-            "There is no application waiting for your answer. Start again from the application."
+            "This request is no longer waiting for your answer (it was answered, or it expired). \
+             Start again from the application."
                 .into(),
         ));
     };
     let request = match authorize::parse(&state, &pending.params).await? {
         Ok(request) => request,
         Err(rejection) => {
-            sessions::drop_authorization(&visitor.session).await?;
+            sessions::drop_authorization(&visitor.session, &pending.id).await?;
             let location = rejection.location(&issuer(&state));
             return continue_page(&visitor, "the application", &location).await;
         }
     };
     let allowed = form.allowed()?;
     let location = authorize::consent(&state, &visitor.ctx, &request, signed_in, allowed).await?;
-    sessions::drop_authorization(&visitor.session).await?;
+    sessions::drop_authorization(&visitor.session, &pending.id).await?;
     continue_page(&visitor, &request.client.name, &location).await
 }
 
@@ -669,6 +706,7 @@ async fn device_confirm(State(state): State<AppState>, visitor: Visitor) -> Resu
         shares: shares(&scopes),
         customer_email: signed_in.customer.email.as_str().to_string(),
         action: paths::DEVICE_CONFIRM,
+        answers: code.clone(),
         device_code: Some(format!("{}-{}", &code[..4], &code[4..])),
     };
     Ok(Html(consent_page(&visitor.chrome().await?, &view)).into_response())
@@ -683,6 +721,17 @@ async fn device_answer(
     let Some(code) = sessions::pending_device_code(&visitor.session).await? else {
         return Ok(Redirect::to(paths::DEVICE).into_response());
     };
+    // The code the page showed: a code typed since in another tab is
+    // answered on its own page.
+    if !device::same_user_code(&form.answers, &code) {
+        return Ok(error_page(
+            StatusCode::CONFLICT,
+            "Another device is waiting",
+            "Another code was entered since this page was shown. Answer on the newest page, \
+             or enter this device's code again."
+                .into(),
+        ));
+    }
     let approve = form.allowed()?;
     let answered = device::answer(&state, &visitor.ctx, customer.signed_in(), &code, approve).await;
     sessions::drop_device_code(&visitor.session).await?;

@@ -108,11 +108,13 @@ pub async fn change_password(
         .store
         .delete_other_customer_sessions(customer.id, session)
         .await?;
-    // Applications signed in with the old password must sign in again.
+    // Applications signed in with the old password must sign in again, and
+    // a browser remembered under it shows the second factor again.
     let revoked = state
         .store
-        .revoke_refresh_tokens(customer.id, None, state.clock.now())
+        .end_app_access(customer.id, None, state.clock.now())
         .await?;
+    state.store.forget_browsers(customer.id).await?;
     tracing::info!(customer_id = %customer.id, other_sessions_ended = ended, "password changed");
     let details = json!({ "other_sessions_ended": ended, "app_tokens_revoked": revoked });
     audit::record(

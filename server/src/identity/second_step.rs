@@ -24,7 +24,13 @@ pub const PENDING_SECONDS: i64 = 600;
 pub enum Ahead {
     Nothing,
     Verify,
+    /// No factor at all: set one up (the password alone may do this only
+    /// for an account that has none).
     Enrol,
+    /// Factors the policy no longer accepts (an app, where only passkeys
+    /// count now): prove one of them, then set up what the policy asks.
+    /// A stolen password alone never binds a new authenticator.
+    ProveThenEnrol,
 }
 
 /// A sign-in waiting for its second step, kept in the browser session.
@@ -35,6 +41,9 @@ pub struct PendingSignIn {
     pub started_at: i64,
     /// The customer must set up a factor before going on.
     pub enrol: bool,
+    /// ... and first prove a factor they already hold.
+    #[serde(default)]
+    pub prove_first: bool,
 }
 
 /// The MFA policy that applies to the customer now: their tier's, else
@@ -66,11 +75,13 @@ pub async fn ahead(
         .factors(FactorOwner::Customer(customer.id))
         .await?;
     if !factors.iter().any(|f| policy.policy.accepts(f.kind)) {
-        return Ok(if policy.policy.enrolment_required() {
-            Ahead::Enrol
-        } else {
-            Ahead::Nothing
-        });
+        return Ok(
+            match (policy.policy.enrolment_required(), factors.is_empty()) {
+                (false, _) => Ahead::Nothing,
+                (true, true) => Ahead::Enrol,
+                (true, false) => Ahead::ProveThenEnrol,
+            },
+        );
     }
     if remembered_here(state, customer.id, &policy, remembered).await? {
         return Ok(Ahead::Nothing);
@@ -101,22 +112,30 @@ async fn remembered_here(
         .await?)
 }
 
-/// Holds the sign-in for its second step (a fresh cookie id: the first
-/// factor is a step up in privilege).
+/// Holds the sign-in for the second step `ahead` names (a fresh cookie
+/// id: the first factor is a step up in privilege).
 pub async fn hold(
     state: &AppState,
     session: &Session,
     customer: &Customer,
     first: AuthMethod,
-    enrol: bool,
+    ahead: Ahead,
 ) -> Result<()> {
     sessions::cycle(session).await?;
     let pending = PendingSignIn {
         customer: customer.id.0,
         first,
         started_at: state.clock.now(),
-        enrol,
+        enrol: matches!(ahead, Ahead::Enrol | Ahead::ProveThenEnrol),
+        prove_first: ahead == Ahead::ProveThenEnrol,
     };
+    sessions::put(session, keys::MFA_PENDING, pending).await
+}
+
+/// The customer of the pending sign-in proved a factor they hold: they may
+/// now set up the one the policy asks for (within the same time limit).
+pub async fn held_factor_proven(session: &Session, mut pending: PendingSignIn) -> Result<()> {
+    pending.prove_first = false;
     sessions::put(session, keys::MFA_PENDING, pending).await
 }
 

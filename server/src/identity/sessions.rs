@@ -31,9 +31,9 @@ pub mod keys {
     pub const FLASH: &str = "flash";
     /// The synchronizer token every form carries.
     pub const CSRF: &str = "csrf_token";
-    /// An application's authorization request waiting for the customer to
-    /// sign in or consent.
-    pub const AUTHORIZATION: &str = "pending_authorization";
+    /// Applications' authorization requests waiting for the customer to
+    /// sign in or consent, each under its own id (several tabs at once).
+    pub const AUTHORIZATIONS: &str = "pending_authorizations";
     /// A device's user code the customer typed, waiting for sign-in and
     /// their answer.
     pub const DEVICE: &str = "pending_device_code";
@@ -297,11 +297,35 @@ pub async fn end_admin(session: &Session) -> Result<()> {
 /// in (or up) and consents: its parameters as sent, and when it first came.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct PendingAuthorization {
+    /// Names this request among the browser's pending ones: its consent
+    /// page carries it, so "Allow" answers only the request it showed.
+    pub id: String,
     pub params: Vec<(String, String)>,
     pub requested_at: i64,
+    /// The session signed in on this browser when the request came, if
+    /// any: a different one now means the customer signed in for it.
+    pub session_at_request: Option<Uuid>,
 }
 
+/// How many requests a browser may have waiting; the oldest goes first.
+const AUTHORIZATIONS_HELD: usize = 8;
+
 impl PendingAuthorization {
+    pub fn new(params: Vec<(String, String)>, now: i64, signed_in: Option<&SignedIn>) -> Self {
+        Self {
+            id: Uuid::new_v4().simple().to_string(),
+            params,
+            requested_at: now,
+            session_at_request: signed_in.map(|s| s.session_id),
+        }
+    }
+
+    /// Whether `signed_in` began after this request came (a sign-in made
+    /// for it), rather than being the session it found.
+    pub fn signed_in_since(&self, signed_in: &SignedIn) -> bool {
+        self.session_at_request != Some(signed_in.session_id)
+    }
+
     /// The `login_hint` the application sent, if it is an email address:
     /// the sign-in form starts with it filled in.
     pub fn login_hint(&self) -> Option<String> {
@@ -316,16 +340,44 @@ impl PendingAuthorization {
     }
 }
 
+async fn authorizations(session: &Session) -> Result<Vec<PendingAuthorization>> {
+    Ok(get(session, keys::AUTHORIZATIONS)
+        .await?
+        .unwrap_or_default())
+}
+
+/// Keeps `pending` (replacing its earlier state) as the latest request.
 pub async fn hold_authorization(session: &Session, pending: &PendingAuthorization) -> Result<()> {
-    put(session, keys::AUTHORIZATION, pending).await
+    let mut held = authorizations(session).await?;
+    held.retain(|p| p.id != pending.id);
+    held.push(pending.clone());
+    let excess = held.len().saturating_sub(AUTHORIZATIONS_HELD);
+    held.drain(..excess);
+    put(session, keys::AUTHORIZATIONS, held).await
 }
 
+/// The request this browser's sign-in continues with: the latest held.
 pub async fn pending_authorization(session: &Session) -> Result<Option<PendingAuthorization>> {
-    get(session, keys::AUTHORIZATION).await
+    Ok(authorizations(session).await?.pop())
 }
 
-pub async fn drop_authorization(session: &Session) -> Result<()> {
-    take::<PendingAuthorization>(session, keys::AUTHORIZATION).await?;
+/// The request held under `id`, if it still waits.
+pub async fn authorization(session: &Session, id: &str) -> Result<Option<PendingAuthorization>> {
+    Ok(authorizations(session)
+        .await?
+        .into_iter()
+        .find(|p| p.id == id))
+}
+
+pub async fn drop_authorization(session: &Session, id: &str) -> Result<()> {
+    let mut held = authorizations(session).await?;
+    let before = held.len();
+    held.retain(|p| p.id != id);
+    if held.is_empty() {
+        take::<Vec<PendingAuthorization>>(session, keys::AUTHORIZATIONS).await?;
+    } else if held.len() != before {
+        put(session, keys::AUTHORIZATIONS, held).await?;
+    }
     Ok(())
 }
 

@@ -222,12 +222,12 @@ pub async fn enter(
     Ok(
         match second_step::ahead(state, customer, method, remembered).await? {
             Ahead::Nothing => finish(state, session, ctx, customer, Proof::single(method)).await?,
-            Ahead::Verify => {
-                second_step::hold(state, session, customer, method, false).await?;
+            ahead @ (Ahead::Verify | Ahead::ProveThenEnrol) => {
+                second_step::hold(state, session, customer, method, ahead).await?;
                 Next::SecondFactor
             }
             Ahead::Enrol => {
-                second_step::hold(state, session, customer, method, true).await?;
+                second_step::hold(state, session, customer, method, Ahead::Enrol).await?;
                 Next::Enrol
             }
         },

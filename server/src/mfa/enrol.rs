@@ -132,6 +132,9 @@ pub async fn new_recovery_codes(
     customer: CustomerId,
 ) -> Result<()> {
     let codes = recovery::regenerate(state, customer).await?;
+    // New codes are made when the old ones may have leaked: a browser that
+    // skipped the second factor on their strength is asked again.
+    state.store.forget_browsers(customer).await?;
     audit::record(
         state,
         ctx,

@@ -33,6 +33,8 @@ pub struct AuthRequest {
     /// The authentication levels the application would like, best first
     /// (voluntary, OpenID Connect Core §3.1.2.1).
     pub acr_values: Vec<String>,
+    /// The customer an `id_token_hint` names (an ID token we signed).
+    pub hinted_subject: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -89,7 +91,14 @@ pub async fn parse(
     let params = Params::new(pairs)?;
     let client = super::clients::find(state, params.one("client_id")?.unwrap_or_default()).await?;
     let redirect_uri = match params.one("redirect_uri")? {
-        Some(uri) if client.redirect_uris.iter().any(|r| r == uri) => uri.to_string(),
+        Some(uri)
+            if client
+                .redirect_uris
+                .iter()
+                .any(|r| redirect_matches(r, uri)) =>
+        {
+            uri.to_string()
+        }
         // OpenID Connect requires redirect_uri; with one registered URI,
         // plain OAuth may leave it out.
         None if client.redirect_uris.len() == 1 && !params.has_openid() => {
@@ -109,18 +118,67 @@ pub async fn parse(
         state: state_param.clone(),
         error,
     };
-    match check(&params, &client) {
-        Ok(mut request) => {
-            request.redirect_uri = redirect_uri.clone();
-            request.state = state_param.clone();
-            request.client = client;
-            Ok(Ok(request))
+    let mut request = match check(&params, &client) {
+        Ok(request) => request,
+        Err(error) => return Ok(Err(reject(error))),
+    };
+    request.redirect_uri = redirect_uri.clone();
+    request.state = state_param.clone();
+    request.client = client;
+    if let Some(hint) = params.one("id_token_hint").ok().flatten() {
+        match super::logout::hinted_subject(state, hint).await {
+            Ok(sub) => request.hinted_subject = Some(sub),
+            Err(Error::OAuth(error)) => return Ok(Err(reject(error))),
+            Err(e) => return Err(e),
         }
-        Err(error) => Ok(Err(reject(error))),
     }
+    Ok(Ok(request))
+}
+
+/// Whether `requested` is the registered redirect URI `registered`: the
+/// same string, or for a loopback IP address (a native app listening on
+/// whatever port it got) the same but for the port (RFC 8252 §7.3).
+pub fn redirect_matches(registered: &str, requested: &str) -> bool {
+    if registered == requested {
+        return true;
+    }
+    let (Ok(mut registered), Ok(mut requested)) =
+        (url::Url::parse(registered), url::Url::parse(requested))
+    else {
+        return false;
+    };
+    let loopback = |url: &url::Url| {
+        url.scheme() == "http"
+            && match url.host() {
+                Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+                Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+                _ => false,
+            }
+    };
+    if !loopback(&registered) || !loopback(&requested) {
+        return false;
+    }
+    // Both parse as http URLs with a host: setting the port cannot fail.
+    let _ = registered.set_port(None);
+    let _ = requested.set_port(None);
+    registered == requested
 }
 
 fn check(params: &Params, client: &Client) -> std::result::Result<AuthRequest, OAuthError> {
+    // Request objects are refused rather than ignored: a nonce or a
+    // redirect carried only inside one would otherwise silently vanish.
+    if params.one("request")?.is_some() {
+        return Err(OAuthError::new(
+            OAuthCode::RequestNotSupported,
+            OAuthProblem::RequestObject,
+        ));
+    }
+    if params.one("request_uri")?.is_some() {
+        return Err(OAuthError::new(
+            OAuthCode::RequestUriNotSupported,
+            OAuthProblem::RequestObject,
+        ));
+    }
     match params.one("response_type")? {
         Some("code") => {}
         Some(_) => {
@@ -213,8 +271,14 @@ fn check(params: &Params, client: &Client) -> std::result::Result<AuthRequest, O
             .one("acr_values")?
             .map(|v| v.split_whitespace().map(str::to_string).collect())
             .unwrap_or_default(),
+        hinted_subject: None,
     })
 }
+
+/// Standard OpenID Connect scopes Gatehouse does not offer: asked for,
+/// they are left out (Core §5.4: claims not available are omitted), while
+/// a scope Gatehouse offers but the application may not use is refused.
+const STANDARD_SCOPES_NOT_OFFERED: [&str; 2] = ["address", "phone"];
 
 /// The scopes asked for, each known and allowed to the client, in order.
 pub fn requested_scopes(
@@ -223,6 +287,9 @@ pub fn requested_scopes(
 ) -> std::result::Result<Vec<String>, OAuthError> {
     let mut scopes: Vec<String> = Vec::new();
     for scope in raw.split_whitespace() {
+        if STANDARD_SCOPES_NOT_OFFERED.contains(&scope) {
+            continue;
+        }
         if !SCOPES.contains(&scope) || !client.scopes.iter().any(|s| s == scope) {
             return Err(OAuthError::new(
                 OAuthCode::InvalidScope,
@@ -236,14 +303,15 @@ pub fn requested_scopes(
     Ok(scopes)
 }
 
-/// Decides the next step for a sound request that first arrived at
-/// `requested_at`, for the customer signed in on this browser (if any).
+/// Decides the next step for a sound request, for the customer signed in
+/// on this browser (if any); `signed_in_for_it`: that session began after
+/// the request came (the customer just signed in to answer it).
 pub async fn decide(
     state: &AppState,
     ctx: &RequestContext,
     request: &AuthRequest,
-    requested_at: i64,
     signed_in: Option<&SignedIn>,
+    signed_in_for_it: bool,
 ) -> Result<Step> {
     let reject = |code, problem| {
         let rejection = Rejection {
@@ -262,15 +330,33 @@ pub async fn decide(
     };
     let (auth_time, amr) = (signed_in.auth_time, signed_in.amr.clone());
     let now = state.clock.now();
-    let stale = (request.prompt.login && auth_time < requested_at)
-        || request.max_age.is_some_and(|age| now - auth_time > age);
-    if stale {
+    // A sign-in made for this request is fresh whatever its age by now;
+    // one found is too old for prompt=login, for max_age=0 always, and for
+    // another max_age past it.
+    let too_old = request
+        .max_age
+        .is_some_and(|age| age == 0 || now - auth_time > age);
+    let stale = !signed_in_for_it && (request.prompt.login || too_old);
+    // The application expects someone else (id_token_hint): only a new
+    // sign-in, made for this request, may answer it.
+    let someone_else = !signed_in_for_it
+        && request
+            .hinted_subject
+            .as_ref()
+            .is_some_and(|sub| *sub != signed_in.customer.id.to_string());
+    if stale || someone_else {
+        let problem = if someone_else {
+            OAuthProblem::HintMismatch
+        } else {
+            OAuthProblem::NotSignedIn
+        };
         return if request.prompt.none {
-            reject(OAuthCode::LoginRequired, OAuthProblem::NotSignedIn)
+            reject(OAuthCode::LoginRequired, problem)
         } else {
             Ok(Step::SignIn)
         };
     }
+
     // A stronger level than the session's: a customer with a factor shows
     // it again (step-up); one without cannot reach it, and the tokens say
     // the level reached (the application decides what that allows).

@@ -99,6 +99,12 @@ pub fn normalize(raw: &str) -> Option<String> {
     (code.len() == 8 && code.bytes().all(|b| ALPHABET.contains(&b))).then_some(code)
 }
 
+/// Whether the code a confirmation form carried is `held`, the code this
+/// browser is confirming.
+pub fn same_user_code(carried: &str, held: &str) -> bool {
+    normalize(carried).is_some_and(|c| crate::domain::secrets::constant_time_eq(&c, held))
+}
+
 /// A code typed on `/device`: guesses from one address are held back as
 /// password guesses are (RFC 8628 §5.1), so the code space cannot be walked.
 pub async fn enter(

@@ -88,6 +88,12 @@ pub async fn parse(state: &AppState, pairs: &[(String, String)]) -> Result<Logou
     })
 }
 
+/// The customer an `id_token_hint` names (an ID token this Gatehouse
+/// signed, expired or not); an invalid hint is an invalid request.
+pub async fn hinted_subject(state: &AppState, token: &str) -> Result<String> {
+    Ok(read_hint(state, token).await?.sub)
+}
+
 /// An ID token this Gatehouse signed, expired or not.
 async fn read_hint(state: &AppState, token: &str) -> Result<HintClaims> {
     let invalid = || Error::from(OAuthError::invalid_request("id_token_hint"));

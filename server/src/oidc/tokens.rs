@@ -164,6 +164,15 @@ async fn refresh(
         .ok_or_else(|| OAuthError::invalid_request("refresh_token"))?;
     let narrowed = params.one("scope")?;
     let now = state.clock.now();
+    // A narrower scope is checked before the token is spent: a refused
+    // request changes nothing (RFC 6749 §5.2), where spending it would
+    // make the client's retry look like a replay and end the grant.
+    if let Some(narrowed) = narrowed
+        && let Some((grant, .., true)) = state.store.refresh_token(&hash_token(token), now).await?
+        && grant.client_id == client.id
+    {
+        narrower_scope(client, &grant, narrowed)?;
+    }
     let next = LinkToken::generate();
     let spent = state
         .store
@@ -191,6 +200,8 @@ async fn refresh(
         }
         RefreshSpend::Unknown => return Err(invalid()),
     };
+    // Rotation skips a disabled customer's token (and disabling revoked
+    // it); this holds should a disable land in between.
     if customer.disabled {
         return Err(Error::oauth(
             OAuthCode::InvalidGrant,
@@ -200,19 +211,24 @@ async fn refresh(
     // A narrower scope for this access token only (RFC 6749 §6).
     let mut this_time = grant.clone();
     if let Some(narrowed) = narrowed {
-        let asked = requested_scopes(narrowed, client)?;
-        if !asked
-            .iter()
-            .all(|s| grant.scope.split_whitespace().any(|g| g == s))
-        {
-            return Err(Error::oauth(
-                OAuthCode::InvalidScope,
-                OAuthProblem::Scope(narrowed.chars().take(64).collect()),
-            ));
-        }
-        this_time.scope = asked.join(" ");
+        this_time.scope = narrower_scope(client, &grant, narrowed)?;
     }
     mint(state, client, &customer, &this_time, None, Some(next.raw)).await
+}
+
+/// The scope `narrowed` asks of a refresh, when within what `grant` holds.
+fn narrower_scope(client: &Client, grant: &Grant, narrowed: &str) -> Result<String> {
+    let asked = requested_scopes(narrowed, client)?;
+    if !asked
+        .iter()
+        .all(|s| grant.scope.split_whitespace().any(|g| g == s))
+    {
+        return Err(Error::oauth(
+            OAuthCode::InvalidScope,
+            OAuthProblem::Scope(narrowed.chars().take(64).collect()),
+        ));
+    }
+    Ok(asked.join(" "))
 }
 
 async fn client_credentials(
@@ -293,15 +309,30 @@ async fn mint(
     };
     let refresh_token = match refresh {
         Some(next) => Some(next),
-        None if client.allows(GrantType::RefreshToken) => {
-            let token = LinkToken::generate();
+        None => {
+            // A new grant: recorded, so ending the customer's access reaches
+            // this access token even when no refresh token goes with it.
             state
                 .store
-                .insert_refresh_token(&token.hash, grant, now, now + client.refresh_token_ttl)
+                .record_grant_family(
+                    grant.family,
+                    customer.id,
+                    &client.id,
+                    now + client.access_token_ttl,
+                )
                 .await?;
-            Some(token.raw)
+            if offline(client, &scopes) {
+                let token = LinkToken::generate();
+                let expires = now + client.refresh_token_ttl;
+                state
+                    .store
+                    .insert_refresh_token(&token.hash, grant, now, expires)
+                    .await?;
+                Some(token.raw)
+            } else {
+                None
+            }
         }
-        None => None,
     };
     Ok(Issued {
         access_token,
@@ -311,6 +342,15 @@ async fn mint(
         id_token,
         scope: grant.scope.clone(),
     })
+}
+
+/// Whether a grant of `scopes` gets a refresh token: the client may
+/// refresh, and either the customer agreed to access while they are away
+/// (`offline_access`, OpenID Connect Core §11) or the application is the
+/// organisation's own (registered first party, trusted to stay signed in).
+fn offline(client: &Client, scopes: &[&str]) -> bool {
+    client.allows(GrantType::RefreshToken)
+        && (scopes.contains(&"offline_access") || client.first_party)
 }
 
 async fn access_token(

@@ -316,9 +316,9 @@ impl Store {
                     .bind(id.0)
                     .execute(&mut *tx)
                     .await?;
-                sqlx::query(super::REVOKE_CUSTOMER_TOKENS)
+                super::end_app_access!(tx, id.0, None, now);
+                sqlx::query(super::FORGET_BROWSERS)
                     .bind(id.0)
-                    .bind(now)
                     .execute(&mut *tx)
                     .await?;
             }

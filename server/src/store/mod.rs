@@ -45,10 +45,49 @@ use std::time::Duration;
 
 pub type StoreResult<T> = Result<T, sqlx::Error>;
 
-/// Revokes every live refresh token of customer `$1` at `$2`: in the
-/// transactions that disable a customer, reset or change their password.
-const REVOKE_CUSTOMER_TOKENS: &str =
-    "UPDATE oidc_refresh_tokens SET revoked_at = $2 WHERE customer_id = $1 AND revoked_at IS NULL";
+/// Ends customer `$customer`'s access to applications (every one, or only
+/// `$client`'s) at `$now`, in transaction `$tx`: every grant is revoked, so
+/// its access tokens are reported inactive until they expire, whether or
+/// not it holds a refresh token, and its refresh tokens stop working. Its
+/// value: how many refresh tokens stopped. A macro, as the transaction's
+/// type differs per backend; the SQL is portable.
+macro_rules! end_app_access {
+    ($tx:expr, $customer:expr, $client:expr, $now:expr) => {{
+        let customer: uuid::Uuid = $customer;
+        let client: Option<&str> = $client;
+        let now: i64 = $now;
+        sqlx::query(
+            "INSERT INTO oidc_revoked_grants (family, revoked_at, expires_at) \
+             SELECT family, $3, $4 FROM oidc_grant_families \
+             WHERE customer_id = $1 AND ($2 IS NULL OR client_id = $2) AND expires_at > $3 \
+             UNION SELECT family, $3, $4 FROM oidc_refresh_tokens \
+             WHERE customer_id = $1 AND ($2 IS NULL OR client_id = $2) AND expires_at > $3 \
+             ON CONFLICT (family) DO NOTHING",
+        )
+        .bind(customer)
+        .bind(client)
+        .bind(now)
+        .bind(now + crate::domain::oidc::ACCESS_TOKEN_LIFETIME_MAX)
+        .execute(&mut *$tx)
+        .await?;
+        sqlx::query(
+            "UPDATE oidc_refresh_tokens SET revoked_at = $3 \
+             WHERE customer_id = $1 AND ($2 IS NULL OR client_id = $2) AND revoked_at IS NULL \
+             AND used_at IS NULL AND expires_at > $3",
+        )
+        .bind(customer)
+        .bind(client)
+        .bind(now)
+        .execute(&mut *$tx)
+        .await?
+        .rows_affected()
+    }};
+}
+pub(crate) use end_app_access;
+
+/// Forgets every browser remembered for customer `$1` (the 30-day "skip
+/// the second factor"): when their password or their factors change.
+const FORGET_BROWSERS: &str = "DELETE FROM mfa_remembered_browsers WHERE customer_id = $1";
 
 #[derive(Clone, Debug)]
 pub(crate) enum Pool {

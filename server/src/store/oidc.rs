@@ -618,23 +618,43 @@ impl Store {
         })
     }
 
-    /// Revokes every refresh token of a customer (disabled, password reset),
-    /// or only those one application holds.
-    pub async fn revoke_refresh_tokens(
+    /// Ends a customer's access to every application (a password change,
+    /// sign-out everywhere, a new email), or to one: see `end_app_access!`.
+    /// How many refresh tokens stopped.
+    pub async fn end_app_access(
         &self,
         customer: CustomerId,
         client: Option<&str>,
         now: i64,
     ) -> StoreResult<u64> {
-        let sql = "UPDATE oidc_refresh_tokens SET revoked_at = $3 \
-                   WHERE customer_id = $1 AND ($2 IS NULL OR client_id = $2) AND revoked_at IS NULL";
+        with_pool!(self, |pool| {
+            let mut tx = pool.begin_write().await?;
+            let ended = super::end_app_access!(tx, customer.0, client, now);
+            tx.commit().await?;
+            Ok(ended)
+        })
+    }
+
+    /// Records a new grant's family when its first tokens are minted, so
+    /// ending the customer's access reaches its access tokens until
+    /// `expires_at` (the last of them expired).
+    pub async fn record_grant_family(
+        &self,
+        family: Uuid,
+        customer: CustomerId,
+        client: &str,
+        expires_at: i64,
+    ) -> StoreResult<()> {
+        let sql = "INSERT INTO oidc_grant_families (family, customer_id, client_id, expires_at) \
+                   VALUES ($1, $2, $3, $4) ON CONFLICT (family) DO NOTHING";
         with_pool!(self, |pool| sqlx::query(sql)
+            .bind(family)
             .bind(customer.0)
             .bind(client)
-            .bind(now)
+            .bind(expires_at)
             .execute(pool)
             .await
-            .map(|r| r.rows_affected()))
+            .map(|_| ()))
     }
 
     /// The scopes a customer has agreed to share with an application.
@@ -761,31 +781,20 @@ impl Store {
                     .execute(&mut *tx)
                     .await?
                     .rows_affected();
-            sqlx::query(
-                "INSERT INTO oidc_revoked_grants (family, revoked_at, expires_at) \
-                 SELECT DISTINCT family, $3, $4 FROM oidc_refresh_tokens \
-                 WHERE customer_id = $1 AND client_id = $2 AND revoked_at IS NULL \
-                 ON CONFLICT (family) DO NOTHING",
+            let live_grants: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM oidc_grant_families \
+                 WHERE customer_id = $1 AND client_id = $2 AND expires_at > $3 \
+                 AND NOT EXISTS (SELECT 1 FROM oidc_revoked_grants r \
+                 WHERE r.family = oidc_grant_families.family)",
             )
             .bind(customer.0)
             .bind(client)
             .bind(now)
-            .bind(now + crate::domain::oidc::ACCESS_TOKEN_LIFETIME_MAX)
-            .execute(&mut *tx)
+            .fetch_one(&mut *tx)
             .await?;
-            let tokens = sqlx::query(
-                "UPDATE oidc_refresh_tokens SET revoked_at = $3 \
-                 WHERE customer_id = $1 AND client_id = $2 AND revoked_at IS NULL \
-                 AND used_at IS NULL AND expires_at > $3",
-            )
-            .bind(customer.0)
-            .bind(client)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
+            let tokens = super::end_app_access!(tx, customer.0, Some(client), now);
             tx.commit().await?;
-            Ok(consents + tokens > 0)
+            Ok(consents + tokens > 0 || live_grants > 0)
         })
     }
 
@@ -953,6 +962,7 @@ impl Store {
             "DELETE FROM oidc_codes WHERE expires_at < $1",
             "DELETE FROM oidc_refresh_tokens WHERE expires_at < $1",
             "DELETE FROM oidc_revoked_grants WHERE expires_at < $1",
+            "DELETE FROM oidc_grant_families WHERE expires_at < $1",
             "DELETE FROM oidc_device_codes WHERE expires_at < $1",
             "DELETE FROM oidc_assertion_jtis WHERE expires_at < $1",
         ] {
@@ -972,11 +982,14 @@ const ROTATE_SQLITE: &str = "INSERT INTO oidc_refresh_tokens (token_hash, family
     customer_id, scope, auth_time, amr, created_at, expires_at, parent_hash) \
     SELECT $4, family, client_id, customer_id, scope, auth_time, amr, $3, $5, token_hash \
     FROM oidc_refresh_tokens WHERE token_hash = $1 AND client_id = $2 AND used_at IS NULL \
-    AND revoked_at IS NULL AND expires_at > $3 \
+    AND revoked_at IS NULL AND expires_at > $3 AND EXISTS (SELECT 1 FROM customers c \
+    WHERE c.id = oidc_refresh_tokens.customer_id AND c.disabled_at IS NULL) \
     RETURNING client_id, customer_id, scope, auth_time, amr, family";
 const ROTATE_POSTGRES: &str = "WITH spent AS (UPDATE oidc_refresh_tokens SET used_at = $3 \
     WHERE token_hash = $1 AND client_id = $2 AND used_at IS NULL AND revoked_at IS NULL \
-    AND expires_at > $3 RETURNING token_hash, client_id, customer_id, scope, auth_time, amr, family), \
+    AND expires_at > $3 AND EXISTS (SELECT 1 FROM customers c \
+    WHERE c.id = oidc_refresh_tokens.customer_id AND c.disabled_at IS NULL) \
+    RETURNING token_hash, client_id, customer_id, scope, auth_time, amr, family), \
     next AS (INSERT INTO oidc_refresh_tokens (token_hash, family, client_id, customer_id, scope, \
     auth_time, amr, created_at, expires_at, parent_hash) \
     SELECT $4, family, client_id, customer_id, scope, auth_time, amr, $3, $5, token_hash FROM spent)";

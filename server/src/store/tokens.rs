@@ -229,9 +229,9 @@ impl Store {
                     .bind(id)
                     .execute(&mut *tx)
                     .await?;
-                sqlx::query(super::REVOKE_CUSTOMER_TOKENS)
+                super::end_app_access!(tx, id, None, now);
+                sqlx::query(super::FORGET_BROWSERS)
                     .bind(id)
-                    .bind(now)
                     .execute(&mut *tx)
                     .await?;
             }

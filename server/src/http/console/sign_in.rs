@@ -235,7 +235,8 @@ async fn verify_view(
     Ok(AdminSecondFactorView {
         error,
         setup: None,
-        passkey: has(FactorKind::Passkey),
+        // A passkey works only where the browser can make one (a domain).
+        passkey: has(FactorKind::Passkey) && crate::mfa::passkeys::available(state),
         app: has(FactorKind::Totp),
     })
 }

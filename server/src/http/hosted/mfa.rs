@@ -100,12 +100,34 @@ async fn second_factor_view(
     })
 }
 
+/// The second-factor page of a pending sign-in. When a held factor must
+/// be proven before the policy's own is set up, the code form is shown
+/// (the factor held is an app's or recovery codes), no remembering.
+async fn sign_in_factor_view(
+    state: &AppState,
+    pending: &PendingSignIn,
+    customer: CustomerId,
+    policy: &EffectiveMfa,
+) -> Result<SecondFactorView> {
+    let view = second_factor_view(state, customer, policy, paths::SIGN_IN_VERIFY).await?;
+    Ok(if pending.prove_first {
+        SecondFactorView {
+            passkey_only: false,
+            remember_days: 0,
+            before_enrol: true,
+            ..view
+        }
+    } else {
+        view
+    })
+}
+
 async fn verify_form(State(state): State<AppState>, visitor: Visitor) -> Result<Response> {
-    let Some((_, customer)) = pending(&state, &visitor).await? else {
+    let Some((pending, customer)) = pending(&state, &visitor).await? else {
         return expired(&visitor).await;
     };
     let policy = second_step::policy_for(&state, customer.id).await?;
-    let view = second_factor_view(&state, customer.id, &policy, paths::SIGN_IN_VERIFY).await?;
+    let view = sign_in_factor_view(&state, &pending, customer.id, &policy).await?;
     Ok(page(
         StatusCode::OK,
         second_factor_page(&visitor.chrome().await?, &view),
@@ -138,15 +160,25 @@ async fn verify(
     let ctx = visitor.ctx.acting_as(Caller::Customer(customer.id));
     let owner = FactorOwner::Customer(customer.id);
     let policy = second_step::policy_for(&state, customer.id).await?;
-    let checked = check::code(&state, &ctx, owner, policy.policy, &form.code).await;
+    // Proving a held factor before enrolling: any factor the customer has
+    // shows it is them, though the policy wants another kind from now on.
+    let accepted = if pending.prove_first {
+        MfaPolicy::Required
+    } else {
+        policy.policy
+    };
+    let checked = check::code(&state, &ctx, owner, accepted, &form.code).await;
     let kind = match messages::code_answer(checked)? {
         Ok(kind) => kind,
         Err(refusal) => {
-            let view =
-                second_factor_view(&state, customer.id, &policy, paths::SIGN_IN_VERIFY).await?;
+            let view = sign_in_factor_view(&state, &pending, customer.id, &policy).await?;
             return Ok(refused(&visitor.chrome().await?, view, refusal));
         }
     };
+    if pending.prove_first {
+        second_step::held_factor_proven(&visitor.session, pending).await?;
+        return Ok(see_other(paths::SIGN_IN_ENROL));
+    }
     second_step::release(&visitor.session).await?;
     let proof = Proof {
         first: pending.first,
@@ -223,7 +255,7 @@ async fn enrol_form(State(state): State<AppState>, visitor: Visitor) -> Result<R
     let Some((pending, customer)) = pending(&state, &visitor).await? else {
         return expired(&visitor).await;
     };
-    if !pending.enrol {
+    if !pending.enrol || pending.prove_first {
         return Ok(see_other(paths::SIGN_IN_VERIFY));
     }
     let policy = second_step::policy_for(&state, customer.id).await?;
@@ -241,6 +273,9 @@ async fn enrol_app(
         return expired(&visitor).await;
     };
     let policy = second_step::policy_for(&state, customer.id).await?;
+    if pending.prove_first {
+        return Ok(see_other(paths::SIGN_IN_VERIFY));
+    }
     if !pending.enrol || !policy.policy.accepts(FactorKind::Totp) {
         return Ok(see_other(paths::SIGN_IN_ENROL));
     }
@@ -263,9 +298,23 @@ async fn enrol_app(
         first: pending.first,
         second: Some(FactorKind::Totp),
     };
-    // The new codes are in the session: shown next, then sign-in goes on.
     signin::finish(&state, &visitor.session, &ctx, &customer, proof).await?;
-    Ok(see_other(paths::ACCOUNT_RECOVERY_CODES))
+    Ok(see_other(after_sign_in_enrolment(&visitor.session).await?))
+}
+
+/// Where a sign-in goes once it set up a factor: the recovery codes made
+/// for a first factor (then on), or straight on when the customer had
+/// codes already.
+pub(super) async fn after_sign_in_enrolment(
+    session: &tower_sessions::Session,
+) -> Result<&'static str> {
+    let codes: Option<Vec<String>> =
+        sessions::get(session, sessions::keys::NEW_RECOVERY_CODES).await?;
+    Ok(if codes.is_some() {
+        paths::ACCOUNT_RECOVERY_CODES
+    } else {
+        paths::SIGN_IN_CONTINUE
+    })
 }
 
 /// After the recovery codes: wherever the sign-in leads.

@@ -7,7 +7,7 @@
 //! signed-in customer adds a passkey or steps up; anyone may sign in with
 //! a passkey alone.
 
-use super::mfa::{step_up_target, step_up_url};
+use super::mfa::{after_sign_in_enrolment, step_up_target, step_up_url};
 use super::signin::go_on;
 use crate::domain::mfa::{FactorKind, MfaProblem};
 use crate::domain::{Caller, CustomerId, Error, Result};
@@ -48,6 +48,19 @@ async fn pending(state: &AppState, visitor: &Visitor) -> Result<(PendingSignIn, 
     Ok((pending.clone(), CustomerId(pending.customer)))
 }
 
+/// The pending sign-in that may set up a factor now: one that must, and
+/// whose customer has no factor or has just proven one they hold.
+async fn enrolling(state: &AppState, visitor: &Visitor) -> Result<(PendingSignIn, CustomerId)> {
+    let (pending, id) = pending(state, visitor).await?;
+    if !pending.enrol {
+        return Err(Error::invalid("passkey", MfaProblem::SignInExpired));
+    }
+    if pending.prove_first {
+        return Err(Error::invalid("passkey", MfaProblem::HeldFactorFirst));
+    }
+    Ok((pending, id))
+}
+
 async fn register_options(State(state): State<AppState>, visitor: Visitor) -> Result<Response> {
     answer(register_options_for(&state, &visitor).await)
 }
@@ -61,10 +74,7 @@ async fn register_options_for(state: &AppState, visitor: &Visitor) -> Result<Res
             signed_in.customer.clone()
         }
         None => {
-            let (pending, id) = pending(state, visitor).await?;
-            if !pending.enrol {
-                return Err(Error::invalid("passkey", MfaProblem::SignInExpired));
-            }
+            let (_, id) = enrolling(state, visitor).await?;
             state
                 .store
                 .customer_by_id(id)
@@ -102,10 +112,7 @@ async fn register_for(state: &AppState, visitor: &Visitor, form: &Answer) -> Res
         let next = super::mfa::after_enrolment(visitor, "Your passkey is added.").await?;
         return Ok(go(&location(&next)));
     }
-    let (pending, id) = pending(state, visitor).await?;
-    if !pending.enrol {
-        return Err(Error::invalid("passkey", MfaProblem::SignInExpired));
-    }
+    let (pending, id) = enrolling(state, visitor).await?;
     let customer = state
         .store
         .customer_by_id(id)
@@ -123,7 +130,7 @@ async fn register_for(state: &AppState, visitor: &Visitor, form: &Answer) -> Res
         second: Some(FactorKind::Passkey),
     };
     signin::finish(state, &visitor.session, &ctx, &customer, proof).await?;
-    Ok(go(paths::ACCOUNT_RECOVERY_CODES))
+    Ok(go(after_sign_in_enrolment(&visitor.session).await?))
 }
 
 /// Whose passkey a verification is for: the signed-in customer (step-up)
