@@ -10,7 +10,7 @@
 import { test, expect, Page } from '@playwright/test';
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
-import { adminEnrols, expectAccessible, signUpAndVerify } from './checks';
+import { adminEnrols, base32, expectAccessible, signUpAndVerify, totp } from './checks';
 import { adminPassword } from './admin';
 
 const binary = process.env.GATEHOUSE_BIN || resolve(__dirname, '../../target/release/gatehouse');
@@ -225,4 +225,67 @@ test('an admin with an app adds a passkey from their sign-in page, then drops th
   await expect(page.getByLabel('Code', { exact: true })).toHaveCount(0);
   await page.getByRole('button', { name: 'Use your passkey' }).click();
   await expect(page).toHaveURL(/\/admin\/customers$/);
+});
+
+test('a customer whose policy turns to passkeys proves their app before adding one', async ({ browser, page }, info) => {
+  test.skip(info.project.use.javaScriptEnabled === false, 'passkeys need the browser API');
+  const tag = Date.now();
+  const email = `prove-first-${tag}@example.com`;
+  const { client, authenticatorId } = await virtualAuthenticator(page);
+  await signUpAndVerify(page, email, password, 'Pat Prover', origin);
+  await page.goto(`${origin}/account/security`);
+  await page.getByRole('link', { name: 'Set up an authenticator app' }).click();
+  const secret = base32(await page.locator('[data-totp-secret]').innerText());
+  await page.getByLabel('Code from the app').fill(totp(secret));
+  await page.getByRole('button', { name: 'Turn on' }).click();
+  await page.getByRole('link', { name: 'I have saved them' }).click();
+  await signOut(page);
+
+  // An owner makes passkeys the only second factor that counts.
+  const ownerEmail = `prove-owner-${tag}@example.com`;
+  execFileSync(binary, ['admin', 'create', '--email', ownerEmail, '--role', 'owner'], {
+    env: { ...process.env, GATEHOUSE_DATABASE_URL: database, GATEHOUSE_LOG: 'error' },
+    input: adminPassword,
+  });
+  const admin = await (await browser.newContext()).newPage();
+  await admin.goto(`${origin}/admin/login`);
+  await admin.getByLabel('Email').fill(ownerEmail);
+  await admin.getByLabel('Password').fill(adminPassword);
+  await admin.getByRole('button', { name: 'Sign in' }).click();
+  await adminEnrols(admin);
+  const policy = async (value: string) => {
+    await admin.goto(`${origin}/admin/mfa`);
+    await admin.getByLabel('Policy for every tier without its own').selectOption(value);
+    await admin.getByRole('button', { name: 'Save policy' }).click();
+    await expect(admin.getByText('The MFA policy is saved.')).toBeVisible();
+  };
+  await policy('phishing_resistant');
+
+  try {
+    // The password leads to the app's code first, never straight to a passkey.
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await expect(page).toHaveURL(/\/login\/verify$/);
+    await expect(page.getByText(/Before you set one up, confirm it/)).toBeVisible();
+    await expect(page.getByRole('checkbox')).toHaveCount(0);
+    await expectAccessible(page);
+    await page.screenshot({ path: info.outputPath('prove-first-desktop.png'), fullPage: true });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: info.outputPath('prove-first-phone.png'), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.goto(`${origin}/login/enrol`);
+    await expect(page).toHaveURL(/\/login\/verify$/);
+    await page.getByLabel('Code', { exact: true }).fill(totp(secret, 1));
+    await page.getByRole('button', { name: 'Verify' }).click();
+
+    // Then the passkey, and on: the customer kept their recovery codes.
+    await expect(page).toHaveURL(/\/login\/enrol$/);
+    await page.getByRole('button', { name: 'Add a passkey' }).click();
+    await expect(page).toHaveURL(/\/account$/);
+    const { credentials } = await client.send('WebAuthn.getCredentials', { authenticatorId });
+    expect(credentials).toHaveLength(1);
+  } finally {
+    await policy('optional');
+  }
 });
