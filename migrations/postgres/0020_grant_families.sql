@@ -11,3 +11,8 @@ CREATE TABLE oidc_grant_families (
 );
 CREATE INDEX oidc_grant_families_by_customer ON oidc_grant_families (customer_id, client_id);
 CREATE INDEX oidc_grant_families_by_expiry ON oidc_grant_families (expires_at);
+
+-- An application that is a resource server (an API accepting access
+-- tokens) may introspect the access tokens of every application; any
+-- other sees only its own (RFC 7662 §4).
+ALTER TABLE oidc_clients ADD COLUMN resource_server BOOLEAN NOT NULL DEFAULT false;

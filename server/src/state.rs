@@ -22,6 +22,45 @@ pub struct AppState {
     pub keys: KeyRing,
     /// Applications as the token endpoint last read them.
     pub clients: ClientCache,
+    /// Where this instance saw client authentications fail lately.
+    pub failing_clients: FailingClients,
+}
+
+/// The (client, source address) pairs whose authentication failed on this
+/// instance within the hour: their next attempts are held on the shared
+/// throttle before the credential is checked. Kept in memory because it is
+/// safe to lose: forgotten, a pair is checked first once more, and its
+/// failure is counted all the same.
+#[derive(Clone, Default)]
+pub struct FailingClients {
+    seen: Arc<Mutex<HashMap<String, Instant>>>,
+}
+
+impl FailingClients {
+    const FOR: Duration = Duration::from_secs(3600);
+    /// Bounded, so a flood from many addresses cannot grow the map.
+    const MAX_ENTRIES: usize = 10_000;
+
+    fn key(client: &str, source: Option<&str>) -> String {
+        format!("{client}|{}", source.unwrap_or("unknown"))
+    }
+
+    pub fn seen(&self, client: &str, source: Option<&str>) -> bool {
+        let seen = self.seen.lock().expect("failing clients lock");
+        seen.get(&Self::key(client, source))
+            .is_some_and(|at| at.elapsed() < Self::FOR)
+    }
+
+    pub fn failed(&self, client: &str, source: Option<&str>) {
+        let mut seen = self.seen.lock().expect("failing clients lock");
+        if seen.len() >= Self::MAX_ENTRIES {
+            seen.retain(|_, at| at.elapsed() < Self::FOR);
+            if seen.len() >= Self::MAX_ENTRIES {
+                seen.clear();
+            }
+        }
+        seen.insert(Self::key(client, source), Instant::now());
+    }
 }
 
 /// Applications (with their live secrets' digests), kept for a few seconds:
@@ -87,6 +126,7 @@ impl AppState {
         Self {
             keys,
             clients: ClientCache::default(),
+            failing_clients: FailingClients::default(),
             config: Arc::new(config),
             store,
             hasher,

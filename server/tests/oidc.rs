@@ -720,10 +720,51 @@ async fn revocation_and_introspection_follow_rfc_7009_and_7662() {
             (seen["active"].as_bool(), seen["token_type"].as_str()),
             (Some(true), Some("refresh_token"))
         );
-        // Another client learns nothing of a refresh token it does not hold.
+        // Another client learns nothing of a refresh token it does not hold,
+        // nor of another application's access token, unless it is
+        // registered as a resource server (RFC 7662 §4).
         assert_eq!(
             introspect(&mut client, &other, refresh).await,
             serde_json::json!({ "active": false })
+        );
+        assert_eq!(
+            introspect(&mut client, &other, access).await,
+            serde_json::json!({ "active": false })
+        );
+        let api = register_with(
+            &app,
+            Registration {
+                name: "Orders API".into(),
+                resource_server: true,
+                grant_types: Some(vec!["client_credentials".into()]),
+                ..Default::default()
+            },
+        )
+        .await;
+        let seen = introspect(&mut client, &api, access).await;
+        assert_eq!(
+            (seen["active"].as_bool(), seen["client_id"].as_str()),
+            (Some(true), Some(shop.id.as_str()))
+        );
+        assert_eq!(
+            introspect(&mut client, &api, refresh).await,
+            serde_json::json!({ "active": false })
+        );
+        let bad = clients::register(
+            &app.state,
+            &RequestContext::system(),
+            Registration {
+                name: "Public API".into(),
+                public: true,
+                resource_server: true,
+                redirect_uris: vec![CALLBACK.into()],
+                ..Default::default()
+            },
+        )
+        .await;
+        assert!(
+            matches!(bad, Err(gatehouse::domain::Error::Invalid(_))),
+            "a public resource server is refused"
         );
         assert_eq!(
             introspect(&mut client, &shop, "garbage").await,
@@ -1358,7 +1399,17 @@ async fn owners_register_and_manage_applications_in_the_console() {
         let (status, json) = client_credentials(&mut client, &portal).await;
         assert_eq!(status, StatusCode::OK, "{json}");
         let earlier_token = json["access_token"].as_str().unwrap().to_string();
-        let resource_server = register(&app, true, &[]).await;
+        let resource_server = register_with(
+            &app,
+            Registration {
+                name: "Orders API".into(),
+                first_party: true,
+                resource_server: true,
+                redirect_uris: vec![CALLBACK.into()],
+                ..Default::default()
+            },
+        )
+        .await;
         let detail = format!("/admin/apps/{}", portal.id);
         let page = owner.get(&detail).await;
         page.assert_status(StatusCode::OK)
@@ -1650,7 +1701,12 @@ async fn private_key_jwt_authenticates_once_per_assertion() {
             let borrowed: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
             encode(&borrowed)
         };
+        // Each request from an address of its own: these are the rules of
+        // one assertion each, not repeated guessing (held back elsewhere).
+        let sources = std::sync::atomic::AtomicU8::new(1);
         let post = async |client: &mut Browser, body: String| {
+            let n = sources.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            client.peer = format!("198.51.100.{n}:40000").parse().unwrap();
             let req = client
                 .request(Method::POST, "/oauth2/token")
                 .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
@@ -1689,6 +1745,7 @@ async fn private_key_jwt_authenticates_once_per_assertion() {
         let (status, json) = post(&mut client, send(grant("not.a.jwt".into()))).await;
         assert_eq!((status, json["error"].as_str()), (StatusCode::UNAUTHORIZED, Some("invalid_client")));
         let with_secret = App { id: id.clone(), secret: Some("guess".into()) };
+        client.peer = "198.51.100.200:40000".parse().unwrap();
         let (status, _, _) = token_request(&mut client, &with_secret, &[("grant_type", "client_credentials")]).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
         // Two ways at once, or the wrong assertion type: invalid_request.
@@ -2338,6 +2395,71 @@ async fn the_authorization_endpoint_answers_as_the_specs_say() {
                 .await
                 .assert_status(StatusCode::BAD_REQUEST);
         }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn failed_client_authentications_are_held_back_and_audited() {
+    on_each_backend(|app| async move {
+        let shop = register(&app, true, &["client_credentials"]).await;
+        let guess = App {
+            id: shop.id.clone(),
+            secret: Some("not-the-secret".into()),
+        };
+        let mut attacker = app.browser();
+        // The first failures are answered at once: the secret is wrong.
+        for _ in 0..4 {
+            let (status, json) = client_credentials(&mut attacker, &guess).await;
+            assert_eq!(
+                (status, json["error"].as_str()),
+                (StatusCode::UNAUTHORIZED, Some("invalid_client"))
+            );
+        }
+        // Then this address waits, whatever it presents, the right secret too.
+        let req = attacker
+            .request(Method::POST, "/oauth2/token")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(
+                header::AUTHORIZATION,
+                format!(
+                    "Basic {}",
+                    STANDARD.encode(format!("{}:{}", shop.id, shop.secret.as_deref().unwrap()))
+                ),
+            )
+            .body(Body::from("grant_type=client_credentials"))
+            .unwrap();
+        let page = attacker.send(req).await;
+        assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS, "{}", page.body);
+        assert!(page.headers.contains_key(header::RETRY_AFTER));
+        // The application itself, from its own address, is not held back.
+        let mut server = app.browser();
+        server.peer = "203.0.113.20:443".parse().unwrap();
+        let (status, json) = client_credentials(&mut server, &shop).await;
+        assert_eq!(status, StatusCode::OK, "{json}");
+        // Every failure is on the audit trail, naming the application.
+        let failed = app
+            .audit_trail(gatehouse::domain::Action::OidcClientAuthFailed)
+            .await;
+        assert_eq!(failed.len(), 4);
+        assert!(failed.iter().all(|e| e.details.contains(&shop.id)));
+        // An unknown client id is refused without a record.
+        let nobody = App {
+            id: "no-such-client".into(),
+            secret: Some("x".into()),
+        };
+        let (status, _) = client_credentials(&mut server, &nobody).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            app.audit_trail(gatehouse::domain::Action::OidcClientAuthFailed)
+                .await
+                .len(),
+            4
+        );
+        // Once the wait is over, the right secret works from there again.
+        app.state.clock.advance(120);
+        let (status, json) = client_credentials(&mut attacker, &shop).await;
+        assert_eq!(status, StatusCode::OK, "{json}");
     })
     .await;
 }

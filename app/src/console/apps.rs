@@ -37,6 +37,7 @@ pub struct AppFormValues {
     pub name: String,
     pub public: bool,
     pub first_party: bool,
+    pub resource_server: bool,
     /// One per line.
     pub redirect_uris: String,
     pub post_logout_redirect_uris: String,
@@ -195,6 +196,9 @@ fn app_form(
                 {kind}
                 {checkbox("first_party", "First-party application",
                     "The organisation's own: customers are not asked to consent to what it sees.", values.first_party, None)}
+                {checkbox("resource_server", "Resource server",
+                    "An API that accepts access tokens: it may introspect those of every application (others only their own). Confidential clients only.",
+                    values.resource_server, errors.get("resource_server"))}
             </div>
             <div class="sm:col-span-2">
                 <button type="submit" class="rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-700">{submit}</button>

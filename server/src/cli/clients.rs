@@ -40,6 +40,10 @@ pub struct CreateArgs {
     /// The organisation's own application: no consent screen.
     #[arg(long)]
     first_party: bool,
+    /// An API that accepts access tokens: it may introspect every
+    /// application's (others only their own).
+    #[arg(long)]
+    resource_server: bool,
     /// Allowed grant types (default: authorization_code and refresh_token); repeat for several.
     #[arg(long = "grant")]
     grants: Vec<String>,
@@ -81,6 +85,7 @@ pub async fn run(command: ClientsCommand, config: crate::config::Config) -> anyh
                     name: args.name,
                     public: args.public,
                     first_party: args.first_party,
+                    resource_server: args.resource_server,
                     redirect_uris: args.redirect_uris,
                     post_logout_redirect_uris: args.post_logout_redirect_uris,
                     // None given: the defaults.
@@ -145,6 +150,7 @@ fn describe(client: &crate::domain::oidc::Client) -> serde_json::Value {
         "name": client.name,
         "public": client.public,
         "first_party": client.first_party,
+        "resource_server": client.resource_server,
         "enabled": client.enabled,
         "redirect_uris": client.redirect_uris,
         "post_logout_redirect_uris": client.post_logout_redirect_uris,

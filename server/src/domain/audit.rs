@@ -94,6 +94,7 @@ actions! {
     OidcDeviceDenied = "oidc.device_denied",
     OidcCodeReplayed = "oidc.code_replayed",
     OidcRefreshTokenReplayed = "oidc.refresh_token_replayed",
+    OidcClientAuthFailed = "oidc.client_auth_failed",
     CustomerAttributesUpdated = "customer.attributes_updated",
     CustomerDeleted = "customer.deleted",
     CustomerEmailChangeRequested = "customer.email_change_requested",

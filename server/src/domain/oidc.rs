@@ -21,6 +21,9 @@ pub struct Client {
     pub public: bool,
     /// The organisation's own application: no consent screen.
     pub first_party: bool,
+    /// An API that accepts access tokens: it may introspect those of every
+    /// application (any other client only its own, RFC 7662 §4).
+    pub resource_server: bool,
     pub enabled: bool,
     /// Compared exactly, character for character.
     pub redirect_uris: Vec<String>,

@@ -215,6 +215,8 @@ pub enum Problem {
     /// The public keys given for `private_key_jwt`, and what is wrong.
     Jwks(super::oidc::JwksProblem),
     JwksForPublicClient,
+    /// A public client cannot introspect, so cannot be a resource server.
+    ResourceServerPublic,
     /// A `private_key_jwt` application has no secret to rotate.
     KeysNotSecret,
     TokenLifetime,

@@ -641,6 +641,9 @@ impl fmt::Display for Problem {
             P::JwksForPublicClient => {
                 "A public client cannot hold a private key: leave its keys empty."
             }
+            P::ResourceServerPublic => {
+                "A public client cannot introspect tokens: only a confidential application can be a resource server."
+            }
             P::KeysNotSecret => {
                 "This application proves itself with its keys (private_key_jwt), not a secret: change its public keys instead."
             }

@@ -197,15 +197,16 @@ async fn token_grant(
 ) -> Result<tokens::Issued> {
     let pairs = form_pairs(headers, body)?;
     let params = Params::new(&pairs)?;
-    let client = authenticated_client(state, headers, &params).await?;
+    let client = authenticated_client(state, ctx, headers, &params).await?;
     tokens::exchange(state, ctx, &client, &params).await
 }
 
-async fn revoke(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+async fn revoke(State(state): State<AppState>, parts: Parts, body: Bytes) -> Response {
+    let (ctx, headers) = (context(&parts, Caller::System), &parts.headers);
     let revoked = async {
-        let pairs = form_pairs(&headers, &body)?;
+        let pairs = form_pairs(headers, &body)?;
         let params = Params::new(&pairs)?;
-        let client = authenticated_client(&state, &headers, &params).await?;
+        let client = authenticated_client(&state, &ctx, headers, &params).await?;
         tokens::revoke(&state, &client, &params).await
     }
     .await;
@@ -215,11 +216,12 @@ async fn revoke(State(state): State<AppState>, headers: HeaderMap, body: Bytes) 
     }
 }
 
-async fn introspect(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+async fn introspect(State(state): State<AppState>, parts: Parts, body: Bytes) -> Response {
+    let (ctx, headers) = (context(&parts, Caller::System), &parts.headers);
     let answer = async {
-        let pairs = form_pairs(&headers, &body)?;
+        let pairs = form_pairs(headers, &body)?;
         let params = Params::new(&pairs)?;
-        let client = authenticated_client(&state, &headers, &params).await?;
+        let client = authenticated_client(&state, &ctx, headers, &params).await?;
         // Public clients hold no secret: they cannot prove who asks.
         if client.public {
             return Err(OAuthError::new(
@@ -252,6 +254,7 @@ fn form_pairs(headers: &HeaderMap, body: &[u8]) -> Result<Vec<(String, String)>>
 /// The client a protocol request authenticates as.
 async fn authenticated_client(
     state: &AppState,
+    ctx: &crate::domain::RequestContext,
     headers: &HeaderMap,
     params: &Params<'_>,
 ) -> Result<crate::domain::oidc::Client> {
@@ -259,7 +262,7 @@ async fn authenticated_client(
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
     let presented = clients::presented(authorization, params)?;
-    clients::authenticate(state, &presented).await
+    clients::authenticate(state, ctx, &presented).await
 }
 
 async fn userinfo(State(state): State<AppState>, headers: HeaderMap) -> Response {
@@ -308,9 +311,15 @@ fn no_store(mut response: Response) -> Response {
 fn protocol_error(error: Error) -> Response {
     let (status, code, description) = match &error {
         Error::OAuth(e) => (error.status(), e.code.as_str(), e.problem.to_string()),
-        Error::Unavailable { .. } | Error::Throttled { .. } => (
+        Error::Unavailable { .. } => (
             StatusCode::SERVICE_UNAVAILABLE,
             "temporarily_unavailable",
+            messages::problem_detail(&error),
+        ),
+        // A client held back after failed authentications from here.
+        Error::Throttled { .. } => (
+            StatusCode::TOO_MANY_REQUESTS,
+            "invalid_client",
             messages::problem_detail(&error),
         ),
         Error::Internal(e) => {
@@ -339,6 +348,9 @@ fn protocol_error(error: Error) -> Response {
             header::WWW_AUTHENTICATE,
             HeaderValue::from_static("Basic realm=\"gatehouse\""),
         );
+    }
+    if let Error::Throttled { retry_after } | Error::Unavailable { retry_after } = error {
+        super::error::retry_after_header(&mut response, retry_after);
     }
     response
 }
@@ -624,13 +636,14 @@ async fn signed_out(
 /// RFC 8628 §3.1: a device asks for a code pair.
 async fn device_authorization(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    parts: Parts,
     body: Bytes,
 ) -> Response {
+    let (ctx, headers) = (context(&parts, Caller::System), &parts.headers);
     let started = async {
-        let pairs = form_pairs(&headers, &body)?;
+        let pairs = form_pairs(headers, &body)?;
         let params = Params::new(&pairs)?;
-        let client = authenticated_client(&state, &headers, &params).await?;
+        let client = authenticated_client(&state, &ctx, headers, &params).await?;
         device::start(&state, &client, &params, state.config.link(paths::DEVICE)).await
     }
     .await;

@@ -18,6 +18,7 @@ use crate::domain::secrets::{hash_token, random_string};
 use crate::domain::{
     Action, Error, FieldErrors, OwnerTask, Problem, Record, RequestContext, Result,
 };
+use crate::identity::throttle::{self, AfterFailure};
 use crate::signing::MAX_TOKEN_LIFETIME;
 use crate::state::{AppState, CachedClient};
 use app::paths;
@@ -38,6 +39,8 @@ pub struct Registration {
     pub name: String,
     pub public: bool,
     pub first_party: bool,
+    /// May introspect every application's access tokens (an API).
+    pub resource_server: bool,
     pub redirect_uris: Vec<String>,
     pub post_logout_redirect_uris: Vec<String>,
     /// `None`: authorization_code and refresh_token.
@@ -131,6 +134,10 @@ fn changes(before: &Client, after: &Client) -> Vec<&'static str> {
     [
         ("name", before.name != after.name),
         ("first_party", before.first_party != after.first_party),
+        (
+            "resource_server",
+            before.resource_server != after.resource_server,
+        ),
         ("redirect_uris", before.redirect_uris != after.redirect_uris),
         (
             "post_logout_redirect_uris",
@@ -283,7 +290,58 @@ pub fn presented(
 }
 
 /// The enabled client the credentials prove, or `invalid_client`.
-pub async fn authenticate(state: &AppState, presented: &Presented) -> Result<Client> {
+/// Authenticates the client a protocol request names. Failed attempts of a
+/// registered client are counted on the sign-in throttle (under the key
+/// `client:<id>`, per source address, network and overall) and audited, as
+/// password guesses are. A source already seen failing for this client on
+/// this instance is held back *before* its credential is checked; a client
+/// that authenticates cleanly never touches the throttle, so the token
+/// endpoint's common path writes nothing for it.
+pub async fn authenticate(
+    state: &AppState,
+    ctx: &RequestContext,
+    presented: &Presented,
+) -> Result<Client> {
+    let id = &presented.client_id;
+    let source = ctx.ip();
+    let account = format!("client:{id}");
+    let suspect = state.failing_clients.seen(id, source);
+    let held = if suspect {
+        match throttle::reserve(state, &account, source, false).await? {
+            Ok(attempt) => Some(attempt),
+            Err(refused) => return Err(refused.into()),
+        }
+    } else {
+        None
+    };
+    let checked = check_credential(state, presented).await;
+    let known = matches!(&checked, Err(Error::OAuth(e)) if e.code == OAuthCode::InvalidClient)
+        && cached(state, id).await?.client.is_some();
+    match (&checked, held) {
+        (Ok(_), Some(attempt)) => attempt.succeeded(state).await?,
+        (Err(_), held) if known => {
+            let attempt = match held {
+                Some(attempt) => Some(attempt),
+                None => throttle::reserve(state, &account, source, false)
+                    .await?
+                    .ok(),
+            };
+            let blocked = match attempt {
+                Some(attempt) => matches!(attempt.failed(state).await?, AfterFailure::Blocked),
+                None => true,
+            };
+            state.failing_clients.failed(id, source);
+            let details = json!({ "client_id": id, "blocked": blocked });
+            audit::record(state, ctx, Action::OidcClientAuthFailed, None, details).await?;
+        }
+        (Err(_), Some(attempt)) => attempt.give_back(state).await?,
+        _ => {}
+    }
+    checked
+}
+
+/// Checks the presented credential against the client's registration.
+async fn check_credential(state: &AppState, presented: &Presented) -> Result<Client> {
     let refused = |problem| Error::oauth(OAuthCode::InvalidClient, problem);
     let id = &presented.client_id;
     if id.is_empty() || id.len() > 64 {
@@ -518,6 +576,9 @@ fn check(r: Registration) -> Result<Client> {
             errors.add("jwks", Problem::Jwks(problem));
         }
     }
+    if r.public && r.resource_server {
+        errors.add("resource_server", Problem::ResourceServerPublic);
+    }
     if !errors.is_empty() {
         return Err(Error::Invalid(errors));
     }
@@ -526,6 +587,7 @@ fn check(r: Registration) -> Result<Client> {
         name,
         public: r.public,
         first_party: r.first_party,
+        resource_server: r.resource_server,
         enabled: true,
         redirect_uris: r.redirect_uris,
         post_logout_redirect_uris: r.post_logout_redirect_uris,

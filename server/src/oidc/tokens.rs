@@ -445,8 +445,10 @@ pub async fn revoke(state: &AppState, client: &Client, params: &Params<'_>) -> R
 }
 
 /// What a token is (RFC 7662), for an authenticated client: a refresh
-/// token only to the client that holds it, an access token to any (a
-/// resource server). Inactive tokens say nothing else.
+/// token only to the client that holds it, an access token to the client
+/// it was issued to or to a registered resource server (§4: a token is not
+/// shown to just any application). Anything else is inactive, and says
+/// nothing more.
 pub async fn introspect(
     state: &AppState,
     client: &Client,
@@ -484,7 +486,9 @@ pub async fn introspect(
         }
         return Ok(answer);
     }
-    if let Ok(access) = verify_access_token(state, token).await {
+    if let Ok(access) = verify_access_token(state, token).await
+        && (access.client_id == client.id || client.resource_server)
+    {
         // A customer disabled since is no longer anyone's to act for.
         let customer_live = match access.sub.parse() {
             Ok(id) if access.gid.is_some() => live_customer(state, CustomerId(id)).await.is_ok(),

@@ -56,6 +56,7 @@ struct ClientRow {
     name: String,
     is_public: bool,
     first_party: bool,
+    resource_server: bool,
     enabled: bool,
     redirect_uris: String,
     post_logout_redirect_uris: String,
@@ -77,6 +78,7 @@ impl From<ClientRow> for Client {
             name: r.name,
             public: r.is_public,
             first_party: r.first_party,
+            resource_server: r.resource_server,
             enabled: r.enabled,
             redirect_uris: lines(&r.redirect_uris),
             post_logout_redirect_uris: lines(&r.post_logout_redirect_uris),
@@ -98,7 +100,7 @@ impl From<ClientRow> for Client {
 
 const CLIENT_COLUMNS: &str = "id, name, is_public, first_party, enabled, redirect_uris, \
     post_logout_redirect_uris, grant_types, scopes, access_token_ttl, refresh_token_ttl, \
-    id_token_alg, logo_url, jwks, created_at";
+    id_token_alg, logo_url, jwks, resource_server, created_at";
 
 /// An application that holds access for a customer.
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -188,7 +190,7 @@ impl Store {
             let mut tx = pool.begin_write().await?;
             sqlx::query(&format!(
                 "INSERT INTO oidc_clients ({CLIENT_COLUMNS}, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)"
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16)"
             ))
             .bind(&client.id)
             .bind(&client.name)
@@ -204,6 +206,7 @@ impl Store {
             .bind(client.id_token_alg.as_str())
             .bind(&client.logo_url)
             .bind(&client.jwks)
+            .bind(client.resource_server)
             .bind(client.created_at)
             .execute(&mut *tx)
             .await?;
@@ -243,7 +246,8 @@ impl Store {
         let sql = "UPDATE oidc_clients SET name = $2, first_party = $3, enabled = $4, \
                    redirect_uris = $5, post_logout_redirect_uris = $6, grant_types = $7, \
                    scopes = $8, access_token_ttl = $9, refresh_token_ttl = $10, \
-                   id_token_alg = $11, logo_url = $12, jwks = $13, updated_at = $14 WHERE id = $1";
+                   id_token_alg = $11, logo_url = $12, jwks = $13, updated_at = $14, \
+                   resource_server = $15 WHERE id = $1";
         let done = with_pool!(self, |pool| sqlx::query(sql)
             .bind(&client.id)
             .bind(&client.name)
@@ -259,6 +263,7 @@ impl Store {
             .bind(&client.logo_url)
             .bind(&client.jwks)
             .bind(now)
+            .bind(client.resource_server)
             .execute(pool)
             .await
             .map(|done| done.rows_affected()))?;

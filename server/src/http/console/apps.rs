@@ -37,6 +37,7 @@ struct AppForm {
     name: String,
     public: Option<String>,
     first_party: Option<String>,
+    resource_server: Option<String>,
     #[serde(default)]
     redirect_uris: String,
     #[serde(default)]
@@ -84,6 +85,7 @@ impl AppForm {
             name: self.name.clone(),
             public: self.public.is_some(),
             first_party: self.first_party.is_some(),
+            resource_server: self.resource_server.is_some(),
             redirect_uris: lines(&self.redirect_uris),
             post_logout_redirect_uris: lines(&self.post_logout_redirect_uris),
             grant_types: Some(self.ticked("grant")),
@@ -102,6 +104,7 @@ impl AppForm {
             name: self.name.clone(),
             public: self.public.is_some(),
             first_party: self.first_party.is_some(),
+            resource_server: self.resource_server.is_some(),
             redirect_uris: self.redirect_uris.clone(),
             post_logout_redirect_uris: self.post_logout_redirect_uris.clone(),
             grant_types: self.ticked("grant"),
@@ -120,6 +123,7 @@ fn stored_values(c: &Client) -> AppFormValues {
         name: c.name.clone(),
         public: c.public,
         first_party: c.first_party,
+        resource_server: c.resource_server,
         redirect_uris: c.redirect_uris.join("\n"),
         post_logout_redirect_uris: c.post_logout_redirect_uris.join("\n"),
         grant_types: c.grant_types.iter().map(|g| g.as_str().into()).collect(),
