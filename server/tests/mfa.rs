@@ -1302,39 +1302,14 @@ async fn a_password_change_a_reset_or_new_codes_forget_remembered_browsers() {
         // A password change.
         let browser = remembered(password).await;
         let mut fay = sign_in_with_code(&app, "fay@example.com", &secret).await;
-        fay.get("/account").await;
-        fay.post(
-            "/account/password",
-            &[
-                ("current_password", password),
-                ("new_password", OTHER_PASSWORD),
-            ],
-        )
-        .await
-        .assert_redirect("/account");
+        fay.change_password(password, OTHER_PASSWORD).await;
         password = OTHER_PASSWORD;
         asked_again(browser, password).await;
 
         // A reset by mailed link.
         let browser = remembered(password).await;
-        let mut other = app.browser();
-        app.mail.settle().await;
-        let sent = app.mail.to("fay@example.com").len();
-        other.get("/forgot-password").await;
-        other
-            .post("/forgot-password", &[("email", "fay@example.com")])
+        app.reset_password_by_mail("fay@example.com", STRONG_PASSWORD)
             .await;
-        let mail = app.mail.wait_for_nth("fay@example.com", sent + 1).await;
-        let link = link_to(&mail.body, "/reset-password?token=");
-        other.get(&link).await.assert_status(StatusCode::OK);
-        let token = link.split("token=").nth(1).unwrap().to_string();
-        other
-            .post(
-                "/reset-password",
-                &[("token", &token), ("password", STRONG_PASSWORD)],
-            )
-            .await
-            .assert_redirect("/login");
         asked_again(browser, STRONG_PASSWORD).await;
     })
     .await;

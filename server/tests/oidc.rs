@@ -505,6 +505,40 @@ async fn the_token_endpoint_refuses_as_rfc_6749_says() {
         let code = returned(page.location().unwrap())["code"].clone();
         let mut client = app.browser();
 
+        // A body is a form only when its media type is exactly that of one.
+        for (path, content_type, status) in [
+            (
+                "/oauth2/token",
+                "application/x-www-form-urlencodedX",
+                StatusCode::BAD_REQUEST,
+            ),
+            (
+                "/oauth2/token",
+                "application/x-www-form-urlencoded-evil; charset=UTF-8",
+                StatusCode::BAD_REQUEST,
+            ),
+            (
+                "/login",
+                "application/x-www-form-urlencodedX",
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ),
+        ] {
+            let req = client
+                .request(Method::POST, path)
+                .header(header::CONTENT_TYPE, content_type)
+                .body(Body::from("grant_type=client_credentials"))
+                .unwrap();
+            let page = client.send(req).await;
+            assert_eq!(page.status, status, "{path} {content_type}: {}", page.body);
+            if path == "/oauth2/token" {
+                assert!(page.body.contains("invalid_request"), "{}", page.body);
+            }
+        }
+        // The same body as a form is read (and this grant is not the shop's).
+        let (_, json, _) =
+            token_request(&mut client, &shop, &[("grant_type", "client_credentials")]).await;
+        assert_eq!(json["error"], "unauthorized_client");
+
         let wrong = App {
             id: shop.id.clone(),
             secret: Some("wrong".into()),
@@ -832,14 +866,7 @@ async fn disabling_a_customer_or_resetting_their_password_revokes_app_tokens() {
         let before_reset = tokens_for(&app, &mut browser, &shop).await;
 
         // A password reset by mailed link.
-        let mut other = app.browser();
-        other.get("/forgot-password").await;
-        other.post("/forgot-password", &[("email", "gi@example.com")]).await;
-        let mail = app.mail.wait_for_nth("gi@example.com", 2).await;
-        let link = link_to(&mail.body, "/reset-password?token=");
-        other.get(&link).await.assert_status(StatusCode::OK);
-        let token = link.split("token=").nth(1).unwrap().to_string();
-        other.post("/reset-password", &[("token", &token), ("password", OTHER_PASSWORD)]).await.assert_redirect("/login");
+        app.reset_password_by_mail("gi@example.com", OTHER_PASSWORD).await;
         let (status, _, _) = token_request(&mut client, &shop, &[("grant_type", "refresh_token"), ("refresh_token", before_reset["refresh_token"].as_str().unwrap())]).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "a reset left an app's refresh token working");
 
@@ -2054,17 +2081,9 @@ async fn ending_a_customers_access_ends_their_access_tokens() {
         let tokens = tokens_for(&app, &mut browser, &shop).await;
         assert!(tokens.get("refresh_token").is_none());
         assert!(active(&tokens).await);
-        browser.get("/account").await;
         browser
-            .post(
-                "/account/password",
-                &[
-                    ("current_password", STRONG_PASSWORD),
-                    ("new_password", OTHER_PASSWORD),
-                ],
-            )
-            .await
-            .assert_redirect("/account");
+            .change_password(STRONG_PASSWORD, OTHER_PASSWORD)
+            .await;
         assert!(
             !active(&tokens).await,
             "a password change ends access tokens"
@@ -2073,24 +2092,8 @@ async fn ending_a_customers_access_ends_their_access_tokens() {
         // A reset by mailed link.
         let tokens = tokens_for(&app, &mut browser, &shop).await;
         assert!(active(&tokens).await);
-        let mut other = app.browser();
-        app.mail.settle().await;
-        let sent = app.mail.to("lu@example.com").len();
-        other.get("/forgot-password").await;
-        other
-            .post("/forgot-password", &[("email", "lu@example.com")])
+        app.reset_password_by_mail("lu@example.com", STRONG_PASSWORD)
             .await;
-        let mail = app.mail.wait_for_nth("lu@example.com", sent + 1).await;
-        let link = link_to(&mail.body, "/reset-password?token=");
-        let token = link.split("token=").nth(1).unwrap().to_string();
-        other.get(&link).await;
-        other
-            .post(
-                "/reset-password",
-                &[("token", &token), ("password", STRONG_PASSWORD)],
-            )
-            .await
-            .assert_redirect("/login");
         assert!(!active(&tokens).await, "a reset ends access tokens");
 
         // Disabled, then enabled again: the old tokens stay ended.

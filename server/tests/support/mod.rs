@@ -465,6 +465,27 @@ impl TestApp {
         browser
     }
 
+    /// Resets `email`'s password to `password` through the mailed link, in
+    /// a browser of its own.
+    pub async fn reset_password_by_mail(&self, email: &str, password: &str) {
+        let mut other = self.browser();
+        self.mail.settle().await;
+        let sent = self.mail.to(email).len();
+        other.get("/forgot-password").await;
+        other.post("/forgot-password", &[("email", email)]).await;
+        let mail = self.mail.wait_for_nth(email, sent + 1).await;
+        let link = link_to(&mail.body, "/reset-password?token=");
+        other.get(&link).await.assert_status(StatusCode::OK);
+        let token = link.split("token=").nth(1).unwrap().to_string();
+        other
+            .post(
+                "/reset-password",
+                &[("token", &token), ("password", password)],
+            )
+            .await
+            .assert_redirect("/login");
+    }
+
     /// Signs up, verifies by following the mailed link in the same browser, and
     /// returns that browser, now signed in.
     pub async fn signed_up_and_verified(&self, email: &str, password: &str) -> Browser {
@@ -550,6 +571,17 @@ pub struct Browser {
 }
 
 impl Browser {
+    /// The signed-in customer changes their password on the account page.
+    pub async fn change_password(&mut self, current: &str, new: &str) {
+        self.get("/account").await;
+        self.post(
+            "/account/password",
+            &[("current_password", current), ("new_password", new)],
+        )
+        .await
+        .assert_redirect("/account");
+    }
+
     pub async fn get(&mut self, path: &str) -> Page {
         let req = self.request(Method::GET, path).body(Body::empty()).unwrap();
         self.send(req).await
