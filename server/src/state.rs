@@ -51,6 +51,12 @@ impl FailingClients {
             .is_some_and(|at| at.elapsed() < Self::FOR)
     }
 
+    /// The pair authenticated again: its attempts go unchecked once more.
+    pub fn forgive(&self, client: &str, source: Option<&str>) {
+        let mut seen = self.seen.lock().expect("failing clients lock");
+        seen.remove(&Self::key(client, source));
+    }
+
     pub fn failed(&self, client: &str, source: Option<&str>) {
         let mut seen = self.seen.lock().expect("failing clients lock");
         if seen.len() >= Self::MAX_ENTRIES {

@@ -1240,6 +1240,29 @@ async fn a_new_factor_at_sign_in_needs_one_already_held() {
         eli.get("/login/enrol").await;
         let (status, _) = ceremony(&mut eli, "/passkeys/register/options", &[]).await;
         assert_eq!(status, StatusCode::OK);
+
+        // The same holds for admins: one with a factor is asked for it, and
+        // nothing at the console's sign-in binds another before it.
+        let mut vic = app.admin_browser("vic@example.com", Role::Owner).await;
+        let vic_id = admin_id(&app, "vic@example.com").await;
+        console_password_again(&mut vic, "vic@example.com")
+            .await
+            .assert_redirect("/admin/login/verify");
+        vic.get("/admin/login/enrol")
+            .await
+            .assert_redirect("/admin/login/verify");
+        vic.get("/admin/login/verify").await;
+        vic.post("/admin/login/enrol", &[("code", "123456")])
+            .await
+            .assert_redirect("/admin/login");
+        console_password_again(&mut vic, "vic@example.com").await;
+        vic.get("/admin/login/verify").await;
+        refused(
+            ceremony(&mut vic, "/admin/passkeys/register/options", &[]).await,
+            "expired",
+        );
+        let vic_factors = gatehouse::store::FactorOwner::Admin(vic_id);
+        assert_eq!(app.state.store.factors(vic_factors).await.unwrap().len(), 1);
     })
     .await;
 }

@@ -2119,7 +2119,11 @@ async fn ending_a_customers_access_ends_their_access_tokens() {
         browser.sign_in("lu@example.com", STRONG_PASSWORD).await;
         let tokens = tokens_for(&app, &mut browser, &shop).await;
         assert!(active(&tokens).await);
-        browser.get("/account/apps").await;
+        browser
+            .get("/account/apps")
+            .await
+            .assert_contains("Remove access for")
+            .assert_contains("Your email address");
         browser
             .post("/account/apps/revoke", &[("client_id", &shop.id)])
             .await
@@ -2128,6 +2132,10 @@ async fn ending_a_customers_access_ends_their_access_tokens() {
             !active(&tokens).await,
             "removing the app ends its access tokens"
         );
+        browser
+            .get("/account/apps")
+            .await
+            .assert_contains("No application holds access");
         let fresh = tokens_for(&app, &mut browser, &shop).await;
         assert!(active(&fresh).await, "a new sign-in to the app works");
     })

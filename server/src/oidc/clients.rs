@@ -318,7 +318,10 @@ pub async fn authenticate(
     let known = matches!(&checked, Err(Error::OAuth(e)) if e.code == OAuthCode::InvalidClient)
         && cached(state, id).await?.client.is_some();
     match (&checked, held) {
-        (Ok(_), Some(attempt)) => attempt.succeeded(state).await?,
+        (Ok(_), Some(attempt)) => {
+            attempt.succeeded(state).await?;
+            state.failing_clients.forgive(id, source);
+        }
         (Err(_), held) if known => {
             let attempt = match held {
                 Some(attempt) => Some(attempt),

@@ -314,12 +314,7 @@ async fn mint(
             // this access token even when no refresh token goes with it.
             state
                 .store
-                .record_grant_family(
-                    grant.family,
-                    customer.id,
-                    &client.id,
-                    now + client.access_token_ttl,
-                )
+                .record_grant_family(grant, now, now + client.access_token_ttl)
                 .await?;
             if offline(client, &scopes) {
                 let token = LinkToken::generate();

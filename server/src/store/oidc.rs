@@ -645,17 +645,19 @@ impl Store {
     /// `expires_at` (the last of them expired).
     pub async fn record_grant_family(
         &self,
-        family: Uuid,
-        customer: CustomerId,
-        client: &str,
+        grant: &Grant,
+        now: i64,
         expires_at: i64,
     ) -> StoreResult<()> {
-        let sql = "INSERT INTO oidc_grant_families (family, customer_id, client_id, expires_at) \
-                   VALUES ($1, $2, $3, $4) ON CONFLICT (family) DO NOTHING";
+        let sql = "INSERT INTO oidc_grant_families \
+                   (family, customer_id, client_id, scope, created_at, expires_at) \
+                   VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (family) DO NOTHING";
         with_pool!(self, |pool| sqlx::query(sql)
-            .bind(family)
-            .bind(customer.0)
-            .bind(client)
+            .bind(grant.family)
+            .bind(grant.customer.0)
+            .bind(&grant.client_id)
+            .bind(&grant.scope)
+            .bind(now)
             .bind(expires_at)
             .execute(pool)
             .await
@@ -744,21 +746,26 @@ impl Store {
     }
 
     /// The applications that hold access for a customer: a remembered
-    /// consent, or a refresh token that still works; with what they may
-    /// see and when access was last granted.
+    /// consent, a refresh token that still works, or a grant whose access
+    /// tokens may still be live; with what they may see and when access
+    /// was last granted.
     pub async fn customer_apps(
         &self,
         customer: CustomerId,
         now: i64,
     ) -> StoreResult<Vec<AppAccess>> {
         let sql = "SELECT c.id AS client_id, c.name, \
-                   COALESCE(g.scope, MAX(t.scope)) AS scope, \
-                   COALESCE(MAX(t.created_at), g.updated_at) AS last_granted_at \
+                   COALESCE(g.scope, MAX(t.scope), MAX(f.scope)) AS scope, \
+                   COALESCE(MAX(t.created_at), MAX(f.created_at), g.updated_at) AS last_granted_at \
                    FROM oidc_clients c \
                    LEFT JOIN oidc_grants g ON g.client_id = c.id AND g.customer_id = $1 \
                    LEFT JOIN oidc_refresh_tokens t ON t.client_id = c.id AND t.customer_id = $1 \
                         AND t.used_at IS NULL AND t.revoked_at IS NULL AND t.expires_at > $2 \
+                   LEFT JOIN oidc_grant_families f ON f.client_id = c.id AND f.customer_id = $1 \
+                        AND f.expires_at > $2 AND NOT EXISTS \
+                        (SELECT 1 FROM oidc_revoked_grants r WHERE r.family = f.family) \
                    WHERE g.customer_id IS NOT NULL OR t.token_hash IS NOT NULL \
+                        OR f.family IS NOT NULL \
                    GROUP BY c.id, c.name, g.scope, g.updated_at \
                    ORDER BY c.name, c.id";
         with_pool!(self, |pool| sqlx::query_as(sql)
