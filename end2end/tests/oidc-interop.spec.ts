@@ -54,6 +54,17 @@ test.beforeAll(async () => {
   rp = createServer((req, res) => {
     if (req.url!.startsWith('/cb')) arrived = new URL(req.url!, callback).href;
     res.setHeader('content-type', 'text/html');
+    // The shop's own page may send the authorization request as a form
+    // (OpenID Connect Core §3.1.2.1): its fields come in the query here.
+    if (req.url!.startsWith('/post-to')) {
+      const target = new URL(req.url!, callback);
+      const fields = [...target.searchParams.entries()]
+        .filter(([name]) => name !== 'action')
+        .map(([name, value]) => `<input type="hidden" name="${name}" value="${value.replace(/"/g, '&quot;')}">`)
+        .join('');
+      res.end(`<!doctype html><title>Shop</title><form method="post" action="${target.searchParams.get('action')}">${fields}<button>Sign in with Gatehouse</button></form>`);
+      return;
+    }
     res.end('<!doctype html><title>Shop</title><p>Back at the shop</p>');
   });
   await new Promise<void>((done) => rp.listen(0, '127.0.0.1', done));
@@ -263,4 +274,66 @@ test('an owner registers an application in the console and openid-client uses it
   await expect(admin.getByRole('link', { name: `Warehouse ${tag}` })).toBeVisible();
   await expectAccessible(admin, info);
   await admin.screenshot({ path: info.outputPath('apps-list.png'), fullPage: true });
+});
+
+test('two applications ask in two tabs, one by a POSTed form: each consent answers its own', async ({ page }, info) => {
+  const email = `tabs-${info.project.name}-${Date.now()}@example.com`;
+  const shop = createClient(['--name', 'Tab Shop', '--redirect-uri', callback]);
+  const broker = createClient(['--name', 'Tab Broker', '--redirect-uri', callback]);
+  const [shopConfig, brokerConfig] = await Promise.all([
+    discover(shop.client_id, shop.client_secret),
+    discover(broker.client_id, broker.client_secret),
+  ]);
+  await signUp(page, email);
+  const request = async (config: oidc.Configuration) => {
+    const verifier = oidc.randomPKCECodeVerifier();
+    const state = oidc.randomState();
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: callback,
+      scope: 'openid email',
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      state,
+    });
+    return { url, verifier, state };
+  };
+  const forShop = await request(shopConfig);
+  const forBroker = await request(brokerConfig);
+
+  // Tab one: the shop's page posts the request; the customer signs in.
+  const form = new URL('/post-to', callback);
+  form.searchParams.set('action', `${forShop.url.origin}${forShop.url.pathname}`);
+  forShop.url.searchParams.forEach((value, name) => form.searchParams.set(name, value));
+  await page.goto(form.href);
+  await page.getByRole('button', { name: 'Sign in with Gatehouse' }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { name: 'Continue to Tab Shop?' })).toBeVisible();
+
+  // Tab two, opened meanwhile: the broker asks too.
+  const second = await page.context().newPage();
+  await second.goto(forBroker.url.href);
+  await expect(second.getByRole('heading', { name: 'Continue to Tab Broker?' })).toBeVisible();
+  await expectAccessible(second, info);
+
+  // "Allow" in tab one answers the shop, and only the shop.
+  arrived = undefined;
+  await page.getByRole('button', { name: 'Allow' }).click();
+  await expect(page.getByText('Back at the shop')).toBeVisible();
+  const shopTokens = await oidc.authorizationCodeGrant(shopConfig, new URL(arrived!), {
+    pkceCodeVerifier: forShop.verifier,
+    expectedState: forShop.state,
+  });
+  expect(shopTokens.claims()!.aud).toBe(shop.client_id);
+  expect(shopTokens.refresh_token).toBeUndefined();
+
+  // Tab two still waits, and its "Deny" goes to the broker alone.
+  arrived = undefined;
+  await second.getByRole('button', { name: 'Deny' }).click();
+  await expect(second.getByText('Back at the shop')).toBeVisible();
+  const denied = new URL(arrived!);
+  expect(denied.searchParams.get('error')).toBe('access_denied');
+  expect(denied.searchParams.get('state')).toBe(forBroker.state);
 });
