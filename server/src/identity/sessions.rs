@@ -301,7 +301,6 @@ pub struct PendingAuthorization {
     /// page carries it, so "Allow" answers only the request it showed.
     pub id: String,
     pub params: Vec<(String, String)>,
-    pub requested_at: i64,
     /// The session signed in on this browser when the request came, if
     /// any: a different one now means the customer signed in for it.
     pub session_at_request: Option<Uuid>,
@@ -311,11 +310,10 @@ pub struct PendingAuthorization {
 const AUTHORIZATIONS_HELD: usize = 8;
 
 impl PendingAuthorization {
-    pub fn new(params: Vec<(String, String)>, now: i64, signed_in: Option<&SignedIn>) -> Self {
+    pub fn new(params: Vec<(String, String)>, signed_in: Option<&SignedIn>) -> Self {
         Self {
             id: Uuid::new_v4().simple().to_string(),
             params,
-            requested_at: now,
             session_at_request: signed_in.map(|s| s.session_id),
         }
     }

@@ -146,6 +146,15 @@ pub async fn new_recovery_codes(
     sessions::put(session, keys::NEW_RECOVERY_CODES, codes).await
 }
 
+/// Whether recovery codes just made wait in this browser to be shown.
+pub async fn codes_waiting(session: &Session) -> Result<bool> {
+    Ok(
+        sessions::get::<Vec<String>>(session, keys::NEW_RECOVERY_CODES)
+            .await?
+            .is_some(),
+    )
+}
+
 /// The recovery codes just made, once.
 pub async fn take_new_codes(session: &Session) -> Result<Option<Vec<String>>> {
     sessions::take(session, keys::NEW_RECOVERY_CODES).await

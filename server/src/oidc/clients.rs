@@ -289,7 +289,6 @@ pub fn presented(
     Ok(presented)
 }
 
-/// The enabled client the credentials prove, or `invalid_client`.
 /// Authenticates the client a protocol request names. Failed attempts of a
 /// registered client are counted on the sign-in throttle (under the key
 /// `client:<id>`, per source address, network and overall) and audited, as
@@ -343,7 +342,7 @@ pub async fn authenticate(
     checked
 }
 
-/// Checks the presented credential against the client's registration.
+/// The enabled client the credentials prove, or `invalid_client`.
 async fn check_credential(state: &AppState, presented: &Presented) -> Result<Client> {
     let refused = |problem| Error::oauth(OAuthCode::InvalidClient, problem);
     let id = &presented.client_id;

@@ -308,9 +308,7 @@ async fn enrol_app(
 pub(super) async fn after_sign_in_enrolment(
     session: &tower_sessions::Session,
 ) -> Result<&'static str> {
-    let codes: Option<Vec<String>> =
-        sessions::get(session, sessions::keys::NEW_RECOVERY_CODES).await?;
-    Ok(if codes.is_some() {
+    Ok(if enrol::codes_waiting(session).await? {
         paths::ACCOUNT_RECOVERY_CODES
     } else {
         paths::SIGN_IN_CONTINUE
@@ -427,13 +425,13 @@ async fn add_app(
 /// with a first factor, or back to the page.
 pub(super) async fn after_enrolment(visitor: &Visitor, done: &str) -> Result<Response> {
     visitor.flash(done).await?;
-    let codes: Option<Vec<String>> =
-        sessions::get(&visitor.session, sessions::keys::NEW_RECOVERY_CODES).await?;
-    Ok(see_other(if codes.is_some() {
-        paths::ACCOUNT_RECOVERY_CODES
-    } else {
-        paths::ACCOUNT_SECURITY
-    }))
+    Ok(see_other(
+        if enrol::codes_waiting(&visitor.session).await? {
+            paths::ACCOUNT_RECOVERY_CODES
+        } else {
+            paths::ACCOUNT_SECURITY
+        },
+    ))
 }
 
 #[derive(Deserialize)]
