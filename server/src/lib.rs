@@ -39,6 +39,7 @@ pub mod signing;
 pub mod state;
 pub mod store;
 pub mod telemetry;
+pub mod throttle;
 pub mod transfer;
 
 pub use state::AppState;

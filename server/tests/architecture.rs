@@ -24,19 +24,30 @@ const ROOMS: &[(&str, &[&str])] = &[
     ),
     ("audit", &["domain", "store", "state"]),
     ("directory", SHARED),
-    ("identity", &["directory"]),
-    ("mfa", &["directory", "identity"]),
-    ("oidc", &["directory", "identity", "mfa"]),
+    // Holding back guessing: passwords, codes, client secrets alike.
+    ("throttle", &[]),
+    // Factors sit below the sign-in journey that asks for them.
+    ("mfa", &["directory", "throttle"]),
+    ("identity", &["directory", "throttle", "mfa"]),
+    ("oidc", &["directory", "throttle", "identity", "mfa"]),
     ("transfer", &["directory"]),
     ("jobs", &["directory", "identity", "transfer"]),
     (
         "http",
-        &["directory", "identity", "mfa", "oidc", "transfer"],
+        &[
+            "directory",
+            "throttle",
+            "identity",
+            "mfa",
+            "oidc",
+            "transfer",
+        ],
     ),
     (
         "cli",
         &[
             "directory",
+            "throttle",
             "identity",
             "mfa",
             "oidc",

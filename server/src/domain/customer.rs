@@ -210,3 +210,15 @@ mod tests {
         assert!(DisplayName::parse("tab\there").is_err());
     }
 }
+
+/// A customer signed in on a browser or device: who, through which
+/// session, since when and how.
+pub struct SignedIn {
+    pub customer: Customer,
+    pub session_id: uuid::Uuid,
+    /// When the session began, and how (`amr` values, space-separated).
+    pub auth_time: i64,
+    pub amr: String,
+    /// When the session last passed a second factor (sign-in or step-up).
+    pub mfa_at: Option<i64>,
+}

@@ -23,7 +23,9 @@ pub use attribute::{Attribute, AttributeId, CHOICES_MAX, Changes, Kind, TEXT_MAX
 pub use audit::{Action, Actor, AuditEntry, AuditFilter};
 pub use clock::Clock;
 pub use context::{Caller, RequestContext};
-pub use customer::{Customer, CustomerId, DISPLAY_NAME_MAX, DisplayName, EMAIL_MAX, Email};
+pub use customer::{
+    Customer, CustomerId, DISPLAY_NAME_MAX, DisplayName, EMAIL_MAX, Email, SignedIn,
+};
 pub use error::{Error, FieldErrors, Result};
 pub use password_hash::PasswordHash;
 pub use problem::{

@@ -6,6 +6,8 @@
 use super::csrf;
 use super::messages;
 use crate::domain::{Error, Result};
+use crate::identity::sessions::{self, keys};
+use crate::mfa::passkeys::Ceremony;
 use app::paths;
 use axum::Json;
 use axum::http::{StatusCode, header};
@@ -26,15 +28,23 @@ pub struct Answer {
 
 /// The browser's options, with the session's CSRF token: starting a
 /// ceremony may have started the session, whose token the next post needs.
+/// The ceremony waits in the browser session for the answer.
 pub async fn options(
     session: &Session,
     visitor_token: Option<&csrf::VisitorToken>,
-    options: Value,
+    (options, ceremony): (Value, Ceremony),
 ) -> Result<Response> {
+    sessions::put(session, keys::PASSKEY_CEREMONY, ceremony).await?;
     let token = csrf::token(session, visitor_token).await?;
     let mut body = options;
     body["csrf"] = token.into();
     Ok(Json(body).into_response())
+}
+
+/// The ceremony this browser's answer belongs to, taken: a second answer
+/// finds none.
+pub async fn take(session: &Session) -> Result<Option<Ceremony>> {
+    sessions::take(session, keys::PASSKEY_CEREMONY).await
 }
 
 /// Where the script goes next.
@@ -50,6 +60,22 @@ pub fn location(response: &Response) -> String {
         .and_then(|v| v.to_str().ok())
         .unwrap_or(paths::ACCOUNT)
         .to_string()
+}
+
+/// Where a sign-in step leaves the script: on to a page, or a refusal
+/// shown beside the button.
+pub fn outcome(outcome: super::journey::Outcome) -> Response {
+    match outcome {
+        super::journey::Outcome::Go { to, .. } => go(&to),
+        super::journey::Outcome::Show(refusal) => {
+            // Bad input is a 400 to the script, as `answer` says it.
+            let status = match refusal.status {
+                StatusCode::UNPROCESSABLE_ENTITY => StatusCode::BAD_REQUEST,
+                status => status,
+            };
+            (status, Json(json!({ "error": refusal.message }))).into_response()
+        }
+    }
 }
 
 /// A refusal the script shows beside its button; faults stay errors.

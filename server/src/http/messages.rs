@@ -9,7 +9,7 @@ use crate::domain::{
     EmailProblem, Error, FieldErrors, NameProblem, OwnerTask, PasswordProblem, Problem, Record,
     Result, ValueProblem,
 };
-use crate::identity::signin::{Next, Realm};
+use crate::identity::signin::{Realm, Refusal as Why, Step};
 use axum::http::StatusCode;
 use std::fmt;
 
@@ -21,28 +21,20 @@ pub struct Refusal {
     pub retry_after: Option<i64>,
 }
 
-/// How a sign-in form answers an attempt: `Ok(Ok(next))` when the caller
-/// goes on to `next`, `Ok(Err(..))` with what to show above the form
-/// again, `Err` for a fault.
-pub fn sign_in_answer(realm: Realm, attempt: Result<Next>) -> Result<Result<Next, Refusal>> {
-    match attempt {
-        Ok(next) => Ok(match sign_in_refusal(realm, &next) {
-            Some(refusal) => Err(refusal),
-            None => Ok(next),
-        }),
-        Err(Error::Invalid(errors)) => Ok(Err(Refusal {
-            status: StatusCode::UNPROCESSABLE_ENTITY,
-            message: all_problems(&errors),
-            retry_after: None,
-        })),
-        Err(e) => Err(e),
+/// A form's answer to input it could not read (a field problem).
+pub fn invalid(errors: &FieldErrors) -> Refusal {
+    Refusal {
+        status: StatusCode::UNPROCESSABLE_ENTITY,
+        message: all_problems(errors),
+        retry_after: None,
     }
 }
 
-fn sign_in_refusal(realm: Realm, next: &Next) -> Option<Refusal> {
-    let (status, message) = match next {
-        Next::Done | Next::CompleteProfile | Next::SecondFactor | Next::Enrol => return None,
-        Next::Rejected => (
+/// What a sign-in page shows above its form for a step that does not go
+/// on (`None`: the step leads to a page).
+pub fn step_refusal(realm: Realm, step: &Step) -> Option<Refusal> {
+    let (status, message) = match step {
+        Step::Refused(Why::Credentials) => (
             StatusCode::UNAUTHORIZED,
             match realm {
                 Realm::Customers => "That email and password do not match an account.",
@@ -50,17 +42,29 @@ fn sign_in_refusal(realm: Realm, next: &Next) -> Option<Refusal> {
             }
             .to_string(),
         ),
-        Next::Disabled => (
+        Step::Refused(Why::Disabled) => (
             StatusCode::FORBIDDEN,
             "This account is disabled. Contact support if you think this is a mistake.".into(),
         ),
-        Next::Locked { seconds_left } => {
+        Step::Refused(Why::Factor) => (StatusCode::UNAUTHORIZED, MfaProblem::CodeWrong.to_string()),
+        Step::Refused(Why::Expired | Why::OutOfStep) => {
+            (StatusCode::CONFLICT, MfaProblem::SignInExpired.to_string())
+        }
+        Step::HeldBack {
+            retry_after,
+            second_factor,
+        } => {
             return Some(Refusal {
                 status: StatusCode::TOO_MANY_REQUESTS,
-                message: held_back(realm, *seconds_left),
-                retry_after: Some(*seconds_left),
+                message: if *second_factor {
+                    mfa_held_back(*retry_after)
+                } else {
+                    held_back(realm, *retry_after)
+                },
+                retry_after: Some(*retry_after),
             });
         }
+        _ => return None,
     };
     Some(Refusal {
         status,

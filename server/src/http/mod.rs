@@ -12,6 +12,8 @@ mod error;
 mod extract;
 mod health;
 mod hosted;
+mod journey;
+mod kept;
 mod messages;
 mod oidc;
 

@@ -1,7 +1,5 @@
 //! What a signed-in customer changes about their own account.
 
-use super::throttle::{self, AfterFailure};
-use super::throttle::{Realm, account_key};
 use crate::audit;
 use crate::directory::attributes::{self, Editor};
 use crate::domain::secrets::{hash_token, looks_like_token};
@@ -13,6 +11,8 @@ use crate::mail;
 use crate::password::{Password, Verification};
 use crate::state::AppState;
 use crate::store::{EmailChange, TokenPurpose};
+use crate::throttle::{self, AfterFailure};
+use crate::throttle::{Realm, account_key};
 use app::paths;
 use serde_json::json;
 use std::collections::HashMap;

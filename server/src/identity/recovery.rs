@@ -121,8 +121,8 @@ pub async fn reset_password(
         .await?
         .ok_or_else(|| Error::BadRequest(Problem::ResetLinkInvalid))?;
     // The owner proved they read the mailbox: any sign-in block is lifted.
-    let account = super::throttle::account_key(super::throttle::Realm::Customers, &customer.email);
-    super::throttle::unblock(state, &account).await?;
+    let account = crate::throttle::account_key(crate::throttle::Realm::Customers, &customer.email);
+    crate::throttle::unblock(state, &account).await?;
     tracing::info!(customer_id = %id, "password reset; all sessions ended");
     let details = json!({ "sessions_ended": "all" });
     let ctx = ctx.acting_as(Caller::Customer(id));

@@ -37,12 +37,9 @@ pub mod keys {
     /// A device's user code the customer typed, waiting for sign-in and
     /// their answer.
     pub const DEVICE: &str = "pending_device_code";
-    /// A sign-in whose first factor held, waiting for the second (or for
-    /// the customer to enrol one).
-    pub const MFA_PENDING: &str = "mfa_pending";
-    /// An admin whose password held, waiting for their second factor (or
-    /// to set one up) before the console opens (console cookie only).
-    pub const ADMIN_MFA_PENDING: &str = "admin_mfa_pending";
+    /// The key to this browser's sign-in attempt, while it waits for a
+    /// second factor or an enrolment (each cookie holds its realm's).
+    pub const SIGN_IN_ATTEMPT: &str = "sign_in_attempt";
     /// An authenticator app being set up, until its first code confirms it.
     pub const TOTP_SETUP: &str = "totp_setup";
     /// Recovery codes just made, shown once on the next page.
@@ -111,15 +108,7 @@ impl Proof {
     }
 }
 
-pub struct SignedIn {
-    pub customer: Customer,
-    pub session_id: Uuid,
-    /// When the session began, and how (`amr` values, space-separated).
-    pub auth_time: i64,
-    pub amr: String,
-    /// When the session last passed a second factor (sign-in or step-up).
-    pub mfa_at: Option<i64>,
-}
+pub use crate::domain::SignedIn;
 
 /// Reads a value from the session (`None` when absent).
 pub async fn get<T: DeserializeOwned>(session: &Session, key: &str) -> Result<Option<T>> {
@@ -149,15 +138,14 @@ pub async fn cycle(session: &Session) -> Result<()> {
     Ok(())
 }
 
-/// Signs the customer in on this browser, with a fresh cookie id.
-pub async fn start(
+/// Records a session beginning for `customer`, proven by `proof`; the
+/// browser holds its id (`signed_in_here`).
+pub async fn begin(
     state: &AppState,
-    session: &Session,
     customer: &Customer,
     ctx: &RequestContext,
     proof: Proof,
 ) -> Result<Uuid> {
-    cycle(session).await?;
     let id = Uuid::now_v7();
     let now = state.clock.now();
     let expires = now + state.config.session_absolute.whole_seconds();
@@ -178,8 +166,13 @@ pub async fn start(
             mfa_at: proof.multi_factor().then_some(now),
         })
         .await?;
-    put(session, keys::CUSTOMER, id).await?;
     Ok(id)
+}
+
+/// This browser is signed in with session `id`, under a fresh cookie id.
+pub async fn signed_in_here(session: &Session, id: Uuid) -> Result<()> {
+    cycle(session).await?;
+    put(session, keys::CUSTOMER, id).await
 }
 
 /// The customer signed in on this browser, if the session is still live.
@@ -239,9 +232,17 @@ pub async fn remember_signup(session: &Session, customer: CustomerId) -> Result<
     put(session, keys::PENDING_SIGNUP, customer.0).await
 }
 
-/// Whether `customer` is the one who signed up in this browser (asked once).
-pub async fn signed_up_here(session: &Session, customer: CustomerId) -> Result<bool> {
-    Ok(take::<Uuid>(session, keys::PENDING_SIGNUP).await? == Some(customer.0))
+/// The customer who signed up in this browser, if any.
+pub async fn who_signed_up_here(session: &Session) -> Result<Option<CustomerId>> {
+    Ok(get::<Uuid>(session, keys::PENDING_SIGNUP)
+        .await?
+        .map(CustomerId))
+}
+
+/// A verification link was followed here: the sign-up is no longer waiting.
+pub async fn forget_signup(session: &Session) -> Result<()> {
+    take::<Uuid>(session, keys::PENDING_SIGNUP).await?;
+    Ok(())
 }
 
 #[derive(Serialize, Deserialize)]

@@ -2,8 +2,7 @@
 //! mailed when the block began, or support lifts it from the customer page.
 //! Resetting the password lifts it too (`recovery`).
 
-use super::throttle::{Realm, account_key};
-use super::{links, throttle};
+use super::links;
 use crate::audit;
 use crate::directory::customers::for_edit;
 use crate::domain::secrets::hash_token;
@@ -14,6 +13,8 @@ use crate::domain::{
 use crate::mail;
 use crate::state::AppState;
 use crate::store::TokenPurpose;
+use crate::throttle;
+use crate::throttle::{Realm, account_key};
 use app::paths;
 use serde_json::json;
 

@@ -1,7 +1,6 @@
 //! Proving a customer owns their email address: single-use links that expire.
 
-use super::sessions::{self, AuthMethod};
-use super::signin::{self, Next};
+use super::signin::{self, Advanced, Input, Purpose, Realm};
 use crate::audit;
 use app::paths;
 
@@ -11,7 +10,6 @@ use crate::mail;
 use crate::state::AppState;
 use crate::store::TokenPurpose;
 use serde_json::json;
-use tower_sessions::Session;
 
 pub const LINK_LIFETIME: i64 = 24 * 3600;
 
@@ -50,32 +48,31 @@ pub async fn resend(state: &AppState, raw_email: &str) -> Result<()> {
 pub enum Verified {
     /// Someone is signed in on this browser already: they stay as they are.
     WhileSignedIn,
-    /// Followed in the browser that signed up: now signed in, with what
-    /// comes next.
-    SignedIn(Next),
+    /// Followed in the browser that signed up: the sign-in it begins.
+    SignedIn(Advanced),
     /// Followed elsewhere (another browser, a mail scanner's): verified
     /// only; the customer signs in themselves.
     SignInToContinue,
 }
 
-/// Verifies the address behind `raw_token`; in the browser that signed up,
-/// also signs the customer in.
+/// Verifies the address behind `raw_token`; in the browser that signed up
+/// (`signed_up_here` names who did), also begins their sign-in, for
+/// `purpose`.
 pub async fn verify_and_enter(
     state: &AppState,
-    session: &Session,
     ctx: &RequestContext,
     raw_token: &str,
+    signed_up_here: Option<CustomerId>,
+    purpose: Purpose,
 ) -> Result<Verified> {
     let id = verify(state, raw_token, ctx).await?;
     if ctx.actor().is_some() {
         return Ok(Verified::WhileSignedIn);
     }
-    if sessions::signed_up_here(session, id).await?
-        && let Some(customer) = state.store.customer_by_id(id).await?
-    {
-        let next =
-            signin::enter(state, session, ctx, &customer, AuthMethod::EmailLink, None).await?;
-        return Ok(Verified::SignedIn(next));
+    if signed_up_here == Some(id) {
+        let input = Input::EmailLink(id);
+        let advanced = signin::advance(state, ctx, Realm::Customers, None, purpose, input).await?;
+        return Ok(Verified::SignedIn(advanced));
     }
     Ok(Verified::SignInToContinue)
 }

@@ -61,7 +61,7 @@ async fn tier_expiry(state: AppState) {
 /// is an hour, a lockout as long as configured).
 const THROTTLE_KEPT: i64 = 24 * 3600;
 
-/// Deletes expired browser sessions, signed-in sessions, throttle
+/// Deletes expired browser sessions, sign-in attempts, signed-in sessions, throttle
 /// counters, and single sign-on's expired codes, refresh tokens, device
 /// codes and revoked-grant records.
 async fn clean_up(state: AppState) {
@@ -81,6 +81,11 @@ async fn clean_up(state: AppState) {
         Ok(0) => {}
         Ok(n) => tracing::info!(rows = n, "expired remembered browsers deleted"),
         Err(e) => tracing::warn!(error = %e, "expired remembered browsers not deleted"),
+    }
+    match state.store.purge_sign_in_attempts(state.clock.now()).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(rows = n, "abandoned sign-in attempts deleted"),
+        Err(e) => tracing::warn!(error = %e, "abandoned sign-in attempts not deleted"),
     }
     if let Err(e) = state.store.session_backend().delete_expired().await {
         tracing::warn!(error = %e, "expired browser sessions not deleted");

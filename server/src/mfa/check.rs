@@ -8,9 +8,9 @@ use super::{recovery, totp};
 use crate::audit;
 use crate::domain::mfa::{FactorKind, MfaPolicy, MfaProblem};
 use crate::domain::{Action, Error, RequestContext, Result};
-use crate::identity::throttle::{self, AfterFailure};
 use crate::state::AppState;
 use crate::store::FactorOwner;
+use crate::throttle::{self, AfterFailure};
 use serde_json::json;
 
 /// What a typed code came to.

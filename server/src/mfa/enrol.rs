@@ -6,44 +6,42 @@ use super::{recovery, totp};
 use crate::audit;
 use crate::domain::mfa::{FactorKind, MfaProblem};
 use crate::domain::secrets::LinkToken;
-use crate::domain::{Action, AdminId, CustomerId, Error, RequestContext, Result};
-use crate::identity::second_step;
-use crate::identity::sessions::{self, SignedIn, keys};
+use crate::domain::{Action, AdminId, CustomerId, Error, RequestContext, Result, SignedIn};
 use crate::state::AppState;
 use crate::store::FactorOwner;
 use serde_json::json;
-use tower_sessions::Session;
 use uuid::Uuid;
 
-/// Confirms the authenticator app being set up in this browser with its
-/// first code, and records it.
+/// A factor just added, and the recovery codes made with it (a
+/// customer's first factor), to show once.
+pub struct Enrolled {
+    pub id: Uuid,
+    pub new_codes: Option<Vec<String>>,
+}
+
+/// Confirms the authenticator app being set up (`kept`) with its first
+/// code, and records it.
 pub async fn confirm_totp(
     state: &AppState,
-    session: &Session,
+    kept: Option<totp::PendingSetup>,
     ctx: &RequestContext,
     owner: FactorOwner,
     code: &str,
-) -> Result<()> {
-    let id = totp::confirm(state, session, owner, code).await?;
-    enrolled(
-        state,
-        session,
-        ctx,
-        owner,
-        (id, FactorKind::Totp, "Authenticator app"),
-    )
-    .await
+) -> Result<Enrolled> {
+    let id = totp::confirm(state, kept, owner, code).await?;
+    let factor = (id, FactorKind::Totp, "Authenticator app");
+    enrolled(state, ctx, owner, factor).await
 }
 
 /// A factor was added: on the record and, for a customer's first factor,
-/// a set of recovery codes to show once on the next page.
+/// a set of recovery codes.
 pub async fn enrolled(
     state: &AppState,
-    session: &Session,
     ctx: &RequestContext,
     owner: FactorOwner,
     (id, kind, name): (Uuid, FactorKind, &str),
-) -> Result<()> {
+) -> Result<Enrolled> {
+    let mut new_codes = None;
     let details = json!({ "factor": kind.as_str(), "id": id, "name": name });
     match owner {
         FactorOwner::Customer(customer) => {
@@ -56,14 +54,14 @@ pub async fn enrolled(
             )
             .await?;
             if state.store.recovery_codes_left(customer).await? == 0 {
-                new_recovery_codes(state, session, ctx, customer).await?;
+                new_codes = Some(new_recovery_codes(state, ctx, customer).await?);
             }
         }
         FactorOwner::Admin(_) => {
             audit::record(state, ctx, Action::AdminMfaEnrolled, None, details).await?;
         }
     }
-    Ok(())
+    Ok(Enrolled { id, new_codes })
 }
 
 /// Removes one of the owner's factors. Remembered browsers are forgotten:
@@ -123,14 +121,13 @@ pub async fn remove_admin_factor(
     remove(state, ctx, owner, id).await
 }
 
-/// Makes a new set of recovery codes (the old set stops working), kept in
-/// the session for the next page to show once.
+/// Makes a new set of recovery codes (the old set stops working), to show
+/// once.
 pub async fn new_recovery_codes(
     state: &AppState,
-    session: &Session,
     ctx: &RequestContext,
     customer: CustomerId,
-) -> Result<()> {
+) -> Result<Vec<String>> {
     let codes = recovery::regenerate(state, customer).await?;
     // New codes are made when the old ones may have leaked: a browser that
     // skipped the second factor on their strength is asked again.
@@ -143,21 +140,7 @@ pub async fn new_recovery_codes(
         json!({ "codes": codes.len() }),
     )
     .await?;
-    sessions::put(session, keys::NEW_RECOVERY_CODES, codes).await
-}
-
-/// Whether recovery codes just made wait in this browser to be shown.
-pub async fn codes_waiting(session: &Session) -> Result<bool> {
-    Ok(
-        sessions::get::<Vec<String>>(session, keys::NEW_RECOVERY_CODES)
-            .await?
-            .is_some(),
-    )
-}
-
-/// The recovery codes just made, once.
-pub async fn take_new_codes(session: &Session) -> Result<Option<Vec<String>>> {
-    sessions::take(session, keys::NEW_RECOVERY_CODES).await
+    Ok(codes)
 }
 
 /// Support or an owner removes every factor, recovery code and remembered
@@ -185,7 +168,7 @@ pub async fn reset(state: &AppState, ctx: &RequestContext, customer: CustomerId)
 /// Remembers this browser for the customer, when the policy allows: the
 /// cookie's value and its lifetime in seconds.
 pub async fn remember(state: &AppState, customer: CustomerId) -> Result<Option<(String, i64)>> {
-    let policy = second_step::policy_for(state, customer).await?;
+    let policy = crate::mfa::policy::for_customer(state, customer).await?;
     if policy.remember_days == 0 {
         return Ok(None);
     }
@@ -212,7 +195,7 @@ pub async fn step_up_due(state: &AppState, signed_in: &SignedIn) -> Result<bool>
     {
         return Ok(false);
     }
-    let window = second_step::policy_for(state, customer)
+    let window = crate::mfa::policy::for_customer(state, customer)
         .await?
         .step_up_minutes
         * 60;

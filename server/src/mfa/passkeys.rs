@@ -2,20 +2,19 @@
 //! second factor, and signing in with one alone (a discoverable credential:
 //! the browser names the account, no email typed).
 //!
-//! Each ceremony's state (its challenge) is kept in the browser session
-//! for five minutes and taken when the answer comes, so an answer is
-//! checked once: a replayed or stale one finds no ceremony. The relying
+//! Each ceremony's state (its challenge) is a value the caller keeps (the
+//! web layer, in the browser session) for five minutes and hands back,
+//! taken, when the answer comes, so an answer is checked once: a replayed
+//! or stale one finds no ceremony. The relying
 //! party is Gatehouse's public address, which must be a domain name
 //! (`localhost` included): browsers refuse passkeys for IP addresses.
 
 use crate::domain::mfa::{FactorKind, MfaProblem};
-use crate::domain::{Error, Result};
-use crate::identity::sessions::{self, keys};
+use crate::domain::{Error, RequestContext, Result};
 use crate::state::AppState;
 use crate::store::{FactorOwner, NewFactor};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use tower_sessions::Session;
 use uuid::Uuid;
 use webauthn_rs::prelude::{
     DiscoverableAuthentication, DiscoverableKey, Passkey, PasskeyAuthentication,
@@ -33,8 +32,9 @@ enum Stage {
     SignIn(DiscoverableAuthentication),
 }
 
+/// A ceremony waiting for the browser's answer.
 #[derive(Serialize, Deserialize)]
-struct Ceremony {
+pub struct Ceremony {
     /// Whose ceremony (none for signing in, where the passkey says).
     owner: Option<FactorOwner>,
     started_at: i64,
@@ -60,13 +60,8 @@ fn refused() -> Error {
     Error::invalid("passkey", MfaProblem::PasskeyRefused)
 }
 
-async fn begin(session: &Session, ceremony: Ceremony) -> Result<()> {
-    sessions::put(session, keys::PASSKEY_CEREMONY, ceremony).await
-}
-
-/// Takes this browser's ceremony: a second answer finds none.
-async fn take(state: &AppState, session: &Session) -> Result<Ceremony> {
-    let ceremony = sessions::take::<Ceremony>(session, keys::PASSKEY_CEREMONY).await?;
+/// The ceremony an answer belongs to, while it is recent enough.
+fn live(state: &AppState, ceremony: Option<Ceremony>) -> Result<Ceremony> {
     ceremony
         .filter(|c| state.clock.now() - c.started_at < CEREMONY_SECONDS)
         .ok_or_else(|| Error::invalid("passkey", MfaProblem::CeremonyExpired))
@@ -97,10 +92,9 @@ async fn passkeys_of(state: &AppState, owner: FactorOwner) -> Result<Vec<(Uuid, 
 /// it can sign in without an email.
 pub async fn register_options(
     state: &AppState,
-    session: &Session,
     owner: FactorOwner,
     (user, email, name): (Uuid, &str, &str),
-) -> Result<Value> {
+) -> Result<(Value, Ceremony)> {
     let rp = relying_party(state)?;
     let existing = passkeys_of(state, owner).await?;
     let exclude = existing.iter().map(|(_, p)| p.cred_id().clone()).collect();
@@ -117,20 +111,19 @@ pub async fn register_options(
         started_at: state.clock.now(),
         stage: Stage::Register(registration),
     };
-    begin(session, ceremony).await?;
-    Ok(options)
+    Ok((options, ceremony))
 }
 
 /// Checks the browser's answer to the registration and stores the passkey
 /// as `name`; returns its factor id.
 pub async fn register(
     state: &AppState,
-    session: &Session,
+    ceremony: Option<Ceremony>,
     owner: FactorOwner,
     name: &str,
     answer: &str,
 ) -> Result<Uuid> {
-    let ceremony = take(state, session).await?;
+    let ceremony = live(state, ceremony)?;
     let (Some(for_owner), Stage::Register(registration)) = (ceremony.owner, ceremony.stage) else {
         return Err(Error::invalid("passkey", MfaProblem::CeremonyExpired));
     };
@@ -167,11 +160,7 @@ pub async fn register(
 }
 
 /// The options for using one of `owner`'s passkeys as a second factor.
-pub async fn verify_options(
-    state: &AppState,
-    session: &Session,
-    owner: FactorOwner,
-) -> Result<Value> {
+pub async fn verify_options(state: &AppState, owner: FactorOwner) -> Result<(Value, Ceremony)> {
     let rp = relying_party(state)?;
     let passkeys: Vec<Passkey> = passkeys_of(state, owner)
         .await?
@@ -189,19 +178,33 @@ pub async fn verify_options(
         started_at: state.clock.now(),
         stage: Stage::Verify(authentication),
     };
-    begin(session, ceremony).await?;
-    to_json(&options)
+    Ok((to_json(&options)?, ceremony))
 }
 
 /// Checks the browser's answer: one of `owner`'s passkeys signed this
-/// ceremony's challenge, with user verification.
+/// ceremony's challenge, with user verification. A refused answer is on
+/// the audit trail, like a wrong code.
 pub async fn verify(
     state: &AppState,
-    session: &Session,
+    ctx: &RequestContext,
+    ceremony: Option<Ceremony>,
     owner: FactorOwner,
     answer: &str,
 ) -> Result<()> {
-    let ceremony = take(state, session).await?;
+    let checked = check_answer(state, ceremony, owner, answer).await;
+    if let Err(Error::Invalid(_)) = &checked {
+        super::check::failed(state, ctx, owner, FactorKind::Passkey, false).await?;
+    }
+    checked
+}
+
+async fn check_answer(
+    state: &AppState,
+    ceremony: Option<Ceremony>,
+    owner: FactorOwner,
+    answer: &str,
+) -> Result<()> {
+    let ceremony = live(state, ceremony)?;
     let (Some(for_owner), Stage::Verify(authentication)) = (ceremony.owner, ceremony.stage) else {
         return Err(Error::invalid("passkey", MfaProblem::CeremonyExpired));
     };
@@ -241,7 +244,7 @@ async fn used(state: &AppState, id: Uuid, passkey: &Passkey) -> Result<()> {
 
 /// The options for signing in with a passkey alone: no account named, the
 /// browser offers the passkeys it holds for Gatehouse.
-pub async fn sign_in_options(state: &AppState, session: &Session) -> Result<Value> {
+pub async fn sign_in_options(state: &AppState) -> Result<(Value, Ceremony)> {
     let rp = relying_party(state)?;
     let (options, authentication) = rp
         .start_discoverable_authentication()
@@ -251,15 +254,18 @@ pub async fn sign_in_options(state: &AppState, session: &Session) -> Result<Valu
         started_at: state.clock.now(),
         stage: Stage::SignIn(authentication),
     };
-    begin(session, ceremony).await?;
-    to_json(&options)
+    Ok((to_json(&options)?, ceremony))
 }
 
 /// Checks a passkey sign-in: the passkey the browser chose is registered,
 /// belongs to the account its user handle names, and signed this
 /// ceremony's challenge. Returns its owner.
-pub async fn sign_in(state: &AppState, session: &Session, answer: &str) -> Result<FactorOwner> {
-    let ceremony = take(state, session).await?;
+pub async fn sign_in(
+    state: &AppState,
+    ceremony: Option<Ceremony>,
+    answer: &str,
+) -> Result<FactorOwner> {
+    let ceremony = live(state, ceremony)?;
     let Stage::SignIn(authentication) = ceremony.stage else {
         return Err(Error::invalid("passkey", MfaProblem::CeremonyExpired));
     };

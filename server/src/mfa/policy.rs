@@ -122,3 +122,15 @@ pub async fn set_for_tier(
 pub async fn coverage(state: &AppState, tier: TierId) -> Result<Coverage> {
     Ok(state.store.tier_coverage(tier).await?)
 }
+
+/// The MFA policy that applies to `customer` now: their tier's, else the
+/// global one (read at each sign-in, so a tier move or a policy change
+/// applies at the next).
+pub async fn for_customer(
+    state: &AppState,
+    customer: crate::domain::CustomerId,
+) -> Result<crate::domain::mfa::EffectiveMfa> {
+    let settings = state.store.mfa_settings().await?;
+    let tier = state.store.customer_tier_mfa(customer).await?;
+    Ok(settings.for_tier(tier))
+}

@@ -2,19 +2,17 @@
 //! steps, one step of drift either way; each step's code is accepted once
 //! (the last accepted step is stored). The codes are totp-rs's.
 //!
-//! Setting one up: a secret is made and kept in the browser session, shown
-//! as a QR code and as text; it becomes a factor only when the first code
-//! from the app confirms it.
+//! Setting one up: a secret is made and kept by the caller (the web layer,
+//! in the browser session), shown as a QR code and as text; it becomes a
+//! factor only when the first code from the app confirms it.
 
 use crate::domain::mfa::{FactorKind, MfaProblem};
 use crate::domain::{Error, Result};
-use crate::identity::sessions::{self, keys};
 use crate::state::AppState;
 use crate::store::{FactorOwner, NewFactor};
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use serde::{Deserialize, Serialize};
 use totp_rs::{Algorithm, Builder, Secret, Totp};
-use tower_sessions::Session;
 use uuid::Uuid;
 
 /// 160 bits, as RFC 4226 recommends.
@@ -22,9 +20,9 @@ const SECRET_BYTES: usize = 20;
 /// How long a setup waits for its confirming code.
 const SETUP_SECONDS: i64 = 900;
 
-/// An authenticator app being set up in this browser.
+/// An authenticator app being set up, until its first code confirms it.
 #[derive(Clone, Serialize, Deserialize)]
-struct PendingSetup {
+pub struct PendingSetup {
     /// Base32, as shown.
     secret: String,
     started_at: i64,
@@ -67,39 +65,43 @@ pub fn looks_like_code(code: &str) -> bool {
     code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// Starts (or shows again) the setup of an authenticator app for
-/// `account` (the name the app shows beside the codes).
-pub async fn begin(state: &AppState, session: &Session, account: &str) -> Result<SetupShown> {
+/// Starts (or, with the setup `kept` from before, shows again) the setup
+/// of an authenticator app for `account` (the name the app shows beside
+/// the codes); the setup to keep until the confirming code.
+pub fn begin(
+    state: &AppState,
+    kept: Option<PendingSetup>,
+    account: &str,
+) -> Result<(SetupShown, PendingSetup)> {
     let now = state.clock.now();
-    let pending = match sessions::get::<PendingSetup>(session, keys::TOTP_SETUP).await? {
+    let pending = match kept {
         Some(p) if now - p.started_at < SETUP_SECONDS => p,
         _ => {
             let mut bytes = vec![0u8; SECRET_BYTES];
             OsRng.fill_bytes(&mut bytes);
-            let pending = PendingSetup {
+            PendingSetup {
                 secret: Secret::from(bytes).to_base32(),
                 started_at: now,
-            };
-            sessions::put(session, keys::TOTP_SETUP, pending.clone()).await?;
-            pending
+            }
         }
     };
     let secret = decode(&pending.secret)?;
     let url = totp(secret, account)?
         .to_url()
         .map_err(|e| Error::Internal(anyhow::anyhow!("otpauth URL: {e:?}")))?;
-    Ok(SetupShown {
+    let shown = SetupShown {
         secret: grouped(&pending.secret),
         qr_svg: qr_svg(&url)?,
         url,
-    })
+    };
+    Ok((shown, pending))
 }
 
 /// Confirms the app being set up with its first code: it becomes `owner`'s
 /// factor, and that code cannot be used again.
 pub async fn confirm(
     state: &AppState,
-    session: &Session,
+    kept: Option<PendingSetup>,
     owner: FactorOwner,
     code: &str,
 ) -> Result<Uuid> {
@@ -111,10 +113,7 @@ pub async fn confirm(
         return Err(Error::invalid("code", MfaProblem::SixDigits));
     }
     let now = state.clock.now();
-    let Some(pending) = sessions::get::<PendingSetup>(session, keys::TOTP_SETUP)
-        .await?
-        .filter(|p| now - p.started_at < SETUP_SECONDS)
-    else {
+    let Some(pending) = kept.filter(|p| now - p.started_at < SETUP_SECONDS) else {
         return Err(Error::invalid("code", MfaProblem::SetupExpired));
     };
     let secret = decode(&pending.secret)?;
@@ -138,7 +137,6 @@ pub async fn confirm(
     if !stored {
         return Err(Error::invalid("code", MfaProblem::AppAlreadySet));
     }
-    sessions::take::<PendingSetup>(session, keys::TOTP_SETUP).await?;
     Ok(id)
 }
 

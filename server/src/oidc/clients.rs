@@ -18,9 +18,9 @@ use crate::domain::secrets::{hash_token, random_string};
 use crate::domain::{
     Action, Error, FieldErrors, OwnerTask, Problem, Record, RequestContext, Result,
 };
-use crate::identity::throttle::{self, AfterFailure};
 use crate::signing::MAX_TOKEN_LIFETIME;
 use crate::state::{AppState, CachedClient};
+use crate::throttle::{self, AfterFailure};
 use app::paths;
 use base64::Engine;
 use serde_json::json;

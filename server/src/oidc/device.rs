@@ -14,9 +14,9 @@ use crate::domain::oidc::{Client, Grant, GrantType, OAuthCode, OAuthError, OAuth
 use crate::domain::secrets::{LinkToken, hash_token};
 use crate::domain::{Action, Error, Problem, RequestContext, Result};
 use crate::identity::sessions::SignedIn;
-use crate::identity::throttle;
 use crate::state::AppState;
 use crate::store::DevicePoll;
+use crate::throttle;
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use serde::Serialize;
 use serde_json::json;

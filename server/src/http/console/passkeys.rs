@@ -4,13 +4,13 @@
 //! the passkeys are the admin's own, and never open a customer account.
 
 use super::session::ConsoleVisitor;
-use super::sign_in::pending_admin;
+use super::sign_in::{self, admin_at, advance, enrolling, verifying};
 use crate::domain::mfa::{FactorKind, MfaProblem};
-use crate::domain::{Admin, Caller, Error, RequestContext, Result};
+use crate::domain::{Admin, Caller, Error, Result};
 use crate::http::ceremony::{self, Answer, answer, go};
 use crate::http::extract::FormData;
-use crate::identity::signin;
-use crate::mfa::{check, enrol, passkeys};
+use crate::identity::signin::{Input, Step};
+use crate::mfa::{enrol, passkeys};
 use crate::state::AppState;
 use crate::store::FactorOwner;
 use app::paths;
@@ -30,42 +30,36 @@ pub fn routes() -> Router<AppState> {
         .route(paths::CONSOLE_PASSKEY_VERIFY, post(verify))
 }
 
-/// The admin whose sign-in waits in this browser at the step `enrol`
-/// names (setting up a first factor, or showing one), acting as
-/// themselves; anything else is an expired sign-in.
+/// The admin whose sign-in waits in this browser at the step `want`
+/// matches (setting up a first factor, or showing one); anything else is
+/// an expired sign-in.
 async fn waiting(
     state: &AppState,
     visitor: &ConsoleVisitor,
-    enrol: bool,
-) -> Result<(Admin, RequestContext)> {
-    match pending_admin(state, visitor).await? {
-        Some((admin, step)) if step == enrol => {
-            let ctx = visitor.ctx.acting_as(Caller::Admin(admin.clone()));
-            Ok((admin, ctx))
-        }
-        _ => Err(Error::invalid("passkey", MfaProblem::SignInExpired)),
-    }
+    want: fn(&Step) -> bool,
+) -> Result<Admin> {
+    admin_at(sign_in::waiting(state, visitor).await?, want)
+        .ok_or_else(|| Error::invalid("passkey", MfaProblem::SignInExpired))
 }
 
 /// Who registers a passkey: a signed-in admin adding one from their
 /// security page (their console sign-in recent enough), or an admin whose
-/// first sign-in sets up its first factor. The flag says which.
-async fn registering(
-    state: &AppState,
-    visitor: &ConsoleVisitor,
-) -> Result<(Admin, RequestContext, bool)> {
+/// first sign-in sets up its first factor (`None`).
+async fn registering(state: &AppState, visitor: &ConsoleVisitor) -> Result<(Admin, bool)> {
     let Some(admin) = &visitor.admin else {
-        let (admin, ctx) = waiting(state, visitor, true).await?;
-        return Ok((admin, ctx, false));
+        return Ok((waiting(state, visitor, enrolling).await?, false));
     };
     if !super::security::fresh(state, visitor).await? {
         return Err(Error::Conflict(MfaProblem::SignInAgain.into()));
     }
-    Ok((admin.clone(), visitor.ctx.clone(), true))
+    Ok((admin.clone(), true))
 }
 
-async fn options(visitor: &ConsoleVisitor, value: serde_json::Value) -> Result<Response> {
-    ceremony::options(&visitor.session, visitor.visitor_token.as_ref(), value).await
+async fn options(
+    visitor: &ConsoleVisitor,
+    started: (serde_json::Value, passkeys::Ceremony),
+) -> Result<Response> {
+    ceremony::options(&visitor.session, visitor.visitor_token.as_ref(), started).await
 }
 
 async fn register_options(
@@ -74,15 +68,18 @@ async fn register_options(
 ) -> Result<Response> {
     answer(
         async {
-            let (admin, _, _) = registering(&state, &visitor).await?;
+            let (admin, _) = registering(&state, &visitor).await?;
             let user = (
                 admin.id.0,
                 admin.email.as_str(),
                 admin.display_name.as_str(),
             );
             let owner = FactorOwner::Admin(admin.id);
-            let value = passkeys::register_options(&state, &visitor.session, owner, user).await?;
-            options(&visitor, value).await
+            options(
+                &visitor,
+                passkeys::register_options(&state, owner, user).await?,
+            )
+            .await
         }
         .await,
     )
@@ -95,19 +92,22 @@ async fn register(
 ) -> Result<Response> {
     answer(
         async {
-            let (admin, ctx, signed_in) = registering(&state, &visitor).await?;
+            let (admin, signed_in) = registering(&state, &visitor).await?;
             let owner = FactorOwner::Admin(admin.id);
+            let ctx = visitor.ctx.acting_as(Caller::Admin(admin.clone()));
             let name = passkeys::name_for(visitor.ctx.user_agent());
             let session = &visitor.session;
-            let id = passkeys::register(&state, session, owner, &name, &form.credential).await?;
+            let taken = ceremony::take(session).await?;
+            let id = passkeys::register(&state, taken, owner, &name, &form.credential).await?;
             let factor = (id, FactorKind::Passkey, name.as_str());
-            enrol::enrolled(&state, session, &ctx, owner, factor).await?;
+            enrol::enrolled(&state, &ctx, owner, factor).await?;
             if signed_in {
                 visitor.flash("Your passkey is added.").await?;
                 return Ok(go(paths::CONSOLE_SECURITY));
             }
-            signin::finish_console(&state, session, &admin).await?;
-            Ok(go(paths::CUSTOMERS))
+            Ok(ceremony::outcome(
+                advance(&state, &visitor, Input::Enrolled(id)).await?,
+            ))
         }
         .await,
     )
@@ -119,10 +119,9 @@ async fn verify_options(
 ) -> Result<Response> {
     answer(
         async {
-            let (admin, _) = waiting(&state, &visitor, false).await?;
+            let admin = waiting(&state, &visitor, verifying).await?;
             let owner = FactorOwner::Admin(admin.id);
-            let value = passkeys::verify_options(&state, &visitor.session, owner).await?;
-            options(&visitor, value).await
+            options(&visitor, passkeys::verify_options(&state, owner).await?).await
         }
         .await,
     )
@@ -135,17 +134,11 @@ async fn verify(
 ) -> Result<Response> {
     answer(
         async {
-            let (admin, ctx) = waiting(&state, &visitor, false).await?;
-            let owner = FactorOwner::Admin(admin.id);
-            let session = &visitor.session;
-            if let Err(e) = passkeys::verify(&state, session, owner, &form.credential).await {
-                if matches!(e, Error::Invalid(_)) {
-                    check::failed(&state, &ctx, owner, FactorKind::Passkey, false).await?;
-                }
-                return Err(e);
-            }
-            signin::finish_console(&state, session, &admin).await?;
-            Ok(go(paths::CUSTOMERS))
+            let input = Input::Passkey {
+                ceremony: ceremony::take(&visitor.session).await?,
+                answer: &form.credential,
+            };
+            Ok(ceremony::outcome(advance(&state, &visitor, input).await?))
         }
         .await,
     )

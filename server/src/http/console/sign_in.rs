@@ -7,10 +7,11 @@ use crate::domain::mfa::FactorKind;
 use crate::domain::{Error, Result};
 use crate::http::error::retry_after_header;
 use crate::http::extract::FormData;
+use crate::http::journey::{self, Outcome};
+use crate::http::kept;
 use crate::http::messages;
-use crate::identity::second_step;
 use crate::identity::sessions;
-use crate::identity::signin::{self, Credentials, Next, Realm};
+use crate::identity::signin::{self, Account, Credentials, Input, Realm, Step, Waiting};
 use crate::password::Password;
 use crate::state::AppState;
 use app::console::*;
@@ -31,14 +32,14 @@ pub fn routes() -> Router<AppState> {
         .route(paths::CONSOLE_SIGN_IN_ENROL, get(enrol_form).post(enrol))
 }
 
-/// Where the console's sign-in leads after the password (or an accepted
-/// invitation): the second factor, or setting one up.
-fn second_step(next: &Next) -> Response {
-    Redirect::to(match next {
-        Next::Enrol => paths::CONSOLE_SIGN_IN_ENROL,
-        _ => paths::CONSOLE_SIGN_IN_VERIFY,
-    })
-    .into_response()
+/// Advances this console browser's sign-in with `input`.
+pub(super) async fn advance(
+    state: &AppState,
+    visitor: &ConsoleVisitor,
+    input: Input<'_>,
+) -> Result<Outcome> {
+    let (session, ctx) = (&visitor.session, &visitor.ctx);
+    journey::advance(state, session, ctx, Realm::Admins, input).await
 }
 
 #[derive(Deserialize)]
@@ -94,10 +95,10 @@ async fn setup(
         password: Password::new(form.password),
     };
     match admins::accept_invite(&state, input).await {
-        Ok(admin) => {
-            let next = signin::enter_console(&state, &visitor.session, &admin).await?;
-            Ok(second_step(&next))
-        }
+        Ok(admin) => match advance(&state, &visitor, Input::Invitation(admin)).await? {
+            Outcome::Go { to, .. } => Ok(Redirect::to(&to).into_response()),
+            Outcome::Show(_) => expired(&visitor).await,
+        },
         Err(Error::Invalid(errors)) => {
             let view = AdminSetupView {
                 email: form.email,
@@ -141,22 +142,14 @@ async fn sign_in(
     visitor: ConsoleVisitor,
     FormData(form): FormData<SignInForm>,
 ) -> Result<Response> {
-    let credentials = Credentials {
+    let input = Input::Password(Credentials {
         email: form.email.clone(),
         password: Password::new(form.password),
         remembered: None,
-    };
-    let attempt = signin::sign_in(
-        &state,
-        &visitor.session,
-        &visitor.ctx,
-        Realm::Admins,
-        credentials,
-    )
-    .await;
-    let refusal = match messages::sign_in_answer(Realm::Admins, attempt)? {
-        Ok(next) => return Ok(second_step(&next)),
-        Err(refusal) => refusal,
+    });
+    let refusal = match advance(&state, &visitor, input).await? {
+        Outcome::Go { to, .. } => return Ok(Redirect::to(&to).into_response()),
+        Outcome::Show(refusal) => refusal,
     };
     let messages::Refusal {
         status,
@@ -187,20 +180,33 @@ struct CodeForm {
     code: String,
 }
 
-/// The admin whose console sign-in waits in this browser, and whether
-/// they must set up their factor first.
-pub(super) async fn pending_admin(
-    state: &AppState,
-    visitor: &ConsoleVisitor,
-) -> Result<Option<(crate::domain::Admin, bool)>> {
-    let Some(pending) = second_step::pending_console(state, &visitor.session).await? else {
-        return Ok(None);
-    };
-    let admin = state
-        .store
-        .admin_by_id(crate::domain::AdminId(pending.admin))
-        .await?;
-    Ok(admin.map(|a| (a, pending.enrol)))
+/// The console sign-in waiting in this browser for its second step.
+pub(super) async fn waiting(state: &AppState, visitor: &ConsoleVisitor) -> Result<Option<Waiting>> {
+    let held = journey::held(&visitor.session).await?;
+    signin::waiting(state, Realm::Admins, held.as_ref()).await
+}
+
+/// The admin of a waiting sign-in at a step `want` matches.
+pub(super) fn admin_at(
+    waiting: Option<Waiting>,
+    want: fn(&Step) -> bool,
+) -> Option<crate::domain::Admin> {
+    match waiting? {
+        Waiting {
+            account: Account::Admin(admin),
+            step,
+            ..
+        } if want(&step) => Some(admin),
+        _ => None,
+    }
+}
+
+pub(super) fn verifying(step: &Step) -> bool {
+    matches!(step, Step::SecondFactor { .. })
+}
+
+pub(super) fn enrolling(step: &Step) -> bool {
+    matches!(step, Step::Enrol { .. })
 }
 
 async fn expired(visitor: &ConsoleVisitor) -> Result<Response> {
@@ -242,10 +248,13 @@ async fn verify_view(
 }
 
 async fn verify_form(State(state): State<AppState>, visitor: ConsoleVisitor) -> Result<Response> {
-    match pending_admin(&state, &visitor).await? {
-        None => expired(&visitor).await,
-        Some((_, true)) => Ok(Redirect::to(paths::CONSOLE_SIGN_IN_ENROL).into_response()),
-        Some((admin, false)) => {
+    let Some(waiting) = waiting(&state, &visitor).await? else {
+        return expired(&visitor).await;
+    };
+    let to = journey::page_for(Realm::Admins, &waiting.step);
+    match admin_at(Some(waiting), verifying) {
+        None => Ok(Redirect::to(to).into_response()),
+        Some(admin) => {
             let view = verify_view(&state, &admin, None).await?;
             second_factor(&visitor, StatusCode::OK, &view).await
         }
@@ -257,23 +266,14 @@ async fn verify(
     visitor: ConsoleVisitor,
     FormData(form): FormData<CodeForm>,
 ) -> Result<Response> {
-    let Some((admin, false)) = pending_admin(&state, &visitor).await? else {
-        return expired(&visitor).await;
-    };
-    let ctx = visitor
-        .ctx
-        .acting_as(crate::domain::Caller::Admin(admin.clone()));
-    let owner = crate::store::FactorOwner::Admin(admin.id);
     // Admins: an authenticator code (no recovery codes; an owner resets
     // the factors of an admin who lost theirs).
-    let policy = crate::domain::mfa::MfaPolicy::Required;
-    let checked = crate::mfa::check::code(&state, &ctx, owner, policy, &form.code).await;
-    let refusal = match messages::code_answer(checked)? {
-        Ok(_) => {
-            signin::finish_console(&state, &visitor.session, &admin).await?;
-            return Ok(Redirect::to(paths::CUSTOMERS).into_response());
-        }
-        Err(refusal) => refusal,
+    let refusal = match advance(&state, &visitor, Input::Code(&form.code)).await? {
+        Outcome::Go { to, .. } => return Ok(Redirect::to(&to).into_response()),
+        Outcome::Show(refusal) => refusal,
+    };
+    let Some(admin) = admin_at(waiting(&state, &visitor).await?, verifying) else {
+        return expired(&visitor).await;
     };
     let messages::Refusal {
         status,
@@ -297,7 +297,7 @@ async fn setup_page(
     status: StatusCode,
     error: Option<String>,
 ) -> Result<Response> {
-    let shown = crate::mfa::totp::begin(state, &visitor.session, admin.email.as_str()).await?;
+    let shown = kept::begin_app(state, &visitor.session, admin.email.as_str()).await?;
     let view = AdminSecondFactorView {
         error,
         setup: Some((shown.secret, shown.url, shown.qr_svg)),
@@ -308,10 +308,13 @@ async fn setup_page(
 }
 
 async fn enrol_form(State(state): State<AppState>, visitor: ConsoleVisitor) -> Result<Response> {
-    match pending_admin(&state, &visitor).await? {
-        None => expired(&visitor).await,
-        Some((_, false)) => Ok(Redirect::to(paths::CONSOLE_SIGN_IN_VERIFY).into_response()),
-        Some((admin, true)) => setup_page(&state, &visitor, &admin, StatusCode::OK, None).await,
+    let Some(waiting) = waiting(&state, &visitor).await? else {
+        return expired(&visitor).await;
+    };
+    let to = journey::page_for(Realm::Admins, &waiting.step);
+    match admin_at(Some(waiting), enrolling) {
+        None => Ok(Redirect::to(to).into_response()),
+        Some(admin) => setup_page(&state, &visitor, &admin, StatusCode::OK, None).await,
     }
 }
 
@@ -320,18 +323,18 @@ async fn enrol(
     visitor: ConsoleVisitor,
     FormData(form): FormData<CodeForm>,
 ) -> Result<Response> {
-    let Some((admin, true)) = pending_admin(&state, &visitor).await? else {
+    let Some(admin) = admin_at(waiting(&state, &visitor).await?, enrolling) else {
         return expired(&visitor).await;
     };
     let ctx = visitor
         .ctx
         .acting_as(crate::domain::Caller::Admin(admin.clone()));
     let owner = crate::store::FactorOwner::Admin(admin.id);
-    match crate::mfa::enrol::confirm_totp(&state, &visitor.session, &ctx, owner, &form.code).await {
-        Ok(()) => {
-            signin::finish_console(&state, &visitor.session, &admin).await?;
-            Ok(Redirect::to(paths::CUSTOMERS).into_response())
-        }
+    match kept::confirm_app(&state, &visitor.session, &ctx, owner, &form.code).await {
+        Ok(id) => match advance(&state, &visitor, Input::Enrolled(id)).await? {
+            Outcome::Go { to, .. } => Ok(Redirect::to(&to).into_response()),
+            Outcome::Show(_) => expired(&visitor).await,
+        },
         Err(Error::Invalid(errors)) => {
             let errors: app::FieldErrors = errors.into();
             let status = StatusCode::UNPROCESSABLE_ENTITY;

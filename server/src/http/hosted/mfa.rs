@@ -2,18 +2,19 @@
 //! up a factor the policy requires), the customer's security page, and the
 //! step-up check before sensitive actions.
 
-use super::signin::go_on;
+use super::signin::advance;
 use super::{page, see_other};
-use crate::domain::mfa::{EffectiveMfa, Factor, FactorKind, MfaPolicy, MfaProblem};
+use crate::domain::mfa::{Factor, FactorKind, MfaPolicy, MfaProblem};
 use crate::domain::{Caller, Customer as CustomerRecord, CustomerId, Error, Result};
 use crate::http::error::retry_after_header;
 use crate::http::extract::{Customer, FormData, REMEMBER_COOKIE, Visitor};
+use crate::http::journey::{self, Outcome, page_for, purpose_here};
+use crate::http::kept;
 use crate::http::messages;
-use crate::identity::second_step::{self, PendingSignIn};
-use crate::identity::sessions::{self, Proof, SignedIn};
-use crate::identity::signin::{self, Next};
+use crate::identity::sessions::{self, SignedIn};
+use crate::identity::signin::{self, Account, Began, Input, Realm, Step, Waiting};
 use crate::mfa::check;
-use crate::mfa::{enrol, passkeys, totp};
+use crate::mfa::{enrol, passkeys};
 use crate::state::AppState;
 use crate::store::FactorOwner;
 use app::hosted::*;
@@ -51,20 +52,10 @@ struct CodeForm {
     next: String,
 }
 
-/// The pending sign-in of this browser and its customer, while both hold.
-async fn pending(
-    state: &AppState,
-    visitor: &Visitor,
-) -> Result<Option<(PendingSignIn, CustomerRecord)>> {
-    let Some(pending) = second_step::pending(state, &visitor.session).await? else {
-        return Ok(None);
-    };
-    let customer = state
-        .store
-        .customer_by_id(CustomerId(pending.customer))
-        .await?
-        .filter(|c| !c.disabled);
-    Ok(customer.map(|c| (pending, c)))
+/// This browser's sign-in attempt, while it waits for a second step.
+async fn waiting(state: &AppState, visitor: &Visitor) -> Result<Option<Waiting>> {
+    let held = journey::held(&visitor.session).await?;
+    signin::waiting(state, Realm::Customers, held.as_ref()).await
 }
 
 /// Back to the sign-in form: the second step timed out or never began.
@@ -75,59 +66,54 @@ async fn expired(visitor: &Visitor) -> Result<Response> {
     Ok(see_other(paths::SIGN_IN))
 }
 
-/// What the second-factor page offers `customer` under their `policy`
-/// (read once by the caller, which checks a code under it too).
-async fn second_factor_view(
+/// What the second-factor page offers, for an account holding `held`
+/// under `policy` (remembering a browser for `remember_days`).
+fn second_factor_view(
     state: &AppState,
-    customer: CustomerId,
-    policy: &EffectiveMfa,
+    held: &[FactorKind],
+    policy: MfaPolicy,
+    remember_days: i64,
     action: &'static str,
-) -> Result<SecondFactorView> {
-    let factors = state.store.factors(FactorOwner::Customer(customer)).await?;
-    let passkey_only = policy.policy == MfaPolicy::PhishingResistant;
-    Ok(SecondFactorView {
+) -> SecondFactorView {
+    let passkey_only = policy == MfaPolicy::PhishingResistant;
+    SecondFactorView {
         action,
-        remember_days: if passkey_only {
-            0
-        } else {
-            policy.remember_days
-        },
-        has_app: factors.iter().any(|f| f.kind == FactorKind::Totp),
-        has_passkey: factors.iter().any(|f| f.kind == FactorKind::Passkey)
-            && passkeys::available(state),
+        remember_days: if passkey_only { 0 } else { remember_days },
+        has_app: held.contains(&FactorKind::Totp),
+        has_passkey: held.contains(&FactorKind::Passkey) && passkeys::available(state),
         passkey_only,
         ..Default::default()
-    })
+    }
 }
 
-/// The second-factor page of a pending sign-in. When a held factor must
+/// The second-factor page of a waiting sign-in. When a held factor must
 /// be proven before the policy's own is set up, the code form is shown
 /// (the factor held is an app's or recovery codes), no remembering.
-async fn sign_in_factor_view(
-    state: &AppState,
-    pending: &PendingSignIn,
-    customer: CustomerId,
-    policy: &EffectiveMfa,
-) -> Result<SecondFactorView> {
-    let view = second_factor_view(state, customer, policy, paths::SIGN_IN_VERIFY).await?;
-    Ok(if pending.prove_first {
-        SecondFactorView {
-            passkey_only: false,
-            remember_days: 0,
-            before_enrol: true,
-            ..view
-        }
-    } else {
-        view
-    })
+fn sign_in_factor_view(state: &AppState, waiting: &Waiting) -> SecondFactorView {
+    let (accepted, before_enrol) = match waiting.step {
+        Step::SecondFactor {
+            accepted,
+            before_enrol,
+        } => (accepted, before_enrol),
+        _ => (MfaPolicy::Required, false),
+    };
+    let days = waiting.mfa.map_or(0, |m| m.remember_days);
+    let view = second_factor_view(state, &waiting.held, accepted, days, paths::SIGN_IN_VERIFY);
+    SecondFactorView {
+        remember_days: if before_enrol { 0 } else { view.remember_days },
+        before_enrol,
+        ..view
+    }
 }
 
 async fn verify_form(State(state): State<AppState>, visitor: Visitor) -> Result<Response> {
-    let Some((pending, customer)) = pending(&state, &visitor).await? else {
+    let Some(waiting) = waiting(&state, &visitor).await? else {
         return expired(&visitor).await;
     };
-    let policy = second_step::policy_for(&state, customer.id).await?;
-    let view = sign_in_factor_view(&state, &pending, customer.id, &policy).await?;
+    if !matches!(waiting.step, Step::SecondFactor { .. }) {
+        return Ok(see_other(page_for(Realm::Customers, &waiting.step)));
+    }
+    let view = sign_in_factor_view(&state, &waiting);
     Ok(page(
         StatusCode::OK,
         second_factor_page(&visitor.chrome().await?, &view),
@@ -154,44 +140,24 @@ async fn verify(
     visitor: Visitor,
     FormData(form): FormData<CodeForm>,
 ) -> Result<Response> {
-    let Some((pending, customer)) = pending(&state, &visitor).await? else {
+    let refusal = match advance(&state, &visitor, Input::Code(&form.code)).await? {
+        Outcome::Go { to, began } => {
+            let mut response = see_other(&to);
+            if let Some(Began::Customer { id, .. }) = began
+                && form.remember == "yes"
+                && let Some((token, lifetime)) = enrol::remember(&state, id).await?
+            {
+                set_remember_cookie(&state, &mut response, &token, lifetime);
+            }
+            return Ok(response);
+        }
+        Outcome::Show(refusal) => refusal,
+    };
+    let Some(waiting) = waiting(&state, &visitor).await? else {
         return expired(&visitor).await;
     };
-    let ctx = visitor.ctx.acting_as(Caller::Customer(customer.id));
-    let owner = FactorOwner::Customer(customer.id);
-    let policy = second_step::policy_for(&state, customer.id).await?;
-    // Proving a held factor before enrolling: any factor the customer has
-    // shows it is them, though the policy wants another kind from now on.
-    let accepted = if pending.prove_first {
-        MfaPolicy::Required
-    } else {
-        policy.policy
-    };
-    let checked = check::code(&state, &ctx, owner, accepted, &form.code).await;
-    let kind = match messages::code_answer(checked)? {
-        Ok(kind) => kind,
-        Err(refusal) => {
-            let view = sign_in_factor_view(&state, &pending, customer.id, &policy).await?;
-            return Ok(refused(&visitor.chrome().await?, view, refusal));
-        }
-    };
-    if pending.prove_first {
-        second_step::held_factor_proven(&visitor.session, pending).await?;
-        return Ok(see_other(paths::SIGN_IN_ENROL));
-    }
-    second_step::release(&visitor.session).await?;
-    let proof = Proof {
-        first: pending.first,
-        second: Some(kind),
-    };
-    let next = signin::finish(&state, &visitor.session, &ctx, &customer, proof).await?;
-    let mut response = go_on(&visitor.session, &next).await?;
-    if form.remember == "yes"
-        && let Some((token, lifetime)) = enrol::remember(&state, customer.id).await?
-    {
-        set_remember_cookie(&state, &mut response, &token, lifetime);
-    }
-    Ok(response)
+    let view = sign_in_factor_view(&state, &waiting);
+    Ok(refused(&visitor.chrome().await?, view, refusal))
 }
 
 fn set_remember_cookie(state: &AppState, response: &mut Response, token: &str, lifetime: i64) {
@@ -226,7 +192,7 @@ async fn app_setup_page(
     at: SetupAt,
     error: Option<String>,
 ) -> Result<Response> {
-    let shown = totp::begin(state, &visitor.session, customer.email.as_str()).await?;
+    let shown = kept::begin_app(state, &visitor.session, customer.email.as_str()).await?;
     let (action, required, passkey_only) = match at {
         SetupAt::SignIn { passkey_only } => (paths::SIGN_IN_ENROL, true, passkey_only),
         SetupAt::Security => (paths::ACCOUNT_TOTP, false, false),
@@ -252,16 +218,17 @@ async fn app_setup_page(
 }
 
 async fn enrol_form(State(state): State<AppState>, visitor: Visitor) -> Result<Response> {
-    let Some((pending, customer)) = pending(&state, &visitor).await? else {
+    let Some(waiting) = waiting(&state, &visitor).await? else {
         return expired(&visitor).await;
     };
-    if !pending.enrol || pending.prove_first {
-        return Ok(see_other(paths::SIGN_IN_VERIFY));
-    }
-    let policy = second_step::policy_for(&state, customer.id).await?;
-    let passkey_only = policy.policy == MfaPolicy::PhishingResistant;
+    let (&Step::Enrol { accepted }, Account::Customer(customer)) =
+        (&waiting.step, &waiting.account)
+    else {
+        return Ok(see_other(page_for(Realm::Customers, &waiting.step)));
+    };
+    let passkey_only = accepted == MfaPolicy::PhishingResistant;
     let at = SetupAt::SignIn { passkey_only };
-    app_setup_page(&state, &visitor, &customer, at, None).await
+    app_setup_page(&state, &visitor, customer, at, None).await
 }
 
 async fn enrol_app(
@@ -269,50 +236,35 @@ async fn enrol_app(
     visitor: Visitor,
     FormData(form): FormData<CodeForm>,
 ) -> Result<Response> {
-    let Some((pending, customer)) = pending(&state, &visitor).await? else {
+    let Some(waiting) = waiting(&state, &visitor).await? else {
         return expired(&visitor).await;
     };
-    let policy = second_step::policy_for(&state, customer.id).await?;
-    if pending.prove_first {
-        return Ok(see_other(paths::SIGN_IN_VERIFY));
-    }
-    if !pending.enrol || !policy.policy.accepts(FactorKind::Totp) {
+    let (&Step::Enrol { accepted }, Account::Customer(customer)) =
+        (&waiting.step, &waiting.account)
+    else {
+        return Ok(see_other(page_for(Realm::Customers, &waiting.step)));
+    };
+    if !accepted.accepts(FactorKind::Totp) {
         return Ok(see_other(paths::SIGN_IN_ENROL));
     }
     let ctx = visitor.ctx.acting_as(Caller::Customer(customer.id));
     let owner = FactorOwner::Customer(customer.id);
-    match enrol::confirm_totp(&state, &visitor.session, &ctx, owner, &form.code).await {
-        Ok(()) => {}
+    let id = match kept::confirm_app(&state, &visitor.session, &ctx, owner, &form.code).await {
+        Ok(id) => id,
         Err(Error::Invalid(errors)) => {
             let error = app::FieldErrors::from(errors).get("code");
             // The app is refused under a passkey-only policy (above).
             let at = SetupAt::SignIn {
                 passkey_only: false,
             };
-            return app_setup_page(&state, &visitor, &customer, at, error).await;
+            return app_setup_page(&state, &visitor, customer, at, error).await;
         }
         Err(e) => return Err(e),
-    }
-    second_step::release(&visitor.session).await?;
-    let proof = Proof {
-        first: pending.first,
-        second: Some(FactorKind::Totp),
     };
-    signin::finish(&state, &visitor.session, &ctx, &customer, proof).await?;
-    Ok(see_other(after_sign_in_enrolment(&visitor.session).await?))
-}
-
-/// Where a sign-in goes once it set up a factor: the recovery codes made
-/// for a first factor (then on), or straight on when the customer had
-/// codes already.
-pub(super) async fn after_sign_in_enrolment(
-    session: &tower_sessions::Session,
-) -> Result<&'static str> {
-    Ok(if enrol::codes_waiting(session).await? {
-        paths::ACCOUNT_RECOVERY_CODES
-    } else {
-        paths::SIGN_IN_CONTINUE
-    })
+    match advance(&state, &visitor, Input::Enrolled(id)).await? {
+        Outcome::Go { to, .. } => Ok(see_other(&to)),
+        Outcome::Show(_) => expired(&visitor).await,
+    }
 }
 
 /// After the recovery codes: wherever the sign-in leads.
@@ -320,12 +272,13 @@ async fn continue_on(visitor: Visitor) -> Result<Response> {
     if visitor.signed_in.is_none() {
         return Ok(see_other(paths::SIGN_IN));
     }
-    let next = if sessions::profile_incomplete(&visitor.session).await? {
-        Next::CompleteProfile
+    let purpose = purpose_here(&visitor.session, Realm::Customers).await?;
+    let step = if sessions::profile_incomplete(&visitor.session).await? {
+        Step::CompleteProfile(purpose)
     } else {
-        Next::Done
+        Step::Done(purpose)
     };
-    go_on(&visitor.session, &next).await
+    Ok(see_other(page_for(Realm::Customers, &step)))
 }
 
 fn day(at: i64) -> String {
@@ -347,7 +300,7 @@ fn factor_row(f: &Factor) -> FactorRow {
 async fn security_view(state: &AppState, signed_in: &SignedIn) -> Result<SecurityView> {
     let id = signed_in.customer.id;
     let factors = state.store.factors(FactorOwner::Customer(id)).await?;
-    let policy = second_step::policy_for(state, id).await?;
+    let policy = crate::mfa::policy::for_customer(state, id).await?;
     Ok(SecurityView {
         passkeys: passkeys::available(state),
         has_app: factors.iter().any(|f| f.kind == FactorKind::Totp),
@@ -407,8 +360,8 @@ async fn add_app(
     let signed_in = customer.signed_in();
     let owner = FactorOwner::Customer(signed_in.customer.id);
     let visitor = &customer.0;
-    match enrol::confirm_totp(&state, &visitor.session, &visitor.ctx, owner, &form.code).await {
-        Ok(()) => {}
+    match kept::confirm_app(&state, &visitor.session, &visitor.ctx, owner, &form.code).await {
+        Ok(_) => {}
         Err(Error::Invalid(errors)) => {
             let error = app::FieldErrors::from(errors).get("code");
             let record = &signed_in.customer;
@@ -425,13 +378,11 @@ async fn add_app(
 /// with a first factor, or back to the page.
 pub(super) async fn after_enrolment(visitor: &Visitor, done: &str) -> Result<Response> {
     visitor.flash(done).await?;
-    Ok(see_other(
-        if enrol::codes_waiting(&visitor.session).await? {
-            paths::ACCOUNT_RECOVERY_CODES
-        } else {
-            paths::ACCOUNT_SECURITY
-        },
-    ))
+    Ok(see_other(if kept::codes_waiting(&visitor.session).await? {
+        paths::ACCOUNT_RECOVERY_CODES
+    } else {
+        paths::ACCOUNT_SECURITY
+    }))
 }
 
 #[derive(Deserialize)]
@@ -470,7 +421,8 @@ async fn new_codes(State(state): State<AppState>, customer: Customer) -> Result<
     {
         return Ok(see_other(paths::ACCOUNT_SECURITY));
     }
-    enrol::new_recovery_codes(&state, &customer.0.session, &customer.0.ctx, id).await?;
+    let codes = enrol::new_recovery_codes(&state, &customer.0.ctx, id).await?;
+    kept::keep_codes(&customer.0.session, codes).await?;
     Ok(see_other(paths::ACCOUNT_RECOVERY_CODES))
 }
 
@@ -480,7 +432,7 @@ async fn show_codes(visitor: Visitor) -> Result<Response> {
     if visitor.signed_in.is_none() {
         return Ok(see_other(paths::SIGN_IN));
     }
-    let Some(codes) = enrol::take_new_codes(&visitor.session).await? else {
+    let Some(codes) = kept::take_new_codes(&visitor.session).await? else {
         return Ok(see_other(paths::ACCOUNT_SECURITY));
     };
     let view = RecoveryCodesView {
@@ -516,17 +468,25 @@ pub(super) fn step_up_target(next: &str) -> &str {
     }
 }
 
+/// The step-up page for `customer`, coming back to `next`.
+async fn step_up_view(state: &AppState, id: CustomerId, next: &str) -> Result<SecondFactorView> {
+    let policy = crate::mfa::policy::for_customer(state, id).await?;
+    let factors = state.store.factors(FactorOwner::Customer(id)).await?;
+    let held: Vec<FactorKind> = factors.iter().map(|f| f.kind).collect();
+    let action = paths::ACCOUNT_STEP_UP;
+    Ok(SecondFactorView {
+        next: Some(step_up_target(next).to_string()),
+        ..second_factor_view(state, &held, policy.policy, policy.remember_days, action)
+    })
+}
+
 async fn step_up_form(
     State(state): State<AppState>,
     customer: Customer,
     Query(query): Query<NextQuery>,
 ) -> Result<Response> {
     let id = customer.signed_in().customer.id;
-    let policy = second_step::policy_for(&state, id).await?;
-    let view = SecondFactorView {
-        next: Some(step_up_target(&query.next).to_string()),
-        ..second_factor_view(&state, id, &policy, paths::ACCOUNT_STEP_UP).await?
-    };
+    let view = step_up_view(&state, id, &query.next).await?;
     Ok(page(
         StatusCode::OK,
         second_factor_page(&customer.0.chrome().await?, &view),
@@ -540,16 +500,13 @@ async fn step_up(
 ) -> Result<Response> {
     let signed_in = customer.signed_in();
     let id = signed_in.customer.id;
-    let policy = second_step::policy_for(&state, id).await?;
+    let policy = crate::mfa::policy::for_customer(&state, id).await?;
     let owner = FactorOwner::Customer(id);
     let checked = check::code(&state, &customer.0.ctx, owner, policy.policy, &form.code).await;
     let kind = match messages::code_answer(checked)? {
         Ok(kind) => kind,
         Err(refusal) => {
-            let view = SecondFactorView {
-                next: Some(step_up_target(&form.next).to_string()),
-                ..second_factor_view(&state, id, &policy, paths::ACCOUNT_STEP_UP).await?
-            };
+            let view = step_up_view(&state, id, &form.next).await?;
             return Ok(refused(&customer.0.chrome().await?, view, refusal));
         }
     };

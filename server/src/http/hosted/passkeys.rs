@@ -2,21 +2,20 @@
 //! CSRF guard checks it like any other) answered with JSON: the options for
 //! the browser, then where to go once the browser's answer holds.
 //!
-//! Who is asking decides what a ceremony is for: a browser holding a
-//! pending sign-in registers its first factor or shows its second; a
+//! Who is asking decides what a ceremony is for: a browser whose sign-in
+//! waits registers the factor it must set up or shows its second; a
 //! signed-in customer adds a passkey or steps up; anyone may sign in with
-//! a passkey alone.
+//! a passkey alone. Sign-ins go through the journey (`identity::signin`).
 
-use super::mfa::{after_sign_in_enrolment, step_up_target, step_up_url};
-use super::signin::go_on;
+use super::mfa::{after_enrolment, step_up_target, step_up_url};
+use super::signin::advance;
 use crate::domain::mfa::{FactorKind, MfaProblem};
-use crate::domain::{Caller, CustomerId, Error, Result};
+use crate::domain::{Error, Result};
 use crate::http::ceremony::{self, Answer, answer, go, location};
 use crate::http::extract::{FormData, Visitor};
-use crate::identity::second_step::{self, PendingSignIn};
-use crate::identity::sessions::{AuthMethod, Proof};
-use crate::identity::signin;
-use crate::mfa::{check, enrol, passkeys};
+use crate::http::{journey, kept};
+use crate::identity::signin::{self, Account, Input, Realm, Step};
+use crate::mfa::{enrol, passkeys};
 use crate::state::AppState;
 use crate::store::FactorOwner;
 use app::paths;
@@ -36,29 +35,16 @@ pub fn router() -> Router<AppState> {
         .route(paths::PASSKEY_SIGN_IN, post(sign_in))
 }
 
-async fn options(visitor: &Visitor, value: Value) -> Result<Response> {
-    ceremony::options(&visitor.session, visitor.visitor_token.as_ref(), value).await
+async fn options(visitor: &Visitor, started: (Value, passkeys::Ceremony)) -> Result<Response> {
+    ceremony::options(&visitor.session, visitor.visitor_token.as_ref(), started).await
 }
 
-/// The pending sign-in of this browser and its customer, or refused.
-async fn pending(state: &AppState, visitor: &Visitor) -> Result<(PendingSignIn, CustomerId)> {
-    let pending = second_step::pending(state, &visitor.session)
+/// The account whose sign-in may set up a factor now (the journey says).
+async fn enrolling(state: &AppState, visitor: &Visitor) -> Result<Account> {
+    let held = journey::held(&visitor.session).await?;
+    Ok(signin::enrolling(state, Realm::Customers, held.as_ref())
         .await?
-        .ok_or_else(|| Error::invalid("passkey", MfaProblem::SignInExpired))?;
-    Ok((pending.clone(), CustomerId(pending.customer)))
-}
-
-/// The pending sign-in that may set up a factor now: one that must, and
-/// whose customer has no factor or has just proven one they hold.
-async fn enrolling(state: &AppState, visitor: &Visitor) -> Result<(PendingSignIn, CustomerId)> {
-    let (pending, id) = pending(state, visitor).await?;
-    if !pending.enrol {
-        return Err(Error::invalid("passkey", MfaProblem::SignInExpired));
-    }
-    if pending.prove_first {
-        return Err(Error::invalid("passkey", MfaProblem::HeldFactorFirst));
-    }
-    Ok((pending, id))
+        .0)
 }
 
 async fn register_options(State(state): State<AppState>, visitor: Visitor) -> Result<Response> {
@@ -66,30 +52,18 @@ async fn register_options(State(state): State<AppState>, visitor: Visitor) -> Re
 }
 
 async fn register_options_for(state: &AppState, visitor: &Visitor) -> Result<Response> {
-    let customer = match &visitor.signed_in {
+    let account = match &visitor.signed_in {
         Some(signed_in) => {
             if enrol::step_up_due(state, signed_in).await? {
                 return Ok(go(&step_up_url(paths::ACCOUNT_SECURITY)));
             }
-            signed_in.customer.clone()
+            Account::Customer(signed_in.customer.clone())
         }
-        None => {
-            let (_, id) = enrolling(state, visitor).await?;
-            state
-                .store
-                .customer_by_id(id)
-                .await?
-                .ok_or(Error::NotFound)?
-        }
+        None => enrolling(state, visitor).await?,
     };
-    let user = (
-        customer.id.0,
-        customer.email.as_str(),
-        customer.display_name.as_str(),
-    );
-    let owner = FactorOwner::Customer(customer.id);
-    let value = passkeys::register_options(state, &visitor.session, owner, user).await?;
-    options(visitor, value).await
+    let started =
+        passkeys::register_options(state, account.owner(), account.passkey_user()).await?;
+    options(visitor, started).await
 }
 
 async fn register(
@@ -102,53 +76,52 @@ async fn register(
 
 async fn register_for(state: &AppState, visitor: &Visitor, form: &Answer) -> Result<Response> {
     let name = passkeys::name_for(visitor.ctx.user_agent());
+    let session = &visitor.session;
+    let taken = ceremony::take(session).await?;
     if let Some(signed_in) = &visitor.signed_in {
         let owner = FactorOwner::Customer(signed_in.customer.id);
-        let id =
-            passkeys::register(state, &visitor.session, owner, &name, &form.credential).await?;
+        let id = passkeys::register(state, taken, owner, &name, &form.credential).await?;
         let factor = (id, FactorKind::Passkey, name.as_str());
-        enrol::enrolled(state, &visitor.session, &visitor.ctx, owner, factor).await?;
+        kept::keep(
+            session,
+            enrol::enrolled(state, &visitor.ctx, owner, factor).await?,
+        )
+        .await?;
         enrol::stepped_up(state, signed_in, FactorKind::Passkey).await?;
-        let next = super::mfa::after_enrolment(visitor, "Your passkey is added.").await?;
+        let next = after_enrolment(visitor, "Your passkey is added.").await?;
         return Ok(go(&location(&next)));
     }
-    let (pending, id) = enrolling(state, visitor).await?;
-    let customer = state
-        .store
-        .customer_by_id(id)
-        .await?
-        .ok_or(Error::NotFound)?;
-    let ctx = visitor.ctx.acting_as(Caller::Customer(id));
-    let owner = FactorOwner::Customer(id);
-    let factor_id =
-        passkeys::register(state, &visitor.session, owner, &name, &form.credential).await?;
-    let factor = (factor_id, FactorKind::Passkey, name.as_str());
-    enrol::enrolled(state, &visitor.session, &ctx, owner, factor).await?;
-    second_step::release(&visitor.session).await?;
-    let proof = Proof {
-        first: pending.first,
-        second: Some(FactorKind::Passkey),
-    };
-    signin::finish(state, &visitor.session, &ctx, &customer, proof).await?;
-    Ok(go(after_sign_in_enrolment(&visitor.session).await?))
+    let account = enrolling(state, visitor).await?;
+    let ctx = visitor.ctx.acting_as(account.caller());
+    let owner = account.owner();
+    let id = passkeys::register(state, taken, owner, &name, &form.credential).await?;
+    let factor = (id, FactorKind::Passkey, name.as_str());
+    kept::keep(session, enrol::enrolled(state, &ctx, owner, factor).await?).await?;
+    Ok(ceremony::outcome(
+        advance(state, visitor, Input::Enrolled(id)).await?,
+    ))
 }
 
 /// Whose passkey a verification is for: the signed-in customer (step-up)
-/// or the pending sign-in's.
-async fn verifying(state: &AppState, visitor: &Visitor) -> Result<CustomerId> {
-    match &visitor.signed_in {
-        Some(signed_in) => Ok(signed_in.customer.id),
-        None => Ok(pending(state, visitor).await?.1),
+/// or the one whose sign-in waits for its second factor.
+async fn verifying(state: &AppState, visitor: &Visitor) -> Result<FactorOwner> {
+    if let Some(signed_in) = &visitor.signed_in {
+        return Ok(FactorOwner::Customer(signed_in.customer.id));
+    }
+    let held = journey::held(&visitor.session).await?;
+    match signin::waiting(state, Realm::Customers, held.as_ref()).await? {
+        Some(waiting) if matches!(waiting.step, Step::SecondFactor { .. }) => {
+            Ok(waiting.account.owner())
+        }
+        _ => Err(Error::invalid("passkey", MfaProblem::SignInExpired)),
     }
 }
 
 async fn verify_options(State(state): State<AppState>, visitor: Visitor) -> Result<Response> {
     answer(
         async {
-            let id = verifying(&state, &visitor).await?;
-            let owner = FactorOwner::Customer(id);
-            let value = passkeys::verify_options(&state, &visitor.session, owner).await?;
-            options(&visitor, value).await
+            let owner = verifying(&state, &visitor).await?;
+            options(&visitor, passkeys::verify_options(&state, owner).await?).await
         }
         .await,
     )
@@ -163,43 +136,22 @@ async fn verify(
 }
 
 async fn verify_for(state: &AppState, visitor: &Visitor, form: &Answer) -> Result<Response> {
-    let id = verifying(state, visitor).await?;
-    let owner = FactorOwner::Customer(id);
-    let ctx = visitor.ctx.acting_as(Caller::Customer(id));
-    if let Err(e) = passkeys::verify(state, &visitor.session, owner, &form.credential).await {
-        if matches!(e, Error::Invalid(_)) {
-            check::failed(state, &ctx, owner, FactorKind::Passkey, false).await?;
-        }
-        return Err(e);
-    }
-    if let Some(signed_in) = &visitor.signed_in {
-        enrol::stepped_up(state, signed_in, FactorKind::Passkey).await?;
-        return Ok(go(step_up_target(&form.next)));
-    }
-    let (pending, _) = pending(state, visitor).await?;
-    let customer = state
-        .store
-        .customer_by_id(id)
-        .await?
-        .filter(|c| !c.disabled)
-        .ok_or_else(|| Error::invalid("passkey", MfaProblem::SignInExpired))?;
-    second_step::release(&visitor.session).await?;
-    let proof = Proof {
-        first: pending.first,
-        second: Some(FactorKind::Passkey),
+    let taken = ceremony::take(&visitor.session).await?;
+    let Some(signed_in) = &visitor.signed_in else {
+        let input = Input::Passkey {
+            ceremony: taken,
+            answer: &form.credential,
+        };
+        return Ok(ceremony::outcome(advance(state, visitor, input).await?));
     };
-    let next = signin::finish(state, &visitor.session, &ctx, &customer, proof).await?;
-    Ok(go(&location(&go_on(&visitor.session, &next).await?)))
+    let owner = FactorOwner::Customer(signed_in.customer.id);
+    passkeys::verify(state, &visitor.ctx, taken, owner, &form.credential).await?;
+    enrol::stepped_up(state, signed_in, FactorKind::Passkey).await?;
+    Ok(go(step_up_target(&form.next)))
 }
 
 async fn sign_in_options(State(state): State<AppState>, visitor: Visitor) -> Result<Response> {
-    answer(
-        async {
-            let value = passkeys::sign_in_options(&state, &visitor.session).await?;
-            options(&visitor, value).await
-        }
-        .await,
-    )
+    answer(async { options(&visitor, passkeys::sign_in_options(&state).await?).await }.await)
 }
 
 async fn sign_in(
@@ -209,22 +161,11 @@ async fn sign_in(
 ) -> Result<Response> {
     answer(
         async {
-            let owner = passkeys::sign_in(&state, &visitor.session, &form.credential).await?;
-            // An admin's passkey does not open a customer account.
-            let FactorOwner::Customer(id) = owner else {
-                return Err(Error::invalid("passkey", MfaProblem::PasskeyRefused));
+            let input = Input::PasskeyAlone {
+                ceremony: ceremony::take(&visitor.session).await?,
+                answer: &form.credential,
             };
-            let customer = state
-                .store
-                .customer_by_id(id)
-                .await?
-                .filter(|c| !c.disabled)
-                .ok_or_else(|| Error::invalid("passkey", MfaProblem::PasskeyRefused))?;
-            let ctx = visitor.ctx.acting_as(Caller::Customer(id));
-            let method = AuthMethod::Passkey;
-            let next =
-                signin::enter(&state, &visitor.session, &ctx, &customer, method, None).await?;
-            Ok(go(&location(&go_on(&visitor.session, &next).await?)))
+            Ok(ceremony::outcome(advance(&state, &visitor, input).await?))
         }
         .await,
     )

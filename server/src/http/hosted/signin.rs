@@ -4,9 +4,9 @@ use super::{page, see_other};
 use crate::domain::Result;
 use crate::http::error::retry_after_header;
 use crate::http::extract::{FormData, Visitor};
-use crate::http::messages;
+use crate::http::journey::{self, Outcome};
 use crate::identity::sessions;
-use crate::identity::signin::{self, Credentials, Next, Realm};
+use crate::identity::signin::{Credentials, Input, Realm};
 use crate::password::Password;
 use crate::state::AppState;
 use app::hosted::*;
@@ -17,7 +17,6 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, post};
 use serde::Deserialize;
-use tower_sessions::Session;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -62,53 +61,39 @@ async fn sign_in(
     headers: HeaderMap,
     FormData(form): FormData<SignInForm>,
 ) -> Result<Response> {
-    let credentials = Credentials {
+    let input = Input::Password(Credentials {
         email: form.email.clone(),
         password: Password::new(form.password),
         remembered: crate::http::extract::remembered(&headers),
+    });
+    let refusal = match advance(&state, &visitor, input).await? {
+        Outcome::Go { to, .. } => return Ok(see_other(&to)),
+        Outcome::Show(refusal) => refusal,
     };
-    let attempt = signin::sign_in(
-        &state,
-        &visitor.session,
-        &visitor.ctx,
-        Realm::Customers,
-        credentials,
-    )
-    .await;
-    let refusal = match messages::sign_in_answer(Realm::Customers, attempt)? {
-        Ok(next) => return go_on(&visitor.session, &next).await,
-        Err(refusal) => refusal,
-    };
-    let messages::Refusal {
-        status,
-        message,
-        retry_after,
-    } = refusal;
     let view = SignInView {
         passkeys: crate::mfa::passkeys::available(&state),
         email: form.email,
-        error: Some(message),
+        error: Some(refusal.message),
         notice: None,
     };
-    let mut response = page(status, sign_in_page(&visitor.chrome().await?, &view));
-    if let Some(seconds) = retry_after {
+    let mut response = page(
+        refusal.status,
+        sign_in_page(&visitor.chrome().await?, &view),
+    );
+    if let Some(seconds) = refusal.retry_after {
         retry_after_header(&mut response, seconds);
     }
     Ok(response)
 }
 
-/// Where a customer who is signed in goes next: first the details the
-/// organisation now requires of them, then back to the application that
-/// sent them here, or else their account.
-pub(super) async fn go_on(session: &Session, next: &Next) -> Result<Response> {
-    Ok(see_other(match next {
-        Next::SecondFactor => paths::SIGN_IN_VERIFY,
-        Next::Enrol => paths::SIGN_IN_ENROL,
-        Next::CompleteProfile => paths::COMPLETE_PROFILE,
-        _ if sessions::pending_authorization(session).await?.is_some() => paths::AUTHORIZE_RESUME,
-        _ if sessions::pending_device_code(session).await?.is_some() => paths::DEVICE_CONFIRM,
-        _ => paths::ACCOUNT,
-    }))
+/// Advances this browser's sign-in with `input`.
+pub(super) async fn advance(
+    state: &AppState,
+    visitor: &Visitor,
+    input: Input<'_>,
+) -> Result<Outcome> {
+    let (session, ctx) = (&visitor.session, &visitor.ctx);
+    journey::advance(state, session, ctx, Realm::Customers, input).await
 }
 
 async fn sign_out(State(state): State<AppState>, visitor: Visitor) -> Result<Response> {

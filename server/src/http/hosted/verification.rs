@@ -1,11 +1,12 @@
 //! Email verification: the link's confirmation page, resending a link.
 
-use super::signin::go_on;
 use super::{EmailForm, TokenQuery, link, message, page, see_other};
 use crate::domain::{Error, Problem, Result};
 use crate::http::extract::{Customer, FormData, Visitor};
-use crate::identity::verification;
+use crate::http::journey::{self, Outcome};
+use crate::identity::signin::Realm;
 use crate::identity::verification::Verified;
+use crate::identity::{sessions, verification};
 use crate::state::AppState;
 use app::hosted::*;
 use app::paths;
@@ -47,14 +48,26 @@ async fn verify_email(
     visitor: Visitor,
     FormData(form): FormData<TokenQuery>,
 ) -> Result<Response> {
+    let session = &visitor.session;
+    let signed_up_here = sessions::who_signed_up_here(session).await?;
+    let purpose = journey::purpose_here(session, Realm::Customers).await?;
     let verified =
-        verification::verify_and_enter(&state, &visitor.session, &visitor.ctx, &form.token).await?;
+        verification::verify_and_enter(&state, &visitor.ctx, &form.token, signed_up_here, purpose)
+            .await?;
+    sessions::forget_signup(session).await?;
     let (notice, next) = match verified {
         Verified::WhileSignedIn => ("Your email address is verified.", see_other(paths::ACCOUNT)),
-        Verified::SignedIn(next) => (
-            "Your email address is verified. Welcome!",
-            go_on(&visitor.session, &next).await?,
-        ),
+        Verified::SignedIn(advanced) => {
+            match journey::outcome(&state, session, Realm::Customers, Ok(advanced)).await? {
+                Outcome::Go { to, .. } => {
+                    ("Your email address is verified. Welcome!", see_other(&to))
+                }
+                Outcome::Show(refusal) => {
+                    visitor.flash(&refusal.message).await?;
+                    return Ok(see_other(paths::SIGN_IN));
+                }
+            }
+        }
         Verified::SignInToContinue => (
             "Your email address is verified. Sign in to continue.",
             see_other(paths::SIGN_IN),

@@ -1,0 +1,152 @@
+//! The sign-in journey in the browser: the one place its steps become
+//! pages, and the cookie's part (which attempt this browser holds, the
+//! session a finished attempt began, a fresh cookie id at each step up).
+//! Customers and admins differ only in their cookie and their pages.
+
+use super::extract::flash;
+use super::messages::{self, Refusal};
+use crate::domain::mfa::MfaProblem;
+use crate::domain::{Error, RequestContext, Result};
+use crate::identity::sessions::{self, keys};
+use crate::identity::signin::{
+    self, Advanced, AttemptKey, Began, Input, Purpose, Realm, Refusal as Why, Step,
+};
+use crate::state::AppState;
+use app::paths;
+use tower_sessions::Session;
+
+/// The attempt this browser holds in its realm's cookie.
+pub async fn held(session: &Session) -> Result<Option<AttemptKey>> {
+    sessions::get(session, keys::SIGN_IN_ATTEMPT).await
+}
+
+/// What a sign-in begun in this browser now is for: the application's
+/// request or the device code waiting here, else the account (or, for
+/// admins, the console).
+pub async fn purpose_here(session: &Session, realm: Realm) -> Result<Purpose> {
+    if realm == Realm::Admins {
+        return Ok(Purpose::Console);
+    }
+    if let Some(pending) = sessions::pending_authorization(session).await? {
+        return Ok(Purpose::Authorization(pending.id));
+    }
+    if let Some(code) = sessions::pending_device_code(session).await? {
+        return Ok(Purpose::Device(code));
+    }
+    Ok(Purpose::Account)
+}
+
+/// The page each step leads to.
+pub fn page_for(realm: Realm, step: &Step) -> &'static str {
+    match (realm, step) {
+        (Realm::Customers, Step::SecondFactor { .. }) => paths::SIGN_IN_VERIFY,
+        (Realm::Customers, Step::Enrol { .. }) => paths::SIGN_IN_ENROL,
+        (Realm::Customers, Step::CompleteProfile(_)) => paths::COMPLETE_PROFILE,
+        (Realm::Admins, Step::SecondFactor { .. }) => paths::CONSOLE_SIGN_IN_VERIFY,
+        (Realm::Admins, Step::Enrol { .. }) => paths::CONSOLE_SIGN_IN_ENROL,
+        (_, Step::Done(Purpose::Authorization(_))) => paths::AUTHORIZE_RESUME,
+        (_, Step::Done(Purpose::Device(_))) => paths::DEVICE_CONFIRM,
+        (_, Step::Done(Purpose::Account)) => paths::ACCOUNT,
+        (_, Step::Done(Purpose::Console)) | (Realm::Admins, Step::CompleteProfile(_)) => {
+            paths::CUSTOMERS
+        }
+        (Realm::Customers, Step::Refused(_) | Step::HeldBack { .. }) => paths::SIGN_IN,
+        (Realm::Admins, Step::Refused(_) | Step::HeldBack { .. }) => paths::CONSOLE_SIGN_IN,
+    }
+}
+
+/// Where an input leaves the browser.
+pub enum Outcome {
+    /// On to page `to`; `began`: the session the input finished with.
+    Go { to: String, began: Option<Began> },
+    /// The same page again, with why.
+    Show(Refusal),
+}
+
+/// Advances this browser's sign-in in `realm` with `input`: where it goes
+/// next, or what to show again.
+pub async fn advance(
+    state: &AppState,
+    session: &Session,
+    ctx: &RequestContext,
+    realm: Realm,
+    input: Input<'_>,
+) -> Result<Outcome> {
+    let held = held(session).await?;
+    let purpose = purpose_here(session, realm).await?;
+    let advanced = signin::advance(state, ctx, realm, held.as_ref(), purpose, input).await;
+    outcome(state, session, realm, advanced).await
+}
+
+/// Applies an input's result to this browser (`session`, in `realm`)
+/// and says where it goes: the one place every sign-in handler ends.
+pub async fn outcome(
+    state: &AppState,
+    session: &Session,
+    realm: Realm,
+    advanced: Result<Advanced>,
+) -> Result<Outcome> {
+    let advanced = match advanced {
+        Ok(advanced) => advanced,
+        Err(Error::Invalid(errors)) => return Ok(Outcome::Show(messages::invalid(&errors))),
+        Err(e) => return Err(e),
+    };
+    match &advanced.step {
+        Step::Refused(Why::Expired) => {
+            sessions::take::<AttemptKey>(session, keys::SIGN_IN_ATTEMPT).await?;
+            flash(session, &MfaProblem::SignInExpired.to_string()).await?;
+            return Ok(go(page_for(realm, &advanced.step)));
+        }
+        Step::Refused(Why::OutOfStep) => {
+            // Another tab moved on, or a page out of turn: the page of the
+            // step the attempt is at.
+            let held = held(session).await?;
+            return Ok(go(
+                match signin::waiting(state, realm, held.as_ref()).await? {
+                    Some(waiting) => page_for(realm, &waiting.step),
+                    None => page_for(realm, &Step::Refused(Why::Expired)),
+                },
+            ));
+        }
+        _ => {}
+    }
+    if let Some(refusal) = messages::step_refusal(realm, &advanced.step) {
+        return Ok(Outcome::Show(refusal));
+    }
+    let held = held(session).await?;
+    if let Some(key) = &advanced.waiting {
+        if held.as_ref() != Some(key) {
+            // The first factor holds: a step up in privilege.
+            sessions::cycle(session).await?;
+            sessions::put(session, keys::SIGN_IN_ATTEMPT, key).await?;
+        }
+    } else if held.is_some() {
+        sessions::take::<AttemptKey>(session, keys::SIGN_IN_ATTEMPT).await?;
+    }
+    let mut to = page_for(realm, &advanced.step);
+    match &advanced.began {
+        Some(Began::Customer { session: id, .. }) => {
+            sessions::signed_in_here(session, *id).await?;
+            if let Step::CompleteProfile(_) = advanced.step {
+                sessions::mark_profile_incomplete(session).await?;
+            }
+            // A factor set up at sign-in made recovery codes: shown first.
+            if super::kept::codes_waiting(session).await? {
+                to = paths::ACCOUNT_RECOVERY_CODES;
+            }
+        }
+        Some(Began::Admin(admin)) => sessions::start_admin(state, session, admin).await?,
+        None => {}
+    }
+    Ok(Outcome::Go {
+        to: to.into(),
+        began: advanced.began,
+    })
+}
+
+fn go(to: &str) -> Outcome {
+    Outcome::Go {
+        to: to.into(),
+        began: None,
+    }
+}
