@@ -123,6 +123,17 @@ impl ClientCache {
 }
 
 impl AppState {
+    /// Which database this instance uses, and whether it answers now.
+    pub async fn database_ready(&self) -> (&'static str, crate::domain::Result<()>) {
+        let name = self.store.backend_name();
+        (name, self.store.ping().await.map_err(Into::into))
+    }
+
+    /// Where browser sessions are kept: the same database.
+    pub fn session_store(&self) -> crate::store::SessionBackend {
+        self.store.session_backend()
+    }
+
     pub fn new(config: Config, store: Store, clock: Clock) -> Self {
         let queue = (config.abuse.hash_queue).unwrap_or(config.hash_threads * 32);
         let hasher = Hasher::new(config.hash_threads, queue);

@@ -83,14 +83,11 @@ fn allowed(room: &str) -> Vec<&'static str> {
     rooms
 }
 
-/// Only the HTTP surface renders views. Other rooms may name addresses
-/// (`app::paths`, the one list of them), to put links in mail.
-const MAY_USE_APP: &[&str] = &["http"];
-
 struct Source {
     /// Module path, e.g. `["identity", "signin"]`; empty for `lib.rs`.
     module: Vec<String>,
-    file: PathBuf,
+    /// The file, from the source root (`identity/signin/mod.rs`).
+    file: String,
     text: String,
 }
 
@@ -109,9 +106,16 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// The sources with comments removed (a doc comment may name any module).
+/// The sources of `server/src`.
 fn sources() -> Vec<Source> {
-    let root = server_src();
+    sources_in(&server_src())
+}
+
+/// The sources under `root`, with comments removed (a doc comment may name
+/// any module) and test modules cut off (the plan is for the code that
+/// runs; tests sit at the end of their files).
+fn sources_in(root: &Path) -> Vec<Source> {
+    let root = root.to_path_buf();
     let mut files = Vec::new();
     rust_files(&root, &mut files);
     files
@@ -128,51 +132,81 @@ fn sources() -> Vec<Source> {
             ) {
                 module.pop();
             }
-            let text = std::fs::read_to_string(&file)
+            let mut text = std::fs::read_to_string(&file)
                 .unwrap()
                 .lines()
                 .map(|l| l.split("//").next().unwrap_or(""))
                 .collect::<Vec<_>>()
                 .join("\n");
+            if let Some(tests) = text.find("#[cfg(test)]") {
+                text.truncate(tests);
+            }
+            let file = file.strip_prefix(&root).unwrap().display().to_string();
             Source { module, file, text }
         })
         .collect()
 }
 
-/// Every module path a file names through `crate::` or `super::`, with
-/// `crate::{a, b::c}` groups expanded to their first segments.
+/// Whether the text before `at` ends inside an identifier or a path (so
+/// `tower_sessions::` is not `sessions::`, and `super::super::` is one path).
+fn continues_a_name(text: &str, at: usize) -> bool {
+    at > 0 && {
+        let before = text.as_bytes()[at - 1];
+        before.is_ascii_alphanumeric() || before == b'_' || before == b':'
+    }
+}
+
+/// Every module path a file names through `crate::` or `super::` (each
+/// `super::` one level up), with `crate::{a, b::c}` groups expanded to
+/// their first segments.
 fn named_paths(source: &Source) -> Vec<Vec<String>> {
+    named_paths_with_climbs(source)
+        .into_iter()
+        .map(|(path, _)| path)
+        .collect()
+}
+
+/// The paths a file names, each with how many `super::` it climbs.
+fn named_paths_with_climbs(source: &Source) -> Vec<(Vec<String>, usize)> {
     let mut paths = Vec::new();
     let text = &source.text;
-    for (prefix, base) in [
-        ("crate::", Vec::new()),
-        ("super::", {
-            let mut parent = source.module.clone();
-            parent.pop();
-            parent
-        }),
-    ] {
+    for prefix in ["crate::", "super::"] {
         let mut rest = text.as_str();
-        while let Some(at) = rest.find(prefix) {
-            let preceded_by_ident = at > 0 && {
-                let before = rest.as_bytes()[at - 1];
-                before.is_ascii_alphanumeric() || before == b'_'
-            };
-            rest = &rest[at + prefix.len()..];
-            if preceded_by_ident {
+        let mut offset = 0;
+        while let Some(found) = rest.find(prefix) {
+            let at = offset + found;
+            rest = &rest[found + prefix.len()..];
+            offset = at + prefix.len();
+            if continues_a_name(text, at) {
                 continue;
             }
+            let mut climbs = 0;
+            let base = if prefix == "crate::" {
+                Vec::new()
+            } else {
+                climbs = 1;
+                while let Some(more) = rest.strip_prefix("super::") {
+                    rest = more;
+                    offset += "super::".len();
+                    climbs += 1;
+                }
+                let mut base = source.module.clone();
+                for _ in 0..climbs {
+                    base.pop();
+                }
+                base
+            };
             if let Some(group) = rest.strip_prefix('{') {
                 let inner = &group[..group.find('}').unwrap_or(group.len())];
                 for item in inner.split(',') {
                     let mut path = base.clone();
                     path.extend(segments(item.trim()));
-                    paths.push(path);
+                    paths.push((path, climbs));
                 }
             } else {
                 let mut path = base.clone();
                 path.extend(segments(rest));
-                paths.push(path);
+                paths.push((path, climbs));
             }
         }
     }
@@ -214,7 +248,10 @@ struct Graph {
 }
 
 fn graph() -> Graph {
-    let sources = sources();
+    graph_of(sources())
+}
+
+fn graph_of(sources: Vec<Source>) -> Graph {
     let modules: BTreeMap<Vec<String>, usize> = sources
         .iter()
         .enumerate()
@@ -292,12 +329,7 @@ fn circles<N: Ord + Copy>(edges: &BTreeMap<N, BTreeSet<N>>) -> Vec<Vec<N>> {
 }
 
 fn display(g: &Graph, i: usize) -> String {
-    g.sources[i]
-        .file
-        .strip_prefix(server_src())
-        .unwrap()
-        .display()
-        .to_string()
+    g.sources[i].file.clone()
 }
 
 #[test]
@@ -316,9 +348,8 @@ fn every_room_is_on_the_plan() {
     );
 }
 
-#[test]
-fn imports_only_run_down() {
-    let g = graph();
+/// Imports from a room to one it may not use (back up, or sideways).
+fn run_ups(g: &Graph) -> Vec<String> {
     let mut wrong = Vec::new();
     for (&from, targets) in &g.edges {
         let from_room = room(&g.sources[from].module);
@@ -328,36 +359,27 @@ fn imports_only_run_down() {
                 continue;
             }
             if !allowed(from_room).contains(&to_room) {
-                wrong.push(format!("{} -> {}", display(&g, from), display(&g, to)));
+                wrong.push(format!("{} -> {}", display(g, from), display(g, to)));
             }
         }
     }
-    assert!(
-        wrong.is_empty(),
-        "imports that run back up or sideways:\n{}",
-        wrong.join("\n")
-    );
+    wrong
 }
 
-#[test]
-fn no_file_imports_itself_in_a_circle() {
-    let g = graph();
-    let found: Vec<String> = circles(&g.edges)
+fn file_circles(g: &Graph) -> Vec<String> {
+    circles(&g.edges)
         .into_iter()
         .map(|group| {
             group
                 .into_iter()
-                .map(|i| display(&g, i))
+                .map(|i| display(g, i))
                 .collect::<Vec<_>>()
                 .join(", ")
         })
-        .collect();
-    assert!(found.is_empty(), "import circles:\n{}", found.join("\n"));
+        .collect()
 }
 
-#[test]
-fn no_room_imports_itself_in_a_circle() {
-    let g = graph();
+fn room_circles(g: &Graph) -> Vec<String> {
     let mut rooms: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     for (&from, targets) in &g.edges {
         for &to in targets {
@@ -367,23 +389,178 @@ fn no_room_imports_itself_in_a_circle() {
             }
         }
     }
-    let found = circles(&rooms);
+    circles(&rooms)
+        .into_iter()
+        .map(|group| group.join(", "))
+        .collect()
+}
+
+/// `super::super` paths that climb out of the file's own room: a way
+/// round `crate::` that hides where an import goes.
+fn climbs_out(sources: &[Source]) -> Vec<String> {
+    let mut wrong = Vec::new();
+    for source in sources {
+        let own = room(&source.module);
+        for (path, climbs) in named_paths_with_climbs(source) {
+            if climbs >= 2 && path.first().map(String::as_str) != Some(own) {
+                wrong.push(format!(
+                    "{}: super::super into {}",
+                    source.file,
+                    path.join("::")
+                ));
+            }
+        }
+    }
+    wrong
+}
+
+/// Outside crates each room may name: the web's only in `http` (the
+/// binary serves it from `cli`; the store keeps tower-sessions' records),
+/// SQL only in `store`, the views only in `http` (benches in `cli` follow
+/// their addresses).
+const CRATE_ROOMS: &[(&str, &[&str])] = &[
+    ("axum", &["http", "cli"]),
+    ("tower_sessions", &["http", "store"]),
+    ("sqlx", &["store"]),
+    ("app", &["http", "cli"]),
+];
+
+fn crates_in_wrong_rooms(sources: &[Source]) -> Vec<String> {
+    let mut wrong = Vec::new();
+    for source in sources {
+        let own = room(&source.module);
+        for (krate, rooms) in CRATE_ROOMS {
+            let named = source
+                .text
+                .match_indices(&format!("{krate}::"))
+                .any(|(at, _)| !continues_a_name(&source.text, at));
+            if named && !rooms.contains(&own) && own != "root" {
+                wrong.push(format!("{}: {krate}", source.file));
+            }
+        }
+    }
+    wrong
+}
+
+/// Handlers call capabilities, never the store: a rule read in one place.
+fn store_calls_from_http(sources: &[Source]) -> Vec<String> {
+    sources
+        .iter()
+        .filter(|s| room(&s.module) == "http" && s.text.contains(".store."))
+        .map(|s| s.file.clone())
+        .collect()
+}
+
+#[test]
+fn imports_only_run_down() {
+    let wrong = run_ups(&graph());
+    assert!(
+        wrong.is_empty(),
+        "imports that run back up or sideways:\n{}",
+        wrong.join("\n")
+    );
+}
+
+#[test]
+fn no_file_imports_itself_in_a_circle() {
+    let found = file_circles(&graph());
+    assert!(found.is_empty(), "import circles:\n{}", found.join("\n"));
+}
+
+#[test]
+fn no_room_imports_itself_in_a_circle() {
+    let found = room_circles(&graph());
     assert!(found.is_empty(), "rooms in a circle: {found:?}");
 }
 
 #[test]
-fn only_http_renders_views() {
-    let wrong: Vec<String> = sources()
-        .into_iter()
-        .filter(|s| !MAY_USE_APP.contains(&room(&s.module)))
-        .filter(|s| {
-            s.text
-                .match_indices("app::")
-                .any(|(at, _)| !s.text[at..].starts_with("app::paths"))
-        })
-        .map(|s| s.file.display().to_string())
-        .collect();
-    assert!(wrong.is_empty(), "files outside http using app: {wrong:?}");
+fn no_path_climbs_out_of_its_room() {
+    let wrong = climbs_out(&sources());
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn outside_crates_stay_in_their_rooms() {
+    let wrong = crates_in_wrong_rooms(&sources());
+    assert!(
+        wrong.is_empty(),
+        "crates used in the wrong room:\n{}",
+        wrong.join("\n")
+    );
+}
+
+#[test]
+fn handlers_make_no_store_calls() {
+    let wrong = store_calls_from_http(&sources());
+    assert!(wrong.is_empty(), "http files calling the store: {wrong:?}");
+}
+
+/// Each check above catches what it is for: a scratch tree with one
+/// violation of each kind (and a lawful import beside them).
+#[test]
+fn each_check_catches_a_planted_violation() {
+    let dir = tempfile::tempdir().unwrap();
+    let plant = |file: &str, text: &str| {
+        let path = dir.path().join(file);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    plant("lib.rs", "pub mod domain; pub mod store;");
+    plant("domain/mod.rs", "pub struct Email;");
+    plant(
+        "store/mod.rs",
+        "use crate::domain::Email;\nuse crate::mfa::check;",
+    );
+    plant("mfa/mod.rs", "pub mod check;");
+    plant("mfa/check.rs", "use crate::identity::signin;");
+    plant("identity/mod.rs", "pub mod signin;");
+    plant(
+        "identity/signin/mod.rs",
+        "use crate::mfa::check;\nuse super::super::store::Thing;\nuse axum::Router;",
+    );
+    plant("directory/mod.rs", "fn f() { sqlx::query(\"SELECT 1\"); }");
+    plant("transfer/mod.rs", "use app::paths;");
+    plant(
+        "http/mod.rs",
+        "async fn h(state: AppState) { state.store.customer_by_id(id).await; }",
+    );
+    plant(
+        "http/fine.rs",
+        "use tower_sessions::Session; use axum::Router; use app::paths;",
+    );
+
+    let sources = sources_in(dir.path());
+    let g = graph_of(sources_in(dir.path()));
+    let names = |found: &[String], want: &str| {
+        assert!(
+            found.iter().any(|f| f.contains(want)),
+            "{want} not caught in {found:?}"
+        );
+    };
+    let run_ups = run_ups(&g);
+    names(&run_ups, "store/mod.rs -> mfa/check.rs");
+    names(&run_ups, "mfa/check.rs -> identity/signin/mod.rs");
+    assert!(
+        !run_ups
+            .iter()
+            .any(|f| f.starts_with("identity/signin/mod.rs -> mfa")),
+        "a lawful import was caught: {run_ups:?}"
+    );
+    names(&file_circles(&g), "mfa/check.rs");
+    names(&room_circles(&g), "identity");
+    names(
+        &climbs_out(&sources),
+        "identity/signin/mod.rs: super::super into store",
+    );
+    let crates = crates_in_wrong_rooms(&sources);
+    names(&crates, "identity/signin/mod.rs: axum");
+    names(&crates, "directory/mod.rs: sqlx");
+    names(&crates, "transfer/mod.rs: app");
+    assert!(!crates.iter().any(|f| f.starts_with("http/")), "{crates:?}");
+    assert_eq!(
+        store_calls_from_http(&sources),
+        vec!["http/mod.rs".to_string()]
+    );
 }
 
 #[test]

@@ -12,41 +12,6 @@ use support::*;
 
 const REGULAR: &str = "00000000-0000-7000-8000-000000000001";
 
-/// The recovery codes a page shows.
-fn shown_codes(html: &str) -> Vec<String> {
-    let at = html.find("data-recovery-codes").expect("codes shown");
-    let list = &html[at..html[at..].find("</ul>").unwrap() + at];
-    list.split("<li class=\"font-mono\">")
-        .skip(1)
-        .map(|item| item[..item.find('<').unwrap()].to_string())
-        .collect()
-}
-
-/// Sets up an authenticator app for the signed-in customer of `browser`;
-/// returns its secret and the recovery codes shown once.
-async fn add_app(app: &TestApp, browser: &mut Browser) -> (Vec<u8>, Vec<String>) {
-    let setup = browser.get("/account/security/app").await;
-    setup.assert_status(StatusCode::OK).assert_contains("<svg");
-    let secret = shown_totp_secret(&setup.body);
-    let now = app.state.clock.now();
-    browser
-        .post(
-            "/account/security/app",
-            &[("code", &totp_code(&secret, now))],
-        )
-        .await
-        .assert_redirect("/account/security/recovery-codes");
-    let page = browser.get("/account/security/recovery-codes").await;
-    page.assert_status(StatusCode::OK);
-    assert_eq!(
-        page.headers.get("cache-control").unwrap(),
-        "no-store",
-        "codes are not kept in caches"
-    );
-    let codes = shown_codes(&page.body);
-    (secret, codes)
-}
-
 async fn events(app: &TestApp, action: Action) -> usize {
     app.audit_trail(action).await.len()
 }
@@ -408,7 +373,7 @@ async fn a_remembered_browser_skips_the_code_while_the_policy_allows() {
         let mut cat = app
             .signed_up_and_verified("cat@example.com", STRONG_PASSWORD)
             .await;
-        let (secret, _) = add_app(&app, &mut cat).await;
+        let (secret, _) = app.add_app(&mut cat).await;
         let mut browser = app.browser();
         browser.sign_in("cat@example.com", STRONG_PASSWORD).await;
         browser.get("/login/verify").await;
@@ -472,7 +437,7 @@ async fn sensitive_changes_need_a_recent_second_factor() {
         let mut dan = app
             .signed_up_and_verified("dan@example.com", STRONG_PASSWORD)
             .await;
-        let (secret, _) = add_app(&app, &mut dan).await;
+        let (secret, _) = app.add_app(&mut dan).await;
         let mut dan = sign_in_with_code(&app, "dan@example.com", &secret).await;
 
         // Within the window (10 minutes by default): no question asked.
@@ -580,7 +545,7 @@ async fn customers_delete_their_own_account_after_a_second_factor_and_their_pass
         let mut fay = app
             .signed_up_and_verified("fay@example.com", STRONG_PASSWORD)
             .await;
-        let (_, codes) = add_app(&app, &mut fay).await;
+        let (_, codes) = app.add_app(&mut fay).await;
         let id = app.customer_id("fay@example.com").await;
         fay.get("/account")
             .await
@@ -656,7 +621,7 @@ async fn wrong_codes_are_throttled_and_starting_again_does_not_reset_it() {
         let mut eve = app
             .signed_up_and_verified("eve@example.com", STRONG_PASSWORD)
             .await;
-        let (secret, _) = add_app(&app, &mut eve).await;
+        let (secret, _) = app.add_app(&mut eve).await;
         let mut browser = app.browser();
         browser.sign_in("eve@example.com", STRONG_PASSWORD).await;
         browser.get("/login/verify").await;
@@ -703,7 +668,7 @@ async fn support_resets_a_customers_mfa_and_the_console_shows_factors_not_secret
         let mut fay = app
             .signed_up_and_verified("fay@example.com", STRONG_PASSWORD)
             .await;
-        let (secret, _) = add_app(&app, &mut fay).await;
+        let (secret, _) = app.add_app(&mut fay).await;
         let id = app.customer_id("fay@example.com").await;
         let path = format!("/admin/customers/{id}");
 
@@ -1143,7 +1108,7 @@ async fn a_new_factor_at_sign_in_needs_one_already_held() {
         let mut dee = app
             .signed_up_and_verified("dee@example.com", STRONG_PASSWORD)
             .await;
-        let (secret, codes) = add_app(&app, &mut dee).await;
+        let (secret, codes) = app.add_app(&mut dee).await;
         drop(
             app.signed_up_and_verified("eli@example.com", STRONG_PASSWORD)
                 .await,
@@ -1274,7 +1239,7 @@ async fn a_password_change_a_reset_or_new_codes_forget_remembered_browsers() {
         let mut fay = app
             .signed_up_and_verified("fay@example.com", STRONG_PASSWORD)
             .await;
-        let (secret, _) = add_app(&app, &mut fay).await;
+        let (secret, _) = app.add_app(&mut fay).await;
         let mut password = STRONG_PASSWORD;
 
         // Signs in on a new browser, remembered after the code; the next

@@ -2,7 +2,7 @@
 //! they are invited and how they sign in. Admins are not customers.
 
 use crate::audit;
-use app::paths;
+use crate::domain::links as paths;
 
 use crate::domain::secrets::{LinkToken, hash_token, looks_like_token};
 use crate::domain::{
@@ -303,4 +303,9 @@ fn parse_invite_id(id: &str) -> Option<Vec<u8>> {
         .decode(id)
         .ok()
         .filter(|hash| hash.len() == 32)
+}
+
+/// The admin an email names, if any.
+pub async fn by_email(state: &AppState, email: &Email) -> Result<Option<Admin>> {
+    Ok(state.store.admin_by_email(email).await?.map(|(a, _)| a))
 }

@@ -330,6 +330,21 @@ pub async fn set_archived(
     audit::record(state, ctx, action, None, details).await
 }
 
+/// Every attribute the organisation defined, archived ones included.
+pub async fn defined(state: &AppState) -> Result<Vec<Attribute>> {
+    Ok(state.store.list_attributes().await?)
+}
+
+/// The attributes defined and `customer`'s values of them.
+pub async fn of_customer(
+    state: &AppState,
+    customer: CustomerId,
+) -> Result<(Vec<Attribute>, Values)> {
+    let defs = defined(state).await?;
+    let values = state.store.customer_attributes(customer).await?;
+    Ok((defs, values))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -41,10 +41,24 @@ pub(crate) fn require_edit(admin: &Admin) -> Result<()> {
     }
 }
 
+/// A customer as the console shows them: the record, their sessions and
+/// events, tier history (with every tier, to name them), attributes and
+/// second factors (never their secrets).
 pub struct CustomerRecord {
     pub customer: Customer,
     pub sessions: Vec<SessionInfo>,
     pub events: Vec<AuditEntry>,
+    pub tiers: Vec<crate::domain::Tier>,
+    pub tier_history: Vec<crate::domain::TierChange>,
+    pub attributes: Vec<crate::domain::Attribute>,
+    pub values: crate::domain::Values,
+    pub factors: Vec<crate::domain::mfa::Factor>,
+    pub recovery_codes_left: i64,
+}
+
+/// The customer an email names, if any.
+pub async fn by_email(state: &AppState, email: &crate::domain::Email) -> Result<Option<Customer>> {
+    Ok(state.store.customer_by_email(email).await?.map(|(c, _)| c))
 }
 
 pub async fn view(state: &AppState, id: CustomerId) -> Result<CustomerRecord> {
@@ -58,10 +72,18 @@ pub async fn view(state: &AppState, id: CustomerId) -> Result<CustomerRecord> {
         .list_customer_sessions(id, state.clock.now())
         .await?;
     let events = state.store.audit_for_customer(id, 50).await?;
+    let (attributes, values) = attributes::of_customer(state, id).await?;
+    let owner = crate::store::FactorOwner::Customer(id);
     Ok(CustomerRecord {
         customer,
         sessions,
         events,
+        tiers: state.store.list_tiers().await?,
+        tier_history: state.store.tier_history(id, 50).await?,
+        attributes,
+        values,
+        factors: state.store.factors(owner).await?,
+        recovery_codes_left: state.store.recovery_codes_left(id).await?,
     })
 }
 

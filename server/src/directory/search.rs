@@ -203,3 +203,9 @@ impl SearchForm {
         }
     }
 }
+
+/// How many customers there are, and whether that is exact (a large
+/// table is estimated: counting it exactly would scan it).
+pub async fn estimate(state: &AppState) -> Result<(i64, bool)> {
+    Ok(state.store.estimate_customers().await?)
+}

@@ -232,3 +232,8 @@ pub async fn run_bulk_step(state: &AppState) -> Result<bool> {
     }
     Ok(true)
 }
+
+/// A bulk tier move, as its progress page shows it.
+pub async fn job(state: &AppState, id: uuid::Uuid) -> Result<crate::store::TierJobRow> {
+    state.store.tier_job(id).await?.ok_or(Error::NotFound)
+}

@@ -248,3 +248,28 @@ pub async fn unarchive(state: &AppState, id: TierId, ctx: &RequestContext) -> Re
     audit::record(state, ctx, Action::TierUnarchived, None, details).await?;
     Ok(())
 }
+
+/// Every tier, archived ones included.
+pub async fn list(state: &AppState) -> Result<Vec<Tier>> {
+    Ok(state.store.list_tiers().await?)
+}
+
+/// A tier's page: every tier (the one asked for among them), its latest
+/// changes, and how many customers it has.
+pub struct TierDetail {
+    pub all: Vec<Tier>,
+    pub changes: Vec<crate::domain::TierChange>,
+    pub members: i64,
+}
+
+pub async fn detail(state: &AppState, id: TierId) -> Result<TierDetail> {
+    let all = list(state).await?;
+    if !all.iter().any(|t| t.id == id) {
+        return Err(Error::NotFound);
+    }
+    Ok(TierDetail {
+        all,
+        changes: state.store.tier_recent_changes(id, 50).await?,
+        members: state.store.count_tier_members(id).await?,
+    })
+}

@@ -153,6 +153,18 @@ fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
+/// A customer signed in on a browser or device: who, through which
+/// session, since when and how.
+pub struct SignedIn {
+    pub customer: Customer,
+    pub session_id: uuid::Uuid,
+    /// When the session began, and how (`amr` values, space-separated).
+    pub auth_time: i64,
+    pub amr: String,
+    /// When the session last passed a second factor (sign-in or step-up).
+    pub mfa_at: Option<i64>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -209,16 +221,4 @@ mod tests {
         assert!(DisplayName::parse("evil\u{202E}txt").is_err());
         assert!(DisplayName::parse("tab\there").is_err());
     }
-}
-
-/// A customer signed in on a browser or device: who, through which
-/// session, since when and how.
-pub struct SignedIn {
-    pub customer: Customer,
-    pub session_id: uuid::Uuid,
-    /// When the session began, and how (`amr` values, space-separated).
-    pub auth_time: i64,
-    pub amr: String,
-    /// When the session last passed a second factor (sign-in or step-up).
-    pub mfa_at: Option<i64>,
 }

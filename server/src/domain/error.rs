@@ -37,12 +37,6 @@ pub enum Error {
     Internal(#[from] anyhow::Error),
 }
 
-impl From<sqlx::Error> for Error {
-    fn from(e: sqlx::Error) -> Self {
-        Self::Internal(anyhow::Error::new(e).context("database"))
-    }
-}
-
 impl From<super::oidc::OAuthError> for Error {
     fn from(e: super::oidc::OAuthError) -> Self {
         Self::OAuth(e)

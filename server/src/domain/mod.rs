@@ -10,6 +10,7 @@ mod context;
 pub mod cursor;
 mod customer;
 mod error;
+pub mod links;
 pub mod mfa;
 pub mod oidc;
 mod password_hash;

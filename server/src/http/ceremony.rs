@@ -6,7 +6,7 @@
 use super::csrf;
 use super::messages;
 use crate::domain::{Error, Result};
-use crate::identity::sessions::{self, keys};
+use crate::http::browser::{self, keys};
 use crate::mfa::passkeys::Ceremony;
 use app::paths;
 use axum::Json;
@@ -34,7 +34,7 @@ pub async fn options(
     visitor_token: Option<&csrf::VisitorToken>,
     (options, ceremony): (Value, Ceremony),
 ) -> Result<Response> {
-    sessions::put(session, keys::PASSKEY_CEREMONY, ceremony).await?;
+    browser::put(session, keys::PASSKEY_CEREMONY, ceremony).await?;
     let token = csrf::token(session, visitor_token).await?;
     let mut body = options;
     body["csrf"] = token.into();
@@ -44,7 +44,7 @@ pub async fn options(
 /// The ceremony this browser's answer belongs to, taken: a second answer
 /// finds none.
 pub async fn take(session: &Session) -> Result<Option<Ceremony>> {
-    sessions::take(session, keys::PASSKEY_CEREMONY).await
+    browser::take(session, keys::PASSKEY_CEREMONY).await
 }
 
 /// Where the script goes next.

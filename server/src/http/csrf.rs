@@ -5,7 +5,7 @@
 //! visitor without one (someone who only opened the sign-in page), the value
 //! of a `gatehouse_csrf` cookie (double submit), so that viewing a page
 //! stores nothing on the server. Signing in gives the session its own token
-//! (`identity::sessions::cycle` drops the old one), and from then on the
+//! (`browser::cycle` drops the old one), and from then on the
 //! cookie's value no longer counts. This middleware checks every
 //! POST/PUT/PATCH/DELETE before any handler runs, so a new form cannot
 //! forget it. It also bounds the size of every request body, since it is the
@@ -14,7 +14,7 @@
 use super::error::error_page;
 use crate::domain::Error;
 use crate::domain::secrets::{constant_time_eq, looks_like_token, random_string};
-use crate::identity::sessions::keys;
+use crate::http::browser::keys;
 use axum::body::Body;
 use axum::extract::Request;
 use axum::http::{HeaderValue, Method, StatusCode, header};

@@ -4,8 +4,9 @@
 
 use super::assets::{SCRIPT_HREF, STYLESHEET_HREF};
 use super::csrf;
+use crate::domain::SignedIn;
 use crate::domain::{Caller, Error, Problem, RequestContext};
-use crate::identity::sessions::{self, SignedIn, keys};
+use crate::http::browser::{self, keys};
 use crate::state::AppState;
 use app::Chrome;
 use axum::extract::{FromRequestParts, Request};
@@ -128,11 +129,11 @@ impl Visitor {
 
 /// Stores a one-time message in whichever session (customer or console) it is given.
 pub async fn flash(session: &Session, message: &str) -> Result<(), Error> {
-    sessions::put(session, keys::FLASH, message).await
+    browser::put(session, keys::FLASH, message).await
 }
 
 pub async fn take_flash(session: &Session) -> Result<Option<String>, Error> {
-    sessions::take(session, keys::FLASH).await
+    browser::take(session, keys::FLASH).await
 }
 
 impl FromRequestParts<AppState> for Visitor {
@@ -145,7 +146,7 @@ impl FromRequestParts<AppState> for Visitor {
         let session = Session::from_request_parts(parts, state)
             .await
             .map_err(IntoResponse::into_response)?;
-        let signed_in = sessions::current(state, &session)
+        let signed_in = browser::current(state, &session)
             .await
             .map_err(IntoResponse::into_response)?;
         let caller = signed_in
@@ -182,7 +183,7 @@ impl FromRequestParts<AppState> for Customer {
         }
         // Progressive profiling: until the customer gives what the
         // organisation requires, every customer page leads to that form.
-        let incomplete = sessions::profile_incomplete(&visitor.session)
+        let incomplete = browser::profile_incomplete(&visitor.session)
             .await
             .map_err(IntoResponse::into_response)?;
         if incomplete && parts.uri.path() != app::paths::COMPLETE_PROFILE {

@@ -21,8 +21,8 @@ async fn healthz() -> Json<Value> {
 
 /// The database is reachable, so this instance can serve customers.
 async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
-    let database = state.store.backend_name();
-    match state.store.ping().await {
+    let (database, ready) = state.database_ready().await;
+    match ready {
         Ok(()) => (
             StatusCode::OK,
             Json(json!({ "status": "ready", "database": database })),

@@ -7,7 +7,7 @@ use super::extract::flash;
 use super::messages::{self, Refusal};
 use crate::domain::mfa::MfaProblem;
 use crate::domain::{Error, RequestContext, Result};
-use crate::identity::sessions::{self, keys};
+use crate::http::browser::{self, keys};
 use crate::identity::signin::{
     self, Advanced, AttemptKey, Began, Input, Purpose, Realm, Refusal as Why, Step,
 };
@@ -17,7 +17,7 @@ use tower_sessions::Session;
 
 /// The attempt this browser holds in its realm's cookie.
 pub async fn held(session: &Session) -> Result<Option<AttemptKey>> {
-    sessions::get(session, keys::SIGN_IN_ATTEMPT).await
+    browser::get(session, keys::SIGN_IN_ATTEMPT).await
 }
 
 /// What a sign-in begun in this browser now is for: the application's
@@ -27,10 +27,10 @@ pub async fn purpose_here(session: &Session, realm: Realm) -> Result<Purpose> {
     if realm == Realm::Admins {
         return Ok(Purpose::Console);
     }
-    if let Some(pending) = sessions::pending_authorization(session).await? {
+    if let Some(pending) = browser::pending_authorization(session).await? {
         return Ok(Purpose::Authorization(pending.id));
     }
-    if let Some(code) = sessions::pending_device_code(session).await? {
+    if let Some(code) = browser::pending_device_code(session).await? {
         return Ok(Purpose::Device(code));
     }
     Ok(Purpose::Account)
@@ -93,7 +93,7 @@ pub async fn outcome(
     };
     match &advanced.step {
         Step::Refused(Why::Expired) => {
-            sessions::take::<AttemptKey>(session, keys::SIGN_IN_ATTEMPT).await?;
+            browser::take::<AttemptKey>(session, keys::SIGN_IN_ATTEMPT).await?;
             flash(session, &MfaProblem::SignInExpired.to_string()).await?;
             return Ok(go(page_for(realm, &advanced.step)));
         }
@@ -117,25 +117,25 @@ pub async fn outcome(
     if let Some(key) = &advanced.waiting {
         if held.as_ref() != Some(key) {
             // The first factor holds: a step up in privilege.
-            sessions::cycle(session).await?;
-            sessions::put(session, keys::SIGN_IN_ATTEMPT, key).await?;
+            browser::cycle(session).await?;
+            browser::put(session, keys::SIGN_IN_ATTEMPT, key).await?;
         }
     } else if held.is_some() {
-        sessions::take::<AttemptKey>(session, keys::SIGN_IN_ATTEMPT).await?;
+        browser::take::<AttemptKey>(session, keys::SIGN_IN_ATTEMPT).await?;
     }
     let mut to = page_for(realm, &advanced.step);
     match &advanced.began {
         Some(Began::Customer { session: id, .. }) => {
-            sessions::signed_in_here(session, *id).await?;
+            browser::signed_in_here(session, *id).await?;
             if let Step::CompleteProfile(_) = advanced.step {
-                sessions::mark_profile_incomplete(session).await?;
+                browser::mark_profile_incomplete(session).await?;
             }
             // A factor set up at sign-in made recovery codes: shown first.
             if super::kept::codes_waiting(session).await? {
                 to = paths::ACCOUNT_RECOVERY_CODES;
             }
         }
-        Some(Began::Admin(admin)) => sessions::start_admin(state, session, admin).await?,
+        Some(Began::Admin(admin)) => browser::start_admin(state, session, admin).await?,
         None => {}
     }
     Ok(Outcome::Go {

@@ -3,7 +3,7 @@
 //! and recovery codes just made, shown once.
 
 use crate::domain::{RequestContext, Result};
-use crate::identity::sessions::{self, keys};
+use crate::http::browser::{self, keys};
 use crate::mfa::enrol::{self, Enrolled};
 use crate::mfa::totp::{self, PendingSetup, SetupShown};
 use crate::state::AppState;
@@ -13,9 +13,9 @@ use uuid::Uuid;
 
 /// Starts, or shows again, the app setup this browser keeps for `account`.
 pub async fn begin_app(state: &AppState, session: &Session, account: &str) -> Result<SetupShown> {
-    let kept = sessions::get::<PendingSetup>(session, keys::TOTP_SETUP).await?;
+    let kept = browser::get::<PendingSetup>(session, keys::TOTP_SETUP).await?;
     let (shown, pending) = totp::begin(state, kept, account)?;
-    sessions::put(session, keys::TOTP_SETUP, pending).await?;
+    browser::put(session, keys::TOTP_SETUP, pending).await?;
     Ok(shown)
 }
 
@@ -28,9 +28,9 @@ pub async fn confirm_app(
     owner: FactorOwner,
     code: &str,
 ) -> Result<Uuid> {
-    let kept = sessions::get::<PendingSetup>(session, keys::TOTP_SETUP).await?;
+    let kept = browser::get::<PendingSetup>(session, keys::TOTP_SETUP).await?;
     let enrolled = enrol::confirm_totp(state, kept, ctx, owner, code).await?;
-    sessions::take::<PendingSetup>(session, keys::TOTP_SETUP).await?;
+    browser::take::<PendingSetup>(session, keys::TOTP_SETUP).await?;
     keep(session, enrolled).await
 }
 
@@ -44,13 +44,13 @@ pub async fn keep(session: &Session, enrolled: Enrolled) -> Result<Uuid> {
 }
 
 pub async fn keep_codes(session: &Session, codes: Vec<String>) -> Result<()> {
-    sessions::put(session, keys::NEW_RECOVERY_CODES, codes).await
+    browser::put(session, keys::NEW_RECOVERY_CODES, codes).await
 }
 
 /// Whether recovery codes just made wait in this browser to be shown.
 pub async fn codes_waiting(session: &Session) -> Result<bool> {
     Ok(
-        sessions::get::<Vec<String>>(session, keys::NEW_RECOVERY_CODES)
+        browser::get::<Vec<String>>(session, keys::NEW_RECOVERY_CODES)
             .await?
             .is_some(),
     )
@@ -58,5 +58,5 @@ pub async fn codes_waiting(session: &Session) -> Result<bool> {
 
 /// The recovery codes just made, once.
 pub async fn take_new_codes(session: &Session) -> Result<Option<Vec<String>>> {
-    sessions::take(session, keys::NEW_RECOVERY_CODES).await
+    browser::take(session, keys::NEW_RECOVERY_CODES).await
 }

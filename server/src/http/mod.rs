@@ -5,6 +5,7 @@
 mod api;
 mod assets;
 mod attribute_fields;
+mod browser;
 mod ceremony;
 mod console;
 mod csrf;
@@ -31,7 +32,7 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 use tracing::Level;
 
 pub fn router(state: AppState) -> Router {
-    let sessions = SessionManagerLayer::new(state.store.session_backend())
+    let sessions = SessionManagerLayer::new(state.session_store())
         .with_name("gatehouse_session")
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
@@ -144,4 +145,30 @@ async fn security_headers(https: bool, req: Request, next: Next) -> Response {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::domain::links;
+    use app::paths;
+
+    /// The addresses capabilities mail out are the ones the router serves.
+    #[test]
+    fn mailed_addresses_are_served() {
+        let pairs = [
+            (links::SIGN_IN, paths::SIGN_IN),
+            (links::FORGOT_PASSWORD, paths::FORGOT_PASSWORD),
+            (links::VERIFY_EMAIL, paths::VERIFY_EMAIL),
+            (links::RESET_PASSWORD, paths::RESET_PASSWORD),
+            (links::UNBLOCK, paths::UNBLOCK),
+            (links::ACCOUNT_EMAIL_CONFIRM, paths::ACCOUNT_EMAIL_CONFIRM),
+            (links::CONSOLE_SETUP, paths::CONSOLE_SETUP),
+            (links::TOKEN, paths::TOKEN),
+            (links::REVOKE, paths::REVOKE),
+            (links::INTROSPECT, paths::INTROSPECT),
+        ];
+        for (ours, served) in pairs {
+            assert_eq!(ours, served);
+        }
+    }
 }

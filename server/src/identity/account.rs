@@ -2,6 +2,7 @@
 
 use crate::audit;
 use crate::directory::attributes::{self, Editor};
+use crate::domain::links as paths;
 use crate::domain::secrets::{hash_token, looks_like_token};
 use crate::domain::{
     Action, Caller, Customer, DisplayName, Email, Error, FieldErrors, Problem, RequestContext,
@@ -13,7 +14,6 @@ use crate::state::AppState;
 use crate::store::{EmailChange, TokenPurpose};
 use crate::throttle::{self, AfterFailure};
 use crate::throttle::{Realm, account_key};
-use app::paths;
 use serde_json::json;
 use std::collections::HashMap;
 use uuid::Uuid;

@@ -2,7 +2,7 @@
 
 use crate::audit;
 use crate::directory::customers::for_edit;
-use app::paths;
+use crate::domain::links as paths;
 
 use crate::domain::secrets::hash_token;
 use crate::domain::{

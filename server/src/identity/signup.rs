@@ -8,6 +8,7 @@
 use super::verification;
 use crate::audit;
 use crate::directory::attributes::{self, Editor};
+use crate::domain::links as paths;
 use crate::domain::{
     Action, Attribute, Caller, Changes, CustomerId, DisplayName, Email, Error, FieldErrors,
     Problem, RequestContext, Result,
@@ -16,7 +17,6 @@ use crate::mail;
 use crate::password::Password;
 use crate::state::AppState;
 use crate::store::NewCustomer;
-use app::paths;
 use serde_json::json;
 use std::collections::HashMap;
 

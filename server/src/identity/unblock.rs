@@ -5,6 +5,7 @@
 use super::links;
 use crate::audit;
 use crate::directory::customers::for_edit;
+use crate::domain::links as paths;
 use crate::domain::secrets::hash_token;
 use crate::domain::{
     Action, AdminId, Caller, Customer, CustomerId, Email, Error, OwnerTask, Problem,
@@ -15,7 +16,6 @@ use crate::state::AppState;
 use crate::store::TokenPurpose;
 use crate::throttle;
 use crate::throttle::{Realm, account_key};
-use app::paths;
 use serde_json::json;
 
 pub const LINK_LIFETIME: i64 = 24 * 3600;

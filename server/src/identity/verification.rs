@@ -2,7 +2,7 @@
 
 use super::signin::{self, Advanced, Input, Purpose, Realm};
 use crate::audit;
-use app::paths;
+use crate::domain::links as paths;
 
 use crate::domain::secrets::{hash_token, looks_like_token};
 use crate::domain::{Action, Caller, CustomerId, Email, Error, Problem, RequestContext, Result};

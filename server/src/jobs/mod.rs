@@ -7,7 +7,6 @@ use crate::directory::tier_moves;
 use crate::state::AppState;
 use std::future::Future;
 use std::time::Duration;
-use tower_sessions::session_store::ExpiredDeletion;
 
 /// Starts every job; they run until the process ends.
 pub fn start(state: &AppState) {
@@ -87,7 +86,7 @@ async fn clean_up(state: AppState) {
         Ok(n) => tracing::info!(rows = n, "abandoned sign-in attempts deleted"),
         Err(e) => tracing::warn!(error = %e, "abandoned sign-in attempts not deleted"),
     }
-    if let Err(e) = state.store.session_backend().delete_expired().await {
+    if let Err(e) = state.store.purge_browser_sessions().await {
         tracing::warn!(error = %e, "expired browser sessions not deleted");
     }
     if let Err(e) = state

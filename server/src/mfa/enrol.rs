@@ -150,6 +150,9 @@ pub async fn reset(state: &AppState, ctx: &RequestContext, customer: CustomerId)
     if !ctx.admin()?.role.can_edit_customers() {
         return Err(Error::Forbidden(crate::domain::Problem::ReadOnlyRole));
     }
+    if state.store.customer_by_id(customer).await?.is_none() {
+        return Err(Error::NotFound);
+    }
     let removed = state
         .store
         .reset_mfa(FactorOwner::Customer(customer))
@@ -216,4 +219,17 @@ pub async fn stepped_up(state: &AppState, signed_in: &SignedIn, kind: FactorKind
         .session_passed_mfa(signed_in.session_id, state.clock.now(), &amr.join(" "))
         .await?;
     Ok(())
+}
+
+/// The owner's second factors, as lists show them (never their secrets).
+pub async fn factors(
+    state: &AppState,
+    owner: FactorOwner,
+) -> Result<Vec<crate::domain::mfa::Factor>> {
+    Ok(state.store.factors(owner).await?)
+}
+
+/// How many unused recovery codes the customer has.
+pub async fn recovery_codes_left(state: &AppState, customer: CustomerId) -> Result<i64> {
+    Ok(state.store.recovery_codes_left(customer).await?)
 }

@@ -134,3 +134,24 @@ pub async fn for_customer(
     let tier = state.store.customer_tier_mfa(customer).await?;
     Ok(settings.for_tier(tier))
 }
+
+/// The global policy, every tier's own settings, and the tiers.
+pub async fn overview(
+    state: &AppState,
+) -> Result<(
+    MfaSettings,
+    std::collections::HashMap<TierId, TierMfa>,
+    Vec<crate::domain::Tier>,
+)> {
+    let settings = state.store.mfa_settings().await?;
+    let own = state.store.tiers_mfa().await?.into_iter().collect();
+    let tiers = state.store.list_tiers().await?;
+    Ok((settings, own, tiers))
+}
+
+/// The global policy and `tier`'s own settings (none: as global).
+pub async fn of_tier(state: &AppState, tier: TierId) -> Result<(MfaSettings, TierMfa)> {
+    let settings = state.store.mfa_settings().await?;
+    let own = state.store.tier_mfa(tier).await?.unwrap_or_default();
+    Ok((settings, own))
+}

@@ -11,6 +11,7 @@ use super::SCOPES;
 use super::assertion::{self, ASSERTION_TYPE, AssertionProblem};
 use super::params::Params;
 use crate::audit;
+use crate::domain::links as paths;
 use crate::domain::oidc::{
     Client, ClientAuth, GrantType, OAuthCode, OAuthError, OAuthProblem, SigningAlg,
 };
@@ -21,7 +22,6 @@ use crate::domain::{
 use crate::signing::MAX_TOKEN_LIFETIME;
 use crate::state::{AppState, CachedClient};
 use crate::throttle::{self, AfterFailure};
-use app::paths;
 use base64::Engine;
 use serde_json::json;
 use subtle::ConstantTimeEq;
@@ -403,6 +403,11 @@ fn audiences(state: &AppState) -> Vec<String> {
         audiences.push(state.config.link(path));
     }
     audiences
+}
+
+/// Every registered application.
+pub async fn list(state: &AppState) -> Result<Vec<Client>> {
+    Ok(state.store.clients().await?)
 }
 
 /// An enabled client by id, for the authorization endpoint.

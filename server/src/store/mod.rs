@@ -47,6 +47,14 @@ use std::time::Duration;
 
 pub type StoreResult<T> = Result<T, sqlx::Error>;
 
+/// A database fault, to capabilities: unexpected, logged with context.
+/// (Here, so that `domain` knows nothing of sqlx.)
+impl From<sqlx::Error> for crate::domain::Error {
+    fn from(e: sqlx::Error) -> Self {
+        Self::Internal(anyhow::Error::new(e).context("database"))
+    }
+}
+
 /// Ends customer `$customer`'s access to applications (every one, or only
 /// `$client`'s) at `$now`, in transaction `$tx`: every grant is revoked, so
 /// its access tokens are reported inactive until they expire, whether or

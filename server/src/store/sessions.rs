@@ -186,6 +186,11 @@ impl Store {
         Ok(())
     }
 
+    /// Deletes browser sessions (tower-sessions' records) past their expiry.
+    pub async fn purge_browser_sessions(&self) -> Result<(), session_store::Error> {
+        self.session_backend().delete_expired().await
+    }
+
     /// The browser-session store for tower-sessions, in the same database.
     pub fn session_backend(&self) -> SessionBackend {
         match &self.pool {

@@ -289,6 +289,52 @@ impl TestApp {
         }
     }
 
+    /// A second instance of Gatehouse on the same database (behind the same
+    /// load balancer): its own state, caches and router.
+    pub async fn another_instance(&self) -> Router {
+        let store = Store::connect(&self.db.url).await.expect("connect");
+        let config = (*self.state.config).clone();
+        let state = AppState::new(config, store, self.state.clock.clone());
+        gatehouse::http::router(state)
+    }
+
+    /// One number from the database (a `COUNT(*)`, say).
+    pub async fn count(&self, sql: &str) -> i64 {
+        use sqlx::Connection;
+        let url = &self.db.url;
+        if url.starts_with("sqlite:") {
+            let mut conn = sqlx::SqliteConnection::connect(url).await.unwrap();
+            sqlx::query_scalar(sql).fetch_one(&mut conn).await.unwrap()
+        } else {
+            let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+            sqlx::query_scalar(sql).fetch_one(&mut conn).await.unwrap()
+        }
+    }
+
+    /// Sets up an authenticator app for the signed-in customer of
+    /// `browser`; returns its secret and the recovery codes shown once.
+    pub async fn add_app(&self, browser: &mut Browser) -> (Vec<u8>, Vec<String>) {
+        let setup = browser.get("/account/security/app").await;
+        setup.assert_status(StatusCode::OK).assert_contains("<svg");
+        let secret = shown_totp_secret(&setup.body);
+        let now = self.state.clock.now();
+        browser
+            .post(
+                "/account/security/app",
+                &[("code", &totp_code(&secret, now))],
+            )
+            .await
+            .assert_redirect("/account/security/recovery-codes");
+        let page = browser.get("/account/security/recovery-codes").await;
+        page.assert_status(StatusCode::OK);
+        assert_eq!(
+            page.headers.get("cache-control").unwrap(),
+            "no-store",
+            "codes are not kept in caches"
+        );
+        (secret, shown_codes(&page.body))
+    }
+
     pub fn browser(&self) -> Browser {
         Browser {
             router: self.router.clone(),
@@ -571,6 +617,14 @@ pub struct Browser {
 }
 
 impl Browser {
+    /// The same browser (cookies and all), its requests now reaching `router`.
+    pub fn through(&self, router: &Router) -> Browser {
+        Browser {
+            router: router.clone(),
+            ..self.clone()
+        }
+    }
+
     /// The signed-in customer changes their password on the account page.
     pub async fn change_password(&mut self, current: &str, new: &str) {
         self.get("/account").await;
@@ -678,6 +732,16 @@ impl Browser {
             body,
         }
     }
+}
+
+/// The recovery codes a page shows.
+pub fn shown_codes(html: &str) -> Vec<String> {
+    let at = html.find("data-recovery-codes").expect("codes shown");
+    let list = &html[at..html[at..].find("</ul>").unwrap() + at];
+    list.split("<li class=\"font-mono\">")
+        .skip(1)
+        .map(|item| item[..item.find('<').unwrap()].to_string())
+        .collect()
 }
 
 const CSRF_MARKER: &str = r#"name="csrf_token" value=""#;

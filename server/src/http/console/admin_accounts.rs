@@ -40,7 +40,7 @@ async fn view(state: &AppState, admin: &SignedInAdmin) -> Result<AdminsView> {
         let account = account_key(Realm::Admins, &l.admin.email);
         blocked.push(throttle::blocked_sources(state, &account).await?);
         let mut kinds: Vec<String> = Vec::new();
-        for f in state.store.factors(FactorOwner::Admin(l.admin.id)).await? {
+        for f in crate::mfa::enrol::factors(state, FactorOwner::Admin(l.admin.id)).await? {
             let words = messages::factor_kind_words(f.kind).to_string();
             if !kinds.contains(&words) {
                 kinds.push(words);

@@ -236,7 +236,11 @@ fn duration_words(seconds: i64) -> String {
 
 async fn list_view(state: &AppState, admin: &SignedInAdmin) -> Result<AppsView> {
     Ok(AppsView {
-        apps: state.store.clients().await?.iter().map(row).collect(),
+        apps: crate::oidc::clients::list(state)
+            .await?
+            .iter()
+            .map(row)
+            .collect(),
         can_manage: admin.admin().role.can_manage_admins(),
         choices: choices(),
         form: new_values(),

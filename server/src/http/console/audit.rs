@@ -125,10 +125,12 @@ async fn find_admin(state: &AppState, raw: &str) -> Result<Result<Option<AdminId
     }
     let email =
         Email::parse(raw).map_err(|_| Error::BadRequest(Problem::GiveEmailOrId(Record::Admin)))?;
-    Ok(match state.store.admin_by_email(&email).await? {
-        Some((admin, _)) => Ok(Some(admin.id)),
-        None => Err(NoOne("No admin has that email address.")),
-    })
+    Ok(
+        match crate::directory::admins::by_email(state, &email).await? {
+            Some(admin) => Ok(Some(admin.id)),
+            None => Err(NoOne("No admin has that email address.")),
+        },
+    )
 }
 
 /// The customer by email or id; an id also finds deleted customers' events.
@@ -141,12 +143,14 @@ async fn find_customer(state: &AppState, raw: &str) -> Result<Result<Option<Cust
     }
     let email = Email::parse(raw)
         .map_err(|_| Error::BadRequest(Problem::GiveEmailOrId(Record::Customer)))?;
-    Ok(match state.store.customer_by_email(&email).await? {
-        Some((customer, _)) => Ok(Some(customer.id)),
-        None => Err(NoOne(
-            "No customer has that email address. Search a deleted customer by id.",
-        )),
-    })
+    Ok(
+        match crate::directory::customers::by_email(state, &email).await? {
+            Some(customer) => Ok(Some(customer.id)),
+            None => Err(NoOne(
+                "No customer has that email address. Search a deleted customer by id.",
+            )),
+        },
+    )
 }
 
 /// Where a page of the trail ended: the last event's time and id.

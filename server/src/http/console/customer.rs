@@ -52,23 +52,19 @@ async fn detail_view(
 ) -> Result<CustomerDetailView> {
     let record = customer_admin::view(state, id).await?;
     let c = &record.customer;
-    let tiers = state.store.list_tiers().await?;
+    let tiers = &record.tiers;
     let tier = tiers.iter().find(|t| t.id == c.tier).cloned();
-    let history = state.store.tier_history(id, 50).await?;
+    let history = &record.tier_history;
     let admins = super::admin_emails(state).await?;
     let role = admin.admin().role;
-    let defs = state.store.list_attributes().await?;
-    let values = state.store.customer_attributes(id).await?;
-    let fields = attributes::on_form(&defs, Editor::Admin);
+    let (defs, values) = (&record.attributes, &record.values);
+    let fields = attributes::on_form(defs, Editor::Admin);
     let account = account_key(Realm::Customers, &c.email);
     let blocked_sources = throttle::blocked_sources(state, &account).await?;
     let apps = access::apps_of(state, id).await?;
-    let factors = state
-        .store
-        .factors(crate::store::FactorOwner::Customer(id))
-        .await?;
     Ok(CustomerDetailView {
-        factors: factors
+        factors: record
+            .factors
             .iter()
             .map(|f| CustomerFactorRow {
                 kind: crate::http::messages::factor_kind_words(f.kind).into(),
@@ -80,7 +76,7 @@ async fn detail_view(
                     .unwrap_or_else(|| "never".into()),
             })
             .collect(),
-        recovery_codes_left: state.store.recovery_codes_left(id).await?,
+        recovery_codes_left: record.recovery_codes_left,
         id: c.id.to_string(),
         email: c.email.as_str().into(),
         display_name: c.display_name.as_str().into(),
@@ -132,8 +128,8 @@ async fn detail_view(
             .filter(|t| !t.archived)
             .map(|t| (t.id.to_string(), t.name.clone()))
             .collect(),
-        tier_history: super::tiers::change_rows(&admins, &tiers, &history, false),
-        attributes: attribute_inputs(fields, Shown::Stored(&values), &FieldErrors::new()),
+        tier_history: super::tiers::change_rows(&admins, tiers, history, false),
+        attributes: attribute_inputs(fields, Shown::Stored(values), &FieldErrors::new()),
     })
 }
 
@@ -358,9 +354,6 @@ async fn reset_mfa(
     Path(id): Path<String>,
 ) -> Result<Response> {
     let customer = parse_customer_id(&id)?;
-    if state.store.customer_by_id(customer).await?.is_none() {
-        return Err(Error::NotFound);
-    }
     let removed = crate::mfa::enrol::reset(&state, &admin.0.ctx, customer).await?;
     let message = format!(
         "MFA is reset: {removed} second factor(s) and every recovery code removed. The customer sets up a factor again if their tier requires it."

@@ -123,7 +123,7 @@ fn search_link(pairs: &[(&'static str, String)], base: &str, cursor: Option<&Cur
 /// which counting exactly would scan), or the page's for a search.
 async fn total(state: &AppState, search: &CustomerSearch, on_page: usize) -> Result<String> {
     Ok(if search.is_everyone() {
-        match state.store.estimate_customers().await? {
+        match crate::directory::search::estimate(state).await? {
             (n, true) => format!("{n} customers"),
             (n, false) => format!("About {n} customers"),
         }

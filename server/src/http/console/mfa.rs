@@ -3,7 +3,7 @@
 //! made here.
 
 use super::{SignedInAdmin, page};
-use crate::domain::mfa::{Coverage, MfaSettings, TierMfa};
+use crate::domain::mfa::{Coverage, MfaSettings};
 use crate::domain::{Error, Result, TierId};
 use crate::http::extract::FormData;
 use crate::mfa::policy::{self, SettingsForm};
@@ -40,13 +40,8 @@ fn global_words(settings: &MfaSettings) -> String {
 }
 
 async fn view(state: &AppState, admin: &SignedInAdmin) -> Result<MfaPolicyView> {
-    let settings = state.store.mfa_settings().await?;
-    let own: std::collections::HashMap<TierId, TierMfa> =
-        state.store.tiers_mfa().await?.into_iter().collect();
-    let tiers = state
-        .store
-        .list_tiers()
-        .await?
+    let (settings, own, tiers) = policy::overview(state).await?;
+    let tiers = tiers
         .into_iter()
         .filter(|t| !t.archived)
         .map(|t| {
@@ -126,8 +121,7 @@ pub(super) async fn tier_view(
     tier: TierId,
     typed: Option<(String, String)>,
 ) -> Result<TierMfaView> {
-    let settings = state.store.mfa_settings().await?;
-    let own = state.store.tier_mfa(tier).await?.unwrap_or_default();
+    let (settings, own) = policy::of_tier(state, tier).await?;
     let Coverage {
         members,
         enrolled,

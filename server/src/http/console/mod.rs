@@ -32,7 +32,7 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 use uuid::Uuid;
 
 pub fn router(state: &AppState) -> Router<AppState> {
-    let sessions = SessionManagerLayer::new(state.store.session_backend())
+    let sessions = SessionManagerLayer::new(state.session_store())
         .with_name("gatehouse_admin")
         .with_path(paths::CONSOLE)
         .with_http_only(true)

@@ -6,8 +6,8 @@ use super::session::ConsoleVisitor;
 use super::{SignedInAdmin, date_time, page};
 use crate::domain::mfa::MfaProblem;
 use crate::domain::{Error, Result};
+use crate::http::browser;
 use crate::http::messages;
-use crate::identity::sessions;
 use crate::mfa::{enrol, passkeys};
 use crate::state::AppState;
 use crate::store::FactorOwner;
@@ -29,13 +29,13 @@ pub(super) fn routes() -> Router<AppState> {
 
 /// Whether this browser's console sign-in may change its admin's factors.
 pub(super) async fn fresh(state: &AppState, visitor: &ConsoleVisitor) -> Result<bool> {
-    let signed_in_at = sessions::admin_signed_in_at(&visitor.session).await?;
+    let signed_in_at = browser::admin_signed_in_at(&visitor.session).await?;
     enrol::admin_sign_in_fresh(state, signed_in_at).await
 }
 
 async fn security(State(state): State<AppState>, admin: SignedInAdmin) -> Result<Response> {
     let owner = FactorOwner::Admin(admin.admin().id);
-    let factors = state.store.factors(owner).await?;
+    let factors = crate::mfa::enrol::factors(&state, owner).await?;
     let view = AdminSecurityView {
         factors: factors
             .iter()

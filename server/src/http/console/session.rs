@@ -1,10 +1,10 @@
 //! Who is on a console page: the console's own session, and the admin
-//! signed in with it (loaded again on every request, see `identity::sessions`).
+//! signed in with it (loaded again on every request, see `http::browser`).
 
 use crate::domain::{Admin, Caller, RequestContext, Result};
 use crate::http::assets::{SCRIPT_HREF, STYLESHEET_HREF};
+use crate::http::browser;
 use crate::http::{csrf, extract};
-use crate::identity::sessions;
 use crate::state::AppState;
 use app::console::ConsoleChrome;
 use axum::extract::FromRequestParts;
@@ -55,7 +55,7 @@ impl FromRequestParts<AppState> for ConsoleVisitor {
         let session = Session::from_request_parts(parts, state)
             .await
             .map_err(IntoResponse::into_response)?;
-        let admin = sessions::current_admin(state, &session)
+        let admin = browser::current_admin(state, &session)
             .await
             .map_err(IntoResponse::into_response)?;
         let caller = admin.clone().map_or(Caller::Visitor, Caller::Admin);

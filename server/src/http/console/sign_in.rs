@@ -5,12 +5,12 @@ use super::session::ConsoleVisitor;
 use crate::directory::admins::{self, AcceptInvite};
 use crate::domain::mfa::FactorKind;
 use crate::domain::{Error, Result};
+use crate::http::browser;
 use crate::http::error::retry_after_header;
 use crate::http::extract::FormData;
 use crate::http::journey::{self, Outcome};
 use crate::http::kept;
 use crate::http::messages;
-use crate::identity::sessions;
 use crate::identity::signin::{self, Account, Credentials, Input, Realm, Step, Waiting};
 use crate::password::Password;
 use crate::state::AppState;
@@ -169,7 +169,7 @@ async fn sign_in(
 }
 
 async fn sign_out(visitor: ConsoleVisitor) -> Result<Response> {
-    sessions::end_admin(&visitor.session).await?;
+    browser::end_admin(&visitor.session).await?;
     visitor.flash("You are signed out of the console.").await?;
     Ok(Redirect::to(paths::CONSOLE_SIGN_IN).into_response())
 }
@@ -273,7 +273,8 @@ async fn verify(
         Outcome::Show(refusal) => refusal,
     };
     let Some(admin) = admin_at(waiting(&state, &visitor).await?, verifying) else {
-        return expired(&visitor).await;
+        visitor.flash(&refusal.message).await?;
+        return Ok(Redirect::to(paths::CONSOLE_SIGN_IN).into_response());
     };
     let messages::Refusal {
         status,

@@ -111,7 +111,7 @@ pub(super) fn change_rows(
 
 async fn list_view(state: &AppState, admin: &SignedInAdmin) -> Result<TiersView> {
     Ok(TiersView {
-        tiers: state.store.list_tiers().await?.iter().map(row).collect(),
+        tiers: tiers::list(state).await?.iter().map(row).collect(),
         can_manage: admin.admin().role.can_manage_admins(),
         form: TierFormValues {
             colour: "#64748b".into(),
@@ -174,15 +174,18 @@ async fn detail_view(
     admin: &SignedInAdmin,
     id: TierId,
 ) -> Result<TierDetailView> {
-    let all = state.store.list_tiers().await?;
+    let tiers::TierDetail {
+        all,
+        changes,
+        members,
+    } = tiers::detail(state, id).await?;
     let tier = all.iter().find(|t| t.id == id).ok_or(Error::NotFound)?;
-    let changes = state.store.tier_recent_changes(id, 50).await?;
     Ok(TierDetailView {
         tier: row(tier),
         description: tier.description.clone(),
         fallback: name_of(&all, tier.fallback),
         grace_days: tier.grace_days,
-        members: state.store.count_tier_members(id).await?,
+        members,
         changes: change_rows(&super::admin_emails(state).await?, &all, &changes, true),
         all_tiers: all
             .iter()
@@ -316,8 +319,8 @@ async fn job(
 ) -> Result<Response> {
     let id =
         Uuid::parse_str(&id).map_err(|_| Error::BadRequest(Problem::NotAnId(Record::TierJob)))?;
-    let job = state.store.tier_job(id).await?.ok_or(Error::NotFound)?;
-    let all = state.store.list_tiers().await?;
+    let job = crate::directory::tier_moves::job(&state, id).await?;
+    let all = tiers::list(&state).await?;
     let admins = super::admin_emails(&state).await?;
     let view = TierJobView {
         tier: name_of(&all, Some(TierId(job.to_tier_id))),

@@ -4,8 +4,9 @@ use super::{page, see_other};
 use crate::directory::attributes::{self, Editor};
 use crate::domain::{Error, Result};
 use crate::http::attribute_fields::{Shown, attribute_inputs};
+use crate::http::browser;
 use crate::http::extract::{Customer, FormData, Visitor};
-use crate::identity::{account, sessions};
+use crate::identity::account;
 use crate::password::Password;
 use crate::state::AppState;
 use app::FieldErrors;
@@ -39,8 +40,7 @@ async fn account_view(
     shown: Option<&HashMap<String, String>>,
     errors: &FieldErrors,
 ) -> Result<AccountView> {
-    let defs = state.store.list_attributes().await?;
-    let stored = state.store.customer_attributes(customer.id).await?;
+    let (defs, stored) = crate::directory::attributes::of_customer(state, customer.id).await?;
     let shown = match shown {
         Some(typed) => Shown::Typed(typed),
         None => Shown::Stored(&stored),
@@ -229,7 +229,7 @@ async fn delete(
         }
         Err(e) => return Err(e),
     }
-    sessions::end(&state, &customer.0.session).await?;
+    browser::end(&state, &customer.0.session).await?;
     let view = MessageView {
         title: "Your account is deleted".into(),
         tone: "success",
@@ -320,7 +320,7 @@ async fn confirm_email(
 ) -> Result<Response> {
     let new = account::confirm_email_change(&state, &form.token, &visitor.ctx).await?;
     // Every session of the account ended; this browser's too.
-    sessions::end(&state, &visitor.session).await?;
+    browser::end(&state, &visitor.session).await?;
     let view = MessageView {
         title: "Your email is changed".into(),
         tone: "success",

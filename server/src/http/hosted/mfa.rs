@@ -4,14 +4,15 @@
 
 use super::signin::advance;
 use super::{page, see_other};
+use crate::domain::SignedIn;
 use crate::domain::mfa::{Factor, FactorKind, MfaPolicy, MfaProblem};
 use crate::domain::{Caller, Customer as CustomerRecord, CustomerId, Error, Result};
+use crate::http::browser;
 use crate::http::error::retry_after_header;
 use crate::http::extract::{Customer, FormData, REMEMBER_COOKIE, Visitor};
 use crate::http::journey::{self, Outcome, page_for, purpose_here};
 use crate::http::kept;
 use crate::http::messages;
-use crate::identity::sessions::{self, SignedIn};
 use crate::identity::signin::{self, Account, Began, Input, Realm, Step, Waiting};
 use crate::mfa::check;
 use crate::mfa::{enrol, passkeys};
@@ -154,7 +155,9 @@ async fn verify(
         Outcome::Show(refusal) => refusal,
     };
     let Some(waiting) = waiting(&state, &visitor).await? else {
-        return expired(&visitor).await;
+        // Refused for good (the account was disabled meanwhile).
+        visitor.flash(&refusal.message).await?;
+        return Ok(see_other(paths::SIGN_IN));
     };
     let view = sign_in_factor_view(&state, &waiting);
     Ok(refused(&visitor.chrome().await?, view, refusal))
@@ -273,7 +276,7 @@ async fn continue_on(visitor: Visitor) -> Result<Response> {
         return Ok(see_other(paths::SIGN_IN));
     }
     let purpose = purpose_here(&visitor.session, Realm::Customers).await?;
-    let step = if sessions::profile_incomplete(&visitor.session).await? {
+    let step = if browser::profile_incomplete(&visitor.session).await? {
         Step::CompleteProfile(purpose)
     } else {
         Step::Done(purpose)
@@ -299,13 +302,13 @@ fn factor_row(f: &Factor) -> FactorRow {
 
 async fn security_view(state: &AppState, signed_in: &SignedIn) -> Result<SecurityView> {
     let id = signed_in.customer.id;
-    let factors = state.store.factors(FactorOwner::Customer(id)).await?;
+    let factors = enrol::factors(state, FactorOwner::Customer(id)).await?;
     let policy = crate::mfa::policy::for_customer(state, id).await?;
     Ok(SecurityView {
         passkeys: passkeys::available(state),
         has_app: factors.iter().any(|f| f.kind == FactorKind::Totp),
         factors: factors.iter().map(factor_row).collect(),
-        recovery_codes_left: state.store.recovery_codes_left(id).await?,
+        recovery_codes_left: enrol::recovery_codes_left(state, id).await?,
         policy: crate::http::messages::policy_words(policy.policy).into(),
         ..Default::default()
     })
@@ -471,7 +474,7 @@ pub(super) fn step_up_target(next: &str) -> &str {
 /// The step-up page for `customer`, coming back to `next`.
 async fn step_up_view(state: &AppState, id: CustomerId, next: &str) -> Result<SecondFactorView> {
     let policy = crate::mfa::policy::for_customer(state, id).await?;
-    let factors = state.store.factors(FactorOwner::Customer(id)).await?;
+    let factors = enrol::factors(state, FactorOwner::Customer(id)).await?;
     let held: Vec<FactorKind> = factors.iter().map(|f| f.kind).collect();
     let action = paths::ACCOUNT_STEP_UP;
     Ok(SecondFactorView {

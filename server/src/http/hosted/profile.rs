@@ -4,8 +4,9 @@ use super::{page, see_other};
 use crate::directory::attributes::{self};
 use crate::domain::{Error, Result};
 use crate::http::attribute_fields::{Shown, attribute_inputs};
+use crate::http::browser;
 use crate::http::extract::{Customer, FormData};
-use crate::identity::{account, sessions};
+use crate::identity::account;
 use crate::state::AppState;
 use app::FieldErrors;
 use app::hosted::*;
@@ -72,6 +73,6 @@ async fn complete(
 
 /// Nothing is missing any more: the customer goes on to their account.
 async fn finish_profile(customer: &Customer) -> Result<Response> {
-    sessions::profile_completed(&customer.0.session).await?;
+    browser::profile_completed(&customer.0.session).await?;
     Ok(see_other(paths::ACCOUNT))
 }

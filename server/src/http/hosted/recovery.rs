@@ -2,8 +2,9 @@
 
 use super::{EmailForm, TokenQuery, link, message, page, see_other};
 use crate::domain::{Error, Result};
+use crate::http::browser;
 use crate::http::extract::{FormData, Visitor};
-use crate::identity::{recovery, sessions};
+use crate::identity::recovery;
 use crate::password::Password;
 use crate::state::AppState;
 use app::FieldErrors;
@@ -102,7 +103,7 @@ async fn reset(
     {
         Ok(_) => {
             // Every session of the customer has ended, this browser's included.
-            sessions::end(&state, &visitor.session).await?;
+            browser::end(&state, &visitor.session).await?;
             visitor
                 .flash("Your password has been changed. Sign in with your new password.")
                 .await?;

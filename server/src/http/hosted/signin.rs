@@ -2,10 +2,10 @@
 
 use super::{page, see_other};
 use crate::domain::Result;
+use crate::http::browser;
 use crate::http::error::retry_after_header;
 use crate::http::extract::{FormData, Visitor};
 use crate::http::journey::{self, Outcome};
-use crate::identity::sessions;
 use crate::identity::signin::{Credentials, Input, Realm};
 use crate::password::Password;
 use crate::state::AppState;
@@ -35,7 +35,7 @@ struct SignInForm {
 async fn sign_in_form(State(state): State<AppState>, visitor: Visitor) -> Result<Response> {
     // Signed in already: on to the account, unless an application asks
     // for a fresh sign-in (prompt=login, max_age).
-    let pending = sessions::pending_authorization(&visitor.session).await?;
+    let pending = browser::pending_authorization(&visitor.session).await?;
     if visitor.signed_in.is_some() && pending.is_none() {
         return Ok(see_other(paths::ACCOUNT));
     }
@@ -97,7 +97,7 @@ pub(super) async fn advance(
 }
 
 async fn sign_out(State(state): State<AppState>, visitor: Visitor) -> Result<Response> {
-    sessions::end(&state, &visitor.session).await?;
+    browser::end(&state, &visitor.session).await?;
     visitor.flash("You are signed out.").await?;
     Ok(see_other(paths::SIGN_IN))
 }

@@ -4,9 +4,10 @@ use super::{link, message, page, see_other};
 use crate::directory::attributes::{self, Editor};
 use crate::domain::{Error, Result};
 use crate::http::attribute_fields::{Shown, attribute_inputs};
+use crate::http::browser;
 use crate::http::extract::{FormData, Visitor};
+use crate::identity::signup;
 use crate::identity::signup::{Pending, SignUpInput};
-use crate::identity::{sessions, signup};
 use crate::password::Password;
 use crate::state::AppState;
 use app::FieldErrors;
@@ -46,7 +47,7 @@ async fn sign_up_view(
     shown: &HashMap<String, String>,
     errors: &FieldErrors,
 ) -> Result<SignUpView> {
-    let defs = state.store.list_attributes().await?;
+    let defs = attributes::defined(state).await?;
     let fields = attributes::on_form(&defs, Editor::Customer);
     Ok(SignUpView {
         terms_version: state.config.terms_version.clone(),
@@ -82,7 +83,7 @@ async fn sign_up(
     };
     match signup::sign_up(&state, input, &visitor.ctx).await {
         Ok(Pending(id)) => {
-            sessions::remember_signup(&visitor.session, id).await?;
+            browser::remember_signup(&visitor.session, id).await?;
             Ok(see_other(paths::SIGN_UP_SENT))
         }
         Err(Error::Invalid(errors)) => {

@@ -2,11 +2,12 @@
 
 use super::{EmailForm, TokenQuery, link, message, page, see_other};
 use crate::domain::{Error, Problem, Result};
+use crate::http::browser;
 use crate::http::extract::{Customer, FormData, Visitor};
 use crate::http::journey::{self, Outcome};
 use crate::identity::signin::Realm;
+use crate::identity::verification;
 use crate::identity::verification::Verified;
-use crate::identity::{sessions, verification};
 use crate::state::AppState;
 use app::hosted::*;
 use app::paths;
@@ -49,12 +50,12 @@ async fn verify_email(
     FormData(form): FormData<TokenQuery>,
 ) -> Result<Response> {
     let session = &visitor.session;
-    let signed_up_here = sessions::who_signed_up_here(session).await?;
+    let signed_up_here = browser::who_signed_up_here(session).await?;
     let purpose = journey::purpose_here(session, Realm::Customers).await?;
     let verified =
         verification::verify_and_enter(&state, &visitor.ctx, &form.token, signed_up_here, purpose)
             .await?;
-    sessions::forget_signup(session).await?;
+    browser::forget_signup(session).await?;
     let (notice, next) = match verified {
         Verified::WhileSignedIn => ("Your email address is verified.", see_other(paths::ACCOUNT)),
         Verified::SignedIn(advanced) => {

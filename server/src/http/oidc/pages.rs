@@ -5,10 +5,10 @@
 
 use super::is_form;
 use crate::domain::{Error, Result};
+use crate::http::browser::{self, PendingAuthorization};
 use crate::http::error::error_page;
 use crate::http::extract::{Customer, FormData, Visitor};
 use crate::http::messages;
-use crate::identity::sessions::{self, PendingAuthorization};
 use crate::oidc::authorize::{self, AuthRequest, Step};
 use crate::oidc::issuer;
 use crate::oidc::{access, device, logout};
@@ -150,7 +150,7 @@ async fn authorization_request(
 
 /// Back from the sign-in (or sign-up) pages with a pending request.
 async fn resume(State(state): State<AppState>, visitor: Visitor) -> Result<Response> {
-    match sessions::pending_authorization(&visitor.session).await? {
+    match browser::pending_authorization(&visitor.session).await? {
         Some(pending) => proceed(&state, &visitor, pending, true).await,
         None => Ok(Redirect::to(paths::ACCOUNT).into_response()),
     }
@@ -169,12 +169,12 @@ async fn proceed(
     let request = match authorize::parse(state, &pending.params).await {
         Ok(Ok(request)) => request,
         Ok(Err(rejection)) => {
-            sessions::drop_authorization(&visitor.session, &pending.id).await?;
+            browser::drop_authorization(&visitor.session, &pending.id).await?;
             let location = rejection.location(&issuer(state));
             return Ok(Redirect::to(&location).into_response());
         }
         Err(e) => {
-            sessions::drop_authorization(&visitor.session, &pending.id).await?;
+            browser::drop_authorization(&visitor.session, &pending.id).await?;
             return Err(e);
         }
     };
@@ -184,7 +184,7 @@ async fn proceed(
         authorize::decide(state, &visitor.ctx, &request, signed_in, signed_in_for_it).await?;
     match step {
         Step::SignIn => {
-            sessions::hold_authorization(&visitor.session, &pending).await?;
+            browser::hold_authorization(&visitor.session, &pending).await?;
             let page = if request.prompt.create {
                 paths::SIGN_UP
             } else {
@@ -193,18 +193,18 @@ async fn proceed(
             Ok(Redirect::to(page).into_response())
         }
         Step::StepUp => {
-            sessions::hold_authorization(&visitor.session, &pending).await?;
+            browser::hold_authorization(&visitor.session, &pending).await?;
             let resume: String =
                 url::form_urlencoded::byte_serialize(paths::AUTHORIZE_RESUME.as_bytes()).collect();
             let to = format!("{}?next={resume}", paths::ACCOUNT_STEP_UP);
             Ok(Redirect::to(&to).into_response())
         }
         Step::Consent => {
-            sessions::hold_authorization(&visitor.session, &pending).await?;
+            browser::hold_authorization(&visitor.session, &pending).await?;
             consent_form(visitor, &request, &pending.id).await
         }
         Step::Redirect(location) => {
-            sessions::drop_authorization(&visitor.session, &pending.id).await?;
+            browser::drop_authorization(&visitor.session, &pending.id).await?;
             if after_form {
                 continue_page(visitor, &request.client.name, &location).await
             } else {
@@ -271,7 +271,7 @@ async fn consent(
     // answered, is not this answer's to decide.
     let (Some(signed_in), Some(pending)) = (
         visitor.signed_in.as_ref(),
-        sessions::authorization(&visitor.session, &form.answers).await?,
+        browser::authorization(&visitor.session, &form.answers).await?,
     ) else {
         return Ok(error_page(
             StatusCode::BAD_REQUEST,
@@ -284,14 +284,14 @@ async fn consent(
     let request = match authorize::parse(&state, &pending.params).await? {
         Ok(request) => request,
         Err(rejection) => {
-            sessions::drop_authorization(&visitor.session, &pending.id).await?;
+            browser::drop_authorization(&visitor.session, &pending.id).await?;
             let location = rejection.location(&issuer(&state));
             return continue_page(&visitor, "the application", &location).await;
         }
     };
     let allowed = form.allowed()?;
     let location = authorize::consent(&state, &visitor.ctx, &request, signed_in, allowed).await?;
-    sessions::drop_authorization(&visitor.session, &pending.id).await?;
+    browser::drop_authorization(&visitor.session, &pending.id).await?;
     continue_page(&visitor, &request.client.name, &location).await
 }
 
@@ -360,7 +360,7 @@ async fn signed_out(
     request: &logout::LogoutRequest,
     after_form: bool,
 ) -> Result<Response> {
-    sessions::end(state, &visitor.session).await?;
+    browser::end(state, &visitor.session).await?;
     match &request.return_to {
         Some(location) if after_form => {
             let name = request
@@ -402,7 +402,7 @@ async fn device_code_entered(
 ) -> Result<Response> {
     match device::enter(&state, &visitor.ctx, &form.user_code).await {
         Ok((.., code)) => {
-            sessions::hold_device_code(&visitor.session, &code).await?;
+            browser::hold_device_code(&visitor.session, &code).await?;
             let next = if visitor.signed_in.is_some() {
                 paths::DEVICE_CONFIRM
             } else {
@@ -426,14 +426,14 @@ async fn device_code_entered(
 async fn device_confirm(State(state): State<AppState>, visitor: Visitor) -> Result<Response> {
     let (Some(signed_in), Some(code)) = (
         visitor.signed_in.as_ref(),
-        sessions::pending_device_code(&visitor.session).await?,
+        browser::pending_device_code(&visitor.session).await?,
     ) else {
         return Ok(Redirect::to(paths::DEVICE).into_response());
     };
     let (client, scopes, code) = match device::pending(&state, &code).await {
         Ok(found) => found,
         Err(_) => {
-            sessions::drop_device_code(&visitor.session).await?;
+            browser::drop_device_code(&visitor.session).await?;
             return Ok(Redirect::to(paths::DEVICE).into_response());
         }
     };
@@ -455,7 +455,7 @@ async fn device_answer(
     FormData(form): FormData<ConsentForm>,
 ) -> Result<Response> {
     let visitor = &customer.0;
-    let Some(code) = sessions::pending_device_code(&visitor.session).await? else {
+    let Some(code) = browser::pending_device_code(&visitor.session).await? else {
         return Ok(Redirect::to(paths::DEVICE).into_response());
     };
     // The code the page showed: a code typed since in another tab is
@@ -471,7 +471,7 @@ async fn device_answer(
     }
     let approve = form.allowed()?;
     let answered = device::answer(&state, &visitor.ctx, customer.signed_in(), &code, approve).await;
-    sessions::drop_device_code(&visitor.session).await?;
+    browser::drop_device_code(&visitor.session).await?;
     let client = answered?;
     let (title, text) = if approve {
         (
