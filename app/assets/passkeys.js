@@ -88,6 +88,8 @@
 
   // The field a step-up form sends back, so the answer returns there.
   const next = () => { const field = document.querySelector('input[name="next"]'); return field ? field.value : ''; };
+  // The application's request a sign-in page serves, if any.
+  const request = () => { const field = document.querySelector('input[name="request"]'); return field ? field.value : ''; };
 
   let autofill = null;
 
@@ -110,7 +112,7 @@
       if (!options) return;
       delete options.mediation;
       const credential = await navigator.credentials.get({ publicKey: requestOptions(options) });
-      await post(`${base()}/sign-in`, { credential: assertion(credential) });
+      await post(`${base()}/sign-in`, { credential: assertion(credential), request: request() });
     },
   };
 
@@ -139,7 +141,7 @@
     const credential = await navigator.credentials.get({
       publicKey: requestOptions(options), mediation: 'conditional', signal: autofill.signal,
     });
-    await post(`${base()}/sign-in`, { credential: assertion(credential) });
+    await post(`${base()}/sign-in`, { credential: assertion(credential), request: request() });
   }
   offerAutofill().catch(() => { /* cancelled, or replaced by the button */ });
 })();

@@ -57,7 +57,7 @@ test('an authlib application signs a customer in, refreshes, introspects, revoke
 
   // The application sends the customer to sign in, and gets them back.
   await page.goto(`${rpURL}/login`);
-  await expect(page).toHaveURL(/\/login$/);
+  await expect(page).toHaveURL(/\/login\?request=\w+$/);
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();

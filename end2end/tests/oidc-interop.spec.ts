@@ -92,7 +92,7 @@ test('an openid-client application signs a customer in, refreshes and reads user
     nonce,
   });
   await page.goto(url.href);
-  await expect(page).toHaveURL(/\/login$/);
+  await expect(page).toHaveURL(/\/login\?request=\w+$/);
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
@@ -306,7 +306,7 @@ test('two applications ask in two tabs, one by a POSTed form: each consent answe
   forShop.url.searchParams.forEach((value, name) => form.searchParams.set(name, value));
   await page.goto(form.href);
   await page.getByRole('button', { name: 'Sign in with Gatehouse' }).click();
-  await expect(page).toHaveURL(/\/login$/);
+  await expect(page).toHaveURL(/\/login\?request=\w+$/);
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();

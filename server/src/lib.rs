@@ -6,14 +6,18 @@
 //! - `cli`: the command line, one file per command (`serve` among them).
 //! - `http`: the router and its layers; `http::hosted` (customer pages) and
 //!   `http::console` (admin pages), one file per page family; `extract`
-//!   makes the request context; `messages` words what capabilities decide;
-//!   `error` turns errors into pages (and JSON for APIs).
+//!   makes the request context; `browser` holds every key kept in the
+//!   browser session; `journey` turns sign-in steps into pages; `messages`
+//!   words what capabilities decide; `error` turns errors into pages (and
+//!   JSON for APIs). The only room that knows axum, cookies and the views.
 //! - `jobs`: background work of an instance, started in one place.
-//! - Capabilities, where the rules live:
-//!   - `identity`: signup, signin (one flow: credentials in, next step out),
-//!     sessions (and every session key), verification, recovery, account,
-//!     throttle;
-//!   - `mfa` and `oidc`: second factors and single sign-on (rooms ready);
+//! - Capabilities, where the rules live (typed input and the request
+//!   context in, domain values and errors out; never the web):
+//!   - `identity`: signup, signin (one journey for customers and admins: a
+//!     server-held attempt advanced by each input, `decide` saying the next
+//!     step), sessions, verification, recovery, account;
+//!   - `oidc`: single sign-on; `mfa`: second factors, below the journey
+//!     that asks for them; `throttle`: holding back guessing;
 //!   - `directory`: customers as admins manage them, tiers, attributes, admins;
 //!   - `transfer`: import and export.
 //! - `audit` (the trail), `state` (what requests share), `mail` (the outbox),

@@ -276,3 +276,80 @@ async fn an_attempt_advances_once_from_each_version() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sign_in_goes_back_to_the_request_it_was_for() {
+    use gatehouse::domain::RequestContext;
+    use gatehouse::oidc::clients::Registration;
+    on_each_backend(|app| async move {
+        app.signed_up_and_verified("eli@example.com", STRONG_PASSWORD)
+            .await;
+        let register = |name: &str| {
+            let registration = Registration {
+                name: name.into(),
+                first_party: true,
+                redirect_uris: vec!["https://apps.example.com/cb".into()],
+                ..Default::default()
+            };
+            let state = app.state.clone();
+            async move {
+                let ctx = RequestContext::system();
+                let registered = gatehouse::oidc::clients::register(&state, &ctx, registration);
+                registered.await.unwrap().client.id
+            }
+        };
+        let (shop, forum) = (register("Web Shop").await, register("Forum").await);
+        let authorize = |client: &str| {
+            format!(
+                "/oauth2/authorize?{}",
+                encode(&[
+                    ("response_type", "code"),
+                    ("client_id", client),
+                    ("redirect_uri", "https://apps.example.com/cb"),
+                    ("scope", "openid"),
+                    ("state", client),
+                    (
+                        "code_challenge",
+                        "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+                    ),
+                    ("code_challenge_method", "S256"),
+                ])
+            )
+        };
+
+        // Two tabs ask; the shop's sign-in form is filled in first.
+        let mut browser = app.browser();
+        let to_shop_form = browser.get(&authorize(&shop)).await;
+        let shop_form = to_shop_form.location().unwrap().to_string();
+        assert!(shop_form.starts_with("/login?request="), "{shop_form}");
+        let forum_form = browser.get(&authorize(&forum)).await;
+        assert_ne!(forum_form.location().unwrap(), shop_form);
+        browser.get(&shop_form).await.assert_status(StatusCode::OK);
+        let request = shop_form.split("request=").nth(1).unwrap();
+        let signed_in = browser
+            .post(
+                "/login",
+                &[
+                    ("email", "eli@example.com"),
+                    ("password", STRONG_PASSWORD),
+                    ("request", request),
+                ],
+            )
+            .await;
+        let resume = signed_in.location().unwrap().to_string();
+        assert_eq!(
+            resume,
+            format!("/oauth2/authorize/resume?request={request}")
+        );
+
+        // The shop gets its code, though the forum asked last.
+        let page = browser.get(&resume).await;
+        let refresh = page.headers["refresh"].to_str().unwrap().to_string();
+        assert!(refresh.contains(&format!("state={shop}")), "{refresh}");
+        // The forum's request still waits, and resumes on its own.
+        let page = browser.get("/oauth2/authorize/resume").await;
+        let refresh = page.headers["refresh"].to_str().unwrap().to_string();
+        assert!(refresh.contains(&format!("state={forum}")), "{refresh}");
+    })
+    .await;
+}

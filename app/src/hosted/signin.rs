@@ -10,6 +10,8 @@ pub struct SignInView {
     pub email: String,
     pub error: Option<String>,
     pub notice: Option<String>,
+    /// The application's request this sign-in is for (its id), if any.
+    pub request: String,
 }
 
 pub fn sign_in_page(chrome: &Chrome, page: &SignInView) -> String {
@@ -21,6 +23,7 @@ pub fn sign_in_page(chrome: &Chrome, page: &SignInView) -> String {
             {page.error.clone().map(|m| view! { <Notice tone="error" message=m/> })}
             <form method="post" action=paths::SIGN_IN novalidate>
                 <CsrfField token=csrf.clone()/>
+                {(!page.request.is_empty()).then(|| view! { <input type="hidden" name="request" value=page.request.clone()/> })}
                 <Field name="email" label="Email" kind="email" value=page.email.clone() autocomplete=if page.passkeys { "username webauthn" } else { "username" } maxlength=254/>
                 <Field name="password" label="Password" kind="password" autocomplete="current-password" maxlength=1024/>
                 <SubmitButton label="Sign in"/>
@@ -56,6 +59,7 @@ mod tests {
                 email: "a@example.com".into(),
                 error: Some("Wrong email or password.".into()),
                 notice: None,
+                request: String::new(),
             },
         );
         assert!(html.contains(r#"value="a@example.com""#));

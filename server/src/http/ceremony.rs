@@ -24,6 +24,9 @@ pub struct Answer {
     /// A step-up's way back.
     #[serde(default)]
     pub next: String,
+    /// The application's request a passkey sign-in is for (its id).
+    #[serde(default)]
+    pub request: String,
 }
 
 /// The browser's options, with the session's CSRF token: starting a

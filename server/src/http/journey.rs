@@ -21,11 +21,17 @@ pub async fn held(session: &Session) -> Result<Option<AttemptKey>> {
 }
 
 /// What a sign-in begun in this browser now is for: the application's
-/// request or the device code waiting here, else the account (or, for
-/// admins, the console).
-pub async fn purpose_here(session: &Session, realm: Realm) -> Result<Purpose> {
+/// request it was asked for (`asked`, its id), else the latest request or
+/// the device code waiting here, else the account (or, for admins, the
+/// console).
+pub async fn purpose_here(session: &Session, realm: Realm, asked: Option<&str>) -> Result<Purpose> {
     if realm == Realm::Admins {
         return Ok(Purpose::Console);
+    }
+    if let Some(id) = asked
+        && browser::authorization(session, id).await?.is_some()
+    {
+        return Ok(Purpose::Authorization(id.to_string()));
     }
     if let Some(pending) = browser::pending_authorization(session).await? {
         return Ok(Purpose::Authorization(pending.id));
@@ -37,7 +43,20 @@ pub async fn purpose_here(session: &Session, realm: Realm) -> Result<Purpose> {
 }
 
 /// The page each step leads to.
-pub fn page_for(realm: Realm, step: &Step) -> &'static str {
+pub fn page_for(realm: Realm, step: &Step) -> String {
+    if let Step::Done(Purpose::Authorization(id)) = step {
+        return resume_request(id);
+    }
+    page_of(realm, step).into()
+}
+
+/// Where an application's request `id` goes on once the customer is in.
+pub fn resume_request(id: &str) -> String {
+    let id: String = url::form_urlencoded::byte_serialize(id.as_bytes()).collect();
+    format!("{}?request={id}", paths::AUTHORIZE_RESUME)
+}
+
+fn page_of(realm: Realm, step: &Step) -> &'static str {
     match (realm, step) {
         (Realm::Customers, Step::SecondFactor { .. }) => paths::SIGN_IN_VERIFY,
         (Realm::Customers, Step::Enrol { .. }) => paths::SIGN_IN_ENROL,
@@ -70,10 +89,11 @@ pub async fn advance(
     session: &Session,
     ctx: &RequestContext,
     realm: Realm,
+    asked: Option<&str>,
     input: Input<'_>,
 ) -> Result<Outcome> {
     let held = held(session).await?;
-    let purpose = purpose_here(session, realm).await?;
+    let purpose = purpose_here(session, realm, asked).await?;
     let advanced = signin::advance(state, ctx, realm, held.as_ref(), purpose, input).await;
     outcome(state, session, realm, advanced).await
 }
@@ -95,14 +115,14 @@ pub async fn outcome(
         Step::Refused(Why::Expired) => {
             browser::take::<AttemptKey>(session, keys::SIGN_IN_ATTEMPT).await?;
             flash(session, &MfaProblem::SignInExpired.to_string()).await?;
-            return Ok(go(page_for(realm, &advanced.step)));
+            return Ok(go(&page_for(realm, &advanced.step)));
         }
         Step::Refused(Why::OutOfStep) => {
             // Another tab moved on, or a page out of turn: the page of the
             // step the attempt is at.
             let held = held(session).await?;
             return Ok(go(
-                match signin::waiting(state, realm, held.as_ref()).await? {
+                &match signin::waiting(state, realm, held.as_ref()).await? {
                     Some(waiting) => page_for(realm, &waiting.step),
                     None => page_for(realm, &Step::Refused(Why::Expired)),
                 },
@@ -132,14 +152,14 @@ pub async fn outcome(
             }
             // A factor set up at sign-in made recovery codes: shown first.
             if super::kept::codes_waiting(session).await? {
-                to = paths::ACCOUNT_RECOVERY_CODES;
+                to = paths::ACCOUNT_RECOVERY_CODES.into();
             }
         }
         Some(Began::Admin(admin)) => browser::start_admin(state, session, admin).await?,
         None => {}
     }
     Ok(Outcome::Go {
-        to: to.into(),
+        to,
         began: advanced.began,
     })
 }

@@ -39,7 +39,7 @@ pub(super) async fn advance(
     input: Input<'_>,
 ) -> Result<Outcome> {
     let (session, ctx) = (&visitor.session, &visitor.ctx);
-    journey::advance(state, session, ctx, Realm::Admins, input).await
+    journey::advance(state, session, ctx, Realm::Admins, None, input).await
 }
 
 #[derive(Deserialize)]
@@ -253,7 +253,7 @@ async fn verify_form(State(state): State<AppState>, visitor: ConsoleVisitor) -> 
     };
     let to = journey::page_for(Realm::Admins, &waiting.step);
     match admin_at(Some(waiting), verifying) {
-        None => Ok(Redirect::to(to).into_response()),
+        None => Ok(Redirect::to(&to).into_response()),
         Some(admin) => {
             let view = verify_view(&state, &admin, None).await?;
             second_factor(&visitor, StatusCode::OK, &view).await
@@ -314,7 +314,7 @@ async fn enrol_form(State(state): State<AppState>, visitor: ConsoleVisitor) -> R
     };
     let to = journey::page_for(Realm::Admins, &waiting.step);
     match admin_at(Some(waiting), enrolling) {
-        None => Ok(Redirect::to(to).into_response()),
+        None => Ok(Redirect::to(&to).into_response()),
         Some(admin) => setup_page(&state, &visitor, &admin, StatusCode::OK, None).await,
     }
 }

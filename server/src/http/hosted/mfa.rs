@@ -112,7 +112,7 @@ async fn verify_form(State(state): State<AppState>, visitor: Visitor) -> Result<
         return expired(&visitor).await;
     };
     if !matches!(waiting.step, Step::SecondFactor { .. }) {
-        return Ok(see_other(page_for(Realm::Customers, &waiting.step)));
+        return Ok(see_other(&page_for(Realm::Customers, &waiting.step)));
     }
     let view = sign_in_factor_view(&state, &waiting);
     Ok(page(
@@ -141,7 +141,7 @@ async fn verify(
     visitor: Visitor,
     FormData(form): FormData<CodeForm>,
 ) -> Result<Response> {
-    let refusal = match advance(&state, &visitor, Input::Code(&form.code)).await? {
+    let refusal = match advance(&state, &visitor, None, Input::Code(&form.code)).await? {
         Outcome::Go { to, began } => {
             let mut response = see_other(&to);
             if let Some(Began::Customer { id, .. }) = began
@@ -227,7 +227,7 @@ async fn enrol_form(State(state): State<AppState>, visitor: Visitor) -> Result<R
     let (&Step::Enrol { accepted }, Account::Customer(customer)) =
         (&waiting.step, &waiting.account)
     else {
-        return Ok(see_other(page_for(Realm::Customers, &waiting.step)));
+        return Ok(see_other(&page_for(Realm::Customers, &waiting.step)));
     };
     let passkey_only = accepted == MfaPolicy::PhishingResistant;
     let at = SetupAt::SignIn { passkey_only };
@@ -245,7 +245,7 @@ async fn enrol_app(
     let (&Step::Enrol { accepted }, Account::Customer(customer)) =
         (&waiting.step, &waiting.account)
     else {
-        return Ok(see_other(page_for(Realm::Customers, &waiting.step)));
+        return Ok(see_other(&page_for(Realm::Customers, &waiting.step)));
     };
     if !accepted.accepts(FactorKind::Totp) {
         return Ok(see_other(paths::SIGN_IN_ENROL));
@@ -264,7 +264,7 @@ async fn enrol_app(
         }
         Err(e) => return Err(e),
     };
-    match advance(&state, &visitor, Input::Enrolled(id)).await? {
+    match advance(&state, &visitor, None, Input::Enrolled(id)).await? {
         Outcome::Go { to, .. } => Ok(see_other(&to)),
         Outcome::Show(_) => expired(&visitor).await,
     }
@@ -275,13 +275,13 @@ async fn continue_on(visitor: Visitor) -> Result<Response> {
     if visitor.signed_in.is_none() {
         return Ok(see_other(paths::SIGN_IN));
     }
-    let purpose = purpose_here(&visitor.session, Realm::Customers).await?;
+    let purpose = purpose_here(&visitor.session, Realm::Customers, None).await?;
     let step = if browser::profile_incomplete(&visitor.session).await? {
         Step::CompleteProfile(purpose)
     } else {
         Step::Done(purpose)
     };
-    Ok(see_other(page_for(Realm::Customers, &step)))
+    Ok(see_other(&page_for(Realm::Customers, &step)))
 }
 
 fn day(at: i64) -> String {

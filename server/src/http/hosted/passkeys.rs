@@ -98,7 +98,7 @@ async fn register_for(state: &AppState, visitor: &Visitor, form: &Answer) -> Res
     let factor = (id, FactorKind::Passkey, name.as_str());
     kept::keep(session, enrol::enrolled(state, &ctx, owner, factor).await?).await?;
     Ok(ceremony::outcome(
-        advance(state, visitor, Input::Enrolled(id)).await?,
+        advance(state, visitor, None, Input::Enrolled(id)).await?,
     ))
 }
 
@@ -142,7 +142,9 @@ async fn verify_for(state: &AppState, visitor: &Visitor, form: &Answer) -> Resul
             ceremony: taken,
             answer: &form.credential,
         };
-        return Ok(ceremony::outcome(advance(state, visitor, input).await?));
+        return Ok(ceremony::outcome(
+            advance(state, visitor, None, input).await?,
+        ));
     };
     let owner = FactorOwner::Customer(signed_in.customer.id);
     passkeys::verify(state, &visitor.ctx, taken, owner, &form.credential).await?;
@@ -165,7 +167,10 @@ async fn sign_in(
                 ceremony: ceremony::take(&visitor.session).await?,
                 answer: &form.credential,
             };
-            Ok(ceremony::outcome(advance(&state, &visitor, input).await?))
+            let asked = Some(form.request.as_str()).filter(|r| !r.is_empty());
+            Ok(ceremony::outcome(
+                advance(&state, &visitor, asked, input).await?,
+            ))
         }
         .await,
     )

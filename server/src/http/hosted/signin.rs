@@ -2,7 +2,7 @@
 
 use super::{page, see_other};
 use crate::domain::Result;
-use crate::http::browser;
+use crate::http::browser::{self, PendingAuthorization};
 use crate::http::error::retry_after_header;
 use crate::http::extract::{FormData, Visitor};
 use crate::http::journey::{self, Outcome};
@@ -12,7 +12,7 @@ use crate::state::AppState;
 use app::hosted::*;
 use app::paths;
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -30,12 +30,34 @@ struct SignInForm {
     email: String,
     #[serde(default)]
     password: String,
+    /// The application's request this sign-in is for (its id), if any.
+    #[serde(default)]
+    request: String,
 }
 
-async fn sign_in_form(State(state): State<AppState>, visitor: Visitor) -> Result<Response> {
+#[derive(Deserialize)]
+struct SignInQuery {
+    #[serde(default)]
+    request: String,
+}
+
+/// The application's request waiting in this browser that a sign-in page
+/// serves: the one it names, else the latest.
+async fn serving(visitor: &Visitor, asked: &str) -> Result<Option<PendingAuthorization>> {
+    if let Some(pending) = browser::authorization(&visitor.session, asked).await? {
+        return Ok(Some(pending));
+    }
+    browser::pending_authorization(&visitor.session).await
+}
+
+async fn sign_in_form(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Query(query): Query<SignInQuery>,
+) -> Result<Response> {
     // Signed in already: on to the account, unless an application asks
     // for a fresh sign-in (prompt=login, max_age).
-    let pending = browser::pending_authorization(&visitor.session).await?;
+    let pending = serving(&visitor, &query.request).await?;
     if visitor.signed_in.is_some() && pending.is_none() {
         return Ok(see_other(paths::ACCOUNT));
     }
@@ -47,6 +69,7 @@ async fn sign_in_form(State(state): State<AppState>, visitor: Visitor) -> Result
             .as_ref()
             .and_then(|p| p.login_hint())
             .unwrap_or_default(),
+        request: pending.map(|p| p.id).unwrap_or_default(),
         ..Default::default()
     };
     Ok(page(
@@ -66,7 +89,8 @@ async fn sign_in(
         password: Password::new(form.password),
         remembered: crate::http::extract::remembered(&headers),
     });
-    let refusal = match advance(&state, &visitor, input).await? {
+    let asked = Some(form.request.as_str()).filter(|r| !r.is_empty());
+    let refusal = match advance(&state, &visitor, asked, input).await? {
         Outcome::Go { to, .. } => return Ok(see_other(&to)),
         Outcome::Show(refusal) => refusal,
     };
@@ -75,6 +99,7 @@ async fn sign_in(
         email: form.email,
         error: Some(refusal.message),
         notice: None,
+        request: form.request,
     };
     let mut response = page(
         refusal.status,
@@ -86,14 +111,16 @@ async fn sign_in(
     Ok(response)
 }
 
-/// Advances this browser's sign-in with `input`.
+/// Advances this browser's sign-in with `input` (a new one begun for the
+/// application's request `asked`, if one was).
 pub(super) async fn advance(
     state: &AppState,
     visitor: &Visitor,
+    asked: Option<&str>,
     input: Input<'_>,
 ) -> Result<Outcome> {
     let (session, ctx) = (&visitor.session, &visitor.ctx);
-    journey::advance(state, session, ctx, Realm::Customers, input).await
+    journey::advance(state, session, ctx, Realm::Customers, asked, input).await
 }
 
 async fn sign_out(State(state): State<AppState>, visitor: Visitor) -> Result<Response> {

@@ -51,7 +51,7 @@ async fn verify_email(
 ) -> Result<Response> {
     let session = &visitor.session;
     let signed_up_here = browser::who_signed_up_here(session).await?;
-    let purpose = journey::purpose_here(session, Realm::Customers).await?;
+    let purpose = journey::purpose_here(session, Realm::Customers, None).await?;
     let verified =
         verification::verify_and_enter(&state, &visitor.ctx, &form.token, signed_up_here, purpose)
             .await?;

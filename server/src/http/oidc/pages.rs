@@ -20,7 +20,7 @@ use app::hosted::{
 use app::paths;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{RawQuery, State};
+use axum::extract::{Query, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -149,8 +149,24 @@ async fn authorization_request(
 }
 
 /// Back from the sign-in (or sign-up) pages with a pending request.
-async fn resume(State(state): State<AppState>, visitor: Visitor) -> Result<Response> {
-    match browser::pending_authorization(&visitor.session).await? {
+#[derive(Deserialize)]
+struct ResumeQuery {
+    #[serde(default)]
+    request: String,
+}
+
+/// After a sign-in: on with the request it was for (else the latest).
+async fn resume(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Query(query): Query<ResumeQuery>,
+) -> Result<Response> {
+    let named = browser::authorization(&visitor.session, &query.request).await?;
+    let pending = match named {
+        Some(pending) => Some(pending),
+        None => browser::pending_authorization(&visitor.session).await?,
+    };
+    match pending {
         Some(pending) => proceed(&state, &visitor, pending, true).await,
         None => Ok(Redirect::to(paths::ACCOUNT).into_response()),
     }
@@ -186,11 +202,13 @@ async fn proceed(
         Step::SignIn => {
             browser::hold_authorization(&visitor.session, &pending).await?;
             let page = if request.prompt.create {
-                paths::SIGN_UP
+                paths::SIGN_UP.to_string()
             } else {
-                paths::SIGN_IN
+                let id: String =
+                    url::form_urlencoded::byte_serialize(pending.id.as_bytes()).collect();
+                format!("{}?request={id}", paths::SIGN_IN)
             };
-            Ok(Redirect::to(page).into_response())
+            Ok(Redirect::to(&page).into_response())
         }
         Step::StepUp => {
             browser::hold_authorization(&visitor.session, &pending).await?;
