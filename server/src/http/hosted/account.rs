@@ -142,7 +142,8 @@ async fn change_password(
     FormData(form): FormData<PasswordForm>,
 ) -> Result<Response> {
     // A new password needs a recent second factor, when the customer has one.
-    if let Some(step_up) = super::mfa::step_up_first(&state, &customer, paths::ACCOUNT).await? {
+    if let Some(step_up) = super::security::step_up_first(&state, &customer, paths::ACCOUNT).await?
+    {
         return Ok(step_up);
     }
     let signed_in = customer.signed_in();
@@ -185,7 +186,9 @@ async fn change_password(
 }
 
 async fn delete_form(State(state): State<AppState>, customer: Customer) -> Result<Response> {
-    if let Some(r) = super::mfa::step_up_first(&state, &customer, paths::ACCOUNT_DELETE).await? {
+    if let Some(r) =
+        super::security::step_up_first(&state, &customer, paths::ACCOUNT_DELETE).await?
+    {
         return Ok(r);
     }
     let view = DeleteAccountView {
@@ -209,7 +212,9 @@ async fn delete(
     customer: Customer,
     FormData(form): FormData<DeleteForm>,
 ) -> Result<Response> {
-    if let Some(r) = super::mfa::step_up_first(&state, &customer, paths::ACCOUNT_DELETE).await? {
+    if let Some(r) =
+        super::security::step_up_first(&state, &customer, paths::ACCOUNT_DELETE).await?
+    {
         return Ok(r);
     }
     let record = &customer.signed_in().customer;
@@ -260,7 +265,8 @@ async fn change_email(
     FormData(form): FormData<EmailForm>,
 ) -> Result<Response> {
     // A new address needs a recent second factor, when the customer has one.
-    if let Some(step_up) = super::mfa::step_up_first(&state, &customer, paths::ACCOUNT).await? {
+    if let Some(step_up) = super::security::step_up_first(&state, &customer, paths::ACCOUNT).await?
+    {
         return Ok(step_up);
     }
     let record = &customer.signed_in().customer;

@@ -19,6 +19,7 @@ mod mfa;
 mod passkeys;
 mod profile;
 mod recovery;
+mod security;
 mod signin;
 mod signup;
 mod unblock;
@@ -34,6 +35,7 @@ pub fn router() -> Router<AppState> {
         .merge(recovery::router())
         .merge(account::router())
         .merge(mfa::router())
+        .merge(security::router())
         .merge(passkeys::router())
         .merge(profile::router())
         .merge(unblock::router())

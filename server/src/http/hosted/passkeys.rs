@@ -7,7 +7,7 @@
 //! signed-in customer adds a passkey or steps up; anyone may sign in with
 //! a passkey alone. Sign-ins go through the journey (`identity::signin`).
 
-use super::mfa::{after_enrolment, step_up_target, step_up_url};
+use super::security::{after_enrolment, step_up_target, step_up_url};
 use super::signin::advance;
 use crate::domain::mfa::{FactorKind, MfaProblem};
 use crate::domain::{Error, Result};

@@ -14,6 +14,7 @@
 
 mod attempt;
 mod decide;
+mod facts;
 mod password;
 
 pub use crate::throttle::{Realm, account_key};
@@ -24,16 +25,14 @@ use super::sessions;
 use crate::audit;
 use crate::directory::attributes;
 use crate::domain::mfa::{EffectiveMfa, FactorKind, MfaPolicy, MfaProblem};
-use crate::domain::secrets::hash_token;
-use crate::domain::{
-    Action, Admin, AdminId, Caller, Customer, CustomerId, Error, RequestContext, Result,
-};
+use crate::domain::{Action, Admin, Caller, Customer, CustomerId, Error, RequestContext, Result};
 use crate::mfa::check::{self, Checked};
 use crate::mfa::passkeys::{self, Ceremony};
 use crate::password::Password;
 use crate::state::AppState;
 use crate::store::FactorOwner;
 use attempt::{Attempt, session_proof};
+use facts::facts;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -399,86 +398,6 @@ async fn finish(
             })
         }
     }
-}
-
-/// The account an attempt is for, as it is now, and the facts its rules
-/// read (leaving out the factor `new_factor`, if any). `None` when the
-/// account is gone.
-async fn facts(
-    state: &AppState,
-    attempt: &Attempt,
-    remembered: Option<&str>,
-    new_factor: Option<Uuid>,
-) -> Result<Option<(Account, Facts)>> {
-    let held = |owner| held(state, owner, new_factor);
-    Ok(match attempt.realm {
-        Realm::Customers => {
-            let id = CustomerId(attempt.subject);
-            let Some(customer) = state.store.customer_by_id(id).await? else {
-                return Ok(None);
-            };
-            let mfa = crate::mfa::policy::for_customer(state, id).await?;
-            let held = held(FactorOwner::Customer(id)).await?;
-            let facts = Facts {
-                realm: Realm::Customers,
-                disabled: customer.disabled,
-                policy: mfa.policy,
-                remembered: remembered_here(state, id, &mfa, remembered).await?,
-                held,
-            };
-            Some((Account::Customer(customer), facts))
-        }
-        Realm::Admins => {
-            let id = AdminId(attempt.subject);
-            let Some(admin) = state.store.admin_by_id(id).await? else {
-                return Ok(None);
-            };
-            let facts = Facts {
-                realm: Realm::Admins,
-                disabled: false,
-                policy: MfaPolicy::Required,
-                held: held(FactorOwner::Admin(id)).await?,
-                remembered: false,
-            };
-            Some((Account::Admin(admin), facts))
-        }
-    })
-}
-
-async fn held(
-    state: &AppState,
-    owner: FactorOwner,
-    leave_out: Option<Uuid>,
-) -> Result<Vec<FactorKind>> {
-    let factors = state.store.factors(owner).await?;
-    Ok(factors
-        .iter()
-        .filter(|f| Some(f.id) != leave_out)
-        .map(|f| f.kind)
-        .collect())
-}
-
-/// Whether this browser was remembered after a second factor, within the
-/// days the policy allows now. Never under the phishing-resistant policy:
-/// there, only a passkey signs in.
-async fn remembered_here(
-    state: &AppState,
-    customer: CustomerId,
-    policy: &EffectiveMfa,
-    token: Option<&str>,
-) -> Result<bool> {
-    let Some(token) = token else {
-        return Ok(false);
-    };
-    if policy.remember_days == 0 || !policy.policy.accepts(FactorKind::Totp) {
-        return Ok(false);
-    }
-    let now = state.clock.now();
-    let since = now - policy.remember_days * 86_400;
-    Ok(state
-        .store
-        .browser_remembered(&hash_token(token), customer, now, since)
-        .await?)
 }
 
 /// The attempt `held` names in `realm` while it waits for an input, with
