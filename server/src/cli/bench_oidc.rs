@@ -367,14 +367,18 @@ async fn code_flow(
         .send()
         .await?;
     jar.keep(&response);
+    // As a browser does: the sign-in form the request leads to (it names
+    // the request), then wherever the sign-in leads (back to it).
+    let form = location(&response, paths::SIGN_IN)?;
     let response = http
-        .get(format!("{base}{}", paths::SIGN_IN))
+        .get(format!("{base}{form}"))
         .header("cookie", jar.header())
         .send()
         .await?;
     jar.keep(&response);
     let html = response.text().await?;
     let csrf = csrf_token(&html)?.to_string();
+    let request = form.split_once("request=").map_or("", |(_, id)| id);
     let response = http
         .post(format!("{base}{}", paths::SIGN_IN))
         .header("cookie", jar.header())
@@ -382,20 +386,14 @@ async fn code_flow(
             ("csrf_token", csrf.as_str()),
             ("email", email),
             ("password", BENCH_PASSWORD),
+            ("request", request),
         ])
         .send()
         .await?;
     jar.keep(&response);
-    if response
-        .headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        != Some(paths::AUTHORIZE_RESUME)
-    {
-        bail!("sign-in answered {}", response.status());
-    }
+    let resume = location(&response, paths::AUTHORIZE_RESUME)?;
     let response = http
-        .get(format!("{base}{}", paths::AUTHORIZE_RESUME))
+        .get(format!("{base}{resume}"))
         .header("cookie", jar.header())
         .send()
         .await?;
@@ -472,4 +470,17 @@ fn raw_sign_rate(alg: SigningAlg, threads: usize, duration: Duration) -> anyhow:
         .collect();
     let total: u64 = handles.into_iter().map(|h| h.join().unwrap_or(0)).sum();
     Ok(total as f64 / started.elapsed().as_secs_f64())
+}
+
+/// Where a redirect leads, when it leads to page `path` (any query).
+fn location(response: &reqwest::Response, path: &str) -> anyhow::Result<String> {
+    let to = response
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if to.split('?').next() != Some(path) {
+        bail!("{path} expected, {} answered {to:?}", response.status());
+    }
+    Ok(to.to_string())
 }
