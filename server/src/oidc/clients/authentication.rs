@@ -217,3 +217,33 @@ pub fn from_basic_header(value: &str) -> Option<Presented> {
         credential: Credential::Secret(unescape(secret)?),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn basic_credentials_are_form_decoded() {
+        use base64::engine::general_purpose::STANDARD;
+        let header = format!("Basic {}", STANDARD.encode("my%3Aapp:s%2Bcret"));
+        let presented = from_basic_header(&header).unwrap();
+        assert_eq!(presented.client_id, "my:app");
+        assert!(matches!(presented.credential, Credential::Secret(s) if s == "s+cret"));
+        assert!(from_basic_header("Bearer abc").is_none());
+        assert!(from_basic_header("Basic !!!").is_none());
+        assert!(from_basic_header(&format!("Basic {}", STANDARD.encode("nocolon"))).is_none());
+    }
+
+    mod properties {
+        use super::super::from_basic_header;
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn basic_headers_never_panic(raw in "\\PC{0,200}") {
+                let _ = from_basic_header(&raw);
+                let _ = from_basic_header(&format!("Basic {raw}"));
+            }
+        }
+    }
+}
