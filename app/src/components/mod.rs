@@ -178,7 +178,16 @@ pub fn checkbox(
     let hint = (!hint.is_empty()).then(|| {
         view! { <p id=hint_id.clone() class="ml-6 text-sm text-slate-500">{hint.to_string()}</p> }
     });
-    let described_by = hint.is_some().then(|| hint_id.clone());
+    let error_id = format!("{id}-error");
+    let described_by = [
+        hint.is_some().then(|| hint_id.clone()),
+        error.is_some().then(|| error_id.clone()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" ");
+    let described_by = (!described_by.is_empty()).then_some(described_by);
     view! {
         <div class="mb-4">
             <div class="flex items-start gap-2">
@@ -187,7 +196,7 @@ pub fn checkbox(
                 <label for=id class="text-sm font-medium text-slate-700">{label}</label>
             </div>
             {hint}
-            {error.map(|e| view! { <p class="ml-6 mt-1 text-sm font-medium text-red-700">{e}</p> })}
+            {error.map(|e| view! { <p id=error_id class="ml-6 mt-1 text-sm font-medium text-red-700">{e}</p> })}
         </div>
     }
 }
@@ -367,4 +376,17 @@ pub fn fact_rows<T: Into<String>, I: IntoIterator<Item = (T, String)>>(
             }
         })
         .collect_view()
+}
+
+/// One second factor as every list shows it (a customer's security page,
+/// an admin's own, a customer's record in the console): names and dates,
+/// never a secret.
+#[derive(Clone, Debug, Default)]
+pub struct FactorRow {
+    pub id: String,
+    /// "Passkey" or "Authenticator app".
+    pub kind: String,
+    pub name: String,
+    pub created: String,
+    pub last_used: String,
 }

@@ -103,14 +103,19 @@ fn text_area(
 ) -> impl IntoView {
     let id = format!("field-{name}");
     let hint_id = format!("{id}-hint");
+    let error_id = format!("{id}-error");
+    let described_by = match error {
+        Some(_) => format!("{hint_id} {error_id}"),
+        None => hint_id.clone(),
+    };
     view! {
         <div class="mb-4 sm:col-span-2">
             <label for=id.clone() class="block text-sm font-medium text-slate-700">{label}</label>
-            <textarea id=id name=name rows="3" maxlength="42000" aria-describedby=hint_id.clone()
+            <textarea id=id name=name rows="3" maxlength="42000" aria-describedby=described_by
                 aria-invalid=error.is_some().then_some("true")
                 class="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 font-mono text-sm">{textarea_text(&value)}</textarea>
             <p id=hint_id class="mt-1 text-sm text-slate-500">{hint}</p>
-            {error.map(|e| view! { <p class="mt-1 text-sm font-medium text-red-700">{e}</p> })}
+            {error.map(|e| view! { <p id=error_id class="mt-1 text-sm font-medium text-red-700">{e}</p> })}
         </div>
     }
 }
@@ -138,7 +143,7 @@ fn choice_group(
     view! {
         <fieldset class="mb-2 sm:col-span-2">
             <legend class="mb-2 text-sm font-medium text-slate-700">{legend}</legend>
-            {error.map(|e| view! { <p class="mb-2 text-sm font-medium text-red-700">{e}</p> })}
+            {error.map(|e| view! { <p id=format!("field-{prefix}-error") class="mb-2 text-sm font-medium text-red-700">{e}</p> })}
             <div class="grid grid-cols-1 sm:grid-cols-2">{boxes}</div>
         </fieldset>
     }

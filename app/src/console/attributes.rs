@@ -90,11 +90,12 @@ fn attribute_form(
                 error=errors.get("editable_by")/>
             <div class="mb-4 sm:col-span-2">
                 <label for="field-choices" class="block text-sm font-medium text-slate-700">"Choices"</label>
-                <textarea id="field-choices" name="choices" rows="3" maxlength="10000" aria-describedby="field-choices-hint"
+                <textarea id="field-choices" name="choices" rows="3" maxlength="10000"
+                    aria-describedby=if errors.get("choices").is_some() { "field-choices-hint field-choices-error" } else { "field-choices-hint" }
                     aria-invalid=errors.get("choices").is_some().then_some("true")
                     class="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2">{textarea_text(&values.choices)}</textarea>
                 <p id="field-choices-hint" class="mt-1 text-sm text-slate-500">"For a choice from a list: one option per line."</p>
-                {errors.get("choices").map(|e| view! { <p class="mt-1 text-sm font-medium text-red-700">{e}</p> })}
+                {errors.get("choices").map(|e| view! { <p id="field-choices-error" class="mt-1 text-sm font-medium text-red-700">{e}</p> })}
             </div>
             {checkbox("required", "Required", "Asked at sign-up, and at sign-in of customers who have not given it.", values.required, errors.get("required"))}
             {checkbox("searchable", "Searchable", "Indexed, and offered as a filter on the customer list.", values.searchable, None)}

@@ -52,7 +52,7 @@ pub struct CustomerDetailView {
     pub apps: Vec<CustomerAppRow>,
     /// Second factors (names and dates, never secrets), and unused
     /// recovery codes.
-    pub factors: Vec<super::CustomerFactorRow>,
+    pub factors: Vec<crate::components::FactorRow>,
     pub recovery_codes_left: i64,
     /// Source addresses currently held back from signing in to the account.
     pub blocked_sources: i64,
@@ -200,8 +200,9 @@ pub fn customer_detail_page(chrome: &ConsoleChrome, page: &CustomerDetailView) -
                 <div class="mb-4">
                     <label for="field-expires" class="block text-sm font-medium text-slate-700">"Until (optional)"</label>
                     <input id="field-expires" name="expires" type="date" aria-invalid=expires_error.is_some().then_some("true")
+                        aria-describedby=expires_error.is_some().then_some("field-expires-error")
                         class="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2"/>
-                    {expires_error.map(|e| view! { <p class="mt-1 text-sm font-medium text-red-700">{e}</p> })}
+                    {expires_error.map(|e| view! { <p id="field-expires-error" class="mt-1 text-sm font-medium text-red-700">{e}</p> })}
                 </div>
                 <div class="sm:col-span-3">
                     <button type="submit" class="rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-700">"Change tier"</button>

@@ -169,12 +169,3 @@ pub fn tier_mfa_section(
         </section>
     }
 }
-
-/// A customer's factors on their console page: names and dates only.
-#[derive(Clone, Debug, Default)]
-pub struct CustomerFactorRow {
-    pub kind: String,
-    pub name: String,
-    pub created: String,
-    pub last_used: String,
-}

@@ -13,6 +13,7 @@ mod sign_in;
 mod tier_job;
 mod tiers;
 
+pub use crate::components::FactorRow;
 pub use admins::{AdminRow, AdminsView, InviteRow, ROLES, admins_page};
 pub use apps::{
     AppChoices, AppDetailView, AppFormValues, AppRow, AppsView, HolderRow, NewSecret,
@@ -28,10 +29,10 @@ pub use customer::{
 };
 pub use customers::{BulkTierForm, CustomerRow, CustomersView, SearchField, customers_page};
 pub use mfa::{
-    CoverageView, CustomerFactorRow, MfaPolicyView, POLICIES, TierMfaView, TierPolicyRow,
-    mfa_policy_page, tier_mfa_section,
+    CoverageView, MfaPolicyView, POLICIES, TierMfaView, TierPolicyRow, mfa_policy_page,
+    tier_mfa_section,
 };
-pub use security::{AdminFactorRow, AdminSecurityView, admin_security_page};
+pub use security::{AdminSecurityView, admin_security_page};
 pub use sign_in::{
     AdminSecondFactorView, AdminSetupView, AdminSignInView, admin_second_factor_page,
     admin_setup_page, admin_sign_in_page,

@@ -2,22 +2,13 @@
 //! removing one (never the last).
 
 use super::{ConsoleChrome, console_document};
-use crate::components::{Card, Notice, PostButton};
+use crate::components::{Card, FactorRow, Notice, PostButton};
 use crate::paths;
 use leptos::prelude::*;
 
 #[derive(Clone, Debug, Default)]
-pub struct AdminFactorRow {
-    pub id: String,
-    pub kind: String,
-    pub name: String,
-    pub created: String,
-    pub last_used: String,
-}
-
-#[derive(Clone, Debug, Default)]
 pub struct AdminSecurityView {
-    pub factors: Vec<AdminFactorRow>,
+    pub factors: Vec<FactorRow>,
     /// The console sign-in is recent enough to change factors.
     pub fresh: bool,
     /// Passkeys work here (Gatehouse is on a domain name).
@@ -84,8 +75,8 @@ pub fn admin_security_page(chrome: &ConsoleChrome, page: &AdminSecurityView) -> 
 mod tests {
     use super::*;
 
-    fn factor(id: &str, kind: &str) -> AdminFactorRow {
-        AdminFactorRow {
+    fn factor(id: &str, kind: &str) -> FactorRow {
+        FactorRow {
             id: id.into(),
             kind: kind.into(),
             name: kind.into(),

@@ -113,10 +113,12 @@ fn tier_form(
                 maxlength=4000 required=false hint="Separated by commas, e.g. priority-support, free-shipping."/>
             <div class="mb-4">
                 <label for="field-fallback" class="block text-sm font-medium text-slate-700">"Fallback tier"</label>
-                <select id="field-fallback" name="fallback" aria-describedby="field-fallback-hint"
+                <select id="field-fallback" name="fallback"
+                    aria-describedby=if fallback_error.is_some() { "field-fallback-hint field-fallback-error" } else { "field-fallback-hint" }
+                    aria-invalid=fallback_error.is_some().then_some("true")
                     class="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2">{fallback_options}</select>
                 <p id="field-fallback-hint" class="mt-1 text-sm text-slate-500">"Where customers go when their time in this tier ends."</p>
-                {fallback_error.map(|e| view! { <p class="mt-1 text-sm font-medium text-red-700">{e}</p> })}
+                {fallback_error.map(|e| view! { <p id="field-fallback-error" class="mt-1 text-sm font-medium text-red-700">{e}</p> })}
             </div>
             <Field name="grace_days" label="Grace days" kind="number" value=values.grace_days error=errors.get("grace_days")
                 maxlength=3 required=false hint="Days after the end date before the move."/>

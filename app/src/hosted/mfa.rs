@@ -1,7 +1,9 @@
 //! Second factors: sign-in's second step, setting up an authenticator app,
 //! recovery codes shown once, and the customer's security page.
 
-use crate::components::{Card, CsrfField, Field, Notice, PostButton, SubmitButton, checkbox};
+use crate::components::{
+    Card, CsrfField, FactorRow, Field, Notice, PostButton, SubmitButton, checkbox,
+};
 use crate::paths;
 use crate::{Chrome, document};
 use leptos::prelude::*;
@@ -221,17 +223,6 @@ pub fn recovery_codes_page(chrome: &Chrome, page: &RecoveryCodesView) -> String 
     document(&chrome, "Save your recovery codes", body)
 }
 
-/// One factor as the security page lists it.
-#[derive(Clone, Debug, Default)]
-pub struct FactorRow {
-    pub id: String,
-    /// "Passkey" or "Authenticator app".
-    pub kind: &'static str,
-    pub name: String,
-    pub created: String,
-    pub last_used: String,
-}
-
 #[derive(Clone, Debug, Default)]
 pub struct SecurityView {
     pub factors: Vec<FactorRow>,
@@ -254,10 +245,12 @@ pub fn security_page(chrome: &Chrome, page: &SecurityView) -> String {
         .map(|f| {
             let label = format!("Remove {}", f.name);
             let action = format!("{}?id={}", paths::ACCOUNT_FACTOR_REMOVE, f.id);
+            // The kind beside the name, unless the name already says it.
+            let kind_shown = (f.name != f.kind).then(|| f.kind.clone());
             view! {
-                <li class="flex flex-col gap-2 border-b border-slate-200 py-3 sm:flex-row sm:items-center sm:justify-between" data-factor=f.kind>
+                <li class="flex flex-col gap-2 border-b border-slate-200 py-3 sm:flex-row sm:items-center sm:justify-between" data-factor=f.kind.clone()>
                     <div>
-                        <p class="font-medium">{f.name.clone()}{(f.name != f.kind).then(|| view! { " " <span class="text-sm font-normal text-slate-500">"(" {f.kind} ")"</span> })}</p>
+                        <p class="font-medium">{f.name.clone()}{kind_shown.map(|kind| view! { " " <span class="text-sm font-normal text-slate-500">"(" {kind} ")"</span> })}</p>
                         <p class="text-sm text-slate-600">"Added " {f.created.clone()} " · last used " {f.last_used.clone()}</p>
                     </div>
                     <PostButton action=action label="Remove".to_string() csrf=csrf.clone() tone="danger" aria_label=label/>
@@ -352,7 +345,7 @@ mod tests {
             &SecurityView {
                 factors: vec![FactorRow {
                     id: "f1".into(),
-                    kind: "Passkey",
+                    kind: "Passkey".into(),
                     name: "Laptop <b>".into(),
                     created: "2026-12-04".into(),
                     last_used: "never".into(),

@@ -11,6 +11,7 @@ mod signin;
 mod signup;
 mod verification;
 
+pub use crate::components::FactorRow;
 pub use account::{
     AccountView, CompleteProfileView, ConfirmEmailView, DeleteAccountView, account_page,
     complete_profile_page, confirm_email_page, delete_account_page,
@@ -19,8 +20,8 @@ pub use apps::{AppRow, AppsView, apps_page};
 pub use consent::{ConsentView, DeviceView, SignOutView, consent_page, device_page, sign_out_page};
 pub use message::{Link, MessageView, message_page};
 pub use mfa::{
-    FactorRow, RecoveryCodesView, SecondFactorView, SecurityView, TotpSetupView,
-    recovery_codes_page, second_factor_page, security_page, totp_setup_page,
+    RecoveryCodesView, SecondFactorView, SecurityView, TotpSetupView, recovery_codes_page,
+    second_factor_page, security_page, totp_setup_page,
 };
 pub use recovery::{
     ForgotPasswordView, ResetPasswordView, forgot_password_page, reset_password_page,

@@ -43,6 +43,7 @@ pub fn sign_up_page(chrome: &Chrome, page: &SignUpView) -> String {
                         <input id="field-accept_terms" type="checkbox" name="accept_terms" value="yes"
                             checked=page.accepted_terms
                             aria-invalid=terms_error.is_some().then_some("true")
+                            aria-describedby=terms_error.is_some().then_some("field-accept_terms-error")
                             class="mt-1 h-4 w-4 rounded border-slate-300"/>
                         <label for="field-accept_terms" class="text-sm text-slate-700">
                             "I accept the "
@@ -50,7 +51,7 @@ pub fn sign_up_page(chrome: &Chrome, page: &SignUpView) -> String {
                             {format!(" (version {}).", page.terms_version)}
                         </label>
                     </div>
-                    {terms_error.map(|e| view! { <p class="mt-1 text-sm font-medium text-red-700">{e}</p> })}
+                    {terms_error.map(|e| view! { <p id="field-accept_terms-error" class="mt-1 text-sm font-medium text-red-700">{e}</p> })}
                 </div>
                 <SubmitButton label="Create account"/>
             </form>

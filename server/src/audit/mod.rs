@@ -2,7 +2,7 @@
 //! Details record changed fields before and after, never secrets. The table
 //! is append-only in the database itself (triggers refuse updates and deletes).
 
-use crate::domain::{Action, CustomerId, Error, RequestContext, Result};
+use crate::domain::{Action, AuditEntry, AuditFilter, CustomerId, Error, RequestContext, Result};
 use crate::state::AppState;
 use crate::store::Store;
 use serde_json::Value;
@@ -25,6 +25,17 @@ pub async fn record(
         details,
     )
     .await
+}
+
+/// A page of the trail matching `filter`, newest first, after the
+/// record `after` (its time and id), at most `limit` records.
+pub async fn events(
+    state: &AppState,
+    filter: &AuditFilter,
+    after: Option<(i64, uuid::Uuid)>,
+    limit: i64,
+) -> Result<Vec<AuditEntry>> {
+    Ok(state.store.audit_events(filter, after, limit).await?)
 }
 
 /// [`record`] for a command run without the server's state (an operator's

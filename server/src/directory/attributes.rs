@@ -9,7 +9,6 @@ use crate::domain::{
     OwnerTask, Problem, RequestContext, Result, Values,
 };
 use crate::state::AppState;
-use serde::Deserialize;
 use serde_json::json;
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -117,21 +116,23 @@ pub async fn save(
     .await
 }
 
-/// A definition as typed into the console's form (absent fields are empty).
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct AttributeForm {
+/// An attribute as an owner defines it: what the console's form and the
+/// admin API both send, typed. Every field is checked here, all at once.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AttributeDraft {
     pub key: String,
     pub label: String,
-    pub kind: String,
-    /// One per line (or separated by commas).
-    pub choices: String,
-    /// Checkboxes: present ("yes") when ticked.
-    pub required: Option<String>,
-    pub searchable: Option<String>,
-    pub personal: Option<String>,
-    /// "customer" or "admin".
-    pub editable_by: String,
+    /// `None`: none chosen, refused for a new attribute (one defined
+    /// keeps its type).
+    pub kind: Option<Kind>,
+    /// A choice attribute's choices, in order; repeats (ignoring case)
+    /// are dropped.
+    pub choices: Vec<String>,
+    pub required: bool,
+    pub searchable: bool,
+    pub personal: bool,
+    /// Who may change the value; `None`: not chosen, which is refused.
+    pub editable_by: Option<Editor>,
 }
 
 /// Keys customers' records already use for something else.
@@ -153,7 +154,7 @@ const RESERVED_KEYS: &[&str] = &[
 
 /// Checks a definition; `stored` is the attribute being edited, whose key
 /// and type stay as they are (stored values were checked against them).
-fn validate(form: &AttributeForm, stored: Option<&Attribute>) -> Result<Attribute> {
+fn validate(form: &AttributeDraft, stored: Option<&Attribute>) -> Result<Attribute> {
     let mut errors = FieldErrors::new();
     let key = match stored {
         Some(a) => a.key.clone(),
@@ -175,14 +176,14 @@ fn validate(form: &AttributeForm, stored: Option<&Attribute>) -> Result<Attribut
     }
     let kind = match stored {
         Some(a) => Some(a.kind),
-        None => Kind::parse(form.kind.trim()),
+        None => form.kind,
     };
     if kind.is_none() {
         errors.add("kind", Problem::ChooseKind);
     }
     let mut choices: Vec<String> = Vec::new();
     if kind == Some(Kind::Choice) {
-        for raw in form.choices.split(['\n', ',']) {
+        for raw in &form.choices {
             let choice = raw.trim();
             if choice.is_empty() || choices.iter().any(|c| c.eq_ignore_ascii_case(choice)) {
                 continue;
@@ -197,15 +198,14 @@ fn validate(form: &AttributeForm, stored: Option<&Attribute>) -> Result<Attribut
             errors.add("choices", Problem::ChoiceCount { max: CHOICES_MAX });
         }
     }
-    let customer_editable = match form.editable_by.as_str() {
-        "customer" => true,
-        "admin" => false,
-        _ => {
+    let customer_editable = match form.editable_by {
+        Some(editor) => editor == Editor::Customer,
+        None => {
             errors.add("editable_by", Problem::ChooseEditor);
             false
         }
     };
-    let required = form.required.is_some();
+    let required = form.required;
     if required && !customer_editable {
         errors.add("required", Problem::RequiredNotEditable);
     }
@@ -220,8 +220,8 @@ fn validate(form: &AttributeForm, stored: Option<&Attribute>) -> Result<Attribut
         choices,
         required,
         customer_editable,
-        searchable: form.searchable.is_some(),
-        personal: form.personal.is_some(),
+        searchable: form.searchable,
+        personal: form.personal,
         position: stored.map_or(0, |a| a.position),
         archived: stored.is_some_and(|a| a.archived),
     })
@@ -235,7 +235,7 @@ fn summary(a: &Attribute) -> serde_json::Value {
 
 pub async fn define(
     state: &AppState,
-    form: &AttributeForm,
+    form: &AttributeDraft,
     ctx: &RequestContext,
 ) -> Result<Attribute> {
     let by = ctx.admin()?;
@@ -262,7 +262,7 @@ pub async fn define(
 pub async fn update(
     state: &AppState,
     id: AttributeId,
-    form: &AttributeForm,
+    form: &AttributeDraft,
     ctx: &RequestContext,
 ) -> Result<Attribute> {
     let by = ctx.admin()?;
@@ -333,6 +333,15 @@ pub async fn set_archived(
 /// Every attribute the organisation defined, archived ones included.
 pub async fn defined(state: &AppState) -> Result<Vec<Attribute>> {
     Ok(state.store.list_attributes().await?)
+}
+
+/// One attribute by id.
+pub async fn get(state: &AppState, id: AttributeId) -> Result<Attribute> {
+    state
+        .store
+        .attribute_by_id(id)
+        .await?
+        .ok_or(Error::NotFound)
 }
 
 /// The attributes defined and `customer`'s values of them.
@@ -436,12 +445,12 @@ mod tests {
 
     #[test]
     fn definitions_are_checked() {
-        let form = AttributeForm {
+        let form = AttributeDraft {
             key: "Email".into(),
             label: "".into(),
-            kind: "colour".into(),
-            editable_by: "admin".into(),
-            required: Some("yes".into()),
+            kind: None,
+            editable_by: Some(Editor::Admin),
+            required: true,
             ..Default::default()
         };
         let Err(Error::Invalid(errors)) = validate(&form, None) else {
@@ -450,12 +459,12 @@ mod tests {
         for field in ["key", "label", "kind", "required"] {
             assert!(errors.get(field).is_some(), "{field}");
         }
-        let choice = AttributeForm {
+        let choice = AttributeDraft {
             key: "store".into(),
             label: "Favourite store".into(),
-            kind: "choice".into(),
-            choices: "Leeds\nYork, leeds\n".into(),
-            editable_by: "customer".into(),
+            kind: Some(Kind::Choice),
+            choices: vec!["Leeds".into(), " York".into(), "leeds".into(), "".into()],
+            editable_by: Some(Editor::Customer),
             ..Default::default()
         };
         let a = validate(&choice, None).unwrap();

@@ -3,8 +3,8 @@
 //! once into a [`CustomerSearch`], which the store turns into SQL.
 
 use crate::domain::{
-    Attribute, CustomerQuery, CustomerSearch, Error, Problem, Result, Sort, StatusFilter, Tier,
-    clock,
+    Attribute, Cursor, CustomerQuery, CustomerSearch, Error, Problem, Result, Sort, StatusFilter,
+    Tier, clock,
 };
 use crate::state::AppState;
 use serde::Deserialize;
@@ -202,6 +202,16 @@ impl SearchForm {
             described.join(", ")
         }
     }
+}
+
+/// A page of the customers `search` finds, after `after`, at most `limit`.
+pub async fn customers(
+    state: &AppState,
+    search: &CustomerSearch,
+    after: Option<&Cursor>,
+    limit: i64,
+) -> Result<crate::store::CustomerPage> {
+    Ok(state.store.search_customers(search, after, limit).await?)
 }
 
 /// How many customers there are, and whether that is exact (a large

@@ -8,24 +8,25 @@ use crate::domain::{
 };
 use crate::state::AppState;
 use crate::store::ArchiveRefusal;
-use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
-/// A tier as typed into the console's form (absent fields are empty).
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct TierForm {
+/// A tier as an owner defines it: what the console's form and the admin
+/// API both send, typed. Every field is checked here, all at once.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TierDraft {
     pub slug: String,
     pub name: String,
-    pub rank: String,
+    /// `None`: not given (or not a whole number), which is refused.
+    pub rank: Option<i64>,
     pub description: String,
     pub colour: String,
-    /// Separated by commas, spaces or new lines.
-    pub entitlements: String,
-    /// A tier's slug, or empty for none.
-    pub fallback: String,
-    pub grace_days: String,
+    /// Slugs, in order; repeats are dropped, case is ignored.
+    pub entitlements: Vec<String>,
+    /// The slug of the tier its customers fall back to.
+    pub fallback: Option<String>,
+    /// `None`: not a whole number, which is refused.
+    pub grace_days: Option<i64>,
 }
 
 pub const ENTITLEMENTS_MAX: usize = 50;
@@ -39,7 +40,7 @@ fn is_token(s: &str, max: usize, extra: &[char]) -> bool {
 }
 
 /// Checks every field; `id` and flags come from the stored tier (or are new).
-async fn validate(state: &AppState, form: &TierForm, id: TierId) -> Result<Tier> {
+async fn validate(state: &AppState, form: &TierDraft, id: TierId) -> Result<Tier> {
     let mut errors = FieldErrors::new();
     let slug = form.slug.trim().to_ascii_lowercase();
     if !is_token(&slug, 40, &['-']) {
@@ -49,12 +50,7 @@ async fn validate(state: &AppState, form: &TierForm, id: TierId) -> Result<Tier>
     if name.is_empty() || name.chars().count() > 60 || name.chars().any(char::is_control) {
         errors.add("name", Problem::TierName);
     }
-    let rank = form
-        .rank
-        .trim()
-        .parse::<i64>()
-        .ok()
-        .filter(|r| (0..=1_000_000).contains(r));
+    let rank = form.rank.filter(|r| (0..=1_000_000).contains(r));
     if rank.is_none() {
         errors.add("rank", Problem::RankRange);
     }
@@ -73,16 +69,13 @@ async fn validate(state: &AppState, form: &TierForm, id: TierId) -> Result<Tier>
         errors.add("entitlements", problem);
         Vec::new()
     });
-    let fallback = fallback(state, form.fallback.trim(), id)
+    let fallback = fallback(state, form.fallback.as_deref().unwrap_or("").trim(), id)
         .await?
         .unwrap_or_else(|problem| {
             errors.add("fallback", problem);
             None
         });
-    let grace_days = match form.grace_days.trim() {
-        "" => Some(0),
-        raw => raw.parse::<i64>().ok().filter(|d| (0..=365).contains(d)),
-    };
+    let grace_days = form.grace_days.filter(|d| (0..=365).contains(d));
     if grace_days.is_none() {
         errors.add("grace_days", Problem::GraceRange);
     }
@@ -104,11 +97,10 @@ async fn validate(state: &AppState, form: &TierForm, id: TierId) -> Result<Tier>
     })
 }
 
-/// The entitlements of a comma- or space-separated list, lowercased and
-/// without repeats.
-fn entitlements(list: &str) -> std::result::Result<Vec<String>, Problem> {
+/// The entitlements of a list, lowercased and without repeats.
+fn entitlements(list: &[String]) -> std::result::Result<Vec<String>, Problem> {
     let mut entitlements: Vec<String> = Vec::new();
-    for raw in list.split(|c: char| c == ',' || c.is_whitespace()) {
+    for raw in list {
         let e = raw.trim().to_ascii_lowercase();
         if e.is_empty() || entitlements.contains(&e) {
             continue;
@@ -144,7 +136,7 @@ async fn fallback(
     })
 }
 
-pub async fn create(state: &AppState, form: &TierForm, ctx: &RequestContext) -> Result<Tier> {
+pub async fn create(state: &AppState, form: &TierDraft, ctx: &RequestContext) -> Result<Tier> {
     let by = ctx.admin()?;
     by.require_owner(OwnerTask::DefineTiers)?;
     let tier = validate(state, form, TierId(Uuid::now_v7())).await?;
@@ -160,7 +152,7 @@ pub async fn create(state: &AppState, form: &TierForm, ctx: &RequestContext) -> 
 pub async fn update(
     state: &AppState,
     id: TierId,
-    form: &TierForm,
+    form: &TierDraft,
     ctx: &RequestContext,
 ) -> Result<Tier> {
     let by = ctx.admin()?;

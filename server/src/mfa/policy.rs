@@ -9,63 +9,46 @@ use crate::domain::{Action, Error, FieldErrors, OwnerTask, RequestContext, Resul
 use crate::state::AppState;
 use serde_json::json;
 
-/// The global policy as its form sends it.
-pub struct SettingsForm<'a> {
-    pub policy: &'a str,
-    pub remember_days: &'a str,
-    pub step_up_minutes: &'a str,
+/// The global policy as an owner sets it; `None` is a value not given
+/// (or unreadable), which is refused.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PolicyDraft {
+    pub policy: Option<MfaPolicy>,
+    pub remember_days: Option<i64>,
+    pub step_up_minutes: Option<i64>,
 }
 
-/// A tier's override as its form sends it: empty fields follow the
-/// global policy.
-pub struct TierForm<'a> {
-    pub policy: &'a str,
-    pub remember_days: &'a str,
-}
-
-fn days(raw: &str, errors: &mut FieldErrors) -> Option<i64> {
-    match raw.trim().parse::<i64>() {
-        Ok(d) if (0..=REMEMBER_DAYS_MAX).contains(&d) => Some(d),
-        _ => {
-            errors.add("remember_days", MfaProblem::RememberDays);
-            None
-        }
-    }
-}
-
-fn policy(raw: &str, errors: &mut FieldErrors) -> Option<MfaPolicy> {
-    let parsed = MfaPolicy::parse(raw.trim());
-    if parsed.is_none() {
-        errors.add("policy", MfaProblem::PolicyChoice);
-    }
-    parsed
-}
-
-/// Sets the global policy (owners only); every field checked, nothing
+/// Sets the global policy (owners only); every value checked, nothing
 /// changed when one is wrong.
-pub async fn set(state: &AppState, ctx: &RequestContext, form: SettingsForm<'_>) -> Result<()> {
+pub async fn set(state: &AppState, ctx: &RequestContext, draft: PolicyDraft) -> Result<()> {
     ctx.require_owner(OwnerTask::SetMfaPolicy)?;
     let mut errors = FieldErrors::new();
-    let policy = policy(form.policy, &mut errors);
-    let remember_days = days(form.remember_days, &mut errors);
-    let step_up_minutes = match form.step_up_minutes.trim().parse::<i64>() {
-        Ok(m) if (1..=STEP_UP_MINUTES_MAX).contains(&m) => Some(m),
-        _ => {
-            errors.add("step_up_minutes", MfaProblem::StepUpMinutes);
-            None
-        }
-    };
+    if draft.policy.is_none() {
+        errors.add("policy", MfaProblem::PolicyChoice);
+    }
+    let remember_days = draft
+        .remember_days
+        .filter(|d| (0..=REMEMBER_DAYS_MAX).contains(d));
+    if remember_days.is_none() {
+        errors.add("remember_days", MfaProblem::RememberDays);
+    }
+    let step_up_minutes = draft
+        .step_up_minutes
+        .filter(|m| (1..=STEP_UP_MINUTES_MAX).contains(m));
+    if step_up_minutes.is_none() {
+        errors.add("step_up_minutes", MfaProblem::StepUpMinutes);
+    }
     let (Some(policy), Some(remember_days), Some(step_up_minutes)) =
-        (policy, remember_days, step_up_minutes)
+        (draft.policy, remember_days, step_up_minutes)
     else {
         return Err(Error::Invalid(errors));
     };
-    let before = state.store.mfa_settings().await?;
     let after = MfaSettings {
         policy,
         remember_days,
         step_up_minutes,
     };
+    let before = state.store.mfa_settings().await?;
     state
         .store
         .update_mfa_settings(&after, state.clock.now())
@@ -78,32 +61,23 @@ pub async fn set(state: &AppState, ctx: &RequestContext, form: SettingsForm<'_>)
     audit::record(state, ctx, Action::MfaPolicyChanged, None, details).await
 }
 
-/// Sets one tier's override (owners only).
+/// Sets one tier's override (owners only): what it leaves as `None`
+/// follows the global policy.
 pub async fn set_for_tier(
     state: &AppState,
     ctx: &RequestContext,
     tier: TierId,
-    form: TierForm<'_>,
+    after: TierMfa,
 ) -> Result<()> {
     ctx.require_owner(OwnerTask::SetMfaPolicy)?;
-    let mut errors = FieldErrors::new();
-    let policy = match form.policy.trim() {
-        "" | "inherit" => Some(None),
-        raw => policy(raw, &mut errors).map(Some),
-    };
-    let remember_days = match form.remember_days.trim() {
-        "" => Some(None),
-        raw => days(raw, &mut errors).map(Some),
-    };
-    let (Some(policy), Some(remember_days)) = (policy, remember_days) else {
-        return Err(Error::Invalid(errors));
-    };
+    if after
+        .remember_days
+        .is_some_and(|d| !(0..=REMEMBER_DAYS_MAX).contains(&d))
+    {
+        return Err(Error::invalid("remember_days", MfaProblem::RememberDays));
+    }
     let Some(before) = state.store.tier_mfa(tier).await? else {
         return Err(Error::NotFound);
-    };
-    let after = TierMfa {
-        policy,
-        remember_days,
     };
     if !state
         .store

@@ -1,8 +1,8 @@
 //! Managing the console's admins: every role sees the list, owners change it.
 
-use super::{SignedInAdmin, date_time, page};
+use super::{SignedInAdmin, answer, date_time, page};
 use crate::directory::admins;
-use crate::domain::{AdminId, Error, Problem, Record, Result};
+use crate::domain::{AdminId, Email, Error, Problem, Record, Result};
 use crate::http::extract::FormData;
 use crate::http::messages;
 use crate::identity::unblock;
@@ -106,27 +106,21 @@ async fn invite(
     admin: SignedInAdmin,
     FormData(form): FormData<InviteForm>,
 ) -> Result<Response> {
-    let ctx = &admin.0.ctx;
-    match admins::invite(&state, &form.email, &form.role, ctx).await {
-        Ok(email) => {
-            let message = format!("An invitation is on its way to {}.", email.as_str());
-            admin.0.flash(&message).await?;
-            Ok(Redirect::to(paths::ADMINS).into_response())
-        }
-        Err(Error::Invalid(errors)) => {
-            let view = AdminsView {
-                invite_email: form.email,
-                invite_role: form.role,
-                errors: errors.into(),
-                ..view(&state, &admin).await?
-            };
-            Ok(page(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                admins_page(&admin.0.chrome().await?, &view),
-            ))
-        }
-        Err(e) => Err(e),
-    }
+    let invited = admins::invite(&state, &form.email, &form.role, &admin.0.ctx).await;
+    let saved = |email: Email| {
+        let notice = format!("An invitation is on its way to {}.", email.as_str());
+        (notice, paths::ADMINS.into())
+    };
+    answer(&admin, invited, saved, async |errors| {
+        let view = AdminsView {
+            invite_email: form.email,
+            invite_role: form.role,
+            errors: errors.into(),
+            ..view(&state, &admin).await?
+        };
+        Ok(admins_page(&admin.0.chrome().await?, &view))
+    })
+    .await
 }
 
 async fn revoke_invite(

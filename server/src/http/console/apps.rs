@@ -1,7 +1,7 @@
 //! Applications (OpenID Connect clients) in the console: every role reads
 //! them and who they hold access for; owners register and change them.
 
-use super::{SignedInAdmin, date_time, page};
+use super::{SignedInAdmin, answer, date_time, page};
 use crate::domain::oidc::{Client, ClientAuth, GrantType, SigningAlg};
 use crate::domain::{Error, Result};
 use crate::http::extract::FormData;
@@ -318,11 +318,7 @@ async fn detail_view(
     client_id: &str,
 ) -> Result<AppDetailView> {
     let client_id = clients::looks_like_client_id(client_id)?;
-    let client = state
-        .store
-        .client(client_id)
-        .await?
-        .ok_or(Error::NotFound)?;
+    let client = clients::get(state, client_id).await?;
     let (count, holders) = access::holders_of(state, &client.id).await?;
     let holder_count = if count >= access::HOLDERS_COUNTED {
         format!("{count} or more")
@@ -370,24 +366,20 @@ async fn update(
     FormData(form): FormData<AppForm>,
 ) -> Result<Response> {
     let client_id = clients::looks_like_client_id(&id)?;
-    match clients::update(&state, &admin.0.ctx, client_id, form.registration()).await {
-        Ok(_) => {
-            admin.0.flash("The application is saved.").await?;
-            Ok(Redirect::to(&paths::at(paths::APP, &[&client_id])).into_response())
-        }
-        Err(Error::Invalid(errors)) => {
-            let view = AppDetailView {
-                form: form.values(),
-                errors: errors.into(),
-                ..detail_view(&state, &admin, client_id).await?
-            };
-            Ok(page(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                app_detail_page(&admin.0.chrome().await?, &view),
-            ))
-        }
-        Err(e) => Err(e),
-    }
+    let updated = clients::update(&state, &admin.0.ctx, client_id, form.registration()).await;
+    let saved = |_| {
+        let to = paths::at(paths::APP, &[&client_id]);
+        ("The application is saved.".into(), to)
+    };
+    answer(&admin, updated, saved, async |errors| {
+        let view = AppDetailView {
+            form: form.values(),
+            errors: errors.into(),
+            ..detail_view(&state, &admin, client_id).await?
+        };
+        Ok(app_detail_page(&admin.0.chrome().await?, &view))
+    })
+    .await
 }
 
 async fn act(

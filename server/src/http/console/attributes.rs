@@ -1,7 +1,7 @@
 //! Profile attributes in the console: every role reads them, owners define them.
 
-use super::{SignedInAdmin, page};
-use crate::directory::attributes::{self, AttributeForm};
+use super::{SignedInAdmin, answer, page};
+use crate::directory::attributes::{self, AttributeDraft, Editor};
 use crate::domain::{Attribute, AttributeId, Error, Kind, Problem, Record, Result};
 use crate::http::extract::FormData;
 use crate::state::AppState;
@@ -67,6 +67,47 @@ fn stored_values(a: &Attribute) -> AttributeFormValues {
     }
 }
 
+/// A definition as its form sends it (absent fields are empty).
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[serde(default)]
+struct AttributeForm {
+    key: String,
+    label: String,
+    kind: String,
+    /// One per line (or separated by commas).
+    choices: String,
+    /// Checkboxes: present when ticked.
+    required: Option<String>,
+    searchable: Option<String>,
+    personal: Option<String>,
+    /// "customer" or "admin".
+    editable_by: String,
+}
+
+impl AttributeForm {
+    /// The typed definition the form stands for.
+    fn draft(&self) -> AttributeDraft {
+        AttributeDraft {
+            key: self.key.clone(),
+            label: self.label.clone(),
+            kind: Kind::parse(self.kind.trim()),
+            choices: self
+                .choices
+                .split(['\n', ','])
+                .map(str::to_string)
+                .collect(),
+            required: self.required.is_some(),
+            searchable: self.searchable.is_some(),
+            personal: self.personal.is_some(),
+            editable_by: match self.editable_by.as_str() {
+                "customer" => Some(Editor::Customer),
+                "admin" => Some(Editor::Admin),
+                _ => None,
+            },
+        }
+    }
+}
+
 /// The form as typed, to show again with its errors.
 fn typed_values(f: AttributeForm) -> AttributeFormValues {
     AttributeFormValues {
@@ -83,13 +124,7 @@ fn typed_values(f: AttributeForm) -> AttributeFormValues {
 
 async fn list_view(state: &AppState, admin: &SignedInAdmin) -> Result<AttributesView> {
     Ok(AttributesView {
-        attributes: state
-            .store
-            .list_attributes()
-            .await?
-            .iter()
-            .map(row)
-            .collect(),
+        attributes: attributes::defined(state).await?.iter().map(row).collect(),
         kinds: Kind::ALL
             .iter()
             .map(|k| (k.as_str().to_string(), k.label().to_string()))
@@ -119,26 +154,20 @@ async fn create(
     admin: SignedInAdmin,
     FormData(fields): FormData<AttributeForm>,
 ) -> Result<Response> {
-    let ctx = &admin.0.ctx;
-    match attributes::define(&state, &fields, ctx).await {
-        Ok(a) => {
-            let message = format!("The attribute {} is defined.", a.label);
-            admin.0.flash(&message).await?;
-            Ok(Redirect::to(paths::ATTRIBUTES).into_response())
-        }
-        Err(Error::Invalid(errors)) => {
-            let view = AttributesView {
-                form: typed_values(fields),
-                errors: errors.into(),
-                ..list_view(&state, &admin).await?
-            };
-            Ok(page(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                attributes_page(&admin.0.chrome().await?, &view),
-            ))
-        }
-        Err(e) => Err(e),
-    }
+    let defined = attributes::define(&state, &fields.draft(), &admin.0.ctx).await;
+    let saved = |a: Attribute| {
+        let notice = format!("The attribute {} is defined.", a.label);
+        (notice, paths::ATTRIBUTES.into())
+    };
+    answer(&admin, defined, saved, async |errors| {
+        let view = AttributesView {
+            form: typed_values(fields),
+            errors: errors.into(),
+            ..list_view(&state, &admin).await?
+        };
+        Ok(attributes_page(&admin.0.chrome().await?, &view))
+    })
+    .await
 }
 
 fn parse_id(raw: &str) -> Result<AttributeId> {
@@ -152,11 +181,7 @@ async fn detail_view(
     admin: &SignedInAdmin,
     id: AttributeId,
 ) -> Result<AttributeDetailView> {
-    let a = state
-        .store
-        .attribute_by_id(id)
-        .await?
-        .ok_or(Error::NotFound)?;
+    let a = attributes::get(state, id).await?;
     Ok(AttributeDetailView {
         attribute: row(&a),
         can_manage: admin.admin().role.can_manage_admins(),
@@ -187,25 +212,20 @@ async fn update(
     FormData(fields): FormData<AttributeForm>,
 ) -> Result<Response> {
     let id = parse_id(&id)?;
-    let ctx = &admin.0.ctx;
-    match attributes::update(&state, id, &fields, ctx).await {
-        Ok(_) => {
-            admin.0.flash("The attribute is saved.").await?;
-            Ok(Redirect::to(&paths::at(paths::ATTRIBUTE, &[&id])).into_response())
-        }
-        Err(Error::Invalid(errors)) => {
-            let view = AttributeDetailView {
-                form: typed_values(fields),
-                errors: errors.into(),
-                ..detail_view(&state, &admin, id).await?
-            };
-            Ok(page(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                attribute_detail_page(&admin.0.chrome().await?, &view),
-            ))
-        }
-        Err(e) => Err(e),
-    }
+    let updated = attributes::update(&state, id, &fields.draft(), &admin.0.ctx).await;
+    let saved = |_| {
+        let to = paths::at(paths::ATTRIBUTE, &[&id]);
+        ("The attribute is saved.".into(), to)
+    };
+    answer(&admin, updated, saved, async |errors| {
+        let view = AttributeDetailView {
+            form: typed_values(fields),
+            errors: errors.into(),
+            ..detail_view(&state, &admin, id).await?
+        };
+        Ok(attribute_detail_page(&admin.0.chrome().await?, &view))
+    })
+    .await
 }
 
 async fn act(

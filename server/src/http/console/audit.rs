@@ -70,10 +70,7 @@ async fn audit(
                 from,
                 before,
             };
-            let mut events = state
-                .store
-                .audit_events(&filter, after, PAGE_SIZE + 1)
-                .await?;
+            let mut events = crate::audit::events(&state, &filter, after, PAGE_SIZE + 1).await?;
             let next = (events.len() as i64 > PAGE_SIZE).then(|| {
                 events.truncate(PAGE_SIZE as usize);
                 let last = events.last().expect("a full page");

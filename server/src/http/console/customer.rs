@@ -1,7 +1,7 @@
 //! One customer's page in the console: the record, sessions and history, and
 //! what admins change from there.
 
-use super::{SignedInAdmin, date_time, event_rows, page};
+use super::{SignedInAdmin, answer, date_time, event_rows, page};
 use crate::directory::attributes::{self, Editor};
 use crate::directory::customers::{self as customer_admin, CustomerAction};
 use crate::directory::search::{self};
@@ -66,15 +66,7 @@ async fn detail_view(
         factors: record
             .factors
             .iter()
-            .map(|f| CustomerFactorRow {
-                kind: crate::http::messages::factor_kind_words(f.kind).into(),
-                name: f.name.clone(),
-                created: date_time(f.created_at),
-                last_used: f
-                    .last_used_at
-                    .map(date_time)
-                    .unwrap_or_else(|| "never".into()),
-            })
+            .map(|f| messages::factor_row(f, date_time))
             .collect(),
         recovery_codes_left: record.recovery_codes_left,
         id: c.id.to_string(),
@@ -212,24 +204,16 @@ async fn after_form(
     to: &str,
     keep: impl FnOnce(&mut CustomerDetailView),
 ) -> Result<Response> {
-    match result {
-        Ok(()) => {
-            admin.0.flash(done).await?;
-            Ok(Redirect::to(to).into_response())
-        }
-        Err(Error::Invalid(errors)) => {
-            let mut view = CustomerDetailView {
-                errors: errors.into(),
-                ..detail_view(state, admin, customer).await?
-            };
-            keep(&mut view);
-            Ok(page(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                customer_detail_page(&admin.0.chrome().await?, &view),
-            ))
-        }
-        Err(e) => Err(e),
-    }
+    let saved = |()| (done.to_string(), to.to_string());
+    answer(admin, result, saved, async |errors| {
+        let mut view = CustomerDetailView {
+            errors: errors.into(),
+            ..detail_view(state, admin, customer).await?
+        };
+        keep(&mut view);
+        Ok(customer_detail_page(&admin.0.chrome().await?, &view))
+    })
+    .await
 }
 
 #[derive(Deserialize)]

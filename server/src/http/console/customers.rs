@@ -53,10 +53,7 @@ async fn customers(
         "" => None,
         raw => Some(Cursor::decode(raw).ok_or(Error::BadRequest(Problem::DamagedPageLink))?),
     };
-    let result = state
-        .store
-        .search_customers(&search, after.as_ref(), PAGE_SIZE)
-        .await?;
+    let result = search::customers(&state, &search, after.as_ref(), PAGE_SIZE).await?;
 
     let search_link = |base: &str, cursor: Option<&Cursor>| search_link(&pairs, base, cursor);
     let total = total(&state, &search, result.rows.len()).await?;

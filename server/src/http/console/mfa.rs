@@ -2,18 +2,18 @@
 //! A tier's own policy is set on the tier's page (`tiers`), from the view
 //! made here.
 
-use super::{SignedInAdmin, page};
-use crate::domain::mfa::{Coverage, MfaSettings};
-use crate::domain::{Error, Result, TierId};
+use super::{SignedInAdmin, answer, page};
+use crate::domain::mfa::{Coverage, MfaPolicy, MfaProblem, MfaSettings, TierMfa};
+use crate::domain::{Error, FieldErrors, Result, TierId};
 use crate::http::extract::FormData;
-use crate::mfa::policy::{self, SettingsForm};
+use crate::mfa::policy::{self, PolicyDraft};
 use crate::state::AppState;
 use app::console::*;
 use app::paths;
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::get;
 use serde::Deserialize;
 
@@ -29,6 +29,60 @@ struct PolicyForm {
     remember_days: String,
     #[serde(default)]
     step_up_minutes: String,
+}
+
+impl PolicyForm {
+    /// The typed policy the form stands for.
+    fn draft(&self) -> PolicyDraft {
+        PolicyDraft {
+            policy: MfaPolicy::parse(self.policy.trim()),
+            remember_days: self.remember_days.trim().parse().ok(),
+            step_up_minutes: self.step_up_minutes.trim().parse().ok(),
+        }
+    }
+}
+
+/// A tier's own policy as its form sends it: an empty field (or
+/// "inherit") follows the global policy.
+#[derive(Deserialize)]
+pub(super) struct TierMfaForm {
+    #[serde(default)]
+    pub policy: String,
+    #[serde(default)]
+    pub remember_days: String,
+}
+
+impl TierMfaForm {
+    pub fn own(&self) -> Result<TierMfa> {
+        let mut errors = FieldErrors::new();
+        let policy = match self.policy.trim() {
+            "" | "inherit" => None,
+            raw => {
+                let parsed = MfaPolicy::parse(raw);
+                if parsed.is_none() {
+                    errors.add("policy", MfaProblem::PolicyChoice);
+                }
+                parsed
+            }
+        };
+        let remember_days = match self.remember_days.trim() {
+            "" => None,
+            raw => {
+                let parsed = raw.parse().ok();
+                if parsed.is_none() {
+                    errors.add("remember_days", MfaProblem::RememberDays);
+                }
+                parsed
+            }
+        };
+        if !errors.is_empty() {
+            return Err(Error::Invalid(errors));
+        }
+        Ok(TierMfa {
+            policy,
+            remember_days,
+        })
+    }
 }
 
 fn global_words(settings: &MfaSettings) -> String {
@@ -87,31 +141,19 @@ async fn save(
     admin: SignedInAdmin,
     FormData(form): FormData<PolicyForm>,
 ) -> Result<Response> {
-    let fields = SettingsForm {
-        policy: &form.policy,
-        remember_days: &form.remember_days,
-        step_up_minutes: &form.step_up_minutes,
-    };
-    match policy::set(&state, &admin.0.ctx, fields).await {
-        Ok(()) => {
-            admin.0.flash("The MFA policy is saved.").await?;
-            Ok(Redirect::to(paths::MFA_POLICY).into_response())
-        }
-        Err(Error::Invalid(errors)) => {
-            let view = MfaPolicyView {
-                policy: form.policy,
-                remember_days: form.remember_days,
-                step_up_minutes: form.step_up_minutes,
-                errors: errors.into(),
-                ..view(&state, &admin).await?
-            };
-            Ok(page(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                mfa_policy_page(&admin.0.chrome().await?, &view),
-            ))
-        }
-        Err(e) => Err(e),
-    }
+    let saved = policy::set(&state, &admin.0.ctx, form.draft()).await;
+    let done = |()| ("The MFA policy is saved.".into(), paths::MFA_POLICY.into());
+    answer(&admin, saved, done, async |errors| {
+        let view = MfaPolicyView {
+            policy: form.policy,
+            remember_days: form.remember_days,
+            step_up_minutes: form.step_up_minutes,
+            errors: errors.into(),
+            ..view(&state, &admin).await?
+        };
+        Ok(mfa_policy_page(&admin.0.chrome().await?, &view))
+    })
+    .await
 }
 
 /// A tier's MFA section: its own policy (as stored, or `typed`) and how

@@ -18,7 +18,7 @@ mod tiers;
 use session::SignedInAdmin;
 
 use super::csrf;
-use crate::domain::Result;
+use crate::domain::{Error, FieldErrors, Result};
 use crate::state::AppState;
 use app::console::EventRow;
 use app::paths;
@@ -66,6 +66,30 @@ fn page(status: StatusCode, html: String) -> Response {
     (status, Html(html)).into_response()
 }
 
+/// The console's one answer to a form. Saved: `saved` names the notice
+/// and the page to go to, and the browser is redirected there (reloading
+/// it sends nothing again). Invalid: the same page again, drawn by
+/// `again` with the errors, as 422 and changing nothing. Anything else
+/// is an error page.
+async fn answer<T>(
+    admin: &SignedInAdmin,
+    result: Result<T>,
+    saved: impl FnOnce(T) -> (String, String),
+    again: impl AsyncFnOnce(FieldErrors) -> Result<String>,
+) -> Result<Response> {
+    match result {
+        Ok(value) => {
+            let (notice, to) = saved(value);
+            admin.0.flash(&notice).await?;
+            Ok(Redirect::to(&to).into_response())
+        }
+        Err(Error::Invalid(errors)) => {
+            Ok(page(StatusCode::UNPROCESSABLE_ENTITY, again(errors).await?))
+        }
+        Err(e) => Err(e),
+    }
+}
+
 fn date_time(unix: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(unix)
         .map(|t| format!("{} {:02}:{:02} UTC", t.date(), t.hour(), t.minute()))
@@ -76,10 +100,9 @@ fn date_time(unix: i64) -> String {
 type AdminEmails = std::collections::HashMap<Uuid, String>;
 
 async fn admin_emails(state: &AppState) -> Result<AdminEmails> {
-    Ok(state
-        .store
-        .list_admins()
+    Ok(crate::directory::admins::list(state)
         .await?
+        .0
         .into_iter()
         .map(|l| (l.admin.id.0, l.admin.email.as_str().to_string()))
         .collect())

@@ -39,16 +39,7 @@ async fn security(State(state): State<AppState>, admin: SignedInAdmin) -> Result
     let view = AdminSecurityView {
         factors: factors
             .iter()
-            .map(|f| AdminFactorRow {
-                id: f.id.to_string(),
-                kind: messages::factor_kind_words(f.kind).into(),
-                name: f.name.clone(),
-                created: date_time(f.created_at),
-                last_used: f
-                    .last_used_at
-                    .map(date_time)
-                    .unwrap_or_else(|| "never".into()),
-            })
+            .map(|f| messages::factor_row(f, date_time))
             .collect(),
         fresh: fresh(&state, &admin.0).await?,
         passkeys: passkeys::available(&state),

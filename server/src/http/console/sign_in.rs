@@ -233,10 +233,8 @@ async fn verify_view(
     admin: &crate::domain::Admin,
     error: Option<String>,
 ) -> Result<AdminSecondFactorView> {
-    let factors = state
-        .store
-        .factors(crate::store::FactorOwner::Admin(admin.id))
-        .await?;
+    let owner = crate::store::FactorOwner::Admin(admin.id);
+    let factors = crate::mfa::enrol::factors(state, owner).await?;
     let has = |kind| factors.iter().any(|f| f.kind == kind);
     Ok(AdminSecondFactorView {
         error,

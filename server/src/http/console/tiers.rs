@@ -1,7 +1,8 @@
 //! Tiers in the console: every role reads them, owners define them.
 
-use super::{SignedInAdmin, date_time, page};
-use crate::directory::tiers::{self, TierForm};
+use super::mfa::TierMfaForm;
+use super::{SignedInAdmin, answer, date_time, page};
+use crate::directory::tiers::{self, TierDraft};
 use crate::domain::{Error, Problem, Record, Result, Tier, TierChange, TierId};
 use crate::http::extract::FormData;
 use crate::state::AppState;
@@ -21,6 +22,48 @@ pub(super) fn routes() -> Router<AppState> {
         .route(paths::TIER_ACTION, post(act))
         .route(paths::TIER_MFA, post(set_mfa))
         .route(paths::TIER_JOB, get(job))
+}
+
+/// A tier as its form sends it (absent fields are empty).
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[serde(default)]
+struct TierForm {
+    slug: String,
+    name: String,
+    rank: String,
+    description: String,
+    colour: String,
+    /// Separated by commas, spaces or new lines.
+    entitlements: String,
+    /// A tier's slug, or empty for none.
+    fallback: String,
+    /// Empty for none.
+    grace_days: String,
+}
+
+impl TierForm {
+    /// The typed tier the form stands for.
+    fn draft(&self) -> TierDraft {
+        let fallback = self.fallback.trim();
+        TierDraft {
+            slug: self.slug.clone(),
+            name: self.name.clone(),
+            rank: self.rank.trim().parse().ok(),
+            description: self.description.clone(),
+            colour: self.colour.clone(),
+            entitlements: self
+                .entitlements
+                .split(|c: char| c == ',' || c.is_whitespace())
+                .filter(|e| !e.is_empty())
+                .map(str::to_string)
+                .collect(),
+            fallback: (!fallback.is_empty()).then(|| fallback.to_string()),
+            grace_days: match self.grace_days.trim() {
+                "" => Some(0),
+                raw => raw.parse().ok(),
+            },
+        }
+    }
 }
 
 /// The form as typed, to show again with its errors.
@@ -139,28 +182,20 @@ async fn create(
     admin: SignedInAdmin,
     FormData(fields): FormData<TierForm>,
 ) -> Result<Response> {
-    let ctx = &admin.0.ctx;
-    match tiers::create(&state, &fields, ctx).await {
-        Ok(tier) => {
-            admin
-                .0
-                .flash(&format!("The tier {} is created.", tier.name))
-                .await?;
-            Ok(Redirect::to(&paths::at(paths::TIER, &[&tier.id])).into_response())
-        }
-        Err(Error::Invalid(errors)) => {
-            let view = TiersView {
-                form: typed_values(fields),
-                errors: errors.into(),
-                ..list_view(&state, &admin).await?
-            };
-            Ok(page(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                tiers_page(&admin.0.chrome().await?, &view),
-            ))
-        }
-        Err(e) => Err(e),
-    }
+    let created = tiers::create(&state, &fields.draft(), &admin.0.ctx).await;
+    let saved = |tier: Tier| {
+        let notice = format!("The tier {} is created.", tier.name);
+        (notice, paths::at(paths::TIER, &[&tier.id]))
+    };
+    answer(&admin, created, saved, async |errors| {
+        let view = TiersView {
+            form: typed_values(fields),
+            errors: errors.into(),
+            ..list_view(&state, &admin).await?
+        };
+        Ok(tiers_page(&admin.0.chrome().await?, &view))
+    })
+    .await
 }
 
 fn parse_tier_id(raw: &str) -> Result<TierId> {
@@ -222,68 +257,47 @@ async fn update(
     FormData(fields): FormData<TierForm>,
 ) -> Result<Response> {
     let id = parse_tier_id(&id)?;
-    let ctx = &admin.0.ctx;
-    match tiers::update(&state, id, &fields, ctx).await {
-        Ok(_) => {
-            admin.0.flash("The tier is saved.").await?;
-            Ok(Redirect::to(&paths::at(paths::TIER, &[&id])).into_response())
-        }
-        Err(Error::Invalid(errors)) => {
-            let view = TierDetailView {
-                form: typed_values(fields),
-                errors: errors.into(),
-                ..detail_view(&state, &admin, id).await?
-            };
-            Ok(page(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                tier_detail_page(&admin.0.chrome().await?, &view),
-            ))
-        }
-        Err(e) => Err(e),
-    }
-}
-
-#[derive(serde::Deserialize)]
-struct MfaForm {
-    #[serde(default)]
-    policy: String,
-    #[serde(default)]
-    remember_days: String,
+    let updated = tiers::update(&state, id, &fields.draft(), &admin.0.ctx).await;
+    let saved = |_| ("The tier is saved.".into(), paths::at(paths::TIER, &[&id]));
+    answer(&admin, updated, saved, async |errors| {
+        let view = TierDetailView {
+            form: typed_values(fields),
+            errors: errors.into(),
+            ..detail_view(&state, &admin, id).await?
+        };
+        Ok(tier_detail_page(&admin.0.chrome().await?, &view))
+    })
+    .await
 }
 
 async fn set_mfa(
     State(state): State<AppState>,
     admin: SignedInAdmin,
     Path(id): Path<String>,
-    FormData(form): FormData<MfaForm>,
+    FormData(form): FormData<TierMfaForm>,
 ) -> Result<Response> {
     let id = parse_tier_id(&id)?;
-    let fields = crate::mfa::policy::TierForm {
-        policy: &form.policy,
-        remember_days: &form.remember_days,
-    };
-    match crate::mfa::policy::set_for_tier(&state, &admin.0.ctx, id, fields).await {
-        Ok(()) => {
-            admin.0.flash("The tier's MFA policy is saved.").await?;
-            Ok(Redirect::to(&paths::at(paths::TIER, &[&id])).into_response())
-        }
-        Err(Error::Invalid(errors)) => {
-            let typed = Some((form.policy, form.remember_days));
-            let mfa = TierMfaView {
-                errors: errors.into(),
-                ..super::mfa::tier_view(&state, id, typed).await?
-            };
-            let view = TierDetailView {
-                mfa,
-                ..detail_view(&state, &admin, id).await?
-            };
-            Ok(page(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                tier_detail_page(&admin.0.chrome().await?, &view),
-            ))
-        }
+    let saved = match form.own() {
+        Ok(own) => crate::mfa::policy::set_for_tier(&state, &admin.0.ctx, id, own).await,
         Err(e) => Err(e),
-    }
+    };
+    let done = |()| {
+        let notice = "The tier's MFA policy is saved.".into();
+        (notice, paths::at(paths::TIER, &[&id]))
+    };
+    answer(&admin, saved, done, async |errors| {
+        let typed = Some((form.policy, form.remember_days));
+        let mfa = TierMfaView {
+            errors: errors.into(),
+            ..super::mfa::tier_view(&state, id, typed).await?
+        };
+        let view = TierDetailView {
+            mfa,
+            ..detail_view(&state, &admin, id).await?
+        };
+        Ok(tier_detail_page(&admin.0.chrome().await?, &view))
+    })
+    .await
 }
 
 async fn act(

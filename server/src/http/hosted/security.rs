@@ -42,13 +42,7 @@ fn day(at: i64) -> String {
 }
 
 fn factor_row(f: &Factor) -> FactorRow {
-    FactorRow {
-        id: f.id.to_string(),
-        kind: messages::factor_kind_words(f.kind),
-        name: f.name.clone(),
-        created: day(f.created_at),
-        last_used: f.last_used_at.map_or_else(|| "never".into(), day),
-    }
+    messages::factor_row(f, day)
 }
 
 async fn security_view(state: &AppState, signed_in: &SignedIn) -> Result<SecurityView> {
@@ -167,9 +161,7 @@ async fn new_codes(State(state): State<AppState>, customer: Customer) -> Result<
         return Ok(r);
     }
     let id = customer.signed_in().customer.id;
-    if state
-        .store
-        .factors(FactorOwner::Customer(id))
+    if enrol::factors(&state, FactorOwner::Customer(id))
         .await?
         .is_empty()
     {

@@ -8,7 +8,7 @@ mod problems;
 mod sign_in;
 
 pub use oidc::{grant_words, scope_description, scope_words};
-pub use sign_in::{code_answer, factor_kind_words, policy_words, step_refusal};
+pub use sign_in::{code_answer, factor_kind_words, factor_row, policy_words, step_refusal};
 
 use crate::directory::customers::CustomerAction;
 use crate::domain::{Error, FieldErrors};

@@ -83,7 +83,6 @@ fn mfa_held_back(seconds_left: i64) -> String {
     format!("Too many wrong codes. Try again in {}.", wait(seconds_left))
 }
 
-/// What an MFA policy means for the customer it applies to.
 /// What a kind of second factor is called on a page.
 pub fn factor_kind_words(kind: crate::domain::mfa::FactorKind) -> &'static str {
     use crate::domain::mfa::FactorKind;
@@ -94,6 +93,21 @@ pub fn factor_kind_words(kind: crate::domain::mfa::FactorKind) -> &'static str {
     }
 }
 
+/// A factor as every list shows it, its dates written by `when`.
+pub fn factor_row(
+    f: &crate::domain::mfa::Factor,
+    when: impl Fn(i64) -> String,
+) -> app::components::FactorRow {
+    app::components::FactorRow {
+        id: f.id.to_string(),
+        kind: factor_kind_words(f.kind).into(),
+        name: f.name.clone(),
+        created: when(f.created_at),
+        last_used: f.last_used_at.map_or_else(|| "never".into(), &when),
+    }
+}
+
+/// What an MFA policy means for the customer it applies to.
 pub fn policy_words(policy: crate::domain::mfa::MfaPolicy) -> &'static str {
     use crate::domain::mfa::MfaPolicy as P;
     match policy {

@@ -233,6 +233,11 @@ pub async fn list(state: &AppState) -> Result<Vec<Client>> {
     Ok(state.store.clients().await?)
 }
 
+/// A registered application by id, enabled or not (for the console).
+pub async fn get(state: &AppState, client_id: &str) -> Result<Client> {
+    state.store.client(client_id).await?.ok_or(Error::NotFound)
+}
+
 /// An enabled client by id, for the authorization endpoint.
 pub async fn find(state: &AppState, client_id: &str) -> Result<Client> {
     let unknown = || {
