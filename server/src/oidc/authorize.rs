@@ -69,8 +69,9 @@ impl Rejection {
     }
 }
 
-/// What to do with a sound request now.
-pub enum Step {
+/// How a sound request is answered now. (The sign-in journey decides how
+/// a customer gets in; this decides what an application gets once they are.)
+pub enum Answer {
     /// The customer must sign in (or in again) first.
     SignIn,
     /// The customer must show a second factor again first.
@@ -312,20 +313,20 @@ pub async fn decide(
     request: &AuthRequest,
     signed_in: Option<&SignedIn>,
     signed_in_for_it: bool,
-) -> Result<Step> {
+) -> Result<Answer> {
     let reject = |code, problem| {
         let rejection = Rejection {
             redirect_uri: request.redirect_uri.clone(),
             state: request.state.clone(),
             error: OAuthError::new(code, problem),
         };
-        Ok(Step::Redirect(rejection.location(&issuer(state))))
+        Ok(Answer::Redirect(rejection.location(&issuer(state))))
     };
     let Some(signed_in) = signed_in else {
         return if request.prompt.none {
             reject(OAuthCode::LoginRequired, OAuthProblem::NotSignedIn)
         } else {
-            Ok(Step::SignIn)
+            Ok(Answer::SignIn)
         };
     };
     let (auth_time, amr) = (signed_in.auth_time, signed_in.amr.clone());
@@ -353,7 +354,7 @@ pub async fn decide(
         return if request.prompt.none {
             reject(OAuthCode::LoginRequired, problem)
         } else {
-            Ok(Step::SignIn)
+            Ok(Answer::SignIn)
         };
     }
 
@@ -366,7 +367,7 @@ pub async fn decide(
         return if request.prompt.none {
             reject(OAuthCode::InteractionRequired, OAuthProblem::NotSignedIn)
         } else {
-            Ok(Step::StepUp)
+            Ok(Answer::StepUp)
         };
     }
     if !request.client.first_party {
@@ -383,12 +384,12 @@ pub async fn decide(
             return if request.prompt.none {
                 reject(OAuthCode::ConsentRequired, OAuthProblem::ConsentNeeded)
             } else {
-                Ok(Step::Consent)
+                Ok(Answer::Consent)
             };
         }
     }
     let location = issue_code(state, ctx, request, &signed_in.customer, auth_time, amr).await?;
-    Ok(Step::Redirect(location))
+    Ok(Answer::Redirect(location))
 }
 
 /// Whether the customer holds a factor that raises the session to the

@@ -11,6 +11,7 @@ pub mod authorize;
 pub mod claims;
 pub mod clients;
 pub mod device;
+pub mod introspection;
 pub mod logout;
 pub mod params;
 pub mod tokens;

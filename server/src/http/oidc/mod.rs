@@ -4,8 +4,11 @@
 //! and device pages and RP-initiated logout are pages of the customer's
 //! browser session (`pages`).
 
+mod answer;
+mod apps;
+mod device_pages;
+mod logout;
 mod pages;
-pub use pages::hosted_router;
 
 use super::extract::context;
 use super::messages;
@@ -13,7 +16,7 @@ use crate::domain::oidc::{OAuthCode, OAuthError, OAuthProblem, SigningAlg};
 use crate::domain::{Caller, Error, Result};
 use crate::oidc::issuer;
 use crate::oidc::params::Params;
-use crate::oidc::{SCOPES, clients, device, tokens};
+use crate::oidc::{SCOPES, clients, device, introspection, tokens};
 use crate::state::AppState;
 use app::paths;
 use axum::Json;
@@ -27,6 +30,15 @@ use axum::routing::{get, post};
 use serde_json::json;
 
 /// Endpoints for programs (outside the session and CSRF layers).
+/// Pages of the customer's browser session.
+pub fn hosted_router() -> Router<AppState> {
+    Router::new()
+        .merge(pages::routes())
+        .merge(logout::routes())
+        .merge(device_pages::routes())
+        .merge(apps::routes())
+}
+
 pub fn protocol_router() -> Router<AppState> {
     Router::new()
         .route(paths::DISCOVERY, get(discovery))
@@ -129,7 +141,7 @@ async fn revoke(State(state): State<AppState>, parts: Parts, body: Bytes) -> Res
         let pairs = form_pairs(headers, &body)?;
         let params = Params::new(&pairs)?;
         let client = authenticated_client(&state, &ctx, headers, &params).await?;
-        tokens::revoke(&state, &client, &params).await
+        introspection::revoke(&state, &client, &params).await
     }
     .await;
     match revoked {
@@ -152,7 +164,7 @@ async fn introspect(State(state): State<AppState>, parts: Parts, body: Bytes) ->
             )
             .into());
         }
-        tokens::introspect(&state, &client, &params).await
+        introspection::introspect(&state, &client, &params).await
     }
     .await;
     match answer {
