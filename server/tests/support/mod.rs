@@ -600,6 +600,24 @@ impl Page {
         );
         self
     }
+
+    /// The form marks exactly `fields` as wrong (each field's error is
+    /// tied to its input), whatever the words: translations keep these.
+    pub fn assert_field_errors(&self, fields: &[&str]) -> &Self {
+        let marked: Vec<&str> = self
+            .body
+            .split("id=\"field-")
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next()?.strip_suffix("-error"))
+            .collect();
+        let mut expected = fields.to_vec();
+        expected.sort_unstable();
+        let mut found = marked.clone();
+        found.sort_unstable();
+        found.dedup();
+        assert_eq!(found, expected, "fields marked wrong:\n{}", self.body);
+        self
+    }
 }
 
 /// Keeps the session cookie and the last CSRF token seen, like a browser.
