@@ -268,7 +268,16 @@ pub(crate) async fn sign_in_form(
     http: &reqwest::Client,
     base: &str,
 ) -> anyhow::Result<(String, String)> {
-    let page = http.get(format!("{base}{}", paths::SIGN_IN)).send().await?;
+    form_at(http, base, paths::SIGN_IN).await
+}
+
+/// The CSRF cookie and token of the form at `path`, as a visitor gets them.
+pub(crate) async fn form_at(
+    http: &reqwest::Client,
+    base: &str,
+    path: &str,
+) -> anyhow::Result<(String, String)> {
+    let page = http.get(format!("{base}{path}")).send().await?;
     let cookie = page
         .headers()
         .get("set-cookie")

@@ -12,11 +12,12 @@ use app::paths;
 
 use crate::cli::bench::{ms, percentile};
 use crate::config::Config;
+use crate::domain::mfa::FactorKind;
 use crate::domain::{Clock, Role};
 use crate::domain::{Cursor, Sort};
 use crate::password::Password;
 use crate::state::AppState;
-use crate::store::Store;
+use crate::store::{FactorOwner, NewFactor, Store};
 use anyhow::{Context, bail};
 use clap::Args;
 use std::time::{Duration, Instant};
@@ -73,7 +74,27 @@ pub async fn run(args: ConsoleBenchArgs, config: Config) -> anyhow::Result<()> {
     )
     .await
     .map_err(|e| anyhow::anyhow!("creating the bench admin: {e}"))?;
-    let result = measure(&state, &email, &password, &scenarios).await;
+    // Admins show a second factor: the bench admin holds an app, and the
+    // bench acts as it.
+    let mut app_secret = vec![0u8; 20];
+    argon2::password_hash::rand_core::RngCore::fill_bytes(
+        &mut argon2::password_hash::rand_core::OsRng,
+        &mut app_secret,
+    );
+    let now = state.clock.now();
+    store
+        .insert_factor(&NewFactor {
+            id: uuid::Uuid::now_v7(),
+            owner: FactorOwner::Admin(admin.id),
+            kind: FactorKind::Totp,
+            name: "Bench",
+            totp: Some((&app_secret, 0)),
+            passkey: None,
+            now,
+        })
+        .await?;
+    let signer = (email.as_str(), password.as_str(), app_secret.as_slice());
+    let result = measure(&state, signer, &scenarios).await;
     store.delete_admin(admin.id).await?;
     let results = result?;
 
@@ -255,8 +276,7 @@ async fn scenarios(
 /// Serves the router on loopback, signs the bench admin in and times every path.
 async fn measure(
     state: &AppState,
-    email: &str,
-    password: &str,
+    (email, password, app_secret): (&str, &str, &[u8]),
     scenarios: &[Scenario],
 ) -> anyhow::Result<Vec<Vec<Duration>>> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
@@ -267,7 +287,7 @@ async fn measure(
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()?;
-    let cookie = sign_in(&http, &base, email, password).await?;
+    let cookie = sign_in(&http, &base, email, password, app_secret).await?;
 
     let mut results = Vec::new();
     for scenario in scenarios {
@@ -301,14 +321,16 @@ async fn get(http: &reqwest::Client, base: &str, path: &str, cookie: &str) -> an
     Ok(())
 }
 
-/// The console cookie of a fresh admin sign-in.
+/// The console cookie of a fresh admin sign-in, as an admin's browser
+/// gets it: the password, then the code of the app the bench admin holds.
 async fn sign_in(
     http: &reqwest::Client,
     base: &str,
     email: &str,
     password: &str,
+    app_secret: &[u8],
 ) -> anyhow::Result<String> {
-    let cookie_of = |r: &reqwest::Response| {
+    let admin_cookie = |r: &reqwest::Response| {
         r.headers()
             .get_all("set-cookie")
             .iter()
@@ -317,22 +339,50 @@ async fn sign_in(
             .and_then(|v| v.split(';').next())
             .map(str::to_string)
     };
-    let form = http.get(format!("{base}/admin/login")).send().await?;
-    let cookie = cookie_of(&form).context("no console cookie")?;
-    let html = form.text().await?;
-    let csrf = crate::cli::bench::csrf_token(&html)?;
+    let (csrf_cookie, csrf) =
+        crate::cli::bench::form_at(http, base, paths::CONSOLE_SIGN_IN).await?;
     let response = http
-        .post(format!("{base}/admin/login"))
-        .header("cookie", &cookie)
+        .post(format!("{base}{}", paths::CONSOLE_SIGN_IN))
+        .header("cookie", &csrf_cookie)
         .form(&[
-            ("csrf_token", csrf),
+            ("csrf_token", csrf.as_str()),
             ("email", email),
             ("password", password),
         ])
         .send()
         .await?;
-    if response.status() != reqwest::StatusCode::SEE_OTHER {
-        bail!("the bench admin's sign-in answered {}", response.status());
+    let to = response
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if response.status() != reqwest::StatusCode::SEE_OTHER || to != paths::CONSOLE_SIGN_IN_VERIFY {
+        bail!(
+            "the bench admin's password answered {} (to {to:?})",
+            response.status()
+        );
     }
-    cookie_of(&response).context("no cookie after sign-in")
+    let waiting = admin_cookie(&response).context("no console cookie after the password")?;
+    // The waiting sign-in has a session now, and its forms that session's token.
+    let cookies = format!("{csrf_cookie}; {waiting}");
+    let page = http
+        .get(format!("{base}{}", paths::CONSOLE_SIGN_IN_VERIFY))
+        .header("cookie", &cookies)
+        .send()
+        .await?
+        .text()
+        .await?;
+    let csrf = crate::cli::bench::csrf_token(&page)?;
+    let code = crate::mfa::totp::code_at(app_secret, Clock::system().now())?;
+    let response = http
+        .post(format!("{base}{}", paths::CONSOLE_SIGN_IN_VERIFY))
+        .header("cookie", &cookies)
+        .form(&[("csrf_token", csrf), ("code", code.as_str())])
+        .send()
+        .await?;
+    if response.status() != reqwest::StatusCode::SEE_OTHER {
+        bail!("the bench admin's code answered {}", response.status());
+    }
+    let signed_in = admin_cookie(&response).unwrap_or(waiting);
+    Ok(format!("{csrf_cookie}; {signed_in}"))
 }
