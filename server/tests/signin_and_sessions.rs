@@ -223,3 +223,58 @@ async fn a_sign_in_on_the_record_names_its_request_and_browser() {
     })
     .await;
 }
+
+/// A burst of page views is a burst of reads: a signed-in view writes its
+/// session record at most once a minute (that write moves the idle expiry
+/// on), and anonymous views store nothing.
+#[tokio::test]
+async fn page_views_write_the_session_at_most_once_a_minute() {
+    on_each_backend(|app| async move {
+        let mut browser = app
+            .signed_up_and_verified("ada@example.com", STRONG_PASSWORD)
+            .await;
+        // The first page after signing in gives the session its CSRF
+        // token (a change, written); views after it change nothing.
+        browser.get("/account").await.assert_status(StatusCode::OK);
+        let writes = || app.state.store.session_writes();
+        let before = writes();
+        for _ in 0..100 {
+            browser.get("/account").await.assert_status(StatusCode::OK);
+        }
+        assert_eq!(writes() - before, 0, "signed-in page views wrote");
+
+        // A minute on, the next view writes once, then none again.
+        app.state.clock.advance(61);
+        let before = writes();
+        for _ in 0..100 {
+            browser.get("/account").await.assert_status(StatusCode::OK);
+        }
+        assert_eq!(writes() - before, 1);
+
+        let before = writes();
+        let mut anonymous = app.browser();
+        for _ in 0..100 {
+            anonymous.get("/login").await.assert_status(StatusCode::OK);
+        }
+        assert_eq!(writes() - before, 0, "anonymous views wrote");
+        assert!(anonymous.cookie.is_none());
+
+        // The console's cookie alike.
+        let mut owner = app
+            .admin_browser("owner@example.com", gatehouse::domain::Role::Owner)
+            .await;
+        owner
+            .get("/admin/customers")
+            .await
+            .assert_status(StatusCode::OK);
+        let before = writes();
+        for _ in 0..50 {
+            owner
+                .get("/admin/customers")
+                .await
+                .assert_status(StatusCode::OK);
+        }
+        assert_eq!(writes() - before, 0, "console page views wrote");
+    })
+    .await;
+}

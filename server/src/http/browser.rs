@@ -41,6 +41,33 @@ pub mod keys {
     pub const NEW_RECOVERY_CODES: &str = "new_recovery_codes";
     /// A WebAuthn ceremony in progress (its challenge state).
     pub const PASSKEY_CEREMONY: &str = "passkey_ceremony";
+    /// When the record was last written (Unix seconds): an unchanged
+    /// session is written again only once this is a minute old.
+    pub const KEPT_AT: &str = "kept_at";
+}
+
+/// How stale an unchanged session's record may get before a page view
+/// writes it again (pushing its idle expiry on): idle timeouts hold to
+/// the minute, and a burst of page views is a burst of reads, not writes.
+pub const KEEP_ALIVE_SECONDS: i64 = 60;
+
+/// After a request: a session that holds something and was not changed
+/// is written only when its last write is a minute old (tower-sessions
+/// writes changed sessions; with idle expiry it would otherwise need every
+/// view written). Anonymous browsers have no session and stay that way.
+pub async fn keep_alive(session: &Session, now: i64) -> Result<()> {
+    // Empty: no session, or one just ended (flushed), which must stay so.
+    if session.is_empty().await {
+        return Ok(());
+    }
+    if session.is_modified() {
+        return put(session, keys::KEPT_AT, now).await;
+    }
+    let kept_at: Option<i64> = get(session, keys::KEPT_AT).await?;
+    if kept_at.is_none_or(|at| now - at >= KEEP_ALIVE_SECONDS) {
+        put(session, keys::KEPT_AT, now).await?;
+    }
+    Ok(())
 }
 
 /// Reads a value from the session (`None` when absent).
@@ -59,7 +86,16 @@ pub async fn put<T: Serialize>(session: &Session, key: &str, value: T) -> Result
 
 /// Removes a value from the session and returns it.
 pub async fn take<T: DeserializeOwned>(session: &Session, key: &str) -> Result<Option<T>> {
-    Ok(session.remove(key).await.map_err(anyhow::Error::new)?)
+    // Removing marks the session changed (a write) even when the key is
+    // absent: look first, so a page view that finds nothing writes nothing.
+    let value: Option<T> = get(session, key).await?;
+    if value.is_some() {
+        session
+            .remove_value(key)
+            .await
+            .map_err(anyhow::Error::new)?;
+    }
+    Ok(value)
 }
 
 /// Replaces the cookie's id and the CSRF token: an id planted before

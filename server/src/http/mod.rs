@@ -31,6 +31,21 @@ use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 use tracing::Level;
 
+/// Inside each session layer: writes an unchanged session at most once a
+/// minute (see `browser::keep_alive`).
+async fn keep_session_alive(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    session: tower_sessions::Session,
+    req: Request,
+    next: Next,
+) -> Response {
+    let response = next.run(req).await;
+    if let Err(e) = browser::keep_alive(&session, state.clock.now()).await {
+        tracing::warn!(error = %e, "keeping the session alive");
+    }
+    response
+}
+
 pub fn router(state: AppState) -> Router {
     let sessions = SessionManagerLayer::new(state.session_store())
         .with_name("gatehouse_session")
@@ -49,6 +64,10 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(move |session, req, next| {
             csrf::guard(https, session, req, next)
         }))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            keep_session_alive,
+        ))
         .layer(sessions);
     Router::new()
         .merge(hosted)

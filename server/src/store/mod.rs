@@ -43,6 +43,8 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 use std::str::FromStr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 pub type StoreResult<T> = Result<T, sqlx::Error>;
@@ -108,6 +110,9 @@ pub(crate) enum Pool {
 #[derive(Clone, Debug)]
 pub struct Store {
     pub(crate) pool: Pool,
+    /// Browser-session records written (created or saved) by this process:
+    /// page views must not write, and this is how that is seen.
+    session_writes: Arc<AtomicU64>,
 }
 
 /// Runs `$body` with `$pool` bound to the concrete pool of either backend.
@@ -233,6 +238,7 @@ impl Store {
                 .await?;
             Ok(Self {
                 pool: Pool::Sqlite(pool),
+                session_writes: Arc::default(),
             })
         } else {
             // JIT compiles queries whose estimated cost is high; for short
@@ -247,8 +253,14 @@ impl Store {
                 .await?;
             Ok(Self {
                 pool: Pool::Postgres(pool),
+                session_writes: Arc::default(),
             })
         }
+    }
+
+    /// How many browser-session records this process has written.
+    pub fn session_writes(&self) -> u64 {
+        self.session_writes.load(Ordering::Relaxed)
     }
 
     pub fn backend_name(&self) -> &'static str {

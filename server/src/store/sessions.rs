@@ -193,56 +193,74 @@ impl Store {
 
     /// The browser-session store for tower-sessions, in the same database.
     pub fn session_backend(&self) -> SessionBackend {
-        match &self.pool {
-            Pool::Sqlite(pool) => SessionBackend::Sqlite(SqliteStore::new(pool.clone())),
-            Pool::Postgres(pool) => SessionBackend::Postgres(PostgresStore::new(pool.clone())),
+        let sql = match &self.pool {
+            Pool::Sqlite(pool) => SessionSql::Sqlite(SqliteStore::new(pool.clone())),
+            Pool::Postgres(pool) => SessionSql::Postgres(PostgresStore::new(pool.clone())),
+        };
+        SessionBackend {
+            sql,
+            writes: self.session_writes.clone(),
         }
     }
 }
 
-/// tower-sessions' SQL stores are one type per database; this picks at run time.
+/// tower-sessions' SQL stores are one type per database; this picks at
+/// run time, and counts the records it writes.
 #[derive(Clone, Debug)]
-pub enum SessionBackend {
+pub struct SessionBackend {
+    sql: SessionSql,
+    writes: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+#[derive(Clone, Debug)]
+enum SessionSql {
     Sqlite(SqliteStore),
     Postgres(PostgresStore),
 }
 
 impl SessionBackend {
     pub async fn migrate(&self) -> sqlx::Result<()> {
-        match self {
-            Self::Sqlite(s) => s.migrate().await,
-            Self::Postgres(s) => s.migrate().await,
+        match &self.sql {
+            SessionSql::Sqlite(s) => s.migrate().await,
+            SessionSql::Postgres(s) => s.migrate().await,
         }
+    }
+
+    fn wrote(&self) {
+        self.writes
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
 }
 
 #[async_trait]
 impl SessionStore for SessionBackend {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
-        match self {
-            Self::Sqlite(s) => s.create(record).await,
-            Self::Postgres(s) => s.create(record).await,
+        self.wrote();
+        match &self.sql {
+            SessionSql::Sqlite(s) => s.create(record).await,
+            SessionSql::Postgres(s) => s.create(record).await,
         }
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        match self {
-            Self::Sqlite(s) => s.save(record).await,
-            Self::Postgres(s) => s.save(record).await,
+        self.wrote();
+        match &self.sql {
+            SessionSql::Sqlite(s) => s.save(record).await,
+            SessionSql::Postgres(s) => s.save(record).await,
         }
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        match self {
-            Self::Sqlite(s) => s.load(id).await,
-            Self::Postgres(s) => s.load(id).await,
+        match &self.sql {
+            SessionSql::Sqlite(s) => s.load(id).await,
+            SessionSql::Postgres(s) => s.load(id).await,
         }
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        match self {
-            Self::Sqlite(s) => s.delete(id).await,
-            Self::Postgres(s) => s.delete(id).await,
+        match &self.sql {
+            SessionSql::Sqlite(s) => s.delete(id).await,
+            SessionSql::Postgres(s) => s.delete(id).await,
         }
     }
 }
@@ -250,9 +268,9 @@ impl SessionStore for SessionBackend {
 #[async_trait]
 impl ExpiredDeletion for SessionBackend {
     async fn delete_expired(&self) -> session_store::Result<()> {
-        match self {
-            Self::Sqlite(s) => s.delete_expired().await,
-            Self::Postgres(s) => s.delete_expired().await,
+        match &self.sql {
+            SessionSql::Sqlite(s) => s.delete_expired().await,
+            SessionSql::Postgres(s) => s.delete_expired().await,
         }
     }
 }

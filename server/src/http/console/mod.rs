@@ -59,6 +59,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .layer(middleware::from_fn(move |session, req, next| {
             csrf::guard(https, session, req, next)
         }))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            super::keep_session_alive,
+        ))
         .layer(sessions)
 }
 
