@@ -96,7 +96,7 @@ pub async fn parse(
             if client
                 .redirect_uris
                 .iter()
-                .any(|r| redirect_matches(r, uri)) =>
+                .any(|r| super::clients::redirect_matches(r, uri)) =>
         {
             uri.to_string()
         }
@@ -134,35 +134,6 @@ pub async fn parse(
         }
     }
     Ok(Ok(request))
-}
-
-/// Whether `requested` is the registered redirect URI `registered`: the
-/// same string, or for a loopback IP address (a native app listening on
-/// whatever port it got) the same but for the port (RFC 8252 §7.3).
-pub fn redirect_matches(registered: &str, requested: &str) -> bool {
-    if registered == requested {
-        return true;
-    }
-    let (Ok(mut registered), Ok(mut requested)) =
-        (url::Url::parse(registered), url::Url::parse(requested))
-    else {
-        return false;
-    };
-    let loopback = |url: &url::Url| {
-        url.scheme() == "http"
-            && match url.host() {
-                Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-                Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-                _ => false,
-            }
-    };
-    if !loopback(&registered) || !loopback(&requested) {
-        return false;
-    }
-    // Both parse as http URLs with a host: setting the port cannot fail.
-    let _ = registered.set_port(None);
-    let _ = requested.set_port(None);
-    registered == requested
 }
 
 fn check(params: &Params, client: &Client) -> std::result::Result<AuthRequest, OAuthError> {

@@ -9,7 +9,7 @@ mod authentication;
 mod redirect_uris;
 
 pub use authentication::{Credential, Presented, authenticate, from_basic_header, presented};
-pub use redirect_uris::acceptable_redirect_uri;
+pub use redirect_uris::{acceptable_redirect_uri, redirect_matches};
 
 use super::SCOPES;
 use super::assertion;

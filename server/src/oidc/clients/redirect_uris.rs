@@ -1,4 +1,5 @@
-//! Which redirect addresses an application may register.
+//! Which redirect addresses an application may register, and which
+//! requested address matches a registered one.
 
 /// A redirect URI an application may register (RFC 8252 and the OAuth 2.0
 /// Security BCP): absolute, no fragment, no credentials; https, http only
@@ -39,6 +40,35 @@ pub fn acceptable_redirect_uri(raw: &str) -> bool {
         }
         scheme => scheme.contains('.'),
     }
+}
+
+/// Whether `requested` is the registered redirect URI `registered`: the
+/// same string, or for a loopback IP address (a native app listening on
+/// whatever port it got) the same but for the port (RFC 8252 §7.3).
+pub fn redirect_matches(registered: &str, requested: &str) -> bool {
+    if registered == requested {
+        return true;
+    }
+    let (Ok(mut registered), Ok(mut requested)) =
+        (url::Url::parse(registered), url::Url::parse(requested))
+    else {
+        return false;
+    };
+    let loopback = |url: &url::Url| {
+        url.scheme() == "http"
+            && match url.host() {
+                Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+                Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+                _ => false,
+            }
+    };
+    if !loopback(&registered) || !loopback(&requested) {
+        return false;
+    }
+    // Both parse as http URLs with a host: setting the port cannot fail.
+    let _ = registered.set_port(None);
+    let _ = requested.set_port(None);
+    registered == requested
 }
 
 #[cfg(test)]
