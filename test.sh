@@ -9,8 +9,9 @@ if [ ! -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then
   echo "test.sh: Chromium is missing; install it with: apt-get install -y chromium" >&2
   exit 1
 fi
-# The SMTP sink the tests deliver mail to, and the Python relying party.
-python3 -c 'import aiosmtpd, authlib, requests' 2>/dev/null || python3 -m pip install --quiet --disable-pip-version-check -r end2end/requirements.txt
+# The SMTP sink the tests deliver mail to, the Python relying party, and
+# Prometheus' parser for /metrics.
+python3 -c 'import aiosmtpd, authlib, requests, prometheus_client' 2>/dev/null || python3 -m pip install --quiet --disable-pip-version-check -r end2end/requirements.txt
 if [ -z "${GATEHOUSE_TEST_POSTGRES_URL:-}" ]; then
   echo "note: GATEHOUSE_TEST_POSTGRES_URL is not set; integration tests run on SQLite only" >&2
 fi

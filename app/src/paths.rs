@@ -75,6 +75,8 @@ pub const INTROSPECT: &str = "/oauth2/introspect";
 // For machines.
 pub const HEALTH: &str = "/healthz";
 pub const READY: &str = "/readyz";
+/// Prometheus metrics (OpenMetrics text).
+pub const METRICS: &str = "/metrics";
 pub const ASSET: &str = "/assets/{file}";
 
 // The console.

@@ -36,6 +36,7 @@ pub mod http;
 pub mod identity;
 pub mod jobs;
 pub mod mail;
+pub mod metrics;
 pub mod mfa;
 pub mod oidc;
 pub mod password;

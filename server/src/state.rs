@@ -24,6 +24,8 @@ pub struct AppState {
     pub clients: ClientCache,
     /// Where this instance saw client authentications fail lately.
     pub failing_clients: FailingClients,
+    /// What `/metrics` shows.
+    pub metrics: crate::metrics::Metrics,
 }
 
 /// The (client, source address) pairs whose authentication failed on this
@@ -129,6 +131,19 @@ impl AppState {
         (name, self.store.ping().await.map_err(Into::into))
     }
 
+    /// The metrics text, with the pools and counters read now.
+    pub fn metrics_text(&self) -> String {
+        let (in_use, idle) = self.store.connections();
+        let whole = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+        self.metrics.encode(crate::metrics::Readings {
+            hash_queue: whole(self.hasher.queued()),
+            hash_threads: whole(self.hasher.threads()),
+            db_in_use: whole(in_use),
+            db_idle: whole(idle),
+            session_writes: i64::try_from(self.store.session_writes()).unwrap_or(i64::MAX),
+        })
+    }
+
     /// Where browser sessions are kept: the same database.
     pub fn session_store(&self) -> crate::store::SessionBackend {
         self.store.session_backend()
@@ -144,6 +159,7 @@ impl AppState {
             keys,
             clients: ClientCache::default(),
             failing_clients: FailingClients::default(),
+            metrics: crate::metrics::Metrics::new(),
             config: Arc::new(config),
             store,
             hasher,

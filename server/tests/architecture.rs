@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 /// up. `lib.rs` and `main.rs` (the root) may import anything.
 const ROOMS: &[(&str, &[&str])] = &[
     ("domain", &[]),
+    // What operators see: counters and gauges, knowing nothing else.
+    ("metrics", &[]),
     ("store", &["domain"]),
     ("password", &["domain"]),
     // The password policy is a setting (its common-password list is read
@@ -20,7 +22,9 @@ const ROOMS: &[(&str, &[&str])] = &[
     ("signing", &["domain", "config", "store"]),
     (
         "state",
-        &["domain", "config", "store", "password", "mail", "signing"],
+        &[
+            "domain", "config", "store", "password", "mail", "signing", "metrics",
+        ],
     ),
     ("audit", &["domain", "store", "state"]),
     ("directory", SHARED),
@@ -62,7 +66,7 @@ const ROOMS: &[(&str, &[&str])] = &[
 /// What every capability and the rooms above them may use besides the
 /// rooms they list.
 const SHARED: &[&str] = &[
-    "domain", "config", "store", "password", "mail", "signing", "audit", "state",
+    "domain", "config", "store", "password", "mail", "signing", "audit", "state", "metrics",
 ];
 
 /// The rooms `room` may import.

@@ -299,3 +299,107 @@ async fn signing_in_replaces_the_csrf_token() {
     })
     .await;
 }
+
+/// `text` parsed by Prometheus' own Python client (`prometheus_client`'s
+/// OpenMetrics parser): every family and sample, as "name{labels} value"
+/// lines. A document it refuses fails the test.
+fn parsed_by_prometheus(text: &str) -> Vec<String> {
+    use std::io::Write;
+    let script = [
+        "import sys",
+        "from prometheus_client.openmetrics.parser import text_string_to_metric_families",
+        "for family in text_string_to_metric_families(sys.stdin.read()):",
+        "    for s in family.samples:",
+        "        labels = ','.join(f'{k}={v}' for k, v in sorted(s.labels.items()))",
+        "        print(f'{s.name}{{{labels}}} {s.value}')",
+    ]
+    .join("\n");
+    let mut child = std::process::Command::new("python3")
+        .args(["-c", &script])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "Prometheus' parser refused the metrics:\n{}\n{text}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+/// Operators see requests by route and status, sign-ins by where they
+/// led, the hashing pool and the database pool; Prometheus' parser reads
+/// it, and no email or id is a label.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_count_requests_and_sign_ins_in_prometheus_format() {
+    on_each_backend(|app| async move {
+        let mut ada = app
+            .signed_up_and_verified("ada@example.com", STRONG_PASSWORD)
+            .await;
+        ada.get("/account").await.assert_status(StatusCode::OK);
+        let mut stranger = app.browser();
+        stranger.get("/login").await;
+        stranger
+            .post(
+                "/login",
+                &[
+                    ("email", "ada@example.com"),
+                    ("password", "not the password"),
+                ],
+            )
+            .await;
+        let page = app.browser().get("/metrics").await;
+        page.assert_status(StatusCode::OK);
+        assert!(
+            page.headers[header::CONTENT_TYPE]
+                .to_str()
+                .unwrap()
+                .starts_with("application/openmetrics-text"),
+        );
+        assert!(
+            !page.body.contains("ada@example.com"),
+            "an email in metrics"
+        );
+        let samples = parsed_by_prometheus(&page.body);
+        let value = |prefix: &str| -> f64 {
+            samples
+                .iter()
+                .find(|s| s.starts_with(prefix))
+                .unwrap_or_else(|| panic!("no {prefix} in {samples:#?}"))
+                .rsplit(' ')
+                .next()
+                .unwrap()
+                .parse()
+                .unwrap()
+        };
+        assert!(
+            value("gatehouse_http_requests_total{method=GET,route=/account,status=200}") >= 1.0
+        );
+        assert!(
+            value("gatehouse_http_request_duration_seconds_count{method=GET,route=/account}")
+                >= 1.0
+        );
+        assert_eq!(
+            value("gatehouse_sign_in_steps_total{outcome=refused_credentials,realm=customers}"),
+            1.0
+        );
+        assert!(value("gatehouse_sign_in_steps_total{outcome=done,realm=customers}") >= 1.0);
+        assert!(value("gatehouse_password_hash_threads{") >= 1.0);
+        assert_eq!(value("gatehouse_password_hash_queue{"), 0.0);
+        assert!(value("gatehouse_database_connections{state=idle}") >= 0.0);
+        assert!(value("gatehouse_browser_session_writes{") >= 1.0);
+    })
+    .await;
+}

@@ -12,6 +12,19 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route(paths::HEALTH, get(healthz))
         .route(paths::READY, get(readyz))
+        .route(paths::METRICS, get(metrics))
+}
+
+/// Prometheus' scrape (OpenMetrics text). Counts and pool sizes only:
+/// no customer, address or token is ever a label.
+async fn metrics(State(state): State<AppState>) -> impl axum::response::IntoResponse {
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        state.metrics_text(),
+    )
 }
 
 /// The process is up and serving; touches nothing else.

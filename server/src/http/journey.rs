@@ -106,11 +106,21 @@ pub async fn outcome(
     realm: Realm,
     advanced: Result<Advanced>,
 ) -> Result<Outcome> {
+    let realm_name = match realm {
+        Realm::Customers => "customers",
+        Realm::Admins => "admins",
+    };
     let advanced = match advanced {
         Ok(advanced) => advanced,
-        Err(Error::Invalid(errors)) => return Ok(Outcome::Show(messages::invalid(&errors))),
+        Err(Error::Invalid(errors)) => {
+            state.metrics.sign_in_step(realm_name, "invalid");
+            return Ok(Outcome::Show(messages::invalid(&errors)));
+        }
         Err(e) => return Err(e),
     };
+    state
+        .metrics
+        .sign_in_step(realm_name, outcome_name(&advanced.step));
     match &advanced.step {
         Step::Refused(Why::Expired) => {
             browser::take::<AttemptKey>(session, keys::SIGN_IN_ATTEMPT).await?;
@@ -162,6 +172,22 @@ pub async fn outcome(
         to,
         began: advanced.began,
     })
+}
+
+/// A step as `/metrics` names it.
+fn outcome_name(step: &Step) -> &'static str {
+    match step {
+        Step::SecondFactor { .. } => "second_factor",
+        Step::Enrol { .. } => "enrol",
+        Step::CompleteProfile(_) => "profile",
+        Step::Done(_) => "done",
+        Step::Refused(Why::Credentials) => "refused_credentials",
+        Step::Refused(Why::Factor) => "refused_factor",
+        Step::Refused(Why::Disabled) => "refused_disabled",
+        Step::Refused(Why::Expired) => "expired",
+        Step::Refused(Why::OutOfStep) => "out_of_step",
+        Step::HeldBack { .. } => "held_back",
+    }
 }
 
 fn go(to: &str) -> Outcome {

@@ -31,6 +31,36 @@ use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 use tracing::Level;
 
+/// Every answer counted and timed, by its route's pattern.
+async fn count_request(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let started = std::time::Instant::now();
+    // Methods outside the standard few would each make a series.
+    let method: &'static str = match req.method().as_str() {
+        "GET" => "GET",
+        "POST" => "POST",
+        "PUT" => "PUT",
+        "PATCH" => "PATCH",
+        "DELETE" => "DELETE",
+        "HEAD" => "HEAD",
+        "OPTIONS" => "OPTIONS",
+        _ => "other",
+    };
+    let route = req
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map_or("unmatched", |p| p.as_str())
+        .to_string();
+    let response = next.run(req).await;
+    let seconds = started.elapsed().as_secs_f64();
+    let status = response.status().as_u16();
+    state.metrics.request(method, &route, status, seconds);
+    response
+}
+
 /// Inside each session layer: writes an unchanged session at most once a
 /// minute (see `browser::keep_alive`).
 async fn keep_session_alive(
@@ -83,6 +113,7 @@ pub fn router(state: AppState) -> Router {
                 "This address does not accept that kind of request.".into(),
             )
         })
+        .layer(middleware::from_fn_with_state(state.clone(), count_request))
         .layer(middleware::from_fn(move |req, next| {
             security_headers(https, req, next)
         }))

@@ -72,6 +72,11 @@ impl Hasher {
         }
     }
 
+    /// Checks waiting for a hashing thread now.
+    pub fn queued(&self) -> usize {
+        self.jobs.max_capacity() - self.jobs.capacity()
+    }
+
     pub fn threads(&self) -> usize {
         self.threads
     }

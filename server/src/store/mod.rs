@@ -258,6 +258,12 @@ impl Store {
         }
     }
 
+    /// The pool's connections: (in use, idle).
+    pub fn connections(&self) -> (usize, usize) {
+        let (size, idle) = with_pool!(self, |pool| (pool.size() as usize, pool.num_idle()));
+        (size.saturating_sub(idle), idle)
+    }
+
     /// How many browser-session records this process has written.
     pub fn session_writes(&self) -> u64 {
         self.session_writes.load(Ordering::Relaxed)
