@@ -128,7 +128,14 @@ impl AppState {
     /// Which database this instance uses, and whether it answers now.
     pub async fn database_ready(&self) -> (&'static str, crate::domain::Result<()>) {
         let name = self.store.backend_name();
-        (name, self.store.ping().await.map_err(Into::into))
+        // Answered within a second whatever the database does: a
+        // balancer's probe must not hang on it.
+        let limit = std::time::Duration::from_millis(900);
+        let ready = match tokio::time::timeout(limit, self.store.ping()).await {
+            Ok(pinged) => pinged.map_err(Into::into),
+            Err(_) => Err(crate::domain::Error::Offline { retry_after: 5 }),
+        };
+        (name, ready)
     }
 
     /// The metrics text, with the pools and counters read now.

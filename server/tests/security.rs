@@ -231,12 +231,25 @@ async fn health_and_readiness_answer_json() {
             "probes must not create sessions"
         );
 
+        let mut visitor = app.browser();
+        visitor.get("/login").await.assert_status(StatusCode::OK);
+
+        // The database out of reach: probes say so, and a page that needs
+        // it answers 503 with when to retry, not a 500 or a hang.
         app.state.store.close().await;
         browser
             .get("/readyz")
             .await
             .assert_status(StatusCode::SERVICE_UNAVAILABLE);
         browser.get("/healthz").await.assert_status(StatusCode::OK);
+        let refused = visitor
+            .post(
+                "/login",
+                &[("email", "ada@example.com"), ("password", STRONG_PASSWORD)],
+            )
+            .await;
+        refused.assert_status(StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(refused.headers[header::RETRY_AFTER], "5");
     })
     .await;
 }

@@ -28,6 +28,11 @@ pub enum Error {
     /// full); the caller may try again after this many seconds.
     #[error("unavailable for {retry_after}s")]
     Unavailable { retry_after: i64 },
+    /// The database cannot be reached (down, restarting, or every
+    /// connection busy past the pool's wait); nothing was changed, and the
+    /// caller may try again after this many seconds.
+    #[error("database unreachable, retry in {retry_after}s")]
+    Offline { retry_after: i64 },
     /// An OAuth / OpenID Connect request refused as the protocol says
     /// (answered as RFC 6749 JSON, or by redirecting back to the client).
     #[error("oauth: {0:?}")]

@@ -23,7 +23,7 @@ impl Error {
             Error::NotFound => StatusCode::NOT_FOUND,
             Error::Conflict(_) => StatusCode::CONFLICT,
             Error::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Error::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            Error::Unavailable { .. } | Error::Offline { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Error::OAuth(e) => match e.code {
                 OAuthCode::InvalidClient | OAuthCode::InvalidToken => StatusCode::UNAUTHORIZED,
                 _ => StatusCode::BAD_REQUEST,
@@ -41,7 +41,10 @@ impl Error {
 
     /// `Retry-After` for a throttled caller.
     fn retry_after(&self, response: &mut Response) {
-        if let Error::Throttled { retry_after } | Error::Unavailable { retry_after } = self {
+        if let Error::Throttled { retry_after }
+        | Error::Unavailable { retry_after }
+        | Error::Offline { retry_after } = self
+        {
             retry_after_header(response, *retry_after);
         }
     }

@@ -51,9 +51,21 @@ pub type StoreResult<T> = Result<T, sqlx::Error>;
 
 /// A database fault, to capabilities: unexpected, logged with context.
 /// (Here, so that `domain` knows nothing of sqlx.)
+/// How long a request waits for a PostgreSQL connection: when the
+/// database is down or every connection is stuck, the answer is a 503
+/// with `Retry-After` within a second, not a page that hangs.
+const POSTGRES_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(1);
+
 impl From<sqlx::Error> for crate::domain::Error {
     fn from(e: sqlx::Error) -> Self {
-        Self::Internal(anyhow::Error::new(e).context("database"))
+        match e {
+            // The database is out of reach, not wrong: try again soon.
+            sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_) => Self::Offline { retry_after: 5 },
+            e => Self::Internal(anyhow::Error::new(e).context("database")),
+        }
     }
 }
 
@@ -248,7 +260,7 @@ impl Store {
                 sqlx::postgres::PgConnectOptions::from_str(url)?.options([("jit", "off")]);
             let pool = PgPoolOptions::new()
                 .max_connections(16)
-                .acquire_timeout(Duration::from_secs(10))
+                .acquire_timeout(POSTGRES_ACQUIRE_TIMEOUT)
                 .connect_with(options)
                 .await?;
             Ok(Self {

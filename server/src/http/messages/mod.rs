@@ -71,6 +71,7 @@ pub fn error_title(error: &Error) -> &'static str {
         Error::Conflict(_) => "Nothing was changed",
         Error::Throttled { .. } => "Too many attempts",
         Error::Unavailable { .. } => "Busy right now",
+        Error::Offline { .. } => "Briefly unavailable",
         Error::OAuth(_) => "This sign-in request cannot be used",
         Error::Internal(_) => "Something went wrong",
     }
@@ -87,6 +88,10 @@ pub fn problem_detail(error: &Error) -> String {
         }
         Error::Unavailable { retry_after } => format!(
             "Many people are signing in right now. Nothing was changed: try again in {}.",
+            wait(*retry_after)
+        ),
+        Error::Offline { retry_after } => format!(
+            "We cannot reach our records for a moment. Nothing was changed: try again in {}.",
             wait(*retry_after)
         ),
         Error::OAuth(e) => e.problem.to_string(),

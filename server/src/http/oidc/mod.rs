@@ -245,7 +245,7 @@ fn no_store(mut response: Response) -> Response {
 fn protocol_error(error: Error) -> Response {
     let (status, code, description) = match &error {
         Error::OAuth(e) => (error.status(), e.code.as_str(), e.problem.to_string()),
-        Error::Unavailable { .. } => (
+        Error::Unavailable { .. } | Error::Offline { .. } => (
             StatusCode::SERVICE_UNAVAILABLE,
             "temporarily_unavailable",
             messages::problem_detail(&error),
@@ -283,7 +283,10 @@ fn protocol_error(error: Error) -> Response {
             HeaderValue::from_static("Basic realm=\"gatehouse\""),
         );
     }
-    if let Error::Throttled { retry_after } | Error::Unavailable { retry_after } = error {
+    if let Error::Throttled { retry_after }
+    | Error::Unavailable { retry_after }
+    | Error::Offline { retry_after } = error
+    {
         super::error::retry_after_header(&mut response, retry_after);
     }
     response
