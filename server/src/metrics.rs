@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct RequestLabels {
-    pub method: String,
+    pub method: &'static str,
     /// The route's pattern (`/admin/customers/{id}`), never the path
     /// itself: ids and tokens would make a series per value.
     pub route: String,
@@ -23,7 +23,7 @@ pub struct RequestLabels {
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct RouteLabels {
-    pub method: String,
+    pub method: &'static str,
     pub route: String,
 }
 
@@ -131,15 +131,12 @@ impl Metrics {
         }
     }
 
-    /// One request answered.
-    pub fn request(&self, method: &str, route: &str, status: u16, seconds: f64) {
-        let (method, route) = (method.to_string(), route.to_string());
-        self.latency
-            .get_or_create(&RouteLabels {
-                method: method.clone(),
-                route: route.clone(),
-            })
-            .observe(seconds);
+    /// One request answered. The labels are looked up by reference: a
+    /// route's series is made once, not per request.
+    pub fn request(&self, method: &'static str, route: String, status: u16, seconds: f64) {
+        let timed = RouteLabels { method, route };
+        self.latency.get_or_create(&timed).observe(seconds);
+        let RouteLabels { method, route } = timed;
         self.requests
             .get_or_create(&RequestLabels {
                 method,

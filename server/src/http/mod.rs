@@ -57,7 +57,7 @@ async fn count_request(
     let response = next.run(req).await;
     let seconds = started.elapsed().as_secs_f64();
     let status = response.status().as_u16();
-    state.metrics.request(method, &route, status, seconds);
+    state.metrics.request(method, route, status, seconds);
     response
 }
 
