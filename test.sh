@@ -9,6 +9,11 @@ if [ ! -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then
   echo "test.sh: Chromium is missing; install it with: apt-get install -y chromium" >&2
   exit 1
 fi
+# Several instances are tested behind Debian's HAProxy (deploy/haproxy.cfg).
+if [ -n "${GATEHOUSE_TEST_POSTGRES_URL:-}" ] && ! command -v haproxy >/dev/null && [ ! -x /usr/sbin/haproxy ]; then
+  echo "test.sh: HAProxy is missing; install it with: apt-get install -y haproxy" >&2
+  exit 1
+fi
 # The SMTP sink the tests deliver mail to, the Python relying party, and
 # Prometheus' parser for /metrics.
 python3 -c 'import aiosmtpd, authlib, requests, prometheus_client' 2>/dev/null || python3 -m pip install --quiet --disable-pip-version-check -r end2end/requirements.txt

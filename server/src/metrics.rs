@@ -43,6 +43,45 @@ pub struct PoolLabels {
     pub state: &'static str,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct CacheLabels {
+    pub cache: &'static str,
+    /// `hit` or `miss`.
+    pub result: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ChangeLabels {
+    /// `client`, `keys`, `mail`, `tier_moves`, or `everything` (the
+    /// listener came back after missing some).
+    pub change: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct GrantLabels {
+    /// `authorization_code`, `refresh_token`, `client_credentials`,
+    /// `urn:ietf:params:oauth:grant-type:device_code`.
+    pub grant_type: &'static str,
+    /// `issued`, an OAuth error code (`invalid_grant`,
+    /// `authorization_pending`...), or `error`.
+    pub result: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ThrottleLabels {
+    /// The limit that held it back: `account_from_address`, `address`,
+    /// `network` or `account` (guesses of passwords, codes and secrets alike).
+    pub limit: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct FactorLabels {
+    /// `totp`, `recovery_code` or `passkey`.
+    pub factor: &'static str,
+    /// `passed`, `wrong` or `locked`.
+    pub result: &'static str,
+}
+
 /// Values read from elsewhere when scraped.
 pub struct Readings {
     pub hash_queue: i64,
@@ -50,6 +89,10 @@ pub struct Readings {
     pub db_in_use: i64,
     pub db_idle: i64,
     pub session_writes: i64,
+    pub mail_waiting: i64,
+    /// Whether other instances' changes reach this one as they happen.
+    pub hearing: bool,
+    pub draining: bool,
 }
 
 /// This instance's metrics.
@@ -63,6 +106,14 @@ pub struct Metrics {
     hash_threads: Gauge,
     db_connections: Family<PoolLabels, Gauge>,
     session_writes: Gauge,
+    cache_lookups: Family<CacheLabels, Counter>,
+    token_grants: Family<GrantLabels, Counter>,
+    throttled: Family<ThrottleLabels, Counter>,
+    mfa_checks: Family<FactorLabels, Counter>,
+    changes_heard: Family<ChangeLabels, Counter>,
+    mail_waiting: Gauge,
+    hearing: Gauge,
+    draining: Gauge,
 }
 
 impl Default for Metrics {
@@ -119,8 +170,64 @@ impl Metrics {
             "Browser-session records written since start",
             session_writes.clone(),
         );
+        let cache_lookups = Family::<CacheLabels, Counter>::default();
+        registry.register(
+            "cache_lookups",
+            "Lookups in this instance's in-memory copies, by cache and hit or miss",
+            cache_lookups.clone(),
+        );
+        let token_grants = Family::<GrantLabels, Counter>::default();
+        registry.register(
+            "token_grants",
+            "Token endpoint requests of authenticated applications, by grant type and result",
+            token_grants.clone(),
+        );
+        let throttled = Family::<ThrottleLabels, Counter>::default();
+        registry.register(
+            "throttle_refusals",
+            "Attempts held back or blocked by the guessing throttle, by the limit that held them",
+            throttled.clone(),
+        );
+        let mfa_checks = Family::<FactorLabels, Counter>::default();
+        registry.register(
+            "mfa_checks",
+            "Second factors checked, by factor and result",
+            mfa_checks.clone(),
+        );
+        let changes_heard = Family::<ChangeLabels, Counter>::default();
+        registry.register(
+            "changes_heard",
+            "Changes made here or on other instances that dropped a copy or woke a job",
+            changes_heard.clone(),
+        );
+        let mail_waiting = Gauge::default();
+        registry.register(
+            "mail_outbox_waiting",
+            "Messages waiting in the outbox when the mail worker last looked",
+            mail_waiting.clone(),
+        );
+        let hearing = Gauge::default();
+        registry.register(
+            "hearing_other_instances",
+            "1 while other instances' changes arrive as they happen (PostgreSQL LISTEN), else 0",
+            hearing.clone(),
+        );
+        let draining = Gauge::default();
+        registry.register(
+            "draining",
+            "1 once the process was asked to stop and is finishing its requests",
+            draining.clone(),
+        );
         Self {
             registry: Arc::new(registry),
+            cache_lookups,
+            token_grants,
+            throttled,
+            mfa_checks,
+            changes_heard,
+            mail_waiting,
+            hearing,
+            draining,
             requests,
             latency,
             sign_in_steps,
@@ -153,6 +260,37 @@ impl Metrics {
             .inc();
     }
 
+    pub fn cache_lookup(&self, cache: &'static str, hit: bool) {
+        let result = if hit { "hit" } else { "miss" };
+        self.cache_lookups
+            .get_or_create(&CacheLabels { cache, result })
+            .inc();
+    }
+
+    pub fn token_grant(&self, grant_type: &'static str, result: &'static str) {
+        self.token_grants
+            .get_or_create(&GrantLabels { grant_type, result })
+            .inc();
+    }
+
+    pub fn throttled(&self, limit: &'static str) {
+        self.throttled
+            .get_or_create(&ThrottleLabels { limit })
+            .inc();
+    }
+
+    pub fn mfa_check(&self, factor: &'static str, result: &'static str) {
+        self.mfa_checks
+            .get_or_create(&FactorLabels { factor, result })
+            .inc();
+    }
+
+    pub fn change_heard(&self, change: &'static str) {
+        self.changes_heard
+            .get_or_create(&ChangeLabels { change })
+            .inc();
+    }
+
     /// The text Prometheus scrapes, with `readings` taken now.
     pub fn encode(&self, readings: Readings) -> String {
         self.hash_queue.set(readings.hash_queue);
@@ -164,6 +302,9 @@ impl Metrics {
             .get_or_create(&PoolLabels { state: "idle" })
             .set(readings.db_idle);
         self.session_writes.set(readings.session_writes);
+        self.mail_waiting.set(readings.mail_waiting);
+        self.hearing.set(i64::from(readings.hearing));
+        self.draining.set(i64::from(readings.draining));
         let mut text = String::new();
         // Writing to a String cannot fail.
         let _ = prometheus_client::encoding::text::encode(&mut text, &self.registry);

@@ -1,13 +1,14 @@
 //! What every request and background job shares.
 
 use crate::config::Config;
-use crate::domain::Clock;
 use crate::domain::oidc::Client;
+use crate::domain::{Change, Clock};
 use crate::mail::Mailer;
 use crate::password::Hasher;
 use crate::signing::KeyRing;
 use crate::store::Store;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -26,6 +27,40 @@ pub struct AppState {
     pub failing_clients: FailingClients,
     /// What `/metrics` shows.
     pub metrics: crate::metrics::Metrics,
+    /// Whether other instances' changes reach this one as they happen.
+    pub hearing: Hearing,
+    /// Wakes the bulk tier job: one was started here or elsewhere.
+    pub bulk_work: Arc<tokio::sync::Notify>,
+    /// Set when the process was asked to stop: `/readyz` says so, and the
+    /// balancer sends new requests elsewhere while these finish.
+    pub draining: Arc<AtomicBool>,
+}
+
+/// Whether this instance hears other instances' changes as they happen (a
+/// live PostgreSQL `LISTEN`). While it does, what it keeps in memory stays
+/// until a change is heard; while it does not (SQLite, where a command-line
+/// process may share the file, or the connection lost), nothing is kept
+/// longer than a second: polling is the fallback.
+#[derive(Clone, Default)]
+pub struct Hearing(Arc<AtomicBool>);
+
+impl Hearing {
+    pub fn live(&self) -> bool {
+        self.0.load(Ordering::Acquire)
+    }
+
+    pub fn set_live(&self, live: bool) {
+        self.0.store(live, Ordering::Release);
+    }
+
+    /// How long a cached copy may be used without a look at the database.
+    pub fn fresh_for(&self) -> Duration {
+        if self.live() {
+            Duration::from_secs(300)
+        } else {
+            Duration::from_secs(1)
+        }
+    }
 }
 
 /// The (client, source address) pairs whose authentication failed on this
@@ -73,8 +108,9 @@ impl FailingClients {
 
 /// Applications (with their live secrets' digests), kept for a few seconds:
 /// every token request names its client, and re-reading two rows for each
-/// one halved the token endpoint's rate. A change made on this instance
-/// forgets the entry at once; other instances see it within `FRESH_FOR`.
+/// one halved the token endpoint's rate. A change made anywhere forgets the
+/// entry at once (`AppState::hear`); how long an entry is trusted without
+/// that is `Hearing::fresh_for`.
 #[derive(Clone, Default)]
 pub struct ClientCache {
     entries: Arc<Mutex<HashMap<String, Stamped>>>,
@@ -93,16 +129,15 @@ pub struct CachedClient {
 }
 
 impl ClientCache {
-    const FRESH_FOR: Duration = Duration::from_secs(5);
     /// Unknown ids are remembered too; bounded, so a flood of made-up ids
     /// cannot grow the map.
     const MAX_ENTRIES: usize = 10_000;
 
-    pub fn get(&self, id: &str) -> Option<Arc<CachedClient>> {
+    pub fn get(&self, id: &str, fresh_for: Duration) -> Option<Arc<CachedClient>> {
         let entries = self.entries.lock().expect("client cache lock");
         entries
             .get(id)
-            .filter(|(at, _)| at.elapsed() < Self::FRESH_FOR)
+            .filter(|(at, _)| at.elapsed() < fresh_for)
             .map(|(_, c)| c.clone())
     }
 
@@ -110,7 +145,7 @@ impl ClientCache {
         let entry = Arc::new(entry);
         let mut entries = self.entries.lock().expect("client cache lock");
         if entries.len() >= Self::MAX_ENTRIES {
-            entries.retain(|_, (at, _)| at.elapsed() < Self::FRESH_FOR);
+            entries.clear();
             if entries.len() >= Self::MAX_ENTRIES {
                 entries.clear();
             }
@@ -122,9 +157,58 @@ impl ClientCache {
     pub fn forget(&self, id: &str) {
         self.entries.lock().expect("client cache lock").remove(id);
     }
+
+    pub fn forget_all(&self) {
+        self.entries.lock().expect("client cache lock").clear();
+    }
 }
 
 impl AppState {
+    /// Applies a change made here and tells the other instances (through
+    /// the database, after the change committed). Telling is best effort:
+    /// an instance that misses it has its listener down, and then trusts
+    /// nothing it holds for more than a second.
+    pub async fn announce(&self, change: Change) {
+        self.hear(&change);
+        if let Err(e) = self.store.announce(&change.to_payload()).await {
+            tracing::warn!(error = %e, change = change.kind(), "other instances not told of a change");
+        }
+    }
+
+    /// A change made here or on another instance: forget what it makes
+    /// stale, wake the job it gives work.
+    pub fn hear(&self, change: &Change) {
+        match change {
+            Change::Client(id) => self.clients.forget(id),
+            Change::Keys => self.keys.forget(),
+            Change::Mail => self.mailer.wake(),
+            Change::TierMoves => self.bulk_work.notify_one(),
+        }
+        self.metrics.change_heard(change.kind());
+    }
+
+    /// Changes may have been missed (the listener was down): forget
+    /// everything kept and let every job look for work.
+    pub fn heard_everything(&self) {
+        self.clients.forget_all();
+        self.keys.forget();
+        self.mailer.wake();
+        self.bulk_work.notify_one();
+        self.metrics.change_heard("everything");
+    }
+
+    /// The token signing keys, looked at again in the database when a
+    /// change was heard or, without a live listener, every second.
+    pub async fn signing_keys(&self) -> crate::domain::Result<Arc<crate::signing::Keys>> {
+        let recheck = self.hearing.fresh_for().as_secs() as i64;
+        self.keys.keys(&self.store, &self.clock, recheck).await
+    }
+
+    /// Which database this instance uses: `sqlite` or `postgres`.
+    pub fn database_name(&self) -> &'static str {
+        self.store.backend_name()
+    }
+
     /// Which database this instance uses, and whether it answers now.
     pub async fn database_ready(&self) -> (&'static str, crate::domain::Result<()>) {
         let name = self.store.backend_name();
@@ -148,6 +232,9 @@ impl AppState {
             db_in_use: whole(in_use),
             db_idle: whole(idle),
             session_writes: i64::try_from(self.store.session_writes()).unwrap_or(i64::MAX),
+            mail_waiting: self.mailer.waiting(),
+            hearing: self.hearing.live(),
+            draining: self.draining.load(Ordering::Relaxed),
         })
     }
 
@@ -167,6 +254,9 @@ impl AppState {
             clients: ClientCache::default(),
             failing_clients: FailingClients::default(),
             metrics: crate::metrics::Metrics::new(),
+            hearing: Hearing::default(),
+            bulk_work: Arc::default(),
+            draining: Arc::default(),
             config: Arc::new(config),
             store,
             hasher,

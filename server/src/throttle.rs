@@ -47,6 +47,18 @@ enum Counter {
     Account,
 }
 
+impl Counter {
+    /// Its name in metrics.
+    fn name(self) -> &'static str {
+        match self {
+            Self::AccountFromSource => "account_from_address",
+            Self::Address => "address",
+            Self::Network => "network",
+            Self::Account => "account",
+        }
+    }
+}
+
 /// Reserved attempts, to be settled by `failed` or `succeeded`.
 #[must_use = "a reservation is settled by failed() or succeeded()"]
 pub struct Attempt {
@@ -93,6 +105,7 @@ pub async fn reserve(
             matches!(counter, Counter::AccountFromSource | Counter::Account).then_some(account);
         let reservation = state.store.reserve_attempt(&key, owner, limit, now).await?;
         if !reservation.granted {
+            state.metrics.throttled(counter.name());
             attempt.give_back(state).await?;
             return Ok(Err(Refused {
                 retry_after: (reservation.retry_at - now).max(1),

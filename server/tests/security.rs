@@ -231,6 +231,17 @@ async fn health_and_readiness_answer_json() {
             "probes must not create sessions"
         );
 
+        // Stopping: the balancer is told to send new requests elsewhere.
+        app.state
+            .draining
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+        let draining = browser.get("/readyz").await;
+        draining.assert_status(StatusCode::SERVICE_UNAVAILABLE);
+        assert!(draining.body.contains("draining"));
+        app.state
+            .draining
+            .store(false, std::sync::atomic::Ordering::Relaxed);
+
         let mut visitor = app.browser();
         visitor.get("/login").await.assert_status(StatusCode::OK);
 
@@ -364,15 +375,43 @@ async fn metrics_count_requests_and_sign_ins_in_prometheus_format() {
         ada.get("/account").await.assert_status(StatusCode::OK);
         let mut stranger = app.browser();
         stranger.get("/login").await;
-        stranger
-            .post(
-                "/login",
-                &[
-                    ("email", "ada@example.com"),
-                    ("password", "not the password"),
-                ],
-            )
-            .await;
+        // Four wrong passwords, and the fifth try is held back.
+        for _ in 0..5 {
+            stranger
+                .post(
+                    "/login",
+                    &[
+                        ("email", "ada@example.com"),
+                        ("password", "not the password"),
+                    ],
+                )
+                .await;
+        }
+        // An application's token grant, its copy read once and then reused.
+        let service = gatehouse::oidc::clients::register(
+            &app.state,
+            &gatehouse::domain::RequestContext::system(),
+            gatehouse::oidc::clients::Registration {
+                name: "Metrics Service".into(),
+                grant_types: Some(vec!["client_credentials".into()]),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        let secret = service.secret.unwrap();
+        for _ in 0..2 {
+            let req = stranger
+                .request(Method::POST, "/oauth2/token")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(encode(&[
+                    ("grant_type", "client_credentials"),
+                    ("client_id", &service.client.id),
+                    ("client_secret", &secret),
+                ])))
+                .unwrap();
+            stranger.send(req).await.assert_status(StatusCode::OK);
+        }
         let page = app.browser().get("/metrics").await;
         page.assert_status(StatusCode::OK);
         assert!(
@@ -406,8 +445,24 @@ async fn metrics_count_requests_and_sign_ins_in_prometheus_format() {
         );
         assert_eq!(
             value("gatehouse_sign_in_steps_total{outcome=refused_credentials,realm=customers}"),
+            4.0
+        );
+        assert_eq!(
+            value("gatehouse_sign_in_steps_total{outcome=held_back,realm=customers}"),
             1.0
         );
+        assert_eq!(
+            value("gatehouse_throttle_refusals_total{limit=account_from_address}"),
+            1.0
+        );
+        assert_eq!(
+            value("gatehouse_token_grants_total{grant_type=client_credentials,result=issued}"),
+            2.0
+        );
+        assert!(value("gatehouse_cache_lookups_total{cache=clients,result=hit}") >= 1.0);
+        assert!(value("gatehouse_changes_heard_total{change=client}") >= 1.0);
+        assert_eq!(value("gatehouse_draining{"), 0.0);
+        assert!(value("gatehouse_mail_outbox_waiting{") >= 0.0);
         assert!(value("gatehouse_sign_in_steps_total{outcome=done,realm=customers}") >= 1.0);
         assert!(value("gatehouse_password_hash_threads{") >= 1.0);
         assert_eq!(value("gatehouse_password_hash_queue{"), 0.0);

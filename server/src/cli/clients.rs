@@ -21,6 +21,17 @@ pub enum ClientsCommand {
         #[arg(long, default_value_t = 24)]
         overlap_hours: i64,
     },
+    /// Turn an application off: it can start no sign-in and use no token
+    /// endpoint, on every instance within a second.
+    Disable {
+        /// The application's client id.
+        client_id: String,
+    },
+    /// Turn an application on again.
+    Enable {
+        /// The application's client id.
+        client_id: String,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -121,9 +132,22 @@ pub async fn run(command: ClientsCommand, config: crate::config::Config) -> anyh
                     json!({ "client_id": client_id, "client_secret": secret })
                 )
             }),
+        ClientsCommand::Disable { client_id } => enable(&state, &ctx, &client_id, false).await,
+        ClientsCommand::Enable { client_id } => enable(&state, &ctx, &client_id, true).await,
     };
     state.store.close().await;
     result.map_err(super::admin::describe)
+}
+
+async fn enable(
+    state: &AppState,
+    ctx: &RequestContext,
+    client_id: &str,
+    enabled: bool,
+) -> crate::domain::Result<()> {
+    clients::set_enabled(state, ctx, client_id, enabled).await?;
+    println!("{}", json!({ "client_id": client_id, "enabled": enabled }));
+    Ok(())
 }
 
 /// `gatehouse keys rotate`: a new signing key of each algorithm signs from
@@ -134,8 +158,11 @@ pub async fn rotate_keys(config: crate::config::Config) -> anyhow::Result<()> {
     // Loading first generates the first keys of a new database, so a
     // rotation always leaves an old key to retire.
     let result = async {
-        state.keys.keys(&state.store, &state.clock).await?;
-        state.keys.rotate(&state.store, &state.clock).await
+        state.signing_keys().await?;
+        let kids = state.keys.rotate(&state.store, &state.clock).await?;
+        // Running instances sign with the new keys within a second.
+        state.announce(crate::domain::Change::Keys).await;
+        Ok::<_, crate::domain::Error>(kids)
     }
     .await;
     state.store.close().await;

@@ -21,7 +21,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     }
     // Signing keys are made (first start) and parsed now, so a wrong or
     // missing key encryption key is reported here, not at the first sign-in.
-    if let Err(e) = state.keys.keys(&state.store, &state.clock).await {
+    if let Err(e) = state.signing_keys().await {
         tracing::warn!(error = %e, "single sign-on cannot sign tokens");
     }
     // Browsers make passkeys only for a domain name: on an IP address the
@@ -34,6 +34,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         );
     }
     jobs::start(&state);
+    tokio::spawn(crate::telemetry::report_suppressed());
     let url = state
         .config
         .public_url
@@ -49,12 +50,23 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     println!("Gatehouse is running at {url}/");
     axum::serve(
         listener,
-        http::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        http::router(state.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
+    .with_graceful_shutdown(drain(state.clone()))
     .await?;
     store.close().await;
     Ok(())
+}
+
+/// Waits for the signal to stop, then says so at `/readyz` (requests on
+/// open connections still see it) while axum stops accepting and lets the
+/// requests in flight finish.
+async fn drain(state: AppState) {
+    shutdown_signal().await;
+    state
+        .draining
+        .store(true, std::sync::atomic::Ordering::Relaxed);
+    tracing::info!("stopping: finishing the requests in flight");
 }
 
 async fn shutdown_signal() {

@@ -160,6 +160,7 @@ pub async fn start_bulk(
     state.store.insert_tier_job(&job).await?;
     let details = json!({ "job_id": job.id, "to": to, "search": description, "reason": reason });
     audit::record(state, ctx, Action::TiersBulkStarted, None, details).await?;
+    state.announce(crate::domain::Change::TierMoves).await;
     Ok(job.id)
 }
 

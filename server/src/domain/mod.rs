@@ -5,6 +5,7 @@
 mod admin;
 mod attribute;
 mod audit;
+mod change;
 pub mod clock;
 mod context;
 pub mod cursor;
@@ -22,6 +23,7 @@ mod tier;
 pub use admin::{Admin, AdminId, Role};
 pub use attribute::{Attribute, AttributeId, CHOICES_MAX, Changes, Kind, TEXT_MAX, Values};
 pub use audit::{Action, Actor, AuditEntry, AuditFilter};
+pub use change::Change;
 pub use clock::Clock;
 pub use context::{Caller, RequestContext};
 pub use customer::{

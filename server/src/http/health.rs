@@ -32,8 +32,15 @@ async fn healthz() -> Json<Value> {
     Json(json!({ "status": "ok" }))
 }
 
-/// The database is reachable, so this instance can serve customers.
+/// The database is reachable and the process is not stopping, so this
+/// instance can take new customers.
 async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
+    if state.draining.load(std::sync::atomic::Ordering::Relaxed) {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({ "status": "draining", "database": state.database_name() })),
+        );
+    }
     let (database, ready) = state.database_ready().await;
     match ready {
         Ok(()) => (

@@ -121,12 +121,18 @@ pub fn router(state: AppState) -> Router {
             TraceLayer::new_for_http()
                 // The path only: query strings carry single-use tokens.
                 .make_span_with(|req: &Request| {
-                    let id = req.extensions().get::<extract::RequestId>().map(|r| r.0);
+                    // The id the response's `x-request-id` carries, so a
+                    // customer's report leads to the lines of their request.
+                    let id = req
+                        .extensions()
+                        .get::<extract::RequestId>()
+                        .map(|r| r.0.to_string())
+                        .unwrap_or_default();
                     tracing::info_span!(
                         "request",
                         method = %req.method(),
                         path = %req.uri().path(),
-                        request_id = ?id,
+                        request_id = %id,
                     )
                 })
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),

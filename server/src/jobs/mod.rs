@@ -1,48 +1,107 @@
-//! Background work of one instance, started in one place at start-up: mail
-//! delivery, bulk tier moves, tier expiry and clean-up. Every job is safe to
-//! run on several instances at once (leases and conditional writes), so
-//! instances need not know about each other.
+//! Background work of one instance, started in one place at start-up:
+//! hearing other instances, mail delivery, bulk tier moves, tier expiry and
+//! clean-up. With several instances each piece of work is done once: mail
+//! and bulk steps are leased row by row, the periodic jobs take a lease per
+//! run (`job_leases`). Jobs wake when work is announced (PostgreSQL
+//! `NOTIFY`), with a slow look on a clock only as the fallback for a lost
+//! notice; the periodic jobs are on a clock by nature.
 
 use crate::directory::tier_moves;
+use crate::domain::Change;
 use crate::state::AppState;
 use std::future::Future;
+use std::sync::LazyLock;
 use std::time::Duration;
+
+/// This process, as the holder of job leases.
+static INSTANCE: LazyLock<String> = LazyLock::new(crate::domain::secrets::random_string);
 
 /// Starts every job; they run until the process ends.
 pub fn start(state: &AppState) {
+    tokio::spawn(listen(state.clone()));
     tokio::spawn(state.mailer.clone().run_worker(state.config.clone()));
-    every(Duration::from_secs(2), state, bulk_tier_moves);
-    every(Duration::from_secs(60), state, tier_expiry);
-    every(Duration::from_secs(600), state, clean_up);
+    tokio::spawn(bulk_tier_moves(state.clone()));
+    every("tier_expiry", 60, state, tier_expiry);
+    every("clean_up", 600, state, clean_up);
 }
 
-/// Runs `job` now and then after each `period`.
-fn every<F, Fut>(period: Duration, state: &AppState, job: F)
+/// Hears what other instances change (PostgreSQL `LISTEN`) until the
+/// process ends, reconnecting when the connection is lost. While it is not
+/// listening, `Hearing` is off and caches keep nothing longer than a second.
+async fn listen(state: AppState) {
+    loop {
+        match state.store.listen_for_changes().await {
+            // SQLite: one instance, nobody to hear.
+            Ok(None) => return,
+            Ok(Some(mut listener)) => {
+                // Changes made while nobody listened are unknown: drop
+                // every copy first, then trust copies read from now on.
+                state.heard_everything();
+                state.hearing.set_live(true);
+                tracing::info!("hearing other instances' changes");
+                // Until the connection is lost (or fails).
+                while let Ok(Some(payload)) = listener.next().await {
+                    match Change::from_payload(&payload) {
+                        Some(change) => state.hear(&change),
+                        None => tracing::debug!(%payload, "unknown change ignored"),
+                    }
+                }
+                state.hearing.set_live(false);
+                tracing::warn!(
+                    "stopped hearing other instances; copies are kept a second at most until this is back"
+                );
+            }
+            Err(_) if state.store.is_closed() => return,
+            Err(e) => tracing::warn!(error = %e, "cannot listen for other instances' changes"),
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+}
+
+/// Runs `job` every `period` seconds on whichever instance takes that
+/// run's lease first.
+fn every<F, Fut>(name: &'static str, period: i64, state: &AppState, job: F)
 where
     F: Fn(AppState) -> Fut + Send + 'static,
     Fut: Future<Output = ()> + Send,
 {
     let state = state.clone();
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(period);
+        let mut tick = tokio::time::interval(Duration::from_secs(period as u64));
         loop {
             tick.tick().await;
-            job(state.clone()).await;
+            let now = state.clock.now();
+            // Held a second short of the period, so this instance's next
+            // tick (or another's) finds it free.
+            match state
+                .store
+                .take_job_lease(name, &INSTANCE, now, now + period - 1)
+                .await
+            {
+                Ok(true) => job(state.clone()).await,
+                Ok(false) => {}
+                Err(e) => tracing::warn!(job = name, error = %e, "job lease unavailable"),
+            }
         }
     });
 }
 
-/// Steps through open bulk tier changes, page by page, until none is left.
+/// Steps through open bulk tier changes, page by page, until none is left;
+/// then sleeps until one is started anywhere (or a minute passes: a job
+/// whose instance died is taken over when its lease runs out).
 async fn bulk_tier_moves(state: AppState) {
     loop {
-        match tier_moves::run_bulk_step(&state).await {
-            Ok(true) => tokio::task::yield_now().await,
-            Ok(false) => break,
-            Err(e) => {
-                tracing::warn!(error = %e, "bulk tier step failed");
-                break;
+        loop {
+            match tier_moves::run_bulk_step(&state).await {
+                Ok(true) => tokio::task::yield_now().await,
+                Ok(false) => break,
+                Err(e) => {
+                    tracing::warn!(error = %e, "bulk tier step failed");
+                    break;
+                }
             }
         }
+        let _ = tokio::time::timeout(Duration::from_secs(60), state.bulk_work.notified()).await;
     }
 }
 

@@ -9,11 +9,12 @@
 //! keeps the message in the table: the development outbox.
 
 use crate::config::Config;
-use crate::domain::Clock;
+use crate::domain::{Change, Clock};
 use crate::store::{Limit, OutboxMail, Store};
 use lettre::message::{Mailbox, header::ContentType};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 use tokio::sync::Notify;
 
@@ -29,6 +30,8 @@ pub struct Mailer {
     store: Store,
     clock: Clock,
     wake: Arc<Notify>,
+    /// Messages waiting in the outbox when the worker last looked.
+    waiting: Arc<AtomicI64>,
     /// Mails one address may be sent per hour.
     per_hour: i64,
 }
@@ -39,6 +42,7 @@ impl Mailer {
             store,
             clock,
             wake: Arc::new(Notify::new()),
+            waiting: Arc::default(),
             per_hour,
         }
     }
@@ -66,8 +70,24 @@ impl Mailer {
         self.store
             .enqueue_mail(&mail.to, &mail.subject, &mail.body, self.clock.now())
             .await?;
-        self.wake.notify_one();
+        self.wake();
+        // Any instance's worker may deliver it; each wakes when told. A
+        // lost notice costs a delay (the workers look once a minute), not
+        // the mail.
+        if let Err(e) = self.store.announce(&Change::Mail.to_payload()).await {
+            tracing::warn!(error = %e, "other instances not told of queued mail");
+        }
         Ok(())
+    }
+
+    /// Wakes this instance's worker: mail was queued here or elsewhere.
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    /// Messages waiting in the outbox when the worker last looked.
+    pub fn waiting(&self) -> i64 {
+        self.waiting.load(Ordering::Relaxed)
     }
 
     /// Delivers queued mail until the process ends.
@@ -92,8 +112,11 @@ impl Mailer {
         loop {
             match self.deliver_due(&delivery, &config.mail_from).await {
                 Ok(0) => {
-                    let _ =
-                        tokio::time::timeout(Duration::from_secs(5), self.wake.notified()).await;
+                    // Nothing due: sleep until the next message is (a retry's
+                    // back-off), mail is queued anywhere, or a minute passes
+                    // in case a notice was lost. No write on a clock.
+                    let wait = self.next_look().await;
+                    let _ = tokio::time::timeout(wait, self.wake.notified()).await;
                 }
                 Ok(_) => {}
                 Err(e) => {
@@ -102,6 +125,21 @@ impl Mailer {
                 }
             }
         }
+    }
+
+    /// How long the worker may sleep: until the next message is due, at
+    /// least a second (a message leased elsewhere comes back due) and at
+    /// most a minute.
+    async fn next_look(&self) -> Duration {
+        const LONGEST: i64 = 60;
+        let seconds = match self.store.mail_waiting().await {
+            Ok((count, next)) => {
+                self.waiting.store(count, Ordering::Relaxed);
+                next.map_or(LONGEST, |at| at - self.clock.now())
+            }
+            Err(_) => 5,
+        };
+        Duration::from_secs(seconds.clamp(1, LONGEST) as u64)
     }
 
     async fn deliver_due(&self, delivery: &Delivery, from: &Mailbox) -> anyhow::Result<usize> {

@@ -61,6 +61,7 @@ pub async fn code(
     let attempt = match throttle::reserve(state, &throttle_key(owner), ctx.ip(), false).await? {
         Ok(attempt) => attempt,
         Err(refused) => {
+            state.metrics.mfa_check(kind.as_str(), "locked");
             return Ok(Checked::Locked {
                 seconds_left: refused.retry_after,
             });
@@ -95,8 +96,10 @@ pub async fn code(
             )
             .await?;
         }
+        state.metrics.mfa_check(kind.as_str(), "passed");
         return Ok(Checked::Passed(kind));
     }
+    state.metrics.mfa_check(kind.as_str(), "wrong");
     let blocked = matches!(attempt.failed(state).await?, AfterFailure::Blocked);
     failed(state, ctx, owner, kind, blocked).await?;
     Ok(Checked::Wrong)

@@ -192,8 +192,13 @@ pub async fn verify(
     answer: &str,
 ) -> Result<()> {
     let checked = check_answer(state, ceremony, owner, answer).await;
-    if let Err(Error::Invalid(_)) = &checked {
-        super::check::failed(state, ctx, owner, FactorKind::Passkey, false).await?;
+    match &checked {
+        Ok(()) => state.metrics.mfa_check("passkey", "passed"),
+        Err(Error::Invalid(_)) => {
+            state.metrics.mfa_check("passkey", "wrong");
+            super::check::failed(state, ctx, owner, FactorKind::Passkey, false).await?;
+        }
+        Err(_) => {}
     }
     checked
 }

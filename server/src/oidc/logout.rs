@@ -99,7 +99,7 @@ async fn read_hint(state: &AppState, token: &str) -> Result<HintClaims> {
     let invalid = || Error::from(OAuthError::invalid_request("id_token_hint"));
     let header = jsonwebtoken::decode_header(token).map_err(|_| invalid())?;
     let kid = header.kid.ok_or_else(invalid)?;
-    let keys = state.keys.keys(&state.store, &state.clock).await?;
+    let keys = state.signing_keys().await?;
     let (alg, key) = keys.verifier(&kid).ok_or_else(invalid)?;
     let mut validation = jsonwebtoken::Validation::new(jwt_algorithm(*alg));
     validation.set_issuer(&[issuer(state)]);

@@ -75,16 +75,26 @@ pub async fn exchange(
             OAuthProblem::GrantNotAllowed,
         ));
     }
-    match grant {
+    let issued = match grant {
         GrantType::AuthorizationCode => authorization_code(state, ctx, client, params).await,
         GrantType::RefreshToken => refresh(state, ctx, client, params).await,
         GrantType::ClientCredentials => client_credentials(state, client, params).await,
         GrantType::DeviceCode => {
-            let grant = super::device::poll(state, client, params).await?;
-            let customer = live_customer(state, grant.customer).await?;
-            mint(state, client, &customer, &grant, None, None).await
+            async {
+                let grant = super::device::poll(state, client, params).await?;
+                let customer = live_customer(state, grant.customer).await?;
+                mint(state, client, &customer, &grant, None, None).await
+            }
+            .await
         }
-    }
+    };
+    let result = match &issued {
+        Ok(_) => "issued",
+        Err(Error::OAuth(refused)) => refused.code.as_str(),
+        Err(_) => "error",
+    };
+    state.metrics.token_grant(grant.as_str(), result);
+    issued
 }
 
 async fn authorization_code(
@@ -302,7 +312,7 @@ async fn mint(
         if let Some(nonce) = nonce {
             claims.insert("nonce".into(), json!(nonce));
         }
-        let keys = state.keys.keys(&state.store, &state.clock).await?;
+        let keys = state.signing_keys().await?;
         Some(keys.signer(client.id_token_alg)?.sign("JWT", &claims)?)
     } else {
         None
@@ -370,7 +380,7 @@ async fn access_token(
         auth_time,
         gid,
     };
-    let keys = state.keys.keys(&state.store, &state.clock).await?;
+    let keys = state.signing_keys().await?;
     keys.signer(state.config.access_token_alg)?
         .sign("at+jwt", &claims)
 }
@@ -387,7 +397,7 @@ pub async fn verify_access_token(state: &AppState, token: &str) -> Result<Access
         return Err(invalid());
     }
     let kid = header.kid.ok_or_else(invalid)?;
-    let keys = state.keys.keys(&state.store, &state.clock).await?;
+    let keys = state.signing_keys().await?;
     let (alg, key) = keys.verifier(&kid).ok_or_else(invalid)?;
     let mut validation = jsonwebtoken::Validation::new(jwt_algorithm(*alg));
     let iss = issuer(state);

@@ -30,9 +30,6 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, RwLock};
 
-/// How often an instance looks for keys another one added or retired.
-const RECHECK_SECONDS: i64 = 60;
-
 /// The signing keys of this instance, shared by every request.
 #[derive(Clone)]
 pub struct KeyRing {
@@ -41,6 +38,9 @@ pub struct KeyRing {
     /// sealed secret on every sign-in, which should not read a file.
     file_bytes: Arc<std::sync::OnceLock<[u8; 32]>>,
     current: Arc<RwLock<Option<Arc<Keys>>>>,
+    /// Set when a key was added or retired (here or on another instance):
+    /// the next use looks at the database again.
+    stale: Arc<std::sync::atomic::AtomicBool>,
     refresh: Arc<tokio::sync::Mutex<()>>,
 }
 
@@ -72,16 +72,20 @@ impl KeyRing {
             source,
             file_bytes: Arc::new(std::sync::OnceLock::new()),
             current: Arc::new(RwLock::new(None)),
+            stale: Arc::default(),
             refresh: Arc::new(tokio::sync::Mutex::new(())),
         }
     }
 
     /// The current keys, loaded (and generated, on a first start) when
-    /// missing or due a look at the database.
-    pub async fn keys(&self, store: &Store, clock: &Clock) -> Result<Arc<Keys>> {
+    /// missing, marked stale, or `recheck` seconds old.
+    pub async fn keys(&self, store: &Store, clock: &Clock, recheck: i64) -> Result<Arc<Keys>> {
+        use std::sync::atomic::Ordering;
         let now = clock.now();
+        let fresh =
+            |keys: &Keys| now - keys.loaded_at < recheck && !self.stale.load(Ordering::Acquire);
         if let Some(keys) = self.snapshot()
-            && now - keys.loaded_at < RECHECK_SECONDS
+            && fresh(&keys)
         {
             return Ok(keys);
         }
@@ -89,13 +93,22 @@ impl KeyRing {
         // decrypting the same keys.
         let _guard = self.refresh.lock().await;
         if let Some(keys) = self.snapshot()
-            && now - keys.loaded_at < RECHECK_SECONDS
+            && fresh(&keys)
         {
             return Ok(keys);
         }
+        // Cleared before reading: a change heard during the read marks the
+        // keys stale again.
+        self.stale.store(false, Ordering::Release);
         let keys = Arc::new(self.load(store, now, self.snapshot()).await?);
         *self.current.write().expect("key ring lock") = Some(keys.clone());
         Ok(keys)
+    }
+
+    /// Keys were added or retired: look again at the next use (the keys
+    /// that did not change are not parsed again).
+    pub fn forget(&self) {
+        self.stale.store(true, std::sync::atomic::Ordering::Release);
     }
 
     fn snapshot(&self) -> Option<Arc<Keys>> {
@@ -184,7 +197,7 @@ impl KeyRing {
         store
             .delete_keys_retired_before(now - MAX_TOKEN_LIFETIME)
             .await?;
-        *self.current.write().expect("key ring lock") = None;
+        self.forget();
         Ok(kids)
     }
 

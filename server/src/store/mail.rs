@@ -33,6 +33,14 @@ impl Store {
         Ok(id)
     }
 
+    /// The outbox at a glance: messages waiting, and when the next is due
+    /// (`None` when none waits). One index read: the worker asks it
+    /// instead of trying a lease on a clock.
+    pub async fn mail_waiting(&self) -> StoreResult<(i64, Option<i64>)> {
+        let sql = "SELECT COUNT(*), MIN(next_attempt_at) FROM mail_outbox WHERE sent_at IS NULL";
+        with_pool!(self, |pool| sqlx::query_as(sql).fetch_one(pool).await)
+    }
+
     /// Leases up to `limit` due messages to this instance until `lease_until`.
     /// The outer `next_attempt_at <= $1` is re-checked on the locked row, so two
     /// instances racing for the same message cannot both lease it.

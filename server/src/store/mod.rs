@@ -8,6 +8,7 @@ mod admins;
 mod attributes;
 mod audit;
 mod bulk;
+mod changes;
 mod copy;
 mod customers;
 mod deferred_indexes;
@@ -25,6 +26,7 @@ mod tokens;
 
 pub use admins::{AdminListing, NewAdmin, PendingInvite};
 pub use bulk::BulkCustomer;
+pub use changes::ChangeListener;
 pub use customers::NewCustomer;
 pub use import::{ExistingCustomer, ImportRow, ImportValue};
 pub use mail::OutboxMail;
@@ -279,6 +281,11 @@ impl Store {
     /// How many browser-session records this process has written.
     pub fn session_writes(&self) -> u64 {
         self.session_writes.load(Ordering::Relaxed)
+    }
+
+    /// Closed at shutdown: background work stops.
+    pub fn is_closed(&self) -> bool {
+        with_pool!(self, |pool| pool.is_closed())
     }
 
     pub fn backend_name(&self) -> &'static str {

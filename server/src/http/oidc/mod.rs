@@ -89,7 +89,7 @@ async fn discovery(State(state): State<AppState>) -> Response {
 }
 
 async fn jwks(State(state): State<AppState>) -> Response {
-    match state.keys.keys(&state.store, &state.clock).await {
+    match state.signing_keys().await {
         Ok(keys) => {
             let mut response = keys.jwks.to_string().into_response();
             response.headers_mut().insert(

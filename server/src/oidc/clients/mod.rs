@@ -19,7 +19,7 @@ use crate::domain::oidc::{
 };
 use crate::domain::secrets::{hash_token, random_string};
 use crate::domain::{
-    Action, Error, FieldErrors, OwnerTask, Problem, Record, RequestContext, Result,
+    Action, Change, Error, FieldErrors, OwnerTask, Problem, Record, RequestContext, Result,
 };
 use crate::signing::MAX_TOKEN_LIFETIME;
 use crate::state::{AppState, CachedClient};
@@ -76,6 +76,8 @@ pub async fn register(
         .store
         .insert_client(&client, digest.as_deref())
         .await?;
+    // An id asked for before it existed may be remembered as unknown.
+    state.announce(Change::Client(client.id.clone())).await;
     audit::record(
         state,
         ctx,
@@ -116,7 +118,7 @@ pub async fn update(
     {
         return Err(Error::NotFound);
     }
-    state.clients.forget(&client.id);
+    state.announce(Change::Client(client.id.clone())).await;
     audit::record(
         state,
         ctx,
@@ -181,7 +183,7 @@ pub async fn set_enabled(
         .store
         .update_client(&client, state.clock.now())
         .await?;
-    state.clients.forget(&client.id);
+    state.announce(Change::Client(client.id.clone())).await;
     let action = if enabled {
         Action::AppEnabled
     } else {
@@ -216,7 +218,7 @@ pub async fn rotate_secret(
         .store
         .rotate_client_secret(&client.id, &hash_token(&secret), now, now + overlap)
         .await?;
-    state.clients.forget(&client.id);
+    state.announce(Change::Client(client.id.clone())).await;
     audit::record(
         state,
         ctx,
@@ -277,7 +279,9 @@ pub async fn is_enabled(state: &AppState, client_id: &str) -> Result<bool> {
 
 /// The application by this id, from the last few seconds' copy if any.
 async fn cached(state: &AppState, id: &str) -> Result<std::sync::Arc<CachedClient>> {
-    if let Some(entry) = state.clients.get(id) {
+    let hit = state.clients.get(id, state.hearing.fresh_for());
+    state.metrics.cache_lookup("clients", hit.is_some());
+    if let Some(entry) = hit {
         return Ok(entry);
     }
     let client = state.store.client(id).await?;
