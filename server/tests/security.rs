@@ -244,6 +244,10 @@ async fn health_and_readiness_answer_json() {
 
         let mut visitor = app.browser();
         visitor.get("/login").await.assert_status(StatusCode::OK);
+        let mut ada = app
+            .signed_up_and_verified("ada@example.com", STRONG_PASSWORD)
+            .await;
+        ada.get("/account").await.assert_status(StatusCode::OK);
 
         // The database out of reach: probes say so, and a page that needs
         // it answers 503 with when to retry, not a 500 or a hang.
@@ -261,6 +265,12 @@ async fn health_and_readiness_answer_json() {
             .await;
         refused.assert_status(StatusCode::SERVICE_UNAVAILABLE);
         assert_eq!(refused.headers[header::RETRY_AFTER], "5");
+        // A signed-in page too: its session cannot be read.
+        let account = ada.get("/account").await;
+        account
+            .assert_status(StatusCode::SERVICE_UNAVAILABLE)
+            .assert_contains("cannot reach our records");
+        assert_eq!(account.headers[header::RETRY_AFTER], "5");
     })
     .await;
 }

@@ -70,9 +70,24 @@ pub async fn keep_alive(session: &Session, now: i64) -> Result<()> {
     Ok(())
 }
 
+/// A session that could not be read or written. The store's own faults
+/// are the database out of reach (its errors arrive as text): the page
+/// says so with a 503 and when to retry, like every other page then.
+fn unreadable(e: tower_sessions::session::Error) -> crate::domain::Error {
+    use tower_sessions::session::Error as Session;
+    use tower_sessions::session_store::Error as Store;
+    match e {
+        Session::Store(Store::Backend(reason)) => {
+            tracing::warn!(%reason, "browser session unavailable");
+            crate::domain::Error::Offline { retry_after: 5 }
+        }
+        e => anyhow::Error::new(e).into(),
+    }
+}
+
 /// Reads a value from the session (`None` when absent).
 pub async fn get<T: DeserializeOwned>(session: &Session, key: &str) -> Result<Option<T>> {
-    Ok(session.get(key).await.map_err(anyhow::Error::new)?)
+    Ok(session.get(key).await.map_err(unreadable)?)
 }
 
 /// Stores a value in the session.
@@ -80,7 +95,7 @@ pub async fn put<T: Serialize>(session: &Session, key: &str, value: T) -> Result
     session
         .insert(key, value)
         .await
-        .map_err(anyhow::Error::new)?;
+        .map_err(unreadable)?;
     Ok(())
 }
 
@@ -93,7 +108,7 @@ pub async fn take<T: DeserializeOwned>(session: &Session, key: &str) -> Result<O
         session
             .remove_value(key)
             .await
-            .map_err(anyhow::Error::new)?;
+            .map_err(unreadable)?;
     }
     Ok(value)
 }
@@ -102,7 +117,7 @@ pub async fn take<T: DeserializeOwned>(session: &Session, key: &str) -> Result<O
 /// sign-in (session fixation), or an id or token seen before a privilege
 /// change, is worthless after.
 pub async fn cycle(session: &Session) -> Result<()> {
-    session.cycle_id().await.map_err(anyhow::Error::new)?;
+    session.cycle_id().await.map_err(unreadable)?;
     take::<String>(session, keys::CSRF).await?;
     Ok(())
 }
@@ -130,7 +145,7 @@ pub async fn end(state: &AppState, session: &Session) -> Result<()> {
     if let Some(id) = get::<Uuid>(session, keys::CUSTOMER).await? {
         sessions::end(state, id).await?;
     }
-    session.flush().await.map_err(anyhow::Error::new)?;
+    session.flush().await.map_err(unreadable)?;
     Ok(())
 }
 
@@ -193,7 +208,7 @@ pub async fn current_admin(state: &AppState, session: &Session) -> Result<Option
     };
     let admin = sessions::admin_live(state, AdminId(record.id), record.signed_in_at).await?;
     if admin.is_none() {
-        session.flush().await.map_err(anyhow::Error::new)?;
+        session.flush().await.map_err(unreadable)?;
     }
     Ok(admin)
 }
@@ -207,7 +222,7 @@ pub async fn admin_signed_in_at(session: &Session) -> Result<Option<i64>> {
 
 /// Signs this console browser out.
 pub async fn end_admin(session: &Session) -> Result<()> {
-    session.flush().await.map_err(anyhow::Error::new)?;
+    session.flush().await.map_err(unreadable)?;
     Ok(())
 }
 
