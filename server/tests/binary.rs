@@ -19,6 +19,8 @@ fn invalid_configuration_stops_start_up_naming_the_setting() {
         ("GATEHOUSE_PUBLIC_URL", "localhost"),
         ("GATEHOUSE_SMTP_URL", "http://mail.example.com"),
         ("GATEHOUSE_SESSION_IDLE_MINUTES", "0"),
+        // A replica of a SQLite file cannot be.
+        ("GATEHOUSE_DATABASE_REPLICA_URL", "postgres://replica/gatehouse"),
     ];
     for (var, value) in cases {
         let out = Command::new(BIN)
@@ -52,6 +54,7 @@ fn help_documents_every_setting() {
         "GATEHOUSE_SESSION_IDLE_MINUTES",
         "GATEHOUSE_SESSION_ABSOLUTE_HOURS",
         "GATEHOUSE_LOG_FORMAT",
+        "GATEHOUSE_DATABASE_REPLICA_URL",
     ] {
         assert!(help.contains(var), "--help lacks {var}");
     }

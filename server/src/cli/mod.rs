@@ -195,7 +195,14 @@ pub async fn run(command: Option<Command>, config: Config) -> anyhow::Result<()>
 /// Opens the configured database and brings its schema up to date: the one
 /// way every command (and `serve`) starts.
 pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
-    open_store_at(&config.database_url).await
+    let store = open_store_at(&config.database_url).await?;
+    match &config.database_replica_url {
+        Some(url) => store
+            .with_replica(url)
+            .await
+            .context("GATEHOUSE_DATABASE_REPLICA_URL: cannot open the replica"),
+        None => Ok(store),
+    }
 }
 
 /// [`open_store`] for a database other than the configured one (benches

@@ -39,6 +39,12 @@ pub struct Settings {
     )]
     pub database_url: String,
 
+    /// A PostgreSQL streaming replica (hot standby) of the database: console
+    /// search and exports read from it; everything that must see its own
+    /// writes stays on the primary.
+    #[arg(long, env = "GATEHOUSE_DATABASE_REPLICA_URL", global = true)]
+    pub database_replica_url: Option<String>,
+
     /// Public base URL customers reach Gatehouse at; used in emailed links.
     /// Cookies are marked Secure when it is https.
     #[arg(long, env = "GATEHOUSE_PUBLIC_URL", global = true)]
@@ -182,6 +188,7 @@ pub fn parse_key(text: &str) -> Result<[u8; 32], String> {
 pub struct Config {
     pub bind: SocketAddr,
     pub database_url: String,
+    pub database_replica_url: Option<String>,
     pub public_url: Url,
     pub smtp_url: Option<Url>,
     pub mail_from: lettre::message::Mailbox,
@@ -234,6 +241,21 @@ impl Settings {
                 "must start with sqlite: or postgres://",
             ));
         }
+
+        let is_postgres =
+            |url: &str| url.starts_with("postgres://") || url.starts_with("postgresql://");
+        let database_replica_url = match self.database_replica_url.as_deref() {
+            None | Some("") => None,
+            Some(url) if is_postgres(&self.database_url) && is_postgres(url) => {
+                Some(url.to_string())
+            }
+            Some(_) => {
+                return Err(invalid(
+                    "GATEHOUSE_DATABASE_REPLICA_URL",
+                    "must be a postgres:// replica of a PostgreSQL GATEHOUSE_DATABASE_URL",
+                ));
+            }
+        };
 
         let public_url = match &self.public_url {
             Some(raw) => {
@@ -347,6 +369,7 @@ impl Settings {
             access_token_alg,
             bind,
             database_url: self.database_url.clone(),
+            database_replica_url,
             public_url,
             smtp_url,
             mail_from,

@@ -211,7 +211,22 @@ pub async fn customers(
     after: Option<&Cursor>,
     limit: i64,
 ) -> Result<crate::store::CustomerPage> {
-    Ok(state.store.search_customers(search, after, limit).await?)
+    // A list may lag the latest change by the replica's delay (usually
+    // milliseconds); the customer's own page reads the primary. A replica
+    // out of reach costs a second, not the search.
+    let store = &state.store;
+    match store
+        .lagging_reads()
+        .search_customers(search, after, limit)
+        .await
+        .map_err(Error::from)
+    {
+        Err(Error::Offline { .. }) if store.lagging_reads_from() == "replica" => {
+            tracing::warn!("the replica is out of reach: searching the primary");
+            Ok(store.search_customers(search, after, limit).await?)
+        }
+        found => found,
+    }
 }
 
 /// How many customers there are, and whether that is exact (a large

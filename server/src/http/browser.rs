@@ -87,15 +87,12 @@ fn unreadable(e: tower_sessions::session::Error) -> crate::domain::Error {
 
 /// Reads a value from the session (`None` when absent).
 pub async fn get<T: DeserializeOwned>(session: &Session, key: &str) -> Result<Option<T>> {
-    Ok(session.get(key).await.map_err(unreadable)?)
+    session.get(key).await.map_err(unreadable)
 }
 
 /// Stores a value in the session.
 pub async fn put<T: Serialize>(session: &Session, key: &str, value: T) -> Result<()> {
-    session
-        .insert(key, value)
-        .await
-        .map_err(unreadable)?;
+    session.insert(key, value).await.map_err(unreadable)?;
     Ok(())
 }
 
@@ -105,10 +102,7 @@ pub async fn take<T: DeserializeOwned>(session: &Session, key: &str) -> Result<O
     // absent: look first, so a page view that finds nothing writes nothing.
     let value: Option<T> = get(session, key).await?;
     if value.is_some() {
-        session
-            .remove_value(key)
-            .await
-            .map_err(unreadable)?;
+        session.remove_value(key).await.map_err(unreadable)?;
     }
     Ok(value)
 }

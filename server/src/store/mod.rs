@@ -124,6 +124,8 @@ pub(crate) enum Pool {
 #[derive(Clone, Debug)]
 pub struct Store {
     pub(crate) pool: Pool,
+    /// A streaming replica for reads that may lag (console search, exports).
+    replica: Option<Pool>,
     /// Browser-session records written (created or saved) by this process:
     /// page views must not write, and this is how that is seen.
     session_writes: Arc<AtomicU64>,
@@ -232,6 +234,19 @@ impl BeginWrite for PgPool {
     }
 }
 
+/// A PostgreSQL pool as Gatehouse uses one.
+async fn postgres_pool(url: &str) -> StoreResult<PgPool> {
+    // JIT compiles queries whose estimated cost is high; for short console
+    // and sign-in queries that costs hundreds of ms (seen on the attribute
+    // search) and never pays back.
+    let options = sqlx::postgres::PgConnectOptions::from_str(url)?.options([("jit", "off")]);
+    PgPoolOptions::new()
+        .max_connections(16)
+        .acquire_timeout(POSTGRES_ACQUIRE_TIMEOUT)
+        .connect_with(options)
+        .await
+}
+
 impl Store {
     pub async fn connect(url: &str) -> StoreResult<Self> {
         if url.starts_with("sqlite:") {
@@ -252,23 +267,41 @@ impl Store {
                 .await?;
             Ok(Self {
                 pool: Pool::Sqlite(pool),
+                replica: None,
                 session_writes: Arc::default(),
             })
         } else {
-            // JIT compiles queries whose estimated cost is high; for short
-            // console and sign-in queries that costs hundreds of ms (seen on
-            // the attribute search) and never pays back.
-            let options =
-                sqlx::postgres::PgConnectOptions::from_str(url)?.options([("jit", "off")]);
-            let pool = PgPoolOptions::new()
-                .max_connections(16)
-                .acquire_timeout(POSTGRES_ACQUIRE_TIMEOUT)
-                .connect_with(options)
-                .await?;
             Ok(Self {
-                pool: Pool::Postgres(pool),
+                pool: Pool::Postgres(postgres_pool(url).await?),
+                replica: None,
                 session_writes: Arc::default(),
             })
+        }
+    }
+
+    /// Adds a PostgreSQL streaming replica for reads that may lag.
+    pub async fn with_replica(mut self, url: &str) -> StoreResult<Self> {
+        self.replica = Some(Pool::Postgres(postgres_pool(url).await?));
+        Ok(self)
+    }
+
+    /// The store for reads that may lag a moment behind the latest writes
+    /// (console search, exports): the replica when there is one. Nothing
+    /// that must see a write it just made reads from here.
+    pub fn lagging_reads(&self) -> Store {
+        Store {
+            pool: self.replica.clone().unwrap_or_else(|| self.pool.clone()),
+            replica: None,
+            session_writes: self.session_writes.clone(),
+        }
+    }
+
+    /// Which server a lagging read goes to: `replica` or `primary`.
+    pub fn lagging_reads_from(&self) -> &'static str {
+        if self.replica.is_some() {
+            "replica"
+        } else {
+            "primary"
         }
     }
 
@@ -341,7 +374,10 @@ impl Store {
     }
 
     pub async fn close(&self) {
-        with_pool!(self, |pool| pool.close().await)
+        with_pool!(self, |pool| pool.close().await);
+        if let Some(Pool::Postgres(replica)) = &self.replica {
+            replica.close().await;
+        }
     }
 }
 

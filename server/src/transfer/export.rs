@@ -242,7 +242,9 @@ pub async fn download(
         "search": format!("{search:?}"),
     });
     audit::record(state, ctx, Action::CustomersExported, None, details).await?;
-    Exporter::new(state.store.clone(), search, format, false).await
+    // Exports read the replica when there is one: a long read there holds
+    // nothing back on the primary.
+    Exporter::new(state.store.lagging_reads(), search, format, false).await
 }
 
 /// Creates the export file: new, readable by its owner only (it may hold
