@@ -20,7 +20,10 @@ fn invalid_configuration_stops_start_up_naming_the_setting() {
         ("GATEHOUSE_SMTP_URL", "http://mail.example.com"),
         ("GATEHOUSE_SESSION_IDLE_MINUTES", "0"),
         // A replica of a SQLite file cannot be.
-        ("GATEHOUSE_DATABASE_REPLICA_URL", "postgres://replica/gatehouse"),
+        (
+            "GATEHOUSE_DATABASE_REPLICA_URL",
+            "postgres://replica/gatehouse",
+        ),
     ];
     for (var, value) in cases {
         let out = Command::new(BIN)

@@ -14,9 +14,7 @@ pub use pool::{Busy, Hasher};
 
 use crate::domain::{PasswordHash, PasswordProblem};
 use argon2::password_hash::rand_core::OsRng;
-use argon2::password_hash::{
-    PasswordHash as Phc, PasswordHasher as _, PasswordVerifier as _, SaltString,
-};
+use argon2::password_hash::{PasswordHash as Phc, PasswordHasher as _, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use std::sync::Arc;
 
@@ -84,10 +82,7 @@ fn verify_now(password: &str, stored: &PasswordHash) -> Verification {
         return Verification::Invalid;
     };
     // Verify with the parameters recorded in the hash itself.
-    if Argon2::default()
-        .verify_password(password.as_bytes(), &phc)
-        .is_err()
-    {
+    if !argon2_matches(password.as_bytes(), &phc) {
         return Verification::Invalid;
     }
     let current = argon2();
@@ -99,6 +94,55 @@ fn verify_now(password: &str, stored: &PasswordHash) -> Verification {
         });
     let rehashed = (!up_to_date).then(|| hash_now(password));
     Verification::Valid { rehashed }
+}
+
+thread_local! {
+    /// This hashing thread's argon2 work memory, kept between checks: a
+    /// fresh 19 MiB block per check cost a sign-in storm about a tenth of
+    /// its time zeroing memory and faulting pages in. Argon2 writes every
+    /// block before reading it, so what a previous check left is never read.
+    static WORK_MEMORY: std::cell::RefCell<Vec<argon2::Block>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Work memory kept per thread, at most: the current parameters' 19 MiB.
+/// A costlier imported hash gets memory of its own, given back after.
+const KEPT_BLOCKS: usize = 19 * 1024;
+
+/// Whether `password` matches an argon2 PHC string, computed with the
+/// parameters it records, in this thread's kept work memory. The digests
+/// are compared by `password_hash::Output`, in constant time.
+fn argon2_matches(password: &[u8], phc: &Phc) -> bool {
+    use argon2::password_hash::Output;
+    let (Ok(algorithm), Ok(params)) = (Algorithm::try_from(phc.algorithm), Params::try_from(phc))
+    else {
+        return false;
+    };
+    let version = match phc.version.map(Version::try_from) {
+        None => Version::default(),
+        Some(Ok(version)) => version,
+        Some(Err(_)) => return false,
+    };
+    let (Some(salt), Some(expected)) = (phc.salt, phc.hash) else {
+        return false;
+    };
+    let mut salt_bytes = [0u8; 64];
+    let Ok(salt) = salt.decode_b64(&mut salt_bytes) else {
+        return false;
+    };
+    let mut out = vec![0u8; expected.len()];
+    let blocks = params.block_count();
+    let argon = Argon2::new(algorithm, version, params);
+    let computed = if blocks <= KEPT_BLOCKS {
+        WORK_MEMORY.with_borrow_mut(|memory| {
+            if memory.len() < blocks {
+                memory.resize(blocks, argon2::Block::default());
+            }
+            argon.hash_password_into_with_memory(password, salt, &mut out, &mut memory[..blocks])
+        })
+    } else {
+        argon.hash_password_into(password, salt, &mut out)
+    };
+    computed.is_ok() && Output::new(&out).is_ok_and(|out| out == expected)
 }
 
 /// What a new password must be: a minimum length, a generous maximum, not

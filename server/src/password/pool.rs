@@ -188,6 +188,39 @@ mod tests {
         }
     }
 
+    /// One thread checks hashes of different sizes in turn: its kept work
+    /// memory, grown for one and reused by the next, never lets a wrong
+    /// password through or a right one fail; a hash costlier than what is
+    /// kept is checked in memory of its own.
+    #[tokio::test]
+    async fn kept_work_memory_checks_every_size_in_turn() {
+        let hasher = Hasher::new(1, 8);
+        let phc = |m: u32, t: u32, password: &[u8]| {
+            let argon = Argon2::new(
+                Algorithm::Argon2id,
+                Version::V0x13,
+                Params::new(m, t, 1, None).unwrap(),
+            );
+            let salt = SaltString::generate(&mut OsRng);
+            PasswordHash::from_phc(argon.hash_password(password, &salt).unwrap().to_string())
+        };
+        let current = hasher.hash(Password::new("river stone".into())).await.unwrap();
+        let small = phc(4 * 1024, 3, b"river stone");
+        let large = phc(32 * 1024, 1, b"river stone");
+        for stored in [&current, &small, &large, &current, &small, &current, &large] {
+            let right = hasher
+                .verify(Password::new("river stone".into()), stored.clone())
+                .await
+                .unwrap();
+            assert!(matches!(right, Verification::Valid { .. }), "{stored:?}");
+            let wrong = hasher
+                .verify(Password::new("river stones".into()), stored.clone())
+                .await
+                .unwrap();
+            assert!(matches!(wrong, Verification::Invalid));
+        }
+    }
+
     /// With every thread busy and the queue full, a request is refused at
     /// once instead of waiting; the pool serves again when the flood ends.
     #[tokio::test]
