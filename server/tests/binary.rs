@@ -605,4 +605,18 @@ fn the_sign_in_and_oidc_benches_run_to_the_end() {
         &["bench-oidc", "--seconds", "1", "--clients", "2"],
     );
     assert!(out.contains("code flows:"), "{out}");
+    let out = run_ok(
+        dir.path(),
+        &[
+            "bench-spike",
+            "--seconds",
+            "1",
+            "--customers",
+            "4",
+            "--factor",
+            "1",
+        ],
+    );
+    assert!(out.contains("signed-in page"), "{out}");
+    assert!(out.contains("sign-ins in the spike"), "{out}");
 }

@@ -289,6 +289,37 @@ pub(crate) async fn form_at(
     Ok((cookie, csrf_token(&html)?.to_string()))
 }
 
+/// Signs in; the session cookie when it worked.
+pub(crate) async fn session_cookie(
+    http: &reqwest::Client,
+    base: &str,
+    email: &str,
+    password: &str,
+) -> anyhow::Result<Option<String>> {
+    let (cookie, csrf) = sign_in_form(http, base).await?;
+    let response = http
+        .post(format!("{base}{}", paths::SIGN_IN))
+        .header("cookie", cookie)
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("email", email),
+            ("password", password),
+        ])
+        .send()
+        .await?;
+    if response.status() != reqwest::StatusCode::SEE_OTHER {
+        return Ok(None);
+    }
+    Ok(response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("gatehouse_session="))
+        .and_then(|v| v.split(';').next())
+        .map(str::to_string))
+}
+
 async fn sign_in_once(http: &reqwest::Client, base: &str, email: &str) -> anyhow::Result<Duration> {
     let (cookie, csrf) = sign_in_form(http, base).await?;
     let csrf = csrf.as_str();
@@ -311,18 +342,20 @@ async fn sign_in_once(http: &reqwest::Client, base: &str, email: &str) -> anyhow
 }
 
 async fn probe_health(http: reqwest::Client, base: String, stop: Arc<AtomicBool>) -> Vec<Duration> {
-    probe(http, format!("{base}{}", paths::HEALTH), None, stop).await
+    probe(http, format!("{base}{}", paths::HEALTH), None, stop)
+        .await
+        .0
 }
 
-/// GETs `url` (with `cookie`) every 10 ms until `stop`; the latencies of
-/// the successful answers.
+/// GETs `url` (with `cookie`) every 10 ms until `stop`: the latencies of
+/// the successful answers, and how many failed (an error status or none).
 pub(crate) async fn probe(
     http: reqwest::Client,
     url: String,
     cookie: Option<String>,
     stop: Arc<AtomicBool>,
-) -> Vec<Duration> {
-    let mut latencies = Vec::new();
+) -> (Vec<Duration>, usize) {
+    let (mut latencies, mut failed) = (Vec::new(), 0);
     let mut tick = tokio::time::interval(Duration::from_millis(10));
     while !stop.load(Ordering::Relaxed) {
         tick.tick().await;
@@ -331,14 +364,15 @@ pub(crate) async fn probe(
         if let Some(cookie) = &cookie {
             request = request.header("cookie", cookie);
         }
-        if let Ok(r) = request.send().await
-            && r.status().is_success()
-        {
-            let _ = r.bytes().await;
-            latencies.push(started.elapsed());
+        match request.send().await {
+            Ok(r) if r.status().is_success() => {
+                let _ = r.bytes().await;
+                latencies.push(started.elapsed());
+            }
+            _ => failed += 1,
         }
     }
-    latencies
+    (latencies, failed)
 }
 
 /// The CSRF token in a page's form, as a benchmark client posts it back.

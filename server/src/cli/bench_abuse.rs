@@ -10,7 +10,8 @@
 //! owner could still sign in meanwhile.
 
 use super::bench::{
-    BENCH_PASSWORD, ms, percentile, probe, seed, sign_in_form, start_server, tempdir,
+    BENCH_PASSWORD, ms, percentile, probe, seed, session_cookie, sign_in_form, start_server,
+    tempdir,
 };
 use crate::config::Config;
 use anyhow::Context;
@@ -67,7 +68,7 @@ pub async fn run(args: AbuseBenchArgs, config: Config) -> anyhow::Result<()> {
     // The owner signs in from their usual address before the flood.
     let owner_email = emails[0].clone();
     let owner = client_from(Ipv4Addr::new(127, 0, 0, 1))?;
-    let owner_cookie = sign_in(&owner, &base, &owner_email, BENCH_PASSWORD)
+    let owner_cookie = session_cookie(&owner, &base, &owner_email, BENCH_PASSWORD)
         .await?
         .context("the owner could not sign in before the flood")?;
 
@@ -98,7 +99,7 @@ pub async fn run(args: AbuseBenchArgs, config: Config) -> anyhow::Result<()> {
     }
     // Midway, the owner signs in again from their usual address.
     tokio::time::sleep(Duration::from_secs(args.seconds / 2)).await;
-    let owner_again = sign_in(&owner, &base, &owner_email, BENCH_PASSWORD).await?;
+    let owner_again = session_cookie(&owner, &base, &owner_email, BENCH_PASSWORD).await?;
     tokio::time::sleep(Duration::from_secs(args.seconds - args.seconds / 2)).await;
     stop.store(true, Ordering::Relaxed);
 
@@ -110,8 +111,8 @@ pub async fn run(args: AbuseBenchArgs, config: Config) -> anyhow::Result<()> {
         answers.shed += a.shed;
         answers.other += a.other;
     }
-    let mut health = health.await?;
-    let mut account = account.await?;
+    let mut health = health.await?.0;
+    let mut account = account.await?.0;
     let _ = server.kill().await;
     let _ = std::fs::remove_dir_all(&temp);
     health.sort();
@@ -163,37 +164,6 @@ fn client_from(address: Ipv4Addr) -> anyhow::Result<reqwest::Client> {
         .redirect(reqwest::redirect::Policy::none())
         .local_address(IpAddr::V4(address))
         .build()?)
-}
-
-/// Signs in; the session cookie when it worked.
-async fn sign_in(
-    http: &reqwest::Client,
-    base: &str,
-    email: &str,
-    password: &str,
-) -> anyhow::Result<Option<String>> {
-    let (cookie, csrf) = sign_in_form(http, base).await?;
-    let response = http
-        .post(format!("{base}{}", paths::SIGN_IN))
-        .header("cookie", cookie)
-        .form(&[
-            ("csrf_token", csrf.as_str()),
-            ("email", email),
-            ("password", password),
-        ])
-        .send()
-        .await?;
-    if response.status() != reqwest::StatusCode::SEE_OTHER {
-        return Ok(None);
-    }
-    Ok(response
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("gatehouse_session="))
-        .and_then(|v| v.split(';').next())
-        .map(str::to_string))
 }
 
 /// One flooding client: wrong passwords at the seeded customers in turn.

@@ -8,6 +8,7 @@ pub mod bench_abuse;
 pub mod bench_console;
 pub mod bench_data;
 pub mod bench_oidc;
+pub mod bench_spike;
 pub mod clients;
 pub mod seed;
 pub mod serve;
@@ -102,6 +103,10 @@ pub enum Command {
     /// Measure the OpenID Connect endpoints (client credentials, refresh,
     /// userinfo, the whole code flow) beside the raw signing and hashing rates.
     BenchOidc(bench_oidc::OidcBenchArgs),
+    /// Probe cheap requests (a signed-in page, JWKS, discovery, health)
+    /// quietly, then during a burst of sign-ins at several times the hash
+    /// rate; print their p50/p99 side by side and the sign-ins served and shed.
+    BenchSpike(bench_spike::SpikeBenchArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -189,6 +194,7 @@ pub async fn run(command: Option<Command>, config: Config) -> anyhow::Result<()>
         Command::BenchAbuse(args) => bench_abuse::run(args, config).await,
         Command::BenchData(args) => bench_data::run(args, config).await,
         Command::BenchOidc(args) => bench_oidc::run(args, config).await,
+        Command::BenchSpike(args) => bench_spike::run(args, config).await,
     }
 }
 

@@ -36,6 +36,22 @@ impl From<Busy> for Error {
     }
 }
 
+/// Lowers this thread's scheduling priority (nice 10): while sign-ins
+/// keep every core hashing, a page view, a token refresh or a probe still
+/// gets a core at once, and the sign-ins queue instead of every request
+/// slowing. The hashing threads lose nothing when the cores are otherwise
+/// idle. On Linux, `setpriority` with 0 names the calling thread only.
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: setpriority reads only its integer arguments.
+        let status = unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, 10) };
+        if status != 0 {
+            tracing::debug!("hashing thread keeps its priority");
+        }
+    }
+}
+
 /// Cloning shares the pool.
 #[derive(Clone)]
 pub struct Hasher {
@@ -60,6 +76,7 @@ impl Hasher {
             std::thread::Builder::new()
                 .name(format!("argon2-{n}"))
                 .spawn(move || {
+                    lower_priority();
                     loop {
                         let job = rx.lock().expect("hash queue lock").blocking_recv();
                         match job {
