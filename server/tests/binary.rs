@@ -58,6 +58,7 @@ fn help_documents_every_setting() {
         "GATEHOUSE_SESSION_ABSOLUTE_HOURS",
         "GATEHOUSE_LOG_FORMAT",
         "GATEHOUSE_DATABASE_REPLICA_URL",
+        "GATEHOUSE_METRICS_BIND",
     ] {
         assert!(help.contains(var), "--help lacks {var}");
     }
@@ -442,6 +443,26 @@ async fn json_logs_never_contain_passwords_tokens_or_emails() {
         assert!(!log.contains(secret), "log leaks {secret:?}:\n{log}");
     }
     assert!(log.contains("customer signed up"));
+}
+
+/// With an address of its own, /metrics is served there and nowhere else.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_can_have_an_address_of_their_own() {
+    let port = free_port();
+    let server = Server::start(&[("GATEHOUSE_METRICS_BIND", format!("127.0.0.1:{port}"))]);
+    let mut pages = Client::new(&server.base);
+    assert_eq!(pages.get("/login").await.0, 200);
+    assert_eq!(pages.get("/metrics").await.0, 404);
+    let mut scraper = Client::new(&format!("http://127.0.0.1:{port}"));
+    let (status, text) = scraper.get("/metrics").await;
+    assert_eq!(status, 200);
+    assert!(
+        text.contains(
+            "gatehouse_http_requests_total{method=\"GET\",route=\"/login\",status=\"200\"} 1"
+        ),
+        "{text}"
+    );
+    assert_eq!(scraper.get("/login").await.0, 404);
 }
 
 #[test]

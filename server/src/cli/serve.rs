@@ -33,6 +33,19 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             "passkeys are unavailable: GATEHOUSE_PUBLIC_URL must name a domain (such as localhost), not an IP address"
         );
     }
+    if let Some(address) = state.config.metrics_bind {
+        let metrics = tokio::net::TcpListener::bind(address)
+            .await
+            .with_context(|| format!("GATEHOUSE_METRICS_BIND: cannot listen on {address}"))?;
+        tracing::info!("metrics at http://{address}/metrics");
+        tokio::spawn(
+            axum::serve(
+                metrics,
+                http::metrics_router(state.clone()).into_make_service(),
+            )
+            .into_future(),
+        );
+    }
     jobs::start(&state);
     tokio::spawn(crate::telemetry::report_suppressed());
     let url = state

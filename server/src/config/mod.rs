@@ -30,6 +30,11 @@ pub struct Settings {
     )]
     pub bind: String,
 
+    /// Serve Prometheus' /metrics on this address:port only (e.g. an
+    /// internal interface), instead of beside the pages.
+    #[arg(long, env = "GATEHOUSE_METRICS_BIND", global = true)]
+    pub metrics_bind: Option<String>,
+
     /// Database: sqlite://PATH (created if missing) or postgres://USER@HOST/DB.
     #[arg(
         long,
@@ -187,6 +192,8 @@ pub fn parse_key(text: &str) -> Result<[u8; 32], String> {
 #[derive(Clone, Debug)]
 pub struct Config {
     pub bind: SocketAddr,
+    /// Where `/metrics` is served instead of beside the pages, if anywhere.
+    pub metrics_bind: Option<SocketAddr>,
     pub database_url: String,
     pub database_replica_url: Option<String>,
     pub public_url: Url,
@@ -222,6 +229,15 @@ impl Settings {
     /// Checks every setting in turn, each with the message that names it:
     /// a list, so one function.
     pub fn validate(&self) -> Result<Config, ConfigError> {
+        let metrics_bind: Option<SocketAddr> = match self.metrics_bind.as_deref() {
+            None | Some("") => None,
+            Some(raw) => Some(raw.parse().map_err(|_| {
+                invalid(
+                    "GATEHOUSE_METRICS_BIND",
+                    format!("'{raw}' is not an address:port such as 127.0.0.1:9100"),
+                )
+            })?),
+        };
         let bind: SocketAddr = self.bind.parse().map_err(|_| {
             invalid(
                 "GATEHOUSE_BIND",
@@ -368,6 +384,7 @@ impl Settings {
             key_source,
             access_token_alg,
             bind,
+            metrics_bind,
             database_url: self.database_url.clone(),
             database_replica_url,
             public_url,

@@ -8,11 +8,21 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{Value, json};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+/// The probes, and `/metrics` unless it has an address of its own.
+pub fn router(metrics_apart: bool) -> Router<AppState> {
+    let probes = Router::new()
         .route(paths::HEALTH, get(healthz))
-        .route(paths::READY, get(readyz))
-        .route(paths::METRICS, get(metrics))
+        .route(paths::READY, get(readyz));
+    if metrics_apart {
+        probes
+    } else {
+        probes.merge(metrics_only())
+    }
+}
+
+/// `/metrics` alone, for its own listen address.
+pub fn metrics_only() -> Router<AppState> {
+    Router::new().route(paths::METRICS, get(metrics))
 }
 
 /// Prometheus' scrape (OpenMetrics text). Counts and pool sizes only:

@@ -76,6 +76,11 @@ async fn keep_session_alive(
     response
 }
 
+/// `/metrics` alone, for `GATEHOUSE_METRICS_BIND`.
+pub fn metrics_router(state: AppState) -> Router {
+    health::metrics_only().with_state(state)
+}
+
 pub fn router(state: AppState) -> Router {
     let sessions = SessionManagerLayer::new(state.session_store())
         .with_name("gatehouse_session")
@@ -103,7 +108,7 @@ pub fn router(state: AppState) -> Router {
         .merge(hosted)
         .merge(console::router(&state))
         .merge(oidc::protocol_router())
-        .merge(health::router())
+        .merge(health::router(state.config.metrics_bind.is_some()))
         .merge(assets::router())
         .fallback(not_found)
         .method_not_allowed_fallback(|| async {
