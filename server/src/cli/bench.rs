@@ -289,15 +289,15 @@ pub(crate) async fn form_at(
     Ok((cookie, csrf_token(&html)?.to_string()))
 }
 
-/// Signs in; the session cookie when it worked.
-pub(crate) async fn session_cookie(
+/// Posts the sign-in form (fetched with `form`) as a browser does.
+pub(crate) async fn post_sign_in(
     http: &reqwest::Client,
     base: &str,
+    (cookie, csrf): (String, String),
     email: &str,
     password: &str,
-) -> anyhow::Result<Option<String>> {
-    let (cookie, csrf) = sign_in_form(http, base).await?;
-    let response = http
+) -> anyhow::Result<reqwest::Response> {
+    Ok(http
         .post(format!("{base}{}", paths::SIGN_IN))
         .header("cookie", cookie)
         .form(&[
@@ -306,7 +306,18 @@ pub(crate) async fn session_cookie(
             ("password", password),
         ])
         .send()
-        .await?;
+        .await?)
+}
+
+/// Signs in; the session cookie when it worked.
+pub(crate) async fn session_cookie(
+    http: &reqwest::Client,
+    base: &str,
+    email: &str,
+    password: &str,
+) -> anyhow::Result<Option<String>> {
+    let form = sign_in_form(http, base).await?;
+    let response = post_sign_in(http, base, form, email, password).await?;
     if response.status() != reqwest::StatusCode::SEE_OTHER {
         return Ok(None);
     }
@@ -321,19 +332,9 @@ pub(crate) async fn session_cookie(
 }
 
 async fn sign_in_once(http: &reqwest::Client, base: &str, email: &str) -> anyhow::Result<Duration> {
-    let (cookie, csrf) = sign_in_form(http, base).await?;
-    let csrf = csrf.as_str();
+    let form = sign_in_form(http, base).await?;
     let started = Instant::now();
-    let response = http
-        .post(format!("{base}{}", paths::SIGN_IN))
-        .header("cookie", cookie)
-        .form(&[
-            ("csrf_token", csrf),
-            ("email", email),
-            ("password", BENCH_PASSWORD),
-        ])
-        .send()
-        .await?;
+    let response = post_sign_in(http, base, form, email, BENCH_PASSWORD).await?;
     let latency = started.elapsed();
     if response.status() != reqwest::StatusCode::SEE_OTHER {
         bail!("sign-in answered {}", response.status());

@@ -9,8 +9,8 @@
 //! and p99, quiet and in the spike, and the sign-ins served and shed.
 
 use super::bench::{
-    BENCH_PASSWORD, ms, percentile, probe, raw_verify_rate, seed, session_cookie, sign_in_form,
-    start_server, tempdir,
+    BENCH_PASSWORD, ms, percentile, post_sign_in, probe, raw_verify_rate, seed, session_cookie,
+    sign_in_form, start_server, tempdir,
 };
 use anyhow::Context;
 use app::paths;
@@ -195,16 +195,7 @@ async fn phase(
 
 /// One sign-in as a browser makes it: the form, then the POST; its status.
 async fn attempt(http: &reqwest::Client, base: &str, email: &str) -> anyhow::Result<u16> {
-    let (cookie, csrf) = sign_in_form(http, base).await?;
-    let response = http
-        .post(format!("{base}{}", paths::SIGN_IN))
-        .header("cookie", cookie)
-        .form(&[
-            ("csrf_token", csrf.as_str()),
-            ("email", email),
-            ("password", BENCH_PASSWORD),
-        ])
-        .send()
-        .await?;
+    let form = sign_in_form(http, base).await?;
+    let response = post_sign_in(http, base, form, email, BENCH_PASSWORD).await?;
     Ok(response.status().as_u16())
 }
