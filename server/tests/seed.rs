@@ -21,7 +21,7 @@ async fn seeded_customers_are_real_customers() {
         let mut admin = app.admin_browser("owner@example.com", Role::Owner).await;
         let page = admin.get("/admin/customers").await;
         page.assert_status(StatusCode::OK)
-            .assert_contains("3000 customers");
+            .assert_contains("3,000 customers");
         // Bulk-loaded names are in the name index.
         let smiths = admin.get("/admin/customers?field=name&q=tremblay").await;
         assert!(!listed_emails(&smiths.body).is_empty());

@@ -3,8 +3,8 @@
 //! once into a [`CustomerSearch`], which the store turns into SQL.
 
 use crate::domain::{
-    Attribute, Cursor, CustomerQuery, CustomerSearch, Error, Problem, Result, Sort, StatusFilter,
-    Tier, clock,
+    Attribute, Cursor, CustomerQuery, CustomerSearch, Error, MatchCount, Problem, Result, Sort,
+    StatusFilter, Tier, clock,
 };
 use crate::state::AppState;
 use serde::Deserialize;
@@ -224,6 +224,23 @@ pub async fn customers(
         Err(Error::Offline { .. }) if store.lagging_reads_from() == "replica" => {
             tracing::warn!("the replica is out of reach: searching the primary");
             Ok(store.search_customers(search, after, limit).await?)
+        }
+        found => found,
+    }
+}
+
+/// How many customers `search` finds, as far as it is cheap to know
+/// (counting every match exactly is what made common searches slow).
+pub async fn count_matches(state: &AppState, search: &CustomerSearch) -> Result<MatchCount> {
+    let store = &state.store;
+    match store
+        .lagging_reads()
+        .count_matches(search)
+        .await
+        .map_err(Error::from)
+    {
+        Err(Error::Offline { .. }) if store.lagging_reads_from() == "replica" => {
+            Ok(store.count_matches(search).await?)
         }
         found => found,
     }

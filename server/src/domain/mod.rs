@@ -34,5 +34,5 @@ pub use password_hash::PasswordHash;
 pub use problem::{
     EmailProblem, NameProblem, OwnerTask, PasswordProblem, Problem, Record, ValueProblem,
 };
-pub use search::{Cursor, CustomerQuery, CustomerSearch, Sort, StatusFilter};
+pub use search::{Cursor, CustomerQuery, CustomerSearch, MatchCount, Sort, StatusFilter};
 pub use tier::{ChangeSource, Tier, TierChange, TierId};

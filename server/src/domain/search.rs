@@ -18,6 +18,16 @@ pub enum CustomerQuery {
     Id(Uuid),
 }
 
+/// How many customers a search finds, as far as it is cheap to know.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum MatchCount {
+    Exactly(i64),
+    /// Estimated from a sample.
+    About(i64),
+    /// Counted up to a bound and stopped there.
+    MoreThan(i64),
+}
+
 #[derive(Copy, Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum StatusFilter {
     Any,

@@ -414,6 +414,14 @@ macro_rules! bind_sql {
 pub(crate) use bind_sql;
 
 impl Sql {
+    /// A statement without parameters.
+    pub(crate) fn plain(text: &str) -> Self {
+        Self {
+            text: text.to_string(),
+            binds: Vec::new(),
+        }
+    }
+
     /// Adds a parameter and returns its placeholder (`$n`).
     pub(crate) fn param(&mut self, bind: Bind) -> String {
         self.binds.push(bind);
@@ -433,6 +441,21 @@ impl Store {
         with_pool!(self, |pool| {
             bind_sql!(sqlx::query_as(&sql.text), sql)
                 .fetch_all(pool)
+                .await
+        })
+    }
+
+    /// Runs a query assembled with `Sql` and reads its one row.
+    pub(crate) async fn fetch_one_sql<T>(&self, sql: &Sql) -> StoreResult<T>
+    where
+        T: Send
+            + Unpin
+            + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+            + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
+    {
+        with_pool!(self, |pool| {
+            bind_sql!(sqlx::query_as(&sql.text), sql)
+                .fetch_one(pool)
                 .await
         })
     }

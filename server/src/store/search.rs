@@ -3,13 +3,15 @@
 
 use super::{Bind, Pool, Sql, Store, StoreResult};
 use crate::domain::{
-    AttributeId, Cursor, Customer, CustomerQuery, CustomerSearch, Sort, StatusFilter,
+    AttributeId, Cursor, Customer, CustomerQuery, CustomerSearch, MatchCount, Sort, StatusFilter,
 };
 use uuid::Uuid;
 
 pub struct CustomerPage {
     pub rows: Vec<Customer>,
     pub next: Option<Cursor>,
+    /// About how many match, when choosing the plan took a sample.
+    pub sampled: Option<i64>,
 }
 
 /// Up to this many customers with an attribute's value are listed from the
@@ -19,6 +21,25 @@ const FEW_MATCHES: i64 = 5000;
 /// The sort key expression for last sign-in, exactly as the index declares it.
 const LAST_SIGN_IN: &str = "COALESCE(last_sign_in_at, 0)";
 
+/// How many customers a sample looks at to estimate how many match.
+const SAMPLE: i64 = 1000;
+
+/// Up to this many customers, PostgreSQL counts matches exactly.
+const SMALL: i64 = 20_000;
+
+/// How far matches are counted along an index before "more than".
+const COUNT_UP_TO: i64 = 1000;
+
+/// How a search reaches its rows.
+#[derive(Copy, Clone, PartialEq, Eq)]
+enum Plan {
+    /// Through the index of its condition, sorting every match.
+    Index,
+    /// Along the sort order, newest first, testing each customer until a
+    /// page is full, looking at no more than this many.
+    Walk(i64),
+}
+
 impl Store {
     pub async fn search_customers(
         &self,
@@ -26,51 +47,209 @@ impl Store {
         after: Option<&Cursor>,
         limit: i64,
     ) -> StoreResult<CustomerPage> {
+        // A name thousands share ("tanaka"): its index lists every match, and
+        // all of them would be fetched and sorted for one page (1.8 s at 10M
+        // customers). The newest matches are among the newest customers, so
+        // walking the sort order fills a page after about limit / share
+        // customers. The walk wins when that is fewer than the matches, that
+        // is, when matches^2 > limit * customers; a sample says which.
+        if matches!(search.query, CustomerQuery::NameContains(_)) {
+            let (matches, customers) = self.sample_matches(search).await?;
+            let walk = (limit + 1) * customers / matches.max(1);
+            let walked = if matches.saturating_mul(matches) > (limit + 1) * customers {
+                Some(
+                    self.page(search, after, limit, Plan::Walk(walk * 4))
+                        .await?,
+                )
+            } else {
+                None
+            };
+            // A walk that ends before the page is full proves nothing
+            // about the rest: the index answers then.
+            let mut page = match walked {
+                Some(page) if page.next.is_some() => page,
+                _ => self.page(search, after, limit, Plan::Index).await?,
+            };
+            page.sampled = Some(matches);
+            return Ok(page);
+        }
+        self.page(search, after, limit, Plan::Index).await
+    }
+
+    /// How many customers `search` finds: an email prefix is counted along
+    /// its index up to `COUNT_UP_TO`; anything else is estimated from a
+    /// fixed sample, the same each time, so a page reloaded says the same.
+    pub async fn count_matches(&self, search: &CustomerSearch) -> StoreResult<MatchCount> {
+        if !matches!(search.query, CustomerQuery::EmailPrefix(_)) {
+            return Ok(MatchCount::About(self.sample_matches(search).await?.0));
+        }
         let postgres = matches!(self.pool, Pool::Postgres(_));
-        // PostgreSQL compares text by locale unless told otherwise; the
-        // prefix range must compare bytes, as SQLite does by default.
-        let email_expr = if postgres {
-            "email COLLATE \"C\""
-        } else {
-            "email"
-        };
         let mut sql = Sql::default();
+        let conditions = self
+            .conditions(&mut sql, search, postgres, Plan::Index)
+            .await?;
+        let bound = sql.param(Bind::Int(COUNT_UP_TO + 1));
+        // In the index's order, or PostgreSQL may scan the table for a
+        // prefix it expects to be common.
+        sql.text = format!(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM customers{} ORDER BY {} LIMIT {bound}) AS found",
+            where_clause(conditions),
+            email_expr(postgres)
+        );
+        let (n,): (i64,) = self.fetch_one_sql(&sql).await?;
+        Ok(if n > COUNT_UP_TO {
+            MatchCount::MoreThan(COUNT_UP_TO)
+        } else {
+            MatchCount::Exactly(n)
+        })
+    }
+
+    /// `(matching, all)`: estimates of how many customers match and of how
+    /// many there are, from about `SAMPLE` customers.
+    async fn sample_matches(&self, search: &CustomerSearch) -> StoreResult<(i64, i64)> {
+        let postgres = matches!(self.pool, Pool::Postgres(_));
+        let mut sql = Sql::default();
+        let conditions = self
+            .conditions(&mut sql, search, postgres, Plan::Walk(0))
+            .await?;
+        let test = if conditions.is_empty() {
+            "TRUE".to_string()
+        } else {
+            conditions.join(" AND ")
+        };
+        let customers = match self.pool {
+            // Planner statistics; blocks are sampled whole (SYSTEM), at a
+            // fixed seed. A table the statistics call small (or never
+            // analysed) is read up to a bound instead.
+            Pool::Postgres(_) => {
+                let (mut all,): (i64,) = self
+                    .fetch_one_sql(&Sql::plain(
+                        "SELECT GREATEST(reltuples::BIGINT, 0) FROM pg_class WHERE oid = 'customers'::regclass",
+                    ))
+                    .await?;
+                if all < SMALL {
+                    sql.text = format!(
+                        "SELECT COUNT(*) FILTER (WHERE {test}), COUNT(*) FROM \
+                         (SELECT * FROM customers LIMIT {}) AS customers",
+                        SMALL + 1
+                    );
+                    let (matching, read): (i64, i64) = self.fetch_one_sql(&sql).await?;
+                    if read <= SMALL {
+                        return Ok((matching, read));
+                    }
+                    all = read;
+                }
+                let percent = (100.0 * SAMPLE as f64 / all as f64).min(100.0);
+                sql.text = format!(
+                    "SELECT COUNT(*) FILTER (WHERE {test}), COUNT(*) FROM customers \
+                     TABLESAMPLE SYSTEM ({percent:.6}) REPEATABLE (7)"
+                );
+                let (matching, sampled): (i64, i64) = self.fetch_one_sql(&sql).await?;
+                return Ok((matching * all / sampled.max(1), all));
+            }
+            Pool::Sqlite(_) => {
+                let (all,): (i64,) = self
+                    .fetch_one_sql(&Sql::plain("SELECT COALESCE(MAX(rowid), 0) FROM customers"))
+                    .await?;
+                all
+            }
+        };
+        // Runs of consecutive rowids (range reads are cheap; point reads
+        // cost four times as much), spread evenly up to the largest rowid
+        // (rowids are dense unless customers were deleted).
+        let run = 10;
+        let stride = (customers / (SAMPLE / run)).max(run);
+        sql.text = format!(
+            "WITH RECURSIVE pick(r) AS (SELECT 1 UNION ALL SELECT r + {stride} FROM pick \
+             WHERE r + {stride} <= {customers}) \
+             SELECT COUNT(*) FILTER (WHERE {test}), COUNT(*) FROM pick \
+             JOIN customers ON customers.rowid BETWEEN pick.r AND pick.r + {}",
+            run - 1
+        );
+        let (matching, _): (i64, i64) = self.fetch_one_sql(&sql).await?;
+        Ok((matching * stride / run, customers))
+    }
+
+    /// The conditions of a search. `Plan::Walk` tests each row as it comes
+    /// (no index lookups to gather matches first).
+    async fn conditions(
+        &self,
+        sql: &mut Sql,
+        search: &CustomerSearch,
+        postgres: bool,
+        plan: Plan,
+    ) -> StoreResult<Vec<String>> {
         let mut conditions: Vec<String> = Vec::new();
         conditions.extend(query_condition(
-            &mut sql,
+            sql,
             &search.query,
-            email_expr,
-            postgres,
+            email_expr(postgres),
+            postgres || plan != Plan::Index,
         ));
-        conditions.extend(filter_conditions(&mut sql, search));
+        conditions.extend(filter_conditions(sql, search));
         if let Some((attribute, value)) = &search.attribute {
-            let few = self
-                .attribute_matches(*attribute, value, FEW_MATCHES + 1)
-                .await?
-                <= FEW_MATCHES;
-            conditions.push(attribute_condition(&mut sql, *attribute, value, few));
+            let few = plan == Plan::Index
+                && self
+                    .attribute_matches(*attribute, value, FEW_MATCHES + 1)
+                    .await?
+                    <= FEW_MATCHES;
+            conditions.push(attribute_condition(sql, *attribute, value, few));
         }
+        Ok(conditions)
+    }
+
+    /// A page by `plan`.
+    async fn page(
+        &self,
+        search: &CustomerSearch,
+        after: Option<&Cursor>,
+        limit: i64,
+        plan: Plan,
+    ) -> StoreResult<CustomerPage> {
+        let postgres = matches!(self.pool, Pool::Postgres(_));
+        let email_expr = email_expr(postgres);
+        let mut sql = Sql::default();
+        let conditions = self.conditions(&mut sql, search, postgres, plan).await?;
+        // Where the page starts: the cursor's condition.
+        let mut start = Vec::new();
         let by_email = matches!(search.query, CustomerQuery::EmailPrefix(_));
         let order = if by_email {
             if let Some(Cursor::Email(e)) = after {
                 let p = sql.param(Bind::Text(e.clone()));
-                conditions.push(format!("{email_expr} > {p}"));
+                start.push(format!("{email_expr} > {p}"));
             }
             email_expr.to_string()
         } else {
-            keyset(&mut sql, &mut conditions, search.sort, after)
+            keyset(&mut sql, &mut start, search.sort, after)
         };
-
-        let filter = if conditions.is_empty() {
-            String::new()
-        } else {
-            format!(" WHERE {}", conditions.join(" AND "))
-        };
+        let columns = super::customers::customer_columns("customers");
         let limit_param = sql.param(Bind::Int(limit + 1));
-        sql.text = format!(
-            "SELECT {} FROM customers{filter} ORDER BY {order} LIMIT {limit_param}",
-            super::customers::customer_columns("customers")
-        );
+        sql.text = match plan {
+            Plan::Index => format!(
+                "SELECT {columns} FROM customers{} ORDER BY {order} LIMIT {limit_param}",
+                where_clause(start.into_iter().chain(conditions))
+            ),
+            // The inner query is the walk: a range of the sort index,
+            // bounded; the outer one tests each customer on it and stops
+            // when the page is full. PostgreSQL knows the inner order and
+            // sorts nothing; SQLite reads the inner query as a co-routine,
+            // in its order, but would sort the whole walk for an outer
+            // ORDER BY, so it gets none.
+            Plan::Walk(walk) => {
+                let walk = sql.param(Bind::Int(walk));
+                format!(
+                    "SELECT {columns} FROM (SELECT * FROM customers{} ORDER BY {order} \
+                     LIMIT {walk}) AS customers{}{} LIMIT {limit_param}",
+                    where_clause(start),
+                    where_clause(conditions),
+                    if postgres {
+                        format!(" ORDER BY {order}")
+                    } else {
+                        String::new()
+                    }
+                )
+            }
+        };
 
         let rows: Vec<super::customers::CustomerRow> = self.fetch_all(&sql).await?;
         let mut rows: Vec<Customer> = rows.into_iter().map(Into::into).collect();
@@ -81,7 +260,31 @@ impl Store {
         } else {
             None
         };
-        Ok(CustomerPage { rows, next })
+        Ok(CustomerPage {
+            rows,
+            next,
+            sampled: None,
+        })
+    }
+}
+
+/// PostgreSQL compares text by locale unless told otherwise; an email
+/// prefix range must compare bytes, as SQLite does by default.
+fn email_expr(postgres: bool) -> &'static str {
+    if postgres {
+        "email COLLATE \"C\""
+    } else {
+        "email"
+    }
+}
+
+/// ` WHERE a AND b`, or nothing.
+fn where_clause(conditions: impl IntoIterator<Item = String>) -> String {
+    let all: Vec<String> = conditions.into_iter().collect();
+    if all.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", all.join(" AND "))
     }
 }
 
@@ -90,7 +293,7 @@ fn query_condition(
     sql: &mut Sql,
     query: &CustomerQuery,
     email_expr: &str,
-    postgres: bool,
+    by_like: bool,
 ) -> Option<String> {
     Some(match query {
         CustomerQuery::All => return None,
@@ -102,8 +305,9 @@ fn query_condition(
             let high = sql.param(Bind::Text(format!("{prefix}\u{7f}")));
             format!("{email_expr} >= {low} AND {email_expr} < {high}")
         }
-        // Both run on a trigram index: pg_trgm's GIN on PostgreSQL...
-        CustomerQuery::NameContains(text) if postgres => {
+        // Both run on a trigram index: pg_trgm's GIN on PostgreSQL (and
+        // LIKE also tests one row at a time, on either database)...
+        CustomerQuery::NameContains(text) if by_like => {
             let p = sql.param(Bind::Text(like_pattern(text)));
             format!("lower(display_name) LIKE {p} ESCAPE '\\'")
         }

@@ -141,6 +141,9 @@ async fn admin_and_customer_sessions_are_separate() {
             .assert_status(StatusCode::UNAUTHORIZED)
             .assert_contains("do not match an admin account");
 
+        // The replay check below needs the enrolment's code step to last
+        // the whole test: the clock runs on in real time.
+        app.to_step_start();
         let mut admin = app
             .admin_browser("support@example.com", Role::Support)
             .await;

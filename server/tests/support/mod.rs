@@ -431,6 +431,13 @@ impl TestApp {
         browser.admin_totp = Some(secret);
     }
 
+    /// Moves the clock on to the start of the next 30-second code step, so
+    /// a test that reuses "the current code" has the whole step to do it.
+    pub fn to_step_start(&self) {
+        let now = self.state.clock.now();
+        self.state.clock.advance(30 - now.rem_euclid(30));
+    }
+
     /// Signs in to the console with the password and the app's next code
     /// (the clock moves on a step, so the code is a fresh one).
     pub async fn console_sign_in(

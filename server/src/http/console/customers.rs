@@ -3,7 +3,7 @@
 
 use super::{SignedInAdmin, date_time, page};
 use crate::directory::search::{self, SearchForm};
-use crate::domain::{Cursor, CustomerSearch, Tier};
+use crate::domain::{Cursor, CustomerSearch, MatchCount, Tier};
 use crate::domain::{Error, Problem, Result};
 use crate::http::extract::FormData;
 use crate::state::AppState;
@@ -56,7 +56,7 @@ async fn customers(
     let result = search::customers(&state, &search, after.as_ref(), PAGE_SIZE).await?;
 
     let search_link = |base: &str, cursor: Option<&Cursor>| search_link(&pairs, base, cursor);
-    let total = total(&state, &search, result.rows.len()).await?;
+    let total = total(&state, &search, &result, after.is_none()).await?;
     let view = CustomersView {
         field: match field {
             search::SearchField::Email => SearchField::Email,
@@ -117,16 +117,60 @@ fn search_link(pairs: &[(&'static str, String)], base: &str, cursor: Option<&Cur
 }
 
 /// How many customers: the whole table's count (estimated when large,
-/// which counting exactly would scan), or the page's for a search.
-async fn total(state: &AppState, search: &CustomerSearch, on_page: usize) -> Result<String> {
-    Ok(if search.is_everyone() {
-        match crate::directory::search::estimate(state).await? {
-            (n, true) => format!("{n} customers"),
-            (n, false) => format!("About {n} customers"),
-        }
-    } else {
-        format!("{on_page} on this page")
+/// which counting exactly would scan); a search's exact count when it fits
+/// on its first page, otherwise an estimate.
+async fn total(
+    state: &AppState,
+    search: &CustomerSearch,
+    page: &crate::store::CustomerPage,
+    first: bool,
+) -> Result<String> {
+    if search.is_everyone() {
+        return Ok(match search::estimate(state).await? {
+            (n, true) => customers_count(n),
+            (n, false) => format!("About {}", customers_count(rounded(n))),
+        });
+    }
+    let on_page = page.rows.len() as i64;
+    if first && page.next.is_none() {
+        return Ok(customers_count(on_page));
+    }
+    let count = match page.sampled {
+        Some(n) => MatchCount::About(n),
+        None => search::count_matches(state, search).await?,
+    };
+    Ok(match count {
+        MatchCount::Exactly(n) => customers_count(n),
+        MatchCount::About(n) if n > on_page => format!("About {}", customers_count(rounded(n))),
+        MatchCount::About(_) => format!("More than {}", customers_count(on_page)),
+        MatchCount::MoreThan(n) => format!("More than {}", customers_count(n)),
     })
+}
+
+/// "1 customer", "12,400 customers".
+fn customers_count(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut grouped = String::new();
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(d);
+    }
+    match n {
+        1 => "1 customer".to_string(),
+        _ => format!("{grouped} customers"),
+    }
+}
+
+/// An estimate to two significant digits: more would claim a precision
+/// it does not have.
+fn rounded(n: i64) -> i64 {
+    let mut unit = 1;
+    while n / unit >= 100 {
+        unit *= 10;
+    }
+    (n + unit / 2) / unit * unit
 }
 
 /// The form that moves every customer of the search to another tier.
@@ -248,5 +292,24 @@ fn customer_row(c: &crate::domain::Customer) -> CustomerRow {
             .last_sign_in_at
             .map(date_time)
             .unwrap_or_else(|| "never".into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{customers_count, rounded};
+
+    #[test]
+    fn counts_read_as_words_and_estimates_claim_two_digits() {
+        assert_eq!(customers_count(1), "1 customer");
+        assert_eq!(customers_count(0), "0 customers");
+        assert_eq!(customers_count(999), "999 customers");
+        assert_eq!(customers_count(1000), "1,000 customers");
+        assert_eq!(customers_count(12_345_678), "12,345,678 customers");
+        assert_eq!(rounded(7), 7);
+        assert_eq!(rounded(99), 99);
+        assert_eq!(rounded(123), 120);
+        assert_eq!(rounded(269_458), 270_000);
+        assert_eq!(rounded(10_049_999), 10_000_000);
     }
 }
