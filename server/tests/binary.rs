@@ -640,4 +640,29 @@ fn the_sign_in_and_oidc_benches_run_to_the_end() {
     );
     assert!(out.contains("signed-in page"), "{out}");
     assert!(out.contains("sign-ins in the spike"), "{out}");
+    let out = run_ok(
+        dir.path(),
+        &[
+            "bench-abuse",
+            "--customers",
+            "4",
+            "--seconds",
+            "1",
+            "--addresses",
+            "2",
+            "--clients",
+            "2",
+        ],
+    );
+    assert!(out.contains("flood:"), "{out}");
+    assert!(out.contains("the owner signing in"), "{out}");
+}
+
+#[test]
+fn the_data_bench_imports_exports_and_searches_to_the_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_ok(dir.path(), &["bench-data", "--customers", "300"]);
+    assert!(out.contains("import:"), "{out}");
+    assert!(out.contains("export:"), "{out}");
+    assert!(out.contains("attribute country"), "{out}");
 }
