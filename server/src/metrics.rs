@@ -114,6 +114,7 @@ pub struct Metrics {
     mail_waiting: Gauge,
     hearing: Gauge,
     draining: Gauge,
+    queries: Histogram,
 }
 
 impl Default for Metrics {
@@ -218,7 +219,15 @@ impl Metrics {
             "1 once the process was asked to stop and is finishing its requests",
             draining.clone(),
         );
+        // 0.1 ms to about 3 s.
+        let queries = Histogram::new(exponential_buckets(0.0001, 2.0, 15));
+        registry.register(
+            "database_query_duration_seconds",
+            "Time from asking the database pool for a statement to its answer, waiting for a connection included",
+            queries.clone(),
+        );
         Self {
+            queries,
             registry: Arc::new(registry),
             cache_lookups,
             token_grants,
@@ -251,6 +260,11 @@ impl Metrics {
                 status,
             })
             .inc();
+    }
+
+    /// One database statement's time.
+    pub fn query(&self, seconds: f64) {
+        self.queries.observe(seconds);
     }
 
     /// One sign-in input, and where it led.

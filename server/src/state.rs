@@ -249,11 +249,14 @@ impl AppState {
         let per_hour = config.abuse.mails_per_address_per_hour;
         let mailer = Mailer::new(store.clone(), clock.clone(), per_hour);
         let keys = KeyRing::new(config.key_source.clone());
+        let metrics = crate::metrics::Metrics::new();
+        let timed = metrics.clone();
+        store.observe_queries(move |seconds| timed.query(seconds));
         Self {
             keys,
             clients: ClientCache::default(),
             failing_clients: FailingClients::default(),
-            metrics: crate::metrics::Metrics::new(),
+            metrics,
             hearing: Hearing::default(),
             bulk_work: Arc::default(),
             draining: Arc::default(),

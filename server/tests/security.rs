@@ -481,6 +481,9 @@ async fn metrics_count_requests_and_sign_ins_in_prometheus_format() {
         assert_eq!(value("gatehouse_password_hash_queue{"), 0.0);
         assert!(value("gatehouse_database_connections{state=idle}") >= 0.0);
         assert!(value("gatehouse_browser_session_writes{") >= 1.0);
+        // Every page above read the database: each statement was timed.
+        assert!(value("gatehouse_database_query_duration_seconds_count{") >= 10.0);
+        assert!(value("gatehouse_database_query_duration_seconds_sum{") > 0.0);
     })
     .await;
 }

@@ -129,16 +129,48 @@ pub struct Store {
     /// Browser-session records written (created or saved) by this process:
     /// page views must not write, and this is how that is seen.
     session_writes: Arc<AtomicU64>,
+    /// Told how long each statement took, once someone listens.
+    query_times: Arc<QueryTimes>,
 }
 
-/// Runs `$body` with `$pool` bound to the concrete pool of either backend.
+/// Called with a statement's seconds: how `/metrics` sees the database.
+type QueryObserver = Box<dyn Fn(f64) + Send + Sync>;
+
+/// Where statement times go, once someone listens.
+#[derive(Default)]
+pub(crate) struct QueryTimes(std::sync::OnceLock<QueryObserver>);
+
+impl std::fmt::Debug for QueryTimes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("QueryTimes")
+    }
+}
+
+/// Times one statement from asking the pool to the answer (a wait for a
+/// connection included: that is what a request waits for too).
+pub(crate) struct QueryTimer<'a> {
+    observer: &'a QueryTimes,
+    started: std::time::Instant,
+}
+
+impl Drop for QueryTimer<'_> {
+    fn drop(&mut self) {
+        if let Some(observe) = self.observer.0.get() {
+            observe(self.started.elapsed().as_secs_f64());
+        }
+    }
+}
+
+/// Runs `$body` with `$pool` bound to the concrete pool of either backend,
+/// timed.
 macro_rules! with_pool {
-    ($store:expr, |$pool:ident| $body:expr) => {
+    ($store:expr, |$pool:ident| $body:expr) => {{
+        let _timer = $store.query_timer();
         match &$store.pool {
             $crate::store::Pool::Sqlite($pool) => $body,
             $crate::store::Pool::Postgres($pool) => $body,
         }
-    };
+    }};
 }
 pub(crate) use with_pool;
 
@@ -269,12 +301,14 @@ impl Store {
                 pool: Pool::Sqlite(pool),
                 replica: None,
                 session_writes: Arc::default(),
+                query_times: Arc::default(),
             })
         } else {
             Ok(Self {
                 pool: Pool::Postgres(postgres_pool(url).await?),
                 replica: None,
                 session_writes: Arc::default(),
+                query_times: Arc::default(),
             })
         }
     }
@@ -293,6 +327,20 @@ impl Store {
             pool: self.replica.clone().unwrap_or_else(|| self.pool.clone()),
             replica: None,
             session_writes: self.session_writes.clone(),
+            query_times: self.query_times.clone(),
+        }
+    }
+
+    /// Has `observe` told how long each statement takes from now on (the
+    /// first observer stays).
+    pub fn observe_queries(&self, observe: impl Fn(f64) + Send + Sync + 'static) {
+        let _ = self.query_times.0.set(Box::new(observe));
+    }
+
+    pub(crate) fn query_timer(&self) -> QueryTimer<'_> {
+        QueryTimer {
+            observer: &self.query_times,
+            started: std::time::Instant::now(),
         }
     }
 
