@@ -602,12 +602,16 @@ async fn a_whole_search_moves_in_the_background_once_even_after_a_crash() {
         let started = support.post("/admin/customers/bulk-tier", &form).await;
         let job_path = started.location().unwrap().to_string();
         assert!(job_path.starts_with("/admin/tier-jobs/"));
-        support
-            .get(&job_path)
-            .await
-            .assert_contains("The tier change has started.")
-            .assert_contains("status: verified")
-            .assert_contains("Refresh to see progress");
+        let page = support.get(&job_path).await;
+        page.assert_contains("The tier change has started.")
+            .assert_contains("status: verified");
+        // The app's own loop wakes as the job is announced, and on a quiet
+        // machine may already have finished it.
+        assert!(
+            page.body.contains("Refresh to see progress") || page.body.contains("Finished"),
+            "{}",
+            page.body
+        );
 
         // Instances (this test, and the app's own background loop) step
         // through it, one leased page at a time.
