@@ -477,15 +477,26 @@ impl Sql {
     }
 }
 
+/// A row either database can read into `Self`.
+pub(crate) trait AnyRow:
+    Send
+    + Unpin
+    + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+    + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+{
+}
+
+impl<T> AnyRow for T where
+    T: Send
+        + Unpin
+        + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+        + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+{
+}
+
 impl Store {
     /// Runs a query assembled with `Sql` and reads every row.
-    pub(crate) async fn fetch_all<T>(&self, sql: &Sql) -> StoreResult<Vec<T>>
-    where
-        T: Send
-            + Unpin
-            + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
-            + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
-    {
+    pub(crate) async fn fetch_all<T: AnyRow>(&self, sql: &Sql) -> StoreResult<Vec<T>> {
         with_pool!(self, |pool| {
             bind_sql!(sqlx::query_as(&sql.text), sql)
                 .fetch_all(pool)
@@ -494,13 +505,7 @@ impl Store {
     }
 
     /// Runs a query assembled with `Sql` and reads its one row.
-    pub(crate) async fn fetch_one_sql<T>(&self, sql: &Sql) -> StoreResult<T>
-    where
-        T: Send
-            + Unpin
-            + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
-            + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
-    {
+    pub(crate) async fn fetch_one<T: AnyRow>(&self, sql: &Sql) -> StoreResult<T> {
         with_pool!(self, |pool| {
             bind_sql!(sqlx::query_as(&sql.text), sql)
                 .fetch_one(pool)

@@ -96,7 +96,7 @@ impl Store {
             where_clause(conditions),
             email_expr(postgres)
         );
-        let (n,): (i64,) = self.fetch_one_sql(&sql).await?;
+        let (n,): (i64,) = self.fetch_one(&sql).await?;
         Ok(if n > COUNT_UP_TO {
             MatchCount::MoreThan(COUNT_UP_TO)
         } else {
@@ -123,7 +123,7 @@ impl Store {
             // analysed) is read up to a bound instead.
             Pool::Postgres(_) => {
                 let (mut all,): (i64,) = self
-                    .fetch_one_sql(&Sql::plain(
+                    .fetch_one(&Sql::plain(
                         "SELECT GREATEST(reltuples::BIGINT, 0) FROM pg_class WHERE oid = 'customers'::regclass",
                     ))
                     .await?;
@@ -133,7 +133,7 @@ impl Store {
                          (SELECT * FROM customers LIMIT {}) AS customers",
                         SMALL + 1
                     );
-                    let (matching, read): (i64, i64) = self.fetch_one_sql(&sql).await?;
+                    let (matching, read): (i64, i64) = self.fetch_one(&sql).await?;
                     if read <= SMALL {
                         return Ok((matching, read));
                     }
@@ -144,12 +144,12 @@ impl Store {
                     "SELECT COUNT(*) FILTER (WHERE {test}), COUNT(*) FROM customers \
                      TABLESAMPLE SYSTEM ({percent:.6}) REPEATABLE (7)"
                 );
-                let (matching, sampled): (i64, i64) = self.fetch_one_sql(&sql).await?;
+                let (matching, sampled): (i64, i64) = self.fetch_one(&sql).await?;
                 return Ok((matching * all / sampled.max(1), all));
             }
             Pool::Sqlite(_) => {
                 let (all,): (i64,) = self
-                    .fetch_one_sql(&Sql::plain("SELECT COALESCE(MAX(rowid), 0) FROM customers"))
+                    .fetch_one(&Sql::plain("SELECT COALESCE(MAX(rowid), 0) FROM customers"))
                     .await?;
                 all
             }
@@ -166,7 +166,7 @@ impl Store {
              JOIN customers ON customers.rowid BETWEEN pick.r AND pick.r + {}",
             run - 1
         );
-        let (matching, _): (i64, i64) = self.fetch_one_sql(&sql).await?;
+        let (matching, _): (i64, i64) = self.fetch_one(&sql).await?;
         Ok((matching * stride / run, customers))
     }
 
