@@ -470,3 +470,33 @@ async fn a_full_hashing_queue_sheds_sign_ins_with_retry_after() {
         .await
         .assert_redirect("/account");
 }
+
+/// A sign-in that finds no place in the hashing queue is refused before
+/// anything else: no account read, no throttle counter written, so a flood
+/// beyond what the pool can hash costs the database nothing. Once a place
+/// is free, the same sign-in goes through.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_sign_in_without_a_place_to_hash_touches_no_counter() {
+    for backend in backends() {
+        let app = TestApp::start(&backend, &["--hash-threads", "1", "--hash-queue", "2"]).await;
+        drop(
+            app.signed_up_and_verified("lou@example.com", STRONG_PASSWORD)
+                .await,
+        );
+        let counters = "SELECT COUNT(*) FROM throttle_counters";
+        let before = app.count(counters).await;
+        let held: Vec<_> = std::iter::from_fn(|| app.state.hasher.slot().ok()).collect();
+        assert_eq!(held.len(), 2, "{backend:?}: every place held");
+        let mut browser = from(&app, ATTACKER);
+        browser.get("/login").await;
+        let page = guess(&mut browser, "lou@example.com", WRONG).await;
+        page.assert_status(StatusCode::SERVICE_UNAVAILABLE);
+        assert!(page.headers.contains_key(header::RETRY_AFTER));
+        assert_eq!(app.count(counters).await, before, "{backend:?}");
+        drop(held);
+        browser
+            .sign_in("lou@example.com", STRONG_PASSWORD)
+            .await
+            .assert_redirect("/account");
+    }
+}

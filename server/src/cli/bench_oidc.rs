@@ -10,9 +10,10 @@
 //! sign-in (authorize, sign-in form, password, resume, token).
 
 use super::bench::{
-    BENCH_PASSWORD, csrf_token, ms, percentile, raw_verify_rate, seed, start_server, tempdir,
+    BENCH_PASSWORD, csrf_token, key_env, ms, percentile, raw_verify_rate, seed, start_server,
+    tempdir,
 };
-use crate::config::{Config, KeySource};
+use crate::config::Config;
 use crate::domain::oidc::{Grant, SigningAlg};
 use crate::domain::secrets::LinkToken;
 use crate::domain::{Clock, Email, RequestContext};
@@ -39,18 +40,18 @@ pub struct OidcBenchArgs {
     #[arg(long, default_value_t = 16)]
     pub clients: usize,
     /// Database for the benchmark server; default: a new SQLite file in a
-    /// temporary directory. PostgreSQL needs GATEHOUSE_KEY_ENCRYPTION_KEY.
+    /// temporary directory.
     #[arg(long)]
     pub bench_database: Option<String>,
 }
 
 /// What one scenario measured.
-struct Measured {
-    ok: usize,
-    failed: usize,
-    rate: f64,
-    p50: f64,
-    p99: f64,
+pub(crate) struct Measured {
+    pub ok: usize,
+    pub failed: usize,
+    pub rate: f64,
+    pub p50: f64,
+    pub p99: f64,
 }
 
 pub async fn run(args: OidcBenchArgs, config: Config) -> anyhow::Result<()> {
@@ -86,14 +87,7 @@ pub async fn run(args: OidcBenchArgs, config: Config) -> anyhow::Result<()> {
         .bench_database
         .clone()
         .unwrap_or_else(|| format!("sqlite://{}", temp.join("bench-oidc.db").display()));
-    let mut env: Vec<(&str, String)> = Vec::new();
-    if !database.starts_with("sqlite:") {
-        let KeySource::Configured(key) = &config.key_source else {
-            bail!("benchmarking on PostgreSQL needs GATEHOUSE_KEY_ENCRYPTION_KEY");
-        };
-        let key = base64::engine::general_purpose::STANDARD.encode(key);
-        env.push(("GATEHOUSE_KEY_ENCRYPTION_KEY", key));
-    }
+    let env = key_env(&database, &config);
     let emails = seed(&database, args.clients).await?;
     let store = super::open_store_at(&database).await?;
     let state = AppState::new(config.clone(), store, Clock::system());
@@ -282,7 +276,7 @@ pub async fn run(args: OidcBenchArgs, config: Config) -> anyhow::Result<()> {
 }
 
 /// Runs `one` in `clients` loops for `duration`; client `n` passes `n`.
-async fn load<F, Fut>(clients: usize, duration: Duration, one: F) -> Measured
+pub(crate) async fn load<F, Fut>(clients: usize, duration: Duration, one: F) -> Measured
 where
     F: Fn(usize) -> Fut + Send + Sync + Clone + 'static,
     Fut: Future<Output = anyhow::Result<()>> + Send,
@@ -330,7 +324,7 @@ where
     }
 }
 
-async fn expect_ok(response: reqwest::Response) -> anyhow::Result<serde_json::Value> {
+pub(crate) async fn expect_ok(response: reqwest::Response) -> anyhow::Result<serde_json::Value> {
     let status = response.status();
     let body = response.text().await?;
     if !status.is_success() {

@@ -9,8 +9,8 @@
 //! and p99, quiet and in the spike, and the sign-ins served and shed.
 
 use super::bench::{
-    BENCH_PASSWORD, ms, percentile, post_sign_in, probe, raw_verify_rate, seed, session_cookie,
-    sign_in_form, start_server, tempdir,
+    BENCH_PASSWORD, key_env, ms, percentile, post_sign_in, probe, raw_verify_rate, seed,
+    session_cookie, sign_in_form, start_server, tempdir,
 };
 use anyhow::Context;
 use app::paths;
@@ -66,7 +66,9 @@ pub async fn run(args: SpikeBenchArgs, config: crate::config::Config) -> anyhow:
         .clone()
         .unwrap_or_else(|| format!("sqlite://{}", temp.join("bench.db").display()));
     let emails = Arc::new(seed(&database, args.customers).await?);
-    let (mut server, base, http) = start_server(&database, threads, &[]).await?;
+    let env = key_env(&database, &config);
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (mut server, base, http) = start_server(&database, threads, &env).await?;
     let cookie = session_cookie(&http, &base, &emails[0], BENCH_PASSWORD)
         .await?
         .context("the watched customer could not sign in")?;

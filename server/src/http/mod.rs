@@ -26,7 +26,7 @@ use axum::extract::Request;
 use axum::http::{HeaderValue, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tower_http::trace::{DefaultOnFailure, DefaultOnResponse, TraceLayer};
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 use tracing::Level;
@@ -140,7 +140,11 @@ pub fn router(state: AppState) -> Router {
                         request_id = %id,
                     )
                 })
-                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+                .on_response(DefaultOnResponse::new().level(Level::INFO))
+                // A fault is logged where it happens, with its cause; a 503
+                // that sheds a sign-in is the server working as designed
+                // (counted on /metrics), not an error line per request.
+                .on_failure(DefaultOnFailure::new().level(Level::DEBUG)),
         )
         .layer(middleware::from_fn(move |req, next| {
             extract::time_limit(timeout, req, next)

@@ -10,7 +10,7 @@ mod pool;
 
 pub use common::CommonPasswords;
 pub use imported::HashKind;
-pub use pool::{Busy, Hasher};
+pub use pool::{Busy, Hasher, Slot};
 
 use crate::domain::{PasswordHash, PasswordProblem};
 use argon2::password_hash::rand_core::OsRng;

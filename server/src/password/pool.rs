@@ -101,6 +101,11 @@ impl Hasher {
         self.jobs.max_capacity() - self.jobs.capacity()
     }
 
+    /// Whether a check could take a place in the queue now.
+    pub fn has_room(&self) -> bool {
+        self.jobs.capacity() > 0
+    }
+
     pub fn threads(&self) -> usize {
         self.threads
     }
@@ -110,25 +115,18 @@ impl Hasher {
         self.checked.load(Ordering::Relaxed)
     }
 
-    async fn run<R: Send + 'static>(
-        &self,
-        f: impl FnOnce() -> R + Send + 'static,
-    ) -> Result<R, Busy> {
-        let (tx, rx) = oneshot::channel();
-        let job: Job = Box::new(move || {
-            let _ = tx.send(f());
-        });
-        self.jobs.try_send(job).map_err(|e| match e {
-            mpsc::error::TrySendError::Full(_) => Busy,
-            mpsc::error::TrySendError::Closed(_) => {
-                unreachable!("hashing threads run for the life of the process")
-            }
-        })?;
-        Ok(rx.await.expect("hashing job completes"))
+    /// A place in the queue, or `Busy` at once.
+    pub fn slot(&self) -> Result<Slot, Busy> {
+        let permit = self.jobs.clone().try_reserve_owned().map_err(|_| Busy)?;
+        Ok(Slot {
+            permit,
+            checked: self.checked.clone(),
+            dummy: self.dummy.clone(),
+        })
     }
 
     pub async fn hash(&self, password: Password) -> Result<PasswordHash, Busy> {
-        self.run(move || hash_now(password.as_str())).await
+        Ok(self.slot()?.run(move || hash_now(password.as_str())).await)
     }
 
     pub async fn verify(
@@ -136,6 +134,35 @@ impl Hasher {
         password: Password,
         stored: PasswordHash,
     ) -> Result<Verification, Busy> {
+        Ok(self.slot()?.verify(password, stored).await)
+    }
+
+    /// Spends the same work as a real verification and always fails.
+    pub async fn verify_dummy(&self, password: Password) -> Result<(), Busy> {
+        self.slot()?.verify_dummy(password).await;
+        Ok(())
+    }
+}
+
+/// A reserved place in the hashing queue: the job it runs cannot be shed.
+/// Dropped unused, the place is free again.
+pub struct Slot {
+    permit: mpsc::OwnedPermit<Job>,
+    checked: Arc<AtomicU64>,
+    dummy: Arc<PasswordHash>,
+}
+
+impl Slot {
+    async fn run<R: Send + 'static>(self, f: impl FnOnce() -> R + Send + 'static) -> R {
+        let (tx, rx) = oneshot::channel();
+        self.permit.send(Box::new(move || {
+            let _ = tx.send(f());
+        }));
+        rx.await
+            .expect("hashing threads run for the life of the process")
+    }
+
+    pub async fn verify(self, password: Password, stored: PasswordHash) -> Verification {
         let checked = self.checked.clone();
         self.run(move || {
             checked.fetch_add(1, Ordering::Relaxed);
@@ -145,10 +172,9 @@ impl Hasher {
     }
 
     /// Spends the same work as a real verification and always fails.
-    pub async fn verify_dummy(&self, password: Password) -> Result<(), Busy> {
-        self.verify(password, (*self.dummy).clone())
-            .await
-            .map(|_| ())
+    pub async fn verify_dummy(self, password: Password) {
+        let dummy = (*self.dummy).clone();
+        self.verify(password, dummy).await;
     }
 }
 

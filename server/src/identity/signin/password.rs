@@ -8,7 +8,7 @@ use crate::audit;
 use crate::domain::{
     Action, Caller, Email, Error, PasswordHash, PasswordProblem, RequestContext, Result,
 };
-use crate::password::{PASSWORD_MAX, Password, Verification};
+use crate::password::{Busy, PASSWORD_MAX, Password, Slot, Verification};
 use crate::state::AppState;
 use crate::throttle::{self, AfterFailure, account_key};
 use serde_json::json;
@@ -75,6 +75,12 @@ pub async fn check(
     if password.as_str().chars().count() > PASSWORD_MAX {
         return Ok(Checked::Rejected);
     }
+    // With no place left in the hashing queue, a sign-in is refused before
+    // it costs the database anything: a spike beyond what the cores can
+    // hash is shed at once, and the rest of the server stays fast.
+    if !state.hasher.has_room() {
+        return Err(Busy.into());
+    }
     let account = account(state, realm, &email).await?;
     let usual_source = account
         .as_ref()
@@ -85,23 +91,29 @@ pub async fn check(
         Ok(reserved) => reserved,
         Err(refused) => return Ok(Checked::Locked(refused.retry_after)),
     };
-    let checked = match account {
-        None => state
-            .hasher
-            .verify_dummy(password)
-            .await
-            .map(|()| Checked::Rejected)
-            .map_err(Error::from),
-        Some(account) => verify(state, ctx, account, password).await,
-    };
-    let checked = match checked {
-        Ok(checked) => checked,
-        // Not evaluated (the hashing queue was full, or a fault): the
-        // try does not count.
-        Err(e) => {
+    // Taken after the throttle, so guesses it holds back never take a
+    // place from a sign-in it lets through.
+    let slot = match state.hasher.slot() {
+        Ok(slot) => slot,
+        Err(busy) => {
             reserved.give_back(state).await?;
-            return Err(e);
+            return Err(busy.into());
         }
+    };
+    let checked = match account {
+        None => {
+            slot.verify_dummy(password).await;
+            Checked::Rejected
+        }
+        Some(account) => match verify(state, ctx, slot, account, password).await {
+            Ok(checked) => checked,
+            // A fault (the database): nothing was decided, so the try is
+            // given back.
+            Err(e) => {
+                reserved.give_back(state).await?;
+                return Err(e);
+            }
+        },
     };
     if let Checked::Rejected = checked {
         if let AfterFailure::Blocked = reserved.failed(state).await? {
@@ -116,12 +128,12 @@ pub async fn check(
 async fn verify(
     state: &AppState,
     ctx: &RequestContext,
+    slot: Slot,
     account: Account,
     password: Password,
 ) -> Result<Checked> {
     let ctx = ctx.acting_as(account.caller.clone());
-    let Verification::Valid { rehashed } = state.hasher.verify(password, account.hash).await?
-    else {
+    let Verification::Valid { rehashed } = slot.verify(password, account.hash).await else {
         let (action, about) = if account.customer {
             let id = crate::domain::CustomerId(account.id);
             (Action::CustomerSignInFailed, Some(id))
