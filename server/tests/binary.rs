@@ -7,7 +7,7 @@ use std::io::{BufRead, BufReader, Read};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use support::{MailSink, STRONG_PASSWORD, free_port};
+use support::{Backend, MailSink, STRONG_PASSWORD, free_port};
 
 const BIN: &str = env!("CARGO_BIN_EXE_gatehouse");
 
@@ -665,4 +665,38 @@ fn the_data_bench_imports_exports_and_searches_to_the_end() {
     assert!(out.contains("import:"), "{out}");
     assert!(out.contains("export:"), "{out}");
     assert!(out.contains("attribute country"), "{out}");
+}
+
+/// Several instances on one PostgreSQL: the cluster bench starts them,
+/// spreads sign-ins and token grants over them and prints the factor.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cluster_bench_runs_to_the_end_on_postgres() {
+    let Some(Backend::Postgres(admin)) = support::backends().into_iter().nth(1) else {
+        return;
+    };
+    let db = support::TestDb::create(&Backend::Postgres(admin)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let url = db.url.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        run_ok(
+            dir.path(),
+            &[
+                "bench-cluster",
+                "--bench-database",
+                &url,
+                "--instances",
+                "2",
+                "--seconds",
+                "1",
+                "--clients",
+                "2",
+                "--customers",
+                "4",
+            ],
+        )
+    })
+    .await
+    .unwrap();
+    assert!(out.contains("2 instance(s)"), "{out}");
+    assert!(out.contains("factor"), "{out}");
 }

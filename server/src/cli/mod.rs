@@ -5,6 +5,7 @@
 pub mod admin;
 pub mod bench;
 pub mod bench_abuse;
+pub mod bench_cluster;
 pub mod bench_console;
 pub mod bench_data;
 pub mod bench_oidc;
@@ -107,6 +108,9 @@ pub enum Command {
     /// quietly, then during a burst of sign-ins at several times the hash
     /// rate; print their p50/p99 side by side and the sign-ins served and shed.
     BenchSpike(bench_spike::SpikeBenchArgs),
+    /// Start one, two, three instances on one PostgreSQL and measure
+    /// sign-ins and token grants spread over them, with the scaling factor.
+    BenchCluster(bench_cluster::ClusterBenchArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -195,6 +199,7 @@ pub async fn run(command: Option<Command>, config: Config) -> anyhow::Result<()>
         Command::BenchData(args) => bench_data::run(args, config).await,
         Command::BenchOidc(args) => bench_oidc::run(args, config).await,
         Command::BenchSpike(args) => bench_spike::run(args, config).await,
+        Command::BenchCluster(args) => bench_cluster::run(args, config).await,
     }
 }
 

@@ -61,7 +61,7 @@ pub fn check_imported_hash(raw: &str) -> Result<(PasswordHash, HashKind), String
 /// Checks `password` against a stored hash of any accepted form; a match
 /// on anything but current argon2id parameters comes with its replacement.
 /// A hash whose cost is out of bounds is refused without computing it.
-fn verify_now(password: &str, stored: &PasswordHash) -> Verification {
+pub(crate) fn verify_now(password: &str, stored: &PasswordHash) -> Verification {
     let kind = match imported::check_hash(stored.as_str()) {
         Ok(kind) => kind,
         Err(reason) => {
