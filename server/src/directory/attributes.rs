@@ -349,9 +349,7 @@ pub async fn of_customer(
     state: &AppState,
     customer: CustomerId,
 ) -> Result<(Vec<Attribute>, Values)> {
-    let defs = defined(state).await?;
-    let values = state.store.customer_attributes(customer).await?;
-    Ok((defs, values))
+    Ok(state.store.attributes_with_values(customer).await?)
 }
 
 #[cfg(test)]
