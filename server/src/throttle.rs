@@ -100,10 +100,22 @@ pub async fn reserve(
     }
     let mut attempt = Attempt { held: Vec::new() };
     let now = state.clock.now();
+    // One read of every counter first: a plainly closed one refuses with no
+    // write. Whatever it says, each grant is decided by its own statement.
+    let read: Vec<(&str, Limit)> = counters.iter().map(|(_, k, l)| (k.as_str(), *l)).collect();
+    if let Some((n, refused)) = state.store.first_closed(&read, now).await? {
+        state.metrics.throttled(counters[n].0.name());
+        return Ok(Err(Refused {
+            retry_after: (refused.retry_at - now).max(1),
+        }));
+    }
     for (counter, key, limit) in counters {
         let owner =
             matches!(counter, Counter::AccountFromSource | Counter::Account).then_some(account);
-        let reservation = state.store.reserve_attempt(&key, owner, limit, now).await?;
+        let reservation = state
+            .store
+            .reserve_unchecked(&key, owner, limit, now)
+            .await?;
         if !reservation.granted {
             state.metrics.throttled(counter.name());
             attempt.give_back(state).await?;
@@ -157,19 +169,21 @@ impl Attempt {
     /// The password was right: the account's failures from this source are
     /// forgotten, and the other counters get this attempt back.
     pub async fn succeeded(self, state: &AppState) -> Result<()> {
-        for (counter, key, _) in &self.held {
-            let forget = *counter == Counter::AccountFromSource;
-            state.store.release_attempt(key, forget).await?;
-        }
-        Ok(())
+        let forget = self
+            .held
+            .iter()
+            .find(|(counter, _, _)| *counter == Counter::AccountFromSource)
+            .map(|(_, key, _)| key.as_str());
+        Ok(state.store.release_attempts(&self.keys(), forget).await?)
     }
 
     /// Gives every reservation back: the attempt was never evaluated.
     pub async fn give_back(&self, state: &AppState) -> Result<()> {
-        for (_, key, _) in &self.held {
-            state.store.release_attempt(key, false).await?;
-        }
-        Ok(())
+        Ok(state.store.release_attempts(&self.keys(), None).await?)
+    }
+
+    fn keys(&self) -> Vec<&str> {
+        self.held.iter().map(|(_, key, _)| key.as_str()).collect()
     }
 }
 
