@@ -277,3 +277,32 @@ async fn created_date_range_and_last_sign_in_sort() {
     })
     .await;
 }
+
+/// An email prefix is counted along its index up to a thousand: exactly
+/// at the bound, "More than 1,000" past it, so a common prefix never
+/// counts every match.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_email_prefix_is_counted_up_to_a_thousand() {
+    on_each_backend(|app| async move {
+        for i in 0..=1000 {
+            app.insert_customer(
+                &format!("bulk{i:04}@example.com"),
+                "Bulk Customer",
+                20_000 + i,
+                false,
+            )
+            .await;
+        }
+        let mut admin = app.admin_browser("owner@example.com", Role::Owner).await;
+        let page = admin.get("/admin/customers?q=bulk0&field=email").await;
+        page.assert_status(StatusCode::OK)
+            .assert_contains("1,000 customers");
+        assert!(!page.body.contains("More than"), "exactly at the bound");
+        admin
+            .get("/admin/customers?q=bulk&field=email")
+            .await
+            .assert_status(StatusCode::OK)
+            .assert_contains("More than 1,000 customers");
+    })
+    .await;
+}
