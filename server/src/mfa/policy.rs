@@ -104,8 +104,7 @@ pub async fn for_customer(
     state: &AppState,
     customer: crate::domain::CustomerId,
 ) -> Result<crate::domain::mfa::EffectiveMfa> {
-    let settings = state.store.mfa_settings().await?;
-    let tier = state.store.customer_tier_mfa(customer).await?;
+    let (settings, tier) = state.store.mfa_for_customer(customer).await?;
     Ok(settings.for_tier(tier))
 }
 

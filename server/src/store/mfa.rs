@@ -158,21 +158,36 @@ impl Store {
 
     /// The customer's tier's own MFA settings (read at each sign-in, so a
     /// tier move applies at the next one).
-    pub async fn customer_tier_mfa(&self, customer: CustomerId) -> StoreResult<TierMfa> {
-        let sql = "SELECT t.mfa_policy, t.mfa_remember_days FROM customers c \
-                   JOIN tiers t ON t.id = c.tier_id WHERE c.id = $1";
-        let row: Option<(Option<String>, Option<i64>)> = with_pool!(self, |pool| {
-            sqlx::query_as(sql)
-                .bind(customer.0)
-                .fetch_optional(pool)
-                .await
-        })?;
-        Ok(row
-            .map(|(p, days)| TierMfa {
-                policy: p.as_deref().map(policy),
-                remember_days: days,
-            })
-            .unwrap_or_default())
+    /// The global settings and `customer`'s tier's own, in one statement
+    /// (read at every sign-in).
+    pub async fn mfa_for_customer(
+        &self,
+        customer: CustomerId,
+    ) -> StoreResult<(MfaSettings, TierMfa)> {
+        let sql = "SELECT s.policy, s.remember_days, s.step_up_minutes, t.mfa_policy, \
+                   t.mfa_remember_days FROM mfa_settings s \
+                   LEFT JOIN customers c ON c.id = $1 \
+                   LEFT JOIN tiers t ON t.id = c.tier_id WHERE s.id = 1";
+        let (global, remember_days, step_up_minutes, tier_policy, tier_days): (
+            String,
+            i64,
+            i64,
+            Option<String>,
+            Option<i64>,
+        ) = with_pool!(self, |pool| sqlx::query_as(sql)
+            .bind(customer.0)
+            .fetch_one(pool)
+            .await)?;
+        let settings = MfaSettings {
+            policy: policy(&global),
+            remember_days,
+            step_up_minutes,
+        };
+        let tier = TierMfa {
+            policy: tier_policy.as_deref().map(policy),
+            remember_days: tier_days,
+        };
+        Ok((settings, tier))
     }
 
     /// The owner's factors, oldest first.
