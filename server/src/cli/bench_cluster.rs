@@ -12,13 +12,12 @@
 //! slower and nothing fails.
 
 use super::bench::{key_env, seed, sign_in_once, start_server};
-use super::bench_oidc::{Measured, expect_ok, load};
+use super::bench_oidc::{Measured, client_credentials, load};
 use crate::config::Config;
 use crate::domain::{Clock, RequestContext};
 use crate::oidc::clients::{self, Registration};
 use crate::state::AppState;
 use anyhow::bail;
-use app::paths;
 use clap::Args;
 use std::sync::Arc;
 use std::time::Duration;
@@ -111,16 +110,7 @@ pub async fn run(args: ClusterBenchArgs, config: Config) -> anyhow::Result<()> {
             let (http, bases, service) = (http.clone(), bases.clone(), service.clone());
             load(args.clients, seconds, move |n| {
                 let (http, bases, service) = (http.clone(), bases.clone(), service.clone());
-                async move {
-                    let base = &bases[n % bases.len()];
-                    let response = http
-                        .post(format!("{base}{}", paths::TOKEN))
-                        .basic_auth(&service.0, Some(&service.1))
-                        .form(&[("grant_type", "client_credentials")])
-                        .send()
-                        .await?;
-                    expect_ok(response).await.map(|_| ())
-                }
+                async move { client_credentials(&http, &bases[n % bases.len()], &service).await }
             })
             .await
         };

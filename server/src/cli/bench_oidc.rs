@@ -131,15 +131,7 @@ pub async fn run(args: OidcBenchArgs, config: Config) -> anyhow::Result<()> {
         let service = service.clone();
         let measured = load(args.clients, seconds, move |_| {
             let (http, base, service) = (http.clone(), base.clone(), service.clone());
-            async move {
-                let response = http
-                    .post(format!("{base}{}", paths::TOKEN))
-                    .basic_auth(&service.0, Some(&service.1))
-                    .form(&[("grant_type", "client_credentials")])
-                    .send()
-                    .await?;
-                expect_ok(response).await.map(|_| ())
-            }
+            async move { client_credentials(&http, &base, &service).await }
         })
         .await;
         let _ = server.kill().await;
@@ -322,6 +314,21 @@ where
         p50: ms(percentile(&all, 50.0)),
         p99: ms(percentile(&all, 99.0)),
     }
+}
+
+/// One `client_credentials` grant for `service` (id, secret).
+pub(crate) async fn client_credentials(
+    http: &reqwest::Client,
+    base: &str,
+    service: &(String, String),
+) -> anyhow::Result<()> {
+    let response = http
+        .post(format!("{base}{}", paths::TOKEN))
+        .basic_auth(&service.0, Some(&service.1))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await?;
+    expect_ok(response).await.map(|_| ())
 }
 
 pub(crate) async fn expect_ok(response: reqwest::Response) -> anyhow::Result<serde_json::Value> {

@@ -104,17 +104,14 @@ impl Store {
     /// The refusal a counter gives now, if it is closed (blocked, waiting,
     /// or full within its window).
     async fn closed(&self, key: &str, limit: Limit, now: i64) -> StoreResult<Option<Reservation>> {
-        let sql = "SELECT attempts, window_started_at, not_before, blocked_until \
-                   FROM throttle_counters WHERE key = $1";
-        let row: Option<(i64, i64, i64, Option<i64>)> = with_pool!(self, |pool| {
-            sqlx::query_as(sql).bind(key).fetch_optional(pool).await
-        })?;
-        Ok(row.and_then(|row| refusal(row, limit, now)))
+        let closed = self.first_closed(&[(key, limit)], now).await?;
+        Ok(closed.map(|(_, refused)| refused))
     }
 
     /// The first of `counters` (in their order) that is closed now, by its
-    /// place in the list, and its refusal; read in one statement: a sign-in reads its three or four
-    /// counters at once, and a flood held back costs no writes.
+    /// place in the list, and its refusal; read in one statement: a sign-in
+    /// reads its three or four counters at once, and a flood held back
+    /// costs no writes.
     pub async fn first_closed(
         &self,
         counters: &[(&str, Limit)],
