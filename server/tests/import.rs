@@ -343,6 +343,9 @@ async fn reruns_update_instead_of_duplicating_and_tier_moves_are_kept() {
         assert_eq!(listed_emails(&by_name.body), ["seven@example.com"]);
         let imported = owner.get("/admin/customers?field=name&q=customer+4499").await;
         assert_eq!(listed_emails(&imported.body), ["c4499@example.com"]);
+        // An update replaces the name's words: "Customer 7" is gone.
+        let renamed = owner.get("/admin/customers?field=name&q=7+customer").await;
+        assert!(listed_emails(&renamed.body).is_empty());
         let history = app.state.store.tier_history(seven.id, 5).await.unwrap();
         assert_eq!(history.len(), 1);
         assert_eq!(history[0].source, gatehouse::domain::ChangeSource::Import);
@@ -623,6 +626,56 @@ macro_rules! with_connection {
             $body
         }
     }};
+}
+
+/// Customers stored before the name word index existed (as after an
+/// upgrade: the migration leaves a record asking for it) are indexed at the
+/// next start, and only once.
+#[tokio::test]
+async fn names_stored_before_the_word_index_are_indexed_at_the_next_start() {
+    for backend in backends() {
+        let app = TestApp::start(&backend, &[]).await;
+        app.insert_customer("zoe@example.com", "Zoë Tanaka", 1, true)
+            .await;
+        app.insert_customer("ken@example.com", "Ken Tanaka", 2, true)
+            .await;
+        with_connection!(app, |conn| {
+            sqlx::query("DELETE FROM customer_name_words")
+                .execute(&mut conn)
+                .await
+                .unwrap();
+            sqlx::query(
+                "INSERT INTO deferred_indexes (name, rebuild) VALUES ('customer_name_words', '')",
+            )
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        });
+        let mut owner = app
+            .admin_browser("owner@example.com", gatehouse::domain::Role::Owner)
+            .await;
+        let search = "/admin/customers?q=tanaka+zoe&field=name";
+        assert!(listed_emails(&owner.get(search).await.body).is_empty());
+        app.state.store.migrate().await.unwrap();
+        assert_eq!(
+            listed_emails(&owner.get(search).await.body),
+            ["zoe@example.com"]
+        );
+        let pending: i64 = with_connection!(app, |conn| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM deferred_indexes"
+        )
+        .fetch_one(&mut conn)
+        .await
+        .unwrap());
+        assert_eq!(pending, 0, "the record is gone");
+        let words: i64 = with_connection!(app, |conn| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM customer_name_words"
+        )
+        .fetch_one(&mut conn)
+        .await
+        .unwrap());
+        assert_eq!(words, 4, "zoe, ken and tanaka twice");
+    }
 }
 
 /// Whether the database has an index of this name.

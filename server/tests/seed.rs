@@ -25,6 +25,23 @@ async fn seeded_customers_are_real_customers() {
         // Bulk-loaded names are in the name index.
         let smiths = admin.get("/admin/customers?field=name&q=tremblay").await;
         assert!(!listed_emails(&smiths.body).is_empty());
+        // And in the word index, found in any order.
+        let newest = app
+            .state
+            .store
+            .search_customers(&gatehouse::domain::CustomerSearch::all(), None, 1)
+            .await
+            .unwrap();
+        let name = newest.rows[0].display_name.as_str().to_string();
+        let reversed: Vec<&str> = name.split(' ').rev().collect();
+        let by_words = admin
+            .get(&format!(
+                "/admin/customers?field=name&q={}",
+                url::form_urlencoded::byte_serialize(reversed.join(" ").as_bytes())
+                    .collect::<String>()
+            ))
+            .await;
+        assert!(listed_emails(&by_words.body).contains(&newest.rows[0].email.as_str().to_string()));
         let emails = listed_emails(&page.body);
         let email = emails[0].as_str();
 

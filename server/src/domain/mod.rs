@@ -34,5 +34,7 @@ pub use password_hash::PasswordHash;
 pub use problem::{
     EmailProblem, NameProblem, OwnerTask, PasswordProblem, Problem, Record, ValueProblem,
 };
-pub use search::{Cursor, CustomerQuery, CustomerSearch, MatchCount, Sort, StatusFilter};
+pub use search::{
+    Cursor, CustomerQuery, CustomerSearch, MatchCount, Sort, StatusFilter, name_key, name_words,
+};
 pub use tier::{ChangeSource, Tier, TierChange, TierId};

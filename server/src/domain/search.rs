@@ -12,10 +12,38 @@ pub enum CustomerQuery {
     /// Addresses equal to or beginning with this (normalised) text, listed
     /// by address whatever the sort (the email index gives that order).
     EmailPrefix(String),
-    /// Names containing this text (at least 3 characters, the shortest a
-    /// trigram index can look up), any case.
+    /// One word: names containing this text (at least 3 characters, the
+    /// shortest a trigram index can look up), any case. Several words
+    /// (`name_words` finds two or more): names having each of them as a
+    /// whole word, in any order, any case, accents folded ("tanaka zoe"
+    /// finds Zoë Tanaka).
     NameContains(String),
     Id(Uuid),
+}
+
+/// The words a name is searched by: split at anything that is not a
+/// letter or digit, lower-cased, accents folded (decomposed, the combining
+/// diacritical marks of Latin, Greek and Cyrillic letters dropped: "Zoë" and
+/// "ZOE" are both "zoe"), in order, repeats kept. Other marks stay: a kana's
+/// voicing mark changes the sound, not an accent.
+pub fn name_words(text: &str) -> Vec<String> {
+    use unicode_normalization::{UnicodeNormalization, char::is_combining_mark};
+    let folded: String = text
+        .nfkd()
+        .filter(|c| !('\u{300}'..='\u{36f}').contains(c))
+        .flat_map(char::to_lowercase)
+        .collect();
+    folded
+        .split(|c: char| !c.is_alphanumeric() && !is_combining_mark(c))
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// A name as the word index keeps it beside each word: its words with a
+/// space before and after each, so `LIKE '% word %'` finds a whole word.
+pub fn name_key(words: &[String]) -> String {
+    format!(" {} ", words.join(" "))
 }
 
 /// How many customers a search finds, as far as it is cheap to know.
@@ -214,6 +242,20 @@ mod tests {
                 id
             })
         );
+    }
+
+    #[test]
+    fn names_are_searched_by_folded_words() {
+        assert_eq!(name_words("Zoë  TANAKA"), ["zoe", "tanaka"]);
+        assert_eq!(
+            name_words("O'Brien-Müller, Ana"),
+            ["o", "brien", "muller", "ana"]
+        );
+        assert_eq!(name_words("Ｆｕｌｌ width ﬁ"), ["full", "width", "fi"]);
+        assert_eq!(name_words("田中 さくら"), ["田中", "さくら"]);
+        assert_ne!(name_words("ぐ"), name_words("く"));
+        assert!(name_words(" -- ").is_empty());
+        assert_eq!(name_key(&name_words("Zoë Tanaka")), " zoe tanaka ");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Loading many customers at once: multi-row INSERTs in large transactions
 //! on SQLite, `COPY` on PostgreSQL. Rows whose email already exists are
-//! skipped on SQLite; on PostgreSQL the caller gives fresh emails.
+//! skipped on SQLite; on PostgreSQL the caller gives fresh emails. Their
+//! name words are indexed in the same transaction.
 
 use super::BeginWrite;
 use super::{Pool, Store, StoreResult};
@@ -26,6 +27,9 @@ impl Store {
         rows: &[BulkCustomer],
         terms_version: &str,
     ) -> StoreResult<()> {
+        let names =
+            super::name_words::names_json(rows.iter().map(|r| (r.id, r.display_name.as_str())));
+        let words = super::name_words::statements(&self.pool, false);
         match &self.pool {
             Pool::Sqlite(pool) => {
                 let mut tx = pool.begin_write().await?;
@@ -50,11 +54,12 @@ impl Store {
                         .execute(&mut *tx)
                         .await?;
                 }
+                sqlx::query(words[0]).bind(&names).execute(&mut *tx).await?;
                 tx.commit().await
             }
             Pool::Postgres(pool) => {
-                let mut conn = pool.acquire().await?;
-                let mut copy = conn
+                let mut tx = pool.begin_write().await?;
+                let mut copy = tx
                     .copy_in_raw(
                         "COPY customers (id, email, display_name, password_hash, terms_version, terms_accepted_at, \
                          created_at, updated_at, email_verified_at, last_sign_in_at) FROM STDIN WITH (FORMAT csv)",
@@ -63,7 +68,8 @@ impl Store {
                 let buf = copy_rows(rows, terms_version);
                 copy.send(buf.as_bytes()).await?;
                 copy.finish().await?;
-                Ok(())
+                sqlx::query(words[0]).bind(&names).execute(&mut *tx).await?;
+                tx.commit().await
             }
         }
     }

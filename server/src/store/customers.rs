@@ -123,53 +123,59 @@ impl Store {
                     Bind::Text(new.terms_version.into()),
                     Bind::Int(new.now),
                 ],
+                Some(new.display_name),
             )
             .await;
         unless_taken(result, UniqueKey::CustomerEmail)
     }
 
-    /// Runs a statement that may change a customer's name, and (on SQLite)
-    /// the matching name-index change, in one transaction.
+    /// Runs a statement that may change a customer's name, and the matching
+    /// name-index changes, in one transaction: the word index (`name`, the
+    /// name written, if any) and, on SQLite, the trigram one (PostgreSQL's
+    /// GIN index needs nothing).
     async fn write_with_name_index(
         &self,
         id: CustomerId,
         sql: &str,
         index: NameIndex,
         binds: Vec<Bind>,
+        name: Option<&DisplayName>,
     ) -> StoreResult<u64> {
         let statement = Sql {
             text: sql.to_string(),
             binds,
         };
-        match &self.pool {
-            Pool::Postgres(pool) => Ok(super::bind_sql!(sqlx::query(&statement.text), statement)
-                .execute(pool)
-                .await?
-                .rows_affected()),
-            Pool::Sqlite(pool) => {
-                let mut tx = pool.begin_write().await?;
-                // A delete must find the row before it goes; the others after.
-                let delete_first = index == NameIndex::Delete;
-                if delete_first {
-                    sqlx::query(index.sql())
-                        .bind(id.0)
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                let changed = super::bind_sql!(sqlx::query(&statement.text), statement)
+        let sqlite = matches!(self.pool, Pool::Sqlite(_));
+        let words = name.map(|n| super::name_words::names_json([(id.0, n.as_str())]));
+        let word_statements = super::name_words::statements(&self.pool, index == NameIndex::Update);
+        with_pool!(self, |pool| {
+            let mut tx = pool.begin_write().await?;
+            // A delete must find the row before it goes; the others after.
+            let delete_first = index == NameIndex::Delete;
+            if sqlite && delete_first {
+                sqlx::query(index.sql())
+                    .bind(id.0)
                     .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
-                if !delete_first {
-                    sqlx::query(index.sql())
-                        .bind(id.0)
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                tx.commit().await?;
-                Ok(changed)
+                    .await?;
             }
-        }
+            let changed = super::bind_sql!(sqlx::query(&statement.text), statement)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if sqlite && !delete_first {
+                sqlx::query(index.sql())
+                    .bind(id.0)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            if let Some(words) = &words {
+                for word_sql in word_statements {
+                    sqlx::query(word_sql).bind(words).execute(&mut *tx).await?;
+                }
+            }
+            tx.commit().await?;
+            Ok(changed)
+        })
     }
 
     pub async fn customer_by_email(
@@ -242,6 +248,7 @@ impl Store {
                     Bind::Text(email.as_str().into()),
                     Bind::Int(now),
                 ],
+                Some(name),
             )
             .await;
         unless_taken(result, UniqueKey::CustomerEmail)
@@ -255,6 +262,7 @@ impl Store {
                 "DELETE FROM customers WHERE id = $1",
                 NameIndex::Delete,
                 vec![Bind::Id(id.0)],
+                None,
             )
             .await?;
         Ok(deleted == 1)
@@ -276,6 +284,7 @@ impl Store {
                 Bind::Text(name.as_str().into()),
                 Bind::Int(now),
             ],
+            Some(name),
         )
         .await?;
         Ok(())

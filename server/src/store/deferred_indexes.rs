@@ -94,8 +94,15 @@ impl Store {
             .fetch_all(pool)
             .await?
         });
-        let (indexes, others): (Vec<_>, Vec<_>) =
-            deferred.into_iter().partition(|(_, index)| *index);
+        // Name words are indexed by Rust code, last, once the customers
+        // they join are indexed.
+        let words = deferred
+            .iter()
+            .any(|(name, _)| name == super::name_words::DEFERRED);
+        let (indexes, others): (Vec<_>, Vec<_>) = deferred
+            .into_iter()
+            .filter(|(name, _)| name != super::name_words::DEFERRED)
+            .partition(|(_, index)| *index);
         let mut results: Vec<StoreResult<()>> = futures_util::stream::iter(indexes)
             .map(|(name, _)| self.build_deferred_index(name))
             .buffer_unordered(self.concurrent_writers())
@@ -103,6 +110,9 @@ impl Store {
             .await;
         for (name, _) in others {
             results.push(self.build_deferred_index(name).await);
+        }
+        if words {
+            results.push(self.index_all_name_words().await);
         }
         results.into_iter().collect()
     }

@@ -211,6 +211,17 @@ impl Store {
             (UPDATE_CUSTOMERS_POSTGRES, None, UPSERT_VALUES_POSTGRES)
         };
         let history = tier_history(updates, now);
+        // Name words are never deferred: their index is written row by row
+        // into a table no bulk load drops.
+        let updated_names = super::name_words::names_json(
+            updates
+                .iter()
+                .map(|(r, existing)| (existing.id, r.display_name.as_str())),
+        );
+        let inserted_names =
+            super::name_words::names_json(inserts.iter().map(|r| (r.id, r.display_name.as_str())));
+        let replace_words = super::name_words::statements(&self.pool, true);
+        let insert_words = super::name_words::statements(&self.pool, false);
         let values: Vec<(Uuid, &ImportValue)> = updates
             .iter()
             .flat_map(|(r, existing)| r.attributes.iter().map(|v| (existing.id, v)))
@@ -232,6 +243,18 @@ impl Store {
                 if let Some(names) = names {
                     sqlx::query(names).bind(&rows).execute(&mut *tx).await?;
                 }
+                for sql in replace_words {
+                    sqlx::query(sql)
+                        .bind(&updated_names)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            }
+            if !inserts.is_empty() {
+                sqlx::query(insert_words[0])
+                    .bind(&inserted_names)
+                    .execute(&mut *tx)
+                    .await?;
             }
             for sql in &history {
                 super::bind_sql!(sqlx::query(&sql.text), sql)

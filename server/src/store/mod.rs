@@ -15,6 +15,7 @@ mod deferred_indexes;
 mod import;
 mod mail;
 mod mfa;
+mod name_words;
 mod oidc;
 mod search;
 mod sessions;

@@ -53,6 +53,9 @@ impl Store {
         // walking the sort order fills a page after about limit / share
         // customers. The walk wins when that is fewer than the matches, that
         // is, when matches^2 > limit * customers; a sample says which.
+        if let Some(words) = several_words(&search.query) {
+            return self.word_page(search, &words, after, limit).await;
+        }
         if matches!(search.query, CustomerQuery::NameContains(_)) {
             let (matches, customers) = self.sample_matches(search).await?;
             let walk = (limit + 1) * customers / matches.max(1);
@@ -80,6 +83,9 @@ impl Store {
     /// its index up to `COUNT_UP_TO`; anything else is estimated from a
     /// fixed sample, the same each time, so a page reloaded says the same.
     pub async fn count_matches(&self, search: &CustomerSearch) -> StoreResult<MatchCount> {
+        if let Some(words) = several_words(&search.query) {
+            return self.count_word_matches(search, &words).await;
+        }
         if !matches!(search.query, CustomerQuery::EmailPrefix(_)) {
             return Ok(MatchCount::About(self.sample_matches(search).await?.0));
         }
@@ -102,6 +108,133 @@ impl Store {
         } else {
             MatchCount::Exactly(n)
         })
+    }
+
+    /// A page of the customers whose names have every one of `words`
+    /// (`several_words`). The rarest word's index entries are walked newest
+    /// first, the other words tested on the folded name beside each entry
+    /// (no customer row is read for an entry that fails), so the newest
+    /// matches come without gathering and sorting all of them: "zoe tanaka"
+    /// reads about limit / share entries of "zoe". Sorted by last sign-in,
+    /// every match is gathered and sorted instead.
+    async fn word_page(
+        &self,
+        search: &CustomerSearch,
+        words: &[String],
+        after: Option<&Cursor>,
+        limit: i64,
+    ) -> StoreResult<CustomerPage> {
+        let mut sql = Sql::default();
+        let mut conditions = self.word_conditions(&mut sql, search, words).await?;
+        let order = match search.sort {
+            Sort::Created => {
+                if let Some(Cursor::Created { created_at, id }) = after {
+                    let k = sql.param(Bind::Int(*created_at));
+                    let id = sql.param(Bind::Id(*id));
+                    conditions.push(format!(
+                        "w.customer_created_at <= {k} AND (w.customer_created_at < {k} OR w.customer_id < {id})"
+                    ));
+                }
+                "w.customer_created_at DESC, w.customer_id DESC".to_string()
+            }
+            Sort::LastSignIn => keyset(&mut sql, &mut conditions, search.sort, after),
+        };
+        let columns = super::customers::customer_columns("customers");
+        let limit_param = sql.param(Bind::Int(limit + 1));
+        sql.text = format!(
+            "SELECT {columns} FROM {WORD_JOIN}{} ORDER BY {order} LIMIT {limit_param}",
+            where_clause(conditions)
+        );
+        let rows: Vec<super::customers::CustomerRow> = self.fetch_all(&sql).await?;
+        let mut rows: Vec<Customer> = rows.into_iter().map(Into::into).collect();
+        let next = if rows.len() as i64 > limit {
+            rows.truncate(limit as usize);
+            rows.last()
+                .map(|last| next_cursor(last, false, search.sort))
+        } else {
+            None
+        };
+        Ok(CustomerPage {
+            rows,
+            next,
+            sampled: None,
+        })
+    }
+
+    /// How many customers have every one of `words`, counted along the
+    /// rarest word's entries up to `COUNT_UP_TO`.
+    async fn count_word_matches(
+        &self,
+        search: &CustomerSearch,
+        words: &[String],
+    ) -> StoreResult<MatchCount> {
+        let mut sql = Sql::default();
+        let conditions = self.word_conditions(&mut sql, search, words).await?;
+        let bound = sql.param(Bind::Int(COUNT_UP_TO + 1));
+        sql.text = format!(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM {WORD_JOIN}{} LIMIT {bound}) AS found",
+            where_clause(conditions)
+        );
+        let (n,): (i64,) = self.fetch_one(&sql).await?;
+        Ok(if n > COUNT_UP_TO {
+            MatchCount::MoreThan(COUNT_UP_TO)
+        } else {
+            MatchCount::Exactly(n)
+        })
+    }
+
+    /// The conditions of a search for several name words over `WORD_JOIN`:
+    /// the rarest word's entries, the others whole words of the folded
+    /// name, and the search's filters.
+    async fn word_conditions(
+        &self,
+        sql: &mut Sql,
+        search: &CustomerSearch,
+        words: &[String],
+    ) -> StoreResult<Vec<String>> {
+        let rarest = self.rarest_word(words).await?;
+        let mut conditions = vec![format!(
+            "w.word = {}",
+            sql.param(Bind::Text(rarest.clone()))
+        )];
+        for word in words.iter().filter(|w| **w != rarest) {
+            // Words hold letters and digits only: nothing LIKE treats specially.
+            let p = sql.param(Bind::Text(format!("% {word} %")));
+            conditions.push(format!("w.name LIKE {p}"));
+        }
+        let filters = CustomerSearch {
+            query: CustomerQuery::All,
+            ..search.clone()
+        };
+        let postgres = matches!(self.pool, Pool::Postgres(_));
+        conditions.extend(
+            self.conditions(sql, &filters, postgres, Plan::Index)
+                .await?,
+        );
+        Ok(conditions)
+    }
+
+    /// The word of `words` with the fewest index entries, counted up to
+    /// `RARE_ENOUGH` each (beyond that, the longest).
+    async fn rarest_word(&self, words: &[String]) -> StoreResult<String> {
+        let mut best: Option<(i64, usize, &String)> = None;
+        for word in words {
+            let (n,): (i64,) = self
+                .fetch_one(&Sql {
+                    text: format!(
+                        "SELECT COUNT(*) FROM (SELECT 1 FROM customer_name_words WHERE word = $1 \
+                         LIMIT {RARE_ENOUGH}) AS found"
+                    ),
+                    binds: vec![Bind::Text(word.clone())],
+                })
+                .await?;
+            // Fewer entries first, then a longer word.
+            let key = (n, usize::MAX - word.len(), word);
+            if best.as_ref().is_none_or(|b| key < *b) {
+                best = Some(key);
+            }
+        }
+        Ok(best.map(|(_, _, w)| w.clone()).unwrap_or_default())
     }
 
     /// `(matching, all)`: estimates of how many customers match and of how
@@ -266,6 +399,23 @@ impl Store {
             sampled: None,
         })
     }
+}
+
+/// Name word entries joined to their customers, as `word_page` reads them.
+const WORD_JOIN: &str = "customer_name_words AS w JOIN customers ON customers.id = w.customer_id";
+
+/// Up to this many entries of a word are counted to find the rarest.
+const RARE_ENOUGH: i64 = 10_000;
+
+/// The distinct folded words of a name search for two or more words.
+fn several_words(query: &CustomerQuery) -> Option<Vec<String>> {
+    let CustomerQuery::NameContains(text) = query else {
+        return None;
+    };
+    let mut words = crate::domain::name_words(text);
+    words.sort_unstable();
+    words.dedup();
+    (words.len() >= 2).then_some(words)
 }
 
 /// PostgreSQL compares text by locale unless told otherwise; an email
