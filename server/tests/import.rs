@@ -518,6 +518,12 @@ async fn an_export_imports_into_an_empty_database_as_the_same_customers() {
             .get("/admin/customers?attr=phone&attr_value=%2B44+20+7946+0958")
             .await;
         assert_eq!(listed_emails(&found.body), ["bob@example.com"]);
+        // So are names, word by word (the import into an empty database
+        // writes the word index once at its end).
+        let found = owner
+            .get("/admin/customers?q=builder+bob+jr&field=name")
+            .await;
+        assert_eq!(listed_emails(&found.body), ["bob@example.com"]);
         let found = owner
             .get("/admin/customers?attr=nickname&attr_value=bob%27s+%22%C3%91ickname%22%2C+with+a+comma+%5C+and+a+backslash")
             .await;
@@ -725,6 +731,10 @@ async fn search_indexes_an_interrupted_import_deferred_are_built_at_the_next_sta
         let found = owner.get("/admin/customers?q=hopper&field=name").await;
         found.assert_contains("grace@example.com");
         assert_eq!(listed_emails(&found.body), vec!["grace@example.com"]);
+        let by_words = owner
+            .get("/admin/customers?q=HOPPER+grace&field=name")
+            .await;
+        assert_eq!(listed_emails(&by_words.body), vec!["grace@example.com"]);
         // The foreign keys (dropped on PostgreSQL) hold again.
         define_attribute(&mut owner, "nickname", "text", "", &[])
             .await

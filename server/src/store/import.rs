@@ -211,17 +211,32 @@ impl Store {
             (UPDATE_CUSTOMERS_POSTGRES, None, UPSERT_VALUES_POSTGRES)
         };
         let history = tier_history(updates, now);
-        // Name words are never deferred: their index is written row by row
-        // into a table no bulk load drops.
-        let updated_names = super::name_words::names_json(
+        // The name words of the batch, as (statements, names) to run:
+        // deferred, every customer's are written once at the end instead.
+        let words = |replace: bool, names: Vec<(Uuid, &str)>| {
+            if deferred || names.is_empty() {
+                (&[][..], String::new())
+            } else {
+                (
+                    super::name_words::statements(&self.pool, replace),
+                    super::name_words::names_json(names),
+                )
+            }
+        };
+        let (replace_words, updated_names) = words(
+            true,
             updates
                 .iter()
-                .map(|(r, existing)| (existing.id, r.display_name.as_str())),
+                .map(|(r, existing)| (existing.id, r.display_name.as_str()))
+                .collect(),
         );
-        let inserted_names =
-            super::name_words::names_json(inserts.iter().map(|r| (r.id, r.display_name.as_str())));
-        let replace_words = super::name_words::statements(&self.pool, true);
-        let insert_words = super::name_words::statements(&self.pool, false);
+        let (insert_words, inserted_names) = words(
+            false,
+            inserts
+                .iter()
+                .map(|r| (r.id, r.display_name.as_str()))
+                .collect(),
+        );
         let values: Vec<(Uuid, &ImportValue)> = updates
             .iter()
             .flat_map(|(r, existing)| r.attributes.iter().map(|v| (existing.id, v)))
@@ -250,8 +265,8 @@ impl Store {
                         .await?;
                 }
             }
-            if !inserts.is_empty() {
-                sqlx::query(insert_words[0])
+            for sql in insert_words {
+                sqlx::query(sql)
                     .bind(&inserted_names)
                     .execute(&mut *tx)
                     .await?;
