@@ -84,6 +84,14 @@ test('owner set-up, sign-in, search, edit, disable and enable a customer', async
   await expect(admin.getByRole('heading', { name: `Edited Customer ${tag}` })).toBeVisible();
   await expect(admin.getByRole('cell', { name: 'customer.profile_edited' })).toBeVisible();
 
+  // Found again by the words of the new name, in any order and case.
+  await admin.goto('/admin/customers');
+  await admin.getByLabel('Search').fill(`${tag} CUSTOMER edited`);
+  await admin.getByLabel('In', { exact: true }).selectOption('name');
+  await admin.getByRole('button', { name: 'Search' }).click();
+  await expect(admin.getByText('1 customer', { exact: true })).toBeVisible();
+  await admin.getByRole('link', { name: customerEmail }).click();
+
   await admin.getByRole('button', { name: 'Disable customer' }).click();
   await expect(admin.getByText('signed out everywhere')).toBeVisible();
   await expect(admin.getByRole('cell', { name: 'customer.disabled' })).toBeVisible();

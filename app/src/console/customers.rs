@@ -8,7 +8,7 @@ pub enum SearchField {
     /// Exact address or its beginning.
     #[default]
     Email,
-    /// Part of the name, any case.
+    /// Part of the name, or whole words of it, any case.
     Name,
     /// The customer id.
     Id,
@@ -84,7 +84,7 @@ pub fn customers_page(chrome: &ConsoleChrome, page: &CustomersView) -> String {
         .map(|f| {
             let label = match f {
                 SearchField::Email => "Email (exact or beginning)",
-                SearchField::Name => "Name (contains)",
+                SearchField::Name => "Name",
                 SearchField::Id => "Customer id",
             };
             view! { <option value=f.as_str() selected={f == page.field}>{label}</option> }
@@ -153,11 +153,12 @@ pub fn customers_page(chrome: &ConsoleChrome, page: &CustomersView) -> String {
         <h1 class="mb-4 text-2xl font-semibold">"Customers"</h1>
         {page.error.clone().map(|m| view! { <Notice tone="error" message=m/> })}
         <Flash message=page.notice.clone()/>
-        <form method="get" action=paths::CUSTOMERS class="mb-4 flex flex-col flex-wrap gap-2 rounded-lg bg-white p-4 shadow-sm sm:flex-row sm:items-end" role="search">
+        <form method="get" action=paths::CUSTOMERS class="mb-4 flex flex-col flex-wrap gap-2 rounded-lg bg-white p-4 shadow-sm sm:flex-row sm:items-start" role="search">
             <div class="flex-1 sm:min-w-64">
                 <label for="search-q" class="block text-sm font-medium text-slate-700">"Search"</label>
                 <input id="search-q" name="q" type="search" value=page.query.clone() maxlength="254"
-                    class="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2"/>
+                    aria-describedby="search-q-hint" class="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2"/>
+                <p id="search-q-hint" class="mt-1 text-xs text-slate-500">"In names: part of a name (“anak”), or whole words in any order (“tanaka zoe”)."</p>
             </div>
             <div>
                 <label for="search-field" class="block text-sm font-medium text-slate-700">"In"</label>
@@ -187,7 +188,9 @@ pub fn customers_page(chrome: &ConsoleChrome, page: &CustomersView) -> String {
                 <select id="search-sort" name="sort" aria-describedby="search-sort-hint" class="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2">{sort_options}</select>
                 <p id="search-sort-hint" class="sr-only">"Email searches are listed by address."</p>
             </div>
-            <button type="submit" class="rounded-md bg-indigo-600 px-4 py-2 font-semibold text-white hover:bg-indigo-700">"Search"</button>
+            // Top-aligned (the search box has a hint below it): the button
+            // sits level with the fields, below their labels' line.
+            <button type="submit" class="rounded-md bg-indigo-600 px-4 py-2 font-semibold text-white hover:bg-indigo-700 sm:mt-6">"Search"</button>
         </form>
         <div class="mb-2 flex flex-wrap items-center justify-between gap-2 text-sm text-slate-600">
             <p>{page.total.clone()}</p>
