@@ -158,7 +158,7 @@ pub fn customers_page(chrome: &ConsoleChrome, page: &CustomersView) -> String {
                 <label for="search-q" class="block text-sm font-medium text-slate-700">"Search"</label>
                 <input id="search-q" name="q" type="search" value=page.query.clone() maxlength="254"
                     aria-describedby="search-q-hint" class="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2"/>
-                <p id="search-q-hint" class="mt-1 text-xs text-slate-500">"In names: part of a name (“anak”), or whole words in any order (“tanaka zoe”)."</p>
+                <p id="search-q-hint" class="mt-1 text-xs text-slate-500">"In names: part of a name (“anak”), or words in any order, the last as far as typed (“tanaka zo”)."</p>
             </div>
             <div>
                 <label for="search-field" class="block text-sm font-medium text-slate-700">"In"</label>

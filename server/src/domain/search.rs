@@ -15,8 +15,8 @@ pub enum CustomerQuery {
     /// One word: names containing this text (at least 3 characters, the
     /// shortest a trigram index can look up), any case. Several words
     /// (`name_words` finds two or more): names having each of them as a
-    /// whole word, in any order, any case, accents folded ("tanaka zoe"
-    /// finds Zoë Tanaka).
+    /// whole word (the last as far as it is typed), in any order, any case,
+    /// accents folded ("tanaka zo" finds Zoë Tanaka).
     NameContains(String),
     Id(Uuid),
 }

@@ -394,8 +394,12 @@ impl Store {
     /// a million-customer seed, paging 50 pages deep in the console took
     /// 140 ms before `ANALYZE` and 10 ms after. SQLite has no statistics
     /// until asked, and `PRAGMA optimize` then keeps them current.
+    /// On PostgreSQL the name word index is also vacuumed: a multi-word
+    /// search walks it by index alone only where the visibility map says
+    /// its pages are all visible (at 10M customers, 1.6 s p95 before, as
+    /// each entry was checked in the table).
     pub async fn analyze(&self) -> StoreResult<()> {
-        const FILLED: &str = "customers, customer_attributes, tier_changes";
+        const FILLED: &str = "customers, customer_attributes, tier_changes, customer_name_words";
         match &self.pool {
             Pool::Sqlite(pool) => {
                 for table in FILLED.split(", ") {
@@ -407,6 +411,9 @@ impl Store {
             }
             Pool::Postgres(pool) => {
                 sqlx::query(&format!("ANALYZE {FILLED}"))
+                    .execute(pool)
+                    .await?;
+                sqlx::raw_sql("VACUUM customer_name_words")
                     .execute(pool)
                     .await?;
             }

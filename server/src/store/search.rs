@@ -53,7 +53,7 @@ impl Store {
         // walking the sort order fills a page after about limit / share
         // customers. The walk wins when that is fewer than the matches, that
         // is, when matches^2 > limit * customers; a sample says which.
-        if let Some(words) = several_words(&search.query) {
+        if let Some(words) = NameWords::of(&search.query) {
             return self.word_page(search, &words, after, limit).await;
         }
         if matches!(search.query, CustomerQuery::NameContains(_)) {
@@ -83,7 +83,7 @@ impl Store {
     /// its index up to `COUNT_UP_TO`; anything else is estimated from a
     /// fixed sample, the same each time, so a page reloaded says the same.
     pub async fn count_matches(&self, search: &CustomerSearch) -> StoreResult<MatchCount> {
-        if let Some(words) = several_words(&search.query) {
+        if let Some(words) = NameWords::of(&search.query) {
             return self.count_word_matches(search, &words).await;
         }
         if !matches!(search.query, CustomerQuery::EmailPrefix(_)) {
@@ -111,7 +111,7 @@ impl Store {
     }
 
     /// A page of the customers whose names have every one of `words`
-    /// (`several_words`). The rarest word's index entries are walked newest
+    /// (`NameWords`). The rarest whole word's index entries are walked newest
     /// first, the other words tested on the folded name beside each entry
     /// (no customer row is read for an entry that fails), so the newest
     /// matches come without gathering and sorting all of them: "zoe tanaka"
@@ -120,7 +120,7 @@ impl Store {
     async fn word_page(
         &self,
         search: &CustomerSearch,
-        words: &[String],
+        words: &NameWords,
         after: Option<&Cursor>,
         limit: i64,
     ) -> StoreResult<CustomerPage> {
@@ -166,13 +166,27 @@ impl Store {
     async fn count_word_matches(
         &self,
         search: &CustomerSearch,
-        words: &[String],
+        words: &NameWords,
     ) -> StoreResult<MatchCount> {
         let mut sql = Sql::default();
         let conditions = self.word_conditions(&mut sql, search, words).await?;
         let bound = sql.param(Bind::Int(COUNT_UP_TO + 1));
+        // Customers are joined only to test filters: every entry has one.
+        let unfiltered = CustomerSearch {
+            query: CustomerQuery::All,
+            ..search.clone()
+        }
+        .is_everyone();
+        let from = if unfiltered {
+            "customer_name_words AS w"
+        } else {
+            WORD_JOIN
+        };
+        // In the index's order: a walk that stops at the bound, where
+        // PostgreSQL would otherwise gather every entry of the word first.
         sql.text = format!(
-            "SELECT COUNT(*) FROM (SELECT 1 FROM {WORD_JOIN}{} LIMIT {bound}) AS found",
+            "SELECT COUNT(*) FROM (SELECT 1 FROM {from}{} \
+             ORDER BY w.customer_created_at DESC, w.customer_id DESC LIMIT {bound}) AS found",
             where_clause(conditions)
         );
         let (n,): (i64,) = self.fetch_one(&sql).await?;
@@ -184,23 +198,29 @@ impl Store {
     }
 
     /// The conditions of a search for several name words over `WORD_JOIN`:
-    /// the rarest word's entries, the others whole words of the folded
-    /// name, and the search's filters.
+    /// the rarest whole word's entries, the other whole words and the
+    /// beginning of a word of the folded name, and the search's filters.
     async fn word_conditions(
         &self,
         sql: &mut Sql,
         search: &CustomerSearch,
-        words: &[String],
+        words: &NameWords,
     ) -> StoreResult<Vec<String>> {
-        let rarest = self.rarest_word(words).await?;
+        let rarest = self.rarest_word(&words.whole).await?;
         let mut conditions = vec![format!(
             "w.word = {}",
             sql.param(Bind::Text(rarest.clone()))
         )];
-        for word in words.iter().filter(|w| **w != rarest) {
-            // Words hold letters and digits only: nothing LIKE treats specially.
-            let p = sql.param(Bind::Text(format!("% {word} %")));
-            conditions.push(format!("w.name LIKE {p}"));
+        // Words hold letters, digits and marks only: nothing LIKE treats
+        // specially.
+        let patterns = words
+            .whole
+            .iter()
+            .filter(|w| **w != rarest)
+            .map(|w| format!("% {w} %"))
+            .chain([format!("% {}%", words.last)]);
+        for pattern in patterns {
+            conditions.push(format!("w.name LIKE {}", sql.param(Bind::Text(pattern))));
         }
         let filters = CustomerSearch {
             query: CustomerQuery::All,
@@ -217,6 +237,9 @@ impl Store {
     /// The word of `words` with the fewest index entries, counted up to
     /// `RARE_ENOUGH` each (beyond that, the longest).
     async fn rarest_word(&self, words: &[String]) -> StoreResult<String> {
+        if let [only] = words {
+            return Ok(only.clone());
+        }
         let mut best: Option<(i64, usize, &String)> = None;
         for word in words {
             let (n,): (i64,) = self
@@ -407,15 +430,29 @@ const WORD_JOIN: &str = "customer_name_words AS w JOIN customers ON customers.id
 /// Up to this many entries of a word are counted to find the rarest.
 const RARE_ENOUGH: i64 = 10_000;
 
-/// The distinct folded words of a name search for two or more words.
-fn several_words(query: &CustomerQuery) -> Option<Vec<String>> {
-    let CustomerQuery::NameContains(text) = query else {
-        return None;
-    };
-    let mut words = crate::domain::name_words(text);
-    words.sort_unstable();
-    words.dedup();
-    (words.len() >= 2).then_some(words)
+/// A name search for two or more words: the words before the last are
+/// whole words of the name; the last, as far as it is typed, begins one
+/// ("tanaka zo" finds Zoë Tanaka).
+struct NameWords {
+    /// Distinct.
+    whole: Vec<String>,
+    last: String,
+}
+
+impl NameWords {
+    fn of(query: &CustomerQuery) -> Option<NameWords> {
+        let CustomerQuery::NameContains(text) = query else {
+            return None;
+        };
+        let mut whole = crate::domain::name_words(text);
+        if whole.len() < 2 {
+            return None;
+        }
+        let last = whole.pop()?;
+        whole.sort_unstable();
+        whole.dedup();
+        Some(NameWords { whole, last })
+    }
 }
 
 /// PostgreSQL compares text by locale unless told otherwise; an email

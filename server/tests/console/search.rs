@@ -325,8 +325,8 @@ async fn an_email_prefix_is_counted_up_to_a_thousand() {
     .await;
 }
 
-/// A name search of several words finds names having each as a whole word,
-/// in any order, any case, accents folded; pages walk the newest matches
+/// A name search of several words finds names having each as a whole word
+/// (the last as far as typed), in any order, any case, accents folded; pages walk the newest matches
 /// without repeats; filters and the other sort apply; a deleted customer's
 /// words go with them.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -360,7 +360,7 @@ async fn several_name_words_match_whole_words_in_any_order() {
                 .collect()
         };
 
-        let first = admin.get("/admin/customers?q=tanaka+zoe&field=name").await;
+        let first = admin.get("/admin/customers?q=zoe+tanaka&field=name").await;
         first
             .assert_status(StatusCode::OK)
             .assert_contains("53 customers");
@@ -370,6 +370,13 @@ async fn several_name_words_match_whole_words_in_any_order() {
         let next = extract_next(&first.body).expect("a next page link");
         let second = admin.get(&next).await;
         assert_eq!(found(&second.body), ["hyphen", "reversed", "zoe"]);
+        // The last word counts as far as it is typed.
+        let typing = admin.get("/admin/customers?q=tanaka+zo&field=name").await;
+        typing.assert_contains("54 customers");
+        let rest = admin
+            .get(&extract_next(&typing.body).expect("a next page link"))
+            .await;
+        assert_eq!(found(&rest.body), ["hyphen", "zoella", "reversed", "zoe"]);
 
         let filtered = admin
             .get("/admin/customers?q=ZOE+tanaka&field=name&status=unverified")
