@@ -500,3 +500,53 @@ async fn a_sign_in_without_a_place_to_hash_touches_no_counter() {
             .assert_redirect("/account");
     }
 }
+
+/// Sign-ins that give back the same counters at once only ever queue: on
+/// PostgreSQL the rows are locked in key order, where a multi-row UPDATE
+/// locked them in the order it found them and deadlocked under a spike.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn attempts_given_back_at_once_never_deadlock() {
+    on_each_backend(|app| async move {
+        let store = app.state.store.clone();
+        let keys = ["a:1", "b:2", "c:3", "d:4"];
+        let limit = gatehouse::store::Limit {
+            max: 1_000_000,
+            window: 3_600,
+        };
+        for _ in 0..1_000 {
+            for key in keys {
+                store
+                    .reserve_unchecked(key, None, limit, 1_000)
+                    .await
+                    .unwrap();
+            }
+        }
+        let tasks: Vec<_> = (0..16)
+            .map(|task| {
+                let store = store.clone();
+                tokio::spawn(async move {
+                    for round in 0..40 {
+                        // Each in its own order, as sign-ins name them.
+                        let mut mine = keys.to_vec();
+                        mine.rotate_left((task + round) % keys.len());
+                        store.release_attempts(&mine, None).await?;
+                    }
+                    Ok::<_, sqlx::Error>(())
+                })
+            })
+            .collect();
+        for task in tasks {
+            task.await.unwrap().expect("no deadlock");
+        }
+        // 640 given back from each of the 1,000: 360 left on each.
+        let counters = |max| keys.map(|k| (k, gatehouse::store::Limit { max, window: 3_600 }));
+        let open = store.first_closed(&counters(361), 1_000).await.unwrap();
+        assert!(open.is_none(), "360 attempts left, under 361");
+        let closed = store.first_closed(&counters(360), 1_000).await.unwrap();
+        assert!(closed.is_some(), "360 attempts left, at 360");
+        // The whole app lives to here (its temporary database with it), not
+        // just the store this test uses.
+        drop(app);
+    })
+    .await;
+}
