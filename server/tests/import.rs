@@ -667,20 +667,16 @@ async fn names_stored_before_the_word_index_are_indexed_at_the_next_start() {
             listed_emails(&owner.get(search).await.body),
             ["zoe@example.com"]
         );
-        let pending: i64 = with_connection!(app, |conn| sqlx::query_scalar(
-            "SELECT COUNT(*) FROM deferred_indexes"
-        )
-        .fetch_one(&mut conn)
-        .await
-        .unwrap());
-        assert_eq!(pending, 0, "the record is gone");
-        let words: i64 = with_connection!(app, |conn| sqlx::query_scalar(
-            "SELECT COUNT(*) FROM customer_name_words"
-        )
-        .fetch_one(&mut conn)
-        .await
-        .unwrap());
-        assert_eq!(words, 4, "zoe, ken and tanaka twice");
+        assert_eq!(
+            app.count("SELECT COUNT(*) FROM deferred_indexes").await,
+            0,
+            "the record is gone"
+        );
+        assert_eq!(
+            app.count("SELECT COUNT(*) FROM customer_name_words").await,
+            4,
+            "zoe, ken and tanaka twice"
+        );
     }
 }
 
@@ -778,22 +774,12 @@ async fn customers_analyzed(app: &TestApp) -> bool {
         "SELECT COUNT(*) FROM pg_stat_user_tables \
          WHERE relname = 'customers' AND last_analyze IS NOT NULL"
     };
-    let found: i64 = with_connection!(app, |conn| sqlx::query_scalar(sql)
-        .fetch_one(&mut conn)
-        .await
-        .unwrap());
-    found > 0 && {
-        if !app.db.url.starts_with("sqlite:") {
-            return true;
-        }
-        let rows: i64 = with_connection!(app, |conn| sqlx::query_scalar(
-            "SELECT COUNT(*) FROM sqlite_stat1 WHERE tbl = 'customers'"
-        )
-        .fetch_one(&mut conn)
-        .await
-        .unwrap());
-        rows > 0
-    }
+    app.count(sql).await > 0
+        && (!app.db.url.starts_with("sqlite:")
+            || app
+                .count("SELECT COUNT(*) FROM sqlite_stat1 WHERE tbl = 'customers'")
+                .await
+                > 0)
 }
 
 /// An operator's import and export are on the audit trail (a refused
