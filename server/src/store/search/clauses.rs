@@ -3,12 +3,12 @@
 
 use super::CustomerPage;
 use crate::domain::{
-    AttributeId, Cursor, Customer, CustomerQuery, CustomerSearch, Sort, StatusFilter,
+    AttributeId, Cursor, Customer, CustomerQuery, CustomerSearch, MatchCount, Sort, StatusFilter,
 };
 use crate::store::{Bind, Sql, Store, StoreResult};
 
 /// How far matches are counted along an index before "more than".
-pub(super) const COUNT_UP_TO: i64 = 1000;
+const COUNT_UP_TO: i64 = 1000;
 
 /// The sort key expression for last sign-in, exactly as the index declares it.
 pub(super) const LAST_SIGN_IN: &str = "COALESCE(last_sign_in_at, 0)";
@@ -180,6 +180,27 @@ fn like_pattern(text: &str) -> String {
 }
 
 impl Store {
+    /// How many rows of `from` (a table and its WHERE, whose parameters
+    /// `sql` holds) there are, read in `order` (an index's: a walk that
+    /// stops at the bound) up to `COUNT_UP_TO`.
+    pub(super) async fn count_along(
+        &self,
+        mut sql: Sql,
+        from: &str,
+        order: &str,
+    ) -> StoreResult<MatchCount> {
+        let bound = sql.param(Bind::Int(COUNT_UP_TO + 1));
+        sql.text = format!(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM {from} ORDER BY {order} LIMIT {bound}) AS found"
+        );
+        let (n,): (i64,) = self.fetch_one(&sql).await?;
+        Ok(if n > COUNT_UP_TO {
+            MatchCount::MoreThan(COUNT_UP_TO)
+        } else {
+            MatchCount::Exactly(n)
+        })
+    }
+
     /// Runs `sql`, which asks for `limit + 1` customers in page order: the
     /// extra row only says whether another page follows.
     pub(super) async fn read_page(

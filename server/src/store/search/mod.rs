@@ -9,7 +9,7 @@ mod clauses;
 mod words;
 
 use clauses::{
-    COUNT_UP_TO, LAST_SIGN_IN, Plan, attribute_condition, email_expr, filter_conditions, keyset,
+    LAST_SIGN_IN, Plan, attribute_condition, email_expr, filter_conditions, keyset,
     query_condition, where_clause,
 };
 use words::NameWords;
@@ -85,20 +85,10 @@ impl Store {
         let conditions = self
             .conditions(&mut sql, search, postgres, Plan::Index)
             .await?;
-        let bound = sql.param(Bind::Int(COUNT_UP_TO + 1));
         // In the index's order, or PostgreSQL may scan the table for a
         // prefix it expects to be common.
-        sql.text = format!(
-            "SELECT COUNT(*) FROM (SELECT 1 FROM customers{} ORDER BY {} LIMIT {bound}) AS found",
-            where_clause(conditions),
-            email_expr(postgres)
-        );
-        let (n,): (i64,) = self.fetch_one(&sql).await?;
-        Ok(if n > COUNT_UP_TO {
-            MatchCount::MoreThan(COUNT_UP_TO)
-        } else {
-            MatchCount::Exactly(n)
-        })
+        let from = format!("customers{}", where_clause(conditions));
+        self.count_along(sql, &from, email_expr(postgres)).await
     }
 
     /// `(matching, all)`: estimates of how many customers match and of how

@@ -3,7 +3,7 @@
 //! it is typed.
 
 use super::CustomerPage;
-use super::clauses::{COUNT_UP_TO, Plan, keyset, where_clause};
+use super::clauses::{Plan, keyset, where_clause};
 use crate::domain::{Cursor, CustomerQuery, CustomerSearch, MatchCount, Sort};
 use crate::store::{Bind, Pool, Sql, Store, StoreResult};
 
@@ -86,7 +86,6 @@ impl Store {
     ) -> StoreResult<MatchCount> {
         let mut sql = Sql::default();
         let conditions = self.word_conditions(&mut sql, search, words).await?;
-        let bound = sql.param(Bind::Int(COUNT_UP_TO + 1));
         // Customers are joined only to test filters: every entry has one.
         let unfiltered = CustomerSearch {
             query: CustomerQuery::All,
@@ -98,19 +97,11 @@ impl Store {
         } else {
             WORD_JOIN
         };
-        // In the index's order: a walk that stops at the bound, where
-        // PostgreSQL would otherwise gather every entry of the word first.
-        sql.text = format!(
-            "SELECT COUNT(*) FROM (SELECT 1 FROM {from}{} \
-             ORDER BY w.customer_created_at DESC, w.customer_id DESC LIMIT {bound}) AS found",
-            where_clause(conditions)
-        );
-        let (n,): (i64,) = self.fetch_one(&sql).await?;
-        Ok(if n > COUNT_UP_TO {
-            MatchCount::MoreThan(COUNT_UP_TO)
-        } else {
-            MatchCount::Exactly(n)
-        })
+        // In the index's order, where PostgreSQL would otherwise gather
+        // every entry of the word first.
+        let from = format!("{from}{}", where_clause(conditions));
+        self.count_along(sql, &from, "w.customer_created_at DESC, w.customer_id DESC")
+            .await
     }
 
     /// The conditions of a search for several name words over `WORD_JOIN`:
