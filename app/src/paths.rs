@@ -30,6 +30,9 @@ pub const ACCOUNT_EMAIL_CONFIRM: &str = "/account/email/confirm";
 pub const ACCOUNT_VERIFY_EMAIL: &str = "/account/verify-email";
 pub const COMPLETE_PROFILE: &str = "/account/complete";
 pub const ACCOUNT_APPS: &str = "/account/apps";
+pub const ACCOUNT_DEVICES: &str = "/account/devices";
+pub const ACCOUNT_DEVICE_SIGN_OUT: &str = "/account/devices/{session}/sign-out";
+pub const ACCOUNT_DEVICES_SIGN_OUT_OTHERS: &str = "/account/devices/sign-out-others";
 pub const ACCOUNT_APPS_REVOKE: &str = "/account/apps/revoke";
 /// Second factors: the customer's own page, setting up an authenticator
 /// app, removing a factor, recovery codes, and checking a factor again

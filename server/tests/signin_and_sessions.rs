@@ -278,3 +278,145 @@ async fn page_views_write_the_session_at_most_once_a_minute() {
     })
     .await;
 }
+
+const CHROME_WINDOWS: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+const SAFARI_IPHONE: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1";
+const FIREFOX_ANDROID: &str =
+    "Mozilla/5.0 (Android 14; Mobile; rv:133.0) Gecko/133.0 Firefox/133.0";
+
+/// The sign-out form's address of the device named `device` on a device list.
+fn sign_out_path(html: &str, device: &str) -> String {
+    let at = html
+        .find(device)
+        .unwrap_or_else(|| panic!("{device} listed"));
+    let rest = &html[at..];
+    let start = rest.find("/account/devices/").expect("a sign-out form");
+    let end = rest[start..].find('"').unwrap();
+    rest[start..start + end].to_string()
+}
+
+/// A customer sees every device signed in to their account in words, this
+/// one first, and signs one out, then every other; another customer's
+/// session is not theirs to end; the console shows the same words.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn customers_see_their_devices_in_words_and_sign_others_out() {
+    on_each_backend(|app| async move {
+        drop(
+            app.signed_up_and_verified("ann@example.com", STRONG_PASSWORD)
+                .await,
+        );
+        let mut bob = app
+            .signed_up_and_verified("bob@example.com", STRONG_PASSWORD)
+            .await;
+        let device = |ua: &str| {
+            let mut b = app.browser();
+            b.user_agent = ua.into();
+            b
+        };
+        let (mut laptop, mut phone, mut tablet) = (
+            device(CHROME_WINDOWS),
+            device(SAFARI_IPHONE),
+            device(FIREFOX_ANDROID),
+        );
+        for b in [&mut laptop, &mut phone, &mut tablet] {
+            b.sign_in("ann@example.com", STRONG_PASSWORD)
+                .await
+                .assert_redirect("/account");
+        }
+
+        let list = laptop.get("/account/devices").await;
+        list.assert_status(StatusCode::OK)
+            .assert_contains("Chrome on Windows 10")
+            .assert_contains("Safari on iPhone")
+            .assert_contains("Firefox on Android")
+            .assert_contains("Signed in with password")
+            .assert_contains("from 198.51.100.7");
+        let body = &list.body;
+        let here = body.find("This device").expect("this device marked");
+        assert!(
+            here < body.find("Safari on iPhone").unwrap()
+                && here < body.find("Firefox on Android").unwrap(),
+            "this device comes first"
+        );
+        assert_eq!(
+            body.matches("aria-label=\"Sign out ").count(),
+            3,
+            "not this one"
+        );
+        assert!(body.contains("Sign out the 3 other devices"));
+
+        // Bob's phone's session, posted by Ann: not hers to end.
+        let mut bobs_phone = device(SAFARI_IPHONE);
+        bobs_phone
+            .sign_in("bob@example.com", STRONG_PASSWORD)
+            .await
+            .assert_redirect("/account");
+        let bobs = sign_out_path(&bob.get("/account/devices").await.body, "Safari on iPhone");
+        laptop.get("/account/devices").await;
+        laptop
+            .post(&bobs, &[])
+            .await
+            .assert_status(StatusCode::CONFLICT)
+            .assert_contains("already ended, or belongs to someone else");
+        bobs_phone
+            .get("/account")
+            .await
+            .assert_status(StatusCode::OK);
+        laptop
+            .post("/account/devices/not-a-session/sign-out", &[])
+            .await
+            .assert_status(StatusCode::CONFLICT);
+
+        // The console lists the same devices in the same words.
+        let ann = app.customer_id("ann@example.com").await;
+        let mut support = app
+            .admin_browser("help@example.com", gatehouse::domain::Role::Support)
+            .await;
+        support
+            .get(&format!("/admin/customers/{ann}"))
+            .await
+            .assert_contains("Safari on iPhone")
+            .assert_contains("Firefox on Android")
+            .assert_contains("Password");
+
+        let phones = sign_out_path(&list.body, "Safari on iPhone");
+        laptop
+            .post(&phones, &[])
+            .await
+            .assert_redirect("/account/devices");
+        laptop
+            .get("/account/devices")
+            .await
+            .assert_contains("That device is signed out");
+        phone.get("/account").await.assert_redirect("/login");
+        tablet.get("/account").await.assert_status(StatusCode::OK);
+        let revoked = app.audit_trail(Action::CustomerSessionRevoked).await;
+        assert_eq!(revoked.len(), 1);
+        assert_eq!(revoked[0].actor_kind, "customer");
+        assert_eq!(revoked[0].customer, Some(ann));
+
+        laptop.get("/account/devices").await;
+        laptop
+            .post("/account/devices/sign-out-others", &[])
+            .await
+            .assert_redirect("/account/devices");
+        let after = laptop.get("/account/devices").await;
+        after.assert_contains("The 2 other devices are signed out.");
+        assert!(!after.body.contains("Firefox on Android"));
+        assert!(!after.body.contains("sign-out-others"));
+        tablet.get("/account").await.assert_redirect("/login");
+        laptop.get("/account").await.assert_status(StatusCode::OK);
+        bobs_phone
+            .get("/account")
+            .await
+            .assert_status(StatusCode::OK);
+        let all = app.audit_trail(Action::CustomerSessionsRevoked).await;
+        assert_eq!(all.len(), 1);
+        assert!(
+            all[0].details.contains("\"sessions_ended\":2"),
+            "{}",
+            all[0].details
+        );
+    })
+    .await;
+}

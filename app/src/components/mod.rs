@@ -381,6 +381,23 @@ pub fn fact_rows<T: Into<String>, I: IntoIterator<Item = (T, String)>>(
 /// One second factor as every list shows it (a customer's security page,
 /// an admin's own, a customer's record in the console): names and dates,
 /// never a secret.
+/// A signed-in device (a session) in words, as the customer's device list
+/// and the console show it.
+#[derive(Clone, Debug, Default)]
+pub struct DeviceRow {
+    pub id: String,
+    /// "Chrome on Android".
+    pub device: String,
+    /// "Password and authenticator app".
+    pub began: String,
+    pub started: String,
+    pub last_seen: String,
+    /// The address it was last signed in from.
+    pub source: String,
+    /// The device showing the list.
+    pub current: bool,
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct FactorRow {
     pub id: String,

@@ -19,15 +19,6 @@ pub struct EventRow {
 }
 
 /// One signed-in device of the customer.
-#[derive(Clone, Debug, Default)]
-pub struct SessionRow {
-    pub id: String,
-    pub started: String,
-    pub last_seen: String,
-    pub device: String,
-    pub source: String,
-}
-
 /// An application that holds access for the customer.
 #[derive(Clone, Debug, Default)]
 pub struct CustomerAppRow {
@@ -48,7 +39,7 @@ pub struct CustomerDetailView {
     pub created: String,
     pub last_sign_in: String,
     pub last_sign_in_from: String,
-    pub sessions: Vec<SessionRow>,
+    pub sessions: Vec<crate::components::DeviceRow>,
     pub apps: Vec<CustomerAppRow>,
     /// Second factors (names and dates, never secrets), and unused
     /// recovery codes.
@@ -234,7 +225,8 @@ pub fn customer_detail_page(chrome: &ConsoleChrome, page: &CustomerDetailView) -
                 <tr class="border-t border-slate-200">
                     <td class=CELL>{s.started.clone()}</td>
                     <td class=CELL>{s.last_seen.clone()}</td>
-                    <td class=format!("{CELL} break-all")>{s.device.clone()}</td>
+                    <td class=CELL>{s.device.clone()}</td>
+                    <td class=CELL>{s.began.clone()}</td>
                     <td class=CELL>{s.source.clone()}</td>
                     <td class=CELL>{revoke}</td>
                 </tr>
@@ -308,7 +300,7 @@ pub fn customer_detail_page(chrome: &ConsoleChrome, page: &CustomerDetailView) -
         </section>
         {edit}
         <h2 class="mb-2 text-lg font-semibold">"Active sessions"</h2>
-        <DataTable caption="Active sessions" headers=vec!["Started", "Last seen", "Device", "From", "Action"]
+        <DataTable caption="Active sessions" headers=vec!["Started", "Last seen", "Device", "Signed in with", "From", "Action"]
             empty="No active sessions." rows=session_count>{sessions}</DataTable>
         <h2 class="mb-2 mt-6 text-lg font-semibold">"Applications"</h2>
         <DataTable caption="Applications with access" headers=vec!["Application", "Sees", "Granted", "Action"]

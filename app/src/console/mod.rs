@@ -24,9 +24,7 @@ pub use attributes::{
     attributes_page,
 };
 pub use audit::{AuditView, audit_page};
-pub use customer::{
-    CustomerAppRow, CustomerDetailView, EventRow, SessionRow, customer_detail_page,
-};
+pub use customer::{CustomerAppRow, CustomerDetailView, EventRow, customer_detail_page};
 pub use customers::{BulkTierForm, CustomerRow, CustomersView, SearchField, customers_page};
 pub use mfa::{
     CoverageView, MfaPolicyView, POLICIES, TierMfaView, TierPolicyRow, mfa_policy_page,

@@ -83,6 +83,10 @@ pub fn account_page(chrome: &Chrome, page: &AccountView) -> String {
                     <dd>{page.member_since.clone()}</dd>
                 </div>
                 <div>
+                    <dt class="font-medium text-slate-500">"Devices"</dt>
+                    <dd><a href=paths::ACCOUNT_DEVICES class="font-medium text-indigo-700 hover:underline">"Where you are signed in"</a></dd>
+                </div>
+                <div>
                     <dt class="font-medium text-slate-500">"Apps"</dt>
                     <dd><a href=paths::ACCOUNT_APPS class="font-medium text-indigo-700 hover:underline">"Apps with access to your account"</a></dd>
                 </div>

@@ -4,6 +4,7 @@
 mod account;
 mod apps;
 mod consent;
+mod devices;
 mod message;
 mod mfa;
 mod recovery;
@@ -11,13 +12,14 @@ mod signin;
 mod signup;
 mod verification;
 
-pub use crate::components::FactorRow;
+pub use crate::components::{DeviceRow, FactorRow};
 pub use account::{
     AccountView, CompleteProfileView, ConfirmEmailView, DeleteAccountView, account_page,
     complete_profile_page, confirm_email_page, delete_account_page,
 };
 pub use apps::{AppRow, AppsView, apps_page};
 pub use consent::{ConsentView, DeviceView, SignOutView, consent_page, device_page, sign_out_page};
+pub use devices::{DevicesView, devices_page};
 pub use message::{Link, MessageView, message_page};
 pub use mfa::{
     RecoveryCodesView, SecondFactorView, SecurityView, TotpSetupView, recovery_codes_page,

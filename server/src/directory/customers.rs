@@ -96,6 +96,18 @@ pub async fn revoke_session(
 ) -> Result<()> {
     let admin = ctx.admin()?;
     require_edit(admin)?;
+    end_session_of(state, ctx, id, session).await
+}
+
+/// Ends session `session` of customer `id`, on the record as whoever `ctx`
+/// names (support, or the customer on their device list); a conflict when
+/// it is not theirs or already gone.
+pub async fn end_session_of(
+    state: &AppState,
+    ctx: &RequestContext,
+    id: CustomerId,
+    session: Uuid,
+) -> Result<()> {
     if !state.store.delete_session_of(id, session).await? {
         return Err(Error::Conflict(Problem::SessionGone));
     }
@@ -107,8 +119,7 @@ pub async fn revoke_session(
         Some(id),
         details,
     )
-    .await?;
-    Ok(())
+    .await
 }
 
 /// Disables (ending every session at once) or re-enables a customer.

@@ -6,11 +6,14 @@
 //! admin and the sign-in time; the admin is loaded again on every request,
 //! so a removal or a role change applies at once.
 
+use crate::audit;
 use crate::domain::mfa::FactorKind;
-use crate::domain::{Admin, AdminId, Customer, RequestContext, Result};
+use crate::domain::{Action, Admin, AdminId, Customer, CustomerId, RequestContext, Result};
 use crate::state::AppState;
 use crate::store::NewSession;
+pub use crate::store::SessionInfo;
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 use uuid::Uuid;
 
 /// Refresh `last_seen_at` at most this often per session, to keep page views read-only.
@@ -130,6 +133,48 @@ pub async fn live(state: &AppState, id: Uuid) -> Result<Option<SignedIn>> {
 pub async fn end(state: &AppState, id: Uuid) -> Result<()> {
     state.store.delete_customer_session(id).await?;
     Ok(())
+}
+
+/// The customer's live sessions (their devices), most recently used first.
+pub async fn devices_of(state: &AppState, customer: CustomerId) -> Result<Vec<SessionInfo>> {
+    Ok(state
+        .store
+        .list_customer_sessions(customer, state.clock.now())
+        .await?)
+}
+
+/// The signed-in customer signs one of their devices out: its next
+/// request finds no session, on any instance.
+pub async fn end_device(
+    state: &AppState,
+    ctx: &RequestContext,
+    signed_in: &SignedIn,
+    session: Uuid,
+) -> Result<()> {
+    crate::directory::customers::end_session_of(state, ctx, signed_in.customer.id, session).await
+}
+
+/// The signed-in customer signs every device but this one out; how many.
+pub async fn end_other_devices(
+    state: &AppState,
+    ctx: &RequestContext,
+    signed_in: &SignedIn,
+) -> Result<u64> {
+    let customer = signed_in.customer.id;
+    let ended = state
+        .store
+        .delete_other_customer_sessions(customer, signed_in.session_id)
+        .await?;
+    let details = json!({ "sessions_ended": ended, "kept": signed_in.session_id });
+    audit::record(
+        state,
+        ctx,
+        Action::CustomerSessionsRevoked,
+        Some(customer),
+        details,
+    )
+    .await?;
+    Ok(ended)
 }
 
 /// The admin of a console session begun at `signed_in_at`, while within

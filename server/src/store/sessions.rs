@@ -15,6 +15,8 @@ pub struct SessionInfo {
     pub expires_at: i64,
     pub user_agent: Option<String>,
     pub ip: Option<String>,
+    /// How it began: `amr` values (RFC 8176), space-separated.
+    pub amr: String,
 }
 
 /// A customer's session as it begins.
@@ -143,7 +145,7 @@ impl Store {
         customer: CustomerId,
         now: i64,
     ) -> StoreResult<Vec<SessionInfo>> {
-        let sql = "SELECT id, created_at, last_seen_at, expires_at, user_agent, ip FROM customer_sessions \
+        let sql = "SELECT id, created_at, last_seen_at, expires_at, user_agent, ip, amr FROM customer_sessions \
                    WHERE customer_id = $1 AND expires_at > $2 ORDER BY last_seen_at DESC, id DESC LIMIT 100";
         with_pool!(self, |pool| sqlx::query_as(sql)
             .bind(customer.0)

@@ -345,6 +345,7 @@ impl TestApp {
             remember: None,
             admin_totp: None,
             peer: DEFAULT_PEER.parse().unwrap(),
+            user_agent: "gatehouse-tests".into(),
         }
     }
 
@@ -647,6 +648,8 @@ pub struct Browser {
     pub admin_totp: Option<Vec<u8>>,
     /// The address requests come from, as a real connection would give it.
     pub peer: std::net::SocketAddr,
+    /// The `User-Agent` header it sends.
+    pub user_agent: String,
 }
 
 impl Browser {
@@ -706,7 +709,7 @@ impl Browser {
             .method(method)
             .uri(path)
             .extension(axum::extract::ConnectInfo(self.peer))
-            .header(header::USER_AGENT, "gatehouse-tests");
+            .header(header::USER_AGENT, &self.user_agent);
         let mut cookies = Vec::new();
         if let Some(cookie) = &self.cookie {
             cookies.push(format!("gatehouse_session={cookie}"));

@@ -86,13 +86,7 @@ async fn detail_view(
         sessions: record
             .sessions
             .iter()
-            .map(|s| SessionRow {
-                id: s.id.to_string(),
-                started: date_time(s.created_at),
-                last_seen: date_time(s.last_seen_at),
-                device: s.user_agent.clone().unwrap_or_else(|| "unknown".into()),
-                source: s.ip.clone().unwrap_or_else(|| "unknown".into()),
-            })
+            .map(|s| messages::device_row(s, None, date_time))
             .collect(),
         apps: apps
             .into_iter()

@@ -94,11 +94,7 @@ async fn answer<T>(
     }
 }
 
-fn date_time(unix: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(unix)
-        .map(|t| format!("{} {:02}:{:02} UTC", t.date(), t.hour(), t.minute()))
-        .unwrap_or_default()
-}
+use crate::http::messages::date_time;
 
 /// Every admin's email by id, to name admins in tables.
 type AdminEmails = std::collections::HashMap<Uuid, String>;

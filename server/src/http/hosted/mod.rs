@@ -15,6 +15,7 @@ use axum::routing::get;
 use serde::Deserialize;
 
 mod account;
+mod devices;
 mod mfa;
 mod passkeys;
 mod profile;
@@ -34,6 +35,7 @@ pub fn router() -> Router<AppState> {
         .merge(signin::router())
         .merge(recovery::router())
         .merge(account::router())
+        .merge(devices::router())
         .merge(mfa::router())
         .merge(security::router())
         .merge(passkeys::router())

@@ -1,18 +1,28 @@
 //! The words people read for what capabilities decide, written in one place
 //! (ready for translation), one file per capability: sign-in steps and
-//! factors (`sign_in`), single sign-on (`oidc`), and the field problems and
-//! refusals that reach a page (`problems`). Here: what every page shares.
+//! factors (`sign_in`), signed-in devices (`devices`), single sign-on
+//! (`oidc`), and the field problems and refusals that reach a page
+//! (`problems`). Here: what every page shares.
 
+mod devices;
 mod oidc;
 mod problems;
 mod sign_in;
 
+pub use devices::device_row;
 pub use oidc::{grant_words, scope_description, scope_words};
 pub use sign_in::{code_answer, factor_kind_words, factor_row, policy_words, step_refusal};
 
 use crate::directory::customers::CustomerAction;
 use crate::domain::{Error, FieldErrors};
 use axum::http::StatusCode;
+
+/// A moment as tables show it: "2026-12-07 10:05 UTC".
+pub fn date_time(unix: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .map(|t| format!("{} {:02}:{:02} UTC", t.date(), t.hour(), t.minute()))
+        .unwrap_or_default()
+}
 
 /// A sign-in form's answer to a step that is not "go on": its status, the
 /// message shown above the form, and when to retry (held back).

@@ -1,0 +1,131 @@
+//! Signed-in devices in words: which browser on which system, and how the
+//! session began, the same on the customer's device list and the console.
+
+use crate::identity::sessions::SessionInfo;
+use app::components::DeviceRow;
+use uuid::Uuid;
+
+/// "Chrome on Android" from a `User-Agent` header, by Project Woothee's
+/// rules; a client that is no known browser is named by its first product
+/// token ("curl"), an absent header as an unknown device.
+pub fn device_words(user_agent: Option<&str>) -> String {
+    let Some(header) = user_agent.map(str::trim).filter(|h| !h.is_empty()) else {
+        return "Unknown device".into();
+    };
+    let known = |s: &str| (!s.is_empty() && s != "UNKNOWN").then(|| s.to_string());
+    // Libraries and bots are named by their own token ("curl"), not by
+    // Woothee's class of them ("HTTP Library").
+    let parsed = woothee::parser::Parser::new()
+        .parse(header)
+        .filter(|p| !matches!(p.category, "crawler" | "misc"));
+    let browser = parsed.as_ref().and_then(|p| known(p.name));
+    let system = parsed
+        .as_ref()
+        .and_then(|p| known(p.os))
+        .map(|os| match os.as_str() {
+            "Mac OSX" => "macOS".to_string(),
+            _ => os,
+        });
+    match (browser, system) {
+        (Some(browser), Some(system)) => format!("{browser} on {system}"),
+        (Some(browser), None) => browser,
+        (None, Some(system)) => format!("A browser on {system}"),
+        (None, None) => {
+            let product: String = header
+                .split(['/', ' '])
+                .next()
+                .unwrap_or_default()
+                .chars()
+                .filter(|c| !c.is_control())
+                .take(40)
+                .collect();
+            if product.is_empty() {
+                "Unknown device".into()
+            } else {
+                product
+            }
+        }
+    }
+}
+
+/// How a session began, from its `amr` values (RFC 8176): "Password and
+/// one-time code", "Passkey", "Email link".
+pub fn began_words(amr: &str) -> String {
+    let values: Vec<&str> = amr.split_whitespace().collect();
+    let first = match values.first().copied() {
+        Some("pwd") => "Password",
+        Some("hwk") => "Passkey",
+        Some("email") => "Email link",
+        _ => return "Unknown".into(),
+    };
+    let second = match values.get(1).copied() {
+        Some("otp") => Some("one-time code"),
+        Some("hwk") => Some("passkey"),
+        _ => None,
+    };
+    match second {
+        Some(second) => format!("{first} and {second}"),
+        None => first.into(),
+    }
+}
+
+/// A session as every device list shows it, its dates written by `when`;
+/// `current` is the session of the browser looking.
+pub fn device_row(
+    session: &SessionInfo,
+    current: Option<Uuid>,
+    when: impl Fn(i64) -> String,
+) -> DeviceRow {
+    DeviceRow {
+        id: session.id.to_string(),
+        device: device_words(session.user_agent.as_deref()),
+        began: began_words(&session.amr),
+        started: when(session.created_at),
+        last_seen: when(session.last_seen_at),
+        source: session.ip.clone().unwrap_or_else(|| "unknown".into()),
+        current: current == Some(session.id),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn browsers_and_systems_in_words() {
+        let cases = [
+            (
+                "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36",
+                "Chrome on Android",
+            ),
+            (
+                "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1",
+                "Safari on iPhone",
+            ),
+            (
+                "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0",
+                "Firefox on Windows 10",
+            ),
+            (
+                "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Safari/605.1.15",
+                "Safari on macOS",
+            ),
+            ("curl/8.5.0", "curl"),
+            ("", "Unknown device"),
+        ];
+        for (header, words) in cases {
+            assert_eq!(device_words(Some(header)), words, "{header}");
+        }
+        assert_eq!(device_words(None), "Unknown device");
+    }
+
+    #[test]
+    fn how_a_session_began() {
+        assert_eq!(began_words("pwd"), "Password");
+        assert_eq!(began_words("pwd otp mfa"), "Password and one-time code");
+        assert_eq!(began_words("pwd hwk mfa"), "Password and passkey");
+        assert_eq!(began_words("hwk mfa"), "Passkey");
+        assert_eq!(began_words("email"), "Email link");
+        assert_eq!(began_words(""), "Unknown");
+    }
+}
