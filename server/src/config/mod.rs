@@ -5,11 +5,13 @@
 //! process with a message naming it, instead of failing later under load.
 
 mod abuse;
+mod places;
 
 use crate::domain::oidc::SigningAlg;
 use crate::password::{CommonPasswords, Policy};
 pub use abuse::{Abuse, AbuseSettings, Throttling};
 use clap::{Args, ValueEnum};
+pub use places::Places;
 use std::net::SocketAddr;
 use url::Url;
 
@@ -115,6 +117,12 @@ pub struct Settings {
     #[arg(long, env = "GATEHOUSE_COMMON_PASSWORDS_FILE", global = true)]
     pub common_passwords_file: Option<std::path::PathBuf>,
 
+    /// A places database in the GeoLite2 format (City or Country, .mmdb):
+    /// device lists show about where each sign-in came from. Looked up in
+    /// memory, never over the network.
+    #[arg(long, env = "GATEHOUSE_GEOIP_DB", global = true)]
+    pub geoip_db: Option<std::path::PathBuf>,
+
     /// Threads that hash passwords; sign-ins beyond this queue. Defaults to the number of cores.
     #[arg(long, env = "GATEHOUSE_HASH_THREADS", global = true)]
     pub hash_threads: Option<usize>,
@@ -209,6 +217,7 @@ pub struct Config {
     pub key_source: KeySource,
     pub access_token_alg: SigningAlg,
     pub abuse: Abuse,
+    pub places: std::sync::Arc<Places>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -350,6 +359,11 @@ impl Settings {
                 format!("cannot be read: {e}"),
             )
         })?;
+        let places = match &self.geoip_db {
+            Some(path) if !path.as_os_str().is_empty() => Places::open(path)
+                .map_err(|e| invalid("GATEHOUSE_GEOIP_DB", format!("cannot be read: {e}")))?,
+            _ => Places::default(),
+        };
         let hash_threads = match self.hash_threads {
             Some(0) => return Err(invalid("GATEHOUSE_HASH_THREADS", "must be at least 1")),
             Some(n) => n,
@@ -398,6 +412,7 @@ impl Settings {
             hash_threads,
             terms_version: self.terms_version.trim().to_string(),
             abuse: self.abuse.validate()?,
+            places: std::sync::Arc::new(places),
         })
     }
 }
@@ -465,6 +480,10 @@ mod tests {
             (
                 &["--session-idle-minutes", "0"],
                 "GATEHOUSE_SESSION_IDLE_MINUTES",
+            ),
+            (
+                &["--geoip-db", "/no/such/places.mmdb"],
+                "GATEHOUSE_GEOIP_DB",
             ),
         ];
         for (args, setting) in cases {

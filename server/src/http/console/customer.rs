@@ -86,7 +86,7 @@ async fn detail_view(
         sessions: record
             .sessions
             .iter()
-            .map(|s| messages::device_row(s, None, date_time))
+            .map(|s| messages::device_row(s, None, date_time, &state.config.places))
             .collect(),
         apps: apps
             .into_iter()

@@ -32,7 +32,14 @@ async fn devices(State(state): State<AppState>, customer: Customer) -> Result<Re
     let mut devices: Vec<_> = sessions::devices_of(&state, id)
         .await?
         .iter()
-        .map(|s| messages::device_row(s, Some(signed_in.session_id), date_time))
+        .map(|s| {
+            messages::device_row(
+                s,
+                Some(signed_in.session_id),
+                date_time,
+                &state.config.places,
+            )
+        })
         .collect();
     // This device first; the rest stay most recently used first.
     devices.sort_by_key(|d| !d.current);

@@ -1,6 +1,7 @@
 //! Signed-in devices in words: which browser on which system, and how the
 //! session began, the same on the customer's device list and the console.
 
+use crate::config::Places;
 use crate::identity::sessions::SessionInfo;
 use app::components::DeviceRow;
 use uuid::Uuid;
@@ -69,20 +70,29 @@ pub fn began_words(amr: &str) -> String {
     }
 }
 
-/// A session as every device list shows it, its dates written by `when`;
-/// `current` is the session of the browser looking.
+/// A session as every device list shows it, its dates written by `when`
+/// and its address placed by `places`; `current` is the session of the
+/// browser looking.
 pub fn device_row(
     session: &SessionInfo,
     current: Option<Uuid>,
     when: impl Fn(i64) -> String,
+    places: &Places,
 ) -> DeviceRow {
+    let source = match session.ip.as_deref() {
+        None => "unknown".to_string(),
+        Some(ip) => match places.of(ip) {
+            Some(place) => format!("{ip} (near {place})"),
+            None => ip.to_string(),
+        },
+    };
     DeviceRow {
         id: session.id.to_string(),
         device: device_words(session.user_agent.as_deref()),
         began: began_words(&session.amr),
         started: when(session.created_at),
         last_seen: when(session.last_seen_at),
-        source: session.ip.clone().unwrap_or_else(|| "unknown".into()),
+        source,
         current: current == Some(session.id),
     }
 }
