@@ -77,6 +77,9 @@ test('owner set-up, sign-in, search, edit, disable and enable a customer', async
   await admin.getByRole('link', { name: customerEmail }).click();
   await expect(admin.getByRole('heading', { name: `Console Customer ${tag}` })).toBeVisible();
   await expectAccessible(admin, info);
+  // The customer's browser in the words of their own device list.
+  await expect(admin.getByRole('cell', { name: /^Chrome on / }).first()).toBeVisible();
+  await admin.screenshot({ path: info.outputPath('customer.png'), fullPage: true });
 
   await admin.getByLabel('Name').fill(`Edited Customer ${tag}`);
   await admin.getByRole('button', { name: 'Save profile' }).click();
