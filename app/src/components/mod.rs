@@ -135,6 +135,13 @@ pub fn Flash(message: Option<String>) -> impl IntoView {
 /// Padding shared by every table cell, so tables line up across pages.
 pub const CELL: &str = "px-3 py-2";
 
+/// An outlined button: an action beside the page's main one.
+pub const OUTLINE_BUTTON: &str = "rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-semibold text-slate-800 hover:bg-slate-50 focus:outline-none focus:ring-2 focus:ring-indigo-500 focus:ring-offset-2";
+
+/// An outlined red button: an action that takes something away, quieter
+/// than the console's solid "danger" one.
+pub const OUTLINE_DANGER_BUTTON: &str = "rounded-md border border-red-300 bg-white px-3 py-1.5 text-sm font-semibold text-red-800 hover:bg-red-50 focus:outline-none focus:ring-2 focus:ring-red-500 focus:ring-offset-2";
+
 /// A scrollable table with a caption for screen readers, column headers and
 /// a line of text in place of the rows when there are none.
 #[component]

@@ -1,4 +1,4 @@
-use crate::components::{Card, CsrfField, Notice};
+use crate::components::{Card, CsrfField, Notice, OUTLINE_DANGER_BUTTON};
 use crate::paths;
 use crate::{Chrome, document};
 use leptos::prelude::*;
@@ -27,7 +27,11 @@ pub fn apps_page(chrome: &Chrome, page: &AppsView) -> String {
         .apps
         .iter()
         .map(|app| {
-            let shares = app.shares.iter().map(|s| view! { <li>{s.clone()}</li> }).collect_view();
+            let shares = app
+                .shares
+                .iter()
+                .map(|s| view! { <li>{s.clone()}</li> })
+                .collect_view();
             view! {
                 <li class="border-t border-slate-200 py-4 first:border-t-0">
                     <h2 class="text-base font-semibold">{app.name.clone()}</h2>
@@ -36,7 +40,7 @@ pub fn apps_page(chrome: &Chrome, page: &AppsView) -> String {
                     <form method="post" action=paths::ACCOUNT_APPS_REVOKE>
                         <CsrfField token=csrf.clone()/>
                         <input type="hidden" name="client_id" value=app.client_id.clone()/>
-                        <button type="submit" class="rounded-md border border-red-300 bg-white px-3 py-1.5 text-sm font-semibold text-red-800 hover:bg-red-50 focus:outline-none focus:ring-2 focus:ring-red-500 focus:ring-offset-2">
+                        <button type="submit" class=OUTLINE_DANGER_BUTTON>
                             "Remove access for " {app.name.clone()}
                         </button>
                     </form>

@@ -1,5 +1,7 @@
 use super::apps::AppRow;
-use crate::components::{Card, CsrfField, DeviceRow, Notice};
+use crate::components::{
+    Card, CsrfField, DeviceRow, Notice, OUTLINE_BUTTON, OUTLINE_DANGER_BUTTON,
+};
 use crate::paths;
 use crate::{Chrome, document};
 use leptos::prelude::*;
@@ -14,8 +16,6 @@ pub struct DevicesView {
     pub notice: Option<String>,
 }
 
-const SECONDARY: &str = "rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-semibold text-slate-800 hover:bg-slate-50 focus:outline-none focus:ring-2 focus:ring-indigo-500 focus:ring-offset-2";
-
 pub fn devices_page(chrome: &Chrome, page: &DevicesView) -> String {
     let (chrome, page) = (chrome.clone(), page.clone());
     let csrf = chrome.csrf_token.clone();
@@ -27,7 +27,7 @@ pub fn devices_page(chrome: &Chrome, page: &DevicesView) -> String {
                 view! {
                     <form method="post" action=paths::at(paths::ACCOUNT_DEVICE_SIGN_OUT, &[&d.id]) class="shrink-0">
                         <CsrfField token=csrf.clone()/>
-                        <button type="submit" class=SECONDARY
+                        <button type="submit" class=OUTLINE_BUTTON
                             aria-label=format!("Sign out {} (last active {})", d.device, d.last_seen)>
                             "Sign out"
                         </button>
@@ -54,7 +54,7 @@ pub fn devices_page(chrome: &Chrome, page: &DevicesView) -> String {
         view! {
             <form method="post" action=paths::ACCOUNT_DEVICES_SIGN_OUT_OTHERS class="mt-2">
                 <CsrfField token=csrf.clone()/>
-                <button type="submit" class="rounded-md border border-red-300 bg-white px-3 py-1.5 text-sm font-semibold text-red-800 hover:bg-red-50 focus:outline-none focus:ring-2 focus:ring-red-500 focus:ring-offset-2">
+                <button type="submit" class=OUTLINE_DANGER_BUTTON>
                     {if others == 1 { "Sign out the other device".to_string() } else { format!("Sign out the {others} other devices") }}
                 </button>
             </form>
