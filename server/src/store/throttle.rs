@@ -39,6 +39,12 @@ const RESERVE: &str = "INSERT INTO throttle_counters \
       granted = CASE WHEN FRESH OR OPEN THEN 1 ELSE 0 END, \
       updated_at = $3 \
     RETURNING granted, attempts, window_started_at, not_before, blocked_until";
+/// `$1, $2, ...`: the parameters of an `IN` list of `n` keys.
+fn key_params(n: usize) -> String {
+    let places: Vec<String> = (1..=n).map(|n| format!("${n}")).collect();
+    places.join(", ")
+}
+
 /// The window (or its block) is over.
 const FRESH: &str = "(throttle_counters.window_started_at <= $3 - $5 \
     OR (throttle_counters.blocked_until IS NOT NULL AND throttle_counters.blocked_until <= $3))";
@@ -117,11 +123,10 @@ impl Store {
         counters: &[(&str, Limit)],
         now: i64,
     ) -> StoreResult<Option<(usize, Reservation)>> {
-        let places: Vec<String> = (1..=counters.len()).map(|n| format!("${n}")).collect();
         let sql = format!(
             "SELECT key, attempts, window_started_at, not_before, blocked_until \
              FROM throttle_counters WHERE key IN ({})",
-            places.join(", ")
+            key_params(counters.len())
         );
         let rows: Vec<(String, i64, i64, i64, Option<i64>)> = with_pool!(self, |pool| {
             let mut query = sqlx::query_as(&sql);
@@ -189,8 +194,7 @@ impl Store {
         if keys.is_empty() {
             return Ok(());
         }
-        let places: Vec<String> = (1..=keys.len()).map(|n| format!("${n}")).collect();
-        let places = places.join(", ");
+        let places = key_params(keys.len());
         // PostgreSQL locks the rows of a multi-row UPDATE in the order it
         // finds them, which each update changes (a new row version moves),
         // so two sign-ins giving back the same counters deadlocked under a
