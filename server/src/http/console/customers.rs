@@ -221,9 +221,7 @@ async fn export(
             }
         }
     });
-    let day = time::OffsetDateTime::from_unix_timestamp(state.clock.now())
-        .map(|t| t.date().to_string())
-        .unwrap_or_default();
+    let day = crate::http::messages::day(state.clock.now());
     let disposition = format!(
         "attachment; filename=\"customers-{day}.{}\"",
         format.extension()

@@ -51,9 +51,7 @@ async fn account_view(
         email: customer.email.as_str().into(),
         email_verified: customer.email_verified,
         display_name: customer.display_name.as_str().into(),
-        member_since: time::OffsetDateTime::from_unix_timestamp(customer.created_at)
-            .map(|t| t.date().to_string())
-            .unwrap_or_default(),
+        member_since: crate::http::messages::day(customer.created_at),
         password_min: state.config.password_policy.min_length,
         ..Default::default()
     })

@@ -35,14 +35,8 @@ pub fn router() -> Router<AppState> {
         .route(paths::ACCOUNT_STEP_UP, get(step_up_form).post(step_up))
 }
 
-fn day(at: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(at)
-        .map(|t| t.date().to_string())
-        .unwrap_or_default()
-}
-
 fn factor_row(f: &Factor) -> FactorRow {
-    messages::factor_row(f, day)
+    messages::factor_row(f, messages::day)
 }
 
 async fn security_view(state: &AppState, signed_in: &SignedIn) -> Result<SecurityView> {

@@ -24,6 +24,13 @@ pub fn date_time(unix: i64) -> String {
         .unwrap_or_default()
 }
 
+/// A day as pages show it: "2026-12-07".
+pub fn day(unix: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .map(|t| t.date().to_string())
+        .unwrap_or_default()
+}
+
 /// A sign-in form's answer to a step that is not "go on": its status, the
 /// message shown above the form, and when to retry (held back).
 pub struct Refusal {

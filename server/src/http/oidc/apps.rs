@@ -24,11 +24,6 @@ pub(super) fn routes() -> Router<AppState> {
 /// `/account/apps`: the applications that hold access, each removable.
 async fn account_apps(State(state): State<AppState>, customer: Customer) -> Result<Response> {
     let apps = access::apps_of(&state, customer.signed_in().customer.id).await?;
-    let day = |at: i64| {
-        time::OffsetDateTime::from_unix_timestamp(at)
-            .map(|t| t.date().to_string())
-            .unwrap_or_default()
-    };
     let view = AppsView {
         apps: apps
             .into_iter()
@@ -40,7 +35,7 @@ async fn account_apps(State(state): State<AppState>, customer: Customer) -> Resu
                     .filter_map(messages::scope_description)
                     .map(str::to_string)
                     .collect(),
-                since: app.last_granted_at.map(day).unwrap_or_default(),
+                since: app.last_granted_at.map(messages::day).unwrap_or_default(),
                 client_id: app.client_id,
                 name: app.name,
             })
