@@ -34,6 +34,13 @@ pub const ACCOUNT_DEVICES: &str = "/account/devices";
 pub const ACCOUNT_DEVICE_SIGN_OUT: &str = "/account/devices/{session}/sign-out";
 pub const ACCOUNT_DEVICES_SIGN_OUT_OTHERS: &str = "/account/devices/sign-out-others";
 pub const ACCOUNT_APPS_REVOKE: &str = "/account/apps/revoke";
+/// Continuing on another device: the signed-in device shows a QR code and
+/// a match code, and answers when the other device has opened it; the
+/// other device opens the link, then waits for that answer.
+pub const ACCOUNT_HANDOFF: &str = "/account/handoff";
+pub const ACCOUNT_HANDOFF_ANSWER: &str = "/account/handoff/answer";
+pub const HANDOFF_OPEN: &str = "/handoff/open";
+pub const HANDOFF_WAIT: &str = "/handoff";
 /// Second factors: the customer's own page, setting up an authenticator
 /// app, removing a factor, recovery codes, and checking a factor again
 /// before a sensitive action (step-up).

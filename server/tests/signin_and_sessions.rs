@@ -279,11 +279,6 @@ async fn page_views_write_the_session_at_most_once_a_minute() {
     .await;
 }
 
-const CHROME_WINDOWS: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
-const SAFARI_IPHONE: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1";
-const FIREFOX_ANDROID: &str =
-    "Mozilla/5.0 (Android 14; Mobile; rv:133.0) Gecko/133.0 Firefox/133.0";
-
 /// The sign-out form's address of the device named `device` on a device list.
 fn sign_out_path(html: &str, device: &str) -> String {
     let at = html

@@ -10,6 +10,14 @@ pub fn Header(chrome: Chrome) -> impl IntoView {
         view! {
             <nav class="flex items-center gap-3 text-sm" aria-label="Account">
                 <a href=paths::ACCOUNT class="font-medium text-indigo-700 hover:underline">{name}</a>
+                <form method="post" action=paths::ACCOUNT_HANDOFF>
+                    <CsrfField token=chrome.csrf_token.clone()/>
+                    <button type="submit" class="rounded-md px-2 py-1 text-slate-700 hover:bg-slate-200"
+                        title="Continue on another device">
+                        <span class="hidden sm:inline">"Continue on another device"</span>
+                        <span class="sm:hidden">"Other device"</span>
+                    </button>
+                </form>
                 <form method="post" action=paths::SIGN_OUT>
                     <CsrfField token=chrome.csrf_token.clone()/>
                     <button type="submit" class="rounded-md px-2 py-1 text-slate-700 hover:bg-slate-200">
@@ -395,8 +403,10 @@ pub struct DeviceRow {
     pub id: String,
     /// "Chrome on Android".
     pub device: String,
-    /// "Password and authenticator app".
+    /// "Password and authenticator app", or "Handoff from Chrome on macOS".
     pub began: String,
+    /// The device it was handed off from ("Chrome on macOS"), if it was.
+    pub handed_off_from: Option<String>,
     pub started: String,
     pub last_seen: String,
     /// The address it was last signed in from.

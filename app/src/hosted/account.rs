@@ -84,7 +84,13 @@ pub fn account_page(chrome: &Chrome, page: &AccountView) -> String {
                 </div>
                 <div>
                     <dt class="font-medium text-slate-500">"Devices"</dt>
-                    <dd><a href=paths::ACCOUNT_DEVICES class="font-medium text-indigo-700 hover:underline">"Where you are signed in"</a></dd>
+                    <dd>
+                        <a href=paths::ACCOUNT_DEVICES class="font-medium text-indigo-700 hover:underline">"Where you are signed in"</a>
+                        <form method="post" action=paths::ACCOUNT_HANDOFF class="mt-1">
+                            <CsrfField token=csrf.clone()/>
+                            <button type="submit" class="font-medium text-indigo-700 hover:underline">"Continue on another device"</button>
+                        </form>
+                    </dd>
                 </div>
                 <div>
                     <dt class="font-medium text-slate-500">"Apps"</dt>

@@ -41,7 +41,10 @@ pub fn devices_page(chrome: &Chrome, page: &DevicesView) -> String {
                 <li class="flex flex-col gap-3 border-t border-slate-200 py-4 first:border-t-0 sm:flex-row sm:items-start sm:justify-between">
                     <div class="min-w-0">
                         <h2 class="text-base font-semibold">{d.device.clone()}{here}</h2>
-                        <p class="text-sm text-slate-600">{format!("Signed in with {} on ", d.began.to_lowercase())}<span class="whitespace-nowrap">{d.started.clone()}</span></p>
+                        <p class="text-sm text-slate-600">{match &d.handed_off_from {
+                            Some(from) => format!("Handed off from {from} on "),
+                            None => format!("Signed in with {} on ", d.began.to_lowercase()),
+                        }}<span class="whitespace-nowrap">{d.started.clone()}</span></p>
                         <p class="text-sm text-slate-600">"Last active " <span class="whitespace-nowrap">{d.last_seen.clone()}</span>{format!(" from {}", d.source)}</p>
                     </div>
                     {action}
@@ -102,6 +105,7 @@ mod tests {
             id: id.into(),
             device: "Chrome on <Android>".into(),
             began: "Password".into(),
+            handed_off_from: None,
             started: "2026-12-07 10:00".into(),
             last_seen: "2026-12-07 10:05".into(),
             source: "203.0.113.7".into(),

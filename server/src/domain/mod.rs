@@ -10,12 +10,14 @@ pub mod clock;
 mod context;
 pub mod cursor;
 mod customer;
+mod device;
 mod error;
 pub mod links;
 pub mod mfa;
 pub mod oidc;
 mod password_hash;
 mod problem;
+pub mod qr;
 mod search;
 pub mod secrets;
 mod tier;
@@ -29,6 +31,7 @@ pub use context::{Caller, RequestContext};
 pub use customer::{
     Customer, CustomerId, DISPLAY_NAME_MAX, DisplayName, EMAIL_MAX, Email, SignedIn,
 };
+pub use device::device_words;
 pub use error::{Error, FieldErrors, Result};
 pub use password_hash::PasswordHash;
 pub use problem::{

@@ -41,6 +41,11 @@ pub mod keys {
     pub const NEW_RECOVERY_CODES: &str = "new_recovery_codes";
     /// A WebAuthn ceremony in progress (its challenge state).
     pub const PASSKEY_CEREMONY: &str = "passkey_ceremony";
+    /// The handoff ticket this signed-in browser offered last (its secret,
+    /// to draw the QR code again while it waits).
+    pub const HANDOFF_OFFER: &str = "handoff_offer";
+    /// The key to the handoff ticket this browser opened and claimed.
+    pub const HANDOFF_CLAIM: &str = "handoff_claim";
     /// When the record was last written (Unix seconds): an unchanged
     /// session is written again only once this is a minute old.
     pub const KEPT_AT: &str = "kept_at";

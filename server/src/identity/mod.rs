@@ -4,6 +4,7 @@
 //! account.
 
 pub mod account;
+pub mod handoff;
 pub mod links;
 pub mod recovery;
 pub mod sessions;

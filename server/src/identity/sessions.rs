@@ -63,6 +63,24 @@ impl Proof {
         self.second.is_some() || self.first == AuthMethod::Passkey
     }
 
+    /// The proof a session's stored `amr` values stand for. A recovery
+    /// code is written as `otp` and read back as an app's code: the same
+    /// strength under every policy.
+    pub fn from_amr(amr: &str) -> Self {
+        let mut values = amr.split_whitespace();
+        let first = match values.next() {
+            Some("hwk") => AuthMethod::Passkey,
+            Some("email") => AuthMethod::EmailLink,
+            _ => AuthMethod::Password,
+        };
+        let second = values.find_map(|value| match value {
+            "otp" => Some(FactorKind::Totp),
+            "hwk" => Some(FactorKind::Passkey),
+            _ => None,
+        });
+        Self { first, second }
+    }
+
     /// The `amr` values (RFC 8176), space-separated.
     pub fn amr(self) -> String {
         let mut amr = vec![self.first.amr()];
@@ -78,13 +96,22 @@ impl Proof {
 
 pub use crate::domain::SignedIn;
 
-/// Records a session beginning for `customer`, proven by `proof`; the
-/// browser holds its id (`signed_in_here`).
+/// How a session begins: what was proven, when a second factor last was,
+/// and the session it was handed off from, if it was.
+#[derive(Copy, Clone, Debug)]
+pub struct Beginning {
+    pub proof: Proof,
+    pub mfa_at: Option<i64>,
+    pub handed_off_from: Option<Uuid>,
+}
+
+/// Records a session beginning for `customer`; the browser holds its id
+/// (`signed_in_here`).
 pub async fn begin(
     state: &AppState,
     customer: &Customer,
     ctx: &RequestContext,
-    proof: Proof,
+    beginning: Beginning,
 ) -> Result<Uuid> {
     let id = Uuid::now_v7();
     let now = state.clock.now();
@@ -102,8 +129,9 @@ pub async fn begin(
             expires_at: expires,
             user_agent: user_agent.as_deref(),
             ip: ctx.ip(),
-            amr: &proof.amr(),
-            mfa_at: proof.multi_factor().then_some(now),
+            amr: &beginning.proof.amr(),
+            mfa_at: beginning.mfa_at,
+            handed_off_from: beginning.handed_off_from,
         })
         .await?;
     Ok(id)
@@ -185,4 +213,33 @@ pub async fn admin_live(state: &AppState, id: AdminId, signed_in_at: i64) -> Res
         return Ok(None);
     }
     Ok(state.store.admin_by_id(id).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_proof_reads_back_from_its_amr() {
+        let methods = [
+            AuthMethod::Password,
+            AuthMethod::EmailLink,
+            AuthMethod::Passkey,
+        ];
+        let seconds = [None, Some(FactorKind::Totp), Some(FactorKind::Passkey)];
+        for first in methods {
+            for second in seconds {
+                let proof = Proof { first, second };
+                assert_eq!(Proof::from_amr(&proof.amr()), proof, "{proof:?}");
+            }
+        }
+        let recovery = Proof {
+            first: AuthMethod::Password,
+            second: Some(FactorKind::RecoveryCode),
+        };
+        assert_eq!(
+            Proof::from_amr(&recovery.amr()).second,
+            Some(FactorKind::Totp)
+        );
+    }
 }

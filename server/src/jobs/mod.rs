@@ -130,6 +130,11 @@ async fn clean_up(state: AppState) {
         Ok(n) => tracing::info!(counters = n, "old throttle counters deleted"),
         Err(e) => tracing::warn!(error = %e, "old throttle counters not deleted"),
     }
+    match crate::identity::handoff::expire(&state).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(tickets = n, "expired handoff tickets deleted"),
+        Err(e) => tracing::warn!(error = %e, "expired handoff tickets not deleted"),
+    }
     match state.store.purge_oidc(state.clock.now()).await {
         Ok(0) => {}
         Ok(n) => tracing::info!(rows = n, "expired single sign-on records deleted"),

@@ -17,6 +17,8 @@ pub struct SessionInfo {
     pub ip: Option<String>,
     /// How it began: `amr` values (RFC 8176), space-separated.
     pub amr: String,
+    /// The session it was handed off from, if it was.
+    pub handed_off_from: Option<Uuid>,
 }
 
 /// A customer's session as it begins.
@@ -29,8 +31,11 @@ pub struct NewSession<'a> {
     pub ip: Option<&'a str>,
     /// How the customer proved who they are (`pwd`, `email`).
     pub amr: &'a str,
-    /// Now, when a second factor was shown at sign-in.
+    /// When a second factor was shown (now, or for a handed-off session,
+    /// its source's).
     pub mfa_at: Option<i64>,
+    /// The session this one was handed off from.
+    pub handed_off_from: Option<Uuid>,
 }
 
 /// A live customer session: who, how and when they signed in (`amr`,
@@ -46,8 +51,8 @@ pub struct LiveSession {
 
 impl Store {
     pub async fn insert_customer_session(&self, new: &NewSession<'_>) -> StoreResult<()> {
-        let sql = "INSERT INTO customer_sessions (id, customer_id, created_at, expires_at, last_seen_at, user_agent, ip, amr, mfa_at) \
-                   VALUES ($1, $2, $3, $4, $3, $5, $6, $7, $8)";
+        let sql = "INSERT INTO customer_sessions (id, customer_id, created_at, expires_at, last_seen_at, user_agent, ip, amr, mfa_at, handed_off_from) \
+                   VALUES ($1, $2, $3, $4, $3, $5, $6, $7, $8, $9)";
         with_pool!(self, |pool| sqlx::query(sql)
             .bind(new.id)
             .bind(new.customer.0)
@@ -57,6 +62,7 @@ impl Store {
             .bind(new.ip)
             .bind(new.amr)
             .bind(new.mfa_at)
+            .bind(new.handed_off_from)
             .execute(pool)
             .await
             .map(|r| r.rows_affected()))?;
@@ -145,7 +151,7 @@ impl Store {
         customer: CustomerId,
         now: i64,
     ) -> StoreResult<Vec<SessionInfo>> {
-        let sql = "SELECT id, created_at, last_seen_at, expires_at, user_agent, ip, amr FROM customer_sessions \
+        let sql = "SELECT id, created_at, last_seen_at, expires_at, user_agent, ip, amr, handed_off_from FROM customer_sessions \
                    WHERE customer_id = $1 AND expires_at > $2 ORDER BY last_seen_at DESC, id DESC LIMIT 100";
         with_pool!(self, |pool| sqlx::query_as(sql)
             .bind(customer.0)

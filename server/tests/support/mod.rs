@@ -20,6 +20,12 @@ use std::time::{Duration, Instant};
 use tower::ServiceExt;
 
 pub const PUBLIC_URL: &str = "http://gatehouse.test";
+
+/// Browsers as devices name themselves, for the device list's words.
+pub const CHROME_WINDOWS: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+pub const SAFARI_IPHONE: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1";
+pub const FIREFOX_ANDROID: &str =
+    "Mozilla/5.0 (Android 14; Mobile; rv:133.0) Gecko/133.0 Firefox/133.0";
 pub const STRONG_PASSWORD: &str = "lantern-orchard-velvet-92";
 pub const OTHER_PASSWORD: &str = "copper kettle moonlit harbour";
 /// 32 bytes of base64, for PostgreSQL test databases.

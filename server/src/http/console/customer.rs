@@ -86,7 +86,9 @@ async fn detail_view(
         sessions: record
             .sessions
             .iter()
-            .map(|s| messages::device_row(s, None, date_time, &state.config.places))
+            .map(|s| {
+                messages::device_row(s, None, date_time, &state.config.places, &record.sessions)
+            })
             .collect(),
         apps: apps
             .into_iter()

@@ -29,16 +29,12 @@ pub(super) fn router() -> Router<AppState> {
 async fn devices(State(state): State<AppState>, customer: Customer) -> Result<Response> {
     let signed_in = customer.signed_in();
     let id = signed_in.customer.id;
-    let mut devices: Vec<_> = sessions::devices_of(&state, id)
-        .await?
+    let sessions = sessions::devices_of(&state, id).await?;
+    let mut devices: Vec<_> = sessions
         .iter()
         .map(|s| {
-            messages::device_row(
-                s,
-                Some(signed_in.session_id),
-                date_time,
-                &state.config.places,
-            )
+            let here = Some(signed_in.session_id);
+            messages::device_row(s, here, date_time, &state.config.places, &sessions)
         })
         .collect();
     // This device first; the rest stay most recently used first.

@@ -16,6 +16,7 @@ use serde::Deserialize;
 
 mod account;
 mod devices;
+mod handoff;
 mod mfa;
 mod passkeys;
 mod profile;
@@ -36,6 +37,7 @@ pub fn router() -> Router<AppState> {
         .merge(recovery::router())
         .merge(account::router())
         .merge(devices::router())
+        .merge(handoff::router())
         .merge(mfa::router())
         .merge(security::router())
         .merge(passkeys::router())

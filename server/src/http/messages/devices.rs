@@ -2,52 +2,10 @@
 //! session began, the same on the customer's device list and the console.
 
 use crate::config::Places;
+use crate::domain::device_words;
 use crate::identity::sessions::SessionInfo;
 use app::components::DeviceRow;
 use uuid::Uuid;
-
-/// "Chrome on Android" from a `User-Agent` header, by Project Woothee's
-/// rules; a client that is no known browser is named by its first product
-/// token ("curl"), an absent header as an unknown device.
-pub fn device_words(user_agent: Option<&str>) -> String {
-    let Some(header) = user_agent.map(str::trim).filter(|h| !h.is_empty()) else {
-        return "Unknown device".into();
-    };
-    let known = |s: &str| (!s.is_empty() && s != "UNKNOWN").then(|| s.to_string());
-    // Libraries and bots are named by their own token ("curl"), not by
-    // Woothee's class of them ("HTTP Library").
-    let parsed = woothee::parser::Parser::new()
-        .parse(header)
-        .filter(|p| !matches!(p.category, "crawler" | "misc"));
-    let browser = parsed.as_ref().and_then(|p| known(p.name));
-    let system = parsed
-        .as_ref()
-        .and_then(|p| known(p.os))
-        .map(|os| match os.as_str() {
-            "Mac OSX" => "macOS".to_string(),
-            _ => os,
-        });
-    match (browser, system) {
-        (Some(browser), Some(system)) => format!("{browser} on {system}"),
-        (Some(browser), None) => browser,
-        (None, Some(system)) => format!("A browser on {system}"),
-        (None, None) => {
-            let product: String = header
-                .split(['/', ' '])
-                .next()
-                .unwrap_or_default()
-                .chars()
-                .filter(|c| !c.is_control())
-                .take(40)
-                .collect();
-            if product.is_empty() {
-                "Unknown device".into()
-            } else {
-                product
-            }
-        }
-    }
-}
 
 /// How a session began, from its `amr` values (RFC 8176): "Password and
 /// one-time code", "Passkey", "Email link".
@@ -70,29 +28,46 @@ pub fn began_words(amr: &str) -> String {
     }
 }
 
-/// A session as every device list shows it, its dates written by `when`
-/// and its address placed by `places`; `current` is the session of the
-/// browser looking.
-pub fn device_row(
-    session: &SessionInfo,
-    current: Option<Uuid>,
-    when: impl Fn(i64) -> String,
-    places: &Places,
-) -> DeviceRow {
-    let source = match session.ip.as_deref() {
+/// An address in words: the address, and the place it is near when the
+/// operator supplies a places database.
+pub fn source_words(ip: Option<&str>, places: &Places) -> String {
+    match ip {
         None => "unknown".to_string(),
         Some(ip) => match places.of(ip) {
             Some(place) => format!("{ip} (near {place})"),
             None => ip.to_string(),
         },
-    };
+    }
+}
+
+/// A session as every device list shows it, its dates written by `when`
+/// and its address placed by `places`; `current` is the session of the
+/// browser looking, `all` the customer's sessions (a handed-off one is
+/// named by the device it came from, while that is still signed in).
+pub fn device_row(
+    session: &SessionInfo,
+    current: Option<Uuid>,
+    when: impl Fn(i64) -> String,
+    places: &Places,
+    all: &[SessionInfo],
+) -> DeviceRow {
+    let handed_off_from = session.handed_off_from.map(|from| {
+        all.iter()
+            .find(|s| s.id == from)
+            .map(|s| device_words(s.user_agent.as_deref()))
+            .unwrap_or_else(|| "another device".to_string())
+    });
     DeviceRow {
         id: session.id.to_string(),
         device: device_words(session.user_agent.as_deref()),
-        began: began_words(&session.amr),
+        began: match &handed_off_from {
+            Some(from) => format!("Handoff from {from}"),
+            None => began_words(&session.amr),
+        },
+        handed_off_from,
         started: when(session.created_at),
         last_seen: when(session.last_seen_at),
-        source,
+        source: source_words(session.ip.as_deref(), places),
         current: current == Some(session.id),
     }
 }
@@ -100,34 +75,6 @@ pub fn device_row(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn browsers_and_systems_in_words() {
-        let cases = [
-            (
-                "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36",
-                "Chrome on Android",
-            ),
-            (
-                "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1",
-                "Safari on iPhone",
-            ),
-            (
-                "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0",
-                "Firefox on Windows 10",
-            ),
-            (
-                "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Safari/605.1.15",
-                "Safari on macOS",
-            ),
-            ("curl/8.5.0", "curl"),
-            ("", "Unknown device"),
-        ];
-        for (header, words) in cases {
-            assert_eq!(device_words(Some(header)), words, "{header}");
-        }
-        assert_eq!(device_words(None), "Unknown device");
-    }
 
     #[test]
     fn how_a_session_began() {

@@ -9,7 +9,7 @@ mod oidc;
 mod problems;
 mod sign_in;
 
-pub use devices::device_row;
+pub use devices::{device_row, source_words};
 pub use oidc::{grant_words, scope_description, scope_words};
 pub use sign_in::{code_answer, factor_kind_words, factor_row, policy_words, step_refusal};
 

@@ -4,7 +4,7 @@
 //! the browser holds; only the key's digest is stored.
 
 use super::Realm;
-use super::sessions::{AuthMethod, Proof};
+use super::sessions::{AuthMethod, Beginning, Proof};
 use crate::domain::mfa::FactorKind;
 use crate::domain::secrets::{hash_token, random_string};
 use crate::domain::{Error, Result};
@@ -41,6 +41,14 @@ pub enum Proven {
     /// An authenticator app's code (shown, or confirming its setup).
     Totp,
     RecoveryCode,
+    /// The customer's signed-in device `source` confirmed handing its
+    /// session here: this device inherits what `source` had proven (and
+    /// when it last showed a second factor), never more.
+    Handoff {
+        source: Uuid,
+        proof: Proof,
+        mfa_at: Option<i64>,
+    },
 }
 
 impl Proven {
@@ -50,7 +58,7 @@ impl Proven {
             Self::Passkey => Some(FactorKind::Passkey),
             Self::Totp => Some(FactorKind::Totp),
             Self::RecoveryCode => Some(FactorKind::RecoveryCode),
-            Self::Password | Self::EmailLink => None,
+            Self::Password | Self::EmailLink | Self::Handoff { .. } => None,
         }
     }
 
@@ -66,7 +74,25 @@ impl Proven {
         match self {
             Self::EmailLink => AuthMethod::EmailLink,
             Self::Passkey => AuthMethod::Passkey,
+            Self::Handoff { proof, .. } => proof.first,
             _ => AuthMethod::Password,
+        }
+    }
+
+    /// What a first proof stands for in the rules: a handoff stands for
+    /// its source's first factor, and the second factor that source
+    /// showed, if any.
+    pub fn as_first(self) -> (Self, Option<FactorKind>) {
+        match self {
+            Self::Handoff { proof, .. } => {
+                let first = match proof.first {
+                    AuthMethod::Password => Self::Password,
+                    AuthMethod::EmailLink => Self::EmailLink,
+                    AuthMethod::Passkey => Self::Passkey,
+                };
+                (first, proof.second)
+            }
+            other => (other, None),
         }
     }
 }
@@ -75,11 +101,37 @@ impl Proven {
 /// multi-factor): derived from the proofs, never stored beside them.
 pub fn session_proof(proofs: &[Proven]) -> Proof {
     let first = proofs.first().copied().unwrap_or(Proven::Password);
+    let (_, inherited) = first.as_first();
     Proof {
         first: first.method(),
         // The latest: after proving an app to set up a passkey, the
         // passkey is what the session's policy asked for.
-        second: proofs.iter().skip(1).rev().find_map(|p| p.factor()),
+        second: proofs
+            .iter()
+            .skip(1)
+            .rev()
+            .find_map(|p| p.factor())
+            .or(inherited),
+    }
+}
+
+/// How the session an attempt ends in begins, at `now`: a second factor
+/// shown in this attempt (or a passkey alone) is shown now; a handed-off
+/// session keeps its source's time, so a step-up that wants a recent
+/// factor is not satisfied by carrying an old one to a new device.
+pub fn beginning(proofs: &[Proven], now: i64) -> Beginning {
+    let proof = session_proof(proofs);
+    let shown_here = proofs.iter().skip(1).any(|p| p.factor().is_some());
+    let (mfa_at, handed_off_from) = match proofs.first() {
+        Some(Proven::Handoff { source, mfa_at, .. }) => {
+            (if shown_here { Some(now) } else { *mfa_at }, Some(*source))
+        }
+        _ => (proof.multi_factor().then_some(now), None),
+    };
+    Beginning {
+        proof,
+        mfa_at,
+        handed_off_from,
     }
 }
 
@@ -236,5 +288,30 @@ mod tests {
             assert_eq!(proof.amr(), amr, "{proofs:?}");
             assert_eq!(proof.multi_factor(), multi, "{proofs:?}");
         }
+    }
+
+    #[test]
+    fn a_handed_off_session_keeps_its_source_proof_and_time() {
+        use crate::identity::sessions::AuthMethod;
+        let source = Uuid::now_v7();
+        let handoff = Proven::Handoff {
+            source,
+            proof: Proof {
+                first: AuthMethod::Password,
+                second: Some(FactorKind::Totp),
+            },
+            mfa_at: Some(100),
+        };
+        let carried = beginning(&[handoff], 500);
+        assert_eq!(carried.proof.amr(), "pwd otp mfa");
+        assert_eq!(carried.mfa_at, Some(100), "not fresh: carried");
+        assert_eq!(carried.handed_off_from, Some(source));
+        let stepped = beginning(&[handoff, Proven::Passkey], 500);
+        assert_eq!(stepped.proof.amr(), "pwd hwk mfa");
+        assert_eq!(stepped.mfa_at, Some(500), "shown on this device now");
+        let plain = beginning(&[Proven::Password], 500);
+        assert_eq!((plain.mfa_at, plain.handed_off_from), (None, None));
+        let passkey = beginning(&[Proven::Passkey], 500);
+        assert_eq!(passkey.mfa_at, Some(500));
     }
 }

@@ -76,7 +76,13 @@ pub fn decide(facts: &Facts, proofs: &[Proven], purpose: &Purpose) -> Step {
     let Some((first, later)) = proofs.split_first() else {
         return Step::Refused(Refusal::Expired);
     };
-    let shown: Vec<FactorKind> = later.iter().filter_map(|p| p.factor()).collect();
+    // A handoff is judged as what its source proved, no more.
+    let (first, inherited) = first.as_first();
+    let first = &first;
+    let shown: Vec<FactorKind> = inherited
+        .into_iter()
+        .chain(later.iter().filter_map(|p| p.factor()))
+        .collect();
     let done = Step::Done(purpose.clone());
     if facts.realm == Realm::Admins {
         // Admins always show a second factor; one without sets it up.
@@ -274,6 +280,67 @@ mod tests {
             let got = decide(&facts, &proofs, &Purpose::Account);
             assert_eq!(got, want, "case {i}: {facts:?} {proofs:?}");
         }
+    }
+
+    #[test]
+    fn a_handoff_is_as_strong_as_its_source_and_no_stronger() {
+        use crate::identity::sessions::{AuthMethod, Proof};
+        let from = |first, second| Proven::Handoff {
+            source: uuid::Uuid::nil(),
+            proof: Proof { first, second },
+            mfa_at: None,
+        };
+        let pwd = from(AuthMethod::Password, None);
+        let pwd_otp = from(AuthMethod::Password, Some(Totp));
+        let pwd_hwk = from(AuthMethod::Password, Some(PasskeyF));
+        let hwk = from(AuthMethod::Passkey, None);
+        let cases: Vec<(Facts, Vec<Proven>, Step)> = vec![
+            (customer(Off, &[Totp]), vec![pwd], DONE),
+            (customer(Optional, &[]), vec![pwd], DONE),
+            // The source showed no second factor: this device is asked.
+            (customer(Optional, &[Totp]), vec![pwd], second(Optional)),
+            (customer(Required, &[Totp]), vec![pwd], second(Required)),
+            (customer(Required, &[]), vec![pwd], enrol(Required)),
+            // The source's factor carries over.
+            (customer(Required, &[Totp]), vec![pwd_otp], DONE),
+            (customer(Required, &[PasskeyF]), vec![hwk], DONE),
+            // An app's code is not enough where a passkey is required:
+            // this device shows one.
+            (
+                customer(PhishingResistant, &[PasskeyF, Totp]),
+                vec![pwd_otp],
+                second(PhishingResistant),
+            ),
+            (
+                customer(PhishingResistant, &[PasskeyF, Totp]),
+                vec![pwd_otp, Passkey],
+                DONE,
+            ),
+            (
+                customer(PhishingResistant, &[PasskeyF]),
+                vec![pwd_hwk],
+                DONE,
+            ),
+            (customer(PhishingResistant, &[PasskeyF]), vec![hwk], DONE),
+            // With only an app held and a passkey wanted, the carried code
+            // counts as the held factor proven: set one up here.
+            (
+                customer(PhishingResistant, &[Totp]),
+                vec![pwd_otp],
+                enrol(PhishingResistant),
+            ),
+        ];
+        for (i, (facts, proofs, want)) in cases.into_iter().enumerate() {
+            let got = decide(&facts, &proofs, &Purpose::Account);
+            assert_eq!(got, want, "case {i}: {facts:?} {proofs:?}");
+        }
+        // Never the remembered-browser shortcut: this device was not remembered.
+        let mut disabled = customer(Optional, &[]);
+        disabled.disabled = true;
+        assert_eq!(
+            decide(&disabled, &[pwd_otp], &Purpose::Account),
+            Step::Refused(Refusal::Disabled)
+        );
     }
 
     #[test]

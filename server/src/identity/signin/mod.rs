@@ -31,7 +31,7 @@ use crate::mfa::passkeys::{self, Ceremony};
 use crate::password::Password;
 use crate::state::AppState;
 use crate::store::FactorOwner;
-use attempt::{Attempt, session_proof};
+use attempt::{Attempt, beginning, session_proof};
 use facts::facts;
 use serde_json::json;
 use uuid::Uuid;
@@ -61,6 +61,17 @@ pub enum Input<'a> {
     /// Accepted an admin invitation and chose a password (begins an
     /// attempt; the invitation is checked by `directory::admins`).
     Invitation(Admin),
+    /// Opened a handoff ticket that the customer's signed-in device then
+    /// confirmed (begins an attempt; the ticket is checked and spent by
+    /// `identity::handoff`).
+    Handoff {
+        customer: CustomerId,
+        /// The confirming session, what it had proven, and when it last
+        /// showed a second factor.
+        source: Uuid,
+        proof: sessions::Proof,
+        mfa_at: Option<i64>,
+    },
     /// Typed a code as the second factor: an app's, or a recovery code.
     Code(&'a str),
     /// Answered a passkey challenge as the second factor.
@@ -190,6 +201,20 @@ pub async fn advance(
         }
         Input::EmailLink(id) => {
             let attempt = Attempt::begin(Realm::Customers, id.0, purpose, Proven::EmailLink, now);
+            (attempt, None)
+        }
+        Input::Handoff {
+            customer,
+            source,
+            proof,
+            mfa_at,
+        } => {
+            let first = Proven::Handoff {
+                source,
+                proof,
+                mfa_at,
+            };
+            let attempt = Attempt::begin(Realm::Customers, customer.0, purpose, first, now);
             (attempt, None)
         }
         Input::Invitation(admin) => {
@@ -352,12 +377,15 @@ async fn finish(
     let now = state.clock.now();
     match account {
         Account::Customer(customer) => {
-            let proof = session_proof(&attempt.proofs);
+            let beginning = beginning(&attempt.proofs, now);
             state
                 .store
                 .record_sign_in(customer.id, now, ctx.ip())
                 .await?;
-            let details = json!({ "amr": proof.amr() });
+            let details = match beginning.handed_off_from {
+                Some(source) => json!({ "amr": beginning.proof.amr(), "handed_off_from": source }),
+                None => json!({ "amr": beginning.proof.amr() }),
+            };
             audit::record(
                 state,
                 ctx,
@@ -367,7 +395,7 @@ async fn finish(
             )
             .await?;
             tracing::info!(customer_id = %customer.id, "customer signed in");
-            let session = sessions::begin(state, &customer, ctx, proof).await?;
+            let session = sessions::begin(state, &customer, ctx, beginning).await?;
             let missing = !attributes::missing_for(state, customer.id)
                 .await?
                 .is_empty();

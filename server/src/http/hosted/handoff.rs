@@ -1,0 +1,248 @@
+//! "Continue on another device": the signed-in device's offer and answer
+//! (`/account/handoff`), and the other device's link and waiting page
+//! (`/handoff/...`). The ticket's secret travels in the query and in form
+//! bodies, never in a path, so request logs never hold it.
+
+use super::{TokenQuery, link, message, page, see_other};
+use crate::domain::qr::qr_svg;
+use crate::domain::{Error, Result};
+use crate::http::browser::{self, keys};
+use crate::http::extract::{Customer, FormData, Visitor};
+use crate::http::journey::{self, Outcome};
+use crate::http::messages;
+use crate::identity::handoff::{self, AtSource, AtTarget, ClaimKey, Offer, Opened};
+use crate::identity::signin::Realm;
+use crate::state::AppState;
+use app::hosted::{HandoffOfferView, HandoffTargetView, handoff_offer_page, handoff_target_page};
+use app::paths;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+
+/// How often a waiting page asks to be loaded again, in seconds.
+const REFRESH_SECONDS: &str = "2";
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route(paths::ACCOUNT_HANDOFF, get(offer_page).post(offer))
+        .route(paths::ACCOUNT_HANDOFF_ANSWER, post(answer))
+        .route(paths::HANDOFF_OPEN, get(open).post(claim))
+        .route(paths::HANDOFF_WAIT, get(wait))
+}
+
+/// A page that is never cached, and that a waiting browser loads again by
+/// itself (no script needed).
+fn live_page(html: String, refresh: bool) -> Response {
+    let mut response = Html(html).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if refresh {
+        headers.insert("refresh", HeaderValue::from_static(REFRESH_SECONDS));
+    }
+    response
+}
+
+async fn offer(State(state): State<AppState>, customer: Customer) -> Result<Response> {
+    let offer = handoff::offer(&state, &customer.0.ctx, customer.signed_in()).await?;
+    browser::put(&customer.0.session, keys::HANDOFF_OFFER, &offer).await?;
+    Ok(see_other(paths::ACCOUNT_HANDOFF))
+}
+
+async fn offer_page(State(state): State<AppState>, customer: Customer) -> Result<Response> {
+    let held: Option<Offer> = browser::get(&customer.0.session, keys::HANDOFF_OFFER).await?;
+    let at = match &held {
+        Some(offer) => handoff::at_source(&state, customer.signed_in(), offer.id).await?,
+        None => AtSource::Gone,
+    };
+    let view = match (at, held) {
+        (AtSource::Waiting { match_code, .. }, Some(offer)) => {
+            let link = state
+                .config
+                .public_url
+                .join(&format!("{}?token={}", paths::HANDOFF_OPEN, offer.secret))
+                .map_err(|e| Error::Internal(e.into()))?
+                .to_string();
+            HandoffOfferView::Waiting {
+                qr_svg: qr_svg(&link, "QR code to continue on another device")?,
+                link,
+                match_code,
+            }
+        }
+        (
+            AtSource::Opened {
+                match_code,
+                device,
+                ip,
+            },
+            _,
+        ) => HandoffOfferView::Opened {
+            match_code,
+            device,
+            source: messages::source_words(ip.as_deref(), &state.config.places),
+        },
+        (AtSource::Confirmed { device, signed_in }, _) => {
+            HandoffOfferView::Confirmed { device, signed_in }
+        }
+        (AtSource::Refused { device }, _) => HandoffOfferView::Refused { device },
+        _ => HandoffOfferView::Gone,
+    };
+    let refresh = matches!(
+        view,
+        HandoffOfferView::Waiting { .. }
+            | HandoffOfferView::Confirmed {
+                signed_in: false,
+                ..
+            }
+    );
+    let html = handoff_offer_page(&customer.0.chrome().await?, &view);
+    Ok(live_page(html, refresh))
+}
+
+#[derive(Deserialize)]
+struct AnswerForm {
+    #[serde(default)]
+    answer: String,
+}
+
+async fn answer(
+    State(state): State<AppState>,
+    customer: Customer,
+    FormData(form): FormData<AnswerForm>,
+) -> Result<Response> {
+    let confirm = match form.answer.as_str() {
+        "confirm" => true,
+        "refuse" => false,
+        _ => {
+            let text = "Choose whether to continue on the other device.";
+            return Ok(page(
+                StatusCode::BAD_REQUEST,
+                error_page(&customer.0, text).await?,
+            ));
+        }
+    };
+    let held: Option<Offer> = browser::get(&customer.0.session, keys::HANDOFF_OFFER).await?;
+    let answered = match held {
+        Some(offer) => {
+            let (ctx, signed_in) = (&customer.0.ctx, customer.signed_in());
+            handoff::answer(&state, ctx, signed_in, offer.id, confirm).await?
+        }
+        None => false,
+    };
+    if !answered {
+        // Expired, or answered in another tab: the page says which.
+        customer
+            .0
+            .flash("That request was already answered or has expired.")
+            .await?;
+    }
+    Ok(see_other(paths::ACCOUNT_HANDOFF))
+}
+
+async fn error_page(visitor: &Visitor, text: &str) -> Result<String> {
+    let view = app::hosted::MessageView {
+        title: "Continue on another device".into(),
+        tone: "error",
+        message: text.into(),
+        links: vec![link(paths::ACCOUNT_HANDOFF, "Back")],
+    };
+    Ok(app::hosted::message_page(&visitor.chrome().await?, &view))
+}
+
+/// The link was wrong, stale or used: what to do next.
+async fn gone(visitor: &Visitor, text: &str) -> Result<Response> {
+    let mut response = message(
+        visitor,
+        "This link no longer works",
+        "error",
+        text,
+        vec![link(paths::SIGN_IN, "Sign in with your password instead")],
+    )
+    .await?;
+    *response.status_mut() = StatusCode::GONE;
+    Ok(response)
+}
+
+const EXPIRED: &str = "Links to continue on another device work once and only for about a minute. On the device where you are signed in, choose “Continue on another device” again and scan the new code.";
+
+async fn open(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Query(query): Query<TokenQuery>,
+) -> Result<Response> {
+    let claim: Option<ClaimKey> = browser::get(&visitor.session, keys::HANDOFF_CLAIM).await?;
+    match handoff::open(&state, &visitor.ctx, &query.token, claim.as_ref()).await? {
+        Opened::Open { match_code, from } => {
+            let view = HandoffTargetView::Open {
+                match_code,
+                from,
+                token: query.token,
+            };
+            let html = handoff_target_page(&visitor.chrome().await?, &view);
+            Ok(live_page(html, false))
+        }
+        Opened::Claimed { here: true } => Ok(see_other(paths::HANDOFF_WAIT)),
+        Opened::Claimed { here: false } => {
+            gone(&visitor, "This link was already opened on another device. If that was not you, check where you are signed in; otherwise get a new code on the device where you are signed in.").await
+        }
+        Opened::Gone => gone(&visitor, EXPIRED).await,
+    }
+}
+
+async fn claim(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    FormData(form): FormData<TokenQuery>,
+) -> Result<Response> {
+    match handoff::claim(&state, &visitor.ctx, &form.token).await? {
+        Some(key) => {
+            browser::put(&visitor.session, keys::HANDOFF_CLAIM, &key).await?;
+            Ok(see_other(paths::HANDOFF_WAIT))
+        }
+        None => gone(&visitor, EXPIRED).await,
+    }
+}
+
+async fn wait(State(state): State<AppState>, visitor: Visitor) -> Result<Response> {
+    let Some(claim) = browser::get::<ClaimKey>(&visitor.session, keys::HANDOFF_CLAIM).await? else {
+        return gone(&visitor, EXPIRED).await;
+    };
+    let held = journey::held(&visitor.session).await?;
+    match handoff::at_target(&state, &visitor.ctx, &claim, held.as_ref()).await? {
+        AtTarget::Waiting { match_code, from } => {
+            let view = HandoffTargetView::Waiting { match_code, from };
+            let html = handoff_target_page(&visitor.chrome().await?, &view);
+            Ok(live_page(html, true))
+        }
+        AtTarget::Refused => {
+            browser::take::<ClaimKey>(&visitor.session, keys::HANDOFF_CLAIM).await?;
+            gone(&visitor, "The other device refused. Nothing was handed over; sign in here with your password, or try again from the device where you are signed in.").await
+        }
+        AtTarget::Gone => {
+            browser::take::<ClaimKey>(&visitor.session, keys::HANDOFF_CLAIM).await?;
+            gone(&visitor, EXPIRED).await
+        }
+        AtTarget::Continued(advanced) => {
+            browser::take::<ClaimKey>(&visitor.session, keys::HANDOFF_CLAIM).await?;
+            let outcome =
+                journey::outcome(&state, &visitor.session, Realm::Customers, Ok(advanced)).await?;
+            match outcome {
+                Outcome::Go { to, .. } => Ok(see_other(&to)),
+                Outcome::Show(refusal) => {
+                    let mut response = message(
+                        &visitor,
+                        "You could not be signed in",
+                        "error",
+                        &refusal.message,
+                        vec![link(paths::SIGN_IN, "Go to sign-in")],
+                    )
+                    .await?;
+                    *response.status_mut() = refusal.status;
+                    Ok(response)
+                }
+            }
+        }
+    }
+}
