@@ -5,7 +5,7 @@
 // (no script: the pages reload on their own). A refused handoff and a
 // stale link leave the phone signed out, with a page that says what next.
 // Runs on the desktop and the phone-sized, JavaScript-off projects (the
-// laptop's page is the project's).
+// laptop's page is the project's; the phone's never runs script).
 import { test, expect, Browser } from '@playwright/test';
 import { expectAccessible, signUpAndVerify } from './checks';
 
@@ -75,6 +75,7 @@ test('a refused handoff and a stale link leave the phone signed out, told what t
   await expect(page.getByRole('button', { name: 'No, this is not my device' })).toBeVisible({ timeout: 10_000 });
   await page.getByRole('button', { name: 'No, this is not my device' }).click();
   await expect(page.getByText('Refused. Safari on iPhone was not signed in.')).toBeVisible();
+  await expectAccessible(page, info);
   await page.screenshot({ path: info.outputPath('handoff-refused.png'), fullPage: true });
   await expect(phone.page.getByText('The other device refused.')).toBeVisible({ timeout: 10_000 });
   await expect(phone.page.getByRole('link', { name: 'Sign in with your password instead' })).toBeVisible();
@@ -87,6 +88,6 @@ test('a refused handoff and a stale link leave the phone signed out, told what t
   await expect(phone.page.getByRole('heading', { name: 'This link no longer works' })).toBeVisible();
   await phone.page.goto('/handoff/open?token=made-up');
   await expect(phone.page.getByText('choose “Continue on another device” again')).toBeVisible();
-  await expectAccessible(phone.page, info);
+  await phone.page.screenshot({ path: info.outputPath('handoff-phone-gone.png'), fullPage: true });
   await phone.context.close();
 });

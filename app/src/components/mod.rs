@@ -8,8 +8,8 @@ use leptos::prelude::*;
 pub fn Header(chrome: Chrome) -> impl IntoView {
     let signed_in = chrome.customer_name.clone().map(|name| {
         view! {
-            <nav class="flex items-center gap-3 text-sm" aria-label="Account">
-                <a href=paths::ACCOUNT class="font-medium text-indigo-700 hover:underline">{name}</a>
+            <nav class="flex min-w-0 items-center gap-1 whitespace-nowrap text-sm sm:gap-3" aria-label="Account">
+                <a href=paths::ACCOUNT class="max-w-[7rem] truncate font-medium text-indigo-700 hover:underline sm:max-w-[14rem]">{name}</a>
                 <form method="post" action=paths::ACCOUNT_HANDOFF>
                     <CsrfField token=chrome.csrf_token.clone()/>
                     <button type="submit" class="rounded-md px-2 py-1 text-slate-700 hover:bg-slate-200"
