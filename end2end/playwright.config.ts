@@ -58,6 +58,8 @@ export default defineConfig({
         GATEHOUSE_LOG: 'warn',
         // A block after three wrong passwords, so a test reaches it quickly.
         GATEHOUSE_LOCKOUT_FAILURES: '3',
+        // A shared screen signs itself out after a minute, so a test sees it.
+        GATEHOUSE_SHARED_SCREEN_MINUTES: '1',
       },
     },
   ],

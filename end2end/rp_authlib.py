@@ -4,9 +4,11 @@ It plays an organisation's web application: discovery, the authorization
 code flow with PKCE (the browser, driven by Playwright, signs in on
 Gatehouse's pages), ID token verification against JWKS with authlib's own
 OpenID Connect claim checks, userinfo, refresh rotation (and the refusal of
-a spent refresh token), introspection, revocation, client credentials and
-RP-initiated logout. Every protocol step is authlib's; this file only wires
-them to a few pages and reports what happened as JSON in the page.
+a spent refresh token), introspection, revocation, client credentials,
+RP-initiated logout, and back-channel logout (its endpoint verifies each
+logout token with authlib and keeps what it heard for /logouts). Every
+protocol step is authlib's; this file only wires them to a few pages and
+reports what happened as JSON in the page.
 
 Environment: RP_ISSUER, RP_CLIENT_ID, RP_CLIENT_SECRET, RP_PORT.
 Prints "ready" once it listens on 127.0.0.1:RP_PORT.
@@ -40,6 +42,9 @@ HERE = f"http://127.0.0.1:{PORT}"
 META = requests.get(f"{ISSUER}/.well-known/openid-configuration", timeout=10).json()
 # Sign-ins under way, by state: the PKCE verifier and the nonce.
 PENDING = {}
+# Back-channel logouts heard: the verified claims, or why one was refused.
+LOGOUTS = []
+BACKCHANNEL_EVENT = "http://schemas.openid.net/event/backchannel-logout"
 
 
 def session():
@@ -68,6 +73,30 @@ def verified_id_token(token, nonce):
         claims_params={"nonce": nonce, "client_id": CLIENT_ID, "access_token": token["access_token"]},
     )
     claims.validate(leeway=5)
+    return dict(claims)
+
+
+def verified_logout_token(token):
+    """OpenID Connect Back-Channel Logout §2.6, with authlib: signature
+    (JWKS), iss, aud, iat and exp; then the event, a sid and no nonce."""
+    claims = jwt.decode(
+        token,
+        keys(),
+        claims_options={
+            "iss": {"essential": True, "value": META["issuer"]},
+            "aud": {"essential": True, "value": CLIENT_ID},
+            "iat": {"essential": True},
+            "sid": {"essential": True},
+            "events": {"essential": True},
+        },
+    )
+    claims.validate(leeway=5)
+    if BACKCHANNEL_EVENT not in claims["events"]:
+        raise ValueError("no back-channel logout event")
+    if "nonce" in claims:
+        raise ValueError("a logout token carries no nonce")
+    if claims.header.get("typ") != "logout+jwt":
+        raise ValueError(f"typ {claims.header.get('typ')!r}")
     return dict(claims)
 
 
@@ -172,10 +201,31 @@ class Handler(BaseHTTPRequestHandler):
                 self.result("Signed out of the shop", {"state": query.get("state", [None])[0]})
             elif url.path == "/service":
                 self.result("Service token", service())
+            elif url.path == "/logouts":
+                self.result("Logouts heard", LOGOUTS)
             else:
                 self.page("Not found", "", 404)
         except Exception as e:  # the test reads the failure from the page
             self.page("Relying party error", f'<pre id="error">{html.escape(repr(e))}</pre>', 500)
+
+
+    def do_POST(self):
+        """The back-channel logout endpoint: 200 once the token checks out,
+        400 (and the reason kept) otherwise."""
+        if urlparse(self.path).path != "/backchannel-logout":
+            return self.page("Not found", "", 404)
+        length = int(self.headers.get("Content-Length", 0))
+        form = parse_qs(self.rfile.read(length).decode())
+        try:
+            LOGOUTS.append({"claims": verified_logout_token(form["logout_token"][0])})
+            status = 200
+        except Exception as e:
+            LOGOUTS.append({"error": repr(e)})
+            status = 400
+        self.send_response(status)
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
 
 
 if __name__ == "__main__":

@@ -41,6 +41,10 @@ pub const ACCOUNT_HANDOFF: &str = "/account/handoff";
 pub const ACCOUNT_HANDOFF_ANSWER: &str = "/account/handoff/answer";
 pub const HANDOFF_OPEN: &str = "/handoff/open";
 pub const HANDOFF_WAIT: &str = "/handoff";
+/// A shared screen (kiosk, TV) signed in from a phone: the screen shows a
+/// QR code; the signed-in phone opens it and answers.
+pub const SCREEN_SIGN_IN: &str = "/login/screen";
+pub const HANDOFF_APPROVE: &str = "/handoff/approve";
 /// Second factors: the customer's own page, setting up an authenticator
 /// app, removing a factor, recovery codes, and checking a factor again
 /// before a sensitive action (step-up).

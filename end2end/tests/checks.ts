@@ -1,5 +1,5 @@
 // Checks and steps several specs share.
-import { expect, Page, TestInfo } from '@playwright/test';
+import { Browser, expect, Page, TestInfo } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 import { createHmac } from 'node:crypto';
 import { linkFromMail } from './mail';
@@ -62,4 +62,16 @@ export async function adminEnrols(admin: Page): Promise<Buffer> {
   await admin.getByRole('button', { name: 'Continue' }).click();
   await expect(admin).toHaveURL(/\/admin\/customers$/);
   return secret;
+}
+
+export const iPhone = 'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1';
+
+/** A second device beside the project's page: a phone-sized iPhone context
+ * that never runs script. */
+export async function phoneOf(browser: Browser) {
+  const context = await browser.newContext({
+    userAgent: iPhone, viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true,
+    javaScriptEnabled: false,
+  });
+  return { context, page: await context.newPage() };
 }

@@ -3,10 +3,9 @@
 // then every other device. Runs on the desktop and the phone-sized,
 // JavaScript-off projects (the laptop's page is the project's).
 import { test, expect, Page } from '@playwright/test';
-import { expectAccessible, signUpAndVerify } from './checks';
+import { expectAccessible, iPhone, signUpAndVerify } from './checks';
 
 const password = 'lantern-orchard-velvet-92';
-const iPhone = 'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1';
 
 async function signIn(page: Page, email: string) {
   await page.goto('/login');

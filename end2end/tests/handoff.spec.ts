@@ -6,19 +6,10 @@
 // stale link leave the phone signed out, with a page that says what next.
 // Runs on the desktop and the phone-sized, JavaScript-off projects (the
 // laptop's page is the project's; the phone's never runs script).
-import { test, expect, Browser } from '@playwright/test';
-import { expectAccessible, signUpAndVerify } from './checks';
+import { test, expect } from '@playwright/test';
+import { expectAccessible, phoneOf, signUpAndVerify } from './checks';
 
 const password = 'lantern-orchard-velvet-92';
-const iPhone = 'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1';
-
-async function phoneOf(browser: Browser) {
-  const context = await browser.newContext({
-    userAgent: iPhone, viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true,
-    javaScriptEnabled: false,
-  });
-  return { context, page: await context.newPage() };
-}
 
 test('a laptop hands its session to a phone, which signs in by itself once confirmed', async ({ page, browser }, info) => {
   const email = `handoff-${info.project.name}-${Date.now()}@example.com`;

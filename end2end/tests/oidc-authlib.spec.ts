@@ -4,7 +4,10 @@
 // off); authlib exchanges the code with PKCE, verifies the ID token against
 // JWKS with its own OpenID Connect checks, reads userinfo, rotates the
 // refresh token (and sees the spent one refused), introspects, revokes, uses
-// client credentials and signs the customer out (RP-initiated logout).
+// client credentials and signs the customer out (RP-initiated logout). Each
+// session that ends, whether signed out through the application or from
+// another device ("sign out every other device"), reaches the application's
+// back-channel endpoint, where authlib verifies the logout token.
 import { test, expect, Page } from '@playwright/test';
 import { execFileSync, spawn, ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
@@ -22,6 +25,7 @@ test.beforeAll(async () => {
   const out = execFileSync(binary, [
     'clients', 'create', '--name', 'Python Shop', '--first-party',
     '--redirect-uri', `${rpURL}/cb`, '--post-logout-redirect-uri', `${rpURL}/bye`,
+    '--backchannel-logout-uri', `${rpURL}/backchannel-logout`,
     '--grant', 'authorization_code', '--grant', 'refresh_token', '--grant', 'client_credentials',
   ], { env: { ...process.env, GATEHOUSE_DATABASE_URL: `sqlite://${join(process.env.E2E_DIR!, 'gatehouse.db')}`, GATEHOUSE_LOG: 'error' } });
   const app = JSON.parse(out.toString());
@@ -41,6 +45,19 @@ async function result(page: Page): Promise<any> {
   const error = page.locator('#error');
   if (await error.count()) throw new Error(`relying party: ${await error.textContent()}`);
   return JSON.parse((await page.locator('#result').textContent())!);
+}
+
+/** The logout token the application heard for session `sid`, once it has
+ * (sent by Gatehouse's worker within seconds); a refused one fails. */
+async function logoutHeard(sid: string): Promise<any> {
+  let heard: any[] = [];
+  await expect.poll(async () => {
+    heard = await (await fetch(`${rpURL}/logouts`)).text().then((html) =>
+      JSON.parse(html.match(/<pre id="result">(.*)<\/pre>/s)![1].replace(/&quot;/g, '"').replace(/&amp;/g, '&')));
+    return heard.some((h) => h.error || h.claims.sid === sid);
+  }, { timeout: 15_000 }).toBe(true);
+  expect(heard.filter((h) => h.error)).toEqual([]);
+  return heard.find((h) => h.claims.sid === sid).claims;
 }
 
 test('an authlib application signs a customer in, refreshes, introspects, revokes and signs out', async ({ page }, info) => {
@@ -67,6 +84,7 @@ test('an authlib application signs a customer in, refreshes, introspects, revoke
   expect(r.claims.email_verified).toBe(true);
   expect(r.claims.iss).toBe(issuer);
   expect(r.claims.amr).toEqual(['pwd']);
+  expect(r.claims.sid).toBeTruthy();
   expect(r.userinfo.sub).toBe(r.claims.sub);
   expect(r.userinfo.name).toBe('Python Customer');
   expect(r.rotated).toBe(true);
@@ -85,6 +103,45 @@ test('an authlib application signs a customer in, refreshes, introspects, revoke
   expect((await result(page)).state).toBe('bye-1');
   await page.goto('/account');
   await expect(page).toHaveURL(/\/login/);
+  // The application heard of it by the back channel too.
+  const logout = await logoutHeard(r.claims.sid);
+  expect(logout.sub).toBe(r.claims.sub);
+});
+
+test('signing out every other device reaches the application by the back channel', async ({ page, browser }, info) => {
+  const email = `authlib-bc-${info.project.name}-${Date.now()}@example.com`;
+  await page.goto('/signup');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Name').fill('Two Devices');
+  await page.getByLabel('Password').fill(password);
+  await page.getByLabel(/I accept the/).check();
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.goto(await linkFromMail(email, 'Verify your email', '/verify-email?token='));
+  await page.getByRole('button', { name: 'Verify my email' }).click();
+
+  // On a phone, the customer signs in to the shop.
+  const phoneContext = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const phone = await phoneContext.newPage();
+  await phone.goto(`${rpURL}/login`);
+  await phone.getByLabel('Email').fill(email);
+  await phone.getByLabel('Password').fill(password);
+  await phone.getByRole('button', { name: 'Sign in' }).click();
+  await expect(phone.getByRole('heading', { name: 'Signed in to the shop' })).toBeVisible();
+  const signedIn = await result(phone);
+
+  // On the laptop, every other device is signed out: the shop hears it.
+  await page.goto('/account/devices');
+  await expect(page.getByText('Python Shop').first()).toBeVisible();
+  await page.screenshot({ path: info.outputPath('devices-with-app.png'), fullPage: true });
+  await page.getByRole('button', { name: 'Sign out the other device' }).click();
+  await expect(page.getByText('The other device is signed out.')).toBeVisible();
+  const logout = await logoutHeard(signedIn.claims.sid);
+  expect(logout.sub).toBe(signedIn.claims.sub);
+  expect(logout.aud).toBe(signedIn.claims.aud);
+  await page.screenshot({ path: info.outputPath('devices-after-sign-out.png'), fullPage: true });
+  await phone.goto('/account');
+  await expect(phone).toHaveURL(/\/login/);
+  await phoneContext.close();
 });
 
 test('an authlib service gets client credentials, and a wrong secret is refused', async ({ page }) => {

@@ -35,7 +35,7 @@ const ROOMS: &[(&str, &[&str])] = &[
     ("identity", &["directory", "throttle", "mfa"]),
     ("oidc", &["directory", "throttle", "identity", "mfa"]),
     ("transfer", &["directory"]),
-    ("jobs", &["directory", "identity", "transfer"]),
+    ("jobs", &["directory", "identity", "oidc", "transfer"]),
     (
         "http",
         &[

@@ -104,33 +104,57 @@ impl Server {
     /// With `public_url`, reached at that address instead of `localhost`
     /// (`{port}` in it becomes the port).
     fn start_at(envs: &[(&str, String)], public_url: Option<&str>) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let port = free_port();
-        let mut cmd = Command::new(BIN);
-        cmd.current_dir(dir.path())
-            .env_remove("GATEHOUSE_DATABASE_URL")
-            .env_remove("GATEHOUSE_SMTP_URL")
-            .env("GATEHOUSE_BIND", format!("127.0.0.1:{port}"))
-            .env("GATEHOUSE_HASH_THREADS", "1")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        for (k, v) in envs {
-            cmd.env(k, v);
+        // The port is chosen free but is only taken when the server binds it,
+        // so a test running alongside may take it first: then try another.
+        for _ in 0..3 {
+            let dir = tempfile::tempdir().unwrap();
+            let port = free_port();
+            let mut cmd = Command::new(BIN);
+            cmd.current_dir(dir.path())
+                .env_remove("GATEHOUSE_DATABASE_URL")
+                .env_remove("GATEHOUSE_SMTP_URL")
+                .env("GATEHOUSE_BIND", format!("127.0.0.1:{port}"))
+                .env("GATEHOUSE_HASH_THREADS", "1")
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped());
+            for (k, v) in envs {
+                cmd.env(k, v);
+            }
+            let public_url = public_url
+                .unwrap_or("http://localhost:{port}")
+                .replace("{port}", &port.to_string());
+            cmd.env("GATEHOUSE_PUBLIC_URL", &public_url);
+            let mut child = cmd.spawn().unwrap();
+            let mut line = String::new();
+            BufReader::new(child.stdout.take().unwrap())
+                .read_line(&mut line)
+                .unwrap();
+            if line.is_empty() {
+                // It stopped before it was running: say why.
+                let mut why = String::new();
+                child
+                    .stderr
+                    .take()
+                    .unwrap()
+                    .read_to_string(&mut why)
+                    .unwrap();
+                child.wait().unwrap();
+                if why.contains("in use") {
+                    continue;
+                }
+                panic!("gatehouse serve stopped at start:\n{why}");
+            }
+            assert_eq!(
+                line.trim(),
+                format!("Gatehouse is running at {public_url}/")
+            );
+            return Self::collect(child, format!("http://127.0.0.1:{port}"), dir);
         }
-        let public_url = public_url
-            .unwrap_or("http://localhost:{port}")
-            .replace("{port}", &port.to_string());
-        cmd.env("GATEHOUSE_PUBLIC_URL", &public_url);
-        let mut child = cmd.spawn().unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let base = format!("http://127.0.0.1:{port}");
-        assert_eq!(
-            line.trim(),
-            format!("Gatehouse is running at {public_url}/")
-        );
+        panic!("three free ports were taken before gatehouse serve could bind them");
+    }
+
+    /// Collects the running server's log from its stderr.
+    fn collect(mut child: Child, base: String, dir: tempfile::TempDir) -> Self {
         let log = Arc::new(Mutex::new(String::new()));
         let mut stderr = child.stderr.take().unwrap();
         let sink = log.clone();

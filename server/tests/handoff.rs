@@ -8,16 +8,8 @@ mod support;
 
 use axum::http::StatusCode;
 use gatehouse::domain::Action;
-use gatehouse::domain::mfa::{MfaPolicy, MfaSettings};
+use gatehouse::domain::mfa::MfaPolicy;
 use support::*;
-
-/// A browser on `app` calling itself `user_agent`, from `peer`.
-fn device(app: &TestApp, user_agent: &str, peer: &str) -> Browser {
-    let mut browser = app.browser();
-    browser.user_agent = user_agent.into();
-    browser.peer = peer.parse().unwrap();
-    browser
-}
 
 /// The laptop asks to continue elsewhere: its page's link's token and
 /// match code.
@@ -88,7 +80,7 @@ async fn a_laptop_hands_its_session_to_a_phone_it_confirms() {
             app.signed_up_and_verified("ann@example.com", STRONG_PASSWORD)
                 .await,
         );
-        let mut laptop = device(&app, CHROME_WINDOWS, "203.0.113.5:40000");
+        let mut laptop = app.device(CHROME_WINDOWS, "203.0.113.5:40000");
         laptop
             .sign_in("ann@example.com", STRONG_PASSWORD)
             .await
@@ -97,7 +89,7 @@ async fn a_laptop_hands_its_session_to_a_phone_it_confirms() {
         assert!(code.len() == 2 && code.chars().all(|c| c.is_ascii_digit()));
 
         // The phone sees the same code and which device offers.
-        let mut phone = device(&app, SAFARI_IPHONE, "198.51.100.7:50000");
+        let mut phone = app.device(SAFARI_IPHONE, "198.51.100.7:50000");
         let open = phone.get(&format!("/handoff/open?token={token}")).await;
         open.assert_status(StatusCode::OK)
             .assert_contains("Chrome on Windows 10 offers")
@@ -120,7 +112,7 @@ async fn a_laptop_hands_its_session_to_a_phone_it_confirms() {
             .assert_redirect("/handoff");
 
         // Someone else with the link is too late: the first device claimed it.
-        let mut other = device(&app, FIREFOX_ANDROID, "192.0.2.9:1234");
+        let mut other = app.device(FIREFOX_ANDROID, "192.0.2.9:1234");
         other
             .get(&format!("/handoff/open?token={token}"))
             .await
@@ -203,7 +195,7 @@ async fn refused_stale_and_ended_tickets_hand_nothing_over() {
 
         // Refused on the laptop: the phone is told, and is not signed in.
         let (token, _) = offer(&mut laptop).await;
-        let mut phone = device(&app, SAFARI_IPHONE, "198.51.100.7:50000");
+        let mut phone = app.device(SAFARI_IPHONE, "198.51.100.7:50000");
         claim(&mut phone, &token).await.assert_redirect("/handoff");
         let before = app.count(sessions).await;
         laptop
@@ -241,7 +233,7 @@ async fn refused_stale_and_ended_tickets_hand_nothing_over() {
         // Stale: a minute to open it.
         let (token, _) = offer(&mut laptop).await;
         app.state.clock.advance(61);
-        let mut late = device(&app, SAFARI_IPHONE, "198.51.100.8:50000");
+        let mut late = app.device(SAFARI_IPHONE, "198.51.100.8:50000");
         late.get(&format!("/handoff/open?token={token}"))
             .await
             .assert_status(StatusCode::GONE)
@@ -254,7 +246,7 @@ async fn refused_stale_and_ended_tickets_hand_nothing_over() {
 
         // Opened but never answered: gone a minute later.
         let (token, _) = offer(&mut laptop).await;
-        let mut phone = device(&app, SAFARI_IPHONE, "198.51.100.9:50000");
+        let mut phone = app.device(SAFARI_IPHONE, "198.51.100.9:50000");
         claim(&mut phone, &token).await.assert_redirect("/handoff");
         app.state.clock.advance(61);
         laptop
@@ -276,7 +268,7 @@ async fn refused_stale_and_ended_tickets_hand_nothing_over() {
         // Ended with its session: signing the laptop out kills the ticket.
         let (token, _) = offer(&mut laptop).await;
         laptop.post("/logout", &[]).await;
-        let mut phone = device(&app, SAFARI_IPHONE, "198.51.100.10:50000");
+        let mut phone = app.device(SAFARI_IPHONE, "198.51.100.10:50000");
         phone
             .get(&format!("/handoff/open?token={token}"))
             .await
@@ -301,7 +293,7 @@ async fn ticket_guesses_are_held_back_and_offers_are_limited() {
             .signed_up_and_verified("cy@example.com", STRONG_PASSWORD)
             .await;
         let (token, _) = offer(&mut laptop).await;
-        let mut guesser = device(&app, FIREFOX_ANDROID, "192.0.2.66:1000");
+        let mut guesser = app.device(FIREFOX_ANDROID, "192.0.2.66:1000");
         let mut held_back = None;
         for n in 0..40 {
             let wrong = format!("{:0>43}", n);
@@ -320,7 +312,7 @@ async fn ticket_guesses_are_held_back_and_offers_are_limited() {
             .get(&format!("/handoff/open?token={token}"))
             .await
             .assert_status(StatusCode::TOO_MANY_REQUESTS);
-        let mut phone = device(&app, SAFARI_IPHONE, "198.51.100.7:50000");
+        let mut phone = app.device(SAFARI_IPHONE, "198.51.100.7:50000");
         claim(&mut phone, &token).await.assert_redirect("/handoff");
 
         // A session offers a handful of tickets in ten minutes, not more.
@@ -348,18 +340,9 @@ async fn the_phone_meets_the_mfa_policy_itself_when_its_source_did_not() {
             .await;
         // The laptop signed in with a password alone; now a second factor
         // is required of everyone.
-        let settings = MfaSettings {
-            policy: MfaPolicy::Required,
-            remember_days: 30,
-            step_up_minutes: 10,
-        };
-        app.state
-            .store
-            .update_mfa_settings(&settings, app.state.clock.now())
-            .await
-            .unwrap();
+        app.global_policy(MfaPolicy::Required).await;
         let (token, _) = offer(&mut laptop).await;
-        let mut phone = device(&app, SAFARI_IPHONE, "198.51.100.7:50000");
+        let mut phone = app.device(SAFARI_IPHONE, "198.51.100.7:50000");
         claim(&mut phone, &token).await.assert_redirect("/handoff");
         laptop.get("/account/handoff").await;
         laptop
@@ -368,6 +351,191 @@ async fn the_phone_meets_the_mfa_policy_itself_when_its_source_did_not() {
         // Holding no factor, the phone sets one up before it is in.
         phone.get("/handoff").await.assert_redirect("/login/enrol");
         phone.get("/account").await.assert_redirect("/login");
+    })
+    .await;
+}
+
+/// The screen asks for a code: its approve link's token and match code.
+async fn screen_code(screen: &mut Browser) -> (String, String) {
+    screen
+        .get("/login")
+        .await
+        .assert_contains("Sign in with your phone");
+    screen
+        .get("/login/screen")
+        .await
+        .assert_contains("Show a code to scan");
+    screen
+        .post("/login/screen", &[])
+        .await
+        .assert_redirect("/login/screen");
+    let page = screen.get("/login/screen").await;
+    page.assert_status(StatusCode::OK)
+        .assert_contains("<svg")
+        .assert_contains("signs in for 15 minutes");
+    assert_eq!(
+        page.headers.get("refresh").map(|v| v.to_str().unwrap()),
+        Some("2")
+    );
+    let token: String = page
+        .body
+        .split(&format!("value=\"{PUBLIC_URL}/handoff/approve?token="))
+        .nth(1)
+        .expect("the link to open on the phone")
+        .chars()
+        .take_while(|c| *c != '"')
+        .collect();
+    (token, match_code(&page.body))
+}
+
+/// The phone says yes to the screen's `token`; the screen's page then
+/// signs it in as `email`.
+async fn phone_confirms(phone: &mut Browser, screen: &mut Browser, token: &str, email: &str) {
+    phone
+        .post(
+            "/handoff/approve",
+            &[("token", token), ("answer", "confirm")],
+        )
+        .await
+        .assert_redirect("/account/devices");
+    screen
+        .get("/login/screen")
+        .await
+        .assert_redirect("/account");
+    screen
+        .get("/account")
+        .await
+        .assert_status(StatusCode::OK)
+        .assert_contains(email);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_phone_signs_a_shared_screen_in_for_minutes_and_it_signs_itself_out() {
+    on_each_backend(|app| async move {
+        let mut phone = app
+            .signed_up_and_verified("eve@example.com", STRONG_PASSWORD)
+            .await;
+        phone.user_agent = SAFARI_IPHONE.into();
+        let mut screen = app.device(CHROME_WINDOWS, "203.0.113.20:4000");
+        let (token, code) = screen_code(&mut screen).await;
+
+        // A phone that is not signed in is told to sign in first.
+        let mut stranger = app.device(FIREFOX_ANDROID, "192.0.2.1:1");
+        stranger
+            .get(&format!("/handoff/approve?token={token}"))
+            .await
+            .assert_contains("sign in on this phone first");
+        // The screen's link is no laptop's handoff link.
+        stranger
+            .get(&format!("/handoff/open?token={token}"))
+            .await
+            .assert_status(StatusCode::GONE);
+
+        // The signed-in phone sees the screen and the same number.
+        let asked = phone.get(&format!("/handoff/approve?token={token}")).await;
+        asked
+            .assert_status(StatusCode::OK)
+            .assert_contains("Chrome on Windows 10")
+            .assert_contains("From 203.0.113.20")
+            .assert_contains("15 minutes");
+        assert_eq!(match_code(&asked.body), code);
+        // The screen's own page signs it in, as Eve, for 15 minutes.
+        phone_confirms(&mut phone, &mut screen, &token, "eve@example.com").await;
+        phone
+            .get("/account/devices")
+            .await
+            .assert_contains("The screen is signing in")
+            .assert_contains("Shared screen: signs itself out");
+        let confirmed = details(&app, Action::HandoffConfirmed).await;
+        assert_eq!(confirmed[0]["shared_screen"], true);
+        assert_eq!(confirmed[0]["to_device"], "Chrome on Windows 10");
+        // Answered once.
+        phone
+            .get(&format!("/handoff/approve?token={token}"))
+            .await
+            .assert_status(StatusCode::GONE);
+        app.state.clock.advance(15 * 60 - 5);
+        screen.get("/account").await.assert_status(StatusCode::OK);
+        app.state.clock.advance(10);
+        screen.get("/account").await.assert_redirect("/login");
+        phone.get("/account").await.assert_status(StatusCode::OK);
+
+        // The phone says no: the screen is told, and stays signed out.
+        let (token, _) = screen_code(&mut screen).await;
+        phone.get(&format!("/handoff/approve?token={token}")).await;
+        phone
+            .post(
+                "/handoff/approve",
+                &[("token", &token), ("answer", "refuse")],
+            )
+            .await
+            .assert_redirect("/account");
+        screen
+            .get("/login/screen")
+            .await
+            .assert_contains("The phone said no");
+        screen.get("/account").await.assert_redirect("/login");
+        assert_eq!(app.audit_trail(Action::HandoffRefused).await.len(), 1);
+
+        // Nobody answers: the code expires, and the screen offers a new one.
+        drop(screen_code(&mut screen).await);
+        app.state.clock.advance(121);
+        screen
+            .get("/login/screen")
+            .await
+            .assert_contains("That code has expired")
+            .assert_contains("Show a new code");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_phone_signed_out_when_it_scans_is_asked_once_it_signs_in() {
+    on_each_backend(|app| async move {
+        drop(
+            app.signed_up_and_verified("fay@example.com", STRONG_PASSWORD)
+                .await,
+        );
+        let mut screen = app.device(CHROME_WINDOWS, "203.0.113.21:4000");
+        let (token, code) = screen_code(&mut screen).await;
+        let mut phone = app.device(SAFARI_IPHONE, "198.51.100.30:5000");
+        phone
+            .get(&format!("/handoff/approve?token={token}"))
+            .await
+            .assert_contains("sign in on this phone first");
+        // Signed in, the phone is brought back to the screen's question.
+        phone
+            .sign_in("fay@example.com", STRONG_PASSWORD)
+            .await
+            .assert_redirect("/handoff/approve");
+        let asked = phone.get("/handoff/approve").await;
+        asked
+            .assert_status(StatusCode::OK)
+            .assert_contains("Chrome on Windows 10");
+        assert_eq!(match_code(&asked.body), code);
+        // A form that answers neither changes nothing and leads back.
+        phone
+            .post(
+                "/handoff/approve",
+                &[("token", &token), ("answer", "maybe")],
+            )
+            .await
+            .assert_status(StatusCode::BAD_REQUEST)
+            .assert_contains("Choose whether to sign in the screen");
+        screen
+            .get("/login/screen")
+            .await
+            .assert_status(StatusCode::OK)
+            .assert_contains(&code);
+        let again = phone.get("/handoff/approve").await;
+        assert_eq!(match_code(&again.body), code);
+        phone_confirms(&mut phone, &mut screen, &token, "fay@example.com").await;
+        // Answered, the code is no longer held: a later sign-in goes home.
+        phone.post("/logout", &[]).await;
+        phone
+            .sign_in("fay@example.com", STRONG_PASSWORD)
+            .await
+            .assert_redirect("/account");
     })
     .await;
 }

@@ -715,7 +715,7 @@ async fn search_indexes_an_interrupted_import_deferred_are_built_at_the_next_sta
         let gone = app
             .insert_customer("alan@example.com", "Alan Turing", 6, true)
             .await;
-        assert!(store.delete_customer(gone).await.unwrap());
+        assert!(store.delete_customer(gone, 0).await.unwrap());
 
         // What every start does.
         store.migrate().await.unwrap();

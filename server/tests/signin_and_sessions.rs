@@ -309,15 +309,10 @@ async fn customers_see_their_devices_in_words_and_sign_others_out() {
         let mut bob = app
             .signed_up_and_verified("bob@example.com", STRONG_PASSWORD)
             .await;
-        let device = |ua: &str| {
-            let mut b = app.browser();
-            b.user_agent = ua.into();
-            b
-        };
         let (mut laptop, mut phone, mut tablet) = (
-            device(CHROME_WINDOWS),
-            device(SAFARI_IPHONE),
-            device(FIREFOX_ANDROID),
+            app.device(CHROME_WINDOWS, DEFAULT_PEER),
+            app.device(SAFARI_IPHONE, DEFAULT_PEER),
+            app.device(FIREFOX_ANDROID, DEFAULT_PEER),
         );
         for b in [&mut laptop, &mut phone, &mut tablet] {
             b.sign_in("ann@example.com", STRONG_PASSWORD)
@@ -347,7 +342,7 @@ async fn customers_see_their_devices_in_words_and_sign_others_out() {
         assert!(body.contains("Sign out the 3 other devices"));
 
         // Bob's phone's session, posted by Ann: not hers to end.
-        let mut bobs_phone = device(SAFARI_IPHONE);
+        let mut bobs_phone = app.device(SAFARI_IPHONE, DEFAULT_PEER);
         bobs_phone
             .sign_in("bob@example.com", STRONG_PASSWORD)
             .await

@@ -29,7 +29,7 @@ pub fn Header(chrome: Chrome) -> impl IntoView {
     });
     view! {
         <header class="border-b border-slate-200 bg-white">
-            <div class="mx-auto flex max-w-3xl items-center justify-between px-4 py-3">
+            <div class="mx-auto flex max-w-3xl items-center justify-between gap-3 px-4 py-3">
                 <a href=paths::HOME class="text-lg font-semibold tracking-tight text-slate-900">"Gatehouse"</a>
                 {signed_in}
             </div>
@@ -407,6 +407,8 @@ pub struct DeviceRow {
     pub began: String,
     /// The device it was handed off from ("Chrome on macOS"), if it was.
     pub handed_off_from: Option<String>,
+    /// A shared screen's session: when it signs itself out.
+    pub shared_until: Option<String>,
     pub started: String,
     pub last_seen: String,
     /// The address it was last signed in from.

@@ -50,6 +50,7 @@ pub struct AppFormValues {
     pub logo_url: String,
     /// A JWKS document, for private_key_jwt.
     pub jwks: String,
+    pub backchannel_logout_uri: String,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -186,6 +187,9 @@ fn app_form(
             {text_area("post_logout_redirect_uris", "Post-logout redirect URIs",
                 "One per line: where the application may send customers after signing them out.",
                 values.post_logout_redirect_uris, errors.get("post_logout_redirect_uris"))}
+            <Field name="backchannel_logout_uri" label="Back-channel logout URI" value=values.backchannel_logout_uri
+                error=errors.get("backchannel_logout_uri") maxlength=2000 required=false
+                hint="Optional: Gatehouse posts a signed logout token here when a customer's session ends (OpenID Connect Back-Channel Logout)."/>
             {choice_group("grant", "Grant types", &choices.grants, &values.grant_types, errors.get("grant_types"))}
             {choice_group("scope", "Scopes it may ask for", &choices.scopes, &values.scopes, errors.get("scopes"))}
             {text_area("jwks", "Public keys (JWKS)",

@@ -46,6 +46,9 @@ pub fn devices_page(chrome: &Chrome, page: &DevicesView) -> String {
                             None => format!("Signed in with {} on ", d.began.to_lowercase()),
                         }}<span class="whitespace-nowrap">{d.started.clone()}</span></p>
                         <p class="text-sm text-slate-600">"Last active " <span class="whitespace-nowrap">{d.last_seen.clone()}</span>{format!(" from {}", d.source)}</p>
+                        {d.shared_until.clone().map(|until| view! {
+                            <p class="text-sm text-slate-600">"Shared screen: signs itself out " <span class="whitespace-nowrap">{until}</span></p>
+                        })}
                     </div>
                     {action}
                 </li>
@@ -106,6 +109,7 @@ mod tests {
             device: "Chrome on <Android>".into(),
             began: "Password".into(),
             handed_off_from: None,
+            shared_until: None,
             started: "2026-12-07 10:00".into(),
             last_seen: "2026-12-07 10:05".into(),
             source: "203.0.113.7".into(),

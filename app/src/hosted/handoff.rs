@@ -206,6 +206,125 @@ pub fn handoff_target_page(chrome: &Chrome, page: &HandoffTargetView) -> String 
     document(&chrome, title, body)
 }
 
+/// "1 minute", "15 minutes".
+pub fn minutes_words(minutes: u32) -> String {
+    match minutes {
+        1 => "1 minute".into(),
+        n => format!("{n} minutes"),
+    }
+}
+
+/// `/login/screen`: a shared screen signs in from a phone.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ScreenView {
+    /// Before a code is asked for.
+    Intro { minutes: u32 },
+    /// The code to scan with a signed-in phone.
+    Waiting {
+        qr_svg: String,
+        link: String,
+        match_code: String,
+        minutes: u32,
+    },
+    /// The code expired, or the phone said no.
+    Ended { refused: bool },
+}
+
+pub fn screen_page(chrome: &Chrome, page: &ScreenView) -> String {
+    let (chrome, page) = (chrome.clone(), page.clone());
+    let csrf = chrome.csrf_token.clone();
+    let ask = move |label: &'static str| {
+        view! {
+            <form method="post" action=paths::SCREEN_SIGN_IN class="mt-4">
+                <CsrfField token=csrf.clone()/>
+                <button type="submit" class=PRIMARY>{label}</button>
+            </form>
+        }
+    };
+    let password = view! {
+        <p class="mt-6 text-sm"><a href=paths::SIGN_IN class=LINK>"Sign in with a password instead"</a></p>
+    };
+    let body = match page {
+        ScreenView::Intro { minutes } => view! {
+            <p class="mb-2 text-sm text-slate-700">
+                "On a shared screen — a kiosk, a TV, a friend's computer — sign in with the phone you are already signed in on, without typing your password here."
+            </p>
+            <p class="text-sm text-slate-700">
+                {format!("This screen stays signed in for {}, then signs itself out.", minutes_words(minutes))}
+            </p>
+            {ask("Show a code to scan")}
+            {password}
+        }
+        .into_any(),
+        ScreenView::Waiting {
+            qr_svg,
+            link,
+            match_code,
+            minutes,
+        } => view! {
+            <p class="mb-4 text-sm text-slate-700">
+                "Scan this code with the camera of a phone where you are signed in, and answer there."
+            </p>
+            <div class="mb-4 flex justify-center rounded-md border border-slate-200 bg-white p-2" inner_html=qr_svg></div>
+            <label for="screen-link" class="block text-sm font-medium text-slate-700">"Or open this link on the phone"</label>
+            <input id="screen-link" type="text" readonly value=link.clone()
+                class="mt-1 mb-2 block w-full rounded-md border border-slate-300 bg-slate-50 px-3 py-2 font-mono text-xs"/>
+            <MatchCode code=match_code/>
+            <p class="text-sm text-slate-700">
+                {format!("Your phone shows the same number. Once you say yes there, this screen signs in for {}; this page updates by itself.", minutes_words(minutes))}
+            </p>
+            {password}
+        }
+        .into_any(),
+        ScreenView::Ended { refused } => view! {
+            <div class="mb-4 rounded-md border border-sky-200 bg-sky-50 px-4 py-3 text-sm text-sky-900" role="status">
+                {if refused { "The phone said no: this screen was not signed in." } else { "That code has expired." }}
+            </div>
+            {ask("Show a new code")}
+            {password}
+        }
+        .into_any(),
+    };
+    let body = view! { <Card title="Sign in with your phone".to_string()>{body}</Card> };
+    document(&chrome, "Sign in with your phone", body)
+}
+
+/// `/handoff/approve`: the signed-in phone answers a shared screen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApproveView {
+    pub match_code: String,
+    /// "Chrome on Linux".
+    pub screen: String,
+    /// Its address, and where it is near.
+    pub source: String,
+    pub minutes: u32,
+    /// The link's token, carried on by the form.
+    pub token: String,
+}
+
+pub fn approve_page(chrome: &Chrome, page: &ApproveView) -> String {
+    let (chrome, page) = (chrome.clone(), page.clone());
+    let csrf = chrome.csrf_token.clone();
+    let body = view! {
+        <Card title="Sign in a shared screen?".to_string()>
+            <p class="mb-2 text-sm text-slate-700">"A screen asks to be signed in as you:"</p>
+            <p class="text-lg font-semibold" data-handoff-device="">{page.screen.clone()}</p>
+            <p class="mb-2 text-sm text-slate-600">{format!("From {}", page.source)}</p>
+            <MatchCode code=page.match_code.clone()/>
+            <p class="mb-4 text-sm text-slate-700">
+                {format!("Say yes only if that screen is in front of you and shows this number. It stays signed in for {}, then signs itself out; you can sign it out sooner from your devices.", minutes_words(page.minutes))}
+            </p>
+            <form method="post" action=paths::HANDOFF_APPROVE class="space-y-3">
+                <CsrfField token=csrf/>
+                <input type="hidden" name="token" value=page.token.clone()/>
+                <button type="submit" name="answer" value="confirm" class=PRIMARY>"Yes, sign in that screen"</button>
+                <button type="submit" name="answer" value="refuse" class=format!("w-full {OUTLINE_DANGER_BUTTON}")>"No, this is not my screen"</button>
+            </form>
+        </Card>
+    };
+    document(&chrome, "Sign in a shared screen?", body)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -264,5 +383,34 @@ mod tests {
         );
         assert!(waiting.contains(">47</span>"));
         assert!(!waiting.contains("<form"), "nothing to send while waiting");
+    }
+
+    #[test]
+    fn a_screen_shows_its_code_and_the_phone_answers_for_it() {
+        let waiting = screen_page(
+            &chrome(),
+            &ScreenView::Waiting {
+                qr_svg: "<svg id=\"qr\"></svg>".into(),
+                link: "http://localhost/handoff/approve?token=abc".into(),
+                match_code: "31".into(),
+                minutes: 15,
+            },
+        );
+        assert!(waiting.contains("<svg id=\"qr\"></svg>"));
+        assert!(waiting.contains("for 15 minutes"));
+        assert_eq!(minutes_words(1), "1 minute");
+        let approve = approve_page(
+            &chrome(),
+            &ApproveView {
+                match_code: "31".into(),
+                screen: "Chrome on Linux".into(),
+                source: "203.0.113.9".into(),
+                minutes: 15,
+                token: "abc".into(),
+            },
+        );
+        assert!(approve.contains("name=\"token\" value=\"abc\""));
+        assert!(approve.contains("value=\"confirm\""));
+        assert!(approve.contains(">31</span>"));
     }
 }

@@ -21,7 +21,10 @@ pub use account::{
 pub use apps::{AppRow, AppsView, apps_page};
 pub use consent::{ConsentView, DeviceView, SignOutView, consent_page, device_page, sign_out_page};
 pub use devices::{DevicesView, devices_page};
-pub use handoff::{HandoffOfferView, HandoffTargetView, handoff_offer_page, handoff_target_page};
+pub use handoff::{
+    ApproveView, HandoffOfferView, HandoffTargetView, ScreenView, approve_page, handoff_offer_page,
+    handoff_target_page, minutes_words, screen_page,
+};
 pub use message::{Link, MessageView, message_page};
 pub use mfa::{
     RecoveryCodesView, SecondFactorView, SecurityView, TotpSetupView, recovery_codes_page,

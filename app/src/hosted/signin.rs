@@ -40,6 +40,10 @@ pub fn sign_in_page(chrome: &Chrome, page: &SignInView) -> String {
                 <a href=paths::FORGOT_PASSWORD class="text-indigo-700 hover:underline">"Forgot your password?"</a>
                 <a href=paths::SIGN_UP class="text-indigo-700 hover:underline">"Create an account"</a>
             </div>
+            <p class="mt-4 text-sm text-slate-600">
+                "On a shared screen? "
+                <a href=paths::SCREEN_SIGN_IN class="text-indigo-700 hover:underline">"Sign in with your phone"</a>
+            </p>
         </Card>
     };
     document(&chrome, "Sign in", body)

@@ -158,6 +158,7 @@ pub async fn run(args: OidcBenchArgs, config: Config) -> anyhow::Result<()> {
             auth_time: state.clock.now(),
             amr: "pwd".into(),
             family: uuid::Uuid::now_v7(),
+            session: None,
         };
         let now = state.clock.now();
         state

@@ -45,6 +45,10 @@ pub struct CreateArgs {
     /// Where customers may be sent after signing out; repeat for several.
     #[arg(long = "post-logout-redirect-uri")]
     post_logout_redirect_uris: Vec<String>,
+    /// Where the application is told, server to server, that a customer's
+    /// session ended (OpenID Connect Back-Channel Logout).
+    #[arg(long)]
+    backchannel_logout_uri: Option<String>,
     /// A public client (mobile or single-page app): no secret, PKCE required.
     #[arg(long)]
     public: bool,
@@ -107,6 +111,7 @@ pub async fn run(command: ClientsCommand, config: crate::config::Config) -> anyh
                     id_token_alg: args.id_token_alg,
                     logo_url: None,
                     jwks,
+                    backchannel_logout_uri: args.backchannel_logout_uri,
                 },
             )
             .await;
@@ -181,6 +186,7 @@ fn describe(client: &crate::domain::oidc::Client) -> serde_json::Value {
         "enabled": client.enabled,
         "redirect_uris": client.redirect_uris,
         "post_logout_redirect_uris": client.post_logout_redirect_uris,
+        "backchannel_logout_uri": client.backchannel_logout_uri,
         "grant_types": client.grant_types.iter().map(|g| g.as_str()).collect::<Vec<_>>(),
         "scopes": client.scopes,
         "access_token_ttl": client.access_token_ttl,

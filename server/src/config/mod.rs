@@ -85,6 +85,16 @@ pub struct Settings {
     #[arg(long, env = "GATEHOUSE_SESSION_ABSOLUTE_HOURS", default_value_t = 24 * 30, global = true)]
     pub session_absolute_hours: u32,
 
+    /// A shared screen (a kiosk, a TV) signed in from a phone signs itself
+    /// out after this many minutes.
+    #[arg(
+        long,
+        env = "GATEHOUSE_SHARED_SCREEN_MINUTES",
+        default_value_t = 15,
+        global = true
+    )]
+    pub shared_screen_minutes: u32,
+
     /// Sign an admin out of the console after this many minutes without a request.
     #[arg(
         long,
@@ -209,6 +219,7 @@ pub struct Config {
     pub mail_from: lettre::message::Mailbox,
     pub session_idle: time::Duration,
     pub session_absolute: time::Duration,
+    pub shared_screen: time::Duration,
     pub admin_session_idle: time::Duration,
     pub admin_session_absolute: time::Duration,
     pub password_policy: Policy,
@@ -335,6 +346,12 @@ impl Settings {
                 "must be at least 1",
             ));
         }
+        if !(1..=720).contains(&self.shared_screen_minutes) {
+            return Err(invalid(
+                "GATEHOUSE_SHARED_SCREEN_MINUTES",
+                "must be between 1 and 720 (12 hours)",
+            ));
+        }
         if self.admin_session_idle_minutes == 0 {
             return Err(invalid(
                 "GATEHOUSE_ADMIN_SESSION_IDLE_MINUTES",
@@ -406,6 +423,7 @@ impl Settings {
             mail_from,
             session_idle: time::Duration::minutes(self.session_idle_minutes.into()),
             session_absolute: time::Duration::hours(self.session_absolute_hours.into()),
+            shared_screen: time::Duration::minutes(self.shared_screen_minutes.into()),
             admin_session_idle: time::Duration::minutes(self.admin_session_idle_minutes.into()),
             admin_session_absolute: time::Duration::hours(self.admin_session_absolute_hours.into()),
             password_policy: Policy::new(self.password_min_length, common),
@@ -484,6 +502,14 @@ mod tests {
             (
                 &["--geoip-db", "/no/such/places.mmdb"],
                 "GATEHOUSE_GEOIP_DB",
+            ),
+            (
+                &["--shared-screen-minutes", "0"],
+                "GATEHOUSE_SHARED_SCREEN_MINUTES",
+            ),
+            (
+                &["--shared-screen-minutes", "721"],
+                "GATEHOUSE_SHARED_SCREEN_MINUTES",
             ),
         ];
         for (args, setting) in cases {

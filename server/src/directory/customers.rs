@@ -9,7 +9,7 @@ use crate::domain::{
 };
 use crate::mail;
 use crate::state::AppState;
-use crate::store::SessionInfo;
+use crate::store::{Ending, SessionInfo};
 use serde_json::json;
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -108,7 +108,8 @@ pub async fn end_session_of(
     id: CustomerId,
     session: Uuid,
 ) -> Result<()> {
-    if !state.store.delete_session_of(id, session).await? {
+    let ending = Ending::OneOf(id, session);
+    if state.store.end_sessions(ending, state.clock.now()).await? == 0 {
         return Err(Error::Conflict(Problem::SessionGone));
     }
     let details = json!({ "session_id": session });
@@ -212,7 +213,8 @@ pub async fn act(
             }
         }
         CustomerAction::RevokeSessions => {
-            let ended = state.store.delete_customer_sessions(id).await?;
+            let now = state.clock.now();
+            let ended = state.store.end_sessions(Ending::All(id), now).await?;
             // Signed out everywhere includes the applications.
             let revoked = state
                 .store
@@ -320,7 +322,10 @@ async fn edit_email_and_name(
 pub async fn email_changed(state: &AppState, before: &Customer) -> Result<()> {
     let now = state.clock.now();
     let retired = state.store.retire_tokens(before.id, now).await?;
-    let ended = state.store.delete_customer_sessions(before.id).await?;
+    let ended = state
+        .store
+        .end_sessions(Ending::All(before.id), now)
+        .await?;
     let revoked = state.store.end_app_access(before.id, None, now).await?;
     tracing::info!(customer_id = %before.id, retired, ended, revoked, "email changed: links retired, sessions and app tokens ended");
     let note = mail::email_changed_mail(before.email.as_str());
@@ -351,7 +356,7 @@ pub async fn delete(
     if !confirmed {
         return Err(Error::invalid("confirm_email", Problem::DeleteNotConfirmed));
     }
-    if state.store.delete_customer(id).await? {
+    if state.store.delete_customer(id, state.clock.now()).await? {
         // The record names the id only: the personal data is gone.
         audit::record(state, ctx, Action::CustomerDeleted, Some(id), json!({})).await?;
         tracing::info!(admin_id = %admin.id, customer_id = %id, "customer deleted");

@@ -92,6 +92,8 @@ actions! {
     OidcAccessRevoked = "oidc.access_revoked",
     OidcDeviceApproved = "oidc.device_approved",
     OidcDeviceDenied = "oidc.device_denied",
+    OidcBackchannelLogoutSent = "oidc.backchannel_logout_sent",
+    OidcBackchannelLogoutFailed = "oidc.backchannel_logout_failed",
     OidcCodeReplayed = "oidc.code_replayed",
     OidcRefreshTokenReplayed = "oidc.refresh_token_replayed",
     OidcClientAuthFailed = "oidc.client_auth_failed",

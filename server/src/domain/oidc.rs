@@ -40,6 +40,9 @@ pub struct Client {
     /// The public keys of a `private_key_jwt` client (a JWKS document);
     /// such a client holds no secret.
     pub jwks: Option<String>,
+    /// Where it is told, server to server, that a customer's session ended
+    /// (OpenID Connect Back-Channel Logout); none: it is not told.
+    pub backchannel_logout_uri: Option<String>,
     pub created_at: i64,
 }
 
@@ -158,6 +161,9 @@ pub struct Grant {
     pub amr: String,
     /// The code and every refresh token issued from it.
     pub family: Uuid,
+    /// The customer's Gatehouse session it was granted in, while that
+    /// lasts (the ID tokens' `sid`); none for a device's grant.
+    pub session: Option<Uuid>,
 }
 
 /// An authorization code's record beyond its grant.

@@ -222,6 +222,9 @@ pub enum Problem {
     TokenLifetime,
     SigningAlg,
     LogoUrl,
+    /// A back-channel logout address must be an https:// (or loopback
+    /// http://) address without a fragment.
+    BackchannelLogoutUri,
     DeviceCodeUnknown,
 
     // Second factors and the MFA policy.

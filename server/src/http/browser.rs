@@ -46,6 +46,11 @@ pub mod keys {
     pub const HANDOFF_OFFER: &str = "handoff_offer";
     /// The key to the handoff ticket this browser opened and claimed.
     pub const HANDOFF_CLAIM: &str = "handoff_claim";
+    /// The code this shared screen shows, and its claim on it.
+    pub const HANDOFF_SCREEN: &str = "handoff_screen";
+    /// A shared screen's code this phone scanned before it was signed in:
+    /// once it is, the screen's question comes back.
+    pub const SCREEN_TO_APPROVE: &str = "screen_to_approve";
     /// When the record was last written (Unix seconds): an unchanged
     /// session is written again only once this is a minute old.
     pub const KEPT_AT: &str = "kept_at";
@@ -321,5 +326,18 @@ pub async fn pending_device_code(session: &Session) -> Result<Option<String>> {
 
 pub async fn drop_device_code(session: &Session) -> Result<()> {
     take::<String>(session, keys::DEVICE).await?;
+    Ok(())
+}
+
+pub async fn hold_screen_code(session: &Session, secret: &str) -> Result<()> {
+    put(session, keys::SCREEN_TO_APPROVE, secret).await
+}
+
+pub async fn pending_screen_code(session: &Session) -> Result<Option<String>> {
+    get(session, keys::SCREEN_TO_APPROVE).await
+}
+
+pub async fn drop_screen_code(session: &Session) -> Result<()> {
+    take::<String>(session, keys::SCREEN_TO_APPROVE).await?;
     Ok(())
 }

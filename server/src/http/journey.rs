@@ -22,7 +22,7 @@ pub async fn held(session: &Session) -> Result<Option<AttemptKey>> {
 
 /// What a sign-in begun in this browser now is for: the application's
 /// request it was asked for (`asked`, its id), else the latest request or
-/// the device code waiting here, else the account (or, for admins, the
+/// the device code or the shared screen's code waiting here, else the account (or, for admins, the
 /// console).
 pub async fn purpose_here(session: &Session, realm: Realm, asked: Option<&str>) -> Result<Purpose> {
     if realm == Realm::Admins {
@@ -38,6 +38,9 @@ pub async fn purpose_here(session: &Session, realm: Realm, asked: Option<&str>) 
     }
     if let Some(code) = browser::pending_device_code(session).await? {
         return Ok(Purpose::Device(code));
+    }
+    if browser::pending_screen_code(session).await?.is_some() {
+        return Ok(Purpose::Screen);
     }
     Ok(Purpose::Account)
 }
@@ -65,6 +68,7 @@ fn page_of(realm: Realm, step: &Step) -> &'static str {
         (Realm::Admins, Step::Enrol { .. }) => paths::CONSOLE_SIGN_IN_ENROL,
         (_, Step::Done(Purpose::Authorization(_))) => paths::AUTHORIZE_RESUME,
         (_, Step::Done(Purpose::Device(_))) => paths::DEVICE_CONFIRM,
+        (_, Step::Done(Purpose::Screen)) => paths::HANDOFF_APPROVE,
         (_, Step::Done(Purpose::Account)) => paths::ACCOUNT,
         (_, Step::Done(Purpose::Console)) | (Realm::Admins, Step::CompleteProfile(_)) => {
             paths::CUSTOMERS

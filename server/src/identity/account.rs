@@ -11,7 +11,7 @@ use crate::domain::{
 use crate::mail;
 use crate::password::{Password, Verification};
 use crate::state::AppState;
-use crate::store::{EmailChange, TokenPurpose};
+use crate::store::{EmailChange, Ending, TokenPurpose};
 use crate::throttle::{self, AfterFailure};
 use crate::throttle::{Realm, account_key};
 use serde_json::json;
@@ -104,10 +104,8 @@ pub async fn change_password(
         .store
         .set_password_hash(customer.id, &hash, state.clock.now())
         .await?;
-    let ended = state
-        .store
-        .delete_other_customer_sessions(customer.id, session)
-        .await?;
+    let ending = Ending::AllBut(customer.id, session);
+    let ended = state.store.end_sessions(ending, state.clock.now()).await?;
     // Applications signed in with the old password must sign in again, and
     // a browser remembered under it shows the second factor again.
     let revoked = state
@@ -174,7 +172,8 @@ pub async fn delete_own(
         ));
     }
     current_password_holds(state, customer, current, ctx).await?;
-    if state.store.delete_customer(customer.id).await? {
+    let now = state.clock.now();
+    if state.store.delete_customer(customer.id, now).await? {
         let details = json!({ "by": "customer" });
         audit::record(
             state,

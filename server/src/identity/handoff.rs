@@ -7,6 +7,10 @@
 //! without it), and the new device gets a session of its own through the
 //! sign-in journey, never a copy of the source's cookie.
 //!
+//! A shared screen (a kiosk, a TV) pulls instead: it shows the QR code,
+//! a signed-in phone opens it and answers, and the screen gets a short
+//! session that signs itself out.
+//!
 //! A ticket is single-use, lives a minute to be opened and another to be
 //! answered, and dies with its source session (the row cascades).
 
@@ -18,7 +22,7 @@ use crate::domain::{
     Action, Caller, CustomerId, Error, RequestContext, Result, SignedIn, device_words,
 };
 use crate::state::AppState;
-use crate::store::{HandoffRow, Limit, NewHandoff};
+use crate::store::{Claimant, HandoffKey, HandoffRow, Limit, NewHandoff};
 use crate::throttle;
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use serde_json::json;
@@ -42,6 +46,34 @@ pub struct Offer {
     pub id: Uuid,
     pub secret: String,
     pub match_code: String,
+}
+
+impl Offer {
+    fn new() -> Self {
+        Self {
+            id: Uuid::now_v7(),
+            secret: random_string(),
+            // Two digits, never with a leading zero: easy to compare at a glance.
+            match_code: (10 + OsRng.next_u32() % 90).to_string(),
+        }
+    }
+}
+
+/// Takes one of `max` offers `key` may make in `OFFER_WINDOW`.
+async fn reserve_offer(state: &AppState, key: &str, max: i64) -> Result<()> {
+    let now = state.clock.now();
+    let limit = Limit {
+        max,
+        window: OFFER_WINDOW,
+    };
+    let reserved = state.store.reserve_attempt(key, None, limit, now).await?;
+    if reserved.granted {
+        Ok(())
+    } else {
+        Err(Error::Throttled {
+            retry_after: (reserved.retry_at - now).max(1),
+        })
+    }
 }
 
 /// Where a ticket stands, as its source device sees it.
@@ -99,32 +131,17 @@ pub struct ClaimKey(String);
 
 /// The signed-in customer offers this session to another device.
 pub async fn offer(state: &AppState, ctx: &RequestContext, signed_in: &SignedIn) -> Result<Offer> {
-    let now = state.clock.now();
     let address = ctx.ip().unwrap_or("unknown");
-    for (key, max) in [
-        (
-            format!("handoff-offer:{}", signed_in.session_id),
-            OFFERS_PER_SESSION,
-        ),
-        (format!("handoff-offer-ip:{address}"), OFFERS_PER_ADDRESS),
-    ] {
-        let limit = Limit {
-            max,
-            window: OFFER_WINDOW,
-        };
-        let reserved = state.store.reserve_attempt(&key, None, limit, now).await?;
-        if !reserved.granted {
-            return Err(Error::Throttled {
-                retry_after: (reserved.retry_at - now).max(1),
-            });
-        }
-    }
-    let offer = Offer {
-        id: Uuid::now_v7(),
-        secret: random_string(),
-        // Two digits, never with a leading zero: easy to compare at a glance.
-        match_code: (10 + OsRng.next_u32() % 90).to_string(),
-    };
+    let session_key = format!("handoff-offer:{}", signed_in.session_id);
+    reserve_offer(state, &session_key, OFFERS_PER_SESSION).await?;
+    reserve_offer(
+        state,
+        &format!("handoff-offer-ip:{address}"),
+        OFFERS_PER_ADDRESS,
+    )
+    .await?;
+    let now = state.clock.now();
+    let offer = Offer::new();
     let purpose =
         serde_json::to_string(&Purpose::Account).map_err(|e| Error::Internal(e.into()))?;
     state
@@ -132,8 +149,8 @@ pub async fn offer(state: &AppState, ctx: &RequestContext, signed_in: &SignedIn)
         .insert_handoff(&NewHandoff {
             id: offer.id,
             digest: &hash_token(&offer.secret),
-            customer: signed_in.customer.id.0,
-            source_session: signed_in.session_id,
+            source: Some((signed_in.customer.id.0, signed_in.session_id)),
+            claimant: None,
             match_code: &offer.match_code,
             purpose: &purpose,
             now,
@@ -161,7 +178,13 @@ pub async fn at_source(state: &AppState, signed_in: &SignedIn, id: Uuid) -> Resu
     let now = state.clock.now();
     let Some(row) = state
         .store
-        .handoff_of_source(id, signed_in.session_id, now)
+        .handoff(
+            HandoffKey::OfSource {
+                id,
+                session: signed_in.session_id,
+            },
+            now,
+        )
         .await?
     else {
         return Ok(AtSource::Gone);
@@ -198,7 +221,13 @@ pub async fn answer(
     let now = state.clock.now();
     let Some(row) = state
         .store
-        .handoff_of_source(id, signed_in.session_id, now)
+        .handoff(
+            HandoffKey::OfSource {
+                id,
+                session: signed_in.session_id,
+            },
+            now,
+        )
         .await?
     else {
         return Ok(false);
@@ -210,18 +239,7 @@ pub async fn answer(
     {
         return Ok(false);
     }
-    let action = if confirm {
-        Action::HandoffConfirmed
-    } else {
-        Action::HandoffRefused
-    };
-    let details = json!({
-        "ticket": id,
-        "from_session": signed_in.session_id,
-        "to_device": device_words(row.claimed_user_agent.as_deref()),
-        "to_ip": row.claimed_ip,
-    });
-    audit::record(state, ctx, action, Some(signed_in.customer.id), details).await?;
+    record_answer(state, ctx, signed_in, &row, confirm).await?;
     Ok(true)
 }
 
@@ -234,7 +252,7 @@ pub async fn open(
     secret: &str,
     claim: Option<&ClaimKey>,
 ) -> Result<Opened> {
-    let Some(row) = guarded_lookup(state, ctx, secret).await? else {
+    let Some(row) = guarded_lookup(state, ctx, secret, Direction::Push).await? else {
         return Ok(Opened::Gone);
     };
     if row.claimed_at.is_some() {
@@ -258,7 +276,7 @@ pub async fn claim(
     ctx: &RequestContext,
     secret: &str,
 ) -> Result<Option<ClaimKey>> {
-    let Some(row) = guarded_lookup(state, ctx, secret).await? else {
+    let Some(row) = guarded_lookup(state, ctx, secret, Direction::Push).await? else {
         return Ok(None);
     };
     let key = ClaimKey(random_string());
@@ -285,7 +303,7 @@ pub async fn claim(
     });
     // Recorded as the customer's act, from the opening device's address
     // and browser (the request context's): only the link's holder could.
-    let customer = CustomerId(row.customer_id);
+    let customer = CustomerId(row.customer_id.ok_or_else(no_source)?);
     let ctx = ctx.acting_as(Caller::Customer(customer));
     audit::record(state, &ctx, Action::HandoffOpened, Some(customer), details).await?;
     Ok(Some(key))
@@ -302,7 +320,7 @@ pub async fn at_target(
 ) -> Result<AtTarget> {
     let now = state.clock.now();
     let digest = hash_token(&claim.0);
-    let Some(row) = state.store.handoff_by_claim(&digest, now).await? else {
+    let Some(row) = state.store.handoff(HandoffKey::Claim(&digest), now).await? else {
         return Ok(AtTarget::Gone);
     };
     match row.answer.as_deref() {
@@ -321,10 +339,11 @@ pub async fn at_target(
     let purpose: Purpose =
         serde_json::from_str(&row.purpose).map_err(|e| Error::Internal(e.into()))?;
     let input = Input::Handoff {
-        customer: CustomerId(row.customer_id),
-        source: row.source_session,
-        proof: Proof::from_amr(&row.source_amr),
+        customer: CustomerId(row.customer_id.ok_or_else(no_source)?),
+        source: row.source_session.ok_or_else(no_source)?,
+        proof: Proof::from_amr(row.source_amr.as_deref().unwrap_or_default()),
         mfa_at: row.source_mfa_at,
+        shared_screen: row.direction == Direction::Pull.as_str(),
     };
     let advanced = signin::advance(state, ctx, Realm::Customers, held, purpose, input).await?;
     if let Some(signin::Began::Customer { session, .. }) = &advanced.began {
@@ -339,6 +358,7 @@ async fn guarded_lookup(
     state: &AppState,
     ctx: &RequestContext,
     secret: &str,
+    direction: Direction,
 ) -> Result<Option<HandoffRow>> {
     let key = format!("handoff:{}", ctx.ip().unwrap_or("unknown"));
     // Keyed by the address itself, so no account-wide ceiling is needed.
@@ -346,11 +366,13 @@ async fn guarded_lookup(
     let found = if crate::domain::secrets::looks_like_token(secret) {
         state
             .store
-            .handoff_by_secret(&hash_token(secret), state.clock.now())
+            .handoff(HandoffKey::Secret(&hash_token(secret)), state.clock.now())
             .await
     } else {
         Ok(None)
     };
+    // A screen's ticket is no laptop's link, nor the other way round.
+    let found = found.map(|row| row.filter(|r| r.direction == direction.as_str()));
     match found {
         Ok(Some(row)) => {
             attempt.succeeded(state).await?;
@@ -373,16 +395,161 @@ pub async fn expire(state: &AppState) -> Result<usize> {
     let expired = state.store.purge_handoffs(state.clock.now()).await?;
     let ctx = RequestContext::system();
     for ticket in &expired {
-        if ticket.answer.is_some() {
+        // Answered ones are on the record already; a screen's code that
+        // no phone answered belongs to nobody.
+        let Some(customer) = ticket.customer_id.filter(|_| ticket.answer.is_none()) else {
             continue;
-        }
+        };
         let details = json!({
             "ticket": ticket.id,
             "from_session": ticket.source_session,
             "opened": ticket.claimed_at.is_some(),
         });
-        let customer = Some(CustomerId(ticket.customer_id));
+        let customer = Some(CustomerId(customer));
         audit::record(state, &ctx, Action::HandoffExpired, customer, details).await?;
     }
     Ok(expired.len())
+}
+
+/// Which way a ticket hands a session: pushed by the signed-in device, or
+/// pulled by a shared screen.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+enum Direction {
+    Push,
+    Pull,
+}
+
+impl Direction {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Push => "push",
+            Self::Pull => "pull",
+        }
+    }
+}
+
+/// A confirmed ticket always has its source; one without is a fault.
+fn no_source() -> Error {
+    Error::Internal(anyhow::anyhow!("handoff ticket without its source"))
+}
+
+/// A shared screen's ticket, as the screen keeps it: the offer it shows
+/// and its claim on it.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct ScreenOffer {
+    pub offer: Offer,
+    pub claim: ClaimKey,
+}
+
+/// A shared screen asks to be signed in from a phone: a ticket the screen
+/// itself holds the claim to. Screens behind one address offer at most
+/// `OFFERS_PER_ADDRESS` in ten minutes.
+pub async fn offer_screen(state: &AppState, ctx: &RequestContext) -> Result<ScreenOffer> {
+    let key = format!("handoff-screen-ip:{}", ctx.ip().unwrap_or("unknown"));
+    reserve_offer(state, &key, OFFERS_PER_ADDRESS).await?;
+    let now = state.clock.now();
+    let offer = Offer::new();
+    let claim = ClaimKey(random_string());
+    let purpose =
+        serde_json::to_string(&Purpose::Account).map_err(|e| Error::Internal(e.into()))?;
+    let user_agent: Option<String> = ctx.user_agent().map(|ua| ua.chars().take(256).collect());
+    state
+        .store
+        .insert_handoff(&NewHandoff {
+            id: offer.id,
+            digest: &hash_token(&offer.secret),
+            source: None,
+            claimant: Some(Claimant {
+                digest: &hash_token(&claim.0),
+                user_agent: user_agent.as_deref(),
+                ip: ctx.ip(),
+            }),
+            match_code: &offer.match_code,
+            purpose: &purpose,
+            now,
+            expires_at: now + OPEN_SECONDS + ANSWER_SECONDS,
+        })
+        .await?;
+    Ok(ScreenOffer { offer, claim })
+}
+
+/// A screen's ticket as the signed-in phone that opened it sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ScreenAsks {
+    /// Waiting for this phone's answer: the screen, and where it is.
+    Open {
+        match_code: String,
+        screen: String,
+        ip: Option<String>,
+    },
+    /// Answered already, expired, or no screen's.
+    Gone,
+}
+
+/// The signed-in phone opens a screen's link (guesses held back as on
+/// every ticket).
+pub async fn screen_asks(
+    state: &AppState,
+    ctx: &RequestContext,
+    secret: &str,
+) -> Result<ScreenAsks> {
+    Ok(
+        match guarded_lookup(state, ctx, secret, Direction::Pull).await? {
+            Some(row) if row.answer.is_none() => ScreenAsks::Open {
+                match_code: row.match_code,
+                screen: device_words(row.claimed_user_agent.as_deref()),
+                ip: row.claimed_ip,
+            },
+            _ => ScreenAsks::Gone,
+        },
+    )
+}
+
+/// The signed-in phone answers a screen's ticket: confirm signs the
+/// screen in (for the configured minutes) as this customer. False when
+/// there was nothing to answer.
+pub async fn answer_screen(
+    state: &AppState,
+    ctx: &RequestContext,
+    signed_in: &SignedIn,
+    secret: &str,
+    confirm: bool,
+) -> Result<bool> {
+    let Some(row) = guarded_lookup(state, ctx, secret, Direction::Pull).await? else {
+        return Ok(false);
+    };
+    let (customer, session) = (signed_in.customer.id.0, signed_in.session_id);
+    let now = state.clock.now();
+    if !state
+        .store
+        .answer_pulled_handoff(row.id, customer, session, confirm, now)
+        .await?
+    {
+        return Ok(false);
+    }
+    record_answer(state, ctx, signed_in, &row, confirm).await?;
+    Ok(true)
+}
+
+/// The source's answer to ticket `row`, on the audit trail.
+async fn record_answer(
+    state: &AppState,
+    ctx: &RequestContext,
+    signed_in: &SignedIn,
+    row: &HandoffRow,
+    confirm: bool,
+) -> Result<()> {
+    let action = if confirm {
+        Action::HandoffConfirmed
+    } else {
+        Action::HandoffRefused
+    };
+    let details = json!({
+        "ticket": row.id,
+        "from_session": signed_in.session_id,
+        "to_device": device_words(row.claimed_user_agent.as_deref()),
+        "to_ip": row.claimed_ip,
+        "shared_screen": row.direction == Direction::Pull.as_str(),
+    });
+    audit::record(state, ctx, action, Some(signed_in.customer.id), details).await
 }

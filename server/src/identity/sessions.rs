@@ -10,8 +10,8 @@ use crate::audit;
 use crate::domain::mfa::FactorKind;
 use crate::domain::{Action, Admin, AdminId, Customer, CustomerId, RequestContext, Result};
 use crate::state::AppState;
-use crate::store::NewSession;
 pub use crate::store::SessionInfo;
+use crate::store::{Ending, NewSession};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
@@ -103,6 +103,8 @@ pub struct Beginning {
     pub proof: Proof,
     pub mfa_at: Option<i64>,
     pub handed_off_from: Option<Uuid>,
+    /// A shared screen's: it lives only the configured minutes.
+    pub shared_screen: bool,
 }
 
 /// Records a session beginning for `customer`; the browser holds its id
@@ -115,7 +117,12 @@ pub async fn begin(
 ) -> Result<Uuid> {
     let id = Uuid::now_v7();
     let now = state.clock.now();
-    let expires = now + state.config.session_absolute.whole_seconds();
+    let lifetime = if beginning.shared_screen {
+        state.config.shared_screen.whole_seconds()
+    } else {
+        state.config.session_absolute.whole_seconds()
+    };
+    let expires = now + lifetime;
     // Shown on the console's session list: a device name, not a whole header.
     let user_agent = ctx
         .user_agent()
@@ -132,6 +139,7 @@ pub async fn begin(
             amr: &beginning.proof.amr(),
             mfa_at: beginning.mfa_at,
             handed_off_from: beginning.handed_off_from,
+            shared_screen: beginning.shared_screen,
         })
         .await?;
     Ok(id)
@@ -159,7 +167,8 @@ pub async fn live(state: &AppState, id: Uuid) -> Result<Option<SignedIn>> {
 
 /// Ends session `id` (signed out on its device).
 pub async fn end(state: &AppState, id: Uuid) -> Result<()> {
-    state.store.delete_customer_session(id).await?;
+    let now = state.clock.now();
+    state.store.end_sessions(Ending::One(id), now).await?;
     Ok(())
 }
 
@@ -189,10 +198,8 @@ pub async fn end_other_devices(
     signed_in: &SignedIn,
 ) -> Result<u64> {
     let customer = signed_in.customer.id;
-    let ended = state
-        .store
-        .delete_other_customer_sessions(customer, signed_in.session_id)
-        .await?;
+    let ending = Ending::AllBut(customer, signed_in.session_id);
+    let ended = state.store.end_sessions(ending, state.clock.now()).await?;
     let details = json!({ "sessions_ended": ended, "kept": signed_in.session_id });
     audit::record(
         state,

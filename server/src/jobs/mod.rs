@@ -21,6 +21,7 @@ pub fn start(state: &AppState) {
     tokio::spawn(listen(state.clone()));
     tokio::spawn(state.mailer.clone().run_worker(state.config.clone()));
     tokio::spawn(bulk_tier_moves(state.clone()));
+    tokio::spawn(crate::oidc::backchannel::run_worker(state.clone()));
     every("tier_expiry", 60, state, tier_expiry);
     every("clean_up", 600, state, clean_up);
 }

@@ -12,7 +12,7 @@ use crate::domain::oidc::{
     Client, CodeGrant, Grant, GrantType, OAuthCode, OAuthError, OAuthProblem,
 };
 use crate::domain::secrets::LinkToken;
-use crate::domain::{Action, Caller, Customer, Error, RequestContext, Result};
+use crate::domain::{Action, Caller, Error, RequestContext, Result};
 use crate::identity::sessions::SignedIn;
 use crate::state::AppState;
 use serde_json::json;
@@ -359,7 +359,7 @@ pub async fn decide(
             };
         }
     }
-    let location = issue_code(state, ctx, request, &signed_in.customer, auth_time, amr).await?;
+    let location = issue_code(state, ctx, request, signed_in).await?;
     Ok(Answer::Redirect(location))
 }
 
@@ -422,35 +422,28 @@ pub async fn consent(
         json!({ "client_id": request.client.id, "scope": scope }),
     )
     .await?;
-    issue_code(
-        state,
-        &ctx,
-        request,
-        customer,
-        signed_in.auth_time,
-        signed_in.amr.clone(),
-    )
-    .await
+    issue_code(state, &ctx, request, signed_in).await
 }
 
+/// A code for `request`, granted in the session `signed_in` (the `sid` of
+/// its ID tokens).
 async fn issue_code(
     state: &AppState,
     _ctx: &RequestContext,
     request: &AuthRequest,
-    customer: &Customer,
-    auth_time: i64,
-    amr: String,
+    signed_in: &SignedIn,
 ) -> Result<String> {
     let code = LinkToken::generate();
     let now = state.clock.now();
     let grant = CodeGrant {
         grant: Grant {
             client_id: request.client.id.clone(),
-            customer: customer.id,
+            customer: signed_in.customer.id,
             scope: request.scopes.join(" "),
-            auth_time,
-            amr,
+            auth_time: signed_in.auth_time,
+            amr: signed_in.amr.clone(),
             family: uuid::Uuid::now_v7(),
+            session: Some(signed_in.session_id),
         },
         redirect_uri: request.redirect_uri.clone(),
         nonce: request.nonce.clone(),

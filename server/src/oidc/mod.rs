@@ -8,6 +8,7 @@
 pub mod access;
 pub mod assertion;
 pub mod authorize;
+pub mod backchannel;
 pub mod claims;
 pub mod clients;
 pub mod device;

@@ -152,6 +152,15 @@ async fn authorization_code(
         }
     }
     let customer = live_customer(state, granted.grant.customer).await?;
+    // Its session has ended since the code was issued (signed out
+    // everywhere, say): nothing may be minted for it any more.
+    if !state
+        .store
+        .record_session_grant(&granted.grant, now)
+        .await?
+    {
+        return Err(invalid());
+    }
     mint(
         state,
         client,
@@ -218,8 +227,10 @@ async fn refresh(
             OAuthProblem::CustomerGone,
         ));
     }
-    // A narrower scope for this access token only (RFC 6749 §6).
+    // A narrower scope for this access token only (RFC 6749 §6); the
+    // session it was granted in, while that lasts, for the ID token.
     let mut this_time = grant.clone();
+    this_time.session = state.store.grant_session(grant.family).await?;
     if let Some(narrowed) = narrowed {
         this_time.scope = narrower_scope(client, &grant, narrowed)?;
     }
@@ -311,6 +322,10 @@ async fn mint(
         }
         if let Some(nonce) = nonce {
             claims.insert("nonce".into(), json!(nonce));
+        }
+        // The session, as the back-channel logout token will name it.
+        if let Some(session) = grant.session {
+            claims.insert("sid".into(), json!(session));
         }
         let keys = state.signing_keys().await?;
         Some(keys.signer(client.id_token_alg)?.sign("JWT", &claims)?)

@@ -254,8 +254,11 @@ impl Store {
         unless_taken(result, UniqueKey::CustomerEmail)
     }
 
-    /// Deletes the customer; their tokens and sessions go with them (ON DELETE CASCADE).
-    pub async fn delete_customer(&self, id: CustomerId) -> StoreResult<bool> {
+    /// Deletes the customer; their tokens and sessions go with them (ON
+    /// DELETE CASCADE), the sessions ended first so that applications are
+    /// told (`end_sessions!`; should the delete fail, they stay ended).
+    pub async fn delete_customer(&self, id: CustomerId, now: i64) -> StoreResult<bool> {
+        self.end_sessions(super::Ending::All(id), now).await?;
         let deleted = self
             .write_with_name_index(
                 id,
@@ -321,10 +324,7 @@ impl Store {
                     .await?
                     .rows_affected();
             if disabled {
-                sqlx::query("DELETE FROM customer_sessions WHERE customer_id = $1")
-                    .bind(id.0)
-                    .execute(&mut *tx)
-                    .await?;
+                super::end_sessions!(tx, super::Ending::All(id), now);
                 super::end_app_access!(tx, id.0, None, now);
                 sqlx::query(super::FORGET_BROWSERS)
                     .bind(id.0)

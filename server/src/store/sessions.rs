@@ -1,4 +1,4 @@
-use super::{Pool, Store, StoreResult, with_pool};
+use super::{BeginWrite, Ending, Pool, Store, StoreResult, with_pool};
 use crate::domain::{Customer, CustomerId};
 use async_trait::async_trait;
 use tower_sessions::session::{Id, Record};
@@ -19,6 +19,8 @@ pub struct SessionInfo {
     pub amr: String,
     /// The session it was handed off from, if it was.
     pub handed_off_from: Option<Uuid>,
+    /// A shared screen's short session, which signs itself out.
+    pub shared_screen: bool,
 }
 
 /// A customer's session as it begins.
@@ -36,6 +38,7 @@ pub struct NewSession<'a> {
     pub mfa_at: Option<i64>,
     /// The session this one was handed off from.
     pub handed_off_from: Option<Uuid>,
+    pub shared_screen: bool,
 }
 
 /// A live customer session: who, how and when they signed in (`amr`,
@@ -51,8 +54,8 @@ pub struct LiveSession {
 
 impl Store {
     pub async fn insert_customer_session(&self, new: &NewSession<'_>) -> StoreResult<()> {
-        let sql = "INSERT INTO customer_sessions (id, customer_id, created_at, expires_at, last_seen_at, user_agent, ip, amr, mfa_at, handed_off_from) \
-                   VALUES ($1, $2, $3, $4, $3, $5, $6, $7, $8, $9)";
+        let sql = "INSERT INTO customer_sessions (id, customer_id, created_at, expires_at, last_seen_at, user_agent, ip, amr, mfa_at, handed_off_from, shared_screen) \
+                   VALUES ($1, $2, $3, $4, $3, $5, $6, $7, $8, $9, $10)";
         with_pool!(self, |pool| sqlx::query(sql)
             .bind(new.id)
             .bind(new.customer.0)
@@ -63,6 +66,7 @@ impl Store {
             .bind(new.amr)
             .bind(new.mfa_at)
             .bind(new.handed_off_from)
+            .bind(new.shared_screen)
             .execute(pool)
             .await
             .map(|r| r.rows_affected()))?;
@@ -117,32 +121,15 @@ impl Store {
         Ok(())
     }
 
-    pub async fn delete_customer_session(&self, id: Uuid) -> StoreResult<()> {
-        with_pool!(self, |pool| sqlx::query(
-            "DELETE FROM customer_sessions WHERE id = $1"
-        )
-        .bind(id)
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected()))?;
-        Ok(())
-    }
-
-    /// Ends every session of the customer except `keep` (the one making the change).
-    pub async fn delete_other_customer_sessions(
-        &self,
-        customer: CustomerId,
-        keep: Uuid,
-    ) -> StoreResult<u64> {
-        let result = with_pool!(self, |pool| sqlx::query(
-            "DELETE FROM customer_sessions WHERE customer_id = $1 AND id <> $2"
-        )
-        .bind(customer.0)
-        .bind(keep)
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected()))?;
-        Ok(result)
+    /// Ends the sessions `ending` names, telling applications and ending
+    /// their grants as `end_sessions!` says: how many ended.
+    pub async fn end_sessions(&self, ending: Ending, now: i64) -> StoreResult<u64> {
+        with_pool!(self, |pool| {
+            let mut tx = pool.begin_write().await?;
+            let ended = super::end_sessions!(tx, ending, now);
+            tx.commit().await?;
+            Ok(ended)
+        })
     }
 
     /// The customer's live sessions, most recently used first.
@@ -151,36 +138,13 @@ impl Store {
         customer: CustomerId,
         now: i64,
     ) -> StoreResult<Vec<SessionInfo>> {
-        let sql = "SELECT id, created_at, last_seen_at, expires_at, user_agent, ip, amr, handed_off_from FROM customer_sessions \
+        let sql = "SELECT id, created_at, last_seen_at, expires_at, user_agent, ip, amr, handed_off_from, shared_screen FROM customer_sessions \
                    WHERE customer_id = $1 AND expires_at > $2 ORDER BY last_seen_at DESC, id DESC LIMIT 100";
         with_pool!(self, |pool| sqlx::query_as(sql)
             .bind(customer.0)
             .bind(now)
             .fetch_all(pool)
             .await)
-    }
-
-    /// Ends one session of the customer; `false` when it is not theirs or already gone.
-    pub async fn delete_session_of(&self, customer: CustomerId, id: Uuid) -> StoreResult<bool> {
-        let deleted = with_pool!(self, |pool| sqlx::query(
-            "DELETE FROM customer_sessions WHERE id = $1 AND customer_id = $2"
-        )
-        .bind(id)
-        .bind(customer.0)
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected()))?;
-        Ok(deleted == 1)
-    }
-
-    pub async fn delete_customer_sessions(&self, customer: CustomerId) -> StoreResult<u64> {
-        with_pool!(self, |pool| sqlx::query(
-            "DELETE FROM customer_sessions WHERE customer_id = $1"
-        )
-        .bind(customer.0)
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected()))
     }
 
     pub async fn delete_expired_customer_sessions(&self, now: i64) -> StoreResult<()> {

@@ -225,10 +225,7 @@ impl Store {
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
-                sqlx::query("DELETE FROM customer_sessions WHERE customer_id = $1")
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
+                super::end_sessions!(tx, super::Ending::All(CustomerId(id)), now);
                 super::end_app_access!(tx, id, None, now);
                 sqlx::query(super::FORGET_BROWSERS)
                     .bind(id)

@@ -395,7 +395,13 @@ async fn several_name_words_match_whole_words_in_any_order() {
         none.assert_status(StatusCode::OK)
             .assert_contains("No customers match.");
 
-        assert!(app.state.store.delete_customer(zoe).await.unwrap());
+        assert!(
+            app.state
+                .store
+                .delete_customer(zoe, app.state.clock.now())
+                .await
+                .unwrap()
+        );
         let after_delete = admin
             .get("/admin/customers?q=zoe+tanaka&field=name&status=unverified")
             .await;

@@ -256,7 +256,8 @@ async fn wrong_codes_are_throttled_and_starting_again_does_not_reset_it() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_password_change_a_reset_or_new_codes_forget_remembered_browsers() {
     on_each_backend(|app| async move {
-        global_policy(&app, gatehouse::domain::mfa::MfaPolicy::Optional).await;
+        app.global_policy(gatehouse::domain::mfa::MfaPolicy::Optional)
+            .await;
         let mut fay = app
             .signed_up_and_verified("fay@example.com", STRONG_PASSWORD)
             .await;

@@ -110,17 +110,3 @@ async fn admin_id(app: &TestApp, email: &str) -> gatehouse::domain::AdminId {
         .unwrap();
     admin.id
 }
-
-/// Sets the global MFA policy (remembering browsers for 30 days).
-async fn global_policy(app: &TestApp, policy: gatehouse::domain::mfa::MfaPolicy) {
-    let settings = gatehouse::domain::mfa::MfaSettings {
-        policy,
-        remember_days: 30,
-        step_up_minutes: 10,
-    };
-    app.state
-        .store
-        .update_mfa_settings(&settings, app.state.clock.now())
-        .await
-        .unwrap();
-}

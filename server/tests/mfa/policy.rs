@@ -201,7 +201,8 @@ async fn a_new_factor_at_sign_in_needs_one_already_held() {
                 .await,
         );
         // Only passkeys count now; Dee has an app, Eli nothing.
-        global_policy(&app, gatehouse::domain::mfa::MfaPolicy::PhishingResistant).await;
+        app.global_policy(gatehouse::domain::mfa::MfaPolicy::PhishingResistant)
+            .await;
         let id = app.customer_id("dee@example.com").await;
         let owner = gatehouse::store::FactorOwner::Customer(id);
 

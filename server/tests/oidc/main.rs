@@ -9,6 +9,7 @@
 mod support;
 
 mod authorization;
+mod backchannel;
 mod client_auth;
 mod consent;
 mod console_apps;
@@ -191,7 +192,14 @@ async fn revoke(client: &mut Browser, app: &App, token: &str) -> StatusCode {
 
 /// A customer's tokens from a fresh code flow.
 async fn tokens_for(app: &TestApp, browser: &mut Browser, shop: &App) -> Value {
-    let page = browser.get(&authorize_path(&shop.id, &[])).await;
+    tokens_for_scope(app, browser, shop, "openid email profile").await
+}
+
+/// A customer's tokens from a fresh code flow asking for `scope`.
+async fn tokens_for_scope(app: &TestApp, browser: &mut Browser, shop: &App, scope: &str) -> Value {
+    let page = browser
+        .get(&authorize_path(&shop.id, &[("scope", scope)]))
+        .await;
     let code = returned(page.location().unwrap())["code"].clone();
     let (status, tokens) = exchange(&mut app.browser(), shop, &code).await;
     assert_eq!(status, StatusCode::OK, "{tokens}");

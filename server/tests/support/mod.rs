@@ -355,6 +355,28 @@ impl TestApp {
         }
     }
 
+    /// A browser calling itself `user_agent`, from `peer` (address:port).
+    pub fn device(&self, user_agent: &str, peer: &str) -> Browser {
+        let mut browser = self.browser();
+        browser.user_agent = user_agent.into();
+        browser.peer = peer.parse().unwrap();
+        browser
+    }
+
+    /// Sets the global MFA policy (remembered 30 days, step-up 10 minutes).
+    pub async fn global_policy(&self, policy: gatehouse::domain::mfa::MfaPolicy) {
+        let settings = gatehouse::domain::mfa::MfaSettings {
+            policy,
+            remember_days: 30,
+            step_up_minutes: 10,
+        };
+        self.state
+            .store
+            .update_mfa_settings(&settings, self.state.clock.now())
+            .await
+            .unwrap();
+    }
+
     /// The audit trail's latest events of `action` (at most 100), newest
     /// first.
     pub async fn audit_trail(

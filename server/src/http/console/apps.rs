@@ -52,6 +52,8 @@ struct AppForm {
     logo_url: String,
     #[serde(default)]
     jwks: String,
+    #[serde(default)]
+    backchannel_logout_uri: String,
     #[serde(flatten)]
     ticked: HashMap<String, String>,
 }
@@ -95,6 +97,7 @@ impl AppForm {
             id_token_alg: Some(self.id_token_alg.clone()),
             logo_url: Some(self.logo_url.trim().to_string()),
             jwks: Some(self.jwks.clone()),
+            backchannel_logout_uri: Some(self.backchannel_logout_uri.clone()),
         }
     }
 
@@ -114,6 +117,7 @@ impl AppForm {
             id_token_alg: self.id_token_alg.clone(),
             logo_url: self.logo_url.clone(),
             jwks: self.jwks.clone(),
+            backchannel_logout_uri: self.backchannel_logout_uri.clone(),
         }
     }
 }
@@ -133,6 +137,7 @@ fn stored_values(c: &Client) -> AppFormValues {
         id_token_alg: c.id_token_alg.as_str().into(),
         logo_url: c.logo_url.clone().unwrap_or_default(),
         jwks: c.jwks.clone().unwrap_or_default(),
+        backchannel_logout_uri: c.backchannel_logout_uri.clone().unwrap_or_default(),
     }
 }
 

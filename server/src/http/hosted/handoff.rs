@@ -1,6 +1,8 @@
 //! "Continue on another device": the signed-in device's offer and answer
 //! (`/account/handoff`), and the other device's link and waiting page
-//! (`/handoff/...`). The ticket's secret travels in the query and in form
+//! (`/handoff/...`). A shared screen the other way round: the screen's
+//! code (`/login/screen`) and the signed-in phone's answer
+//! (`/handoff/approve`). The ticket's secret travels in the query and in form
 //! bodies, never in a path, so request logs never hold it.
 
 use super::{TokenQuery, link, message, page, see_other};
@@ -10,10 +12,15 @@ use crate::http::browser::{self, keys};
 use crate::http::extract::{Customer, FormData, Visitor};
 use crate::http::journey::{self, Outcome};
 use crate::http::messages;
-use crate::identity::handoff::{self, AtSource, AtTarget, ClaimKey, Offer, Opened};
+use crate::identity::handoff::{
+    self, AtSource, AtTarget, ClaimKey, Offer, Opened, ScreenAsks, ScreenOffer,
+};
 use crate::identity::signin::Realm;
 use crate::state::AppState;
-use app::hosted::{HandoffOfferView, HandoffTargetView, handoff_offer_page, handoff_target_page};
+use app::hosted::{
+    ApproveView, HandoffOfferView, HandoffTargetView, ScreenView, approve_page, handoff_offer_page,
+    handoff_target_page, minutes_words, screen_page,
+};
 use app::paths;
 use axum::Router;
 use axum::extract::{Query, State};
@@ -31,6 +38,18 @@ pub(super) fn router() -> Router<AppState> {
         .route(paths::ACCOUNT_HANDOFF_ANSWER, post(answer))
         .route(paths::HANDOFF_OPEN, get(open).post(claim))
         .route(paths::HANDOFF_WAIT, get(wait))
+        .route(paths::SCREEN_SIGN_IN, get(screen).post(screen_offer))
+        .route(paths::HANDOFF_APPROVE, get(approve_asked).post(approve))
+}
+
+/// The link a ticket's QR code carries: `path` with the secret in its query.
+fn ticket_link(state: &AppState, path: &str, secret: &str) -> Result<String> {
+    let link = state
+        .config
+        .public_url
+        .join(&format!("{path}?token={secret}"))
+        .map_err(|e| Error::Internal(e.into()))?;
+    Ok(link.to_string())
 }
 
 /// A page that is never cached, and that a waiting browser loads again by
@@ -59,12 +78,7 @@ async fn offer_page(State(state): State<AppState>, customer: Customer) -> Result
     };
     let view = match (at, held) {
         (AtSource::Waiting { match_code, .. }, Some(offer)) => {
-            let link = state
-                .config
-                .public_url
-                .join(&format!("{}?token={}", paths::HANDOFF_OPEN, offer.secret))
-                .map_err(|e| Error::Internal(e.into()))?
-                .to_string();
+            let link = ticket_link(&state, paths::HANDOFF_OPEN, &offer.secret)?;
             HandoffOfferView::Waiting {
                 qr_svg: qr_svg(&link, "QR code to continue on another device")?,
                 link,
@@ -112,16 +126,9 @@ async fn answer(
     customer: Customer,
     FormData(form): FormData<AnswerForm>,
 ) -> Result<Response> {
-    let confirm = match form.answer.as_str() {
-        "confirm" => true,
-        "refuse" => false,
-        _ => {
-            let text = "Choose whether to continue on the other device.";
-            return Ok(page(
-                StatusCode::BAD_REQUEST,
-                error_page(&customer.0, text).await?,
-            ));
-        }
+    let Some(confirm) = confirmed(&form.answer) else {
+        let text = "Choose whether to continue on the other device.";
+        return unanswered(&customer.0, text, paths::ACCOUNT_HANDOFF).await;
     };
     let held: Option<Offer> = browser::get(&customer.0.session, keys::HANDOFF_OFFER).await?;
     let answered = match held {
@@ -141,14 +148,25 @@ async fn answer(
     Ok(see_other(paths::ACCOUNT_HANDOFF))
 }
 
-async fn error_page(visitor: &Visitor, text: &str) -> Result<String> {
+/// A form's answer: confirm or refuse.
+fn confirmed(answer: &str) -> Option<bool> {
+    match answer {
+        "confirm" => Some(true),
+        "refuse" => Some(false),
+        _ => None,
+    }
+}
+
+/// A form that answered neither: asked again (`back`), nothing changed.
+async fn unanswered(visitor: &Visitor, text: &str, back: &str) -> Result<Response> {
     let view = app::hosted::MessageView {
         title: "Continue on another device".into(),
         tone: "error",
         message: text.into(),
-        links: vec![link(paths::ACCOUNT_HANDOFF, "Back")],
+        links: vec![link(back, "Back")],
     };
-    Ok(app::hosted::message_page(&visitor.chrome().await?, &view))
+    let html = app::hosted::message_page(&visitor.chrome().await?, &view);
+    Ok(page(StatusCode::BAD_REQUEST, html))
 }
 
 /// The link was wrong, stale or used: what to do next.
@@ -226,23 +244,166 @@ async fn wait(State(state): State<AppState>, visitor: Visitor) -> Result<Respons
         }
         AtTarget::Continued(advanced) => {
             browser::take::<ClaimKey>(&visitor.session, keys::HANDOFF_CLAIM).await?;
-            let outcome =
-                journey::outcome(&state, &visitor.session, Realm::Customers, Ok(advanced)).await?;
-            match outcome {
-                Outcome::Go { to, .. } => Ok(see_other(&to)),
-                Outcome::Show(refusal) => {
-                    let mut response = message(
-                        &visitor,
-                        "You could not be signed in",
-                        "error",
-                        &refusal.message,
-                        vec![link(paths::SIGN_IN, "Go to sign-in")],
-                    )
-                    .await?;
-                    *response.status_mut() = refusal.status;
-                    Ok(response)
-                }
-            }
+            continued(&state, &visitor, advanced).await
         }
+    }
+}
+
+/// The handed-off device signs in: on to where the journey leads.
+async fn continued(
+    state: &AppState,
+    visitor: &Visitor,
+    advanced: crate::identity::signin::Advanced,
+) -> Result<Response> {
+    let outcome = journey::outcome(state, &visitor.session, Realm::Customers, Ok(advanced)).await?;
+    match outcome {
+        Outcome::Go { to, .. } => Ok(see_other(&to)),
+        Outcome::Show(refusal) => {
+            let mut response = message(
+                visitor,
+                "You could not be signed in",
+                "error",
+                &refusal.message,
+                vec![link(paths::SIGN_IN, "Go to sign-in")],
+            )
+            .await?;
+            *response.status_mut() = refusal.status;
+            Ok(response)
+        }
+    }
+}
+
+const SCREEN_EXPIRED: &str = "That screen's code has expired or was already answered. On the screen, ask for a new code and scan it again.";
+
+fn screen_minutes(state: &AppState) -> u32 {
+    u32::try_from(state.config.shared_screen.whole_minutes()).unwrap_or(u32::MAX)
+}
+
+async fn screen_offer(State(state): State<AppState>, visitor: Visitor) -> Result<Response> {
+    let offer = handoff::offer_screen(&state, &visitor.ctx).await?;
+    browser::put(&visitor.session, keys::HANDOFF_SCREEN, &offer).await?;
+    Ok(see_other(paths::SCREEN_SIGN_IN))
+}
+
+async fn screen(State(state): State<AppState>, visitor: Visitor) -> Result<Response> {
+    let minutes = screen_minutes(&state);
+    let held: Option<ScreenOffer> = browser::get(&visitor.session, keys::HANDOFF_SCREEN).await?;
+    let chrome = visitor.chrome().await?;
+    let Some(held) = held else {
+        return Ok(live_page(
+            screen_page(&chrome, &ScreenView::Intro { minutes }),
+            false,
+        ));
+    };
+    let attempt = journey::held(&visitor.session).await?;
+    let at = handoff::at_target(&state, &visitor.ctx, &held.claim, attempt.as_ref()).await?;
+    let view = match at {
+        AtTarget::Waiting { match_code, .. } => {
+            let link = ticket_link(&state, paths::HANDOFF_APPROVE, &held.offer.secret)?;
+            let view = ScreenView::Waiting {
+                qr_svg: qr_svg(&link, "QR code to sign in this screen from your phone")?,
+                link,
+                match_code,
+                minutes,
+            };
+            return Ok(live_page(screen_page(&chrome, &view), true));
+        }
+        AtTarget::Refused => ScreenView::Ended { refused: true },
+        AtTarget::Gone => ScreenView::Ended { refused: false },
+        AtTarget::Continued(advanced) => {
+            browser::take::<ScreenOffer>(&visitor.session, keys::HANDOFF_SCREEN).await?;
+            return continued(&state, &visitor, advanced).await;
+        }
+    };
+    browser::take::<ScreenOffer>(&visitor.session, keys::HANDOFF_SCREEN).await?;
+    Ok(live_page(screen_page(&chrome, &view), false))
+}
+
+/// The phone opens a screen's code: signed in, it is asked; otherwise it
+/// is told to sign in first.
+async fn approve_asked(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Query(query): Query<TokenQuery>,
+) -> Result<Response> {
+    // Back from signing in, the code scanned before is asked about again.
+    let token = match query.token {
+        token if !token.is_empty() => token,
+        _ => browser::pending_screen_code(&visitor.session)
+            .await?
+            .unwrap_or_default(),
+    };
+    // Held until answered: through a sign-in first, or back after a slip.
+    if !token.is_empty() {
+        browser::hold_screen_code(&visitor.session, &token).await?;
+    }
+    if visitor.signed_in.is_none() {
+        let text = "To sign in a shared screen, sign in on this phone first. The screen's question comes back once you are.";
+        return message(
+            &visitor,
+            "Sign in on this phone first",
+            "info",
+            text,
+            vec![link(paths::SIGN_IN, "Sign in")],
+        )
+        .await;
+    }
+    match handoff::screen_asks(&state, &visitor.ctx, &token).await? {
+        ScreenAsks::Open {
+            match_code,
+            screen,
+            ip,
+        } => {
+            let view = ApproveView {
+                match_code,
+                screen,
+                source: messages::source_words(ip.as_deref(), &state.config.places),
+                minutes: screen_minutes(&state),
+                token,
+            };
+            Ok(live_page(
+                approve_page(&visitor.chrome().await?, &view),
+                false,
+            ))
+        }
+        ScreenAsks::Gone => {
+            browser::drop_screen_code(&visitor.session).await?;
+            gone(&visitor, SCREEN_EXPIRED).await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct ApproveForm {
+    #[serde(default)]
+    token: String,
+    #[serde(default)]
+    answer: String,
+}
+
+async fn approve(
+    State(state): State<AppState>,
+    customer: Customer,
+    FormData(form): FormData<ApproveForm>,
+) -> Result<Response> {
+    let Some(confirm) = confirmed(&form.answer) else {
+        let text = "Choose whether to sign in the screen.";
+        return unanswered(&customer.0, text, paths::HANDOFF_APPROVE).await;
+    };
+    browser::drop_screen_code(&customer.0.session).await?;
+    let (ctx, signed_in) = (&customer.0.ctx, customer.signed_in());
+    if !handoff::answer_screen(&state, ctx, signed_in, &form.token, confirm).await? {
+        return gone(&customer.0, SCREEN_EXPIRED).await;
+    }
+    if confirm {
+        let text = format!(
+            "The screen is signing in. It signs itself out after {}; once it is in, it is listed here, to sign out sooner.",
+            minutes_words(screen_minutes(&state))
+        );
+        customer.0.flash(&text).await?;
+        Ok(see_other(paths::ACCOUNT_DEVICES))
+    } else {
+        customer.0.flash("The screen was not signed in.").await?;
+        Ok(see_other(paths::ACCOUNT))
     }
 }

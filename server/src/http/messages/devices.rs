@@ -60,10 +60,12 @@ pub fn device_row(
     DeviceRow {
         id: session.id.to_string(),
         device: device_words(session.user_agent.as_deref()),
-        began: match &handed_off_from {
-            Some(from) => format!("Handoff from {from}"),
-            None => began_words(&session.amr),
+        began: match (&handed_off_from, session.shared_screen) {
+            (Some(from), true) => format!("Handoff from {from} (shared screen)"),
+            (Some(from), false) => format!("Handoff from {from}"),
+            (None, _) => began_words(&session.amr),
         },
+        shared_until: session.shared_screen.then(|| when(session.expires_at)),
         handed_off_from,
         started: when(session.created_at),
         last_seen: when(session.last_seen_at),

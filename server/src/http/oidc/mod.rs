@@ -61,6 +61,9 @@ async fn discovery(State(state): State<AppState>) -> Response {
         "userinfo_endpoint": at(paths::USERINFO),
         "revocation_endpoint": at(paths::REVOKE),
         "end_session_endpoint": at(paths::END_SESSION),
+        // OpenID Connect Back-Channel Logout 1.0: logout tokens carry `sid`.
+        "backchannel_logout_supported": true,
+        "backchannel_logout_session_supported": true,
         "device_authorization_endpoint": at(paths::DEVICE_AUTHORIZATION),
         "introspection_endpoint": at(paths::INTROSPECT),
         "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "private_key_jwt", "none"],

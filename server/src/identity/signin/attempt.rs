@@ -27,6 +27,9 @@ pub enum Purpose {
     Authorization(String),
     /// A device's user code, waiting for the customer's answer.
     Device(String),
+    /// A shared screen's code, scanned on this phone before it was signed
+    /// in, waiting for the customer's answer.
+    Screen,
 }
 
 /// One thing proven in an attempt.
@@ -43,11 +46,13 @@ pub enum Proven {
     RecoveryCode,
     /// The customer's signed-in device `source` confirmed handing its
     /// session here: this device inherits what `source` had proven (and
-    /// when it last showed a second factor), never more.
+    /// when it last showed a second factor), never more. A shared
+    /// screen's session is short-lived.
     Handoff {
         source: Uuid,
         proof: Proof,
         mfa_at: Option<i64>,
+        shared_screen: bool,
     },
 }
 
@@ -122,16 +127,24 @@ pub fn session_proof(proofs: &[Proven]) -> Proof {
 pub fn beginning(proofs: &[Proven], now: i64) -> Beginning {
     let proof = session_proof(proofs);
     let shown_here = proofs.iter().skip(1).any(|p| p.factor().is_some());
-    let (mfa_at, handed_off_from) = match proofs.first() {
-        Some(Proven::Handoff { source, mfa_at, .. }) => {
-            (if shown_here { Some(now) } else { *mfa_at }, Some(*source))
-        }
-        _ => (proof.multi_factor().then_some(now), None),
+    let (mfa_at, handed_off_from, shared_screen) = match proofs.first() {
+        Some(Proven::Handoff {
+            source,
+            mfa_at,
+            shared_screen,
+            ..
+        }) => (
+            if shown_here { Some(now) } else { *mfa_at },
+            Some(*source),
+            *shared_screen,
+        ),
+        _ => (proof.multi_factor().then_some(now), None, false),
     };
     Beginning {
         proof,
         mfa_at,
         handed_off_from,
+        shared_screen,
     }
 }
 
@@ -301,6 +314,7 @@ mod tests {
                 second: Some(FactorKind::Totp),
             },
             mfa_at: Some(100),
+            shared_screen: false,
         };
         let carried = beginning(&[handoff], 500);
         assert_eq!(carried.proof.amr(), "pwd otp mfa");

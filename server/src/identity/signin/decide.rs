@@ -289,6 +289,7 @@ mod tests {
             source: uuid::Uuid::nil(),
             proof: Proof { first, second },
             mfa_at: None,
+            shared_screen: false,
         };
         let pwd = from(AuthMethod::Password, None);
         let pwd_otp = from(AuthMethod::Password, Some(Totp));

@@ -71,6 +71,8 @@ pub enum Input<'a> {
         source: Uuid,
         proof: sessions::Proof,
         mfa_at: Option<i64>,
+        /// The device is a shared screen: a short session.
+        shared_screen: bool,
     },
     /// Typed a code as the second factor: an app's, or a recovery code.
     Code(&'a str),
@@ -208,11 +210,13 @@ pub async fn advance(
             source,
             proof,
             mfa_at,
+            shared_screen,
         } => {
             let first = Proven::Handoff {
                 source,
                 proof,
                 mfa_at,
+                shared_screen,
             };
             let attempt = Attempt::begin(Realm::Customers, customer.0, purpose, first, now);
             (attempt, None)

@@ -53,6 +53,8 @@ pub struct Registration {
     /// Public keys (a JWKS document) for `private_key_jwt`: a confidential
     /// client with keys is given no secret.
     pub jwks: Option<String>,
+    /// Where the application is told that a customer's session ended.
+    pub backchannel_logout_uri: Option<String>,
 }
 
 /// A registered application, with its secret this once (none when public).
@@ -154,6 +156,10 @@ fn changes(before: &Client, after: &Client) -> Vec<&'static str> {
         ("id_token_alg", before.id_token_alg != after.id_token_alg),
         ("logo_url", before.logo_url != after.logo_url),
         ("jwks", before.jwks != after.jwks),
+        (
+            "backchannel_logout_uri",
+            before.backchannel_logout_uri != after.backchannel_logout_uri,
+        ),
     ]
     .into_iter()
     .filter_map(|(name, changed)| changed.then_some(name))
@@ -418,6 +424,17 @@ fn check(r: Registration) -> Result<Client> {
     if r.public && r.resource_server {
         errors.add("resource_server", Problem::ResourceServerPublic);
     }
+    // Called server to server: a web address, never an app's own scheme.
+    let backchannel_logout_uri = r
+        .backchannel_logout_uri
+        .map(|u| u.trim().to_string())
+        .filter(|u| !u.is_empty());
+    if let Some(uri) = &backchannel_logout_uri
+        && !(acceptable_redirect_uri(uri)
+            && (uri.starts_with("https://") || uri.starts_with("http://")))
+    {
+        errors.add("backchannel_logout_uri", Problem::BackchannelLogoutUri);
+    }
     if !errors.is_empty() {
         return Err(Error::Invalid(errors));
     }
@@ -437,6 +454,7 @@ fn check(r: Registration) -> Result<Client> {
         id_token_alg,
         logo_url,
         jwks: jwks.map(|j| j.trim().to_string()),
+        backchannel_logout_uri,
         created_at: 0,
     })
 }

@@ -22,6 +22,7 @@ struct ClientRow {
     id_token_alg: String,
     logo_url: Option<String>,
     jwks: Option<String>,
+    backchannel_logout_uri: Option<String>,
     created_at: i64,
 }
 
@@ -48,6 +49,7 @@ impl From<ClientRow> for Client {
             id_token_alg: SigningAlg::parse(&r.id_token_alg).unwrap_or(SigningAlg::RS256),
             logo_url: r.logo_url,
             jwks: r.jwks,
+            backchannel_logout_uri: r.backchannel_logout_uri,
             created_at: r.created_at,
         }
     }
@@ -55,7 +57,7 @@ impl From<ClientRow> for Client {
 
 const CLIENT_COLUMNS: &str = "id, name, is_public, first_party, enabled, redirect_uris, \
     post_logout_redirect_uris, grant_types, scopes, access_token_ttl, refresh_token_ttl, \
-    id_token_alg, logo_url, jwks, resource_server, created_at";
+    id_token_alg, logo_url, jwks, resource_server, backchannel_logout_uri, created_at";
 
 /// An application that holds access for a customer.
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -92,7 +94,7 @@ impl Store {
             let mut tx = pool.begin_write().await?;
             sqlx::query(&format!(
                 "INSERT INTO oidc_clients ({CLIENT_COLUMNS}, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16)"
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17)"
             ))
             .bind(&client.id)
             .bind(&client.name)
@@ -109,6 +111,7 @@ impl Store {
             .bind(&client.logo_url)
             .bind(&client.jwks)
             .bind(client.resource_server)
+            .bind(&client.backchannel_logout_uri)
             .bind(client.created_at)
             .execute(&mut *tx)
             .await?;
@@ -149,7 +152,7 @@ impl Store {
                    redirect_uris = $5, post_logout_redirect_uris = $6, grant_types = $7, \
                    scopes = $8, access_token_ttl = $9, refresh_token_ttl = $10, \
                    id_token_alg = $11, logo_url = $12, jwks = $13, updated_at = $14, \
-                   resource_server = $15 WHERE id = $1";
+                   resource_server = $15, backchannel_logout_uri = $16 WHERE id = $1";
         let done = with_pool!(self, |pool| sqlx::query(sql)
             .bind(&client.id)
             .bind(&client.name)
@@ -166,6 +169,7 @@ impl Store {
             .bind(&client.jwks)
             .bind(now)
             .bind(client.resource_server)
+            .bind(&client.backchannel_logout_uri)
             .execute(pool)
             .await
             .map(|done| done.rows_affected()))?;

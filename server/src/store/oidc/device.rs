@@ -163,6 +163,7 @@ impl Store {
                                 auth_time,
                                 amr,
                                 family: Uuid::now_v7(),
+                                session: None,
                             })
                         }
                         _ => DevicePoll::Unknown,

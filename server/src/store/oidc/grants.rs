@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 /// What became of a presented authorization code.
 pub enum CodeSpend {
-    Granted(CodeGrant),
+    Granted(Box<CodeGrant>),
     /// Already used: whatever it issued has now been revoked.
     Replayed,
     Unknown,
@@ -33,6 +33,10 @@ struct GrantRow {
     auth_time: i64,
     amr: String,
     family: Uuid,
+    /// Only codes carry it; a refresh token's grant finds it by its family
+    /// (`grant_session`).
+    #[sqlx(default)]
+    session_id: Option<Uuid>,
 }
 
 impl From<GrantRow> for Grant {
@@ -44,6 +48,7 @@ impl From<GrantRow> for Grant {
             auth_time: r.auth_time,
             amr: r.amr,
             family: r.family,
+            session: r.session_id,
         }
     }
 }
@@ -57,8 +62,8 @@ impl Store {
         expires_at: i64,
     ) -> StoreResult<()> {
         let sql = "INSERT INTO oidc_codes (code_hash, client_id, customer_id, redirect_uri, scope, \
-                   nonce, code_challenge, auth_time, amr, family, created_at, expires_at) \
-                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
+                   nonce, code_challenge, auth_time, amr, family, created_at, expires_at, session_id) \
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
         let g = &code.grant;
         with_pool!(self, |pool| sqlx::query(sql)
             .bind(code_hash)
@@ -73,6 +78,7 @@ impl Store {
             .bind(g.family)
             .bind(now)
             .bind(expires_at)
+            .bind(g.session)
             .execute(pool)
             .await
             .map(|_| ()))
@@ -99,7 +105,8 @@ impl Store {
             let spent: Option<Row> = sqlx::query_as(
                 "UPDATE oidc_codes SET used_at = $3 \
                  WHERE code_hash = $1 AND client_id = $2 AND used_at IS NULL AND expires_at > $3 \
-                 RETURNING client_id, customer_id, scope, auth_time, amr, family, redirect_uri, nonce, code_challenge",
+                 RETURNING client_id, customer_id, scope, auth_time, amr, family, session_id, \
+                 redirect_uri, nonce, code_challenge",
             )
             .bind(code_hash)
             .bind(client)
@@ -107,12 +114,12 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?;
             let answer = match spent {
-                Some(r) => CodeSpend::Granted(CodeGrant {
+                Some(r) => CodeSpend::Granted(Box::new(CodeGrant {
                     grant: r.grant.into(),
                     redirect_uri: r.redirect_uri,
                     nonce: r.nonce,
                     code_challenge: r.code_challenge,
-                }),
+                })),
                 None => {
                     let select = "SELECT family FROM oidc_codes \
                         WHERE code_hash = $1 AND client_id = $2 AND used_at IS NOT NULL";

@@ -48,11 +48,13 @@ macro_rules! revoke_if_spent {
     }};
 }
 
+mod backchannel;
 mod clients;
 mod device;
 mod grants;
 mod keys;
 
+pub use backchannel::DueLogout;
 pub use clients::{AppAccess, AppHolder};
 pub use device::DevicePoll;
 pub use grants::{CodeSpend, RefreshSpend};
@@ -68,6 +70,8 @@ impl Store {
             "DELETE FROM oidc_grant_families WHERE expires_at < $1",
             "DELETE FROM oidc_device_codes WHERE expires_at < $1",
             "DELETE FROM oidc_assertion_jtis WHERE expires_at < $1",
+            // Kept a week once settled, for the operator's questions.
+            "DELETE FROM oidc_backchannel_logouts WHERE COALESCE(sent_at, failed_at) < $1 - 604800",
         ] {
             gone += with_pool!(self, |pool| sqlx::query(sql)
                 .bind(before)
