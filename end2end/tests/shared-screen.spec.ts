@@ -62,12 +62,15 @@ test('a signed-in phone signs a shared screen in for a minute, after which it is
   await expect(page.getByText(/Shared screen: signs itself out/)).toBeVisible();
   await shot('screen-devices');
 
-  // A minute on, the screen is signed out whatever it does; the phone is not.
-  await page.waitForTimeout(Math.max(0, signedInAt + 62_000 - Date.now()));
-  await page.goto('/account');
-  await expect(page).toHaveURL(/\/login$/);
-  await phone.page.goto('/account');
-  await expect(phone.page).toHaveURL(/\/account$/);
+  // A minute on, the screen is signed out whatever it does; the phone is
+  // not. (Waited for once: the server's clock is the same for both sizes.)
+  if (info.project.name === 'desktop') {
+    await page.waitForTimeout(Math.max(0, signedInAt + 62_000 - Date.now()));
+    await page.goto('/account');
+    await expect(page).toHaveURL(/\/login$/);
+    await phone.page.goto('/account');
+    await expect(phone.page).toHaveURL(/\/account$/);
+  }
   await phone.context.close();
 });
 

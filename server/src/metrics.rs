@@ -82,6 +82,13 @@ pub struct FactorLabels {
     pub result: &'static str,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct LogoutLabels {
+    /// `sent`, `retry` (refused or unanswered, tried again later) or
+    /// `given_up`.
+    pub result: &'static str,
+}
+
 /// Values read from elsewhere when scraped.
 pub struct Readings {
     pub hash_queue: i64,
@@ -110,6 +117,7 @@ pub struct Metrics {
     token_grants: Family<GrantLabels, Counter>,
     throttled: Family<ThrottleLabels, Counter>,
     mfa_checks: Family<FactorLabels, Counter>,
+    backchannel_logouts: Family<LogoutLabels, Counter>,
     changes_heard: Family<ChangeLabels, Counter>,
     mail_waiting: Gauge,
     hearing: Gauge,
@@ -195,6 +203,12 @@ impl Metrics {
             "Second factors checked, by factor and result",
             mfa_checks.clone(),
         );
+        let backchannel_logouts = Family::<LogoutLabels, Counter>::default();
+        registry.register(
+            "backchannel_logouts",
+            "Back-channel logout tokens posted to applications, by result",
+            backchannel_logouts.clone(),
+        );
         let changes_heard = Family::<ChangeLabels, Counter>::default();
         registry.register(
             "changes_heard",
@@ -233,6 +247,7 @@ impl Metrics {
             token_grants,
             throttled,
             mfa_checks,
+            backchannel_logouts,
             changes_heard,
             mail_waiting,
             hearing,
@@ -296,6 +311,12 @@ impl Metrics {
     pub fn mfa_check(&self, factor: &'static str, result: &'static str) {
         self.mfa_checks
             .get_or_create(&FactorLabels { factor, result })
+            .inc();
+    }
+
+    pub fn backchannel_logout(&self, result: &'static str) {
+        self.backchannel_logouts
+            .get_or_create(&LogoutLabels { result })
             .inc();
     }
 

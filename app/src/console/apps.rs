@@ -51,6 +51,7 @@ pub struct AppFormValues {
     /// A JWKS document, for private_key_jwt.
     pub jwks: String,
     pub backchannel_logout_uri: String,
+    pub initiate_login_uri: String,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -190,6 +191,9 @@ fn app_form(
             <Field name="backchannel_logout_uri" label="Back-channel logout URI" value=values.backchannel_logout_uri
                 error=errors.get("backchannel_logout_uri") maxlength=2000 required=false
                 hint="Optional: Gatehouse posts a signed logout token here when a customer's session ends (OpenID Connect Back-Channel Logout)."/>
+            <Field name="initiate_login_uri" label="Login initiation URI" value=values.initiate_login_uri
+                error=errors.get("initiate_login_uri") maxlength=2000 required=false
+                hint="Optional: where the app starts a sign-in when Gatehouse asks (iss, login_hint, target_link_uri). Needed to hand a customer to another device."/>
             {choice_group("grant", "Grant types", &choices.grants, &values.grant_types, errors.get("grant_types"))}
             {choice_group("scope", "Scopes it may ask for", &choices.scopes, &values.scopes, errors.get("scopes"))}
             {text_area("jwks", "Public keys (JWKS)",

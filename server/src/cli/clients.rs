@@ -11,7 +11,7 @@ use serde_json::json;
 pub enum ClientsCommand {
     /// Register an application; prints its client id and secret as JSON
     /// (the secret only this once).
-    Create(CreateArgs),
+    Create(Box<CreateArgs>),
     /// Every application, as JSON Lines.
     List,
     /// Issue a new secret; the old one keeps working for --overlap-hours.
@@ -49,6 +49,11 @@ pub struct CreateArgs {
     /// session ended (OpenID Connect Back-Channel Logout).
     #[arg(long)]
     backchannel_logout_uri: Option<String>,
+    /// Where Gatehouse sends a browser to have the application sign it in
+    /// (OpenID Connect third-party-initiated login): needed to hand a
+    /// customer from the application on one device to another.
+    #[arg(long)]
+    initiate_login_uri: Option<String>,
     /// A public client (mobile or single-page app): no secret, PKCE required.
     #[arg(long)]
     public: bool,
@@ -86,6 +91,7 @@ pub async fn run(command: ClientsCommand, config: crate::config::Config) -> anyh
     let ctx = RequestContext::system();
     let result = match command {
         ClientsCommand::Create(args) => {
+            let args = *args;
             let jwks = match &args.jwks_file {
                 Some(path) => Some(
                     std::fs::read_to_string(path)
@@ -112,6 +118,7 @@ pub async fn run(command: ClientsCommand, config: crate::config::Config) -> anyh
                     logo_url: None,
                     jwks,
                     backchannel_logout_uri: args.backchannel_logout_uri,
+                    initiate_login_uri: args.initiate_login_uri,
                 },
             )
             .await;
@@ -187,6 +194,7 @@ fn describe(client: &crate::domain::oidc::Client) -> serde_json::Value {
         "redirect_uris": client.redirect_uris,
         "post_logout_redirect_uris": client.post_logout_redirect_uris,
         "backchannel_logout_uri": client.backchannel_logout_uri,
+        "initiate_login_uri": client.initiate_login_uri,
         "grant_types": client.grant_types.iter().map(|g| g.as_str()).collect::<Vec<_>>(),
         "scopes": client.scopes,
         "access_token_ttl": client.access_token_ttl,

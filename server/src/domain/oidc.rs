@@ -43,6 +43,9 @@ pub struct Client {
     /// Where it is told, server to server, that a customer's session ended
     /// (OpenID Connect Back-Channel Logout); none: it is not told.
     pub backchannel_logout_uri: Option<String>,
+    /// Where Gatehouse sends a browser to have the application sign it in
+    /// (third-party-initiated login): a handed-off customer arrives there.
+    pub initiate_login_uri: Option<String>,
     pub created_at: i64,
 }
 
@@ -256,6 +259,10 @@ pub enum OAuthProblem {
     RequestObject,
     /// The `id_token_hint` names someone other than the signed-in customer.
     HintMismatch,
+    /// The customer's session behind an access token has ended.
+    SessionEnded,
+    /// A handoff asked by an application with no login initiation address.
+    NoInitiateLoginUri,
 }
 
 /// Why an assertion is refused (said in `error_description`).

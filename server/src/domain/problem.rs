@@ -222,9 +222,9 @@ pub enum Problem {
     TokenLifetime,
     SigningAlg,
     LogoUrl,
-    /// A back-channel logout address must be an https:// (or loopback
-    /// http://) address without a fragment.
-    BackchannelLogoutUri,
+    /// An address Gatehouse calls or sends browsers to must be an https://
+    /// (or loopback http://) address without a fragment.
+    WebAddress(String),
     DeviceCodeUnknown,
 
     // Second factors and the MFA policy.

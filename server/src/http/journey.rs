@@ -47,8 +47,10 @@ pub async fn purpose_here(session: &Session, realm: Realm, asked: Option<&str>) 
 
 /// The page each step leads to.
 pub fn page_for(realm: Realm, step: &Step) -> String {
-    if let Step::Done(Purpose::Authorization(id)) = step {
-        return resume_request(id);
+    match step {
+        Step::Done(Purpose::Authorization(id)) => return resume_request(id),
+        Step::Done(Purpose::App(to)) => return to.clone(),
+        _ => {}
     }
     page_of(realm, step).into()
 }
@@ -69,6 +71,7 @@ fn page_of(realm: Realm, step: &Step) -> &'static str {
         (_, Step::Done(Purpose::Authorization(_))) => paths::AUTHORIZE_RESUME,
         (_, Step::Done(Purpose::Device(_))) => paths::DEVICE_CONFIRM,
         (_, Step::Done(Purpose::Screen)) => paths::HANDOFF_APPROVE,
+        (_, Step::Done(Purpose::App(_))) => paths::ACCOUNT,
         (_, Step::Done(Purpose::Account)) => paths::ACCOUNT,
         (_, Step::Done(Purpose::Console)) | (Realm::Admins, Step::CompleteProfile(_)) => {
             paths::CUSTOMERS

@@ -131,6 +131,17 @@ pub struct ClaimKey(String);
 
 /// The signed-in customer offers this session to another device.
 pub async fn offer(state: &AppState, ctx: &RequestContext, signed_in: &SignedIn) -> Result<Offer> {
+    offer_for(state, ctx, signed_in, &Purpose::Account).await
+}
+
+/// Offers session `signed_in` to another device, which goes on to
+/// `purpose` once in (the account, or an application's page).
+pub async fn offer_for(
+    state: &AppState,
+    ctx: &RequestContext,
+    signed_in: &SignedIn,
+    purpose: &Purpose,
+) -> Result<Offer> {
     let address = ctx.ip().unwrap_or("unknown");
     let session_key = format!("handoff-offer:{}", signed_in.session_id);
     reserve_offer(state, &session_key, OFFERS_PER_SESSION).await?;
@@ -142,8 +153,7 @@ pub async fn offer(state: &AppState, ctx: &RequestContext, signed_in: &SignedIn)
     .await?;
     let now = state.clock.now();
     let offer = Offer::new();
-    let purpose =
-        serde_json::to_string(&Purpose::Account).map_err(|e| Error::Internal(e.into()))?;
+    let purpose = serde_json::to_string(purpose).map_err(|e| Error::Internal(e.into()))?;
     state
         .store
         .insert_handoff(&NewHandoff {

@@ -135,6 +135,7 @@ async fn settle(
     let ctx = RequestContext::system();
     match tried {
         Ok(()) => {
+            state.metrics.backchannel_logout("sent");
             state.store.logout_tried(logout, now, None, None).await?;
             tracing::info!(client_id = %logout.client_id, attempts = logout.attempts, "back-channel logout sent");
             let action = Action::OidcBackchannelLogoutSent;
@@ -143,6 +144,7 @@ async fn settle(
         Err(error) if now - logout.created_at < GIVE_UP_AFTER => {
             // 10 s, 20 s, 40 s, ... at most an hour apart.
             let pause = (10i64 << (logout.attempts.clamp(1, 10) - 1)).min(3600);
+            state.metrics.backchannel_logout("retry");
             tracing::warn!(client_id = %logout.client_id, attempts = logout.attempts, %error, "back-channel logout not taken; will try again");
             let retry_at = Some(now + pause);
             state
@@ -153,6 +155,7 @@ async fn settle(
         }
         Err(error) => {
             tracing::warn!(client_id = %logout.client_id, attempts = logout.attempts, %error, "back-channel logout given up");
+            state.metrics.backchannel_logout("given_up");
             state
                 .store
                 .logout_tried(logout, now, Some(&error), None)

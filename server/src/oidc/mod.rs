@@ -12,6 +12,7 @@ pub mod backchannel;
 pub mod claims;
 pub mod clients;
 pub mod device;
+pub mod handoff;
 pub mod introspection;
 pub mod logout;
 pub mod params;

@@ -238,6 +238,11 @@ async fn a_refusing_application_is_tried_again_then_given_up() {
         app.state.clock.advance(3600);
         tokio::time::sleep(Duration::from_millis(1500)).await;
         assert_eq!(receiver.received().len(), 4, "no try after giving up");
+        let metrics = app.browser().get("/metrics").await.body;
+        for (result, n) in [("retry", 3), ("given_up", 1)] {
+            let line = format!("gatehouse_backchannel_logouts_total{{result=\"{result}\"}} {n}");
+            assert!(metrics.contains(&line), "{line} not in:\n{metrics}");
+        }
 
         // An application that answers at last is told.
         let receiver = Receiver::default();

@@ -14,6 +14,7 @@ mod client_auth;
 mod consent;
 mod console_apps;
 mod device;
+mod handoff;
 mod logout;
 mod tokens;
 

@@ -54,6 +54,8 @@ struct AppForm {
     jwks: String,
     #[serde(default)]
     backchannel_logout_uri: String,
+    #[serde(default)]
+    initiate_login_uri: String,
     #[serde(flatten)]
     ticked: HashMap<String, String>,
 }
@@ -98,6 +100,7 @@ impl AppForm {
             logo_url: Some(self.logo_url.trim().to_string()),
             jwks: Some(self.jwks.clone()),
             backchannel_logout_uri: Some(self.backchannel_logout_uri.clone()),
+            initiate_login_uri: Some(self.initiate_login_uri.clone()),
         }
     }
 
@@ -118,6 +121,7 @@ impl AppForm {
             logo_url: self.logo_url.clone(),
             jwks: self.jwks.clone(),
             backchannel_logout_uri: self.backchannel_logout_uri.clone(),
+            initiate_login_uri: self.initiate_login_uri.clone(),
         }
     }
 }
@@ -138,6 +142,7 @@ fn stored_values(c: &Client) -> AppFormValues {
         logo_url: c.logo_url.clone().unwrap_or_default(),
         jwks: c.jwks.clone().unwrap_or_default(),
         backchannel_logout_uri: c.backchannel_logout_uri.clone().unwrap_or_default(),
+        initiate_login_uri: c.initiate_login_uri.clone().unwrap_or_default(),
     }
 }
 

@@ -131,6 +131,12 @@ impl std::fmt::Display for OAuthProblem {
             OAuthProblem::HintMismatch => f.write_str(
                 "The id_token_hint names someone other than the customer signed in.",
             ),
+            OAuthProblem::SessionEnded => f.write_str(
+                "The customer's session this access token was granted in has ended: sign them in again.",
+            ),
+            OAuthProblem::NoInitiateLoginUri => f.write_str(
+                "Register the application's login initiation URI (initiate_login_uri) to hand customers to another device.",
+            ),
         }
     }
 }

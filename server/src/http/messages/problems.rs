@@ -297,8 +297,11 @@ impl fmt::Display for Problem {
             }
             P::SigningAlg => "ID tokens are signed with RS256, ES256 or EdDSA.",
             P::LogoUrl => "The logo must be an https:// address.",
-            P::BackchannelLogoutUri => {
-                "The back-channel logout URI must be an absolute https:// address without a fragment (http:// only on localhost)."
+            P::WebAddress(uri) => {
+                return write!(
+                    f,
+                    "{uri:?} cannot be used: give an absolute https:// address without a fragment (http:// only on localhost)."
+                );
             }
             P::DeviceCodeUnknown => {
                 "That code is not valid or has expired. Check the code on your device's screen, or start again there."

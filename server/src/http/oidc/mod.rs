@@ -13,10 +13,11 @@ mod pages;
 use super::extract::context;
 use super::messages;
 use crate::domain::oidc::{OAuthCode, OAuthError, OAuthProblem, SigningAlg};
+use crate::domain::qr::qr_svg;
 use crate::domain::{Caller, Error, Result};
 use crate::oidc::issuer;
 use crate::oidc::params::Params;
-use crate::oidc::{SCOPES, clients, device, introspection, tokens};
+use crate::oidc::{SCOPES, clients, device, handoff, introspection, tokens};
 use crate::state::AppState;
 use app::paths;
 use axum::Json;
@@ -48,6 +49,8 @@ pub fn protocol_router() -> Router<AppState> {
         .route(paths::REVOKE, post(revoke))
         .route(paths::INTROSPECT, post(introspect))
         .route(paths::DEVICE_AUTHORIZATION, post(device_authorization))
+        .route(paths::APP_HANDOFF, get(handoff_status).post(handoff_offer))
+        .route(paths::APP_HANDOFF_ANSWER, post(handoff_answer))
 }
 
 async fn discovery(State(state): State<AppState>) -> Response {
@@ -202,18 +205,30 @@ async fn authenticated_client(
     clients::authenticate(state, ctx, &presented).await
 }
 
-async fn userinfo(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let bearer = headers
+/// The access token a request carries (RFC 6750 §2.1).
+fn bearer(headers: &HeaderMap) -> Result<&str> {
+    headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "));
-    let answer = match bearer {
-        Some(token) => tokens::userinfo(&state, token.trim()).await,
-        None => Err(OAuthError::new(OAuthCode::InvalidToken, OAuthProblem::BearerToken).into()),
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .ok_or_else(|| OAuthError::new(OAuthCode::InvalidToken, OAuthProblem::BearerToken).into())
+}
+
+async fn userinfo(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let answer = match bearer(&headers) {
+        Ok(token) => tokens::userinfo(&state, token).await,
+        Err(e) => Err(e),
     };
+    bearer_answer(answer.map(|claims| Json(claims).into_response()))
+}
+
+/// The answer of an endpoint a bearer token opens: a token refused is 401
+/// with its challenge (RFC 6750 §3), other errors as the token endpoint's.
+fn bearer_answer(answer: Result<Response>) -> Response {
     let mut response = match answer {
-        Ok(claims) => no_store(Json(claims).into_response()),
-        Err(Error::OAuth(e)) => {
+        Ok(response) => no_store(response),
+        Err(Error::OAuth(e)) if e.code == OAuthCode::InvalidToken => {
             let mut response = StatusCode::UNAUTHORIZED.into_response();
             let challenge = format!(
                 "Bearer error=\"{}\", error_description=\"{}\"",
@@ -233,6 +248,84 @@ async fn userinfo(State(state): State<AppState>, headers: HeaderMap) -> Response
         .headers_mut()
         .insert("access-control-allow-origin", HeaderValue::from_static("*"));
     response
+}
+
+/// An application hands its customer to another device: the ticket to
+/// show (see `oidc::handoff`): `ticket` (to ask after and answer), `link`
+/// and its `qr_svg` (an SVG element for the page), `match_code`, and
+/// `expires_in` (seconds left to open it).
+async fn handoff_offer(State(state): State<AppState>, parts: Parts, body: Bytes) -> Response {
+    let ctx = context(&parts, Caller::System);
+    let answer = async {
+        let token = bearer(&parts.headers)?;
+        let pairs = form_pairs(&parts.headers, &body)?;
+        let params = Params::new(&pairs)?;
+        let target = params.one("target_link_uri")?;
+        let offer = handoff::offer(&state, &ctx, token, target).await?;
+        let link = state
+            .config
+            .link(&format!("{}?token={}", paths::HANDOFF_OPEN, offer.secret));
+        let shown = json!({
+            "ticket": offer.id,
+            "qr_svg": qr_svg(&link, "QR code to continue on another device")?,
+            "link": link,
+            "match_code": offer.match_code,
+            "expires_in": crate::identity::handoff::OPEN_SECONDS,
+        });
+        Ok((StatusCode::CREATED, Json(shown)).into_response())
+    }
+    .await;
+    bearer_answer(answer)
+}
+
+#[derive(serde::Deserialize)]
+struct TicketQuery {
+    #[serde(default)]
+    ticket: String,
+}
+
+/// A ticket's id, as the application gives it back.
+fn ticket_id(raw: &str) -> Result<uuid::Uuid> {
+    uuid::Uuid::parse_str(raw).map_err(|_| OAuthError::invalid_request("ticket").into())
+}
+
+async fn handoff_status(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    axum::extract::Query(query): axum::extract::Query<TicketQuery>,
+) -> Response {
+    let answer = async {
+        let token = bearer(&headers)?;
+        let status = handoff::status(&state, token, ticket_id(&query.ticket)?).await?;
+        Ok(Json(status).into_response())
+    }
+    .await;
+    bearer_answer(answer)
+}
+
+async fn handoff_answer(State(state): State<AppState>, parts: Parts, body: Bytes) -> Response {
+    let ctx = context(&parts, Caller::System);
+    let answer = async {
+        let token = bearer(&parts.headers)?;
+        let pairs = form_pairs(&parts.headers, &body)?;
+        let params = Params::new(&pairs)?;
+        let ticket = ticket_id(params.one("ticket")?.unwrap_or_default())?;
+        let confirm = match params.one("answer")? {
+            Some("confirm") => true,
+            Some("refuse") => false,
+            _ => return Err(OAuthError::invalid_request("answer").into()),
+        };
+        let answered = handoff::answer(&state, &ctx, token, ticket, confirm).await?;
+        // Nothing to answer: not opened yet, answered, or expired.
+        let status = if answered {
+            StatusCode::OK
+        } else {
+            StatusCode::CONFLICT
+        };
+        Ok((status, Json(json!({ "answered": answered }))).into_response())
+    }
+    .await;
+    bearer_answer(answer)
 }
 
 /// Token responses carry credentials: never cached (RFC 6749 §5.1).

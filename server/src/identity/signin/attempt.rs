@@ -30,6 +30,11 @@ pub enum Purpose {
     /// A shared screen's code, scanned on this phone before it was signed
     /// in, waiting for the customer's answer.
     Screen,
+    /// Handed off from an application on another device: on to the
+    /// application's login initiation address (with `iss`, `login_hint` and
+    /// `target_link_uri`), where its own code flow finds this device
+    /// signed in.
+    App(String),
 }
 
 /// One thing proven in an attempt.

@@ -55,6 +55,8 @@ pub struct Registration {
     pub jwks: Option<String>,
     /// Where the application is told that a customer's session ended.
     pub backchannel_logout_uri: Option<String>,
+    /// Where the application signs a browser in at Gatehouse's request.
+    pub initiate_login_uri: Option<String>,
 }
 
 /// A registered application, with its secret this once (none when public).
@@ -159,6 +161,10 @@ fn changes(before: &Client, after: &Client) -> Vec<&'static str> {
         (
             "backchannel_logout_uri",
             before.backchannel_logout_uri != after.backchannel_logout_uri,
+        ),
+        (
+            "initiate_login_uri",
+            before.initiate_login_uri != after.initiate_login_uri,
         ),
     ]
     .into_iter()
@@ -424,17 +430,12 @@ fn check(r: Registration) -> Result<Client> {
     if r.public && r.resource_server {
         errors.add("resource_server", Problem::ResourceServerPublic);
     }
-    // Called server to server: a web address, never an app's own scheme.
-    let backchannel_logout_uri = r
-        .backchannel_logout_uri
-        .map(|u| u.trim().to_string())
-        .filter(|u| !u.is_empty());
-    if let Some(uri) = &backchannel_logout_uri
-        && !(acceptable_redirect_uri(uri)
-            && (uri.starts_with("https://") || uri.starts_with("http://")))
-    {
-        errors.add("backchannel_logout_uri", Problem::BackchannelLogoutUri);
-    }
+    let backchannel_logout_uri = web_address(
+        r.backchannel_logout_uri,
+        "backchannel_logout_uri",
+        &mut errors,
+    );
+    let initiate_login_uri = web_address(r.initiate_login_uri, "initiate_login_uri", &mut errors);
     if !errors.is_empty() {
         return Err(Error::Invalid(errors));
     }
@@ -455,8 +456,26 @@ fn check(r: Registration) -> Result<Client> {
         logo_url,
         jwks: jwks.map(|j| j.trim().to_string()),
         backchannel_logout_uri,
+        initiate_login_uri,
         created_at: 0,
     })
+}
+
+/// An optional address Gatehouse calls or sends browsers to: a web address
+/// (https, http only on localhost), never an app's own scheme.
+fn web_address(
+    raw: Option<String>,
+    field: &'static str,
+    errors: &mut FieldErrors,
+) -> Option<String> {
+    let uri = raw
+        .map(|u| u.trim().to_string())
+        .filter(|u| !u.is_empty())?;
+    let web = uri.starts_with("https://") || uri.starts_with("http://");
+    if !(web && acceptable_redirect_uri(&uri)) {
+        errors.add(field, Problem::WebAddress(uri.clone()));
+    }
+    Some(uri)
 }
 
 #[cfg(test)]

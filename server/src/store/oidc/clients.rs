@@ -23,6 +23,7 @@ struct ClientRow {
     logo_url: Option<String>,
     jwks: Option<String>,
     backchannel_logout_uri: Option<String>,
+    initiate_login_uri: Option<String>,
     created_at: i64,
 }
 
@@ -50,6 +51,7 @@ impl From<ClientRow> for Client {
             logo_url: r.logo_url,
             jwks: r.jwks,
             backchannel_logout_uri: r.backchannel_logout_uri,
+            initiate_login_uri: r.initiate_login_uri,
             created_at: r.created_at,
         }
     }
@@ -57,7 +59,8 @@ impl From<ClientRow> for Client {
 
 const CLIENT_COLUMNS: &str = "id, name, is_public, first_party, enabled, redirect_uris, \
     post_logout_redirect_uris, grant_types, scopes, access_token_ttl, refresh_token_ttl, \
-    id_token_alg, logo_url, jwks, resource_server, backchannel_logout_uri, created_at";
+    id_token_alg, logo_url, jwks, resource_server, backchannel_logout_uri, initiate_login_uri, \
+    created_at";
 
 /// An application that holds access for a customer.
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -94,7 +97,7 @@ impl Store {
             let mut tx = pool.begin_write().await?;
             sqlx::query(&format!(
                 "INSERT INTO oidc_clients ({CLIENT_COLUMNS}, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17)"
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18)"
             ))
             .bind(&client.id)
             .bind(&client.name)
@@ -112,6 +115,7 @@ impl Store {
             .bind(&client.jwks)
             .bind(client.resource_server)
             .bind(&client.backchannel_logout_uri)
+            .bind(&client.initiate_login_uri)
             .bind(client.created_at)
             .execute(&mut *tx)
             .await?;
@@ -152,7 +156,8 @@ impl Store {
                    redirect_uris = $5, post_logout_redirect_uris = $6, grant_types = $7, \
                    scopes = $8, access_token_ttl = $9, refresh_token_ttl = $10, \
                    id_token_alg = $11, logo_url = $12, jwks = $13, updated_at = $14, \
-                   resource_server = $15, backchannel_logout_uri = $16 WHERE id = $1";
+                   resource_server = $15, backchannel_logout_uri = $16, initiate_login_uri = $17 \
+                   WHERE id = $1";
         let done = with_pool!(self, |pool| sqlx::query(sql)
             .bind(&client.id)
             .bind(&client.name)
@@ -170,6 +175,7 @@ impl Store {
             .bind(now)
             .bind(client.resource_server)
             .bind(&client.backchannel_logout_uri)
+            .bind(&client.initiate_login_uri)
             .execute(pool)
             .await
             .map(|done| done.rows_affected()))?;
