@@ -62,6 +62,15 @@ pub async fn run_worker(state: AppState) {
 /// Sends the logouts due now: how many were tried.
 pub async fn deliver_due(state: &AppState, http: &reqwest::Client) -> Result<usize> {
     let now = state.clock.now();
+    // A read first: the lease below writes, and most looks find nothing.
+    if state
+        .store
+        .next_logout_due()
+        .await?
+        .is_none_or(|due| due > now)
+    {
+        return Ok(0);
+    }
     // Leased for longer than a try can take, so no other instance sends it
     // meanwhile; should this one stop, it comes back due.
     let due = state.store.lease_due_logouts(now, now + 60, BATCH).await?;

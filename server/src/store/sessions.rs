@@ -1,10 +1,94 @@
-use super::{BeginWrite, Ending, Pool, Store, StoreResult, with_pool};
+use super::{BeginWrite, Pool, Store, StoreResult, with_pool};
 use crate::domain::{Customer, CustomerId};
 use async_trait::async_trait;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
 use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
 use uuid::Uuid;
+
+/// Which customer sessions end (`end_sessions!`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ending {
+    /// One session.
+    One(Uuid),
+    /// One session, if it is this customer's.
+    OneOf(CustomerId, Uuid),
+    /// Every session of the customer but one (the one making the change).
+    AllBut(CustomerId, Uuid),
+    /// Every session of the customer.
+    All(CustomerId),
+}
+
+impl Ending {
+    /// The condition on `customer_sessions` and the ids it binds, from `$1`.
+    pub(crate) fn condition(self) -> (&'static str, Vec<Uuid>) {
+        match self {
+            Self::One(id) => ("id = $1", vec![id]),
+            Self::OneOf(customer, id) => ("customer_id = $1 AND id = $2", vec![customer.0, id]),
+            Self::AllBut(customer, keep) => {
+                ("customer_id = $1 AND id <> $2", vec![customer.0, keep])
+            }
+            Self::All(customer) => ("customer_id = $1", vec![customer.0]),
+        }
+    }
+}
+
+/// Ends the customer sessions `$ending` names at `$now`, in transaction
+/// `$tx`, and what hangs on them (OpenID Connect Back-Channel Logout):
+/// each application that received an ID token in one of them is queued a
+/// logout token, and their grants' refresh and access tokens stop, except
+/// grants the customer allowed for while away (`offline_access`, §2.7).
+/// The session grants go with the sessions (ON DELETE CASCADE). Its value:
+/// how many sessions ended. A macro, as the transaction's type differs per
+/// backend; the SQL is portable.
+macro_rules! end_sessions {
+    ($tx:expr, $ending:expr, $now:expr) => {{
+        let (condition, ids) = $crate::store::Ending::condition($ending);
+        let now: i64 = $now;
+        let at = ids.len() + 1;
+        let ended = format!("SELECT id FROM customer_sessions WHERE {condition}");
+        let online = format!(
+            "SELECT family FROM oidc_session_grants WHERE session_id IN ({ended}) \
+             AND ' ' || scope || ' ' NOT LIKE '% offline_access %'"
+        );
+        let statements = [
+            format!(
+                "INSERT INTO oidc_backchannel_logouts \
+                 (client_id, session_id, customer_id, created_at, next_attempt_at) \
+                 SELECT g.client_id, g.session_id, g.customer_id, ${at}, ${at} \
+                 FROM oidc_session_grants g JOIN oidc_clients c ON c.id = g.client_id \
+                 WHERE g.session_id IN ({ended}) AND c.backchannel_logout_uri IS NOT NULL \
+                 AND ' ' || g.scope || ' ' LIKE '% openid %' \
+                 GROUP BY g.client_id, g.session_id, g.customer_id \
+                 ON CONFLICT (client_id, session_id) DO NOTHING"
+            ),
+            format!(
+                "INSERT INTO oidc_revoked_grants (family, revoked_at, expires_at) \
+                 SELECT family, ${at}, ${at} + {} FROM oidc_session_grants \
+                 WHERE family IN ({online}) ON CONFLICT (family) DO NOTHING",
+                $crate::domain::oidc::ACCESS_TOKEN_LIFETIME_MAX
+            ),
+            format!(
+                "UPDATE oidc_refresh_tokens SET revoked_at = ${at} \
+                 WHERE family IN ({online}) AND revoked_at IS NULL AND used_at IS NULL"
+            ),
+        ];
+        for sql in &statements {
+            let mut query = sqlx::query(sql);
+            for id in &ids {
+                query = query.bind(*id);
+            }
+            query.bind(now).execute(&mut *$tx).await?;
+        }
+        let sql = format!("DELETE FROM customer_sessions WHERE {condition}");
+        let mut delete = sqlx::query(&sql);
+        for id in &ids {
+            delete = delete.bind(*id);
+        }
+        delete.execute(&mut *$tx).await?.rows_affected()
+    }};
+}
+pub(crate) use end_sessions;
 
 /// A signed-in session as the console lists it.
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -126,7 +210,7 @@ impl Store {
     pub async fn end_sessions(&self, ending: Ending, now: i64) -> StoreResult<u64> {
         with_pool!(self, |pool| {
             let mut tx = pool.begin_write().await?;
-            let ended = super::end_sessions!(tx, ending, now);
+            let ended = end_sessions!(tx, ending, now);
             tx.commit().await?;
             Ok(ended)
         })
