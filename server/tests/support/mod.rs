@@ -147,34 +147,37 @@ impl MailSink {
     pub fn start() -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let file = dir.path().join("mail.jsonl");
-        let port = free_port();
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../end2end/smtp_sink.py");
-        let mut child = Command::new("python3")
-            .args([
-                script,
-                "--port",
-                &port.to_string(),
-                "--out",
-                file.to_str().unwrap(),
-            ])
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("start the SMTP sink (python3 with aiosmtpd)");
-        let mut ready = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut ready)
-            .expect("sink output");
-        assert_eq!(
-            ready.trim(),
-            "ready",
-            "SMTP sink did not start (is aiosmtpd installed?)"
-        );
-        Self {
-            port,
-            file,
-            child,
-            _dir: dir,
+        // The port is chosen free but only taken when the sink binds it, so
+        // a test running alongside may take it first: then try another.
+        for _ in 0..3 {
+            let port = free_port();
+            let mut child = Command::new("python3")
+                .args([
+                    script,
+                    "--port",
+                    &port.to_string(),
+                    "--out",
+                    file.to_str().unwrap(),
+                ])
+                .stdout(Stdio::piped())
+                .spawn()
+                .expect("start the SMTP sink (python3 with aiosmtpd)");
+            let mut ready = String::new();
+            BufReader::new(child.stdout.take().unwrap())
+                .read_line(&mut ready)
+                .expect("sink output");
+            if ready.trim() == "ready" {
+                return Self {
+                    port,
+                    file,
+                    child,
+                    _dir: dir,
+                };
+            }
+            let _ = child.wait();
         }
+        panic!("SMTP sink did not start three times (is aiosmtpd installed?)");
     }
 
     pub fn all(&self) -> Vec<ReceivedMail> {
