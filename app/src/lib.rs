@@ -7,7 +7,10 @@
 pub mod components;
 pub mod console;
 pub mod hosted;
+pub mod i18n;
 pub mod paths;
+
+pub use i18n::Lang;
 
 use leptos::prelude::*;
 use std::borrow::Cow;
@@ -24,6 +27,21 @@ pub struct Chrome {
     pub customer_name: Option<String>,
     /// URL of the page script (passkey ceremonies), if the page has one.
     pub script: Option<String>,
+    /// The language the page speaks.
+    pub lang: Lang,
+    /// This page's path and query: where the language menu comes back to.
+    pub here: String,
+    /// The application the customer is signing in for, if any: every page
+    /// of the way says so.
+    pub app: Option<AppBadge>,
+}
+
+/// An application as hosted pages name it: its name and logo.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AppBadge {
+    pub name: String,
+    /// An https address (the application's registration says so).
+    pub logo_url: Option<String>,
 }
 
 /// Validation errors keyed by form field name, shown next to the field.
@@ -64,10 +82,17 @@ impl FieldErrors {
 /// Renders a complete HTML document around `body`.
 pub(crate) fn document(chrome: &Chrome, title: &str, body: impl IntoView + 'static) -> String {
     let chrome = chrome.clone();
-    let title = format!("{title} · Gatehouse");
+    let lang = chrome.lang;
+    let title = lang.tf(
+        "page-title",
+        &[
+            ("page", title.into()),
+            ("brand", lang.t("brand-default").into()),
+        ],
+    );
     let html = Owner::new().with(move || {
         view! {
-            <html lang="en">
+            <html lang=lang.tag() dir=lang.dir()>
                 <head>
                     <meta charset="utf-8"/>
                     <meta name="viewport" content="width=device-width, initial-scale=1"/>
@@ -78,7 +103,11 @@ pub(crate) fn document(chrome: &Chrome, title: &str, body: impl IntoView + 'stat
                 </head>
                 <body class="min-h-screen bg-slate-50 text-slate-900 antialiased">
                     <components::Header chrome=chrome.clone()/>
-                    <main id="main" class="mx-auto w-full max-w-md px-4 py-8 sm:py-12">{body}</main>
+                    <main id="main" class="mx-auto w-full max-w-md px-4 py-8 sm:py-12">
+                        {chrome.app.clone().map(|app| components::app_banner(lang, app))}
+                        {body}
+                    </main>
+                    <components::Footer chrome=chrome.clone()/>
                 </body>
             </html>
         }
@@ -97,6 +126,9 @@ pub(crate) mod test_support {
             csrf_token: "tok-123".into(),
             customer_name: None,
             script: None,
+            lang: crate::Lang::En,
+            here: "/login".into(),
+            app: None,
         }
     }
 }

@@ -13,6 +13,8 @@ pub const VERIFY_EMAIL: &str = "/verify-email";
 pub const RESEND_VERIFICATION: &str = "/verify-email/resend";
 pub const SIGN_IN: &str = "/login";
 pub const SIGN_OUT: &str = "/logout";
+/// Choosing the language pages speak (the footer's menu).
+pub const LANGUAGE: &str = "/language";
 pub const FORGOT_PASSWORD: &str = "/forgot-password";
 pub const FORGOT_PASSWORD_SENT: &str = "/forgot-password/sent";
 pub const RESET_PASSWORD: &str = "/reset-password";

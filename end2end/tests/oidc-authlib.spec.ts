@@ -80,6 +80,9 @@ test('an authlib application signs a customer in, refreshes, introspects, revoke
   // The application sends the customer to sign in, and gets them back.
   await page.goto(`${rpURL}/login`);
   await expect(page).toHaveURL(/\/login\?request=\w+$/);
+  // The sign-in page says which application the customer is signing in to.
+  await expect(page.locator('[data-app-banner]')).toContainText('Python Shop');
+  await page.screenshot({ path: info.outputPath('sign-in-for-app.png'), fullPage: true });
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();

@@ -6,22 +6,23 @@ use leptos::prelude::*;
 
 #[component]
 pub fn Header(chrome: Chrome) -> impl IntoView {
+    let t = chrome.lang;
     let signed_in = chrome.customer_name.clone().map(|name| {
         view! {
-            <nav class="flex min-w-0 items-center gap-1 whitespace-nowrap text-sm sm:gap-3" aria-label="Account">
+            <nav class="flex min-w-0 items-center gap-1 whitespace-nowrap text-sm sm:gap-3" aria-label=t.t("nav-account")>
                 <a href=paths::ACCOUNT class="max-w-[7rem] truncate font-medium text-indigo-700 hover:underline sm:max-w-[14rem]">{name}</a>
                 <form method="post" action=paths::ACCOUNT_HANDOFF>
                     <CsrfField token=chrome.csrf_token.clone()/>
                     <button type="submit" class="rounded-md px-2 py-1 text-slate-700 hover:bg-slate-200"
-                        title="Continue on another device">
-                        <span class="hidden sm:inline">"Continue on another device"</span>
-                        <span class="sm:hidden">"Other device"</span>
+                        title=t.t("handoff-continue")>
+                        <span class="hidden sm:inline">{t.t("handoff-continue")}</span>
+                        <span class="sm:hidden">{t.t("handoff-continue-short")}</span>
                     </button>
                 </form>
                 <form method="post" action=paths::SIGN_OUT>
                     <CsrfField token=chrome.csrf_token.clone()/>
                     <button type="submit" class="rounded-md px-2 py-1 text-slate-700 hover:bg-slate-200">
-                        "Sign out"
+                        {t.t("sign-out")}
                     </button>
                 </form>
             </nav>
@@ -30,10 +31,60 @@ pub fn Header(chrome: Chrome) -> impl IntoView {
     view! {
         <header class="border-b border-slate-200 bg-white">
             <div class="mx-auto flex max-w-3xl items-center justify-between gap-3 px-4 py-3">
-                <a href=paths::HOME class="text-lg font-semibold tracking-tight text-slate-900">"Gatehouse"</a>
+                <a href=paths::HOME class="text-lg font-semibold tracking-tight text-slate-900">{t.t("brand-default")}</a>
                 {signed_in}
             </div>
         </header>
+    }
+}
+
+/// The language menu under every hosted page: one button per language, in
+/// that language's own name, so a customer who reads none of the current
+/// page can still find theirs. Works without JavaScript.
+#[component]
+pub fn Footer(chrome: Chrome) -> impl IntoView {
+    // Pages drawn without a session (errors) have no token to post with.
+    if chrome.csrf_token.is_empty() {
+        return None;
+    }
+    let t = chrome.lang;
+    let choices = crate::Lang::ALL
+        .into_iter()
+        .map(|lang| {
+            let current = lang == t;
+            view! {
+                <button type="submit" name="lang" value=lang.tag() lang=lang.tag() dir=lang.dir()
+                    aria-current=current.then_some("true")
+                    class=if current { "rounded px-2 py-1 font-semibold text-slate-900 underline" } else { "rounded px-2 py-1 text-indigo-700 hover:bg-slate-200" }>
+                    {lang.own_name()}
+                </button>
+            }
+        })
+        .collect_view();
+    Some(view! {
+        <footer class="mx-auto w-full max-w-md px-4 pb-8 text-sm text-slate-600">
+            <form method="post" action=paths::LANGUAGE class="flex flex-wrap items-center justify-center gap-1">
+                <CsrfField token=chrome.csrf_token.clone()/>
+                <input type="hidden" name="back" value=chrome.here.clone()/>
+                <span id="language-label">{t.t("language-menu")}</span>
+                <span role="group" aria-labelledby="language-label" class="flex flex-wrap gap-1">{choices}</span>
+            </form>
+        </footer>
+    })
+}
+
+/// "Signing in to continue to Web Shop", with its logo: above every page
+/// the customer passes on the way from an application.
+pub fn app_banner(t: crate::Lang, app: crate::AppBadge) -> impl IntoView {
+    // The name says who asks; the logo only adds to it (empty alt text).
+    let logo = app.logo_url.map(|src| {
+        view! { <img src=src alt="" width="32" height="32" class="h-8 w-8 rounded object-contain"/> }
+    });
+    view! {
+        <p class="mb-4 flex min-w-0 items-center gap-3 text-sm text-slate-700" data-app-banner="">
+            {logo}
+            <span class="min-w-0 break-words">{t.tf("app-continue", &[("app", app.name.into())])}</span>
+        </p>
     }
 }
 
@@ -112,7 +163,7 @@ pub fn Notice(tone: &'static str, message: String) -> impl IntoView {
 }
 
 #[component]
-pub fn SubmitButton(label: &'static str) -> impl IntoView {
+pub fn SubmitButton(#[prop(into)] label: String) -> impl IntoView {
     view! {
         <button
             type="submit"
@@ -169,7 +220,7 @@ pub fn DataTable(
         // `relative` keeps visually hidden labels (absolutely positioned) inside
         // the scrolling box; otherwise they widen the page on a phone.
         <div class="relative overflow-x-auto rounded-lg bg-white shadow-sm">
-            <table class="min-w-full text-left text-sm">
+            <table class="min-w-full text-start text-sm">
                 <caption class="sr-only">{caption}</caption>
                 <thead class="bg-slate-50 text-slate-600"><tr>{headers}</tr></thead>
                 <tbody>{children()}</tbody>
@@ -191,7 +242,7 @@ pub fn checkbox(
     let hint_id = format!("{id}-hint");
     let (name, label) = (name.to_string(), label.to_string());
     let hint = (!hint.is_empty()).then(|| {
-        view! { <p id=hint_id.clone() class="ml-6 text-sm text-slate-500">{hint.to_string()}</p> }
+        view! { <p id=hint_id.clone() class="ms-6 text-sm text-slate-500">{hint.to_string()}</p> }
     });
     let error_id = format!("{id}-error");
     let described_by = [
@@ -211,7 +262,7 @@ pub fn checkbox(
                 <label for=id class="text-sm font-medium text-slate-700">{label}</label>
             </div>
             {hint}
-            {error.map(|e| view! { <p id=error_id class="ml-6 mt-1 text-sm font-medium text-red-700">{e}</p> })}
+            {error.map(|e| view! { <p id=error_id class="ms-6 mt-1 text-sm font-medium text-red-700">{e}</p> })}
         </div>
     }
 }

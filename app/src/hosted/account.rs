@@ -126,7 +126,7 @@ pub fn account_page(chrome: &Chrome, page: &AccountView) -> String {
                     error=page.password_errors.get("current_password") autocomplete="current-password" maxlength=1024/>
                 <Field name="new_password" label="New password" kind="password"
                     error=page.password_errors.get("new_password") autocomplete="new-password" maxlength=1024
-                    hint=password_hint(page.password_min)/>
+                    hint=password_hint(chrome.lang, page.password_min)/>
                 <SubmitButton label="Change password"/>
             </form>
             <h2 class="mb-2 mt-8 text-lg font-semibold">"Delete account"</h2>

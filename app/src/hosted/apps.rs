@@ -36,7 +36,7 @@ pub fn apps_page(chrome: &Chrome, page: &AppsView) -> String {
                 <li class="border-t border-slate-200 py-4 first:border-t-0">
                     <h2 class="text-base font-semibold">{app.name.clone()}</h2>
                     <p class="mb-2 text-sm text-slate-600">"Access granted " {app.since.clone()}</p>
-                    <ul class="mb-3 list-disc pl-5 text-sm text-slate-800">{shares}</ul>
+                    <ul class="mb-3 list-disc ps-5 text-sm text-slate-800">{shares}</ul>
                     <form method="post" action=paths::ACCOUNT_APPS_REVOKE>
                         <CsrfField token=csrf.clone()/>
                         <input type="hidden" name="client_id" value=app.client_id.clone()/>

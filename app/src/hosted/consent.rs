@@ -44,7 +44,7 @@ pub fn consent_page(chrome: &Chrome, page: &ConsentView) -> String {
                 <strong>{page.customer_email.clone()}</strong>
                 " and to see:"
             </p>
-            <ul class="mb-6 list-disc space-y-1 pl-5 text-sm text-slate-800">{shares}</ul>
+            <ul class="mb-6 list-disc space-y-1 ps-5 text-sm text-slate-800">{shares}</ul>
             {page.device_code.clone().map(|code| view! {
                 <p class="mb-6 text-sm text-slate-700">
                     "Only allow this if your device shows the code "

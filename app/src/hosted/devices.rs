@@ -35,7 +35,7 @@ pub fn devices_page(chrome: &Chrome, page: &DevicesView) -> String {
                 }
             });
             let here = d.current.then(|| {
-                view! { <span class="ml-2 rounded-full bg-emerald-100 px-2 py-0.5 text-xs font-semibold text-emerald-800">"This device"</span> }
+                view! { <span class="ms-2 rounded-full bg-emerald-100 px-2 py-0.5 text-xs font-semibold text-emerald-800">"This device"</span> }
             });
             view! {
                 <li class="flex flex-col gap-3 border-t border-slate-200 py-4 first:border-t-0 sm:flex-row sm:items-start sm:justify-between">

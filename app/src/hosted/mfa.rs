@@ -154,7 +154,7 @@ pub fn totp_setup_page(chrome: &Chrome, page: &TotpSetupView) -> String {
     let app = (!page.passkey_only).then(|| {
         view! {
             <h2 class="mb-2 text-lg font-semibold">"An authenticator app"</h2>
-            <ol class="mb-4 list-decimal space-y-1 pl-5 text-sm text-slate-700">
+            <ol class="mb-4 list-decimal space-y-1 ps-5 text-sm text-slate-700">
                 <li>"Open your authenticator app (Google Authenticator, 1Password, Authy, ...)."</li>
                 <li>"Scan this QR code, or type the key below."</li>
                 <li>"Enter the 6-digit code the app shows."</li>

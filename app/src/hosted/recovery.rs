@@ -13,21 +13,20 @@ pub struct ForgotPasswordView {
 pub fn forgot_password_page(chrome: &Chrome, page: &ForgotPasswordView) -> String {
     let (chrome, page) = (chrome.clone(), page.clone());
     let csrf = chrome.csrf_token.clone();
+    let t = chrome.lang;
     let body = view! {
-        <Card title="Reset your password".to_string()>
-            <p class="mb-4 text-sm text-slate-600">
-                "Enter the email address of your account and we will send you a link to choose a new password."
-            </p>
+        <Card title=t.t("forgot-title")>
+            <p class="mb-4 text-sm text-slate-600">{t.t("forgot-intro")}</p>
             <form method="post" action=paths::FORGOT_PASSWORD novalidate>
                 <CsrfField token=csrf.clone()/>
-                <Field name="email" label="Email" kind="email" value=page.email.clone()
+                <Field name="email" label=t.t("field-email") kind="email" value=page.email.clone()
                     error=page.error.clone() autocomplete="username" maxlength=254/>
-                <SubmitButton label="Send reset link"/>
+                <SubmitButton label=t.t("forgot-submit")/>
             </form>
-            <p class="mt-6 text-sm"><a href=paths::SIGN_IN class="text-indigo-700 hover:underline">"Back to sign in"</a></p>
+            <p class="mt-6 text-sm"><a href=paths::SIGN_IN class="text-indigo-700 hover:underline">{t.t("back-to-sign-in")}</a></p>
         </Card>
     };
-    document(&chrome, "Reset your password", body)
+    document(&chrome, &t.t("forgot-title"), body)
 }
 
 #[derive(Clone, Debug, Default)]
@@ -40,24 +39,25 @@ pub struct ResetPasswordView {
 pub fn reset_password_page(chrome: &Chrome, page: &ResetPasswordView) -> String {
     let (chrome, page) = (chrome.clone(), page.clone());
     let csrf = chrome.csrf_token.clone();
+    let t = chrome.lang;
     let summary = page
         .errors
         .get("token")
         .map(|m| view! { <Notice tone="error" message=m/> });
     let body = view! {
-        <Card title="Choose a new password".to_string()>
+        <Card title=t.t("reset-title")>
             {summary}
             <form method="post" action=paths::RESET_PASSWORD novalidate>
                 <CsrfField token=csrf.clone()/>
                 <input type="hidden" name="token" value=page.token.clone()/>
-                <Field name="password" label="New password" kind="password"
+                <Field name="password" label=t.t("field-new-password") kind="password"
                     error=page.errors.get("password") autocomplete="new-password" maxlength=1024
-                    hint=password_hint(page.password_min)/>
-                <SubmitButton label="Set new password"/>
+                    hint=password_hint(t, page.password_min)/>
+                <SubmitButton label=t.t("reset-submit")/>
             </form>
         </Card>
     };
-    document(&chrome, "Choose a new password", body)
+    document(&chrome, &t.t("reset-title"), body)
 }
 
 #[cfg(test)]

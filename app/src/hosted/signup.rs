@@ -20,22 +20,23 @@ pub struct SignUpView {
 pub fn sign_up_page(chrome: &Chrome, page: &SignUpView) -> String {
     let (chrome, page) = (chrome.clone(), page.clone());
     let csrf = chrome.csrf_token.clone();
-    let password_hint = password_hint(page.password_min);
+    let t = chrome.lang;
+    let password_hint = password_hint(t, page.password_min);
     let terms_error = page.errors.get("accept_terms");
     let summary = (!page.errors.is_empty())
-        .then(|| view! { <Notice tone="error" message="Please correct the highlighted fields.".to_string()/> });
+        .then(|| view! { <Notice tone="error" message=t.t("form-correct-fields")/> });
     let body = view! {
-        <Card title="Create your account".to_string()>
+        <Card title=t.t("sign-up-title")>
             {summary}
             <form method="post" action=paths::SIGN_UP novalidate>
                 <CsrfField token=csrf.clone()/>
-                <Field name="email" label="Email" kind="email" value=page.email.clone()
+                <Field name="email" label=t.t("field-email") kind="email" value=page.email.clone()
                     error=page.errors.get("email") autocomplete="email" maxlength=254/>
-                <Field name="display_name" label="Name" value=page.display_name.clone()
+                <Field name="display_name" label=t.t("field-name") value=page.display_name.clone()
                     error=page.errors.get("display_name") autocomplete="name" maxlength=100
-                    hint="How we address you."/>
+                    hint=t.t("field-name-hint")/>
                 {page.attributes.iter().cloned().map(|input| view! { <AttributeField input=input/> }).collect_view()}
-                <Field name="password" label="Password" kind="password"
+                <Field name="password" label=t.t("field-password") kind="password"
                     error=page.errors.get("password") autocomplete="new-password" maxlength=1024
                     hint=password_hint/>
                 <div class="mb-6">
@@ -46,26 +47,26 @@ pub fn sign_up_page(chrome: &Chrome, page: &SignUpView) -> String {
                             aria-describedby=terms_error.is_some().then_some("field-accept_terms-error")
                             class="mt-1 h-4 w-4 rounded border-slate-300"/>
                         <label for="field-accept_terms" class="text-sm text-slate-700">
-                            "I accept the "
-                            <a href=paths::TERMS class="text-indigo-700 underline">"terms of service"</a>
-                            {format!(" (version {}).", page.terms_version)}
+                            {t.t("sign-up-terms-before")}" "
+                            <a href=paths::TERMS class="text-indigo-700 underline">{t.t("sign-up-terms-link")}</a>
+                            " "{t.tf("sign-up-terms-after", &[("version", page.terms_version.clone().into())])}
                         </label>
                     </div>
                     {terms_error.map(|e| view! { <p id="field-accept_terms-error" class="mt-1 text-sm font-medium text-red-700">{e}</p> })}
                 </div>
-                <SubmitButton label="Create account"/>
+                <SubmitButton label=t.t("sign-up-submit")/>
             </form>
             <p class="mt-6 text-sm">
-                "Already have an account? "
-                <a href=paths::SIGN_IN class="text-indigo-700 hover:underline">"Sign in"</a>
+                {t.t("sign-up-have-account")}" "
+                <a href=paths::SIGN_IN class="text-indigo-700 underline">{t.t("sign-in-submit")}</a>
             </p>
         </Card>
     };
-    document(&chrome, "Create your account", body)
+    document(&chrome, &t.t("sign-up-title"), body)
 }
 
-pub(crate) fn password_hint(min: usize) -> String {
-    format!("At least {min} characters. A few unrelated words make a strong password.")
+pub(crate) fn password_hint(t: crate::Lang, min: usize) -> String {
+    t.tf("password-hint", &[("min", min.into())])
 }
 
 #[cfg(test)]

@@ -8,11 +8,11 @@ use leptos::prelude::*;
 /// the token, so mail scanners that prefetch links do not use it up.
 #[derive(Clone, Debug)]
 pub struct ConfirmLinkView {
-    pub title: &'static str,
-    pub text: &'static str,
+    pub title: String,
+    pub text: String,
     /// Where the form posts the token.
     pub action: &'static str,
-    pub button: &'static str,
+    pub button: String,
     pub token: String,
 }
 
@@ -20,16 +20,16 @@ pub fn confirm_link_page(chrome: &Chrome, page: &ConfirmLinkView) -> String {
     let (chrome, page) = (chrome.clone(), page.clone());
     let csrf = chrome.csrf_token.clone();
     let body = view! {
-        <Card title=page.title.to_string()>
-            <p class="mb-4 text-sm text-slate-600">{page.text}</p>
+        <Card title=page.title.clone()>
+            <p class="mb-4 text-sm text-slate-600">{page.text.clone()}</p>
             <form method="post" action=page.action>
                 <CsrfField token=csrf.clone()/>
                 <input type="hidden" name="token" value=page.token.clone()/>
-                <SubmitButton label=page.button/>
+                <SubmitButton label=page.button.clone()/>
             </form>
         </Card>
     };
-    document(&chrome, page.title, body)
+    document(&chrome, &page.title, body)
 }
 
 #[derive(Clone, Debug, Default)]
@@ -41,15 +41,16 @@ pub struct ResendVerificationView {
 pub fn resend_verification_page(chrome: &Chrome, page: &ResendVerificationView) -> String {
     let (chrome, page) = (chrome.clone(), page.clone());
     let csrf = chrome.csrf_token.clone();
+    let t = chrome.lang;
     let body = view! {
-        <Card title="Resend verification email".to_string()>
+        <Card title=t.t("resend-title")>
             <form method="post" action=paths::RESEND_VERIFICATION novalidate>
                 <CsrfField token=csrf.clone()/>
-                <Field name="email" label="Email" kind="email" value=page.email.clone()
+                <Field name="email" label=t.t("field-email") kind="email" value=page.email.clone()
                     error=page.error.clone() autocomplete="email" maxlength=254/>
-                <SubmitButton label="Send a new link"/>
+                <SubmitButton label=t.t("resend-submit")/>
             </form>
         </Card>
     };
-    document(&chrome, "Resend verification email", body)
+    document(&chrome, &t.t("resend-title"), body)
 }

@@ -45,6 +45,9 @@ pub struct Customer {
     pub tier_expires_at: Option<i64>,
     /// The customer's id in the system they were imported from.
     pub external_id: Option<String>,
+    /// The language they chose for pages and mails (a tag Gatehouse
+    /// speaks), if they chose one.
+    pub locale: Option<String>,
 }
 
 /// An email address in its normalised form: trimmed and lower-cased, so the

@@ -26,6 +26,9 @@ pub mod keys {
     pub const FLASH: &str = "flash";
     /// The synchronizer token every form carries.
     pub const CSRF: &str = "csrf_token";
+    /// The language this browser asked for: from the language menu, or an
+    /// application's `ui_locales`.
+    pub const LANG: &str = "lang";
     /// Applications' authorization requests waiting for the customer to
     /// sign in or consent, each under its own id (several tabs at once).
     pub const AUTHORIZATIONS: &str = "pending_authorizations";
@@ -241,6 +244,12 @@ pub struct PendingAuthorization {
     /// The session signed in on this browser when the request came, if
     /// any: a different one now means the customer signed in for it.
     pub session_at_request: Option<Uuid>,
+    /// The application asking, as the pages on the way name it (set once
+    /// the request is found valid).
+    #[serde(default)]
+    pub app_name: Option<String>,
+    #[serde(default)]
+    pub app_logo: Option<String>,
 }
 
 /// How many requests a browser may have waiting; the oldest goes first.
@@ -252,7 +261,23 @@ impl PendingAuthorization {
             id: Uuid::new_v4().simple().to_string(),
             params,
             session_at_request: signed_in.map(|s| s.session_id),
+            app_name: None,
+            app_logo: None,
         }
+    }
+
+    /// The application as pages on the way name it, once it is known.
+    pub fn badge(&self) -> Option<app::AppBadge> {
+        self.app_name.clone().map(|name| app::AppBadge {
+            name,
+            logo_url: self.app_logo.clone(),
+        })
+    }
+
+    /// The languages the application asked pages to speak (`ui_locales`).
+    pub fn ui_locales(&self) -> Option<app::Lang> {
+        let tags = self.params.iter().find(|(name, _)| name == "ui_locales")?;
+        app::Lang::from_ui_locales(&tags.1)
     }
 
     /// Whether `signed_in` began after this request came (a sign-in made
@@ -273,6 +298,22 @@ impl PendingAuthorization {
             .ok()
             .map(|email| email.as_str().to_string())
     }
+}
+
+/// Keeps `lang` as the language this browser asked for (written only when
+/// it changes: a page view writes nothing).
+pub async fn choose_lang(session: &Session, lang: app::Lang) -> Result<()> {
+    if get::<String>(session, keys::LANG).await?.as_deref() != Some(lang.tag()) {
+        put(session, keys::LANG, lang.tag()).await?;
+    }
+    Ok(())
+}
+
+/// The language this browser asked for, if any.
+pub async fn chosen_lang(session: &Session) -> Result<Option<app::Lang>> {
+    Ok(get::<String>(session, keys::LANG)
+        .await?
+        .and_then(|tag| app::Lang::from_tag(&tag)))
 }
 
 async fn authorizations(session: &Session) -> Result<Vec<PendingAuthorization>> {

@@ -8,7 +8,7 @@ use crate::domain::SignedIn;
 use crate::domain::{Caller, Error, Problem, RequestContext};
 use crate::http::browser::{self, keys};
 use crate::state::AppState;
-use app::Chrome;
+use app::{Chrome, Lang};
 use axum::extract::{FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, header};
@@ -101,6 +101,10 @@ pub struct Visitor {
     pub ctx: RequestContext,
     /// The CSRF token of a browser without a session (see `csrf`).
     pub visitor_token: Option<csrf::VisitorToken>,
+    /// The language pages speak to this visitor.
+    pub lang: Lang,
+    /// This request's path and query (the language menu comes back here).
+    pub here: String,
 }
 
 impl Visitor {
@@ -114,6 +118,20 @@ impl Visitor {
                 .as_ref()
                 .map(|s| s.customer.display_name.as_str().to_string()),
             script: Some(SCRIPT_HREF.into()),
+            lang: self.lang,
+            here: self.here.clone(),
+            app: browser::pending_authorization(&self.session)
+                .await?
+                .and_then(|pending| pending.badge()),
+        })
+    }
+
+    /// The chrome of a page drawn in answer to a form posted elsewhere than
+    /// the page's own address (the language menu comes back to `page`).
+    pub async fn chrome_at(&self, page: &str) -> Result<Chrome, Error> {
+        Ok(Chrome {
+            here: page.into(),
+            ..self.chrome().await?
         })
     }
 
@@ -152,13 +170,46 @@ impl FromRequestParts<AppState> for Visitor {
         let caller = signed_in
             .as_ref()
             .map_or(Caller::Visitor, |s| Caller::Customer(s.customer.id));
+        let lang = lang(parts, &session, signed_in.as_ref())
+            .await
+            .map_err(IntoResponse::into_response)?;
         Ok(Self {
             ctx: context(parts, caller),
             session,
             signed_in,
             visitor_token: parts.extensions.get().cloned(),
+            lang,
+            here: parts
+                .uri
+                .path_and_query()
+                .map_or_else(|| "/".to_string(), |p| p.as_str().to_string()),
         })
     }
+}
+
+/// The language to speak: the customer's saved preference, else what this
+/// browser asked for (the language menu, an application's `ui_locales`),
+/// else its `Accept-Language`, else English.
+async fn lang(
+    parts: &Parts,
+    session: &Session,
+    signed_in: Option<&SignedIn>,
+) -> Result<Lang, Error> {
+    if let Some(saved) = signed_in
+        .and_then(|s| s.customer.locale.as_deref())
+        .and_then(Lang::from_tag)
+    {
+        return Ok(saved);
+    }
+    if let Some(chosen) = browser::chosen_lang(session).await? {
+        return Ok(chosen);
+    }
+    Ok(parts
+        .headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(Lang::from_accept_language)
+        .unwrap_or_default())
 }
 
 /// A visitor who must be signed in; others are sent to the sign-in page.

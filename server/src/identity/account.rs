@@ -57,6 +57,32 @@ pub async fn update_profile(
     attributes::save(state, customer.id, changes, ctx).await
 }
 
+/// Keeps the language a customer chose (a tag the pages speak, checked by
+/// the caller) for their pages and mails on every device.
+pub async fn set_language(
+    state: &AppState,
+    customer: &Customer,
+    tag: &str,
+    ctx: &RequestContext,
+) -> Result<()> {
+    if customer.locale.as_deref() == Some(tag) {
+        return Ok(());
+    }
+    state
+        .store
+        .set_locale(customer.id, Some(tag), state.clock.now())
+        .await?;
+    let change = json!({ "locale": { "before": customer.locale, "after": tag } });
+    audit::record(
+        state,
+        ctx,
+        Action::CustomerProfileUpdated,
+        Some(customer.id),
+        change,
+    )
+    .await
+}
+
 /// Saves what a customer was asked for before continuing (progressive
 /// profiling): the required attributes they had not given.
 pub async fn complete_profile(

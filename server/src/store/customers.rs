@@ -17,6 +17,7 @@ pub(super) struct CustomerRow {
     tier_id: Uuid,
     tier_expires_at: Option<i64>,
     external_id: Option<String>,
+    locale: Option<String>,
 }
 
 impl From<CustomerRow> for Customer {
@@ -34,6 +35,7 @@ impl From<CustomerRow> for Customer {
             tier_expires_at: row.tier_expires_at,
             external_id: row.external_id,
             disabled: row.disabled_at.is_some(),
+            locale: row.locale,
         }
     }
 }
@@ -45,7 +47,7 @@ struct CustomerWithHashRow {
     password_hash: String,
 }
 
-const CUSTOMER_COLUMNS: &str = "id, email, display_name, email_verified_at, created_at, updated_at, last_sign_in_at, last_sign_in_ip, disabled_at, tier_id, tier_expires_at, external_id";
+const CUSTOMER_COLUMNS: &str = "id, email, display_name, email_verified_at, created_at, updated_at, last_sign_in_at, last_sign_in_ip, disabled_at, tier_id, tier_expires_at, external_id, locale";
 
 /// The customer columns, qualified by `table` for joins.
 pub(super) fn customer_columns(table: &str) -> String {
@@ -290,6 +292,23 @@ impl Store {
             Some(name),
         )
         .await?;
+        Ok(())
+    }
+
+    pub async fn set_locale(
+        &self,
+        id: CustomerId,
+        locale: Option<&str>,
+        now: i64,
+    ) -> StoreResult<()> {
+        let sql = "UPDATE customers SET locale = $2, updated_at = $3 WHERE id = $1";
+        with_pool!(self, |pool| sqlx::query(sql)
+            .bind(id.0)
+            .bind(locale)
+            .bind(now)
+            .execute(pool)
+            .await
+            .map(|_| ()))?;
         Ok(())
     }
 

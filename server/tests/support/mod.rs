@@ -355,6 +355,7 @@ impl TestApp {
             admin_totp: None,
             peer: DEFAULT_PEER.parse().unwrap(),
             user_agent: "gatehouse-tests".into(),
+            accept_language: None,
         }
     }
 
@@ -679,6 +680,8 @@ pub struct Browser {
     pub admin_totp: Option<Vec<u8>>,
     /// The address requests come from, as a real connection would give it.
     pub peer: std::net::SocketAddr,
+    /// The languages the browser asks for (`Accept-Language`), if any.
+    pub accept_language: Option<String>,
     /// The `User-Agent` header it sends.
     pub user_agent: String,
 }
@@ -741,6 +744,9 @@ impl Browser {
             .uri(path)
             .extension(axum::extract::ConnectInfo(self.peer))
             .header(header::USER_AGENT, &self.user_agent);
+        if let Some(languages) = &self.accept_language {
+            req = req.header(header::ACCEPT_LANGUAGE, languages);
+        }
         let mut cookies = Vec::new();
         if let Some(cookie) = &self.cookie {
             cookies.push(format!("gatehouse_session={cookie}"));

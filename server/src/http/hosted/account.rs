@@ -119,7 +119,7 @@ async fn update_profile(
             };
             Ok(page(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                app::hosted::account_page(&customer.0.chrome().await?, &view),
+                app::hosted::account_page(&customer.0.chrome_at(paths::ACCOUNT).await?, &view),
             ))
         }
         Err(e) => Err(e),
@@ -176,7 +176,7 @@ async fn change_password(
             };
             Ok(page(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                app::hosted::account_page(&customer.0.chrome().await?, &view),
+                app::hosted::account_page(&customer.0.chrome_at(paths::ACCOUNT).await?, &view),
             ))
         }
         Err(e) => Err(e),
@@ -288,7 +288,7 @@ async fn change_email(
             };
             Ok(page(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                app::hosted::account_page(&customer.0.chrome().await?, &view),
+                app::hosted::account_page(&customer.0.chrome_at(paths::ACCOUNT).await?, &view),
             ))
         }
         Err(e) => Err(e),

@@ -17,6 +17,7 @@ use serde::Deserialize;
 mod account;
 mod devices;
 mod handoff;
+mod language;
 mod mfa;
 mod passkeys;
 mod profile;
@@ -38,6 +39,7 @@ pub fn router() -> Router<AppState> {
         .merge(account::router())
         .merge(devices::router())
         .merge(handoff::router())
+        .merge(language::router())
         .merge(mfa::router())
         .merge(security::router())
         .merge(passkeys::router())

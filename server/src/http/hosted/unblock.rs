@@ -24,11 +24,12 @@ async fn confirm_form(
     Query(q): Query<TokenQuery>,
 ) -> Result<Response> {
     unblock::check_link(&state, &q.token).await?;
+    let t = visitor.lang;
     let view = ConfirmLinkView {
-        title: "Lift the sign-in block",
-        text: "Sign-ins to your account were blocked from one address after several wrong passwords. If that was you, lift the block and sign in again.",
+        title: t.t("unblock-title"),
+        text: t.t("unblock-text"),
         action: paths::UNBLOCK,
-        button: "Lift the block",
+        button: t.t("unblock-submit"),
         token: q.token,
     };
     Ok(page(

@@ -31,11 +31,12 @@ async fn verify_email_form(visitor: Visitor, Query(q): Query<TokenQuery>) -> Res
     if !crate::domain::secrets::looks_like_token(&q.token) {
         return Err(Error::BadRequest(Problem::VerificationLinkIncomplete));
     }
+    let t = visitor.lang;
     let view = ConfirmLinkView {
-        title: "Verify your email",
-        text: "Confirm that this email address is yours.",
+        title: t.t("verify-title"),
+        text: t.t("verify-text"),
         action: paths::VERIFY_EMAIL,
-        button: "Verify my email",
+        button: t.t("verify-submit"),
         token: q.token,
     };
     Ok(page(
@@ -56,25 +57,21 @@ async fn verify_email(
         verification::verify_and_enter(&state, &visitor.ctx, &form.token, signed_up_here, purpose)
             .await?;
     browser::forget_signup(session).await?;
+    let t = visitor.lang;
     let (notice, next) = match verified {
-        Verified::WhileSignedIn => ("Your email address is verified.", see_other(paths::ACCOUNT)),
+        Verified::WhileSignedIn => (t.t("verified"), see_other(paths::ACCOUNT)),
         Verified::SignedIn(advanced) => {
             match journey::outcome(&state, session, Realm::Customers, Ok(advanced)).await? {
-                Outcome::Go { to, .. } => {
-                    ("Your email address is verified. Welcome!", see_other(&to))
-                }
+                Outcome::Go { to, .. } => (t.t("verified-welcome"), see_other(&to)),
                 Outcome::Show(refusal) => {
                     visitor.flash(&refusal.message).await?;
                     return Ok(see_other(paths::SIGN_IN));
                 }
             }
         }
-        Verified::SignInToContinue => (
-            "Your email address is verified. Sign in to continue.",
-            see_other(paths::SIGN_IN),
-        ),
+        Verified::SignInToContinue => (t.t("verified-sign-in"), see_other(paths::SIGN_IN)),
     };
-    visitor.flash(notice).await?;
+    visitor.flash(&notice).await?;
     Ok(next)
 }
 
@@ -109,12 +106,13 @@ async fn resend(
             tracing::error!(error = %e, "verification resend failed");
         }
     });
+    let t = visitor.lang;
     message(
         &visitor,
-        "Check your inbox",
+        &t.t("resend-sent-title"),
         "info",
-        "If that address belongs to an account that still needs verifying, a new link is on its way.",
-        vec![link(paths::SIGN_IN, "Sign in")],
+        &t.t("resend-sent"),
+        vec![link(paths::SIGN_IN, &t.t("sign-in-submit"))],
     )
     .await
 }
@@ -124,12 +122,10 @@ async fn send_verification(State(state): State<AppState>, customer: Customer) ->
     if !c.email_verified {
         verification::send_link(&state, c.id, &c.email).await?;
     }
+    let t = customer.0.lang;
     customer
         .0
-        .flash(&format!(
-            "We sent a verification link to {}.",
-            c.email.as_str()
-        ))
+        .flash(&t.tf("verification-sent", &[("email", c.email.as_str().into())]))
         .await?;
     Ok(see_other(paths::ACCOUNT))
 }

@@ -109,7 +109,7 @@ async fn resume(
 async fn proceed(
     state: &AppState,
     visitor: &Visitor,
-    pending: PendingAuthorization,
+    mut pending: PendingAuthorization,
     after_form: bool,
 ) -> Result<Response> {
     let request = match authorize::parse(state, &pending.params).await {
@@ -124,6 +124,13 @@ async fn proceed(
             return Err(e);
         }
     };
+    // The pages on the way name the application, in the language it asked
+    // for (unless the customer saved one of their own).
+    pending.app_name = Some(request.client.name.clone());
+    pending.app_logo = request.client.logo_url.clone();
+    if let Some(lang) = pending.ui_locales() {
+        browser::choose_lang(&visitor.session, lang).await?;
+    }
     let signed_in = visitor.signed_in.as_ref();
     let signed_in_for_it = signed_in.is_some_and(|s| pending.signed_in_since(s));
     let step =

@@ -1,0 +1,204 @@
+//! The language pages speak, through the real router on each backend: the
+//! customer's saved choice, then an application's `ui_locales`, then the
+//! browser's `Accept-Language`, then English; `<html lang dir>` follow; the
+//! language menu keeps a choice (on the customer's record when signed in)
+//! and refuses what it does not know; pages on the way from an application
+//! name it. The words are read from the catalogues, never written here.
+
+mod support;
+
+use app::Lang;
+use axum::http::StatusCode;
+use gatehouse::domain::RequestContext;
+use gatehouse::oidc::clients::{self, Registration};
+use support::*;
+
+const CALLBACK: &str = "https://shop.example.com/callback";
+
+fn speaks(html: &str, lang: Lang) -> bool {
+    html.contains(&format!(
+        r#"<html lang="{}" dir="{}">"#,
+        lang.tag(),
+        lang.dir()
+    ))
+}
+
+async fn web_shop(app: &TestApp) -> String {
+    clients::register(
+        &app.state,
+        &RequestContext::system(),
+        Registration {
+            name: "Web Shop".into(),
+            first_party: true,
+            redirect_uris: vec![CALLBACK.into()],
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
+    .client
+    .id
+}
+
+fn authorize(client: &str, ui_locales: &str) -> String {
+    let pairs = [
+        ("response_type", "code"),
+        ("client_id", client),
+        ("redirect_uri", CALLBACK),
+        ("scope", "openid"),
+        ("state", "st"),
+        (
+            "code_challenge",
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+        ),
+        ("code_challenge_method", "S256"),
+        ("ui_locales", ui_locales),
+    ];
+    format!("/oauth2/authorize?{}", encode(&pairs))
+}
+
+#[tokio::test]
+async fn pages_speak_the_browsers_language_else_english() {
+    on_each_backend(|app| async move {
+        for (header, lang) in [
+            ("de-CH, en;q=0.5", Lang::De),
+            ("fr-FR, ar;q=0.8", Lang::Ar),
+            ("fr, pt;q=0.4", Lang::En),
+        ] {
+            let mut browser = app.browser();
+            browser.accept_language = Some(header.into());
+            let page = browser.get("/login").await;
+            page.assert_status(StatusCode::OK);
+            assert!(speaks(&page.body, lang), "{header}: {}", &page.body[..200]);
+            assert!(page.body.contains(&lang.t("sign-in-title")), "{header}");
+        }
+        // No header at all: English, left to right.
+        let page = app.browser().get("/signup").await;
+        assert!(speaks(&page.body, Lang::En));
+        // A page view chooses nothing: no session is written for it.
+        assert_eq!(app.state.store.session_writes(), 0);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_application_is_named_on_the_way_and_its_ui_locales_are_spoken() {
+    on_each_backend(|app| async move {
+        let client = web_shop(&app).await;
+        let mut browser = app.browser();
+        browser.accept_language = Some("en".into());
+        let to_sign_in = browser.get(&authorize(&client, "pt-BR ar de")).await;
+        let location = to_sign_in.location().expect("sent to sign in").to_string();
+        assert!(location.starts_with("/login?request="), "{location}");
+        let page = browser.get(&location).await;
+        assert!(
+            speaks(&page.body, Lang::Ar),
+            "ui_locales beats Accept-Language"
+        );
+        assert!(page.body.contains("data-app-banner"));
+        assert!(page.body.contains("Web Shop"));
+        // Every page of the way says so, sign-up and reset included.
+        for path in ["/signup", "/forgot-password"] {
+            let page = browser.get(path).await;
+            assert!(page.body.contains("data-app-banner"), "{path}");
+            assert!(speaks(&page.body, Lang::Ar), "{path}");
+        }
+        // A browser not on its way from an application sees no banner.
+        let page = app.browser().get("/login").await;
+        assert!(!page.body.contains("data-app-banner"));
+
+        // An unknown ui_locales changes nothing.
+        let mut other = app.browser();
+        other.accept_language = Some("de".into());
+        let location = other.get(&authorize(&client, "xx-YY")).await;
+        let page = other.get(location.location().unwrap()).await;
+        assert!(speaks(&page.body, Lang::De));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_language_menu_keeps_the_choice_and_a_customer_keeps_it_everywhere() {
+    on_each_backend(|app| async move {
+        // Anonymous: the choice holds for this browser, over its header.
+        let mut browser = app.browser();
+        browser.accept_language = Some("en".into());
+        browser.get("/login?request=x").await;
+        browser
+            .post("/language", &[("lang", "de"), ("back", "/login?request=x")])
+            .await
+            .assert_redirect("/login?request=x");
+        assert!(speaks(&browser.get("/login").await.body, Lang::De));
+
+        // Signed in: saved on the record, so another device speaks it too,
+        // whatever its browser asks for.
+        let mut laptop = app
+            .signed_up_and_verified("lea@example.com", "a long passphrase 1")
+            .await;
+        laptop.get("/account").await;
+        laptop
+            .post("/language", &[("lang", "ar"), ("back", "/account")])
+            .await
+            .assert_redirect("/account");
+        let id = app.customer_id("lea@example.com").await;
+        let stored = app.state.store.customer_by_id(id).await.unwrap().unwrap();
+        assert_eq!(stored.locale.as_deref(), Some("ar"));
+        let mut phone = app.browser();
+        phone.accept_language = Some("de".into());
+        phone
+            .sign_in("lea@example.com", "a long passphrase 1")
+            .await;
+        assert!(speaks(&phone.get("/account").await.body, Lang::Ar));
+        let trail = app
+            .audit_trail(gatehouse::domain::Action::CustomerProfileUpdated)
+            .await;
+        assert!(
+            trail
+                .iter()
+                .any(|r| r.customer == Some(id) && r.details.contains(r#""after":"ar""#)),
+            "the change is on the audit trail"
+        );
+
+        // The saved choice beats an application's ui_locales.
+        let client = web_shop(&app).await;
+        let answer = phone.get(&authorize(&client, "de")).await;
+        assert!(answer.location().unwrap_or_default().starts_with(CALLBACK));
+        assert!(speaks(&phone.get("/account").await.body, Lang::Ar));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_unknown_language_is_refused_and_the_way_back_stays_here() {
+    on_each_backend(|app| async move {
+        let mut laptop = app
+            .signed_up_and_verified("ben@example.com", "a long passphrase 2")
+            .await;
+        laptop.get("/account").await;
+        let refused = laptop
+            .post("/language", &[("lang", "xx"), ("back", "/account")])
+            .await;
+        refused.assert_status(StatusCode::BAD_REQUEST);
+        assert!(
+            refused.body.contains(r#"href="/account""#),
+            "the error leads back"
+        );
+        let id = app.customer_id("ben@example.com").await;
+        let stored = app.state.store.customer_by_id(id).await.unwrap().unwrap();
+        assert_eq!(stored.locale, None, "nothing changed");
+        assert!(speaks(&laptop.get("/account").await.body, Lang::En));
+
+        // Another site is never where the menu leads.
+        laptop
+            .post("/language", &[("lang", "de"), ("back", "//evil.example/")])
+            .await
+            .assert_redirect("/");
+        // Without the form's token nothing is chosen.
+        let mut stranger = app.browser();
+        stranger
+            .post_raw("/language", "lang=ar&back=%2F")
+            .await
+            .assert_status(StatusCode::FORBIDDEN);
+    })
+    .await;
+}
