@@ -72,6 +72,22 @@ async fn pages_speak_the_browsers_language_else_english() {
             assert!(speaks(&page.body, lang), "{header}: {}", &page.body[..200]);
             assert!(page.body.contains(&lang.t("sign-in-title")), "{header}");
         }
+        // A refusal speaks the page's language too.
+        let mut german = app.browser();
+        german.accept_language = Some("de".into());
+        german.get("/login").await;
+        let refused = german
+            .post(
+                "/login",
+                &[
+                    ("email", "nobody@example.com"),
+                    ("password", "wrong password 1"),
+                ],
+            )
+            .await;
+        refused.assert_status(StatusCode::UNAUTHORIZED);
+        assert!(speaks(&refused.body, Lang::De));
+        assert!(refused.body.contains(&Lang::De.t("refused-credentials")));
         // No header at all: English, left to right.
         let page = app.browser().get("/signup").await;
         assert!(speaks(&page.body, Lang::En));

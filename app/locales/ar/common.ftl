@@ -34,3 +34,20 @@ month-12 = ديسمبر
 language-unknown-title = اللغة غير متاحة
 language-unknown = هذه اللغة غير متاحة. اختر لغة من القائمة أسفل الصفحة.
 language-back = العودة إلى الصفحة
+
+wait-seconds = { $count ->
+        [zero] { $count } ثانية
+        [one] ثانية واحدة
+        [two] ثانيتين
+        [few] { $count } ثوانٍ
+        [many] { $count } ثانية
+       *[other] { $count } ثانية
+    }
+wait-minutes = { $count ->
+        [zero] { $count } دقيقة
+        [one] دقيقة واحدة
+        [two] دقيقتين
+        [few] { $count } دقائق
+        [many] { $count } دقيقة
+       *[other] { $count } دقيقة
+    }

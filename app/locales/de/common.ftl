@@ -37,3 +37,12 @@ month-12 = Dez.
 language-unknown-title = Sprache nicht verfügbar
 language-unknown = Diese Sprache ist nicht verfügbar. Wählen Sie eine aus der Liste unten auf der Seite.
 language-back = Zurück zur Seite
+
+wait-seconds = { $count ->
+        [one] { $count } Sekunde
+       *[other] { $count } Sekunden
+    }
+wait-minutes = { $count ->
+        [one] { $count } Minute
+       *[other] { $count } Minuten
+    }

@@ -42,3 +42,13 @@ month-12 = Dec
 language-unknown-title = Language not available
 language-unknown = This language is not available. Choose one from the list at the bottom of the page.
 language-back = Back to the page
+
+# How long to wait, inside a sentence: "Try again in { $wait }."
+wait-seconds = { $count ->
+        [one] { $count } second
+       *[other] { $count } seconds
+    }
+wait-minutes = { $count ->
+        [one] { $count } minute
+       *[other] { $count } minutes
+    }

@@ -37,3 +37,55 @@ resend-sent = If that address belongs to an account that still needs verifying, 
 unblock-title = Lift the sign-in block
 unblock-text = Sign-ins to your account were blocked from one address after several wrong passwords. If that was you, lift the block and sign in again.
 unblock-submit = Lift the block
+
+# Why a sign-in did not go on, shown above its form.
+refused-credentials = That email and password do not match an account.
+refused-credentials-admin = That email and password do not match an admin account.
+refused-disabled = This account is disabled. Contact support if you think this is a mistake.
+code-wrong = That code is wrong, expired or already used. Wait for the next code and try again.
+sign-in-expired = Your sign-in has expired. Sign in again.
+held-back = Too many failed sign-ins. Try again in { $wait }, or reset your password to sign in now.
+held-back-admin = Too many failed sign-ins. Try again in { $wait }, or ask an owner to check the audit trail.
+held-back-code = Too many wrong codes. Try again in { $wait }.
+
+# The second step of a sign-in, and the same question before a sensitive change.
+second-factor-title = Two-step verification
+step-up-title = Confirm it's you
+second-factor-intro = Your password was right. One more step:
+second-factor-intro-before-enrol = Your account now needs a passkey. Before you set one up, confirm it's you:
+step-up-intro = This change needs a recent second factor:
+second-factor-how-passkey = use your passkey.
+second-factor-how-app = enter the 6-digit code from your authenticator app, or one of your recovery codes.
+second-factor-how-passkey-or-code = use your passkey, or one of your recovery codes.
+second-factor-use-passkey = Use a passkey
+passkeys-need-javascript = Passkeys need JavaScript.
+second-factor-remember = Remember this browser for { $days ->
+        [one] { $days } day
+       *[other] { $days } days
+    }
+second-factor-remember-hint = Only on a device you alone use.
+second-factor-code = Code
+second-factor-code-hint = 6 digits, or a recovery code like 7kq2m-9xp4t
+second-factor-submit = Verify
+second-factor-cancel = Cancel and sign out
+
+# Setting up a second factor: at sign-in when required, or from the security page.
+enrol-title = Protect your account
+totp-setup-title = Set up an authenticator app
+enrol-required-passkey = Your account requires a passkey before you continue.
+enrol-required = Your account requires a second sign-in step before you continue. Add a passkey, or an authenticator app.
+enrol-passkey-heading = A passkey
+enrol-passkey-text = Sign in with your fingerprint, face or screen lock. Nothing to type, and it cannot be phished.
+enrol-passkey-add = Add a passkey
+totp-heading = An authenticator app
+totp-step-open = Open your authenticator app (Google Authenticator, 1Password, Authy, ...).
+totp-step-scan = Scan this QR code, or type the key below.
+totp-step-enter = Enter the 6-digit code the app shows.
+totp-key = Key
+totp-open-here = Open in an authenticator app on this device
+totp-code = Code from the app
+totp-submit = Turn on
+back-to-security = Back to security
+recovery-codes-title = Save your recovery codes
+recovery-codes-text = Each code signs you in once if you lose your phone or passkey. They are shown only now: print them or keep them in a password manager.
+recovery-codes-saved = I have saved them

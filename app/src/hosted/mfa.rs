@@ -32,42 +32,43 @@ pub fn second_factor_page(chrome: &Chrome, page: &SecondFactorView) -> String {
     let (chrome, page) = (chrome.clone(), page.clone());
     let csrf = chrome.csrf_token.clone();
     let step_up = page.next.is_some();
-    let title = if step_up {
-        "Confirm it's you"
+    let t = chrome.lang;
+    let title = t.t(if step_up {
+        "step-up-title"
     } else {
-        "Two-step verification"
-    };
-    let intro = if step_up {
-        "This change needs a recent second factor: "
+        "second-factor-title"
+    });
+    let intro = t.t(if step_up {
+        "step-up-intro"
     } else if page.before_enrol {
-        "Your account now needs a passkey. Before you set one up, confirm it's you: "
+        "second-factor-intro-before-enrol"
     } else {
-        "Your password was right. One more step: "
-    };
-    let how = if page.passkey_only {
-        "use your passkey."
+        "second-factor-intro"
+    });
+    let how = t.t(if page.passkey_only {
+        "second-factor-how-passkey"
     } else if page.has_app {
-        "enter the 6-digit code from your authenticator app, or one of your recovery codes."
+        "second-factor-how-app"
     } else {
-        "use your passkey, or one of your recovery codes."
-    };
+        "second-factor-how-passkey-or-code"
+    });
     let passkey = page.has_passkey.then(|| {
         view! {
             <div class="mb-6 hidden" data-passkey-verify="">
                 <button type="button" data-passkey-action="verify" class="w-full rounded-md border border-indigo-600 px-4 py-2 text-base font-semibold text-indigo-700 hover:bg-indigo-50 focus:outline-none focus:ring-2 focus:ring-indigo-500">
-                    "Use a passkey"
+                    {t.t("second-factor-use-passkey")}
                 </button>
                 <p class="mt-2 hidden text-sm text-red-700" role="alert" data-passkey-error=""></p>
             </div>
-            <noscript><p class="mb-6 text-sm text-slate-600">"Passkeys need JavaScript."</p></noscript>
+            <noscript><p class="mb-6 text-sm text-slate-600">{t.t("passkeys-need-javascript")}</p></noscript>
         }
     });
     let form = (!page.passkey_only).then(|| {
         let remember = (page.remember_days > 0 && !step_up).then(|| {
             checkbox(
                 "remember",
-                &format!("Remember this browser for {} days", page.remember_days),
-                "Only on a device you alone use.",
+                &t.tf("second-factor-remember", &[("days", page.remember_days.into())]),
+                &t.t("second-factor-remember-hint"),
                 false,
                 None,
             )
@@ -76,10 +77,10 @@ pub fn second_factor_page(chrome: &Chrome, page: &SecondFactorView) -> String {
             <form method="post" action=page.action novalidate>
                 <CsrfField token=csrf.clone()/>
                 {page.next.clone().map(|n| view! { <input type="hidden" name="next" value=n/> })}
-                <Field name="code" label="Code" value=String::new() autocomplete="one-time-code" maxlength=20
-                    error=page.error.clone() hint="6 digits, or a recovery code like 7kq2m-9xp4t"/>
+                <Field name="code" label=t.t("second-factor-code") value=String::new() autocomplete="one-time-code" maxlength=20
+                    error=page.error.clone() hint=t.t("second-factor-code-hint")/>
                 {remember}
-                <SubmitButton label="Verify"/>
+                <SubmitButton label=t.t("second-factor-submit")/>
             </form>
         }
     });
@@ -89,18 +90,18 @@ pub fn second_factor_page(chrome: &Chrome, page: &SecondFactorView) -> String {
         .flatten()
         .map(|m| view! { <Notice tone="error" message=m/> });
     let body = view! {
-        <Card title=title.to_string()>
+        <Card title=title.clone()>
             {passkey_only_error}
-            <p class="mb-6 text-sm text-slate-600">{intro}{how}</p>
+            <p class="mb-6 text-sm text-slate-600">{intro}" "{how}</p>
             {passkey}
             {form}
             <form method="post" action=paths::SIGN_OUT class="mt-6 text-center text-sm">
                 <CsrfField token=csrf.clone()/>
-                <button type="submit" class="text-indigo-700 hover:underline">"Cancel and sign out"</button>
+                <button type="submit" class="text-indigo-700 hover:underline">{t.t("second-factor-cancel")}</button>
             </form>
         </Card>
     };
-    document(&chrome, title, body)
+    document(&chrome, &title, body)
 }
 
 /// Setting up an authenticator app: at sign-in when the policy requires a
@@ -125,49 +126,50 @@ pub struct TotpSetupView {
 pub fn totp_setup_page(chrome: &Chrome, page: &TotpSetupView) -> String {
     let (chrome, page) = (chrome.clone(), page.clone());
     let csrf = chrome.csrf_token.clone();
-    let title = if page.required {
-        "Protect your account"
+    let t = chrome.lang;
+    let title = t.t(if page.required {
+        "enrol-title"
     } else {
-        "Set up an authenticator app"
-    };
+        "totp-setup-title"
+    });
     let required = page.required.then(|| {
-        let words = if page.passkey_only {
-            "Your account requires a passkey before you continue."
+        let words = t.t(if page.passkey_only {
+            "enrol-required-passkey"
         } else {
-            "Your account requires a second sign-in step before you continue. Add a passkey, or an authenticator app."
-        };
-        view! { <Notice tone="info" message=words.to_string()/> }
+            "enrol-required"
+        });
+        view! { <Notice tone="info" message=words/> }
     });
     let passkey = page.offer_passkey.then(|| {
         view! {
             <div class="mb-6 hidden" data-passkey-register="">
-                <h2 class="mb-2 text-lg font-semibold">"A passkey"</h2>
-                <p class="mb-3 text-sm text-slate-600">"Sign in with your fingerprint, face or screen lock. Nothing to type, and it cannot be phished."</p>
+                <h2 class="mb-2 text-lg font-semibold">{t.t("enrol-passkey-heading")}</h2>
+                <p class="mb-3 text-sm text-slate-600">{t.t("enrol-passkey-text")}</p>
                 <button type="button" data-passkey-action="register" class="w-full rounded-md border border-indigo-600 px-4 py-2 text-base font-semibold text-indigo-700 hover:bg-indigo-50 focus:outline-none focus:ring-2 focus:ring-indigo-500">
-                    "Add a passkey"
+                    {t.t("enrol-passkey-add")}
                 </button>
                 <p class="mt-2 hidden text-sm text-red-700" role="alert" data-passkey-error=""></p>
             </div>
-            <noscript><p class="mb-6 text-sm text-slate-600">"Adding a passkey needs JavaScript."</p></noscript>
+            <noscript><p class="mb-6 text-sm text-slate-600">{t.t("passkeys-need-javascript")}</p></noscript>
         }
     });
     let app = (!page.passkey_only).then(|| {
         view! {
-            <h2 class="mb-2 text-lg font-semibold">"An authenticator app"</h2>
+            <h2 class="mb-2 text-lg font-semibold">{t.t("totp-heading")}</h2>
             <ol class="mb-4 list-decimal space-y-1 ps-5 text-sm text-slate-700">
-                <li>"Open your authenticator app (Google Authenticator, 1Password, Authy, ...)."</li>
-                <li>"Scan this QR code, or type the key below."</li>
-                <li>"Enter the 6-digit code the app shows."</li>
+                <li>{t.t("totp-step-open")}</li>
+                <li>{t.t("totp-step-scan")}</li>
+                <li>{t.t("totp-step-enter")}</li>
             </ol>
             <div class="mb-4 flex justify-center rounded-md border border-slate-200 bg-white p-2" inner_html=page.qr_svg.clone()></div>
-            <p class="mb-1 text-sm font-medium text-slate-700">"Key"</p>
+            <p class="mb-1 text-sm font-medium text-slate-700">{t.t("totp-key")}</p>
             <p class="mb-4 break-words rounded bg-slate-100 px-3 py-2 font-mono text-sm" data-totp-secret="">{page.secret.clone()}</p>
-            <p class="mb-4 text-sm"><a href=page.otpauth_url.clone() class="text-indigo-700 hover:underline">"Open in an authenticator app on this device"</a></p>
+            <p class="mb-4 text-sm"><a href=page.otpauth_url.clone() class="text-indigo-700 hover:underline">{t.t("totp-open-here")}</a></p>
             <form method="post" action=page.action novalidate>
                 <CsrfField token=csrf.clone()/>
-                <Field name="code" label="Code from the app" value=String::new() autocomplete="one-time-code"
+                <Field name="code" label=t.t("totp-code") value=String::new() autocomplete="one-time-code"
                     maxlength=10 error=page.error.clone()/>
-                <SubmitButton label="Turn on"/>
+                <SubmitButton label=t.t("totp-submit")/>
             </form>
         }
     });
@@ -175,25 +177,25 @@ pub fn totp_setup_page(chrome: &Chrome, page: &TotpSetupView) -> String {
         view! {
             <form method="post" action=paths::SIGN_OUT class="mt-6 text-center text-sm">
                 <CsrfField token=csrf.clone()/>
-                <button type="submit" class="text-indigo-700 hover:underline">"Cancel and sign out"</button>
+                <button type="submit" class="text-indigo-700 hover:underline">{t.t("second-factor-cancel")}</button>
             </form>
         }
         .into_any()
     } else {
         view! {
-            <p class="mt-6 text-center text-sm"><a href=paths::ACCOUNT_SECURITY class="text-indigo-700 hover:underline">"Back to security"</a></p>
+            <p class="mt-6 text-center text-sm"><a href=paths::ACCOUNT_SECURITY class="text-indigo-700 hover:underline">{t.t("back-to-security")}</a></p>
         }
         .into_any()
     };
     let body = view! {
-        <Card title=title.to_string()>
+        <Card title=title.clone()>
             {required}
             {passkey}
             {app}
             {cancel}
         </Card>
     };
-    document(&chrome, title, body)
+    document(&chrome, &title, body)
 }
 
 /// New recovery codes, shown this once.
@@ -206,21 +208,22 @@ pub struct RecoveryCodesView {
 
 pub fn recovery_codes_page(chrome: &Chrome, page: &RecoveryCodesView) -> String {
     let (chrome, page) = (chrome.clone(), page.clone());
+    let t = chrome.lang;
     let codes = page
         .codes
         .iter()
         .map(|c| view! { <li class="font-mono">{c.clone()}</li> })
         .collect_view();
     let body = view! {
-        <Card title="Save your recovery codes".to_string()>
-            <Notice tone="info" message="Each code signs you in once if you lose your phone or passkey. They are shown only now: print them or keep them in a password manager.".to_string()/>
+        <Card title=t.t("recovery-codes-title")>
+            <Notice tone="info" message=t.t("recovery-codes-text")/>
             <ul class="mb-6 grid grid-cols-2 gap-2 rounded-md bg-slate-100 p-4 text-base" data-recovery-codes="">{codes}</ul>
             <a href=page.continue_href class="block w-full rounded-md bg-indigo-600 px-4 py-2 text-center text-base font-semibold text-white shadow-sm hover:bg-indigo-700 focus:outline-none focus:ring-2 focus:ring-indigo-500 focus:ring-offset-2">
-                "I have saved them"
+                {t.t("recovery-codes-saved")}
             </a>
         </Card>
     };
-    document(&chrome, "Save your recovery codes", body)
+    document(&chrome, &t.t("recovery-codes-title"), body)
 }
 
 #[derive(Clone, Debug, Default)]

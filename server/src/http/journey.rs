@@ -5,14 +5,13 @@
 
 use super::extract::flash;
 use super::messages::{self, Refusal};
-use crate::domain::mfa::MfaProblem;
 use crate::domain::{Error, RequestContext, Result};
 use crate::http::browser::{self, keys};
 use crate::identity::signin::{
     self, Advanced, AttemptKey, Began, Input, Purpose, Realm, Refusal as Why, Step,
 };
 use crate::state::AppState;
-use app::paths;
+use app::{Lang, paths};
 use tower_sessions::Session;
 
 /// The attempt this browser holds in its realm's cookie.
@@ -95,6 +94,7 @@ pub async fn advance(
     state: &AppState,
     session: &Session,
     ctx: &RequestContext,
+    lang: Lang,
     realm: Realm,
     asked: Option<&str>,
     input: Input<'_>,
@@ -102,14 +102,16 @@ pub async fn advance(
     let held = held(session).await?;
     let purpose = purpose_here(session, realm, asked).await?;
     let advanced = signin::advance(state, ctx, realm, held.as_ref(), purpose, input).await;
-    outcome(state, session, realm, advanced).await
+    outcome(state, session, lang, realm, advanced).await
 }
 
 /// Applies an input's result to this browser (`session`, in `realm`)
-/// and says where it goes: the one place every sign-in handler ends.
+/// and says where it goes (in `lang`): the one place every sign-in
+/// handler ends.
 pub async fn outcome(
     state: &AppState,
     session: &Session,
+    lang: Lang,
     realm: Realm,
     advanced: Result<Advanced>,
 ) -> Result<Outcome> {
@@ -131,7 +133,7 @@ pub async fn outcome(
     match &advanced.step {
         Step::Refused(Why::Expired) => {
             browser::take::<AttemptKey>(session, keys::SIGN_IN_ATTEMPT).await?;
-            flash(session, &MfaProblem::SignInExpired.to_string()).await?;
+            flash(session, &messages::sign_in_expired(lang)).await?;
             return Ok(go(&page_for(realm, &advanced.step)));
         }
         Step::Refused(Why::OutOfStep) => {
@@ -147,7 +149,7 @@ pub async fn outcome(
         }
         _ => {}
     }
-    if let Some(refusal) = messages::step_refusal(realm, &advanced.step) {
+    if let Some(refusal) = messages::step_refusal(lang, realm, &advanced.step) {
         return Ok(Outcome::Show(refusal));
     }
     let held = held(session).await?;

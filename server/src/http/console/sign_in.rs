@@ -39,7 +39,17 @@ pub(super) async fn advance(
     input: Input<'_>,
 ) -> Result<Outcome> {
     let (session, ctx) = (&visitor.session, &visitor.ctx);
-    journey::advance(state, session, ctx, Realm::Admins, None, input).await
+    // The console speaks English until its pages are in the catalogues.
+    journey::advance(
+        state,
+        session,
+        ctx,
+        app::Lang::En,
+        Realm::Admins,
+        None,
+        input,
+    )
+    .await
 }
 
 #[derive(Deserialize)]

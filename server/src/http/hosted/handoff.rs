@@ -255,7 +255,14 @@ async fn continued(
     visitor: &Visitor,
     advanced: crate::identity::signin::Advanced,
 ) -> Result<Response> {
-    let outcome = journey::outcome(state, &visitor.session, Realm::Customers, Ok(advanced)).await?;
+    let outcome = journey::outcome(
+        state,
+        &visitor.session,
+        visitor.lang,
+        Realm::Customers,
+        Ok(advanced),
+    )
+    .await?;
     match outcome {
         Outcome::Go { to, .. } => Ok(see_other(&to)),
         Outcome::Show(refusal) => {

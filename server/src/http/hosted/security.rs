@@ -243,7 +243,7 @@ async fn step_up(
     let policy = crate::mfa::policy::for_customer(&state, id).await?;
     let owner = FactorOwner::Customer(id);
     let checked = check::code(&state, &customer.0.ctx, owner, policy.policy, &form.code).await;
-    let kind = match messages::code_answer(checked)? {
+    let kind = match messages::code_answer(customer.0.lang, checked)? {
         Ok(kind) => kind,
         Err(refusal) => {
             let view = step_up_view(&state, id, &form.next).await?;

@@ -120,7 +120,16 @@ pub(super) async fn advance(
     input: Input<'_>,
 ) -> Result<Outcome> {
     let (session, ctx) = (&visitor.session, &visitor.ctx);
-    journey::advance(state, session, ctx, Realm::Customers, asked, input).await
+    journey::advance(
+        state,
+        session,
+        ctx,
+        visitor.lang,
+        Realm::Customers,
+        asked,
+        input,
+    )
+    .await
 }
 
 async fn sign_out(State(state): State<AppState>, visitor: Visitor) -> Result<Response> {

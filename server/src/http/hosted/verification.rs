@@ -61,7 +61,7 @@ async fn verify_email(
     let (notice, next) = match verified {
         Verified::WhileSignedIn => (t.t("verified"), see_other(paths::ACCOUNT)),
         Verified::SignedIn(advanced) => {
-            match journey::outcome(&state, session, Realm::Customers, Ok(advanced)).await? {
+            match journey::outcome(&state, session, t, Realm::Customers, Ok(advanced)).await? {
                 Outcome::Go { to, .. } => (t.t("verified-welcome"), see_other(&to)),
                 Outcome::Show(refusal) => {
                     visitor.flash(&refusal.message).await?;

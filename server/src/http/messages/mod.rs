@@ -11,10 +11,13 @@ mod sign_in;
 
 pub use devices::{device_row, source_words};
 pub use oidc::{grant_words, scope_description, scope_words};
-pub use sign_in::{code_answer, factor_kind_words, factor_row, policy_words, step_refusal};
+pub use sign_in::{
+    code_answer, factor_kind_words, factor_row, policy_words, sign_in_expired, step_refusal,
+};
 
 use crate::directory::customers::CustomerAction;
 use crate::domain::{Error, FieldErrors};
+use app::Lang;
 use axum::http::StatusCode;
 
 /// A moment as tables show it: "2026-12-07 10:05 UTC".
@@ -49,12 +52,11 @@ pub fn invalid(errors: &FieldErrors) -> Refusal {
 }
 
 /// A wait as people say it: "5 seconds", "1 minute", "12 minutes".
-fn wait(seconds: i64) -> String {
-    let plural = |n: i64, unit: &str| format!("{n} {unit}{}", if n == 1 { "" } else { "s" });
+fn wait(lang: Lang, seconds: i64) -> String {
     if seconds < 60 {
-        plural(seconds.max(1), "second")
+        lang.tf("wait-seconds", &[("count", seconds.max(1).into())])
     } else {
-        plural((seconds + 59) / 60, "minute")
+        lang.tf("wait-minutes", &[("count", ((seconds + 59) / 60).into())])
     }
 }
 
@@ -101,15 +103,18 @@ pub fn problem_detail(error: &Error) -> String {
         Error::BadRequest(p) | Error::Forbidden(p) | Error::Conflict(p) => p.to_string(),
         Error::NotFound => "There is nothing at this address.".into(),
         Error::Throttled { retry_after } => {
-            format!("Too many attempts. Try again in {}.", wait(*retry_after))
+            format!(
+                "Too many attempts. Try again in {}.",
+                wait(Lang::En, *retry_after)
+            )
         }
         Error::Unavailable { retry_after } => format!(
             "Many people are signing in right now. Nothing was changed: try again in {}.",
-            wait(*retry_after)
+            wait(Lang::En, *retry_after)
         ),
         Error::Offline { retry_after } => format!(
             "We cannot reach our records for a moment. Nothing was changed: try again in {}.",
-            wait(*retry_after)
+            wait(Lang::En, *retry_after)
         ),
         Error::OAuth(e) => e.problem.to_string(),
         Error::Internal(_) => {

@@ -2,30 +2,26 @@
 //! and policies are called.
 
 use super::{Refusal, all_problems, wait};
-use crate::domain::mfa::MfaProblem;
 use crate::domain::{Error, Result};
 use crate::identity::signin::{Realm, Refusal as Why, Step};
+use app::Lang;
 use axum::http::StatusCode;
 
 /// What a sign-in page shows above its form for a step that does not go
 /// on (`None`: the step leads to a page).
-pub fn step_refusal(realm: Realm, step: &Step) -> Option<Refusal> {
+pub fn step_refusal(lang: Lang, realm: Realm, step: &Step) -> Option<Refusal> {
     let (status, message) = match step {
         Step::Refused(Why::Credentials) => (
             StatusCode::UNAUTHORIZED,
-            match realm {
-                Realm::Customers => "That email and password do not match an account.",
-                Realm::Admins => "That email and password do not match an admin account.",
-            }
-            .to_string(),
+            lang.t(match realm {
+                Realm::Customers => "refused-credentials",
+                Realm::Admins => "refused-credentials-admin",
+            }),
         ),
-        Step::Refused(Why::Disabled) => (
-            StatusCode::FORBIDDEN,
-            "This account is disabled. Contact support if you think this is a mistake.".into(),
-        ),
-        Step::Refused(Why::Factor) => (StatusCode::UNAUTHORIZED, MfaProblem::CodeWrong.to_string()),
+        Step::Refused(Why::Disabled) => (StatusCode::FORBIDDEN, lang.t("refused-disabled")),
+        Step::Refused(Why::Factor) => (StatusCode::UNAUTHORIZED, code_wrong(lang)),
         Step::Refused(Why::Expired | Why::OutOfStep) => {
-            (StatusCode::CONFLICT, MfaProblem::SignInExpired.to_string())
+            (StatusCode::CONFLICT, sign_in_expired(lang))
         }
         Step::HeldBack {
             retry_after,
@@ -34,9 +30,9 @@ pub fn step_refusal(realm: Realm, step: &Step) -> Option<Refusal> {
             return Some(Refusal {
                 status: StatusCode::TOO_MANY_REQUESTS,
                 message: if *second_factor {
-                    mfa_held_back(*retry_after)
+                    mfa_held_back(lang, *retry_after)
                 } else {
-                    held_back(realm, *retry_after)
+                    held_back(lang, realm, *retry_after)
                 },
                 retry_after: Some(*retry_after),
             });
@@ -54,6 +50,7 @@ pub fn step_refusal(realm: Realm, step: &Step) -> Option<Refusal> {
 /// passed, `Ok(Err(..))` with the status, message and retry time to show,
 /// `Err` for a fault.
 pub fn code_answer(
+    lang: Lang,
     checked: Result<crate::mfa::check::Checked>,
 ) -> Result<Result<crate::domain::mfa::FactorKind, Refusal>> {
     use crate::mfa::check::Checked;
@@ -61,12 +58,12 @@ pub fn code_answer(
         Ok(Checked::Passed(kind)) => return Ok(Ok(kind)),
         Ok(Checked::Wrong) => Refusal {
             status: StatusCode::UNAUTHORIZED,
-            message: MfaProblem::CodeWrong.to_string(),
+            message: code_wrong(lang),
             retry_after: None,
         },
         Ok(Checked::Locked { seconds_left }) => Refusal {
             status: StatusCode::TOO_MANY_REQUESTS,
-            message: mfa_held_back(seconds_left),
+            message: mfa_held_back(lang, seconds_left),
             retry_after: Some(seconds_left),
         },
         Err(Error::Invalid(errors)) => Refusal {
@@ -79,8 +76,21 @@ pub fn code_answer(
 }
 
 /// Why a second factor is held back: too many wrong codes.
-fn mfa_held_back(seconds_left: i64) -> String {
-    format!("Too many wrong codes. Try again in {}.", wait(seconds_left))
+fn mfa_held_back(lang: Lang, seconds_left: i64) -> String {
+    lang.tf(
+        "held-back-code",
+        &[("wait", wait(lang, seconds_left).into())],
+    )
+}
+
+/// A second-factor code that is not the one expected.
+fn code_wrong(lang: Lang) -> String {
+    lang.t("code-wrong")
+}
+
+/// A sign-in that waited too long, or was finished in another tab.
+pub fn sign_in_expired(lang: Lang) -> String {
+    lang.t("sign-in-expired")
 }
 
 /// What a kind of second factor is called on a page.
@@ -123,14 +133,11 @@ pub fn policy_words(policy: crate::domain::mfa::MfaPolicy) -> &'static str {
 /// Why a sign-in is held back, and what the person can do: customers may
 /// reset their password (which lifts a block); admins have no reset page
 /// and ask another owner.
-fn held_back(realm: Realm, seconds_left: i64) -> String {
-    let wait = wait(seconds_left);
-    match realm {
-        Realm::Customers => format!(
-            "Too many failed sign-ins. Try again in {wait}, or reset your password to sign in now."
-        ),
-        Realm::Admins => format!(
-            "Too many failed sign-ins. Try again in {wait}, or ask an owner to check the audit trail."
-        ),
-    }
+fn held_back(lang: Lang, realm: Realm, seconds_left: i64) -> String {
+    let wait = wait(lang, seconds_left);
+    let key = match realm {
+        Realm::Customers => "held-back",
+        Realm::Admins => "held-back-admin",
+    };
+    lang.tf(key, &[("wait", wait.into())])
 }
