@@ -22,7 +22,7 @@ pub enum Lang {
 }
 
 /// The catalogue files, by area. Customer-facing areas must be complete in
-/// every language; the console's only in the `console_languages`.
+/// every language; the console's (to come) in English and German.
 pub const AREAS: &[Area] = &[
     Area {
         name: "common",
@@ -30,6 +30,10 @@ pub const AREAS: &[Area] = &[
     },
     Area {
         name: "sign-in",
+        customer_facing: true,
+    },
+    Area {
+        name: "mail",
         customer_facing: true,
     },
 ];
@@ -54,11 +58,15 @@ macro_rules! catalogue {
                 "sign-in",
                 include_str!(concat!("../locales/", $lang, "/sign-in.ftl")),
             ),
+            (
+                "mail",
+                include_str!(concat!("../locales/", $lang, "/mail.ftl")),
+            ),
         ]
     };
 }
 
-const SOURCES: [(Lang, [(&str, &str); 2]); 3] = [
+const SOURCES: [(Lang, [(&str, &str); 3]); 3] = [
     (Lang::En, catalogue!("en")),
     (Lang::De, catalogue!("de")),
     (Lang::Ar, catalogue!("ar")),
@@ -88,7 +96,7 @@ fn build(lang: Lang) -> Bundle {
     bundle
 }
 
-fn sources(lang: Lang) -> [(&'static str, &'static str); 2] {
+fn sources(lang: Lang) -> [(&'static str, &'static str); 3] {
     SOURCES
         .iter()
         .find(|(l, _)| *l == lang)

@@ -218,3 +218,53 @@ async fn an_unknown_language_is_refused_and_the_way_back_stays_here() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn mails_speak_the_customers_language_else_the_pages() {
+    on_each_backend(|app| async move {
+        // Signed up on a German page: the verification mail is German, and
+        // its link still works.
+        let mut browser = app.browser();
+        browser.accept_language = Some("de-DE".into());
+        browser.get("/signup").await;
+        browser
+            .post(
+                "/signup",
+                &[
+                    ("email", "jonas@example.com"),
+                    ("display_name", "Jonas"),
+                    ("password", "a long passphrase 3"),
+                    ("accept_terms", "yes"),
+                ],
+            )
+            .await
+            .assert_redirect("/signup/check-email");
+        let mail = app.mail.wait_for("jonas@example.com").await;
+        assert_eq!(mail.subject, Lang::De.t("mail-verify-subject"));
+        let link = link_to(&mail.body, "/verify-email?token=");
+        assert!(!link.contains('\u{2068}') && !link.contains('\u{2069}'));
+        browser.get(&link).await.assert_status(StatusCode::OK);
+
+        // A customer who chose Arabic gets an Arabic reset mail, whatever
+        // language the page asking for it spoke; the link stands whole.
+        let mut laptop = app
+            .signed_up_and_verified("amal@example.com", "a long passphrase 4")
+            .await;
+        laptop.get("/account").await;
+        laptop
+            .post("/language", &[("lang", "ar"), ("back", "/account")])
+            .await;
+        let mut other = app.browser();
+        other.accept_language = Some("en".into());
+        other.get("/forgot-password").await;
+        other
+            .post("/forgot-password", &[("email", "amal@example.com")])
+            .await;
+        let mail = app.mail.wait_for_nth("amal@example.com", 2).await;
+        assert_eq!(mail.subject, Lang::Ar.t("mail-reset-subject"));
+        let link = link_to(&mail.body, "/reset-password?token=");
+        assert!(!link.contains('\u{2068}') && !link.contains('\u{2069}'));
+        app.browser().get(&link).await.assert_status(StatusCode::OK);
+    })
+    .await;
+}

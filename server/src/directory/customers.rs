@@ -328,7 +328,10 @@ pub async fn email_changed(state: &AppState, before: &Customer) -> Result<()> {
         .await?;
     let revoked = state.store.end_app_access(before.id, None, now).await?;
     tracing::info!(customer_id = %before.id, retired, ended, revoked, "email changed: links retired, sessions and app tokens ended");
-    let note = mail::email_changed_mail(before.email.as_str());
+    let note = mail::email_changed_mail(
+        mail::language(before.locale.as_deref(), None),
+        before.email.as_str(),
+    );
     state.mailer.enqueue(note).await?;
     Ok(())
 }

@@ -26,6 +26,9 @@ pub struct RequestContext {
     pub user_agent: Option<String>,
     /// Ties the audit record to the request's log lines.
     pub request_id: Uuid,
+    /// The language of the page that asked (a tag the pages speak), so a
+    /// mail it sends reads like it; none for the system.
+    pub lang: Option<&'static str>,
 }
 
 /// Longer user agents are cut: they are for people to read, and a client
@@ -45,6 +48,7 @@ impl RequestContext {
             ip,
             user_agent,
             request_id,
+            lang: None,
         }
     }
 

@@ -173,8 +173,10 @@ impl FromRequestParts<AppState> for Visitor {
         let lang = lang(parts, &session, signed_in.as_ref())
             .await
             .map_err(IntoResponse::into_response)?;
+        let mut ctx = context(parts, caller);
+        ctx.lang = Some(lang.tag());
         Ok(Self {
-            ctx: context(parts, caller),
+            ctx,
             session,
             signed_in,
             visitor_token: parts.extensions.get().cloned(),

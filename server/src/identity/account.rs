@@ -255,7 +255,8 @@ pub async fn request_email_change(
     )
     .await?
     {
-        let note = mail::email_change_mail(new.as_str(), &link);
+        let lang = mail::language(customer.locale.as_deref(), ctx.lang);
+        let note = mail::email_change_mail(lang, new.as_str(), &link);
         state.mailer.enqueue(note).await?;
     }
     let details = json!({ "new_email": new.as_str() });

@@ -32,7 +32,7 @@ pub fn request_reset(state: &AppState, raw_email: &str, ctx: &RequestContext) ->
 
 async fn send_reset_link(state: &AppState, email: &Email, ctx: &RequestContext) -> Result<()> {
     if let Some((customer, _)) = state.store.customer_by_email(email).await? {
-        let sent = mail_reset_link(state, &customer).await?;
+        let sent = mail_reset_link(state, &customer, ctx).await?;
         let details = json!({ "mail_sent": sent });
         let ctx = ctx.acting_as(Caller::Customer(customer.id));
         audit::record(
@@ -51,7 +51,7 @@ async fn send_reset_link(state: &AppState, email: &Email, ctx: &RequestContext) 
 /// mail was queued (not when the customer had the hourly maximum).
 pub async fn send_by_admin(state: &AppState, ctx: &RequestContext, id: CustomerId) -> Result<bool> {
     let (_, customer) = for_edit(state, ctx, id).await?;
-    let sent = mail_reset_link(state, &customer).await?;
+    let sent = mail_reset_link(state, &customer, ctx).await?;
     audit::record(
         state,
         ctx,
@@ -65,7 +65,11 @@ pub async fn send_by_admin(state: &AppState, ctx: &RequestContext, id: CustomerI
 
 /// Mails the customer a reset link, unless they already got the hourly
 /// maximum; returns whether a mail was queued.
-async fn mail_reset_link(state: &AppState, customer: &Customer) -> Result<bool> {
+async fn mail_reset_link(
+    state: &AppState,
+    customer: &Customer,
+    ctx: &RequestContext,
+) -> Result<bool> {
     let link = super::links::issue(
         state,
         (customer.id, &customer.email),
@@ -79,7 +83,11 @@ async fn mail_reset_link(state: &AppState, customer: &Customer) -> Result<bool> 
     };
     state
         .mailer
-        .enqueue(mail::reset_mail(customer.email.as_str(), &link))
+        .enqueue(mail::reset_mail(
+            mail::language(customer.locale.as_deref(), ctx.lang),
+            customer.email.as_str(),
+            &link,
+        ))
         .await?;
     tracing::info!(customer_id = %customer.id, "password reset requested");
     Ok(true)

@@ -91,6 +91,7 @@ pub async fn sign_up(
     } else {
         let config = &state.config;
         let note = mail::already_registered_mail(
+            mail::language(None, ctx.lang),
             email.as_str(),
             &config.link(paths::SIGN_IN),
             &config.link(paths::FORGOT_PASSWORD),
@@ -127,5 +128,5 @@ async fn welcome(
         terms,
     )
     .await?;
-    verification::send_link(state, id, email).await
+    verification::send_link(state, id, email, mail::language(None, ctx.lang)).await
 }

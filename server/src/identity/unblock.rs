@@ -32,7 +32,14 @@ pub async fn send_link(state: &AppState, customer: &Customer, source: Option<&st
     )
     .await?;
     if let Some(link) = link {
-        let note = mail::blocked_mail(customer.email.as_str(), source.unwrap_or("unknown"), &link);
+        // The owner's own language: the guesses came from someone else's page.
+        let lang = mail::language(customer.locale.as_deref(), None);
+        let note = mail::blocked_mail(
+            lang,
+            customer.email.as_str(),
+            source.unwrap_or("unknown"),
+            &link,
+        );
         state.mailer.enqueue(note).await?;
     }
     Ok(())

@@ -9,11 +9,13 @@ use crate::domain::{Action, Caller, CustomerId, Email, Error, Problem, RequestCo
 use crate::mail;
 use crate::state::AppState;
 use crate::store::TokenPurpose;
+use app::Lang;
 use serde_json::json;
 
 pub const LINK_LIFETIME: i64 = 24 * 3600;
 
-pub async fn send_link(state: &AppState, id: CustomerId, email: &Email) -> Result<()> {
+/// Mails a verification link, in `lang`.
+pub async fn send_link(state: &AppState, id: CustomerId, email: &Email, lang: Lang) -> Result<()> {
     let link = super::links::issue(
         state,
         (id, email),
@@ -27,19 +29,21 @@ pub async fn send_link(state: &AppState, id: CustomerId, email: &Email) -> Resul
     };
     state
         .mailer
-        .enqueue(mail::verification_mail(email.as_str(), &link))
+        .enqueue(mail::verification_mail(lang, email.as_str(), &link))
         .await?;
     Ok(())
 }
 
 /// Resend on request by address. Says nothing about whether the address is
 /// registered: unknown and already-verified addresses simply get no mail.
-pub async fn resend(state: &AppState, raw_email: &str) -> Result<()> {
+/// `page`: the language of the page that asked.
+pub async fn resend(state: &AppState, raw_email: &str, page: Option<&str>) -> Result<()> {
     let email = Email::parse(raw_email).map_err(|e| Error::invalid("email", e))?;
     if let Some((customer, _)) = state.store.customer_by_email(&email).await?
         && !customer.email_verified
     {
-        send_link(state, customer.id, &customer.email).await?;
+        let lang = mail::language(customer.locale.as_deref(), page);
+        send_link(state, customer.id, &customer.email, lang).await?;
     }
     Ok(())
 }

@@ -11,6 +11,7 @@
 use crate::config::Config;
 use crate::domain::{Change, Clock};
 use crate::store::{Limit, OutboxMail, Store};
+use app::Lang;
 use lettre::message::{Mailbox, header::ContentType};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::sync::Arc;
@@ -23,6 +24,12 @@ pub struct Mail {
     pub to: String,
     pub subject: String,
     pub body: String,
+}
+
+/// The language a mail to a customer speaks: the one they chose (`saved`),
+/// else that of the page that asked for it (`page`), else English.
+pub fn language(saved: Option<&str>, page: Option<&str>) -> Lang {
+    saved.or(page).and_then(Lang::from_tag).unwrap_or_default()
 }
 
 #[derive(Clone)]
@@ -197,70 +204,65 @@ impl Delivery {
     }
 }
 
+/// A mail's text without the invisible marks that keep a link whole inside
+/// right-to-left page text: in a plain-text mail each link stands on its own
+/// line, and a mail program could take the marks into the link.
+fn plain(text: String) -> String {
+    text.replace(['\u{2068}', '\u{2069}'], "")
+}
+
 /// No name in mails a link goes with: until the address is verified,
 /// whoever signed up may not own it, and must not be able to put words
 /// into a stranger's mailbox.
-pub fn verification_mail(to: &str, link: &str) -> Mail {
+pub fn verification_mail(lang: Lang, to: &str, link: &str) -> Mail {
     Mail {
         to: to.into(),
-        subject: "Verify your email address".into(),
-        body: format!(
-            "Hello,\n\nPlease confirm that this is your email address by opening this link:\n\n{link}\n\n\
-             The link works once and expires in 24 hours. If you did not create an account, ignore this message.\n"
-        ),
+        subject: lang.t("mail-verify-subject"),
+        body: plain(lang.tf("mail-verify-body", &[("link", link.into())])),
     }
 }
 
-pub fn already_registered_mail(to: &str, sign_in: &str, reset: &str) -> Mail {
+pub fn already_registered_mail(lang: Lang, to: &str, sign_in: &str, reset: &str) -> Mail {
     Mail {
         to: to.into(),
-        subject: "You already have an account".into(),
-        body: format!(
-            "Hello,\n\nSomeone tried to create an account with this email address, but you already have one.\n\n\
-             Sign in: {sign_in}\nForgot your password? {reset}\n\nIf this was not you, you can ignore this message.\n"
-        ),
+        subject: lang.t("mail-registered-subject"),
+        body: plain(lang.tf(
+            "mail-registered-body",
+            &[("sign_in", sign_in.into()), ("reset", reset.into())],
+        )),
     }
 }
 
 /// Sent when sign-ins from one address are blocked after repeated wrong
 /// passwords. No name: nothing the customer (or whoever signed up with this
 /// address) chose is echoed to it.
-pub fn blocked_mail(to: &str, source: &str, unblock: &str) -> Mail {
+pub fn blocked_mail(lang: Lang, to: &str, source: &str, unblock: &str) -> Mail {
     Mail {
         to: to.into(),
-        subject: "Sign-ins to your account were blocked".into(),
-        body: format!(
-            "Hello,\n\nSomeone entered a wrong password for your account several times from the address {source}, \
-             so sign-ins from that address are blocked for a while. Your password has not been changed, and you can \
-             still sign in from elsewhere.\n\nIf this was you, lift the block here:\n\n{unblock}\n\n\
-             If it was not you, nothing else is needed; choosing a new password also lifts the block.\n"
-        ),
+        subject: lang.t("mail-blocked-subject"),
+        body: plain(lang.tf(
+            "mail-blocked-body",
+            &[("source", source.into()), ("link", unblock.into())],
+        )),
     }
 }
 
 /// To the address a customer asked to move their account to. No name, as
 /// with verification: the asker may not own this mailbox.
-pub fn email_change_mail(to: &str, link: &str) -> Mail {
+pub fn email_change_mail(lang: Lang, to: &str, link: &str) -> Mail {
     Mail {
         to: to.into(),
-        subject: "Confirm your new email address".into(),
-        body: format!(
-            "Hello,\n\nSomeone asked to move an account to this email address. If it was you, confirm it here:\n\n{link}\n\n\
-             The link works once and expires in 24 hours. Until then the account keeps its old address. \
-             If it was not you, ignore this message.\n"
-        ),
+        subject: lang.t("mail-email-change-subject"),
+        body: plain(lang.tf("mail-email-change-body", &[("link", link.into())])),
     }
 }
 
 /// To the address a customer used to have.
-pub fn email_changed_mail(old: &str) -> Mail {
+pub fn email_changed_mail(lang: Lang, old: &str) -> Mail {
     Mail {
         to: old.into(),
-        subject: "Your email address was changed".into(),
-        body: "Hello,\n\nThe email address of your account was changed, so this address no longer signs in and \
-               links sent to it earlier no longer work. Every device was signed out.\n\n\
-               If you did not ask for this, contact support at once.\n"
-            .into(),
+        subject: lang.t("mail-email-changed-subject"),
+        body: lang.t("mail-email-changed-body"),
     }
 }
 
@@ -279,15 +281,11 @@ pub fn admin_blocked_mail(to: &str, source: &str) -> Mail {
     }
 }
 
-pub fn reset_mail(to: &str, link: &str) -> Mail {
+pub fn reset_mail(lang: Lang, to: &str, link: &str) -> Mail {
     Mail {
         to: to.into(),
-        subject: "Reset your password".into(),
-        body: format!(
-            "Hello,\n\nTo choose a new password, open this link:\n\n{link}\n\n\
-             The link works once and expires in 1 hour. Setting a new password signs you out everywhere.\n\
-             If you did not ask for this, ignore this message; your password stays as it is.\n"
-        ),
+        subject: lang.t("mail-reset-subject"),
+        body: plain(lang.tf("mail-reset-body", &[("link", link.into())])),
     }
 }
 
@@ -300,5 +298,38 @@ pub fn admin_invite_mail(to: &str, invited_by: &str, role: &str, link: &str) -> 
              To set up your admin account, open this link:\n\n{link}\n\n\
              The link works once and expires in 24 hours. If you did not expect this, ignore this message.\n"
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_language_keeps_paragraphs_and_puts_the_link_alone_on_its_line() {
+        let link = "https://id.example.com/verify-email?token=abc";
+        for lang in Lang::ALL {
+            for mail in [
+                verification_mail(lang, "a@example.com", link),
+                reset_mail(lang, "a@example.com", link),
+                email_change_mail(lang, "a@example.com", link),
+                blocked_mail(lang, "a@example.com", "203.0.113.9", link),
+            ] {
+                assert!(!mail.subject.is_empty());
+                assert!(
+                    mail.body.lines().any(|line| line == link),
+                    "{lang:?}: {}",
+                    mail.body
+                );
+                assert!(mail.body.contains("\n\n"), "{lang:?}: paragraphs kept");
+            }
+        }
+        assert_ne!(
+            verification_mail(Lang::De, "a@example.com", link).body,
+            verification_mail(Lang::En, "a@example.com", link).body
+        );
+        assert_eq!(language(Some("ar"), Some("de")), Lang::Ar);
+        assert_eq!(language(None, Some("de")), Lang::De);
+        assert_eq!(language(Some("xx"), None), Lang::En);
     }
 }

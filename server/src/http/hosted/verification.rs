@@ -100,9 +100,10 @@ async fn resend(
     }
     // In the background: the answer must not take longer for a real account.
     let email = form.email.clone();
+    let lang = visitor.lang.tag();
     let background = state.clone();
     tokio::spawn(async move {
-        if let Err(e) = verification::resend(&background, &email).await {
+        if let Err(e) = verification::resend(&background, &email, Some(lang)).await {
             tracing::error!(error = %e, "verification resend failed");
         }
     });
@@ -120,7 +121,8 @@ async fn resend(
 async fn send_verification(State(state): State<AppState>, customer: Customer) -> Result<Response> {
     let c = &customer.signed_in().customer;
     if !c.email_verified {
-        verification::send_link(&state, c.id, &c.email).await?;
+        let lang = crate::mail::language(c.locale.as_deref(), Some(customer.0.lang.tag()));
+        verification::send_link(&state, c.id, &c.email, lang).await?;
     }
     let t = customer.0.lang;
     customer
