@@ -159,6 +159,11 @@ async fn the_language_menu_keeps_the_choice_and_a_customer_keeps_it_everywhere()
         let id = app.customer_id("lea@example.com").await;
         let stored = app.state.store.customer_by_id(id).await.unwrap().unwrap();
         assert_eq!(stored.locale.as_deref(), Some("ar"));
+        // Applications asking for the profile learn it as the `locale` claim.
+        let claims = gatehouse::oidc::claims::about(&app.state, &stored, &["profile"])
+            .await
+            .unwrap();
+        assert_eq!(claims["locale"], "ar");
         let mut phone = app.browser();
         phone.accept_language = Some("de".into());
         phone

@@ -23,6 +23,10 @@ pub async fn about(
     if scopes.contains(&"profile") {
         claims.insert("name".into(), json!(customer.display_name.as_str()));
         claims.insert("updated_at".into(), json!(customer.updated_at));
+        // The language the customer chose, so applications can speak it too.
+        if let Some(locale) = &customer.locale {
+            claims.insert("locale".into(), json!(locale));
+        }
     }
     if scopes.contains(&"gatehouse:tier")
         && let Some(tier) = state.store.tier_by_id(customer.tier).await?

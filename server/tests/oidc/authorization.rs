@@ -15,6 +15,16 @@ async fn discovery_and_jwks_describe_the_provider() {
             doc["code_challenge_methods_supported"],
             serde_json::json!(["S256"])
         );
+        assert_eq!(
+            doc["ui_locales_supported"],
+            serde_json::json!(["en", "de", "ar"])
+        );
+        assert!(
+            doc["claims_supported"]
+                .as_array()
+                .unwrap()
+                .contains(&"locale".into())
+        );
         let page = browser.get("/oauth2/jwks").await;
         assert_eq!(page.headers[header::CACHE_CONTROL], "public, max-age=300");
         let jwks: Value = serde_json::from_str(&page.body).unwrap();
