@@ -24,12 +24,16 @@ fn speaks(html: &str, lang: Lang) -> bool {
 }
 
 async fn web_shop(app: &TestApp) -> String {
+    register(app, "Web Shop", true).await
+}
+
+async fn register(app: &TestApp, name: &str, first_party: bool) -> String {
     clients::register(
         &app.state,
         &RequestContext::system(),
         Registration {
-            name: "Web Shop".into(),
-            first_party: true,
+            name: name.into(),
+            first_party,
             redirect_uris: vec![CALLBACK.into()],
             ..Default::default()
         },
@@ -45,7 +49,7 @@ fn authorize(client: &str, ui_locales: &str) -> String {
         ("response_type", "code"),
         ("client_id", client),
         ("redirect_uri", CALLBACK),
-        ("scope", "openid"),
+        ("scope", "openid email"),
         ("state", "st"),
         (
             "code_challenge",
@@ -270,6 +274,27 @@ async fn mails_speak_the_customers_language_else_the_pages() {
         let link = link_to(&mail.body, "/reset-password?token=");
         assert!(!link.contains('\u{2068}') && !link.contains('\u{2069}'));
         app.browser().get(&link).await.assert_status(StatusCode::OK);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_consent_page_speaks_the_language_the_application_asked_for() {
+    on_each_backend(|app| async move {
+        let partner = register(&app, "Partner", false).await;
+        let mut browser = app
+            .signed_up_and_verified("ines@example.com", "a long passphrase 5")
+            .await;
+        // Asked in the very request that shows the page.
+        let page = browser.get(&authorize(&partner, "de")).await;
+        page.assert_status(StatusCode::OK);
+        assert!(speaks(&page.body, Lang::De), "{}", &page.body[..300]);
+        assert!(
+            page.body
+                .contains(&Lang::De.tf("consent-title", &[("app", "Partner".into())]))
+        );
+        assert!(page.body.contains(&Lang::De.t("scope-email")));
+        assert!(page.body.contains(r#"name="decision" value="allow""#));
     })
     .await;
 }

@@ -80,3 +80,14 @@ back-to-security = العودة إلى الأمان
 recovery-codes-title = احفظ رموز الاسترداد
 recovery-codes-text = كل رمز يسجّل دخولك مرة واحدة إذا فقدت هاتفك أو مفتاح المرور. تظهر الآن فقط: اطبعها أو احفظها في مدير كلمات المرور.
 recovery-codes-saved = لقد حفظتها
+
+consent-title = المتابعة إلى { $app }؟
+consent-asks = يطلب { $app } تسجيل دخولك باسم { $email } والاطلاع على:
+consent-device-code = لا تسمح بذلك إلا إذا كان جهازك يعرض هذا الرمز:
+consent-take-back = يمكنك التراجع عن ذلك في أي وقت من حسابك.
+consent-allow = السماح
+consent-deny = الرفض
+scope-profile = اسمك
+scope-email = عنوان بريدك الإلكتروني، وهل تم تأكيده
+scope-tier = مستوى عضويتك وما يتضمنه
+scope-offline = البقاء متصلًا أثناء غيابك

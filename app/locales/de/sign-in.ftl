@@ -83,3 +83,14 @@ back-to-security = Zurück zur Sicherheit
 recovery-codes-title = Wiederherstellungscodes sichern
 recovery-codes-text = Jeder Code meldet Sie einmal an, falls Sie Ihr Smartphone oder Ihren Passkey verlieren. Sie werden nur jetzt angezeigt: Drucken Sie sie aus oder bewahren Sie sie in einem Passwortmanager auf.
 recovery-codes-saved = Ich habe sie gesichert
+
+consent-title = Weiter zu { $app }?
+consent-asks = { $app } möchte Sie als { $email } anmelden und Folgendes sehen:
+consent-device-code = Erlauben Sie das nur, wenn Ihr Gerät diesen Code zeigt:
+consent-take-back = Sie können das jederzeit in Ihrem Konto zurücknehmen.
+consent-allow = Erlauben
+consent-deny = Ablehnen
+scope-profile = Ihren Namen
+scope-email = Ihre E-Mail-Adresse und ob sie bestätigt ist
+scope-tier = Ihre Mitgliedsstufe und was sie umfasst
+scope-offline = Verbunden bleiben, während Sie weg sind

@@ -89,3 +89,15 @@ back-to-security = Back to security
 recovery-codes-title = Save your recovery codes
 recovery-codes-text = Each code signs you in once if you lose your phone or passkey. They are shown only now: print them or keep them in a password manager.
 recovery-codes-saved = I have saved them
+
+# An application asks to know the customer (consent), on the web or from a device.
+consent-title = Continue to { $app }?
+consent-asks = { $app } asks to sign you in as { $email } and to see:
+consent-device-code = Only allow this if your device shows this code:
+consent-take-back = You can take this back at any time from your account.
+consent-allow = Allow
+consent-deny = Deny
+scope-profile = Your name
+scope-email = Your email address, and whether it is verified
+scope-tier = Your membership tier and what it includes
+scope-offline = Stay connected while you are away

@@ -25,7 +25,8 @@ pub struct ConsentView {
 pub fn consent_page(chrome: &Chrome, page: &ConsentView) -> String {
     let (chrome, page) = (chrome.clone(), page.clone());
     let csrf = chrome.csrf_token.clone();
-    let title = format!("Continue to {}?", page.app_name);
+    let t = chrome.lang;
+    let title = t.tf("consent-title", &[("app", page.app_name.clone().into())]);
     let shares = page
         .shares
         .iter()
@@ -39,31 +40,28 @@ pub fn consent_page(chrome: &Chrome, page: &ConsentView) -> String {
         <Card title=title.clone()>
             {logo}
             <p class="mb-4 text-sm text-slate-700">
-                <strong>{page.app_name.clone()}</strong>
-                " asks to sign you in as "
-                <strong>{page.customer_email.clone()}</strong>
-                " and to see:"
+                {t.tf("consent-asks", &[("app", page.app_name.clone().into()), ("email", page.customer_email.clone().into())])}
             </p>
             <ul class="mb-6 list-disc space-y-1 ps-5 text-sm text-slate-800">{shares}</ul>
             {page.device_code.clone().map(|code| view! {
                 <p class="mb-6 text-sm text-slate-700">
-                    "Only allow this if your device shows the code "
-                    <strong class="font-mono text-base tracking-widest">{code}</strong>"."
+                    {t.t("consent-device-code")}" "
+                    <strong class="font-mono text-base tracking-widest" dir="ltr">{code}</strong>
                 </p>
             })}
             <p class="mb-6 text-sm text-slate-600">
-                "You can take this back at any time from your account."
+                {t.t("consent-take-back")}
             </p>
             <form method="post" action=page.action class="flex flex-col gap-3 sm:flex-row-reverse">
                 <CsrfField token=csrf/>
                 <input type="hidden" name="answers" value=page.answers.clone()/>
                 <button type="submit" name="decision" value="allow"
                     class="w-full rounded-md bg-indigo-600 px-4 py-2 text-base font-semibold text-white shadow-sm hover:bg-indigo-700 focus:outline-none focus:ring-2 focus:ring-indigo-500 focus:ring-offset-2">
-                    "Allow"
+                    {t.t("consent-allow")}
                 </button>
                 <button type="submit" name="decision" value="deny"
                     class="w-full rounded-md border border-slate-300 bg-white px-4 py-2 text-base font-semibold text-slate-800 shadow-sm hover:bg-slate-50 focus:outline-none focus:ring-2 focus:ring-indigo-500 focus:ring-offset-2">
-                    "Deny"
+                    {t.t("consent-deny")}
                 </button>
             </form>
         </Card>

@@ -2,17 +2,19 @@
 //! protocol refusals as their `error_description` says them.
 
 use crate::domain::oidc::{AssertionProblem, GrantType, OAuthProblem};
+use app::Lang;
 
 /// What a scope lets an application see, as the consent page lists it
 /// (`openid` and `offline_access` show nothing of their own).
-pub fn scope_description(scope: &str) -> Option<&'static str> {
-    match scope {
-        "profile" => Some("Your name"),
-        "email" => Some("Your email address, and whether it is verified"),
-        "gatehouse:tier" => Some("Your membership tier and what it includes"),
-        "offline_access" => Some("Stay connected while you are away"),
-        _ => None,
-    }
+pub fn scope_description(lang: Lang, scope: &str) -> Option<String> {
+    let key = match scope {
+        "profile" => "scope-profile",
+        "email" => "scope-email",
+        "gatehouse:tier" => "scope-tier",
+        "offline_access" => "scope-offline",
+        _ => return None,
+    };
+    Some(lang.t(key))
 }
 
 /// A grant type as the console names it.
@@ -29,7 +31,8 @@ pub fn grant_words(grant: GrantType) -> &'static str {
 pub fn scope_words(scope: &str) -> String {
     match scope {
         "openid" => "openid: sign-in (the customer's id)".to_string(),
-        _ => match scope_description(scope) {
+        // The console speaks English until its pages are in the catalogues.
+        _ => match scope_description(Lang::En, scope) {
             Some(words) => format!(
                 "{scope}: {}",
                 words.replace("Your ", "the customer's ").to_lowercase()

@@ -33,11 +33,10 @@ impl ConsentForm {
 }
 
 /// What the scopes let an application see, one line each.
-pub(super) fn shares(scopes: &[String]) -> Vec<String> {
+pub(super) fn shares(lang: app::Lang, scopes: &[String]) -> Vec<String> {
     scopes
         .iter()
-        .filter_map(|s| messages::scope_description(s))
-        .map(str::to_string)
+        .filter_map(|s| messages::scope_description(lang, s))
         .collect()
 }
 

@@ -32,8 +32,7 @@ async fn account_apps(State(state): State<AppState>, customer: Customer) -> Resu
                     .scope
                     .unwrap_or_default()
                     .split_whitespace()
-                    .filter_map(messages::scope_description)
-                    .map(str::to_string)
+                    .filter_map(|scope| messages::scope_description(customer.0.lang, scope))
                     .collect(),
                 since: app.last_granted_at.map(messages::day).unwrap_or_default(),
                 client_id: app.client_id,

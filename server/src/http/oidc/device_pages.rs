@@ -93,7 +93,7 @@ async fn device_confirm(State(state): State<AppState>, visitor: Visitor) -> Resu
     let view = ConsentView {
         logo_url: client.logo_url.clone(),
         app_name: client.name,
-        shares: shares(&scopes),
+        shares: shares(visitor.lang, &scopes),
         customer_email: signed_in.customer.email.as_str().to_string(),
         action: paths::DEVICE_CONFIRM,
         answers: code.clone(),

@@ -128,8 +128,18 @@ async fn proceed(
     // for (unless the customer saved one of their own).
     pending.app_name = Some(request.client.name.clone());
     pending.app_logo = request.client.logo_url.clone();
-    if let Some(lang) = pending.ui_locales() {
-        browser::choose_lang(&visitor.session, lang).await?;
+    // This very answer speaks it too (a consent page), unless the customer
+    // saved a language of their own.
+    let mut lang = visitor.lang;
+    if let Some(asked) = pending.ui_locales() {
+        browser::choose_lang(&visitor.session, asked).await?;
+        let saved = visitor
+            .signed_in
+            .as_ref()
+            .is_some_and(|s| s.customer.locale.is_some());
+        if !saved {
+            lang = asked;
+        }
     }
     let signed_in = visitor.signed_in.as_ref();
     let signed_in_for_it = signed_in.is_some_and(|s| pending.signed_in_since(s));
@@ -156,7 +166,7 @@ async fn proceed(
         }
         Answer::Consent => {
             browser::hold_authorization(&visitor.session, &pending).await?;
-            consent_form(visitor, &request, &pending.id).await
+            consent_form(visitor, lang, &request, &pending.id).await
         }
         Answer::Redirect(location) => {
             browser::drop_authorization(&visitor.session, &pending.id).await?;
@@ -169,20 +179,29 @@ async fn proceed(
     }
 }
 
-async fn consent_form(visitor: &Visitor, request: &AuthRequest, id: &str) -> Result<Response> {
+async fn consent_form(
+    visitor: &Visitor,
+    lang: app::Lang,
+    request: &AuthRequest,
+    id: &str,
+) -> Result<Response> {
     let Some(signed_in) = &visitor.signed_in else {
         return Ok(Redirect::to(paths::SIGN_IN).into_response());
     };
     let view = ConsentView {
         app_name: request.client.name.clone(),
         logo_url: request.client.logo_url.clone(),
-        shares: shares(&request.scopes),
+        shares: shares(lang, &request.scopes),
         customer_email: signed_in.customer.email.as_str().to_string(),
         action: paths::CONSENT,
         answers: id.to_string(),
         device_code: None,
     };
-    Ok(Html(consent_page(&visitor.chrome().await?, &view)).into_response())
+    let chrome = app::Chrome {
+        lang,
+        ..visitor.chrome().await?
+    };
+    Ok(Html(consent_page(&chrome, &view)).into_response())
 }
 
 async fn consent(
