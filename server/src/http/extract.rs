@@ -126,6 +126,12 @@ impl Visitor {
         })
     }
 
+    /// The language to speak when this very request asks for `asked` (an
+    /// application's `ui_locales`): the customer's saved one still wins.
+    pub fn speaking(&self, asked: Lang) -> Lang {
+        saved_lang(self.signed_in.as_ref()).unwrap_or(asked)
+    }
+
     /// The chrome of a page drawn in answer to a form posted elsewhere than
     /// the page's own address (the language menu comes back to `page`).
     pub async fn chrome_at(&self, page: &str) -> Result<Chrome, Error> {
@@ -197,10 +203,7 @@ async fn lang(
     session: &Session,
     signed_in: Option<&SignedIn>,
 ) -> Result<Lang, Error> {
-    if let Some(saved) = signed_in
-        .and_then(|s| s.customer.locale.as_deref())
-        .and_then(Lang::from_tag)
-    {
+    if let Some(saved) = saved_lang(signed_in) {
         return Ok(saved);
     }
     if let Some(chosen) = browser::chosen_lang(session).await? {
@@ -212,6 +215,14 @@ async fn lang(
         .and_then(|v| v.to_str().ok())
         .and_then(Lang::from_accept_language)
         .unwrap_or_default())
+}
+
+/// The language the signed-in customer saved, if any: it beats every other
+/// wish.
+fn saved_lang(signed_in: Option<&SignedIn>) -> Option<Lang> {
+    signed_in
+        .and_then(|s| s.customer.locale.as_deref())
+        .and_then(Lang::from_tag)
 }
 
 /// A visitor who must be signed in; others are sent to the sign-in page.

@@ -128,18 +128,11 @@ async fn proceed(
     // for (unless the customer saved one of their own).
     pending.app_name = Some(request.client.name.clone());
     pending.app_logo = request.client.logo_url.clone();
-    // This very answer speaks it too (a consent page), unless the customer
-    // saved a language of their own.
+    // This very answer speaks it too (a consent page).
     let mut lang = visitor.lang;
     if let Some(asked) = pending.ui_locales() {
         browser::choose_lang(&visitor.session, asked).await?;
-        let saved = visitor
-            .signed_in
-            .as_ref()
-            .is_some_and(|s| s.customer.locale.is_some());
-        if !saved {
-            lang = asked;
-        }
+        lang = visitor.speaking(asked);
     }
     let signed_in = visitor.signed_in.as_ref();
     let signed_in_for_it = signed_in.is_some_and(|s| pending.signed_in_since(s));
