@@ -16,7 +16,9 @@ pub enum ClientsCommand {
     List,
     /// Issue a new secret; the old one keeps working for --overlap-hours.
     RotateSecret {
-        /// The application's client id.
+        /// The application's client id. Ids from older releases may begin
+        /// with "-", so a hyphen-led value here is the id, not an option.
+        #[arg(allow_hyphen_values = true)]
         client_id: String,
         #[arg(long, default_value_t = 24)]
         overlap_hours: i64,
@@ -24,12 +26,16 @@ pub enum ClientsCommand {
     /// Turn an application off: it can start no sign-in and use no token
     /// endpoint, on every instance within a second.
     Disable {
-        /// The application's client id.
+        /// The application's client id. Ids from older releases may begin
+        /// with "-", so a hyphen-led value here is the id, not an option.
+        #[arg(allow_hyphen_values = true)]
         client_id: String,
     },
     /// Turn an application on again.
     Enable {
-        /// The application's client id.
+        /// The application's client id. Ids from older releases may begin
+        /// with "-", so a hyphen-led value here is the id, not an option.
+        #[arg(allow_hyphen_values = true)]
         client_id: String,
     },
 }
@@ -202,4 +208,46 @@ fn describe(client: &crate::domain::oidc::Client) -> serde_json::Value {
         "id_token_alg": client.id_token_alg.as_str(),
         "token_endpoint_auth_method": client.auth().as_str(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ClientsCommand;
+    use crate::cli::{Cli, Command};
+    use clap::Parser;
+
+    /// Older client ids are URL-safe base64 and one in 64 begins with "-".
+    #[test]
+    fn a_client_id_that_begins_with_a_hyphen_is_an_id_not_an_option() {
+        for verb in ["disable", "enable", "rotate-secret"] {
+            let cli = Cli::try_parse_from(["gatehouse", "clients", verb, "-3N_2zDqvXw0aL9b"])
+                .unwrap_or_else(|e| panic!("{verb}: {e}"));
+            let id = match cli.command {
+                Some(Command::Clients(ClientsCommand::Disable { client_id }))
+                | Some(Command::Clients(ClientsCommand::Enable { client_id }))
+                | Some(Command::Clients(ClientsCommand::RotateSecret { client_id, .. })) => {
+                    client_id
+                }
+                other => panic!("{verb} parsed as {other:?}"),
+            };
+            assert_eq!(id, "-3N_2zDqvXw0aL9b");
+        }
+        // Options still work next to such an id.
+        let cli = Cli::try_parse_from([
+            "gatehouse",
+            "clients",
+            "rotate-secret",
+            "--overlap-hours",
+            "2",
+            "-3N_2zDqvXw0aL9b",
+        ])
+        .expect("parses");
+        assert!(matches!(
+            cli.command,
+            Some(Command::Clients(ClientsCommand::RotateSecret {
+                overlap_hours: 2,
+                ..
+            }))
+        ));
+    }
 }

@@ -81,6 +81,12 @@ async fn owners_register_and_manage_applications_in_the_console() {
         let clients = app.state.store.clients().await.unwrap();
         assert_eq!(clients.len(), 1);
         let stored = &clients[0];
+        // An id a command line, URL or shell takes as it is: never "-…".
+        assert!(
+            stored.id.len() == 32 && stored.id.bytes().all(|b| b.is_ascii_hexdigit()),
+            "{}",
+            stored.id
+        );
         assert_eq!(
             (stored.name.as_str(), stored.first_party, stored.public),
             ("Support Portal", true, false)

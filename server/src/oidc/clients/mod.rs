@@ -72,7 +72,10 @@ pub async fn register(
 ) -> Result<Registered> {
     ctx.require_owner(OwnerTask::ManageApps)?;
     let mut client = check(registration)?;
-    client.id = random_string()[..22].to_string();
+    // 122 random bits as 32 hex digits: never begins with "-" (a base64 id
+    // could, and a command line then reads it as an option) and is safe
+    // unquoted in a URL, a shell and a config file.
+    client.id = uuid::Uuid::new_v4().simple().to_string();
     client.created_at = state.clock.now();
     let secret = (client.auth() == ClientAuth::ClientSecret).then(random_string);
     let digest = secret.as_deref().map(hash_token);
