@@ -1,6 +1,7 @@
-// Passkey ceremonies: the one script Gatehouse serves (from the binary, under
-// a CSP without inline script). It wires the buttons the pages mark with
-// data-passkey-action, and passkey autofill on the sign-in email field.
+// The one script Gatehouse serves (from the binary, under a CSP without inline
+// script): passkey ceremonies, and copying and printing recovery codes.
+// The passkey part wires the buttons the pages mark with data-passkey-action,
+// and passkey autofill on the sign-in email field.
 // Everything else works without it; pages say so in <noscript>.
 'use strict';
 (function () {
@@ -144,4 +145,24 @@
     await post(`${base()}/sign-in`, { credential: assertion(credential), request: request() });
   }
   offerAutofill().catch(() => { /* cancelled, or replaced by the button */ });
+})();
+
+// Recovery codes: copy them and print them. The page shows these buttons only
+// when this script runs; downloading needs no script.
+(function () {
+  const copy = document.querySelector('[data-copy-codes]');
+  const codes = document.querySelector('[data-recovery-codes]');
+  if (copy && codes && navigator.clipboard) {
+    copy.classList.remove('hidden');
+    copy.addEventListener('click', async () => {
+      const text = Array.from(codes.querySelectorAll('li'), (li) => li.textContent.trim()).join('\n');
+      await navigator.clipboard.writeText(`${text}\n`);
+      copy.textContent = copy.dataset.copied;
+    });
+  }
+  const print = document.querySelector('[data-print]');
+  if (print) {
+    print.classList.remove('hidden');
+    print.addEventListener('click', () => window.print());
+  }
 })();

@@ -36,6 +36,18 @@ pub const AREAS: &[Area] = &[
         name: "mail",
         customer_facing: true,
     },
+    Area {
+        name: "account",
+        customer_facing: true,
+    },
+    Area {
+        name: "problems",
+        customer_facing: true,
+    },
+    Area {
+        name: "handoff",
+        customer_facing: true,
+    },
 ];
 
 #[derive(Clone, Copy, Debug)]
@@ -62,11 +74,23 @@ macro_rules! catalogue {
                 "mail",
                 include_str!(concat!("../locales/", $lang, "/mail.ftl")),
             ),
+            (
+                "account",
+                include_str!(concat!("../locales/", $lang, "/account.ftl")),
+            ),
+            (
+                "problems",
+                include_str!(concat!("../locales/", $lang, "/problems.ftl")),
+            ),
+            (
+                "handoff",
+                include_str!(concat!("../locales/", $lang, "/handoff.ftl")),
+            ),
         ]
     };
 }
 
-const SOURCES: [(Lang, [(&str, &str); 3]); 3] = [
+const SOURCES: [(Lang, [(&str, &str); 6]); 3] = [
     (Lang::En, catalogue!("en")),
     (Lang::De, catalogue!("de")),
     (Lang::Ar, catalogue!("ar")),
@@ -96,7 +120,7 @@ fn build(lang: Lang) -> Bundle {
     bundle
 }
 
-fn sources(lang: Lang) -> [(&'static str, &'static str); 3] {
+fn sources(lang: Lang) -> [(&'static str, &'static str); 6] {
     SOURCES
         .iter()
         .find(|(l, _)| *l == lang)
@@ -333,6 +357,20 @@ fn number_de<M>(value: &FluentValue, _: &M) -> Option<String> {
 }
 fn number_ar<M>(value: &FluentValue, _: &M) -> Option<String> {
     number_with(Lang::Ar, value)
+}
+
+/// Passed as a message's argument where a page puts a view of its own
+/// instead (see `components::around`): a character no text contains.
+pub const HOLE: &str = "\u{0}";
+
+/// Words from inside a sentence made to stand alone, as a table cell:
+/// "password" becomes "Password" (a German noun is capitalised already).
+pub fn sentence_case(words: &str) -> String {
+    let mut chars = words.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }
 
 /// Every message key of one catalogue file, and the problems its text has

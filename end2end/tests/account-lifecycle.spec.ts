@@ -97,6 +97,8 @@ test('change the email through a link sent to the new address', async ({ page },
   const newEmail = `e2e-moved-${tag}@example.com`;
   await signUpAndVerify(page, email, firstPassword, 'Moving Customer');
 
+  // Changing the address is folded away until asked for.
+  await page.locator('summary', { hasText: 'Change email' }).click();
   const form = page.locator('form[action="/account/email"]');
   await form.getByLabel('New email').fill(email);
   await form.getByLabel('Password').fill(firstPassword);

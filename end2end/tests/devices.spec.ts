@@ -22,7 +22,7 @@ test('a laptop lists the phone signed in to the same account and signs it out', 
   const phone = await phoneContext.newPage();
   await signIn(phone, email);
 
-  await page.getByRole('link', { name: 'Where you are signed in' }).click();
+  await page.getByRole('link', { name: 'See your devices' }).click();
   await expect(page).toHaveURL(/\/account\/devices$/);
   await expect(page.getByRole('heading', { name: 'Your devices' })).toBeVisible();
   await expect(page.getByText('This device')).toBeVisible();

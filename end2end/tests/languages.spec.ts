@@ -4,9 +4,10 @@
 // Screenshots of the sign-in journey's pages in English, German and Arabic
 // at the project's screen size are kept as artifacts.
 import { test, expect, Page } from '@playwright/test';
-import { expectAccessible } from './checks';
+import { expectAccessible, signUpAndVerify } from './checks';
 
-const pages = ['/login', '/signup', '/forgot-password', '/verify-email/resend'];
+// The last is an error page: it speaks the browser's language too.
+const pages = ['/login', '/signup', '/forgot-password', '/verify-email/resend', '/no-such-page'];
 
 async function direction(page: Page) {
   return page.evaluate(() => [document.documentElement.lang, document.documentElement.dir, getComputedStyle(document.body).direction]);
@@ -47,3 +48,23 @@ test('the language menu switches language and stays chosen', async ({ browser },
   await page.screenshot({ path: info.outputPath('signup-chosen-ar.png'), fullPage: true });
   await context.close();
 });
+
+// A signed-in customer's own pages, in the language they chose from the
+// menu (saved on their record), at this project's screen size: no page is
+// wider than the screen, axe-core finds nothing, and screenshots are kept.
+for (const [lang, button, dir] of [['de', 'Deutsch', 'ltr'], ['ar', 'العربية', 'rtl']]) {
+  test(`a customer's own pages speak ${lang}`, async ({ page }, info) => {
+    const email = `own-pages-${lang}-${info.project.name}-${Date.now()}@example.com`;
+    await signUpAndVerify(page, email, 'lantern-orchard-velvet-92', 'Ünïcode Ñame With A Fairly Long Surname');
+    await page.getByRole('button', { name: button }).click();
+    for (const path of ['/account', '/account/security', '/account/devices', '/account/apps']) {
+      await page.goto(path);
+      expect(await direction(page)).toEqual([lang, dir, dir]);
+      await expectAccessible(page, info);
+      const main = await page.locator('main').boundingBox();
+      expect(main!.x + main!.width).toBeLessThanOrEqual(page.viewportSize()!.width + 1);
+      const name = path.slice(1).replaceAll('/', '-');
+      await page.screenshot({ path: info.outputPath(`${name}-${lang}.png`), fullPage: true });
+    }
+  });
+}

@@ -5,6 +5,7 @@
 // browser, the step-up a sensitive change asks for, and deleting the account. Every new page is
 // checked with axe-core where JavaScript is on.
 import { test, expect, Page, TestInfo } from '@playwright/test';
+import { readFileSync } from 'node:fs';
 import { signedInOwner } from './admin';
 import { base32, expectAccessible, signUpAndVerify, totp } from './checks';
 
@@ -40,7 +41,7 @@ async function setUpApp(page: Page, info: TestInfo): Promise<Buffer> {
 test('an authenticator app is asked after the password; a recovery code works once', async ({ page }, info) => {
   const email = `mfa-app-${info.project.name}-${Date.now()}@example.com`;
   await signUpAndVerify(page, email, password, 'Second Factor');
-  await page.getByRole('link', { name: /Passkeys, authenticator app/ }).click();
+  await page.getByRole('link', { name: 'Manage sign-in security' }).click();
   await expect(page.getByRole('heading', { name: 'Sign-in security' })).toBeVisible();
   await expect(page.getByText('No second factor yet')).toBeVisible();
   await expectAccessible(page, info);
@@ -49,6 +50,25 @@ test('an authenticator app is asked after the password; a recovery code works on
   const codes = await page.locator('[data-recovery-codes] li').allInnerTexts();
   expect(codes).toHaveLength(10);
   await expectAccessible(page, info);
+  // Downloaded (without JavaScript too), copied and printed from the page.
+  const scripted = info.project.use.javaScriptEnabled !== false;
+  if (scripted) {
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+    await page.getByRole('button', { name: 'Copy' }).click();
+    await expect(page.getByRole('button', { name: 'Copied' })).toBeVisible();
+    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    expect(copied.trim().split('\n')).toEqual(codes);
+  }
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: 'Download' }).click(),
+  ]);
+  expect(download.suggestedFilename()).toBe('recovery-codes.txt');
+  const saved = readFileSync(await download.path(), 'utf8');
+  for (const code of codes) expect(saved).toContain(code);
+  expect(saved).toContain(email);
+  await expect(page.getByRole('button', { name: 'Print' })).toBeVisible({ visible: scripted });
+  await page.screenshot({ path: info.outputPath('recovery-codes.png'), fullPage: true });
   await page.getByRole('link', { name: 'I have saved them' }).click();
   await expect(page).toHaveURL(/\/account$/);
   await page.goto('/account/security');
@@ -74,6 +94,8 @@ test('an authenticator app is asked after the password; a recovery code works on
   await page.getByLabel('Code', { exact: true }).fill(codes[0]);
   await page.getByRole('button', { name: 'Verify' }).click();
   await expect(page).toHaveURL(/\/account$/);
+  // Told how many codes are left.
+  await expect(page.getByText('You signed in with a recovery code. 9 unused recovery codes left.')).toBeVisible();
   await signOut(page);
   await signIn(page, email);
   await page.getByLabel('Code', { exact: true }).fill(codes[0]);

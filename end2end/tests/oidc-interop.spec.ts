@@ -197,7 +197,8 @@ test('a TV signs in with the device grant while the customer approves on /device
   // The account lists the TV, and removing it ends its refresh token.
   await page.goto('/account/apps');
   await expectAccessible(page, info);
-  await page.getByRole('button', { name: 'Remove access for Living Room TV' }).click();
+  await page.locator('summary', { hasText: 'Remove access for Living Room TV' }).click();
+  await page.getByRole('button', { name: 'Yes, remove access' }).click();
   await expect(page.getByText('no longer has access')).toBeVisible();
   await expect(oidc.refreshTokenGrant(config, granted.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
 });

@@ -247,7 +247,7 @@ async fn sign_up_account_and_console_validate_attributes_by_type() {
             .post("/signup", &fields)
             .await
             .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
-            .assert_contains("Enter your phone.");
+            .assert_contains("Phone is required.");
         fields.extend([
             ("attr.phone", "+44 20 7946 0958"),
             ("attr.birthday", "1990-04-25"),
@@ -422,7 +422,7 @@ async fn customers_are_asked_for_newly_required_attributes_at_their_next_sign_in
         ada.post("/account/complete", &[("attr.postcode", "  ")])
             .await
             .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
-            .assert_contains("Enter your postcode.");
+            .assert_contains("Postcode is required.");
         ada.get("/account")
             .await
             .assert_redirect("/account/complete");

@@ -298,3 +298,114 @@ async fn a_consent_page_speaks_the_language_the_application_asked_for() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_customers_own_pages_their_problems_and_error_pages_speak_their_language() {
+    on_each_backend(|app| async move {
+        // Error pages, drawn before any page of ours knows the visitor:
+        // the browser's language, with the way on in it too.
+        let mut german = app.browser();
+        german.accept_language = Some("de".into());
+        let missing = german.get("/no-such-page").await;
+        missing.assert_status(StatusCode::NOT_FOUND);
+        assert!(speaks(&missing.body, Lang::De));
+        for key in [
+            "error-not-found-title",
+            "error-not-found",
+            "error-start-page",
+        ] {
+            assert!(missing.body.contains(&Lang::De.t(key)), "{key}");
+        }
+        let expired = german.post_raw("/login", "email=a%40b.c").await;
+        expired.assert_status(StatusCode::FORBIDDEN);
+        assert!(
+            expired
+                .body
+                .contains(&Lang::De.t("error-form-expired-title"))
+        );
+
+        // A form's problems beside its fields.
+        german.get("/signup").await;
+        let refused = german
+            .post(
+                "/signup",
+                &[
+                    ("email", "not an address"),
+                    ("display_name", "Lea"),
+                    ("password", "short"),
+                    ("accept_terms", "yes"),
+                ],
+            )
+            .await;
+        refused.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            refused
+                .body
+                .contains(&Lang::De.t("problem-email-malformed"))
+        );
+        let min = app.state.config.password_policy.min_length as i64;
+        let too_short = Lang::De.tf("problem-password-too-short", &[("min", min.into())]);
+        assert!(refused.body.contains(&too_short), "{too_short}");
+
+        // The account, its security, devices and apps, in Arabic once chosen.
+        let mut laptop = app
+            .signed_up_and_verified("rana@example.com", "a long passphrase 3")
+            .await;
+        laptop.get("/account").await;
+        laptop
+            .post("/language", &[("lang", "ar"), ("back", "/account")])
+            .await;
+        let ar = Lang::Ar;
+        let account = laptop.get("/account").await;
+        assert!(speaks(&account.body, ar));
+        for key in [
+            "account-title",
+            "account-profile",
+            "account-security-none",
+            "account-manage-security",
+            "account-apps-none",
+            "account-delete-link",
+        ] {
+            assert!(account.body.contains(&ar.t(key)), "{key}");
+        }
+        let devices = ar.tf("account-devices-count", &[("count", 1i64.into())]);
+        assert!(account.body.contains(&devices), "{devices}");
+        let pages = [
+            ("/account/devices", ["devices-title", "devices-this"]),
+            ("/account/apps", ["apps-title", "account-apps-none"]),
+            ("/account/security", ["security-title", "security-add-app"]),
+        ];
+        for (path, keys) in pages {
+            let page = laptop.get(path).await;
+            assert!(speaks(&page.body, ar), "{path}");
+            for key in keys {
+                assert!(page.body.contains(&ar.t(key)), "{path}: {key}");
+            }
+        }
+        // A refused change says why in the same language, and keeps its
+        // folded form open.
+        let wrong = laptop
+            .post(
+                "/account/password",
+                &[
+                    ("current_password", "not the passphrase"),
+                    ("new_password", "another long passphrase"),
+                ],
+            )
+            .await;
+        wrong.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(wrong.body.contains(&ar.t("problem-current-password-wrong")));
+        // Only the password's fold is open: the email's has no errors.
+        assert_eq!(wrong.body.matches("<details open").count(), 1);
+        let open = &wrong.body[wrong.body.find("<details open").unwrap()..];
+        let open = &open[..open.find("</details>").unwrap()];
+        assert!(open.contains(r#"action="/account/password""#));
+        let saved = laptop
+            .post("/account/profile", &[("display_name", "Rana")])
+            .await;
+        saved.assert_redirect("/account");
+        let account = laptop.get("/account").await;
+        assert!(account.body.contains(&ar.t("account-notice-profile-saved")));
+    })
+    .await;
+}

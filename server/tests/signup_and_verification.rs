@@ -248,7 +248,7 @@ async fn bad_sign_up_input_gets_field_errors_and_creates_nothing() {
             )
             .await
             .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
-            .assert_contains("at most 1024");
+            .assert_contains("at most 1,024");
         assert_eq!(app.customers().await, 0);
         app.mail.settle().await;
         assert!(app.mail.all().is_empty());

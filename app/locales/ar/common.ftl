@@ -51,3 +51,34 @@ wait-minutes = { $count ->
         [many] { $count } دقيقة
        *[other] { $count } دقيقة
     }
+
+error-start-page = الذهاب إلى صفحة البداية
+error-invalid-title = تحقّق من إدخالك
+error-bad-request-title = هناك خطأ ما
+error-forbidden-title = غير مسموح
+error-not-found-title = الصفحة غير موجودة
+error-conflict-title = لم يتغيّر شيء
+error-throttled-title = محاولات كثيرة جدًا
+error-unavailable-title = مشغول الآن
+error-offline-title = غير متاح لحظيًا
+error-oauth-title = لا يمكن استخدام طلب تسجيل الدخول هذا
+error-internal-title = حدث خطأ ما
+error-not-found = لا يوجد شيء على هذا العنوان.
+error-throttled = محاولات كثيرة جدًا. حاول مجددًا بعد { $wait }.
+error-unavailable = يسجّل كثيرون الدخول الآن. لم يتغيّر شيء: حاول مجددًا بعد { $wait }.
+error-offline = لا نستطيع الوصول إلى سجلاتنا للحظة. لم يتغيّر شيء: حاول مجددًا بعد { $wait }.
+error-internal = حدث خطأ من جهتنا. يُرجى المحاولة مجددًا بعد قليل.
+error-method = لا يقبل هذا العنوان هذا النوع من الطلبات.
+error-form-type-title = طلب غير مدعوم
+error-form-type = أرسل هذا النموذج من صفحته.
+error-too-much-title = بيانات كثيرة جدًا
+error-too-much = أرسل هذا النموذج بيانات أكثر من المسموح.
+error-form-expired-title = انتهت صلاحية هذا النموذج
+error-form-expired = حفاظًا على أمانك، تنتهي صلاحية النماذج. ارجع وأعد تحميل الصفحة وحاول مجددًا.
+error-authorize-form = أرسل طلب التفويض كنموذج (application/x-www-form-urlencoded).
+error-authorize-too-large-title = الطلب كبير جدًا
+error-authorize-too-large = طلب التفويض كبير جدًا.
+error-nothing-to-answer-title = لا شيء للإجابة عليه
+error-nothing-to-answer = لم يعد هذا الطلب ينتظر إجابتك (تمت الإجابة عليه أو انتهت صلاحيته). ابدأ من جديد من التطبيق.
+error-device-waiting-title = جهاز آخر ينتظر
+error-device-waiting = أُدخل رمز آخر منذ عرض هذه الصفحة. أجب في أحدث صفحة، أو أدخل رمز هذا الجهاز مجددًا.

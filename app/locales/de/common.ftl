@@ -46,3 +46,34 @@ wait-minutes = { $count ->
         [one] { $count } Minute
        *[other] { $count } Minuten
     }
+
+error-start-page = Zur Startseite
+error-invalid-title = Prüfen Sie Ihre Eingabe
+error-bad-request-title = Etwas stimmt nicht
+error-forbidden-title = Nicht erlaubt
+error-not-found-title = Seite nicht gefunden
+error-conflict-title = Nichts wurde geändert
+error-throttled-title = Zu viele Versuche
+error-unavailable-title = Gerade ausgelastet
+error-offline-title = Kurz nicht erreichbar
+error-oauth-title = Diese Anmeldeanfrage kann nicht verwendet werden
+error-internal-title = Etwas ist schiefgegangen
+error-not-found = Unter dieser Adresse gibt es nichts.
+error-throttled = Zu viele Versuche. Versuchen Sie es in { $wait } erneut.
+error-unavailable = Gerade melden sich sehr viele Menschen an. Nichts wurde geändert: Versuchen Sie es in { $wait } erneut.
+error-offline = Wir erreichen unsere Daten gerade nicht. Nichts wurde geändert: Versuchen Sie es in { $wait } erneut.
+error-internal = Bei uns ist etwas schiefgegangen. Bitte versuchen Sie es gleich noch einmal.
+error-method = Diese Adresse nimmt diese Art von Anfrage nicht an.
+error-form-type-title = Nicht unterstützte Anfrage
+error-form-type = Senden Sie dieses Formular von seiner Seite aus.
+error-too-much-title = Zu viele Daten
+error-too-much = Dieses Formular hat mehr Daten gesendet als erlaubt.
+error-form-expired-title = Dieses Formular ist abgelaufen
+error-form-expired = Zu Ihrer Sicherheit laufen Formulare ab. Gehen Sie zurück, laden Sie die Seite neu und versuchen Sie es noch einmal.
+error-authorize-form = Senden Sie die Autorisierungsanfrage als Formular (application/x-www-form-urlencoded).
+error-authorize-too-large-title = Anfrage zu groß
+error-authorize-too-large = Die Autorisierungsanfrage ist zu groß.
+error-nothing-to-answer-title = Nichts zu beantworten
+error-nothing-to-answer = Diese Anfrage wartet nicht mehr auf Ihre Antwort (sie wurde beantwortet oder ist abgelaufen). Beginnen Sie in der Anwendung neu.
+error-device-waiting-title = Ein anderes Gerät wartet
+error-device-waiting = Seit dem Anzeigen dieser Seite wurde ein anderer Code eingegeben. Antworten Sie auf der neuesten Seite oder geben Sie den Code dieses Geräts erneut ein.

@@ -18,6 +18,7 @@ forgot-intro = Geben Sie die E-Mail-Adresse Ihres Kontos ein. Wir senden Ihnen e
 forgot-submit = Link senden
 reset-title = Neues Passwort wählen
 reset-submit = Neues Passwort speichern
+password-reset-done = Ihr Passwort wurde geändert. Melden Sie sich mit Ihrem neuen Passwort an.
 
 verify-title = E-Mail-Adresse bestätigen
 verify-text = Bestätigen Sie, dass diese E-Mail-Adresse Ihnen gehört.

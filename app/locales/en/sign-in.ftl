@@ -21,6 +21,7 @@ forgot-intro = Enter the email address of your account and we will send you a li
 forgot-submit = Send reset link
 reset-title = Choose a new password
 reset-submit = Set new password
+password-reset-done = Your password has been changed. Sign in with your new password.
 
 verify-title = Verify your email
 verify-text = Confirm that this email address is yours.

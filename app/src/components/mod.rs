@@ -280,9 +280,7 @@ pub fn PostButton(
     aria_label: Option<String>,
 ) -> impl IntoView {
     let class = match tone {
-        "danger" => {
-            "rounded-md bg-red-700 px-3 py-1.5 text-sm font-semibold text-white hover:bg-red-800 focus:outline-none focus:ring-2 focus:ring-red-500 focus:ring-offset-2"
-        }
+        "danger" => DANGER_BUTTON,
         _ => {
             "rounded-md bg-slate-800 px-3 py-1.5 text-sm font-semibold text-white hover:bg-slate-700 focus:outline-none focus:ring-2 focus:ring-indigo-500 focus:ring-offset-2"
         }
@@ -294,6 +292,64 @@ pub fn PostButton(
         </form>
     }
 }
+
+/// A message with a view in its `HOLE` (a date kept on one line, a name in
+/// bold): the words around it come from the catalogue, so each language
+/// puts the view where its grammar wants it.
+pub fn around<V: IntoView>(text: &str, inner: V) -> (String, V, String) {
+    let (before, after) = text.split_once(crate::i18n::HOLE).unwrap_or((text, ""));
+    (before.to_string(), inner, after.to_string())
+}
+
+/// A destructive action that asks first: a quiet outlined button opens the
+/// question and the red button that does it. A `<details>`, so it needs no
+/// script and a stray click takes nothing away.
+#[component]
+pub fn ConfirmAction(
+    action: String,
+    /// The quiet button that opens the question.
+    label: String,
+    /// The question, saying what is lost.
+    question: String,
+    /// The red button that does it.
+    confirm: String,
+    cancel: String,
+    csrf: String,
+    /// An accessible name for `label` when a list has several.
+    #[prop(optional, into)]
+    aria_label: Option<String>,
+    /// Hidden fields the action needs: (name, value).
+    #[prop(optional)]
+    fields: Vec<(String, String)>,
+) -> impl IntoView {
+    let fields = fields
+        .into_iter()
+        .map(|(name, value)| view! { <input type="hidden" name=name value=value/> })
+        .collect_view();
+    view! {
+        <details class="group shrink-0" data-confirm="">
+            <summary class=format!("{OUTLINE_DANGER_BUTTON} inline-block cursor-pointer list-none group-open:hidden") aria-label=aria_label>{label}</summary>
+            <div class="mt-2 rounded-md border border-red-200 bg-red-50 p-3 text-sm text-red-900">
+                <p class="mb-3">{question}</p>
+                <form method="post" action=action class="flex flex-wrap items-center gap-3">
+                    <CsrfField token=csrf/>
+                    {fields}
+                    <button type="submit" class=DANGER_BUTTON>{confirm}</button>
+                    // Closes the question again without a script: a link to this
+                    // page (the form state is not worth a round trip of its own).
+                    <a href="" class="font-medium text-slate-700 hover:underline">{cancel}</a>
+                </form>
+            </div>
+        </details>
+    }
+}
+
+/// A solid red button: the confirmed destructive action itself.
+pub const DANGER_BUTTON: &str = "rounded-md bg-red-700 px-3 py-1.5 text-sm font-semibold text-white hover:bg-red-800 focus:outline-none focus:ring-2 focus:ring-red-500 focus:ring-offset-2";
+
+/// A link that looks like the page's main button (it leads to the action's
+/// own page).
+pub const PRIMARY_LINK: &str = "inline-block rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-indigo-700 focus:outline-none focus:ring-2 focus:ring-indigo-500 focus:ring-offset-2";
 
 /// A labelled drop-down list, wired like `Field`. `options` are (value, text);
 /// an empty value is the "nothing chosen" entry.

@@ -226,7 +226,11 @@ pub fn customer_detail_page(chrome: &ConsoleChrome, page: &CustomerDetailView) -
                     <td class=CELL>{s.started.clone()}</td>
                     <td class=CELL>{s.last_seen.clone()}</td>
                     <td class=CELL>{s.device.clone()}</td>
-                    <td class=CELL>{s.began.clone()}</td>
+                    <td class=CELL>{match (&s.handed_off_from, &s.shared_until) {
+                        (Some(from), Some(_)) => format!("Handoff from {from} (shared screen)"),
+                        (Some(from), None) => format!("Handoff from {from}"),
+                        (None, _) => crate::i18n::sentence_case(&s.began),
+                    }}</td>
                     <td class=CELL>{s.source.clone()}</td>
                     <td class=CELL>{revoke}</td>
                 </tr>

@@ -1,6 +1,7 @@
 use super::signup::password_hint;
 use crate::components::{
-    AttributeField, AttributeInput, Card, CsrfField, Field, Notice, SubmitButton,
+    AttributeField, AttributeInput, Card, CsrfField, Field, Notice, OUTLINE_BUTTON,
+    OUTLINE_DANGER_BUTTON, PRIMARY_LINK, SubmitButton,
 };
 use crate::paths;
 use crate::{Chrome, FieldErrors, document};
@@ -22,6 +23,12 @@ pub struct AccountView {
     /// The change-of-email form: the address typed, and its errors.
     pub new_email: String,
     pub email_errors: FieldErrors,
+    /// The security section's summary.
+    pub factors: usize,
+    pub recovery_codes_left: i64,
+    /// Devices signed in, and applications holding access.
+    pub devices: usize,
+    pub apps: usize,
 }
 
 /// What a customer is asked before they continue, when the organisation
@@ -35,108 +42,160 @@ pub struct CompleteProfileView {
 pub fn complete_profile_page(chrome: &Chrome, page: &CompleteProfileView) -> String {
     let (chrome, page) = (chrome.clone(), page.clone());
     let csrf = chrome.csrf_token.clone();
-    let summary = page.invalid.then(
-        || view! { <Notice tone="error" message="Please correct the highlighted fields.".to_string()/> },
-    );
+    let t = chrome.lang;
+    let summary = page
+        .invalid
+        .then(|| view! { <Notice tone="error" message=t.t("form-correct-fields")/> });
+    let title = t.t("complete-profile-title");
     let body = view! {
-        <Card title="A little more about you".to_string()>
+        <Card title=title.clone()>
             {summary}
-            <p class="mb-6 text-sm text-slate-600">"Before you continue, we need these details for your account."</p>
+            <p class="mb-6 text-sm text-slate-600">{t.t("complete-profile-text")}</p>
             <form method="post" action=paths::COMPLETE_PROFILE novalidate>
                 <CsrfField token=csrf/>
                 {page.attributes.iter().cloned().map(|input| view! { <AttributeField input=input/> }).collect_view()}
-                <SubmitButton label="Continue"/>
+                <SubmitButton label=t.t("complete-profile-submit")/>
             </form>
         </Card>
     };
-    document(&chrome, "A little more about you", body)
+    document(&chrome, &title, body)
+}
+
+/// One section of the account page: a heading, a line or two, and its one
+/// main action.
+fn section(id: &'static str, title: String, children: impl IntoView) -> impl IntoView {
+    let heading = format!("account-{id}");
+    let labelled_by = heading.clone();
+    view! {
+        <section class="border-t border-slate-200 py-6 first:border-t-0 first:pt-0" aria-labelledby=labelled_by>
+            <h2 id=heading class="mb-3 text-lg font-semibold">{title}</h2>
+            {children}
+        </section>
+    }
+}
+
+/// A form folded behind its name until wanted (open when it has errors).
+fn folded(summary: String, open: bool, children: impl IntoView) -> impl IntoView {
+    view! {
+        <details class="mt-4" open=open>
+            <summary class="cursor-pointer text-sm font-semibold text-indigo-700 hover:underline">{summary}</summary>
+            <div class="mt-3">{children}</div>
+        </details>
+    }
 }
 
 pub fn account_page(chrome: &Chrome, page: &AccountView) -> String {
     let (chrome, page) = (chrome.clone(), page.clone());
     let csrf = chrome.csrf_token.clone();
+    let t = chrome.lang;
     let verification = if page.email_verified {
-        view! { <span class="rounded bg-green-100 px-2 py-0.5 text-xs font-medium text-green-800">"Verified"</span> }
+        view! { <span class="whitespace-nowrap rounded bg-green-100 px-2 py-0.5 text-xs font-medium text-green-800">{t.t("account-email-verified")}</span> }
             .into_any()
     } else {
         view! {
-            <span class="rounded bg-amber-100 px-2 py-0.5 text-xs font-medium text-amber-900">"Not verified"</span>
+            <span class="whitespace-nowrap rounded bg-amber-100 px-2 py-0.5 text-xs font-medium text-amber-900">{t.t("account-email-unverified")}</span>
             <form method="post" action=paths::ACCOUNT_VERIFY_EMAIL class="mt-2">
                 <CsrfField token=csrf.clone()/>
-                <button type="submit" class="text-sm font-medium text-indigo-700 hover:underline">
-                    "Send a new verification link"
-                </button>
+                <button type="submit" class=OUTLINE_BUTTON>{t.t("account-resend-verification")}</button>
             </form>
         }
         .into_any()
     };
+    let email_open = !page.new_email.is_empty() || !page.email_errors.is_empty();
+    let change_email = view! {
+        <form method="post" action=paths::ACCOUNT_EMAIL novalidate>
+            <CsrfField token=csrf.clone()/>
+            <Field name="new_email" label=t.t("account-new-email") kind="email" value=page.new_email.clone()
+                error=page.email_errors.get("new_email") autocomplete="email" maxlength=254
+                hint=t.t("account-new-email-hint")/>
+            <Field name="current_password" label=t.t("field-password") kind="password" id="field-email-password"
+                error=page.email_errors.get("current_password") autocomplete="current-password" maxlength=1024/>
+            <button type="submit" class=OUTLINE_BUTTON>{t.t("account-send-link")}</button>
+        </form>
+    };
+    let profile = view! {
+        <dl class="mb-6 space-y-3 text-sm">
+            <div>
+                <dt class="font-medium text-slate-500">{t.t("field-email")}</dt>
+                <dd><bdi class="break-all">{page.email.clone()}</bdi>" "{verification}</dd>
+            </div>
+            <div>
+                <dt class="font-medium text-slate-500">{t.t("account-member-since")}</dt>
+                <dd class="whitespace-nowrap">{page.member_since.clone()}</dd>
+            </div>
+        </dl>
+        <form method="post" action=paths::ACCOUNT_PROFILE novalidate>
+            <CsrfField token=csrf.clone()/>
+            <Field name="display_name" label=t.t("field-name") value=page.display_name.clone()
+                error=page.profile_errors.get("display_name") autocomplete="name" maxlength=100/>
+            {page.attributes.iter().cloned().map(|input| view! { <AttributeField input=input/> }).collect_view()}
+            <SubmitButton label=t.t("account-save-profile")/>
+        </form>
+        {folded(t.t("account-change-email"), email_open, change_email)}
+    };
+    let summary = if page.factors == 0 {
+        t.t("account-security-none")
+    } else {
+        format!(
+            "{}. {}",
+            t.tf("account-factors", &[("count", page.factors.into())]),
+            t.tf(
+                "recovery-codes-left",
+                &[("count", page.recovery_codes_left.into())]
+            )
+        )
+    };
+    let change_password = view! {
+        <form method="post" action=paths::ACCOUNT_PASSWORD novalidate>
+            <CsrfField token=csrf.clone()/>
+            <Field name="current_password" label=t.t("account-current-password") kind="password"
+                error=page.password_errors.get("current_password") autocomplete="current-password" maxlength=1024/>
+            <Field name="new_password" label=t.t("field-new-password") kind="password"
+                error=page.password_errors.get("new_password") autocomplete="new-password" maxlength=1024
+                hint=password_hint(t, page.password_min)/>
+            <button type="submit" class=OUTLINE_BUTTON>{t.t("account-change-password")}</button>
+        </form>
+    };
+    let security = view! {
+        <p class="mb-4 text-sm text-slate-700">{summary}</p>
+        <a href=paths::ACCOUNT_SECURITY class=PRIMARY_LINK>{t.t("account-manage-security")}</a>
+        {folded(t.t("account-change-password"), !page.password_errors.is_empty(), change_password)}
+    };
+    let devices = view! {
+        <p class="mb-4 text-sm text-slate-700">{t.tf("account-devices-count", &[("count", page.devices.max(1).into())])}</p>
+        <div class="flex flex-wrap items-center gap-3">
+            <a href=paths::ACCOUNT_DEVICES class=PRIMARY_LINK>{t.t("account-see-devices")}</a>
+            <form method="post" action=paths::ACCOUNT_HANDOFF>
+                <CsrfField token=csrf.clone()/>
+                <button type="submit" class=OUTLINE_BUTTON>{t.t("handoff-continue")}</button>
+            </form>
+        </div>
+    };
+    let apps_words = if page.apps == 0 {
+        t.t("account-apps-none")
+    } else {
+        t.tf("account-apps-count", &[("count", page.apps.into())])
+    };
+    let apps = view! {
+        <p class="mb-4 text-sm text-slate-700">{apps_words}</p>
+        <a href=paths::ACCOUNT_APPS class=PRIMARY_LINK>{t.t("account-see-apps")}</a>
+    };
+    let delete = view! {
+        <p class="mb-3 text-sm text-slate-600">{t.t("account-delete-text")}</p>
+        <a href=paths::ACCOUNT_DELETE class=format!("inline-block {OUTLINE_DANGER_BUTTON}")>{t.t("account-delete-link")}</a>
+    };
+    let title = t.t("account-title");
     let body = view! {
-        <Card title="Your account".to_string()>
+        <Card title=title.clone()>
             {page.notice.clone().map(|m| view! { <Notice tone="success" message=m/> })}
-            <dl class="mb-8 space-y-3 text-sm">
-                <div>
-                    <dt class="font-medium text-slate-500">"Email"</dt>
-                    <dd class="break-all">{page.email.clone()} " " {verification}</dd>
-                </div>
-                <div>
-                    <dt class="font-medium text-slate-500">"Member since"</dt>
-                    <dd>{page.member_since.clone()}</dd>
-                </div>
-                <div>
-                    <dt class="font-medium text-slate-500">"Devices"</dt>
-                    <dd>
-                        <a href=paths::ACCOUNT_DEVICES class="font-medium text-indigo-700 hover:underline">"Where you are signed in"</a>
-                        <form method="post" action=paths::ACCOUNT_HANDOFF class="mt-1">
-                            <CsrfField token=csrf.clone()/>
-                            <button type="submit" class="font-medium text-indigo-700 hover:underline">"Continue on another device"</button>
-                        </form>
-                    </dd>
-                </div>
-                <div>
-                    <dt class="font-medium text-slate-500">"Apps"</dt>
-                    <dd><a href=paths::ACCOUNT_APPS class="font-medium text-indigo-700 hover:underline">"Apps with access to your account"</a></dd>
-                </div>
-                <div>
-                    <dt class="font-medium text-slate-500">"Security"</dt>
-                    <dd><a href=paths::ACCOUNT_SECURITY class="font-medium text-indigo-700 hover:underline">"Passkeys, authenticator app and recovery codes"</a></dd>
-                </div>
-            </dl>
-            <h2 class="mb-3 text-lg font-semibold">"Profile"</h2>
-            <form method="post" action=paths::ACCOUNT_PROFILE class="mb-8" novalidate>
-                <CsrfField token=csrf.clone()/>
-                <Field name="display_name" label="Name" value=page.display_name.clone()
-                    error=page.profile_errors.get("display_name") autocomplete="name" maxlength=100/>
-                {page.attributes.iter().cloned().map(|input| view! { <AttributeField input=input/> }).collect_view()}
-                <SubmitButton label="Save profile"/>
-            </form>
-            <h2 class="mb-3 text-lg font-semibold">"Change email"</h2>
-            <form method="post" action=paths::ACCOUNT_EMAIL class="mb-8" novalidate>
-                <CsrfField token=csrf.clone()/>
-                <Field name="new_email" label="New email" kind="email" value=page.new_email.clone()
-                    error=page.email_errors.get("new_email") autocomplete="email" maxlength=254
-                    hint="We send a link to the new address; your address changes when you open it.".to_string()/>
-                <Field name="current_password" label="Password" kind="password" id="field-email-password"
-                    error=page.email_errors.get("current_password") autocomplete="current-password" maxlength=1024/>
-                <SubmitButton label="Send the link"/>
-            </form>
-            <h2 class="mb-3 text-lg font-semibold">"Change password"</h2>
-            <form method="post" action=paths::ACCOUNT_PASSWORD novalidate>
-                <CsrfField token=csrf.clone()/>
-                <Field name="current_password" label="Current password" kind="password"
-                    error=page.password_errors.get("current_password") autocomplete="current-password" maxlength=1024/>
-                <Field name="new_password" label="New password" kind="password"
-                    error=page.password_errors.get("new_password") autocomplete="new-password" maxlength=1024
-                    hint=password_hint(chrome.lang, page.password_min)/>
-                <SubmitButton label="Change password"/>
-            </form>
-            <h2 class="mb-2 mt-8 text-lg font-semibold">"Delete account"</h2>
-            <p class="text-sm text-slate-600">
-                "Removes your account and everything Gatehouse keeps about you. "
-                <a href=paths::ACCOUNT_DELETE class="font-medium text-red-700 hover:underline">"Delete your account"</a>
-            </p>
+            {section("profile", t.t("account-profile"), profile)}
+            {section("security", t.t("account-security"), security)}
+            {section("devices", t.t("account-devices"), devices)}
+            {section("apps", t.t("account-apps"), apps)}
+            {section("delete", t.t("account-delete"), delete)}
         </Card>
     };
-    document(&chrome, "Your account", body)
+    document(&chrome, &title, body)
 }
 
 /// Following the link mailed to a new address: a button, so that a mail
@@ -150,20 +209,21 @@ pub struct ConfirmEmailView {
 pub fn confirm_email_page(chrome: &Chrome, page: &ConfirmEmailView) -> String {
     let (chrome, page) = (chrome.clone(), page.clone());
     let csrf = chrome.csrf_token.clone();
+    let t = chrome.lang;
+    let title = t.t("confirm-email-title");
     let body = view! {
-        <Card title="Confirm your new email".to_string()>
-            <p class="mb-4 text-sm text-slate-700">
-                "Your account's address becomes " <span class="break-words font-medium">{page.new_email.clone()}</span>
-                ". Every device is signed out, and you sign in with the new address."
+        <Card title=title.clone()>
+            <p class="mb-4 break-words text-sm text-slate-700">
+                {t.tf("confirm-email-text", &[("email", page.new_email.as_str().into())])}
             </p>
             <form method="post" action=paths::ACCOUNT_EMAIL_CONFIRM novalidate>
                 <CsrfField token=csrf/>
                 <input type="hidden" name="token" value=page.token.clone()/>
-                <SubmitButton label="Use this address"/>
+                <SubmitButton label=t.t("confirm-email-submit")/>
             </form>
         </Card>
     };
-    document(&chrome, "Confirm your new email", body)
+    document(&chrome, &title, body)
 }
 
 /// Confirming the deletion of one's own account.
@@ -176,25 +236,26 @@ pub struct DeleteAccountView {
 pub fn delete_account_page(chrome: &Chrome, page: &DeleteAccountView) -> String {
     let (chrome, page) = (chrome.clone(), page.clone());
     let csrf = chrome.csrf_token.clone();
+    let t = chrome.lang;
+    let title = t.t("delete-title");
     let body = view! {
-        <Card title="Delete your account".to_string()>
-            <p class="mb-3 text-sm text-slate-700">
-                "This deletes the account " <span class="break-words font-medium">{page.email.clone()}</span>
-                ": your profile, second factors and sessions, and every application's access. It cannot be undone."
+        <Card title=title.clone()>
+            <p class="mb-3 break-words text-sm text-slate-700">
+                {t.tf("delete-text", &[("email", page.email.as_str().into())])}
             </p>
-            <p class="mb-4 text-sm text-slate-700">"Type your password to confirm."</p>
+            <p class="mb-4 text-sm text-slate-700">{t.t("delete-confirm-text")}</p>
             <form method="post" action=paths::ACCOUNT_DELETE novalidate>
                 <CsrfField token=csrf/>
-                <Field name="current_password" label="Password" kind="password"
+                <Field name="current_password" label=t.t("field-password") kind="password"
                     error=page.error.clone() autocomplete="current-password" maxlength=1024/>
                 <button type="submit" class="w-full rounded-md bg-red-700 px-4 py-2 text-base font-semibold text-white hover:bg-red-800 focus:outline-none focus:ring-2 focus:ring-red-500 focus:ring-offset-2">
-                    "Delete my account"
+                    {t.t("delete-submit")}
                 </button>
             </form>
-            <p class="mt-6 text-sm"><a href=paths::ACCOUNT class="text-indigo-700 hover:underline">"Keep my account"</a></p>
+            <p class="mt-6 text-sm"><a href=paths::ACCOUNT class="text-indigo-700 hover:underline">{t.t("delete-keep")}</a></p>
         </Card>
     };
-    document(&chrome, "Delete your account", body)
+    document(&chrome, &title, body)
 }
 
 #[cfg(test)]

@@ -1,4 +1,5 @@
-use crate::components::{Card, CsrfField, Notice, OUTLINE_DANGER_BUTTON};
+use crate::components::{Card, ConfirmAction, Notice, around};
+use crate::i18n::HOLE;
 use crate::paths;
 use crate::{Chrome, document};
 use leptos::prelude::*;
@@ -23,6 +24,7 @@ pub struct AppsView {
 pub fn apps_page(chrome: &Chrome, page: &AppsView) -> String {
     let (chrome, page) = (chrome.clone(), page.clone());
     let csrf = chrome.csrf_token.clone();
+    let t = chrome.lang;
     let rows = page
         .apps
         .iter()
@@ -32,32 +34,38 @@ pub fn apps_page(chrome: &Chrome, page: &AppsView) -> String {
                 .iter()
                 .map(|s| view! { <li>{s.clone()}</li> })
                 .collect_view();
+            let name = app.name.as_str();
             view! {
                 <li class="border-t border-slate-200 py-4 first:border-t-0">
-                    <h2 class="text-base font-semibold">{app.name.clone()}</h2>
-                    <p class="mb-2 text-sm text-slate-600">"Access granted " {app.since.clone()}</p>
+                    <h2 class="break-words text-base font-semibold">{app.name.clone()}</h2>
+                    <p class="mb-2 text-sm text-slate-600">{around(
+                        &t.tf("apps-granted", &[("when", HOLE.into())]),
+                        view! { <span class="whitespace-nowrap">{app.since.clone()}</span> },
+                    )}</p>
                     <ul class="mb-3 list-disc ps-5 text-sm text-slate-800">{shares}</ul>
-                    <form method="post" action=paths::ACCOUNT_APPS_REVOKE>
-                        <CsrfField token=csrf.clone()/>
-                        <input type="hidden" name="client_id" value=app.client_id.clone()/>
-                        <button type="submit" class=OUTLINE_DANGER_BUTTON>
-                            "Remove access for " {app.name.clone()}
-                        </button>
-                    </form>
+                    <ConfirmAction
+                        action=paths::ACCOUNT_APPS_REVOKE.to_string()
+                        label=t.tf("apps-remove", &[("app", name.into())])
+                        question=t.tf("apps-remove-confirm", &[("app", name.into())])
+                        confirm=t.t("apps-remove-yes")
+                        cancel=t.t("confirm-cancel")
+                        csrf=csrf.clone()
+                        fields=vec![("client_id".to_string(), app.client_id.clone())]/>
                 </li>
             }
         })
         .collect_view();
     let empty = page.apps.is_empty();
+    let title = t.t("apps-title");
     let body = view! {
-        <Card title="Apps with access".to_string()>
+        <Card title=title.clone()>
             {page.notice.clone().map(|m| view! { <Notice tone="success" message=m/> })}
-            {empty.then(|| view! { <p class="text-sm text-slate-700">"No application holds access to your account."</p> })}
+            {empty.then(|| view! { <p class="text-sm text-slate-700">{t.t("account-apps-none")}</p> })}
             <ul>{rows}</ul>
-            <p class="mt-6 text-sm"><a href=paths::ACCOUNT class="font-medium text-indigo-700 hover:underline">"Back to your account"</a></p>
+            <p class="mt-6 text-sm"><a href=paths::ACCOUNT class="font-medium text-indigo-700 hover:underline">{t.t("back-to-account")}</a></p>
         </Card>
     };
-    document(&chrome, "Apps with access", body)
+    document(&chrome, &title, body)
 }
 
 #[cfg(test)]

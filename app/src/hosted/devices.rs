@@ -1,7 +1,9 @@
 use super::apps::AppRow;
+use crate::components::around;
 use crate::components::{
     Card, CsrfField, DeviceRow, Notice, OUTLINE_BUTTON, OUTLINE_DANGER_BUTTON,
 };
+use crate::i18n::HOLE;
 use crate::paths;
 use crate::{Chrome, document};
 use leptos::prelude::*;
@@ -19,35 +21,43 @@ pub struct DevicesView {
 pub fn devices_page(chrome: &Chrome, page: &DevicesView) -> String {
     let (chrome, page) = (chrome.clone(), page.clone());
     let csrf = chrome.csrf_token.clone();
+    let t = chrome.lang;
+    // A date inside a sentence stays on one line.
+    let nowrap = |text: String| view! { <span class="whitespace-nowrap">{text}</span> };
     let devices = page
         .devices
         .iter()
         .map(|d| {
             let action = (!d.current).then(|| {
+                let named = t.tf(
+                    "devices-sign-out-named",
+                    &[("device", d.device.as_str().into()), ("when", d.last_seen.as_str().into())],
+                );
                 view! {
                     <form method="post" action=paths::at(paths::ACCOUNT_DEVICE_SIGN_OUT, &[&d.id]) class="shrink-0">
                         <CsrfField token=csrf.clone()/>
-                        <button type="submit" class=OUTLINE_BUTTON
-                            aria-label=format!("Sign out {} (last active {})", d.device, d.last_seen)>
-                            "Sign out"
-                        </button>
+                        <button type="submit" class=OUTLINE_BUTTON aria-label=named>{t.t("devices-sign-out")}</button>
                     </form>
                 }
             });
             let here = d.current.then(|| {
-                view! { <span class="ms-2 rounded-full bg-emerald-100 px-2 py-0.5 text-xs font-semibold text-emerald-800">"This device"</span> }
+                view! { <span class="ms-2 whitespace-nowrap rounded-full bg-emerald-100 px-2 py-0.5 text-xs font-semibold text-emerald-800">{t.t("devices-this")}</span> }
             });
+            let began = match &d.handed_off_from {
+                Some(from) => t.tf("devices-handed-off", &[("from", from.as_str().into()), ("when", HOLE.into())]),
+                None => t.tf("devices-signed-in-with", &[("how", d.began.as_str().into()), ("when", HOLE.into())]),
+            };
             view! {
                 <li class="flex flex-col gap-3 border-t border-slate-200 py-4 first:border-t-0 sm:flex-row sm:items-start sm:justify-between">
                     <div class="min-w-0">
                         <h2 class="text-base font-semibold">{d.device.clone()}{here}</h2>
-                        <p class="text-sm text-slate-600">{match &d.handed_off_from {
-                            Some(from) => format!("Handed off from {from} on "),
-                            None => format!("Signed in with {} on ", d.began.to_lowercase()),
-                        }}<span class="whitespace-nowrap">{d.started.clone()}</span></p>
-                        <p class="text-sm text-slate-600">"Last active " <span class="whitespace-nowrap">{d.last_seen.clone()}</span>{format!(" from {}", d.source)}</p>
+                        <p class="text-sm text-slate-600">{around(&began, nowrap(d.started.clone()))}</p>
+                        <p class="text-sm text-slate-600">{around(
+                            &t.tf("devices-last-active", &[("when", HOLE.into()), ("source", d.source.as_str().into())]),
+                            nowrap(d.last_seen.clone()),
+                        )}</p>
                         {d.shared_until.clone().map(|until| view! {
-                            <p class="text-sm text-slate-600">"Shared screen: signs itself out " <span class="whitespace-nowrap">{until}</span></p>
+                            <p class="text-sm text-slate-600">{around(&t.tf("devices-shared-until", &[("when", HOLE.into())]), nowrap(until))}</p>
                         })}
                     </div>
                     {action}
@@ -61,7 +71,7 @@ pub fn devices_page(chrome: &Chrome, page: &DevicesView) -> String {
             <form method="post" action=paths::ACCOUNT_DEVICES_SIGN_OUT_OTHERS class="mt-2">
                 <CsrfField token=csrf.clone()/>
                 <button type="submit" class=OUTLINE_DANGER_BUTTON>
-                    {if others == 1 { "Sign out the other device".to_string() } else { format!("Sign out the {others} other devices") }}
+                    {t.tf("devices-sign-out-others", &[("count", others.into())])}
                 </button>
             </form>
         }
@@ -73,29 +83,28 @@ pub fn devices_page(chrome: &Chrome, page: &DevicesView) -> String {
             view! {
                 <li class="border-t border-slate-200 py-3 first:border-t-0">
                     <span class="font-semibold">{app.name.clone()}</span>
-                    <span class="text-sm text-slate-600">" · access granted " <span class="whitespace-nowrap">{app.since.clone()}</span></span>
+                    " · "
+                    <span class="text-sm text-slate-600">{around(&t.tf("apps-granted", &[("when", HOLE.into())]), nowrap(app.since.clone()))}</span>
                 </li>
             }
         })
         .collect_view();
     let no_apps = page.apps.is_empty();
+    let title = t.t("devices-title");
     let body = view! {
-        <Card title="Your devices".to_string()>
+        <Card title=title.clone()>
             {page.notice.clone().map(|m| view! { <Notice tone="success" message=m/> })}
-            <p class="mb-4 text-sm text-slate-700">
-                "These browsers and devices are signed in to your account. If you do not recognise one, sign it out and "
-                <a href=paths::ACCOUNT class="font-medium text-indigo-700 hover:underline">"change your password"</a>"."
-            </p>
+            <p class="mb-4 text-sm text-slate-700">{t.t("devices-text")}</p>
             <ul>{devices}</ul>
             {sign_out_others}
-            <h2 class="mb-2 mt-8 text-lg font-semibold">"Apps with access"</h2>
-            {no_apps.then(|| view! { <p class="text-sm text-slate-700">"No application holds access to your account."</p> })}
+            <h2 class="mb-2 mt-8 text-lg font-semibold">{t.t("apps-title")}</h2>
+            {no_apps.then(|| view! { <p class="text-sm text-slate-700">{t.t("account-apps-none")}</p> })}
             <ul>{apps}</ul>
-            <p class="mt-2 text-sm"><a href=paths::ACCOUNT_APPS class="font-medium text-indigo-700 hover:underline">"See what each app may see, or remove its access"</a></p>
-            <p class="mt-6 text-sm"><a href=paths::ACCOUNT class="font-medium text-indigo-700 hover:underline">"Back to your account"</a></p>
+            <p class="mt-2 text-sm"><a href=paths::ACCOUNT_APPS class="font-medium text-indigo-700 hover:underline">{t.t("apps-see")}</a></p>
+            <p class="mt-6 text-sm"><a href=paths::ACCOUNT class="font-medium text-indigo-700 hover:underline">{t.t("back-to-account")}</a></p>
         </Card>
     };
-    document(&chrome, "Your devices", body)
+    document(&chrome, &title, body)
 }
 
 #[cfg(test)]
@@ -135,6 +144,7 @@ mod tests {
         assert!(html.contains(r#"action="/account/devices/s2/sign-out""#));
         assert!(!html.contains("/account/devices/here/sign-out"));
         assert!(html.contains("Sign out the 2 other devices"));
+        assert!(html.contains(r#"<span class="whitespace-nowrap">2026-12-07 10:05</span>"#));
         let alone = devices_page(
             &chrome(),
             &DevicesView {

@@ -4,7 +4,9 @@
 //! answer). Both work without script: the waiting pages ask the browser
 //! to load them again every few seconds.
 
-use crate::components::{Card, CsrfField, OUTLINE_DANGER_BUTTON};
+use crate::Lang;
+use crate::components::{Card, CsrfField, OUTLINE_DANGER_BUTTON, around};
+use crate::i18n::HOLE;
 use crate::paths;
 use crate::{Chrome, document};
 use leptos::prelude::*;
@@ -40,10 +42,10 @@ pub enum HandoffOfferView {
 
 /// The match code, large, as both devices show it.
 #[component]
-fn MatchCode(code: String) -> impl IntoView {
+fn MatchCode(t: Lang, code: String) -> impl IntoView {
     view! {
         <p class="my-4 text-center">
-            <span class="block text-sm font-medium text-slate-600">"Match code"</span>
+            <span class="block text-sm font-medium text-slate-600">{t.t("handoff-match-code")}</span>
             <span class="font-mono text-5xl font-bold tracking-widest text-slate-900" data-match-code="">{code}</span>
         </p>
     }
@@ -52,9 +54,10 @@ fn MatchCode(code: String) -> impl IntoView {
 pub fn handoff_offer_page(chrome: &Chrome, page: &HandoffOfferView) -> String {
     let (chrome, page) = (chrome.clone(), page.clone());
     let csrf = chrome.csrf_token.clone();
+    let t = chrome.lang;
     let new_code = {
         let csrf = csrf.clone();
-        move |label: &'static str| {
+        move |label: String| {
             view! {
                 <form method="post" action=paths::ACCOUNT_HANDOFF class="mt-4">
                     <CsrfField token=csrf.clone()/>
@@ -64,7 +67,7 @@ pub fn handoff_offer_page(chrome: &Chrome, page: &HandoffOfferView) -> String {
         }
     };
     let back = view! {
-        <p class="mt-6 text-sm"><a href=paths::ACCOUNT class=LINK>"Back to your account"</a></p>
+        <p class="mt-6 text-sm"><a href=paths::ACCOUNT class=LINK>{t.t("back-to-account")}</a></p>
     };
     let body = match page {
         HandoffOfferView::Waiting {
@@ -72,17 +75,13 @@ pub fn handoff_offer_page(chrome: &Chrome, page: &HandoffOfferView) -> String {
             link,
             match_code,
         } => view! {
-            <p class="mb-4 text-sm text-slate-700">
-                "Scan this code with the camera of your phone or tablet, or open the link on it. You stay signed in here."
-            </p>
+            <p class="mb-4 text-sm text-slate-700">{t.t("handoff-scan")}</p>
             <div class="mb-4 flex justify-center rounded-md border border-slate-200 bg-white p-2" inner_html=qr_svg></div>
-            <label for="handoff-link" class="block text-sm font-medium text-slate-700">"Or copy this link"</label>
+            <label for="handoff-link" class="block text-sm font-medium text-slate-700">{t.t("handoff-copy-link")}</label>
             <input id="handoff-link" type="text" readonly value=link.clone()
                 class="mt-1 mb-2 block w-full rounded-md border border-slate-300 bg-slate-50 px-3 py-2 font-mono text-xs"/>
-            <MatchCode code=match_code/>
-            <p class="text-sm text-slate-700">
-                "The other device will show the same number. The code works once and expires in a minute; this page updates by itself."
-            </p>
+            <MatchCode t=t code=match_code/>
+            <p class="text-sm text-slate-700">{t.t("handoff-same-number")}</p>
             {back}
         }
         .into_any(),
@@ -91,61 +90,55 @@ pub fn handoff_offer_page(chrome: &Chrome, page: &HandoffOfferView) -> String {
             device,
             source,
         } => view! {
-            <p class="mb-2 text-sm text-slate-700">"A device opened your link and asks to continue as you:"</p>
+            <p class="mb-2 text-sm text-slate-700">{t.t("handoff-opened")}</p>
             <p class="text-lg font-semibold" data-handoff-device="">{device}</p>
-            <p class="mb-2 text-sm text-slate-600">{format!("From {source}")}</p>
-            <MatchCode code=match_code/>
-            <p class="mb-4 text-sm text-slate-700">
-                "Continue only if it is your own device, in front of you, showing this number. Nobody from support will ever ask you to do this."
-            </p>
+            <p class="mb-2 text-sm text-slate-600">{t.tf("handoff-from", &[("source", source.into())])}</p>
+            <MatchCode t=t code=match_code/>
+            <p class="mb-4 text-sm text-slate-700">{t.t("handoff-only-yours")}</p>
             <form method="post" action=paths::ACCOUNT_HANDOFF_ANSWER class="space-y-3">
                 <CsrfField token=csrf.clone()/>
-                <button type="submit" name="answer" value="confirm" class=PRIMARY>"Yes, continue on that device"</button>
-                <button type="submit" name="answer" value="refuse" class=format!("w-full {OUTLINE_DANGER_BUTTON}")>"No, this is not my device"</button>
+                <button type="submit" name="answer" value="confirm" class=PRIMARY>{t.t("handoff-confirm")}</button>
+                <button type="submit" name="answer" value="refuse" class=format!("w-full {OUTLINE_DANGER_BUTTON}")>{t.t("handoff-refuse")}</button>
             </form>
             {back}
         }
         .into_any(),
         HandoffOfferView::Confirmed { device, signed_in } => view! {
             <div class="mb-4 rounded-md border border-green-200 bg-green-50 px-4 py-3 text-sm text-green-800" role="status">
-                {if signed_in {
-                    format!("{device} is signed in. Carry on there.")
-                } else {
-                    format!("Confirmed. {device} is signing in now; carry on there.")
-                }}
+                {t.tf(if signed_in { "handoff-signed-in" } else { "handoff-signing-in" }, &[("device", device.into())])}
             </div>
             <p class="text-sm text-slate-700">
-                "It has a session of its own: signing out there leaves you signed in here. "
-                <a href=paths::ACCOUNT_DEVICES class=LINK>"See all your devices"</a>"."
+                {t.t("handoff-own-session")}" "
+                <a href=paths::ACCOUNT_DEVICES class=LINK>{t.t("handoff-see-devices")}</a>
             </p>
             {back}
         }
         .into_any(),
         HandoffOfferView::Refused { device } => view! {
             <div class="mb-4 rounded-md border border-sky-200 bg-sky-50 px-4 py-3 text-sm text-sky-900" role="status">
-                {format!("Refused. {device} was not signed in.")}
+                {t.tf("handoff-refused", &[("device", device.into())])}
             </div>
-            <p class="text-sm text-slate-700">
-                "If you did not open the link yourself, someone may have seen your screen. Check "
-                <a href=paths::ACCOUNT_DEVICES class=LINK>"where you are signed in"</a>
-                " and sign out any device you do not recognise."
-            </p>
-            {new_code("Show a new code")}
+            <p class="text-sm text-slate-700">{around(
+                &t.tf("handoff-refused-advice", &[("devices", HOLE.into())]),
+                view! { <a href=paths::ACCOUNT_DEVICES class=LINK>{t.t("handoff-where-signed-in")}</a> },
+            )}</p>
+            {new_code(t.t("handoff-new-code"))}
             {back}
         }
         .into_any(),
         HandoffOfferView::Gone => view! {
             <div class="mb-4 rounded-md border border-sky-200 bg-sky-50 px-4 py-3 text-sm text-sky-900" role="status">
-                "This code has expired or was already used."
+                {t.t("handoff-gone")}
             </div>
-            <p class="text-sm text-slate-700">"A code lasts a minute and works once. Get a new one to continue on another device."</p>
-            {new_code("Show a new code")}
+            <p class="text-sm text-slate-700">{t.t("handoff-gone-text")}</p>
+            {new_code(t.t("handoff-new-code"))}
             {back}
         }
         .into_any(),
     };
-    let body = view! { <Card title="Continue on another device".to_string()>{body}</Card> };
-    document(&chrome, "Continue on another device", body)
+    let title = t.t("handoff-continue");
+    let body = view! { <Card title=title.clone()>{body}</Card> };
+    document(&chrome, &title, body)
 }
 
 /// `/handoff/...`: the other device, before and after it asks.
@@ -165,53 +158,49 @@ pub enum HandoffTargetView {
 pub fn handoff_target_page(chrome: &Chrome, page: &HandoffTargetView) -> String {
     let (chrome, page) = (chrome.clone(), page.clone());
     let csrf = chrome.csrf_token.clone();
+    let t = chrome.lang;
     let (title, body) = match page {
         HandoffTargetView::Open {
             match_code,
             from,
             token,
         } => (
-            "Continue on this device?",
+            t.t("handoff-target-title"),
             view! {
                 <p class="mb-2 text-sm text-slate-700">
-                    {format!("{from} offers to continue its signed-in session on this device.")}
+                    {t.tf("handoff-target-offer", &[("from", from.into())])}
                 </p>
-                <MatchCode code=match_code/>
-                <p class="mb-4 text-sm text-slate-700">
-                    "Check that the other device shows the same number. You will confirm there; this device then signs in with a session of its own."
-                </p>
+                <MatchCode t=t code=match_code/>
+                <p class="mb-4 text-sm text-slate-700">{t.t("handoff-target-check")}</p>
                 <form method="post" action=paths::HANDOFF_OPEN>
                     <CsrfField token=csrf/>
                     <input type="hidden" name="token" value=token/>
-                    <button type="submit" class=PRIMARY>"Continue on this device"</button>
+                    <button type="submit" class=PRIMARY>{t.t("handoff-target-continue")}</button>
                 </form>
-                <p class="mt-4 text-sm text-slate-600">"Not expecting this? Close this page: nothing happens."</p>
+                <p class="mt-4 text-sm text-slate-600">{t.t("handoff-target-not-expecting")}</p>
             }
             .into_any(),
         ),
         HandoffTargetView::Waiting { match_code, from } => (
-            "Confirm on your other device",
+            t.t("handoff-wait-title"),
             view! {
                 <p class="mb-2 text-sm text-slate-700" role="status">
-                    {format!("On {from}, check the number and choose “Yes, continue on that device”.")}
+                    {t.tf("handoff-wait-text", &[("from", from.into())])}
                 </p>
-                <MatchCode code=match_code/>
-                <p class="text-sm text-slate-600">"This page updates by itself and signs you in once you confirm."</p>
-                <p class="mt-6 text-sm"><a href=paths::SIGN_IN class=LINK>"Sign in with your password instead"</a></p>
+                <MatchCode t=t code=match_code/>
+                <p class="text-sm text-slate-600">{t.t("handoff-wait-updates")}</p>
+                <p class="mt-6 text-sm"><a href=paths::SIGN_IN class=LINK>{t.t("handoff-password-instead")}</a></p>
             }
             .into_any(),
         ),
     };
-    let body = view! { <Card title=title.to_string()>{body}</Card> };
-    document(&chrome, title, body)
+    let body = view! { <Card title=title.clone()>{body}</Card> };
+    document(&chrome, &title, body)
 }
 
-/// "1 minute", "15 minutes".
-pub fn minutes_words(minutes: u32) -> String {
-    match minutes {
-        1 => "1 minute".into(),
-        n => format!("{n} minutes"),
-    }
+/// "1 minute", "15 minutes", in `lang`.
+pub fn minutes_words(lang: Lang, minutes: u32) -> String {
+    lang.tf("wait-minutes", &[("count", minutes.into())])
 }
 
 /// `/login/screen`: a shared screen signs in from a phone.
@@ -233,7 +222,8 @@ pub enum ScreenView {
 pub fn screen_page(chrome: &Chrome, page: &ScreenView) -> String {
     let (chrome, page) = (chrome.clone(), page.clone());
     let csrf = chrome.csrf_token.clone();
-    let ask = move |label: &'static str| {
+    let t = chrome.lang;
+    let ask = move |label: String| {
         view! {
             <form method="post" action=paths::SCREEN_SIGN_IN class="mt-4">
                 <CsrfField token=csrf.clone()/>
@@ -242,17 +232,15 @@ pub fn screen_page(chrome: &Chrome, page: &ScreenView) -> String {
         }
     };
     let password = view! {
-        <p class="mt-6 text-sm"><a href=paths::SIGN_IN class=LINK>"Sign in with a password instead"</a></p>
+        <p class="mt-6 text-sm"><a href=paths::SIGN_IN class=LINK>{t.t("screen-password")}</a></p>
     };
     let body = match page {
         ScreenView::Intro { minutes } => view! {
-            <p class="mb-2 text-sm text-slate-700">
-                "On a shared screen — a kiosk, a TV, a friend's computer — sign in with the phone you are already signed in on, without typing your password here."
-            </p>
+            <p class="mb-2 text-sm text-slate-700">{t.t("screen-intro")}</p>
             <p class="text-sm text-slate-700">
-                {format!("This screen stays signed in for {}, then signs itself out.", minutes_words(minutes))}
+                {t.tf("screen-stays", &[("minutes", minutes_words(t, minutes).into())])}
             </p>
-            {ask("Show a code to scan")}
+            {ask(t.t("screen-show-code"))}
             {password}
         }
         .into_any(),
@@ -262,31 +250,30 @@ pub fn screen_page(chrome: &Chrome, page: &ScreenView) -> String {
             match_code,
             minutes,
         } => view! {
-            <p class="mb-4 text-sm text-slate-700">
-                "Scan this code with the camera of a phone where you are signed in, and answer there."
-            </p>
+            <p class="mb-4 text-sm text-slate-700">{t.t("screen-scan")}</p>
             <div class="mb-4 flex justify-center rounded-md border border-slate-200 bg-white p-2" inner_html=qr_svg></div>
-            <label for="screen-link" class="block text-sm font-medium text-slate-700">"Or open this link on the phone"</label>
+            <label for="screen-link" class="block text-sm font-medium text-slate-700">{t.t("screen-open-link")}</label>
             <input id="screen-link" type="text" readonly value=link.clone()
                 class="mt-1 mb-2 block w-full rounded-md border border-slate-300 bg-slate-50 px-3 py-2 font-mono text-xs"/>
-            <MatchCode code=match_code/>
+            <MatchCode t=t code=match_code/>
             <p class="text-sm text-slate-700">
-                {format!("Your phone shows the same number. Once you say yes there, this screen signs in for {}; this page updates by itself.", minutes_words(minutes))}
+                {t.tf("screen-same-number", &[("minutes", minutes_words(t, minutes).into())])}
             </p>
             {password}
         }
         .into_any(),
         ScreenView::Ended { refused } => view! {
             <div class="mb-4 rounded-md border border-sky-200 bg-sky-50 px-4 py-3 text-sm text-sky-900" role="status">
-                {if refused { "The phone said no: this screen was not signed in." } else { "That code has expired." }}
+                {t.t(if refused { "screen-refused" } else { "screen-expired" })}
             </div>
-            {ask("Show a new code")}
+            {ask(t.t("handoff-new-code"))}
             {password}
         }
         .into_any(),
     };
-    let body = view! { <Card title="Sign in with your phone".to_string()>{body}</Card> };
-    document(&chrome, "Sign in with your phone", body)
+    let title = t.t("sign-in-with-phone");
+    let body = view! { <Card title=title.clone()>{body}</Card> };
+    document(&chrome, &title, body)
 }
 
 /// `/handoff/approve`: the signed-in phone answers a shared screen.
@@ -305,24 +292,26 @@ pub struct ApproveView {
 pub fn approve_page(chrome: &Chrome, page: &ApproveView) -> String {
     let (chrome, page) = (chrome.clone(), page.clone());
     let csrf = chrome.csrf_token.clone();
+    let t = chrome.lang;
+    let title = t.t("approve-title");
     let body = view! {
-        <Card title="Sign in a shared screen?".to_string()>
-            <p class="mb-2 text-sm text-slate-700">"A screen asks to be signed in as you:"</p>
+        <Card title=title.clone()>
+            <p class="mb-2 text-sm text-slate-700">{t.t("approve-asks")}</p>
             <p class="text-lg font-semibold" data-handoff-device="">{page.screen.clone()}</p>
-            <p class="mb-2 text-sm text-slate-600">{format!("From {}", page.source)}</p>
-            <MatchCode code=page.match_code.clone()/>
+            <p class="mb-2 text-sm text-slate-600">{t.tf("handoff-from", &[("source", page.source.as_str().into())])}</p>
+            <MatchCode t=t code=page.match_code.clone()/>
             <p class="mb-4 text-sm text-slate-700">
-                {format!("Say yes only if that screen is in front of you and shows this number. It stays signed in for {}, then signs itself out; you can sign it out sooner from your devices.", minutes_words(page.minutes))}
+                {t.tf("approve-only", &[("minutes", minutes_words(t, page.minutes).into())])}
             </p>
             <form method="post" action=paths::HANDOFF_APPROVE class="space-y-3">
                 <CsrfField token=csrf/>
                 <input type="hidden" name="token" value=page.token.clone()/>
-                <button type="submit" name="answer" value="confirm" class=PRIMARY>"Yes, sign in that screen"</button>
-                <button type="submit" name="answer" value="refuse" class=format!("w-full {OUTLINE_DANGER_BUTTON}")>"No, this is not my screen"</button>
+                <button type="submit" name="answer" value="confirm" class=PRIMARY>{t.t("approve-confirm")}</button>
+                <button type="submit" name="answer" value="refuse" class=format!("w-full {OUTLINE_DANGER_BUTTON}")>{t.t("approve-refuse")}</button>
             </form>
         </Card>
     };
-    document(&chrome, "Sign in a shared screen?", body)
+    document(&chrome, &title, body)
 }
 
 #[cfg(test)]
@@ -399,7 +388,8 @@ mod tests {
         );
         assert!(waiting.contains("<svg id=\"qr\"></svg>"));
         assert!(waiting.contains("for 15 minutes"));
-        assert_eq!(minutes_words(1), "1 minute");
+        assert_eq!(minutes_words(Lang::En, 1), "1 minute");
+        assert_eq!(minutes_words(Lang::De, 15), "15 Minuten");
         let approve = approve_page(
             &chrome(),
             &ApproveView {

@@ -2,8 +2,10 @@
 //! recovery codes shown once, and the customer's security page.
 
 use crate::components::{
-    Card, CsrfField, FactorRow, Field, Notice, PostButton, SubmitButton, checkbox,
+    Card, ConfirmAction, CsrfField, FactorRow, Field, Notice, OUTLINE_BUTTON, PRIMARY_LINK,
+    SubmitButton, checkbox,
 };
+use crate::i18n::HOLE;
 use crate::paths;
 use crate::{Chrome, document};
 use leptos::prelude::*;
@@ -153,9 +155,12 @@ pub fn totp_setup_page(chrome: &Chrome, page: &TotpSetupView) -> String {
             <noscript><p class="mb-6 text-sm text-slate-600">{t.t("passkeys-need-javascript")}</p></noscript>
         }
     });
+    // A heading of its own only beside the passkey; alone, the page's title
+    // says it.
+    let offer_passkey = page.offer_passkey;
     let app = (!page.passkey_only).then(|| {
         view! {
-            <h2 class="mb-2 text-lg font-semibold">{t.t("totp-heading")}</h2>
+            {offer_passkey.then(|| view! { <h2 class="mb-2 text-lg font-semibold">{t.t("totp-heading")}</h2> })}
             <ol class="mb-4 list-decimal space-y-1 ps-5 text-sm text-slate-700">
                 <li>{t.t("totp-step-open")}</li>
                 <li>{t.t("totp-step-scan")}</li>
@@ -202,6 +207,8 @@ pub fn totp_setup_page(chrome: &Chrome, page: &TotpSetupView) -> String {
 #[derive(Clone, Debug, Default)]
 pub struct RecoveryCodesView {
     pub codes: Vec<String>,
+    /// Whose codes: named in the downloaded file.
+    pub email: String,
     /// Where "I have saved them" leads.
     pub continue_href: &'static str,
 }
@@ -214,16 +221,38 @@ pub fn recovery_codes_page(chrome: &Chrome, page: &RecoveryCodesView) -> String 
         .iter()
         .map(|c| view! { <li class="font-mono">{c.clone()}</li> })
         .collect_view();
+    // The file a download saves: a line saying what the codes are, then one
+    // code per line. A data: address, because the codes exist nowhere else
+    // (only their hashes are stored) and the page needs no script for it.
+    let file = format!(
+        "{}\n\n{}\n",
+        t.tf(
+            "recovery-codes-file",
+            &[("email", page.email.as_str().into())]
+        ),
+        page.codes.join("\n")
+    );
+    let download: String = url::form_urlencoded::byte_serialize(file.as_bytes()).collect();
+    let download = format!(
+        "data:text/plain;charset=utf-8,{}",
+        download.replace('+', "%20")
+    );
+    let title = t.t("recovery-codes-title");
     let body = view! {
-        <Card title=t.t("recovery-codes-title")>
+        <Card title=title.clone()>
             <Notice tone="info" message=t.t("recovery-codes-text")/>
-            <ul class="mb-6 grid grid-cols-2 gap-2 rounded-md bg-slate-100 p-4 text-base" data-recovery-codes="">{codes}</ul>
-            <a href=page.continue_href class="block w-full rounded-md bg-indigo-600 px-4 py-2 text-center text-base font-semibold text-white shadow-sm hover:bg-indigo-700 focus:outline-none focus:ring-2 focus:ring-indigo-500 focus:ring-offset-2">
+            <ul class="mb-4 grid grid-cols-2 gap-2 rounded-md bg-slate-100 p-4 text-base" data-recovery-codes="">{codes}</ul>
+            <div class="mb-6 flex flex-wrap gap-3 print:hidden">
+                <button type="button" class=format!("hidden {OUTLINE_BUTTON}") data-copy-codes="" data-copied=t.t("recovery-codes-copied")>{t.t("recovery-codes-copy")}</button>
+                <a href=download download="recovery-codes.txt" class=OUTLINE_BUTTON>{t.t("recovery-codes-download")}</a>
+                <button type="button" class=format!("hidden {OUTLINE_BUTTON}") data-print="">{t.t("recovery-codes-print")}</button>
+            </div>
+            <a href=page.continue_href class="block w-full rounded-md bg-indigo-600 px-4 py-2 text-center text-base font-semibold text-white shadow-sm hover:bg-indigo-700 focus:outline-none focus:ring-2 focus:ring-indigo-500 focus:ring-offset-2 print:hidden">
                 {t.t("recovery-codes-saved")}
             </a>
         </Card>
     };
-    document(&chrome, &t.t("recovery-codes-title"), body)
+    document(&chrome, &title, body)
 }
 
 #[derive(Clone, Debug, Default)]
@@ -242,66 +271,80 @@ pub struct SecurityView {
 pub fn security_page(chrome: &Chrome, page: &SecurityView) -> String {
     let (chrome, page) = (chrome.clone(), page.clone());
     let csrf = chrome.csrf_token.clone();
+    let t = chrome.lang;
     let factors = page
         .factors
         .iter()
         .map(|f| {
-            let label = format!("Remove {}", f.name);
+            let name = f.name.as_str();
             let action = format!("{}?id={}", paths::ACCOUNT_FACTOR_REMOVE, f.id);
             // The kind beside the name, unless the name already says it.
             let kind_shown = (f.name != f.kind).then(|| f.kind.clone());
+            let dates = t.tf("security-factor-added", &[("added", HOLE.into()), ("used", HOLE.into())]);
+            let mut parts = dates.split(crate::i18n::HOLE);
+            let (a, b, c) = (
+                parts.next().unwrap_or_default().to_string(),
+                parts.next().unwrap_or_default().to_string(),
+                parts.next().unwrap_or_default().to_string(),
+            );
             view! {
-                <li class="flex flex-col gap-2 border-b border-slate-200 py-3 sm:flex-row sm:items-center sm:justify-between" data-factor=f.kind.clone()>
-                    <div>
-                        <p class="font-medium">{f.name.clone()}{kind_shown.map(|kind| view! { " " <span class="text-sm font-normal text-slate-500">"(" {kind} ")"</span> })}</p>
-                        <p class="text-sm text-slate-600">"Added " {f.created.clone()} " · last used " {f.last_used.clone()}</p>
+                <li class="flex flex-col gap-2 border-b border-slate-200 py-3 sm:flex-row sm:items-start sm:justify-between" data-factor=f.kind.clone()>
+                    <div class="min-w-0">
+                        <p class="break-words font-medium">{f.name.clone()}{kind_shown.map(|kind| view! { " " <span class="text-sm font-normal text-slate-500">"(" {kind} ")"</span> })}</p>
+                        <p class="text-sm text-slate-600">
+                            {a}<span class="whitespace-nowrap">{f.created.clone()}</span>{b}<span class="whitespace-nowrap">{f.last_used.clone()}</span>{c}
+                        </p>
                     </div>
-                    <PostButton action=action label="Remove".to_string() csrf=csrf.clone() tone="danger" aria_label=label/>
+                    <ConfirmAction action=action label=t.t("security-remove")
+                        aria_label=t.tf("security-remove-named", &[("name", name.into())])
+                        question=t.tf("security-remove-confirm", &[("name", name.into())])
+                        confirm=t.t("security-remove-yes") cancel=t.t("confirm-cancel") csrf=csrf.clone()/>
                 </li>
             }
         })
         .collect_view();
     let none = page.factors.is_empty().then(|| {
-        view! { <p class="py-3 text-sm text-slate-600">"No second factor yet: your password alone signs you in."</p> }
+        view! { <p class="py-3 text-sm text-slate-600">{t.t("account-security-none")}</p> }
     });
     let app = (!page.has_app).then(|| {
-        view! { <a href=paths::ACCOUNT_TOTP class="rounded-md bg-slate-800 px-3 py-2 text-sm font-semibold text-white hover:bg-slate-700">"Set up an authenticator app"</a> }
+        view! { <a href=paths::ACCOUNT_TOTP class=PRIMARY_LINK>{t.t("security-add-app")}</a> }
     });
     let recovery = (!page.factors.is_empty()).then(|| {
-        let left = match page.recovery_codes_left {
-            0 => "You have no unused recovery codes.".to_string(),
-            1 => "1 unused recovery code left.".to_string(),
-            n => format!("{n} unused recovery codes left."),
-        };
         view! {
-            <h2 class="mb-2 mt-8 text-lg font-semibold">"Recovery codes"</h2>
-            <p class="mb-3 text-sm text-slate-600">{left} " Making new ones stops the old ones working."</p>
-            <PostButton action=paths::ACCOUNT_RECOVERY_CODES.to_string() label="Make new recovery codes".to_string() csrf=csrf.clone()/>
+            <h2 class="mb-2 mt-8 text-lg font-semibold">{t.t("recovery-codes")}</h2>
+            <p class="mb-3 text-sm text-slate-600" data-codes-left=page.recovery_codes_left>
+                {t.tf("recovery-codes-left", &[("count", page.recovery_codes_left.into())])} " " {t.t("recovery-codes-renew-text")}
+            </p>
+            <form method="post" action=paths::ACCOUNT_RECOVERY_CODES>
+                <CsrfField token=csrf.clone()/>
+                <button type="submit" class=OUTLINE_BUTTON>{t.t("recovery-codes-renew")}</button>
+            </form>
         }
     });
+    let title = t.t("security-title");
     let body = view! {
-        <Card title="Sign-in security".to_string()>
+        <Card title=title.clone()>
             {page.notice.clone().map(|m| view! { <Notice tone="success" message=m/> })}
             {page.error.clone().map(|m| view! { <Notice tone="error" message=m/> })}
             <p class="mb-4 text-sm text-slate-600">{page.policy.clone()}</p>
-            <h2 class="mb-2 text-lg font-semibold">"Second factors"</h2>
-            <ul class="mb-4" aria-label="Your second factors">{factors}</ul>
+            <h2 class="mb-2 text-lg font-semibold">{t.t("security-factors")}</h2>
+            <ul class="mb-4" aria-label=t.t("security-factors")>{factors}</ul>
             {none}
             <div class="flex flex-wrap items-center gap-3">
                 {page.passkeys.then(|| view! {
                     <div class="hidden" data-passkey-register="">
-                        <button type="button" data-passkey-action="register" class="rounded-md border border-indigo-600 px-3 py-2 text-sm font-semibold text-indigo-700 hover:bg-indigo-50">"Add a passkey"</button>
+                        <button type="button" data-passkey-action="register" class="rounded-md border border-indigo-600 px-3 py-2 text-sm font-semibold text-indigo-700 hover:bg-indigo-50">{t.t("security-add-passkey")}</button>
                         <p class="mt-2 hidden text-sm text-red-700" role="alert" data-passkey-error=""></p>
                     </div>
                 })}
                 {app}
             </div>
-            {page.passkeys.then(|| view! { <noscript><p class="mt-2 text-sm text-slate-600">"Adding a passkey needs JavaScript."</p></noscript> })}
+            {page.passkeys.then(|| view! { <noscript><p class="mt-2 text-sm text-slate-600">{t.t("security-passkey-needs-javascript")}</p></noscript> })}
             {recovery}
-            <p class="mt-8 text-sm"><a href=paths::ACCOUNT class="text-indigo-700 hover:underline">"Back to your account"</a></p>
+            <p class="mt-8 text-sm"><a href=paths::ACCOUNT class="text-indigo-700 hover:underline">{t.t("back-to-account")}</a></p>
         </Card>
     };
-    document(&chrome, "Sign-in security", body)
+    document(&chrome, &title, body)
 }
 
 #[cfg(test)]
@@ -324,6 +367,19 @@ mod tests {
         assert!(html.contains(r#"autocomplete="one-time-code""#));
         assert!(html.contains("Remember this browser for 30 days"));
         assert!(!html.contains("data-passkey-verify"));
+    }
+
+    #[test]
+    fn the_app_setup_page_says_its_heading_once() {
+        let heading = format!(">{}</h2>", crate::Lang::En.t("totp-heading"));
+        let alone = totp_setup_page(&chrome(), &TotpSetupView::default());
+        assert!(!alone.contains(&heading), "the title says it");
+        let beside_passkey = TotpSetupView {
+            offer_passkey: true,
+            required: true,
+            ..Default::default()
+        };
+        assert!(totp_setup_page(&chrome(), &beside_passkey).contains(&heading));
     }
 
     #[test]

@@ -436,7 +436,7 @@ mod tests {
         let form = HashMap::new();
         let errors = read_form([&a].into_iter(), &form, Editor::Customer).unwrap_err();
         let problem = errors.get("attr.a").map(ToString::to_string);
-        assert_eq!(problem.as_deref(), Some("Enter your value."));
+        assert_eq!(problem.as_deref(), Some("Value is required."));
         let changes = read_form([&a].into_iter(), &form, Editor::Admin).unwrap();
         assert_eq!(changes, vec![(a.id, None)]);
     }

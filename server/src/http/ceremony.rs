@@ -82,16 +82,16 @@ pub fn outcome(outcome: super::journey::Outcome) -> Response {
 }
 
 /// A refusal the script shows beside its button; faults stay errors.
-pub fn answer(result: Result<Response>) -> Result<Response> {
+pub fn answer(lang: app::Lang, result: Result<Response>) -> Result<Response> {
     match result {
         Err(Error::Invalid(errors)) => Ok((
             StatusCode::BAD_REQUEST,
-            Json(json!({ "error": messages::all_problems(&errors) })),
+            Json(json!({ "error": messages::all_problems(lang, &errors) })),
         )
             .into_response()),
         Err(Error::Conflict(problem)) => Ok((
             StatusCode::CONFLICT,
-            Json(json!({ "error": problem.to_string() })),
+            Json(json!({ "error": messages::problem_words(lang, &problem) })),
         )
             .into_response()),
         other => other,

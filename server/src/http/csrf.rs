@@ -116,8 +116,8 @@ async fn check(session: &Session, visitor: &VisitorToken, req: Request, next: Ne
     if !is_form(req.headers().get(header::CONTENT_TYPE)) {
         return error_page(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "Unsupported request",
-            "Send this form from its page.".into(),
+            "error-form-type-title",
+            "error-form-type",
         );
     }
     let (parts, body) = req.into_parts();
@@ -126,8 +126,8 @@ async fn check(session: &Session, visitor: &VisitorToken, req: Request, next: Ne
         Err(_) => {
             return error_page(
                 StatusCode::PAYLOAD_TOO_LARGE,
-                "Too much data",
-                "This form sent more data than allowed.".into(),
+                "error-too-much-title",
+                "error-too-much",
             );
         }
     };
@@ -146,8 +146,8 @@ async fn check(session: &Session, visitor: &VisitorToken, req: Request, next: Ne
     if !valid {
         return error_page(
             StatusCode::FORBIDDEN,
-            "This form has expired",
-            "For your security, forms expire. Go back, reload the page and try again.".into(),
+            "error-form-expired-title",
+            "error-form-expired",
         );
     }
     next.run(Request::from_parts(parts, Body::from(bytes)))

@@ -59,27 +59,40 @@ pub fn retry_after_header(response: &mut Response, seconds: i64) {
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
         self.log_if_internal();
-        let mut response = error_page(self.status(), error_title(&self), problem_detail(&self));
+        let lang = super::speaking::speaking();
+        let mut response = page_of(
+            self.status(),
+            lang,
+            error_title(lang, &self),
+            problem_detail(lang, &self),
+        );
         self.retry_after(&mut response);
         response
     }
 }
 
-pub fn error_page(status: StatusCode, title: &str, message: String) -> Response {
+/// An error page whose heading and text are the catalogue messages
+/// `title` and `text`, in the language of the request.
+pub fn error_page(status: StatusCode, title: &str, text: &str) -> Response {
+    let lang = super::speaking::speaking();
+    page_of(status, lang, lang.t(title), lang.t(text))
+}
+
+fn page_of(status: StatusCode, lang: app::Lang, title: String, message: String) -> Response {
     let page = MessageView {
-        title: title.into(),
+        title,
         tone: "error",
         message,
         links: vec![Link {
             href: paths::HOME.into(),
-            label: "Go to the start page".into(),
+            label: lang.t("error-start-page"),
         }],
     };
-    (
-        status,
-        Html(message_page(&super::assets::bare_chrome(), &page)),
-    )
-        .into_response()
+    let chrome = app::Chrome {
+        lang,
+        ..super::assets::bare_chrome()
+    };
+    (status, Html(message_page(&chrome, &page))).into_response()
 }
 
 /// An error as JSON endpoints answer it: an RFC 9457 problem document
@@ -93,9 +106,11 @@ impl IntoResponse for ApiError {
         let status = error.status();
         let mut body = json!({
             "type": "about:blank",
-            "title": error_title(&error),
+            // An API's words are English: a program reads them, and a
+            // person reading one is a developer.
+            "title": error_title(app::Lang::En, &error),
             "status": status.as_u16(),
-            "detail": problem_detail(&error),
+            "detail": problem_detail(app::Lang::En, &error),
         });
         if let Error::Invalid(errors) = &error {
             let fields: serde_json::Map<_, _> = errors

@@ -181,6 +181,7 @@ impl FromRequestParts<AppState> for Visitor {
             .map_err(IntoResponse::into_response)?;
         let mut ctx = context(parts, caller);
         ctx.lang = Some(lang.tag());
+        super::speaking::heard(lang);
         Ok(Self {
             ctx,
             session,

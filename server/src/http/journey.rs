@@ -123,7 +123,7 @@ pub async fn outcome(
         Ok(advanced) => advanced,
         Err(Error::Invalid(errors)) => {
             state.metrics.sign_in_step(realm_name, "invalid");
-            return Ok(Outcome::Show(messages::invalid(&errors)));
+            return Ok(Outcome::Show(messages::invalid(lang, &errors)));
         }
         Err(e) => return Err(e),
     };

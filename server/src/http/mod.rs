@@ -17,6 +17,7 @@ mod journey;
 mod kept;
 mod messages;
 mod oidc;
+mod speaking;
 
 pub use assets::STYLESHEET_HREF;
 
@@ -114,8 +115,8 @@ pub fn router(state: AppState) -> Router {
         .method_not_allowed_fallback(|| async {
             error::error_page(
                 axum::http::StatusCode::METHOD_NOT_ALLOWED,
-                "Not allowed",
-                "This address does not accept that kind of request.".into(),
+                "error-forbidden-title",
+                "error-method",
             )
         })
         .layer(middleware::from_fn_with_state(state.clone(), count_request))
@@ -152,6 +153,7 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(move |req, next| {
             extract::client_address(config.clone(), req, next)
         }))
+        .layer(middleware::from_fn(speaking::speak))
         .layer(middleware::from_fn(extract::request_id))
         .with_state(state)
 }

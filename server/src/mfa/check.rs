@@ -35,6 +35,13 @@ fn throttle_key(owner: FactorOwner) -> String {
 
 /// Checks `raw` (an authenticator code, or a customer's recovery code)
 /// for `owner` under `policy`.
+/// Whether a code as typed is a recovery code (rather than an app's six
+/// digits): how a sign-in knows to say how many codes are left.
+pub fn is_recovery_code(raw: &str) -> bool {
+    let compact: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
+    !totp::looks_like_code(&compact) && recovery::normalise(raw).is_some()
+}
+
 pub async fn code(
     state: &AppState,
     ctx: &RequestContext,
@@ -48,7 +55,7 @@ pub async fn code(
     }
     let kind = if totp::looks_like_code(&compact) {
         FactorKind::Totp
-    } else if matches!(owner, FactorOwner::Customer(_)) && recovery::normalise(raw).is_some() {
+    } else if matches!(owner, FactorOwner::Customer(_)) && is_recovery_code(raw) {
         FactorKind::RecoveryCode
     } else if matches!(owner, FactorOwner::Admin(_)) {
         return Err(Error::invalid("code", MfaProblem::SixDigits));

@@ -122,6 +122,12 @@ async fn an_authenticator_app_is_asked_after_the_password_and_each_code_counts_o
             .await
             .assert_redirect("/account");
         assert_eq!(events(&app, Action::CustomerRecoveryCodeUsed).await, 1);
+        // The page after says how many are left, and only once.
+        let account = other.get("/account").await;
+        let left = app::Lang::En.tf("recovery-code-used", &[("count", 9i64.into())]);
+        assert!(account.body.contains(&left), "{left}");
+        assert!(account.body.contains("9 unused recovery codes left."));
+        assert!(!other.get("/account").await.body.contains(&left));
         let mut third = app.browser();
         third.sign_in("tom@example.com", STRONG_PASSWORD).await;
         third.get("/login/verify").await;

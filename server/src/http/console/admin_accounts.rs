@@ -41,7 +41,7 @@ async fn view(state: &AppState, admin: &SignedInAdmin) -> Result<AdminsView> {
         blocked.push(throttle::blocked_sources(state, &account).await?);
         let mut kinds: Vec<String> = Vec::new();
         for f in crate::mfa::enrol::factors(state, FactorOwner::Admin(l.admin.id)).await? {
-            let words = messages::factor_kind_words(f.kind).to_string();
+            let words = messages::factor_kind_words(app::Lang::En, f.kind);
             if !kinds.contains(&words) {
                 kinds.push(words);
             }
@@ -115,7 +115,7 @@ async fn invite(
         let view = AdminsView {
             invite_email: form.email,
             invite_role: form.role,
-            errors: errors.into(),
+            errors: super::shown(&errors),
             ..view(&state, &admin).await?
         };
         Ok(admins_page(&admin.0.chrome().await?, &view))

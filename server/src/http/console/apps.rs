@@ -310,7 +310,7 @@ async fn create(
         Err(Error::Invalid(errors)) => {
             let view = AppsView {
                 form: form.values(),
-                errors: errors.into(),
+                errors: super::shown(&errors),
                 ..list_view(&state, &admin).await?
             };
             Ok(page(
@@ -384,7 +384,7 @@ async fn update(
     answer(&admin, updated, saved, async |errors| {
         let view = AppDetailView {
             form: form.values(),
-            errors: errors.into(),
+            errors: super::shown(&errors),
             ..detail_view(&state, &admin, client_id).await?
         };
         Ok(app_detail_page(&admin.0.chrome().await?, &view))

@@ -162,7 +162,7 @@ async fn create(
     answer(&admin, defined, saved, async |errors| {
         let view = AttributesView {
             form: typed_values(fields),
-            errors: errors.into(),
+            errors: super::shown(&errors),
             ..list_view(&state, &admin).await?
         };
         Ok(attributes_page(&admin.0.chrome().await?, &view))
@@ -220,7 +220,7 @@ async fn update(
     answer(&admin, updated, saved, async |errors| {
         let view = AttributeDetailView {
             form: typed_values(fields),
-            errors: errors.into(),
+            errors: super::shown(&errors),
             ..detail_view(&state, &admin, id).await?
         };
         Ok(attribute_detail_page(&admin.0.chrome().await?, &view))

@@ -66,7 +66,7 @@ async fn detail_view(
         factors: record
             .factors
             .iter()
-            .map(|f| messages::factor_row(f, date_time))
+            .map(|f| messages::factor_row(app::Lang::En, f, date_time))
             .collect(),
         recovery_codes_left: record.recovery_codes_left,
         id: c.id.to_string(),
@@ -87,7 +87,9 @@ async fn detail_view(
             .sessions
             .iter()
             .map(|s| {
-                messages::device_row(s, None, date_time, &state.config.places, &record.sessions)
+                // The console's words are English until its catalogues come.
+                let lang = app::Lang::En;
+                messages::device_row(lang, s, None, &state.config.places, &record.sessions)
             })
             .collect(),
         apps: apps
@@ -203,7 +205,7 @@ async fn after_form(
     let saved = |()| (done.to_string(), to.to_string());
     answer(admin, result, saved, async |errors| {
         let mut view = CustomerDetailView {
-            errors: errors.into(),
+            errors: super::shown(&errors),
             ..detail_view(state, admin, customer).await?
         };
         keep(&mut view);

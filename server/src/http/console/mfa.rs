@@ -148,7 +148,7 @@ async fn save(
             policy: form.policy,
             remember_days: form.remember_days,
             step_up_minutes: form.step_up_minutes,
-            errors: errors.into(),
+            errors: super::shown(&errors),
             ..view(&state, &admin).await?
         };
         Ok(mfa_policy_page(&admin.0.chrome().await?, &view))

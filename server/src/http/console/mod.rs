@@ -31,6 +31,12 @@ use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 use uuid::Uuid;
 
+/// A form's problems as console pages show them: English until the
+/// console's catalogues come.
+fn shown(errors: &FieldErrors) -> app::FieldErrors {
+    super::messages::shown(app::Lang::En, errors)
+}
+
 pub fn router(state: &AppState) -> Router<AppState> {
     let sessions = SessionManagerLayer::new(state.session_store())
         .with_name("gatehouse_admin")

@@ -67,6 +67,7 @@ async fn register_options(
     visitor: ConsoleVisitor,
 ) -> Result<Response> {
     answer(
+        app::Lang::En,
         async {
             let (admin, _) = registering(&state, &visitor).await?;
             let user = (
@@ -91,6 +92,7 @@ async fn register(
     FormData(form): FormData<Answer>,
 ) -> Result<Response> {
     answer(
+        app::Lang::En,
         async {
             let (admin, signed_in) = registering(&state, &visitor).await?;
             let owner = FactorOwner::Admin(admin.id);
@@ -118,6 +120,7 @@ async fn verify_options(
     visitor: ConsoleVisitor,
 ) -> Result<Response> {
     answer(
+        app::Lang::En,
         async {
             let admin = waiting(&state, &visitor, verifying).await?;
             let owner = FactorOwner::Admin(admin.id);
@@ -133,6 +136,7 @@ async fn verify(
     FormData(form): FormData<Answer>,
 ) -> Result<Response> {
     answer(
+        app::Lang::En,
         async {
             let input = Input::Passkey {
                 ceremony: ceremony::take(&visitor.session).await?,

@@ -39,7 +39,7 @@ async fn security(State(state): State<AppState>, admin: SignedInAdmin) -> Result
     let view = AdminSecurityView {
         factors: factors
             .iter()
-            .map(|f| messages::factor_row(f, date_time))
+            .map(|f| messages::factor_row(app::Lang::En, f, date_time))
             .collect(),
         fresh: fresh(&state, &admin.0).await?,
         passkeys: passkeys::available(&state),

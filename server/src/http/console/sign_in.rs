@@ -113,7 +113,7 @@ async fn setup(
             let view = AdminSetupView {
                 email: form.email,
                 display_name: form.display_name,
-                errors: errors.into(),
+                errors: super::shown(&errors),
                 ..setup_view(&state, form.token).await?
             };
             Ok(page(
@@ -345,7 +345,7 @@ async fn enrol(
             Outcome::Show(_) => expired(&visitor).await,
         },
         Err(Error::Invalid(errors)) => {
-            let errors: app::FieldErrors = errors.into();
+            let errors = super::shown(&errors);
             let status = StatusCode::UNPROCESSABLE_ENTITY;
             setup_page(&state, &visitor, &admin, status, errors.get("code")).await
         }

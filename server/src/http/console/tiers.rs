@@ -190,7 +190,7 @@ async fn create(
     answer(&admin, created, saved, async |errors| {
         let view = TiersView {
             form: typed_values(fields),
-            errors: errors.into(),
+            errors: super::shown(&errors),
             ..list_view(&state, &admin).await?
         };
         Ok(tiers_page(&admin.0.chrome().await?, &view))
@@ -262,7 +262,7 @@ async fn update(
     answer(&admin, updated, saved, async |errors| {
         let view = TierDetailView {
             form: typed_values(fields),
-            errors: errors.into(),
+            errors: super::shown(&errors),
             ..detail_view(&state, &admin, id).await?
         };
         Ok(tier_detail_page(&admin.0.chrome().await?, &view))
@@ -288,7 +288,7 @@ async fn set_mfa(
     answer(&admin, saved, done, async |errors| {
         let typed = Some((form.policy, form.remember_days));
         let mfa = TierMfaView {
-            errors: errors.into(),
+            errors: super::shown(&errors),
             ..super::mfa::tier_view(&state, id, typed).await?
         };
         let view = TierDetailView {

@@ -6,10 +6,15 @@ use crate::domain::{Error, Result};
 use crate::http::attribute_fields::{Shown, attribute_inputs};
 use crate::http::browser;
 use crate::http::extract::{Customer, FormData, Visitor};
-use crate::identity::account;
+use crate::http::messages;
+use crate::identity::{account, sessions};
+use crate::mfa::enrol;
+use crate::oidc::access;
 use crate::password::Password;
 use crate::state::AppState;
+use crate::store::FactorOwner;
 use app::FieldErrors;
+use app::Lang;
 use app::hosted::*;
 use app::paths;
 use axum::Router;
@@ -33,13 +38,23 @@ pub fn router() -> Router<AppState> {
         )
 }
 
-/// The account page, its profile form showing `shown` values and `errors`.
+/// The account page in `lang`, its profile form showing `shown` values and
+/// `errors`, and a line on each of the customer's security, devices and
+/// applications.
 async fn account_view(
     state: &AppState,
+    lang: Lang,
     customer: &crate::domain::Customer,
     shown: Option<&HashMap<String, String>>,
     errors: &FieldErrors,
 ) -> Result<AccountView> {
+    let id = customer.id;
+    let factors = enrol::factors(state, FactorOwner::Customer(id)).await?;
+    let recovery_codes_left = if factors.is_empty() {
+        0
+    } else {
+        enrol::recovery_codes_left(state, id).await?
+    };
     let (defs, stored) = crate::directory::attributes::of_customer(state, customer.id).await?;
     let shown = match shown {
         Some(typed) => Shown::Typed(typed),
@@ -51,8 +66,12 @@ async fn account_view(
         email: customer.email.as_str().into(),
         email_verified: customer.email_verified,
         display_name: customer.display_name.as_str().into(),
-        member_since: crate::http::messages::day(customer.created_at),
+        member_since: messages::on_day(lang, customer.created_at),
         password_min: state.config.password_policy.min_length,
+        factors: factors.len(),
+        recovery_codes_left,
+        devices: sessions::devices_of(state, id).await?.len(),
+        apps: access::apps_of(state, id).await?.len(),
         ..Default::default()
     })
 }
@@ -62,6 +81,7 @@ async fn account_page(State(state): State<AppState>, customer: Customer) -> Resu
         notice: customer.0.take_flash().await?,
         ..account_view(
             &state,
+            customer.0.lang,
             &customer.signed_in().customer,
             None,
             &FieldErrors::new(),
@@ -98,23 +118,20 @@ async fn update_profile(
     .await
     {
         Ok(()) => {
-            customer.0.flash("Your profile is saved.").await?;
+            let done = customer.0.lang.t("account-notice-profile-saved");
+            customer.0.flash(&done).await?;
             Ok(see_other(paths::ACCOUNT))
         }
         Err(Error::Invalid(errors)) => {
             let signed_in = &customer.signed_in().customer;
+            let lang = customer.0.lang;
+            let errors = messages::shown(lang, &errors);
             let view = AccountView {
                 display_name: form.display_name,
-                ..account_view(
-                    &state,
-                    signed_in,
-                    Some(&form.attributes),
-                    &errors.clone().into(),
-                )
-                .await?
+                ..account_view(&state, lang, signed_in, Some(&form.attributes), &errors).await?
             };
             let view = AccountView {
-                profile_errors: errors.into(),
+                profile_errors: errors,
                 ..view
             };
             Ok(page(
@@ -163,16 +180,15 @@ async fn change_password(
                 .cycle_id()
                 .await
                 .map_err(anyhow::Error::new)?;
-            customer
-                .0
-                .flash("Your password is changed. Other devices have been signed out.")
-                .await?;
+            let done = customer.0.lang.t("account-notice-password-changed");
+            customer.0.flash(&done).await?;
             Ok(see_other(paths::ACCOUNT))
         }
         Err(Error::Invalid(errors)) => {
+            let lang = customer.0.lang;
             let view = AccountView {
-                password_errors: errors.into(),
-                ..account_view(&state, &signed_in.customer, None, &FieldErrors::new()).await?
+                password_errors: messages::shown(lang, &errors),
+                ..account_view(&state, lang, &signed_in.customer, None, &FieldErrors::new()).await?
             };
             Ok(page(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -220,7 +236,7 @@ async fn delete(
     match account::delete_own(&state, record, password, &customer.0.ctx).await {
         Ok(()) => {}
         Err(Error::Invalid(errors)) => {
-            let errors: FieldErrors = errors.into();
+            let errors = messages::shown(customer.0.lang, &errors);
             let view = DeleteAccountView {
                 email: record.email.as_str().into(),
                 error: errors.get("current_password"),
@@ -233,13 +249,14 @@ async fn delete(
         Err(e) => return Err(e),
     }
     browser::end(&state, &customer.0.session).await?;
+    let t = customer.0.lang;
     let view = MessageView {
-        title: "Your account is deleted".into(),
+        title: t.t("deleted-title"),
         tone: "success",
-        message: "Your account and the data Gatehouse kept about you are gone. Thank you for having been with us.".into(),
+        message: t.t("deleted"),
         links: vec![Link {
             href: paths::SIGN_UP.into(),
-            label: "Create a new account".into(),
+            label: t.t("deleted-create"),
         }],
     };
     let chrome = app::Chrome {
@@ -272,19 +289,22 @@ async fn change_email(
     let ctx = &customer.0.ctx;
     match account::request_email_change(&state, record, &form.new_email, password, ctx).await {
         Ok(new) => {
-            let message = format!(
-                "We sent a link to {}. Open it within 24 hours to finish the change; until then your address stays {}.",
-                new.as_str(),
-                record.email.as_str()
+            let message = customer.0.lang.tf(
+                "account-notice-email-link-sent",
+                &[
+                    ("new", new.as_str().into()),
+                    ("old", record.email.as_str().into()),
+                ],
             );
             customer.0.flash(&message).await?;
             Ok(see_other(paths::ACCOUNT))
         }
         Err(Error::Invalid(errors)) => {
+            let lang = customer.0.lang;
             let view = AccountView {
                 new_email: form.new_email,
-                email_errors: errors.into(),
-                ..account_view(&state, record, None, &FieldErrors::new()).await?
+                email_errors: messages::shown(lang, &errors),
+                ..account_view(&state, lang, record, None, &FieldErrors::new()).await?
             };
             Ok(page(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -325,16 +345,14 @@ async fn confirm_email(
     let new = account::confirm_email_change(&state, &form.token, &visitor.ctx).await?;
     // Every session of the account ended; this browser's too.
     browser::end(&state, &visitor.session).await?;
+    let t = visitor.lang;
     let view = MessageView {
-        title: "Your email is changed".into(),
+        title: t.t("email-changed-title"),
         tone: "success",
-        message: format!(
-            "Your account's address is now {}. Every device was signed out: sign in with the new address.",
-            new.as_str()
-        ),
+        message: t.tf("email-changed", &[("email", new.as_str().into())]),
         links: vec![Link {
             href: paths::SIGN_IN.into(),
-            label: "Sign in".into(),
+            label: t.t("sign-in-title"),
         }],
     };
     let chrome = app::Chrome {

@@ -4,7 +4,7 @@
 
 use crate::domain::Result;
 use crate::http::extract::Customer;
-use crate::http::messages::{self, date_time};
+use crate::http::messages;
 use crate::identity::sessions;
 use crate::oidc::access;
 use crate::state::AppState;
@@ -29,12 +29,13 @@ pub(super) fn router() -> Router<AppState> {
 async fn devices(State(state): State<AppState>, customer: Customer) -> Result<Response> {
     let signed_in = customer.signed_in();
     let id = signed_in.customer.id;
+    let lang = customer.0.lang;
     let sessions = sessions::devices_of(&state, id).await?;
     let mut devices: Vec<_> = sessions
         .iter()
         .map(|s| {
             let here = Some(signed_in.session_id);
-            messages::device_row(s, here, date_time, &state.config.places, &sessions)
+            messages::device_row(lang, s, here, &state.config.places, &sessions)
         })
         .collect();
     // This device first; the rest stay most recently used first.
@@ -43,7 +44,10 @@ async fn devices(State(state): State<AppState>, customer: Customer) -> Result<Re
         .await?
         .into_iter()
         .map(|app| AppRow {
-            since: app.last_granted_at.map(date_time).unwrap_or_default(),
+            since: app
+                .last_granted_at
+                .map(|at| messages::on_day(lang, at))
+                .unwrap_or_default(),
             client_id: app.client_id,
             name: app.name,
             shares: Vec::new(),
@@ -66,20 +70,17 @@ async fn sign_out_device(
 ) -> Result<Response> {
     let session = Uuid::parse_str(&session).unwrap_or(Uuid::nil());
     sessions::end_device(&state, &customer.0.ctx, customer.signed_in(), session).await?;
-    customer
-        .0
-        .flash("That device is signed out. It needs your password to sign in again.")
-        .await?;
+    let done = customer.0.lang.t("devices-signed-out");
+    customer.0.flash(&done).await?;
     Ok(Redirect::to(paths::ACCOUNT_DEVICES).into_response())
 }
 
 async fn sign_out_others(State(state): State<AppState>, customer: Customer) -> Result<Response> {
     let ended = sessions::end_other_devices(&state, &customer.0.ctx, customer.signed_in()).await?;
-    let message = match ended {
-        0 => "No other device was signed in.".to_string(),
-        1 => "The other device is signed out.".to_string(),
-        n => format!("The {n} other devices are signed out."),
-    };
+    let message = customer.0.lang.tf(
+        "devices-others-signed-out",
+        &[("count", (ended as i64).into())],
+    );
     customer.0.flash(&message).await?;
     Ok(Redirect::to(paths::ACCOUNT_DEVICES).into_response())
 }

@@ -71,6 +71,7 @@ async fn offer(State(state): State<AppState>, customer: Customer) -> Result<Resp
 }
 
 async fn offer_page(State(state): State<AppState>, customer: Customer) -> Result<Response> {
+    let lang = customer.0.lang;
     let held: Option<Offer> = browser::get(&customer.0.session, keys::HANDOFF_OFFER).await?;
     let at = match &held {
         Some(offer) => handoff::at_source(&state, customer.signed_in(), offer.id).await?,
@@ -80,7 +81,7 @@ async fn offer_page(State(state): State<AppState>, customer: Customer) -> Result
         (AtSource::Waiting { match_code, .. }, Some(offer)) => {
             let link = ticket_link(&state, paths::HANDOFF_OPEN, &offer.secret)?;
             HandoffOfferView::Waiting {
-                qr_svg: qr_svg(&link, "QR code to continue on another device")?,
+                qr_svg: qr_svg(&link, &lang.t("handoff-qr"))?,
                 link,
                 match_code,
             }
@@ -95,7 +96,7 @@ async fn offer_page(State(state): State<AppState>, customer: Customer) -> Result
         ) => HandoffOfferView::Opened {
             match_code,
             device,
-            source: messages::source_words(ip.as_deref(), &state.config.places),
+            source: messages::source_words(lang, ip.as_deref(), &state.config.places),
         },
         (AtSource::Confirmed { device, signed_in }, _) => {
             HandoffOfferView::Confirmed { device, signed_in }
@@ -127,8 +128,7 @@ async fn answer(
     FormData(form): FormData<AnswerForm>,
 ) -> Result<Response> {
     let Some(confirm) = confirmed(&form.answer) else {
-        let text = "Choose whether to continue on the other device.";
-        return unanswered(&customer.0, text, paths::ACCOUNT_HANDOFF).await;
+        return unanswered(&customer.0, "handoff-choose", paths::ACCOUNT_HANDOFF).await;
     };
     let held: Option<Offer> = browser::get(&customer.0.session, keys::HANDOFF_OFFER).await?;
     let answered = match held {
@@ -140,10 +140,8 @@ async fn answer(
     };
     if !answered {
         // Expired, or answered in another tab: the page says which.
-        customer
-            .0
-            .flash("That request was already answered or has expired.")
-            .await?;
+        let text = customer.0.lang.t("handoff-answered");
+        customer.0.flash(&text).await?;
     }
     Ok(see_other(paths::ACCOUNT_HANDOFF))
 }
@@ -157,33 +155,36 @@ fn confirmed(answer: &str) -> Option<bool> {
     }
 }
 
-/// A form that answered neither: asked again (`back`), nothing changed.
-async fn unanswered(visitor: &Visitor, text: &str, back: &str) -> Result<Response> {
+/// A form that answered neither: asked again (`back`), nothing changed;
+/// `key` names the question.
+async fn unanswered(visitor: &Visitor, key: &str, back: &str) -> Result<Response> {
+    let t = visitor.lang;
     let view = app::hosted::MessageView {
-        title: "Continue on another device".into(),
+        title: t.t("handoff-continue"),
         tone: "error",
-        message: text.into(),
-        links: vec![link(back, "Back")],
+        message: t.t(key),
+        links: vec![link(back, &t.t("handoff-back"))],
     };
     let html = app::hosted::message_page(&visitor.chrome().await?, &view);
     Ok(page(StatusCode::BAD_REQUEST, html))
 }
 
-/// The link was wrong, stale or used: what to do next.
-async fn gone(visitor: &Visitor, text: &str) -> Result<Response> {
+/// The link was wrong, stale or used: what to do next (`key` says which).
+async fn gone(visitor: &Visitor, key: &str) -> Result<Response> {
+    let t = visitor.lang;
     let mut response = message(
         visitor,
-        "This link no longer works",
+        &t.t("handoff-link-gone-title"),
         "error",
-        text,
-        vec![link(paths::SIGN_IN, "Sign in with your password instead")],
+        &t.t(key),
+        vec![link(paths::SIGN_IN, &t.t("handoff-password-instead"))],
     )
     .await?;
     *response.status_mut() = StatusCode::GONE;
     Ok(response)
 }
 
-const EXPIRED: &str = "Links to continue on another device work once and only for about a minute. On the device where you are signed in, choose “Continue on another device” again and scan the new code.";
+const EXPIRED: &str = "handoff-link-expired";
 
 async fn open(
     State(state): State<AppState>,
@@ -202,9 +203,7 @@ async fn open(
             Ok(live_page(html, false))
         }
         Opened::Claimed { here: true } => Ok(see_other(paths::HANDOFF_WAIT)),
-        Opened::Claimed { here: false } => {
-            gone(&visitor, "This link was already opened on another device. If that was not you, check where you are signed in; otherwise get a new code on the device where you are signed in.").await
-        }
+        Opened::Claimed { here: false } => gone(&visitor, "handoff-link-used").await,
         Opened::Gone => gone(&visitor, EXPIRED).await,
     }
 }
@@ -236,7 +235,7 @@ async fn wait(State(state): State<AppState>, visitor: Visitor) -> Result<Respons
         }
         AtTarget::Refused => {
             browser::take::<ClaimKey>(&visitor.session, keys::HANDOFF_CLAIM).await?;
-            gone(&visitor, "The other device refused. Nothing was handed over; sign in here with your password, or try again from the device where you are signed in.").await
+            gone(&visitor, "handoff-other-refused").await
         }
         AtTarget::Gone => {
             browser::take::<ClaimKey>(&visitor.session, keys::HANDOFF_CLAIM).await?;
@@ -266,12 +265,13 @@ async fn continued(
     match outcome {
         Outcome::Go { to, .. } => Ok(see_other(&to)),
         Outcome::Show(refusal) => {
+            let t = visitor.lang;
             let mut response = message(
                 visitor,
-                "You could not be signed in",
+                &t.t("handoff-not-signed-in-title"),
                 "error",
                 &refusal.message,
-                vec![link(paths::SIGN_IN, "Go to sign-in")],
+                vec![link(paths::SIGN_IN, &t.t("sign-in-title"))],
             )
             .await?;
             *response.status_mut() = refusal.status;
@@ -280,7 +280,7 @@ async fn continued(
     }
 }
 
-const SCREEN_EXPIRED: &str = "That screen's code has expired or was already answered. On the screen, ask for a new code and scan it again.";
+const SCREEN_EXPIRED: &str = "screen-code-gone";
 
 fn screen_minutes(state: &AppState) -> u32 {
     u32::try_from(state.config.shared_screen.whole_minutes()).unwrap_or(u32::MAX)
@@ -308,7 +308,7 @@ async fn screen(State(state): State<AppState>, visitor: Visitor) -> Result<Respo
         AtTarget::Waiting { match_code, .. } => {
             let link = ticket_link(&state, paths::HANDOFF_APPROVE, &held.offer.secret)?;
             let view = ScreenView::Waiting {
-                qr_svg: qr_svg(&link, "QR code to sign in this screen from your phone")?,
+                qr_svg: qr_svg(&link, &visitor.lang.t("screen-qr"))?,
                 link,
                 match_code,
                 minutes,
@@ -345,13 +345,13 @@ async fn approve_asked(
         browser::hold_screen_code(&visitor.session, &token).await?;
     }
     if visitor.signed_in.is_none() {
-        let text = "To sign in a shared screen, sign in on this phone first. The screen's question comes back once you are.";
+        let t = visitor.lang;
         return message(
             &visitor,
-            "Sign in on this phone first",
+            &t.t("screen-phone-first-title"),
             "info",
-            text,
-            vec![link(paths::SIGN_IN, "Sign in")],
+            &t.t("screen-phone-first"),
+            vec![link(paths::SIGN_IN, &t.t("sign-in-title"))],
         )
         .await;
     }
@@ -364,7 +364,7 @@ async fn approve_asked(
             let view = ApproveView {
                 match_code,
                 screen,
-                source: messages::source_words(ip.as_deref(), &state.config.places),
+                source: messages::source_words(visitor.lang, ip.as_deref(), &state.config.places),
                 minutes: screen_minutes(&state),
                 token,
             };
@@ -394,23 +394,21 @@ async fn approve(
     FormData(form): FormData<ApproveForm>,
 ) -> Result<Response> {
     let Some(confirm) = confirmed(&form.answer) else {
-        let text = "Choose whether to sign in the screen.";
-        return unanswered(&customer.0, text, paths::HANDOFF_APPROVE).await;
+        return unanswered(&customer.0, "screen-choose", paths::HANDOFF_APPROVE).await;
     };
     browser::drop_screen_code(&customer.0.session).await?;
     let (ctx, signed_in) = (&customer.0.ctx, customer.signed_in());
     if !handoff::answer_screen(&state, ctx, signed_in, &form.token, confirm).await? {
         return gone(&customer.0, SCREEN_EXPIRED).await;
     }
+    let t = customer.0.lang;
     if confirm {
-        let text = format!(
-            "The screen is signing in. It signs itself out after {}; once it is in, it is listed here, to sign out sooner.",
-            minutes_words(screen_minutes(&state))
-        );
+        let minutes = minutes_words(t, screen_minutes(&state));
+        let text = t.tf("screen-signing-in", &[("minutes", minutes.into())]);
         customer.0.flash(&text).await?;
         Ok(see_other(paths::ACCOUNT_DEVICES))
     } else {
-        customer.0.flash("The screen was not signed in.").await?;
+        customer.0.flash(&t.t("screen-not-signed-in")).await?;
         Ok(see_other(paths::ACCOUNT))
     }
 }

@@ -132,11 +132,16 @@ async fn verify(
     let refusal = match advance(&state, &visitor, None, Input::Code(&form.code)).await? {
         Outcome::Go { to, began } => {
             let mut response = see_other(&to);
-            if let Some(Began::Customer { id, .. }) = began
-                && form.remember == "yes"
-                && let Some((token, lifetime)) = enrol::remember(&state, id).await?
-            {
-                set_remember_cookie(&state, &mut response, &token, lifetime);
+            if let Some(Began::Customer { id, .. }) = began {
+                if crate::mfa::check::is_recovery_code(&form.code) {
+                    let kind = FactorKind::RecoveryCode;
+                    codes_left_after(&state, &visitor, id, kind).await?;
+                }
+                if form.remember == "yes"
+                    && let Some((token, lifetime)) = enrol::remember(&state, id).await?
+                {
+                    set_remember_cookie(&state, &mut response, &token, lifetime);
+                }
             }
             return Ok(response);
         }
@@ -149,6 +154,23 @@ async fn verify(
     };
     let view = sign_in_factor_view(&state, &waiting);
     Ok(refused(&visitor.chrome().await?, view, refusal))
+}
+
+/// After a recovery code is spent, the next page says how many are left.
+pub(super) async fn codes_left_after(
+    state: &AppState,
+    visitor: &Visitor,
+    id: crate::domain::CustomerId,
+    kind: FactorKind,
+) -> Result<()> {
+    if kind != FactorKind::RecoveryCode {
+        return Ok(());
+    }
+    let left = enrol::recovery_codes_left(state, id).await?;
+    let words = visitor
+        .lang
+        .tf("recovery-code-used", &[("count", left.into())]);
+    visitor.flash(&words).await
 }
 
 fn set_remember_cookie(state: &AppState, response: &mut Response, token: &str, lifetime: i64) {
@@ -243,7 +265,7 @@ async fn enrol_app(
     let id = match kept::confirm_app(&state, &visitor.session, &ctx, owner, &form.code).await {
         Ok(id) => id,
         Err(Error::Invalid(errors)) => {
-            let error = app::FieldErrors::from(errors).get("code");
+            let error = messages::shown(visitor.lang, &errors).get("code");
             // The app is refused under a passkey-only policy (above).
             let at = SetupAt::SignIn {
                 passkey_only: false,

@@ -48,7 +48,7 @@ async fn enrolling(state: &AppState, visitor: &Visitor) -> Result<Account> {
 }
 
 async fn register_options(State(state): State<AppState>, visitor: Visitor) -> Result<Response> {
-    answer(register_options_for(&state, &visitor).await)
+    answer(visitor.lang, register_options_for(&state, &visitor).await)
 }
 
 async fn register_options_for(state: &AppState, visitor: &Visitor) -> Result<Response> {
@@ -71,7 +71,7 @@ async fn register(
     visitor: Visitor,
     FormData(form): FormData<Answer>,
 ) -> Result<Response> {
-    answer(register_for(&state, &visitor, &form).await)
+    answer(visitor.lang, register_for(&state, &visitor, &form).await)
 }
 
 async fn register_for(state: &AppState, visitor: &Visitor, form: &Answer) -> Result<Response> {
@@ -88,7 +88,7 @@ async fn register_for(state: &AppState, visitor: &Visitor, form: &Answer) -> Res
         )
         .await?;
         enrol::stepped_up(state, signed_in, FactorKind::Passkey).await?;
-        let next = after_enrolment(visitor, "Your passkey is added.").await?;
+        let next = after_enrolment(visitor, &visitor.lang.t("factor-passkey-added")).await?;
         return Ok(go(&location(&next)));
     }
     let account = enrolling(state, visitor).await?;
@@ -119,6 +119,7 @@ async fn verifying(state: &AppState, visitor: &Visitor) -> Result<FactorOwner> {
 
 async fn verify_options(State(state): State<AppState>, visitor: Visitor) -> Result<Response> {
     answer(
+        visitor.lang,
         async {
             let owner = verifying(&state, &visitor).await?;
             options(&visitor, passkeys::verify_options(&state, owner).await?).await
@@ -132,7 +133,7 @@ async fn verify(
     visitor: Visitor,
     FormData(form): FormData<Answer>,
 ) -> Result<Response> {
-    answer(verify_for(&state, &visitor, &form).await)
+    answer(visitor.lang, verify_for(&state, &visitor, &form).await)
 }
 
 async fn verify_for(state: &AppState, visitor: &Visitor, form: &Answer) -> Result<Response> {
@@ -153,7 +154,10 @@ async fn verify_for(state: &AppState, visitor: &Visitor, form: &Answer) -> Resul
 }
 
 async fn sign_in_options(State(state): State<AppState>, visitor: Visitor) -> Result<Response> {
-    answer(async { options(&visitor, passkeys::sign_in_options(&state).await?).await }.await)
+    answer(
+        visitor.lang,
+        async { options(&visitor, passkeys::sign_in_options(&state).await?).await }.await,
+    )
 }
 
 async fn sign_in(
@@ -162,6 +166,7 @@ async fn sign_in(
     FormData(form): FormData<Answer>,
 ) -> Result<Response> {
     answer(
+        visitor.lang,
         async {
             let input = Input::PasskeyAlone {
                 ceremony: ceremony::take(&visitor.session).await?,

@@ -6,6 +6,7 @@ use crate::domain::{Error, Result};
 use crate::http::attribute_fields::{Shown, attribute_inputs};
 use crate::http::browser;
 use crate::http::extract::{Customer, FormData};
+use crate::http::messages;
 use crate::identity::account;
 use crate::state::AppState;
 use app::FieldErrors;
@@ -61,7 +62,13 @@ async fn complete(
     match account::complete_profile(&state, signed_in, &form, &customer.0.ctx).await {
         Ok(()) => finish_profile(&customer).await,
         Err(Error::Invalid(errors)) => {
-            let view = complete_view(&state, signed_in, &form, &errors.clone().into()).await?;
+            let view = complete_view(
+                &state,
+                signed_in,
+                &form,
+                &messages::shown(customer.0.lang, &errors),
+            )
+            .await?;
             Ok(page(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 complete_profile_page(&customer.0.chrome().await?, &view),

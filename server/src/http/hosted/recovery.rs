@@ -105,7 +105,7 @@ async fn reset(
             // Every session of the customer has ended, this browser's included.
             browser::end(&state, &visitor.session).await?;
             visitor
-                .flash("Your password has been changed. Sign in with your new password.")
+                .flash(&visitor.lang.t("password-reset-done"))
                 .await?;
             Ok(see_other(paths::SIGN_IN))
         }
@@ -113,7 +113,7 @@ async fn reset(
             let view = ResetPasswordView {
                 token: form.token,
                 password_min: state.config.password_policy.min_length,
-                errors: errors.into(),
+                errors: crate::http::messages::shown(visitor.lang, &errors),
             };
             Ok(page(
                 StatusCode::UNPROCESSABLE_ENTITY,

@@ -1,7 +1,9 @@
 //! The customer's security page (their factors, recovery codes) and the
 //! step-up check before sensitive actions.
 
-use super::mfa::{CodeForm, SetupAt, app_setup_page, refused, second_factor_view};
+use super::mfa::{
+    CodeForm, SetupAt, app_setup_page, codes_left_after, refused, second_factor_view,
+};
 use super::{page, see_other};
 use crate::domain::SignedIn;
 use crate::domain::mfa::{Factor, FactorKind, MfaProblem};
@@ -13,6 +15,7 @@ use crate::mfa::check;
 use crate::mfa::{enrol, passkeys};
 use crate::state::AppState;
 use crate::store::FactorOwner;
+use app::Lang;
 use app::hosted::*;
 use app::paths;
 use axum::Router;
@@ -35,20 +38,20 @@ pub fn router() -> Router<AppState> {
         .route(paths::ACCOUNT_STEP_UP, get(step_up_form).post(step_up))
 }
 
-fn factor_row(f: &Factor) -> FactorRow {
-    messages::factor_row(f, messages::day)
+fn factor_row(lang: Lang, f: &Factor) -> FactorRow {
+    messages::factor_row(lang, f, |at| messages::on_day(lang, at))
 }
 
-async fn security_view(state: &AppState, signed_in: &SignedIn) -> Result<SecurityView> {
+async fn security_view(state: &AppState, lang: Lang, signed_in: &SignedIn) -> Result<SecurityView> {
     let id = signed_in.customer.id;
     let factors = enrol::factors(state, FactorOwner::Customer(id)).await?;
     let policy = crate::mfa::policy::for_customer(state, id).await?;
     Ok(SecurityView {
         passkeys: passkeys::available(state),
         has_app: factors.iter().any(|f| f.kind == FactorKind::Totp),
-        factors: factors.iter().map(factor_row).collect(),
+        factors: factors.iter().map(|f| factor_row(lang, f)).collect(),
         recovery_codes_left: enrol::recovery_codes_left(state, id).await?,
-        policy: crate::http::messages::policy_words(policy.policy).into(),
+        policy: messages::policy_words(lang, policy.policy),
         ..Default::default()
     })
 }
@@ -56,7 +59,7 @@ async fn security_view(state: &AppState, signed_in: &SignedIn) -> Result<Securit
 async fn security(State(state): State<AppState>, customer: Customer) -> Result<Response> {
     let view = SecurityView {
         notice: customer.0.take_flash().await?,
-        ..security_view(&state, customer.signed_in()).await?
+        ..security_view(&state, customer.0.lang, customer.signed_in()).await?
     };
     Ok(page(
         StatusCode::OK,
@@ -105,7 +108,7 @@ async fn add_app(
     match kept::confirm_app(&state, &visitor.session, &visitor.ctx, owner, &form.code).await {
         Ok(_) => {}
         Err(Error::Invalid(errors)) => {
-            let error = app::FieldErrors::from(errors).get("code");
+            let error = messages::shown(visitor.lang, &errors).get("code");
             let record = &signed_in.customer;
             return app_setup_page(&state, visitor, record, SetupAt::Security, error).await;
         }
@@ -113,7 +116,7 @@ async fn add_app(
     }
     // The code just typed is a second factor shown now.
     enrol::stepped_up(&state, signed_in, FactorKind::Totp).await?;
-    after_enrolment(visitor, "Your authenticator app is on.").await
+    after_enrolment(visitor, &visitor.lang.t("factor-app-on")).await
 }
 
 /// After a factor is added on the security page: the recovery codes made
@@ -145,8 +148,19 @@ async fn remove(
         return Err(Error::Conflict(MfaProblem::FactorGone.into()));
     };
     let owner = FactorOwner::Customer(customer.signed_in().customer.id);
+    let name = enrol::factors(&state, owner)
+        .await?
+        .into_iter()
+        .find(|f| f.id == id)
+        .map(|f| f.name);
     enrol::remove(&state, &customer.0.ctx, owner, id).await?;
-    customer.0.flash("Removed.").await?;
+    // `remove` refused a factor that is not the customer's, so it had a name.
+    let name = name.unwrap_or_default();
+    let done = customer
+        .0
+        .lang
+        .tf("factor-removed", &[("name", name.into())]);
+    customer.0.flash(&done).await?;
     Ok(see_other(paths::ACCOUNT_SECURITY))
 }
 
@@ -177,6 +191,10 @@ async fn show_codes(visitor: Visitor) -> Result<Response> {
     };
     let view = RecoveryCodesView {
         codes,
+        email: match &visitor.signed_in {
+            Some(signed_in) => signed_in.customer.email.as_str().into(),
+            None => String::new(),
+        },
         continue_href: paths::SIGN_IN_CONTINUE,
     };
     let mut response = page(
@@ -251,5 +269,6 @@ async fn step_up(
         }
     };
     enrol::stepped_up(&state, signed_in, kind).await?;
+    codes_left_after(&state, &customer.0, id, kind).await?;
     Ok(see_other(step_up_target(&form.next)))
 }

@@ -87,16 +87,14 @@ async fn sign_up(
             Ok(see_other(paths::SIGN_UP_SENT))
         }
         Err(Error::Invalid(errors)) => {
+            let errors = crate::http::messages::shown(visitor.lang, &errors);
             let view = SignUpView {
                 email: form.email,
                 display_name: form.display_name,
                 accepted_terms: accepted,
-                ..sign_up_view(&state, &form.attributes, &errors.clone().into()).await?
+                ..sign_up_view(&state, &form.attributes, &errors).await?
             };
-            let view = SignUpView {
-                errors: errors.into(),
-                ..view
-            };
+            let view = SignUpView { errors, ..view };
             Ok(page(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 sign_up_page(&visitor.chrome().await?, &view),

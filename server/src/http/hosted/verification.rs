@@ -5,6 +5,7 @@ use crate::domain::{Error, Problem, Result};
 use crate::http::browser;
 use crate::http::extract::{Customer, FormData, Visitor};
 use crate::http::journey::{self, Outcome};
+use crate::http::messages;
 use crate::identity::signin::Realm;
 use crate::identity::verification;
 use crate::identity::verification::Verified;
@@ -91,7 +92,7 @@ async fn resend(
     if let Err(e) = crate::domain::Email::parse(&form.email) {
         let view = ResendVerificationView {
             email: form.email,
-            error: Some(e.to_string()),
+            error: Some(messages::problem_words(visitor.lang, &e.into())),
         };
         return Ok(page(
             StatusCode::UNPROCESSABLE_ENTITY,

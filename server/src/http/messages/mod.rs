@@ -11,6 +11,7 @@ mod sign_in;
 
 pub use devices::{device_row, source_words};
 pub use oidc::{grant_words, scope_description, scope_words};
+pub use problems::problem_words;
 pub use sign_in::{
     code_answer, factor_kind_words, factor_row, policy_words, sign_in_expired, step_refusal,
 };
@@ -24,6 +25,21 @@ use axum::http::StatusCode;
 pub fn date_time(unix: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(unix)
         .map(|t| format!("{} {:02}:{:02} UTC", t.date(), t.hour(), t.minute()))
+        .unwrap_or_default()
+}
+
+/// A moment in the reader's language: "7 Dec 2026, 10:05 UTC",
+/// "7. Dez. 2026, 10:05 UTC".
+pub fn when(lang: Lang, unix: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .map(|t| lang.date_time(t.year(), t.month().into(), t.day(), t.hour(), t.minute()))
+        .unwrap_or_default()
+}
+
+/// A day in the reader's language: "7 Dec 2026".
+pub fn on_day(lang: Lang, unix: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .map(|t| lang.date(t.year(), t.month().into(), t.day()))
         .unwrap_or_default()
 }
 
@@ -43,10 +59,10 @@ pub struct Refusal {
 }
 
 /// A form's answer to input it could not read (a field problem).
-pub fn invalid(errors: &FieldErrors) -> Refusal {
+pub fn invalid(lang: Lang, errors: &FieldErrors) -> Refusal {
     Refusal {
         status: StatusCode::UNPROCESSABLE_ENTITY,
-        message: all_problems(errors),
+        message: all_problems(lang, errors),
         retry_after: None,
     }
 }
@@ -81,65 +97,52 @@ pub fn action_done(action: CustomerAction, sent: bool) -> &'static str {
 }
 
 /// The heading of an error's page (and the title of its problem document).
-pub fn error_title(error: &Error) -> &'static str {
-    match error {
-        Error::Invalid(_) => "Check your input",
-        Error::BadRequest(_) => "Something is not right",
-        Error::Forbidden(_) => "Not allowed",
-        Error::NotFound => "Page not found",
-        Error::Conflict(_) => "Nothing was changed",
-        Error::Throttled { .. } => "Too many attempts",
-        Error::Unavailable { .. } => "Busy right now",
-        Error::Offline { .. } => "Briefly unavailable",
-        Error::OAuth(_) => "This sign-in request cannot be used",
-        Error::Internal(_) => "Something went wrong",
-    }
+pub fn error_title(lang: Lang, error: &Error) -> String {
+    lang.t(match error {
+        Error::Invalid(_) => "error-invalid-title",
+        Error::BadRequest(_) => "error-bad-request-title",
+        Error::Forbidden(_) => "error-forbidden-title",
+        Error::NotFound => "error-not-found-title",
+        Error::Conflict(_) => "error-conflict-title",
+        Error::Throttled { .. } => "error-throttled-title",
+        Error::Unavailable { .. } => "error-unavailable-title",
+        Error::Offline { .. } => "error-offline-title",
+        Error::OAuth(_) => "error-oauth-title",
+        Error::Internal(_) => "error-internal-title",
+    })
 }
 
 /// What an error's page says (the detail of its problem document).
-pub fn problem_detail(error: &Error) -> String {
+pub fn problem_detail(lang: Lang, error: &Error) -> String {
+    let after = |key: &str, seconds: i64| lang.tf(key, &[("wait", wait(lang, seconds).into())]);
     match error {
-        Error::Invalid(errors) => all_problems(errors),
-        Error::BadRequest(p) | Error::Forbidden(p) | Error::Conflict(p) => p.to_string(),
-        Error::NotFound => "There is nothing at this address.".into(),
-        Error::Throttled { retry_after } => {
-            format!(
-                "Too many attempts. Try again in {}.",
-                wait(Lang::En, *retry_after)
-            )
-        }
-        Error::Unavailable { retry_after } => format!(
-            "Many people are signing in right now. Nothing was changed: try again in {}.",
-            wait(Lang::En, *retry_after)
-        ),
-        Error::Offline { retry_after } => format!(
-            "We cannot reach our records for a moment. Nothing was changed: try again in {}.",
-            wait(Lang::En, *retry_after)
-        ),
+        Error::Invalid(errors) => all_problems(lang, errors),
+        Error::BadRequest(p) | Error::Forbidden(p) | Error::Conflict(p) => problem_words(lang, p),
+        Error::NotFound => lang.t("error-not-found"),
+        Error::Throttled { retry_after } => after("error-throttled", *retry_after),
+        Error::Unavailable { retry_after } => after("error-unavailable", *retry_after),
+        Error::Offline { retry_after } => after("error-offline", *retry_after),
+        // Told to the application's developers, in English.
         Error::OAuth(e) => e.problem.to_string(),
-        Error::Internal(_) => {
-            "Something went wrong on our side. Please try again in a moment.".into()
-        }
+        Error::Internal(_) => lang.t("error-internal"),
     }
 }
 
-/// Every problem of a form as one sentence, for a form that shows a single
-/// message.
-pub fn all_problems(errors: &FieldErrors) -> String {
+/// Every problem of a form as one sentence in `lang`, for a form that
+/// shows a single message.
+pub fn all_problems(lang: Lang, errors: &FieldErrors) -> String {
     errors
         .iter()
-        .map(|(_, p)| p.to_string())
+        .map(|(_, p)| problem_words(lang, p))
         .collect::<Vec<_>>()
         .join(" ")
 }
 
-/// A form's problems as the page shows them beside each field.
-impl From<FieldErrors> for app::FieldErrors {
-    fn from(errors: FieldErrors) -> Self {
-        let mut shown = app::FieldErrors::new();
-        for (field, problem) in errors.iter() {
-            shown.add(field.to_string(), problem.to_string());
-        }
-        shown
+/// A form's problems in `lang`, as the page shows them beside each field.
+pub fn shown(lang: Lang, errors: &FieldErrors) -> app::FieldErrors {
+    let mut shown = app::FieldErrors::new();
+    for (field, problem) in errors.iter() {
+        shown.add(field.to_string(), problem_words(lang, problem));
     }
+    shown
 }

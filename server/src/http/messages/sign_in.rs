@@ -68,7 +68,7 @@ pub fn code_answer(
         },
         Err(Error::Invalid(errors)) => Refusal {
             status: StatusCode::UNPROCESSABLE_ENTITY,
-            message: all_problems(&errors),
+            message: all_problems(lang, &errors),
             retry_after: None,
         },
         Err(e) => return Err(e),
@@ -94,40 +94,41 @@ pub fn sign_in_expired(lang: Lang) -> String {
 }
 
 /// What a kind of second factor is called on a page.
-pub fn factor_kind_words(kind: crate::domain::mfa::FactorKind) -> &'static str {
+pub fn factor_kind_words(lang: Lang, kind: crate::domain::mfa::FactorKind) -> String {
     use crate::domain::mfa::FactorKind;
-    match kind {
-        FactorKind::Passkey => "Passkey",
-        FactorKind::Totp => "Authenticator app",
-        FactorKind::RecoveryCode => "Recovery code",
-    }
+    lang.t(match kind {
+        FactorKind::Passkey => "factor-passkey",
+        FactorKind::Totp => "factor-app",
+        FactorKind::RecoveryCode => "factor-recovery-code",
+    })
 }
 
-/// A factor as every list shows it, its dates written by `when`.
+/// A factor as every list shows it, in `lang`, its dates written by `when`.
 pub fn factor_row(
+    lang: Lang,
     f: &crate::domain::mfa::Factor,
     when: impl Fn(i64) -> String,
 ) -> app::components::FactorRow {
     app::components::FactorRow {
         id: f.id.to_string(),
-        kind: factor_kind_words(f.kind).into(),
+        kind: factor_kind_words(lang, f.kind),
         name: f.name.clone(),
         created: when(f.created_at),
-        last_used: f.last_used_at.map_or_else(|| "never".into(), &when),
+        last_used: f
+            .last_used_at
+            .map_or_else(|| lang.t("security-factor-never-used"), &when),
     }
 }
 
 /// What an MFA policy means for the customer it applies to.
-pub fn policy_words(policy: crate::domain::mfa::MfaPolicy) -> &'static str {
+pub fn policy_words(lang: Lang, policy: crate::domain::mfa::MfaPolicy) -> String {
     use crate::domain::mfa::MfaPolicy as P;
-    match policy {
-        P::Off => "Your account signs in with your password or a passkey.",
-        P::Optional => {
-            "A second factor is optional: once you add one, it is asked after your password."
-        }
-        P::Required => "Your account requires a second factor after your password.",
-        P::PhishingResistant => "Your account requires a passkey to sign in.",
-    }
+    lang.t(match policy {
+        P::Off => "policy-off",
+        P::Optional => "policy-optional",
+        P::Required => "policy-required",
+        P::PhishingResistant => "policy-phishing-resistant",
+    })
 }
 
 /// Why a sign-in is held back, and what the person can do: customers may

@@ -24,6 +24,7 @@ pub(super) fn routes() -> Router<AppState> {
 /// `/account/apps`: the applications that hold access, each removable.
 async fn account_apps(State(state): State<AppState>, customer: Customer) -> Result<Response> {
     let apps = access::apps_of(&state, customer.signed_in().customer.id).await?;
+    let lang = customer.0.lang;
     let view = AppsView {
         apps: apps
             .into_iter()
@@ -32,9 +33,12 @@ async fn account_apps(State(state): State<AppState>, customer: Customer) -> Resu
                     .scope
                     .unwrap_or_default()
                     .split_whitespace()
-                    .filter_map(|scope| messages::scope_description(customer.0.lang, scope))
+                    .filter_map(|scope| messages::scope_description(lang, scope))
                     .collect(),
-                since: app.last_granted_at.map(messages::day).unwrap_or_default(),
+                since: app
+                    .last_granted_at
+                    .map(|at| messages::on_day(lang, at))
+                    .unwrap_or_default(),
                 client_id: app.client_id,
                 name: app.name,
             })
@@ -56,6 +60,11 @@ async fn revoke_app(
     FormData(form): FormData<RevokeAppForm>,
 ) -> Result<Response> {
     let signed_in = customer.signed_in();
+    let name = access::apps_of(&state, signed_in.customer.id)
+        .await?
+        .into_iter()
+        .find(|app| app.client_id == form.client_id)
+        .map(|app| app.name);
     access::revoke(
         &state,
         &customer.0.ctx,
@@ -63,9 +72,10 @@ async fn revoke_app(
         &form.client_id,
     )
     .await?;
-    customer
-        .0
-        .flash("The application no longer has access to your account.")
-        .await?;
+    // Named when it held access; the same words otherwise, as revoking is
+    // idempotent and says nothing about other customers' applications.
+    let name = name.unwrap_or_else(|| customer.0.lang.t("apps-this-app"));
+    let done = customer.0.lang.tf("apps-removed", &[("app", name.into())]);
+    customer.0.flash(&done).await?;
     Ok(Redirect::to(paths::ACCOUNT_APPS).into_response())
 }

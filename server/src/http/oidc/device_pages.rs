@@ -66,7 +66,7 @@ async fn device_code_entered(
         Err(Error::Invalid(errors)) => {
             let view = DeviceView {
                 user_code: form.user_code.chars().take(16).collect(),
-                error: Some(messages::all_problems(&errors)),
+                error: Some(messages::all_problems(visitor.lang, &errors)),
             };
             let page = device_page(&visitor.chrome().await?, &view);
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response())
@@ -116,10 +116,8 @@ async fn device_answer(
     if !device::same_user_code(&form.answers, &code) {
         return Ok(error_page(
             StatusCode::CONFLICT,
-            "Another device is waiting",
-            "Another code was entered since this page was shown. Answer on the newest page, \
-             or enter this device's code again."
-                .into(),
+            "error-device-waiting-title",
+            "error-device-waiting",
         ));
     }
     let approve = form.allowed()?;

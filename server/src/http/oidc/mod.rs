@@ -346,13 +346,13 @@ fn protocol_error(error: Error) -> Response {
         Error::Unavailable { .. } | Error::Offline { .. } => (
             StatusCode::SERVICE_UNAVAILABLE,
             "temporarily_unavailable",
-            messages::problem_detail(&error),
+            messages::problem_detail(app::Lang::En, &error),
         ),
         // A client held back after failed authentications from here.
         Error::Throttled { .. } => (
             StatusCode::TOO_MANY_REQUESTS,
             "invalid_client",
-            messages::problem_detail(&error),
+            messages::problem_detail(app::Lang::En, &error),
         ),
         Error::Internal(e) => {
             tracing::error!(error = ?e, "token endpoint failed");
@@ -365,7 +365,7 @@ fn protocol_error(error: Error) -> Response {
         _ => (
             StatusCode::BAD_REQUEST,
             "invalid_request",
-            messages::problem_detail(&error),
+            messages::problem_detail(app::Lang::En, &error),
         ),
     };
     let mut response = no_store(

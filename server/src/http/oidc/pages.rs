@@ -50,8 +50,8 @@ async fn authorize_posted(headers: HeaderMap, body: Bytes) -> Response {
     if !is_form(&headers) {
         return error_page(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "Unsupported request",
-            "Send the authorization request as a form (application/x-www-form-urlencoded).".into(),
+            "error-form-type-title",
+            "error-authorize-form",
         );
     }
     // The parameters' own bounds (64 of at most 2 KiB) are checked on the
@@ -59,8 +59,8 @@ async fn authorize_posted(headers: HeaderMap, body: Bytes) -> Response {
     if body.len() > 32 * 1024 {
         return error_page(
             StatusCode::PAYLOAD_TOO_LARGE,
-            "Request too large",
-            "The authorization request is too large.".into(),
+            "error-authorize-too-large-title",
+            "error-authorize-too-large",
         );
     }
     let query: String = url::form_urlencoded::Serializer::new(String::new())
@@ -210,10 +210,8 @@ async fn consent(
     ) else {
         return Ok(error_page(
             StatusCode::BAD_REQUEST,
-            "Nothing to answer",
-            "This request is no longer waiting for your answer (it was answered, or it expired). \
-             Start again from the application."
-                .into(),
+            "error-nothing-to-answer-title",
+            "error-nothing-to-answer",
         ));
     };
     let request = match authorize::parse(&state, &pending.params).await? {
