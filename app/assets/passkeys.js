@@ -18,6 +18,10 @@
     return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
   };
 
+  // The page's language: hosted pages carry the script's words on <body>
+  // (the console's are English, the fallback).
+  const words = (name, english) => document.body.dataset[name] || english;
+
   // Every state-changing request carries the page's CSRF token as a form field.
   async function post(path, fields) {
     const token = document.querySelector('input[name="csrf_token"]');
@@ -30,7 +34,7 @@
     // A ceremony may start the browser's session, which has its own token.
     if (answer.csrf) document.querySelectorAll('input[name="csrf_token"]').forEach((i) => { i.value = answer.csrf; });
     if (answer.redirect) { window.location.assign(answer.redirect); return null; }
-    if (!response.ok) throw new Error(answer.error || 'Something went wrong. Reload the page and try again.');
+    if (!response.ok) throw new Error(answer.error || words('pageFailed', 'Something went wrong. Reload the page and try again.'));
     return answer;
   }
 
@@ -78,8 +82,8 @@
     const box = button.closest('[data-passkey-register],[data-passkey-verify],[data-passkey-sign-in]');
     const slot = box && (box.querySelector('[data-passkey-error]') || box.parentElement.querySelector('[data-passkey-error]'));
     const message = error && error.name === 'NotAllowedError'
-      ? 'The passkey request was cancelled or timed out. Try again.'
-      : (error && error.message) || 'That did not work. Try again.';
+      ? words('passkeyCancelled', 'The passkey request was cancelled or timed out. Try again.')
+      : (error && error.message) || words('passkeyFailed', 'That did not work. Try again.');
     if (slot) { slot.textContent = message; slot.classList.remove('hidden'); }
   }
 

@@ -101,7 +101,11 @@ pub(crate) fn document(chrome: &Chrome, title: &str, body: impl IntoView + 'stat
                     <link rel="stylesheet" href=chrome.stylesheet.clone()/>
                     {chrome.script.clone().map(|src| view! { <script src=src defer></script> })}
                 </head>
-                <body class="min-h-screen bg-slate-50 text-slate-900 antialiased">
+                // The page script's own words, in the page's language.
+                <body class="min-h-screen bg-slate-50 text-slate-900 antialiased"
+                    data-passkey-cancelled=lang.t("passkey-cancelled")
+                    data-passkey-failed=lang.t("passkey-failed")
+                    data-page-failed=lang.t("page-failed")>
                     <components::Header chrome=chrome.clone()/>
                     <main id="main" class="mx-auto w-full max-w-md px-4 py-8 sm:py-12">
                         {chrome.app.clone().map(|app| components::app_banner(lang, app))}

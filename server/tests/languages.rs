@@ -75,6 +75,12 @@ async fn pages_speak_the_browsers_language_else_english() {
             page.assert_status(StatusCode::OK);
             assert!(speaks(&page.body, lang), "{header}: {}", &page.body[..200]);
             assert!(page.body.contains(&lang.t("sign-in-title")), "{header}");
+            // The page script's words come with the page, in its language.
+            let cancelled = format!(
+                r#"data-passkey-cancelled="{}""#,
+                lang.t("passkey-cancelled")
+            );
+            assert!(page.body.contains(&cancelled), "{header}");
         }
         // A refusal speaks the page's language too.
         let mut german = app.browser();

@@ -55,6 +55,9 @@ second-factor-how-app = Geben Sie den 6-stelligen Code aus Ihrer Authenticator-A
 second-factor-how-passkey-or-code = Verwenden Sie Ihren Passkey oder einen Ihrer Wiederherstellungscodes.
 second-factor-use-passkey = Passkey verwenden
 passkeys-need-javascript = Passkeys brauchen JavaScript.
+passkey-cancelled = Die Passkey-Anfrage wurde abgebrochen oder ist abgelaufen. Versuchen Sie es noch einmal.
+passkey-failed = Das hat nicht funktioniert. Versuchen Sie es noch einmal.
+page-failed = Etwas ist schiefgegangen. Laden Sie die Seite neu und versuchen Sie es noch einmal.
 second-factor-remember = Diesen Browser { $days ->
         [one] { $days } Tag
        *[other] { $days } Tage

@@ -60,6 +60,10 @@ second-factor-how-app = enter the 6-digit code from your authenticator app, or o
 second-factor-how-passkey-or-code = use your passkey, or one of your recovery codes.
 second-factor-use-passkey = Use a passkey
 passkeys-need-javascript = Passkeys need JavaScript.
+# The page script's words, when a passkey ceremony does not end well.
+passkey-cancelled = The passkey request was cancelled or timed out. Try again.
+passkey-failed = That did not work. Try again.
+page-failed = Something went wrong. Reload the page and try again.
 second-factor-remember = Remember this browser for { $days ->
         [one] { $days } day
        *[other] { $days } days
