@@ -388,6 +388,19 @@ async fn a_customers_own_pages_their_problems_and_error_pages_speak_their_langua
                 assert!(page.body.contains(&ar.t(key)), "{path}: {key}");
             }
         }
+        // Continuing on another device, and deleting the account.
+        laptop.post("/account/handoff", &[]).await;
+        let handoff = laptop.get("/account/handoff").await;
+        assert!(handoff.body.contains(&ar.t("handoff-scan")));
+        assert!(handoff.body.contains(&ar.t("handoff-match-code")));
+        let delete = laptop.get("/account/delete").await;
+        assert!(delete.body.contains(&ar.t("delete-confirm-text")));
+        // A shared screen, before anyone is signed in on it.
+        let mut screen = app.browser();
+        screen.accept_language = Some("de".into());
+        let intro = screen.get("/login/screen").await;
+        assert!(intro.body.contains(&Lang::De.t("screen-intro")));
+
         // A refused change says why in the same language, and keeps its
         // folded form open.
         let wrong = laptop

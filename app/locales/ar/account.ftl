@@ -148,5 +148,4 @@ apps-remove = إزالة وصول { $app }
 apps-remove-confirm = لن يتمكن { $app } من رؤية حسابك حتى تسجّل الدخول إليه مجددًا.
 apps-remove-yes = نعم، أزل الوصول
 apps-removed = لم يعد لدى { $app } وصول إلى حسابك.
-apps-this-app = التطبيق
 apps-see = اعرف ما يمكن لكل تطبيق رؤيته، أو أزل وصوله

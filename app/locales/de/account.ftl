@@ -136,5 +136,4 @@ apps-remove = Zugriff für { $app } entfernen
 apps-remove-confirm = { $app } kann Ihr Konto nicht mehr sehen, bis Sie sich dort wieder anmelden.
 apps-remove-yes = Ja, Zugriff entfernen
 apps-removed = { $app } hat keinen Zugriff mehr auf Ihr Konto.
-apps-this-app = Die Anwendung
 apps-see = Sehen, was jede App sehen darf, oder ihren Zugriff entfernen

@@ -145,5 +145,4 @@ apps-remove = Remove access for { $app }
 apps-remove-confirm = { $app } can no longer see your account until you sign in to it again.
 apps-remove-yes = Yes, remove access
 apps-removed = { $app } no longer has access to your account.
-apps-this-app = The application
 apps-see = See what each app may see, or remove its access

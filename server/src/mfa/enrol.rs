@@ -4,7 +4,7 @@
 
 use super::{recovery, totp};
 use crate::audit;
-use crate::domain::mfa::{FactorKind, MfaProblem};
+use crate::domain::mfa::{Factor, FactorKind, MfaProblem};
 use crate::domain::secrets::LinkToken;
 use crate::domain::{Action, AdminId, CustomerId, Error, RequestContext, Result, SignedIn};
 use crate::state::AppState;
@@ -71,7 +71,7 @@ pub async fn remove(
     ctx: &RequestContext,
     owner: FactorOwner,
     id: Uuid,
-) -> Result<()> {
+) -> Result<Factor> {
     let Some(factor) = state.store.delete_factor(owner, id).await? else {
         return Err(Error::Conflict(MfaProblem::FactorGone.into()));
     };
@@ -86,12 +86,13 @@ pub async fn remove(
                 Some(customer),
                 details,
             )
-            .await
+            .await?
         }
         FactorOwner::Admin(_) => {
-            audit::record(state, ctx, Action::AdminMfaRemoved, None, details).await
+            audit::record(state, ctx, Action::AdminMfaRemoved, None, details).await?
         }
     }
+    Ok(factor)
 }
 
 /// Whether an admin who signed in to the console at `signed_in_at` may
@@ -118,7 +119,7 @@ pub async fn remove_admin_factor(
     if factors.len() <= 1 {
         return Err(Error::Conflict(MfaProblem::KeepOneFactor.into()));
     }
-    remove(state, ctx, owner, id).await
+    remove(state, ctx, owner, id).await.map(|_| ())
 }
 
 /// Makes a new set of recovery codes (the old set stops working), to show
@@ -222,10 +223,7 @@ pub async fn stepped_up(state: &AppState, signed_in: &SignedIn, kind: FactorKind
 }
 
 /// The owner's second factors, as lists show them (never their secrets).
-pub async fn factors(
-    state: &AppState,
-    owner: FactorOwner,
-) -> Result<Vec<crate::domain::mfa::Factor>> {
+pub async fn factors(state: &AppState, owner: FactorOwner) -> Result<Vec<Factor>> {
     Ok(state.store.factors(owner).await?)
 }
 

@@ -134,8 +134,7 @@ async fn verify(
             let mut response = see_other(&to);
             if let Some(Began::Customer { id, .. }) = began {
                 if crate::mfa::check::is_recovery_code(&form.code) {
-                    let kind = FactorKind::RecoveryCode;
-                    codes_left_after(&state, &visitor, id, kind).await?;
+                    codes_left_notice(&state, &visitor, id).await?;
                 }
                 if form.remember == "yes"
                     && let Some((token, lifetime)) = enrol::remember(&state, id).await?
@@ -157,15 +156,11 @@ async fn verify(
 }
 
 /// After a recovery code is spent, the next page says how many are left.
-pub(super) async fn codes_left_after(
+pub(super) async fn codes_left_notice(
     state: &AppState,
     visitor: &Visitor,
     id: crate::domain::CustomerId,
-    kind: FactorKind,
 ) -> Result<()> {
-    if kind != FactorKind::RecoveryCode {
-        return Ok(());
-    }
     let left = enrol::recovery_codes_left(state, id).await?;
     let words = visitor
         .lang

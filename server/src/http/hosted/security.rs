@@ -2,7 +2,7 @@
 //! step-up check before sensitive actions.
 
 use super::mfa::{
-    CodeForm, SetupAt, app_setup_page, codes_left_after, refused, second_factor_view,
+    CodeForm, SetupAt, app_setup_page, codes_left_notice, refused, second_factor_view,
 };
 use super::{page, see_other};
 use crate::domain::SignedIn;
@@ -148,18 +148,11 @@ async fn remove(
         return Err(Error::Conflict(MfaProblem::FactorGone.into()));
     };
     let owner = FactorOwner::Customer(customer.signed_in().customer.id);
-    let name = enrol::factors(&state, owner)
-        .await?
-        .into_iter()
-        .find(|f| f.id == id)
-        .map(|f| f.name);
-    enrol::remove(&state, &customer.0.ctx, owner, id).await?;
-    // `remove` refused a factor that is not the customer's, so it had a name.
-    let name = name.unwrap_or_default();
+    let removed = enrol::remove(&state, &customer.0.ctx, owner, id).await?;
     let done = customer
         .0
         .lang
-        .tf("factor-removed", &[("name", name.into())]);
+        .tf("factor-removed", &[("name", removed.name.into())]);
     customer.0.flash(&done).await?;
     Ok(see_other(paths::ACCOUNT_SECURITY))
 }
@@ -269,6 +262,8 @@ async fn step_up(
         }
     };
     enrol::stepped_up(&state, signed_in, kind).await?;
-    codes_left_after(&state, &customer.0, id, kind).await?;
+    if kind == FactorKind::RecoveryCode {
+        codes_left_notice(&state, &customer.0, id).await?;
+    }
     Ok(see_other(step_up_target(&form.next)))
 }

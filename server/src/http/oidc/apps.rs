@@ -72,9 +72,9 @@ async fn revoke_app(
         &form.client_id,
     )
     .await?;
-    // Named when it held access; the same words otherwise, as revoking is
-    // idempotent and says nothing about other customers' applications.
-    let name = name.unwrap_or_else(|| customer.0.lang.t("apps-this-app"));
+    // `revoke` refuses an application that holds no access, so it was
+    // listed (its name is empty only if it lost access meanwhile).
+    let name = name.unwrap_or_default();
     let done = customer.0.lang.tf("apps-removed", &[("app", name.into())]);
     customer.0.flash(&done).await?;
     Ok(Redirect::to(paths::ACCOUNT_APPS).into_response())
